@@ -1,0 +1,109 @@
+// Small interfaces through which the core (zoho/, jobs/, results/) reaches the outside world.
+// The VS Code layer adapts Memento, SecretStorage and LogOutputChannel to them; tests pass
+// in-memory versions and a fake clock.
+
+/** Wall-clock time and timers, replaceable by a fake clock in tests. */
+export interface Clock {
+  now(): number;
+  setTimeout(callback: () => void, ms: number): TimerHandle;
+  clearTimeout(handle: TimerHandle): void;
+}
+
+export type TimerHandle = { readonly __timer: unique symbol } | ReturnType<typeof setTimeout>;
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  setTimeout: (callback, ms) => setTimeout(callback, ms),
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
+
+/** Levelled logger. Callers never pass secrets; implementations redact defensively anyway. */
+export interface Logger {
+  trace(message: string): void;
+  debug(message: string): void;
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+export const silentLogger: Logger = {
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};
+
+/** Non-secret persistent key/value storage (VS Code's globalState in the extension). */
+export interface KeyValueStore {
+  get<T>(key: string): T | undefined;
+  update(key: string, value: unknown): Promise<void>;
+}
+
+/** Secret storage (VS Code's SecretStorage in the extension). */
+export interface SecretStore {
+  get(key: string): Promise<string | undefined>;
+  store(key: string, value: string): Promise<void>;
+  delete(key: string): Promise<void>;
+}
+
+/** A listener registration that can be undone. */
+export interface Disposable {
+  dispose(): void;
+}
+
+/** Minimal typed event emitter so the core needs no editor API. */
+export class Emitter<T> implements Disposable {
+  private listeners = new Set<(value: T) => void>();
+
+  readonly event = (listener: (value: T) => void): Disposable => {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  };
+
+  fire(value: T): void {
+    for (const listener of [...this.listeners]) {
+      listener(value);
+    }
+  }
+
+  dispose(): void {
+    this.listeners.clear();
+  }
+}
+
+/** In-memory KeyValueStore, used by tests. Values are copied as JSON, as globalState does. */
+export class MemoryKeyValueStore implements KeyValueStore {
+  private readonly values = new Map<string, string>();
+  get<T>(key: string): T | undefined {
+    const raw = this.values.get(key);
+    return raw === undefined ? undefined : (JSON.parse(raw) as T);
+  }
+  async update(key: string, value: unknown): Promise<void> {
+    if (value === undefined) {
+      this.values.delete(key);
+    } else {
+      this.values.set(key, JSON.stringify(value));
+    }
+  }
+  keys(): string[] {
+    return [...this.values.keys()];
+  }
+  dump(): string {
+    return [...this.values.values()].join('\n');
+  }
+}
+
+/** In-memory SecretStore, used by tests. */
+export class MemorySecretStore implements SecretStore {
+  private readonly values = new Map<string, string>();
+  async get(key: string): Promise<string | undefined> {
+    return this.values.get(key);
+  }
+  async store(key: string, value: string): Promise<void> {
+    this.values.set(key, value);
+  }
+  async delete(key: string): Promise<void> {
+    this.values.delete(key);
+  }
+}

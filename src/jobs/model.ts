@@ -1,0 +1,67 @@
+// The job model: what the extension remembers about each tracked bulk read job.
+import type { CreateJobQuery, JobDetails, JobState, ReportRef } from '../zoho/types';
+import type { ZohoErrorKind } from '../zoho/errors';
+
+/** How long a record cursor stays usable after the server issues it (contract section 4). */
+export const CURSOR_LIFETIME_MS = 15 * 60 * 1000;
+/** How long results stay downloadable (contract section 6). */
+export const RESULT_RETENTION_MS = 24 * 60 * 60 * 1000;
+
+export type DownloadState = 'none' | 'downloading' | 'ready' | 'failed';
+
+export interface LocalResult {
+  /** Absolute path of the extracted CSV in the extension's storage folder. */
+  path: string;
+  bytes: number;
+  downloadedAt: number;
+}
+
+export interface TrackedJob {
+  /** Stable identity: `${accountId}|${owner}|${app}|${report}|${jobId}`. */
+  key: string;
+  accountId: string;
+  ref: ReportRef;
+  jobId: string;
+  state: JobState;
+  /** Last answer of the status API. */
+  details?: JobDetails;
+  /** The request that created the job, when this extension created it. */
+  query?: CreateJobQuery;
+  /** 1 for a first batch; n+1 for a job created from batch n's cursor. */
+  batch: number;
+  /** Key of the job whose cursor created this one. */
+  parentKey?: string;
+  trackedAt: number;
+  /** When the state or details last changed. */
+  changedAt: number;
+  lastPolledAt?: number;
+  /** When the record cursor was first seen; it expires CURSOR_LIFETIME_MS later. */
+  cursorSeenAt?: number;
+  /** Set once a follow-up job was created from this job's cursor. */
+  nextBatchKey?: string;
+  download: DownloadState;
+  result?: LocalResult;
+  /** The last error met while polling or downloading this job. */
+  lastError?: { kind: ZohoErrorKind | 'unknown'; message: string; at: number };
+}
+
+export function jobKey(accountId: string, ref: ReportRef, jobId: string): string {
+  return [accountId, ref.owner, ref.app, ref.report, jobId].join('|');
+}
+
+/** The cursor, if present and still inside its 15-minute window. */
+export function usableCursor(job: TrackedJob, now: number): string | undefined {
+  const cursor = job.details?.result?.record_cursor;
+  if (!cursor || job.nextBatchKey) {
+    return undefined;
+  }
+  const seen = job.cursorSeenAt ?? now;
+  return now - seen < CURSOR_LIFETIME_MS ? cursor : undefined;
+}
+
+export function cursorMsLeft(job: TrackedJob, now: number): number | undefined {
+  if (!job.details?.result?.record_cursor || job.cursorSeenAt === undefined) {
+    return undefined;
+  }
+  return Math.max(0, job.cursorSeenAt + CURSOR_LIFETIME_MS - now);
+}
