@@ -1,0 +1,75 @@
+// What the VS Code layer may ask of the job service (implemented in ./jobService.ts).
+import type { Disposable } from '../core/ports';
+import type { ZohoError } from '../zoho/errors';
+import type { FirstBatchQuery, ReportRef } from '../zoho/types';
+import type { LocalResult, TrackedJob } from './model';
+
+export type Event<T> = (listener: (value: T) => void) => Disposable;
+
+export interface JobChange {
+  kind: 'added' | 'updated' | 'removed';
+  job: TrackedJob;
+}
+
+/** An account whose requests are held back after 429/2955 or the daily limit (200/4000). */
+export interface AccountPause {
+  accountId: string;
+  reason: 'rateLimited' | 'dailyLimit';
+  /** Epoch ms when polling resumes. */
+  until: number;
+  message: string;
+}
+
+/** A problem the user must act on for an account (sign in again, add a scope). */
+export interface AccountProblem {
+  accountId: string;
+  error: ZohoError;
+}
+
+export interface PollSettings {
+  /** First interval after a job is created or changes. */
+  initialIntervalMs: number;
+  /** Upper bound of the back-off while nothing changes. */
+  maxIntervalMs: number;
+  /** Intervals are multiplied by this while the window is unfocused. */
+  unfocusedMultiplier: number;
+  /** Status requests in flight at once, all accounts together. */
+  maxConcurrent: number;
+}
+
+export interface ResultProgress {
+  signal?: AbortSignal;
+  onProgress?: (bytes: number, total?: number) => void;
+}
+
+export interface JobServiceApi extends Disposable {
+  readonly onDidChangeJob: Event<JobChange>;
+  /** A job reached completed or failed while tracked (not fired for jobs loaded already finished). */
+  readonly onDidFinishJob: Event<TrackedJob>;
+  /** Fired when a pause starts or ends (`until` <= now means ended). */
+  readonly onDidChangePause: Event<AccountPause>;
+  readonly onDidHitAccountProblem: Event<AccountProblem>;
+
+  jobs(): TrackedJob[];
+  get(key: string): TrackedJob | undefined;
+  pauses(): AccountPause[];
+
+  /** Creates a first-batch job and tracks it (polling starts fast). */
+  createJob(accountId: string, ref: ReportRef, query: FirstBatchQuery): Promise<TrackedJob>;
+  /** Looks the job up once (so unknown ids fail here, with a clear error) and tracks it. */
+  trackJob(accountId: string, ref: ReportRef, jobId: string): Promise<TrackedJob>;
+  /** Polls one job now, or every unfinished job when key is omitted. */
+  refresh(key?: string): Promise<void>;
+  /** Creates the follow-up job from a completed job's still-valid record cursor. */
+  fetchNextBatch(key: string): Promise<TrackedJob>;
+  /** Downloads and extracts the CSV unless already present; resolves with the local file. */
+  ensureResult(key: string, progress?: ResultProgress): Promise<LocalResult>;
+  /** Forgets the job and deletes its local files. */
+  stopTracking(key: string): Promise<void>;
+  /** Forgets every job of an account (sign-out). */
+  forgetAccount(accountId: string): Promise<void>;
+  /** Called by the UI when the window gains or loses focus. */
+  setFocused(focused: boolean): void;
+  /** Called when settings change. */
+  updateSettings(settings: PollSettings): void;
+}
