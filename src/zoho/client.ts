@@ -1,0 +1,433 @@
+// BulkReadClient: the Bulk Read API of one account over axios (contract sections 3 to 9).
+import type { AxiosInstance, AxiosResponse } from 'axios';
+import type { Readable } from 'node:stream';
+import { silentLogger, systemClock, type Clock, type Logger } from '../core/ports';
+import type { BulkReadApi, DownloadOptions, TokenProvider } from './api';
+import { resolveEndpoints } from './dataCentres';
+import { removeQuietly, streamToFile } from './download';
+import { ZohoError, isZohoError } from './errors';
+import {
+  classifyResponse,
+  classifyTransportError,
+  isConnectionRefused,
+  type ErrorContext,
+} from './errorMapping';
+import { createHttp, logRequest } from './http';
+import { applicationsPath, bulkReadPath, jobResultPath, jobStatusPath, reportsPath } from './paths';
+import { redact } from './redact';
+import { parseJobDetails } from './status';
+import type {
+  AccountTarget,
+  Application,
+  CreateJobQuery,
+  DownloadOutcome,
+  JobDetails,
+  Report,
+  ReportRef,
+  UrlFamily,
+} from './types';
+
+export interface RetryPolicy {
+  /** Total tries including the first (1 = no retry). */
+  attempts: number;
+  /** First backoff delay; doubles each retry, with jitter. */
+  baseDelayMs: number;
+}
+
+export interface BulkReadClientOptions {
+  target: AccountTarget;
+  tokens: TokenProvider;
+  logger?: Logger;
+  clock?: Clock;
+  timeoutMs?: number;
+  retry?: RetryPolicy;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { attempts: 3, baseDelayMs: 500 };
+export const MIN_MAX_RECORDS = 100_000;
+export const MAX_MAX_RECORDS = 200_000;
+export const MAX_RECORDS_STEP = 1_000;
+
+/** Builds the create body: `{"query":{}}` at least; a cursor goes alone (contract section 4). */
+export function buildCreateBody(query: CreateJobQuery | undefined): { query: Record<string, unknown> } {
+  const source = (query ?? {}) as Record<string, unknown>;
+  if (source.record_cursor !== undefined) {
+    if (typeof source.record_cursor !== 'string' || source.record_cursor.trim() === '') {
+      throw badRequest('The record cursor is empty. Fetch the next batch from a completed job.');
+    }
+    return { query: { record_cursor: source.record_cursor } };
+  }
+  const out: Record<string, unknown> = {};
+  if (source.fields !== undefined) {
+    const fields = source.fields;
+    if (!Array.isArray(fields) || fields.some((field) => typeof field !== 'string' || field.trim() === '')) {
+      throw badRequest('Fields must be a list of field link names.');
+    }
+    if (fields.length > 0) {
+      out.fields = fields.map((field: string) => field.trim());
+    }
+  }
+  if (source.criteria !== undefined) {
+    if (typeof source.criteria !== 'string') {
+      throw badRequest('Criteria must be text, e.g. Status == "Open".');
+    }
+    if (source.criteria.trim() !== '') {
+      out.criteria = source.criteria.trim();
+    }
+  }
+  if (source.max_records !== undefined) {
+    const max = source.max_records;
+    if (
+      typeof max !== 'number' ||
+      !Number.isInteger(max) ||
+      max < MIN_MAX_RECORDS ||
+      max > MAX_MAX_RECORDS ||
+      max % MAX_RECORDS_STEP !== 0
+    ) {
+      throw badRequest(
+        `Records per batch must be a multiple of 1000 between 100000 and 200000 (got ${String(max)}).`,
+      );
+    }
+    out.max_records = max;
+  }
+  return { query: out };
+}
+
+function badRequest(message: string): ZohoError {
+  return new ZohoError({ kind: 'badRequest', message });
+}
+
+function headerValue(headers: unknown, name: string): string | undefined {
+  const record = (headers ?? {}) as Record<string, unknown>;
+  const value = record[name.toLowerCase()];
+  if (Array.isArray(value)) {
+    return value.length ? String(value[0]) : undefined;
+  }
+  return value === undefined || value === null ? undefined : String(value);
+}
+
+interface RequestSpec {
+  method: 'GET' | 'POST';
+  path: string;
+  context: ErrorContext;
+  body?: unknown;
+}
+
+export class BulkReadClient implements BulkReadApi {
+  readonly apiBase: string;
+  private readonly family: UrlFamily;
+  private readonly tokens: TokenProvider;
+  private readonly logger: Logger;
+  private readonly clock: Clock;
+  private readonly retry: RetryPolicy;
+  private readonly http: AxiosInstance;
+
+  constructor(private readonly options: BulkReadClientOptions) {
+    this.apiBase = resolveEndpoints(options.target).apiBase;
+    this.family = options.target.family ?? 'B';
+    this.tokens = options.tokens;
+    this.logger = options.logger ?? silentLogger;
+    this.clock = options.clock ?? systemClock;
+    this.retry = {
+      attempts: Math.max(1, Math.floor(options.retry?.attempts ?? DEFAULT_RETRY.attempts)),
+      baseDelayMs: Math.max(0, options.retry?.baseDelayMs ?? DEFAULT_RETRY.baseDelayMs),
+    };
+    this.http = createHttp(options.timeoutMs);
+  }
+
+  async createJob(ref: ReportRef, query: CreateJobQuery): Promise<JobDetails> {
+    const body = buildCreateBody(query);
+    const data = await this.requestJson({
+      method: 'POST',
+      path: bulkReadPath(this.family, ref),
+      context: { operation: 'create', ref },
+      body,
+    });
+    return parseJobDetails(data);
+  }
+
+  async getJob(ref: ReportRef, jobId: string): Promise<JobDetails> {
+    const data = await this.requestJson({
+      method: 'GET',
+      path: jobStatusPath(this.family, ref, jobId),
+      context: { operation: 'status', ref, jobId },
+    });
+    return parseJobDetails(data);
+  }
+
+  async listApplications(): Promise<Application[]> {
+    const data = await this.requestJson({
+      method: 'GET',
+      path: applicationsPath(this.family, this.options.target.owner),
+      context: { operation: 'applications', ref: { owner: this.options.target.owner } },
+    });
+    return listOf<Application>(data, 'applications');
+  }
+
+  async listReports(owner: string, app: string): Promise<Report[]> {
+    const data = await this.requestJson({
+      method: 'GET',
+      path: reportsPath(this.family, owner, app),
+      context: { operation: 'reports', ref: { owner, app } },
+    });
+    return listOf<Report>(data, 'reports');
+  }
+
+  async downloadResult(
+    ref: ReportRef,
+    jobId: string,
+    destinationPath: string,
+    options: DownloadOptions = {},
+  ): Promise<DownloadOutcome> {
+    const path = this.resultPath(ref, jobId, options.downloadUrl);
+    const context: ErrorContext = { operation: 'download', ref, jobId };
+    const { signal } = options;
+    let response: AxiosResponse<Readable> | undefined;
+    try {
+      response = await this.send<Readable>({ method: 'GET', path, context }, { stream: true, signal });
+      const stream = response.data;
+      const contentType = headerValue(response.headers, 'content-type') ?? '';
+      if (response.status < 200 || response.status >= 300) {
+        const text = await readSmall(stream);
+        throw this.errorFrom(response.status, response.headers, text, context);
+      }
+      const lengthHeader = headerValue(response.headers, 'content-length');
+      const encoded = !!headerValue(response.headers, 'content-encoding');
+      const total =
+        lengthHeader !== undefined && /^\d+$/.test(lengthHeader) && !encoded
+          ? Number(lengthHeader)
+          : undefined;
+      let outcome;
+      try {
+        outcome = await streamToFile(stream, destinationPath, {
+          signal,
+          total,
+          jsonHint: /json/i.test(contentType),
+          onProgress: options.onProgress,
+        });
+      } catch (error) {
+        if (signal?.aborted) {
+          throw classifyTransportError(error, this.host, true);
+        }
+        throw new ZohoError({
+          kind: 'network',
+          message: 'The download was cut off before the end. Try downloading again.',
+        });
+      }
+      if (outcome.jsonBody !== undefined) {
+        throw this.errorFrom(response.status, response.headers, outcome.jsonBody, context, true);
+      }
+      if (total !== undefined && outcome.bytes !== total) {
+        throw new ZohoError({
+          kind: 'network',
+          message: `The download was cut off (${outcome.bytes} of ${total} bytes). Try downloading again.`,
+        });
+      }
+      const recordCursor = headerValue(response.headers, 'recordcursor');
+      return { bytes: outcome.bytes, format: outcome.format, ...(recordCursor ? { recordCursor } : {}) };
+    } catch (error) {
+      response?.data?.destroy?.();
+      await removeQuietly(destinationPath);
+      if (isZohoError(error)) {
+        throw error;
+      }
+      throw classifyTransportError(error, this.host, signal?.aborted ?? false);
+    }
+  }
+
+  private get host(): string {
+    return new URL(this.apiBase).host;
+  }
+
+  /**
+   * The job's own download_url is used only as a path on the account's host, and only when it
+   * has the expected shape; anything else could send the token somewhere else.
+   */
+  private resultPath(ref: ReportRef, jobId: string, downloadUrl: string | undefined): string {
+    const built = jobResultPath(this.family, ref, jobId);
+    if (!downloadUrl) {
+      return built;
+    }
+    const relative =
+      downloadUrl.startsWith('/') && !downloadUrl.startsWith('//') && !downloadUrl.includes('\\');
+    if (relative) {
+      const pathname = new URL(downloadUrl, 'http://placeholder.invalid').pathname;
+      const shape = new RegExp(`/read/${jobId}/result/?$`);
+      if (
+        /^(\/[A-Za-z0-9_.~%-]+)+\/?$/.test(pathname) &&
+        shape.test(pathname) &&
+        !pathname.includes('/../')
+      ) {
+        return pathname;
+      }
+    }
+    this.logger.warn(
+      redact(
+        `Job ${jobId}: ignoring its download_url (${relative ? 'unexpected path' : 'absolute URL'}); downloading from the account's own host instead.`,
+      ),
+    );
+    return built;
+  }
+
+  private errorFrom(
+    status: number,
+    headers: unknown,
+    data: unknown,
+    context: ErrorContext,
+    wasJsonInsteadOfFile = false,
+  ): ZohoError {
+    const classified = classifyResponse(
+      { status, headers: headers as Record<string, unknown>, data },
+      { ...context, now: this.clock.now() },
+    );
+    if (classified) {
+      return classified;
+    }
+    return new ZohoError({
+      kind: 'server',
+      httpStatus: status,
+      message: wasJsonInsteadOfFile
+        ? 'Zoho answered with a message instead of the result file. Try downloading again later.'
+        : `Unexpected answer from Zoho (HTTP ${status}). Try again later.`,
+    });
+  }
+
+  /** JSON request with one refresh on 1030 and backoff retries where they are safe. */
+  private async requestJson(spec: RequestSpec): Promise<unknown> {
+    const response = await this.send<unknown>(spec, { stream: false });
+    const error = classifyResponse(
+      { status: response.status, headers: response.headers as Record<string, unknown>, data: response.data },
+      { ...spec.context, now: this.clock.now() },
+    );
+    if (error) {
+      throw error;
+    }
+    if (!response.data || typeof response.data !== 'object') {
+      throw new ZohoError({
+        kind: 'server',
+        httpStatus: response.status,
+        message: 'Zoho answered with something other than JSON. Check the data centre and custom host.',
+      });
+    }
+    return response.data;
+  }
+
+  /**
+   * Sends one logical request. Handles token refresh (once, on 1030) and retries; returns the
+   * final response for the caller to classify (a streamed body is left unread).
+   */
+  private async send<T>(
+    spec: RequestSpec,
+    mode: { stream: boolean; signal?: AbortSignal },
+  ): Promise<AxiosResponse<T>> {
+    const url = `${this.apiBase}${spec.path}`;
+    // The Authorization header is only ever attached to a URL on the account's own base.
+    if (!url.startsWith(`${this.apiBase}/`)) {
+      throw badRequest('Refusing to send the token outside the account host.');
+    }
+    const idempotent = spec.method === 'GET';
+    let refreshed = false;
+    for (let attempt = 1; ; attempt++) {
+      if (mode.signal?.aborted) {
+        throw classifyTransportError(undefined, this.host, true);
+      }
+      const token = await this.tokens.getAccessToken();
+      const startedAt = this.clock.now();
+      let response: AxiosResponse<T>;
+      try {
+        response = await this.http.request<T>({
+          method: spec.method,
+          url,
+          data: spec.body,
+          signal: mode.signal,
+          responseType: mode.stream ? 'stream' : 'json',
+          headers: {
+            Authorization: `Zoho-oauthtoken ${token}`,
+            Accept: mode.stream ? '*/*' : 'application/json',
+            ...(spec.body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+          },
+        });
+      } catch (error) {
+        const code = (error as { code?: string }).code ?? 'failed';
+        logRequest(this.logger, spec.method, url, code, startedAt, this.clock.now());
+        const classified = classifyTransportError(error, this.host, mode.signal?.aborted ?? false);
+        // A POST is repeated only when nothing reached the server: a second job would be created.
+        const retryable = classified.kind === 'network' && (idempotent || isConnectionRefused(error));
+        if (retryable && attempt < this.retry.attempts) {
+          await this.backoff(attempt, mode.signal);
+          continue;
+        }
+        throw classified;
+      }
+      logRequest(this.logger, spec.method, url, response.status, startedAt, this.clock.now());
+
+      if (response.status === 401 && this.tokens.canRefresh && !refreshed) {
+        const data = mode.stream ? await readSmall(response.data as Readable) : response.data;
+        const error = classifyResponse(
+          { status: response.status, data },
+          { ...spec.context, now: this.clock.now() },
+        );
+        if (error?.kind === 'authExpired') {
+          // Refresh once and retry; a 2945 (missing scope) never reaches here.
+          refreshed = true;
+          this.tokens.invalidate(token);
+          attempt--;
+          continue;
+        }
+        if (mode.stream) {
+          throw error ?? this.errorFrom(response.status, response.headers, data, spec.context);
+        }
+      }
+      if (idempotent && response.status >= 500 && attempt < this.retry.attempts) {
+        if (mode.stream) {
+          (response.data as Readable).destroy();
+        }
+        await this.backoff(attempt, mode.signal);
+        continue;
+      }
+      return response;
+    }
+  }
+
+  private backoff(attempt: number, signal?: AbortSignal): Promise<void> {
+    const base = this.retry.baseDelayMs * 2 ** (attempt - 1);
+    // Jitter spreads the retries of many jobs that failed together.
+    const delay = Math.round(base / 2 + Math.random() * (base / 2));
+    return new Promise((resolve, reject) => {
+      const handle = this.clock.setTimeout(() => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      }, delay);
+      const onAbort = () => {
+        this.clock.clearTimeout(handle);
+        reject(classifyTransportError(undefined, this.host, true));
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+}
+
+function listOf<T>(data: unknown, key: string): T[] {
+  const value = (data as Record<string, unknown>)[key];
+  return Array.isArray(value) ? (value as T[]) : [];
+}
+
+/** Reads a small (error) body; gives up quietly past 1 MiB. */
+async function readSmall(stream: Readable): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of stream) {
+      const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+      size += buffer.length;
+      if (size > 1024 * 1024) {
+        stream.destroy();
+        break;
+      }
+      chunks.push(buffer);
+    }
+  } catch {
+    // A broken error body still gets classified by its status.
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}

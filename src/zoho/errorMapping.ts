@@ -1,0 +1,258 @@
+// Turns Zoho answers and transport failures into ZohoErrors the UI can act on (contract
+// sections 3, 7 and 8). Every message is the server's own text plus what the user can do.
+import { ZohoError, type ZohoErrorKind } from './errors';
+import { redact } from './redact';
+import type { ReportRef } from './types';
+
+/** What the client was doing: decides the scope named in a 2945 and the wording of a 404. */
+export type Operation = 'create' | 'status' | 'download' | 'applications' | 'reports';
+
+export const SCOPE_FOR_OPERATION: Readonly<Record<Operation, string>> = {
+  create: 'ZohoCreator.bulk.CREATE',
+  status: 'ZohoCreator.bulk.READ',
+  download: 'ZohoCreator.bulk.READ',
+  applications: 'ZohoCreator.dashboard.READ',
+  reports: 'ZohoCreator.meta.application.READ',
+};
+
+export interface ErrorContext {
+  operation: Operation;
+  ref?: Partial<ReportRef>;
+  jobId?: string;
+  /** Milliseconds since the epoch; for "Try again after HH:MM". */
+  now?: number;
+}
+
+export interface HttpAnswer {
+  status: number;
+  headers?: Record<string, unknown>;
+  data?: unknown;
+}
+
+/** Without a Retry-After header, wait at least this long (contract section 7). */
+export const DEFAULT_RETRY_AFTER_MS = 60_000;
+
+const SUCCESS_CODE = 3000;
+const NOT_FOUND_CODES = new Set([1040, 2892, 2894, 7120, 7130]);
+const FORBIDDEN_CODES = new Set([2933, 1060, 1080, 1130]);
+
+/** The `code` and human text of a Zoho JSON envelope, wherever the server put them. */
+export function readEnvelope(data: unknown): { code?: number; text?: string } {
+  let body = data;
+  if (typeof body === 'string' || Buffer.isBuffer(body)) {
+    try {
+      body = JSON.parse(body.toString());
+    } catch {
+      return {};
+    }
+  }
+  if (!body || typeof body !== 'object') {
+    return {};
+  }
+  const record = body as Record<string, unknown>;
+  const rawCode = record.code;
+  const code = typeof rawCode === 'number' ? rawCode : typeof rawCode === 'string' ? Number(rawCode) : NaN;
+  let text: string | undefined;
+  for (const key of ['message', 'description', 'error_description', 'error']) {
+    const value = record[key];
+    if (typeof value === 'string' && value.trim()) {
+      text = value.trim();
+      break;
+    }
+  }
+  return { code: Number.isFinite(code) ? code : undefined, text };
+}
+
+function header(headers: Record<string, unknown> | undefined, name: string): string | undefined {
+  if (!headers) {
+    return undefined;
+  }
+  const direct = headers[name] ?? headers[name.toLowerCase()];
+  if (direct !== undefined && direct !== null) {
+    return String(direct);
+  }
+  const found = Object.keys(headers).find((key) => key.toLowerCase() === name.toLowerCase());
+  return found === undefined ? undefined : String(headers[found]);
+}
+
+/** Retry-After as seconds or an HTTP date; undefined when absent or unreadable. */
+export function parseRetryAfter(value: string | undefined, now: number): number | undefined {
+  if (value === undefined || value.trim() === '') {
+    return undefined;
+  }
+  const trimmed = value.trim();
+  if (/^\d+(\.\d+)?$/.test(trimmed)) {
+    return Math.round(Number(trimmed) * 1000);
+  }
+  const date = Date.parse(trimmed);
+  if (Number.isNaN(date)) {
+    return undefined;
+  }
+  return Math.max(0, date - now);
+}
+
+function clockTime(ms: number): string {
+  const date = new Date(ms);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${pad(date.getHours())}:${pad(date.getMinutes())}`;
+}
+
+function describeRef(ref: Partial<ReportRef> | undefined): string {
+  if (!ref) {
+    return '';
+  }
+  return [ref.owner, ref.app, ref.report].filter(Boolean).join('/');
+}
+
+function notFoundAdvice(code: number | undefined, context: ErrorContext): string {
+  const ref = context.ref ?? {};
+  switch (code) {
+    case 1040:
+      return `No account owner named "${ref.owner ?? '?'}". Check the owner (workspace) name of the account.`;
+    case 2892:
+      return `No application "${ref.app ?? '?'}" under "${ref.owner ?? '?'}". Check the application link name.`;
+    case 2894:
+      return `No report "${ref.report ?? '?'}" in "${ref.app ?? '?'}". Check the report link name.`;
+    case 7120:
+    case 7130:
+      return `Job ${context.jobId ?? '?'} is not valid for this account or has expired. Create a new job.`;
+    default:
+      return `Nothing was found at this address (${describeRef(ref) || context.operation}). Check the data centre, URL family and names.`;
+  }
+}
+
+function build(
+  kind: ZohoErrorKind,
+  advice: string,
+  answer: { status?: number; code?: number; text?: string },
+  extra: { retryAfterMs?: number; scope?: string } = {},
+): ZohoError {
+  const serverMessage = answer.text ? redact(answer.text) : undefined;
+  const prefix = serverMessage ? `${serverMessage.replace(/[.\s]+$/, '')}. ` : '';
+  return new ZohoError({
+    kind,
+    message: redact(`${prefix}${advice}`),
+    httpStatus: answer.status,
+    code: answer.code,
+    serverMessage,
+    ...extra,
+  });
+}
+
+/**
+ * Classifies an HTTP answer. Returns undefined for a success (2xx with code 3000 or no code);
+ * otherwise the ZohoError to throw.
+ */
+export function classifyResponse(answer: HttpAnswer, context: ErrorContext): ZohoError | undefined {
+  const { status } = answer;
+  const { code, text } = readEnvelope(answer.data);
+  const info = { status, code, text };
+  const now = context.now ?? Date.now();
+
+  // The daily Developer API limit arrives as HTTP 200 (contract section 7).
+  if (code === 4000) {
+    return build(
+      'dailyLimit',
+      'The daily limit of Zoho API calls is used up. Try again tomorrow, or ask your Zoho admin about a higher plan limit.',
+      info,
+    );
+  }
+  if (status === 429 || code === 2955) {
+    const retryAfterMs =
+      parseRetryAfter(header(answer.headers, 'Retry-After'), now) ?? DEFAULT_RETRY_AFTER_MS;
+    return build(
+      'rateLimited',
+      `Too many requests. Try again after ${clockTime(now + retryAfterMs)}.`,
+      info,
+      {
+        retryAfterMs,
+      },
+    );
+  }
+  if (code === 2945) {
+    const scope = SCOPE_FOR_OPERATION[context.operation];
+    return build(
+      'missingScope',
+      `Add the scope ${scope} to your token (generate a new token or grant code that includes it), then sign in again.`,
+      info,
+      { scope },
+    );
+  }
+  const otherKnownCode = code !== undefined && (NOT_FOUND_CODES.has(code) || FORBIDDEN_CODES.has(code));
+  if (code === 1030 || (status === 401 && !otherKnownCode)) {
+    return build('authExpired', 'The access token is invalid or expired. Sign in again.', info);
+  }
+  if (code === 7150) {
+    return build(
+      'unsupportedReport',
+      'Bulk read does not support pivot or third-party reports. Choose a list report instead.',
+      info,
+    );
+  }
+  if ((code !== undefined && NOT_FOUND_CODES.has(code)) || status === 404) {
+    return build('notFound', notFoundAdvice(code, context), info);
+  }
+  if ((code !== undefined && FORBIDDEN_CODES.has(code)) || status === 403) {
+    const advice =
+      code === 1080
+        ? 'The application is disabled. Ask its owner to enable it.'
+        : code === 1130
+          ? "API access is disabled for your permission set. Ask the application's admin to enable it."
+          : 'You have no permission for this application. Ask its owner for access.';
+    return build('forbidden', advice, info);
+  }
+  if (status === 400 || code === 3020) {
+    return build('badRequest', 'Zoho rejected the request. Check the fields, criteria and batch size.', info);
+  }
+  if (status >= 500) {
+    return build('server', `Zoho answered HTTP ${status}. Try again in a few minutes.`, info);
+  }
+  if (status >= 200 && status < 300 && (code === undefined || code === SUCCESS_CODE)) {
+    return undefined;
+  }
+  return build(
+    'server',
+    `Unexpected answer from Zoho (HTTP ${status}${code === undefined ? '' : `, code ${code}`}). Try again later.`,
+    info,
+  );
+}
+
+const NETWORK_CODES: Record<string, string> = {
+  ECONNREFUSED: 'the connection was refused',
+  ECONNRESET: 'the connection was reset',
+  ETIMEDOUT: 'the connection timed out',
+  ECONNABORTED: 'the request timed out',
+  ERR_SOCKET_CONNECTION_TIMEOUT: 'the connection timed out',
+  EPIPE: 'the connection was closed',
+  ENOTFOUND: 'the host name could not be resolved',
+  EAI_AGAIN: 'the host name could not be resolved',
+  EHOSTUNREACH: 'the host is unreachable',
+  ENETUNREACH: 'the network is unreachable',
+};
+
+/** Classifies a transport failure (no HTTP answer). `aborted` means the caller's signal fired. */
+export function classifyTransportError(error: unknown, host: string, aborted = false): ZohoError {
+  const record = (error && typeof error === 'object' ? error : {}) as {
+    code?: unknown;
+    message?: unknown;
+    name?: unknown;
+  };
+  const code = typeof record.code === 'string' ? record.code : undefined;
+  if (aborted || code === 'ERR_CANCELED' || record.name === 'CanceledError' || record.name === 'AbortError') {
+    return new ZohoError({ kind: 'cancelled', message: 'The request was cancelled.' });
+  }
+  const what =
+    (code && NETWORK_CODES[code]) ||
+    (typeof record.message === 'string' ? record.message : 'the connection failed');
+  return new ZohoError({
+    kind: 'network',
+    message: redact(
+      `Could not complete the request to ${host}: ${what}. Check your connection and try again.`,
+    ),
+  });
+}
+
+/** True when the request certainly never reached the server (safe to retry a POST). */
+export function isConnectionRefused(error: unknown): boolean {
+  return !!error && typeof error === 'object' && (error as { code?: unknown }).code === 'ECONNREFUSED';
+}
