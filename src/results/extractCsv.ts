@@ -1,0 +1,152 @@
+// Streams the single CSV out of a result ZIP (contract section 6) without holding it in memory.
+import { createWriteStream } from 'node:fs';
+import { Transform, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import * as yauzl from 'yauzl';
+import { ZohoError } from '../zoho/errors';
+
+/** Default ceiling on the extracted size: a guard against ZIP bombs, far above any real batch. */
+export const DEFAULT_MAX_EXTRACTED_BYTES = 4 * 1024 ** 3;
+
+export interface ExtractOptions {
+  signal?: AbortSignal;
+  /** Stop and fail once the CSV grows past this many bytes. */
+  maxExtractedBytes?: number;
+}
+
+function corrupt(detail: string): ZohoError {
+  return new ZohoError({
+    kind: 'server',
+    message: `The downloaded result is not a valid ZIP file (${detail}). Download it again; if it keeps failing, create the job again.`,
+  });
+}
+
+function cancelled(): ZohoError {
+  return new ZohoError({ kind: 'cancelled', message: 'The download was cancelled.' });
+}
+
+/** True for names that would escape a folder if used as a path (we never use them, but refuse anyway). */
+export function isUnsafeEntryName(name: string): boolean {
+  return (
+    name.startsWith('/') ||
+    name.startsWith('\\') ||
+    /^[A-Za-z]:/.test(name) ||
+    name.split(/[\\/]/).some((segment) => segment === '..')
+  );
+}
+
+function openZip(zipPath: string): Promise<yauzl.ZipFile> {
+  return new Promise((resolve, reject) => {
+    yauzl.open(zipPath, { lazyEntries: true, autoClose: true }, (error, zipfile) => {
+      if (error || !zipfile) {
+        reject(corrupt(error?.message ?? 'unreadable'));
+      } else {
+        resolve(zipfile);
+      }
+    });
+  });
+}
+
+/** The first `*.csv` entry, reading the central directory one entry at a time. */
+function findCsvEntry(zipfile: yauzl.ZipFile): Promise<yauzl.Entry> {
+  return new Promise((resolve, reject) => {
+    const cleanup = (): void => {
+      zipfile.removeListener('entry', onEntry);
+      zipfile.removeListener('end', onEnd);
+      zipfile.removeListener('error', onError);
+    };
+    const onEntry = (entry: yauzl.Entry): void => {
+      if (!/\.csv$/i.test(entry.fileName) || entry.fileName.endsWith('/')) {
+        zipfile.readEntry();
+        return;
+      }
+      cleanup();
+      if (isUnsafeEntryName(entry.fileName)) {
+        reject(corrupt(`unsafe entry name "${entry.fileName}"`));
+      } else {
+        resolve(entry);
+      }
+    };
+    const onEnd = (): void => {
+      cleanup();
+      reject(corrupt('it holds no CSV file'));
+    };
+    const onError = (error: Error): void => {
+      cleanup();
+      reject(corrupt(error.message));
+    };
+    zipfile.on('entry', onEntry);
+    zipfile.on('end', onEnd);
+    zipfile.on('error', onError);
+    zipfile.readEntry();
+  });
+}
+
+/** Counts bytes on the way through and fails once they pass the cap. */
+class SizeGuard extends Transform {
+  seen = 0;
+  constructor(private readonly max: number) {
+    super();
+  }
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.seen += chunk.length;
+    if (this.seen > this.max) {
+      callback(
+        new ZohoError({
+          kind: 'server',
+          message: `The result ZIP expands to more than ${this.max} bytes; extraction was stopped as a safety measure.`,
+        }),
+      );
+      return;
+    }
+    callback(null, chunk);
+  }
+}
+
+/**
+ * Extracts the ZIP's first CSV entry to `outputPath`. On failure `outputPath` may hold a partial
+ * file: the caller owns it (it is a .part file that the caller removes).
+ * @returns the extracted size in bytes.
+ */
+export async function extractCsv(
+  zipPath: string,
+  outputPath: string,
+  options: ExtractOptions = {},
+): Promise<number> {
+  const max = options.maxExtractedBytes ?? DEFAULT_MAX_EXTRACTED_BYTES;
+  if (options.signal?.aborted) {
+    throw cancelled();
+  }
+  const zipfile = await openZip(zipPath);
+  try {
+    const entry = await findCsvEntry(zipfile);
+    if (entry.uncompressedSize > max) {
+      throw new ZohoError({
+        kind: 'server',
+        message: `The result ZIP declares ${entry.uncompressedSize} bytes, more than the ${max} allowed; it was not extracted.`,
+      });
+    }
+    const input = await new Promise<NodeJS.ReadableStream>((resolve, reject) => {
+      zipfile.openReadStream(entry, (error, stream) =>
+        error ? reject(corrupt(error.message)) : resolve(stream),
+      );
+    });
+    const guard = new SizeGuard(max);
+    try {
+      await pipeline(input, guard, createWriteStream(outputPath), { signal: options.signal });
+    } catch (error) {
+      if (options.signal?.aborted) {
+        throw cancelled();
+      }
+      if (error instanceof ZohoError || (error as NodeJS.ErrnoException).syscall) {
+        throw error; // our own guard, or the local disk (full, no permission): not the ZIP's fault
+      }
+      throw corrupt(error instanceof Error ? error.message : String(error));
+    }
+    return guard.seen;
+  } finally {
+    if (zipfile.isOpen) {
+      zipfile.close();
+    }
+  }
+}

@@ -1,0 +1,71 @@
+// Download -> (unzip) -> rename: a file named `<name>.csv` exists only once it is complete.
+import { promises as fs } from 'node:fs';
+import type { LocalResult } from '../jobs/model';
+import type { BulkReadApi } from '../zoho/api';
+import { ZohoError } from '../zoho/errors';
+import type { DownloadProgress, ReportRef } from '../zoho/types';
+import { extractCsv } from './extractCsv';
+import { resultPaths } from './resultPaths';
+
+export interface FetchResultOptions {
+  /** The job's relative `download_url`, passed through to the client. */
+  downloadUrl?: string;
+  signal?: AbortSignal;
+  onProgress?: (progress: DownloadProgress) => void;
+  /** ZIP bomb guard; see DEFAULT_MAX_EXTRACTED_BYTES. */
+  maxExtractedBytes?: number;
+  /** For `downloadedAt`; defaults to Date.now. */
+  now?: () => number;
+}
+
+async function removeQuietly(filePath: string): Promise<void> {
+  await fs.rm(filePath, { force: true }).catch(() => undefined);
+}
+
+/** Removes the finished CSV and any leftovers of an interrupted attempt. */
+export async function deleteResultFiles(dir: string, ref: ReportRef, jobId: string): Promise<void> {
+  const paths = resultPaths(dir, ref, jobId);
+  await Promise.all([paths.csv, paths.downloadPart, paths.extractPart].map(removeQuietly));
+}
+
+/** Downloads a job's result into `dir` and leaves exactly one complete CSV there, or nothing. */
+export async function fetchResult(
+  api: BulkReadApi,
+  ref: ReportRef,
+  jobId: string,
+  dir: string,
+  options: FetchResultOptions = {},
+): Promise<LocalResult> {
+  const paths = resultPaths(dir, ref, jobId);
+  await fs.mkdir(dir, { recursive: true });
+  // Leftovers of a crash mid-way are only ever .part files: clear them before starting again.
+  await Promise.all([paths.downloadPart, paths.extractPart].map(removeQuietly));
+  try {
+    const outcome = await api.downloadResult(ref, jobId, paths.downloadPart, {
+      downloadUrl: options.downloadUrl,
+      signal: options.signal,
+      onProgress: options.onProgress,
+    });
+    throwIfAborted(options.signal);
+    if (outcome.format === 'zip') {
+      await extractCsv(paths.downloadPart, paths.extractPart, {
+        signal: options.signal,
+        maxExtractedBytes: options.maxExtractedBytes,
+      });
+      throwIfAborted(options.signal);
+      await fs.rename(paths.extractPart, paths.csv);
+    } else {
+      await fs.rename(paths.downloadPart, paths.csv);
+    }
+    const { size } = await fs.stat(paths.csv);
+    return { path: paths.csv, bytes: size, downloadedAt: (options.now ?? Date.now)() };
+  } finally {
+    await Promise.all([paths.downloadPart, paths.extractPart].map(removeQuietly));
+  }
+}
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) {
+    throw new ZohoError({ kind: 'cancelled', message: 'The download was cancelled.' });
+  }
+}

@@ -1,0 +1,88 @@
+import * as assert from 'node:assert/strict';
+import { access, readFile, writeFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import { ZipFile } from 'yazl';
+import { extractCsv, isUnsafeEntryName } from '../../../src/results/extractCsv';
+import { isZohoError } from '../../../src/zoho/errors';
+import { tempDir } from './helpers';
+
+function zip(entries: Array<[name: string, text: string]>): Promise<Buffer> {
+  const file = new ZipFile();
+  for (const [name, text] of entries) {
+    file.addBuffer(Buffer.from(text), name);
+  }
+  file.end();
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    file.outputStream.on('data', (chunk: Buffer) => chunks.push(chunk));
+    file.outputStream.on('end', () => resolve(Buffer.concat(chunks)));
+    file.outputStream.on('error', reject);
+  });
+}
+
+describe('extractCsv', () => {
+  let temp: Awaited<ReturnType<typeof tempDir>>;
+  let zipPath: string;
+  let outPath: string;
+  beforeEach(async () => {
+    temp = await tempDir();
+    zipPath = path.join(temp.dir, 'in.zip');
+    outPath = path.join(temp.dir, 'out.csv.part');
+  });
+  afterEach(() => temp.remove());
+
+  async function serverError(promise: Promise<unknown>, pattern: RegExp): Promise<void> {
+    await assert.rejects(promise, (error) => {
+      assert.ok(isZohoError(error, 'server'), String(error));
+      assert.match(error.message, pattern);
+      return true;
+    });
+  }
+
+  it('extracts the first CSV entry, skipping other files', async () => {
+    await writeFile(
+      zipPath,
+      await zip([
+        ['readme.txt', 'not me'],
+        ['R_1.csv', 'a,b\n1,2\n'],
+        ['other.csv', 'x\n'],
+      ]),
+    );
+    const bytes = await extractCsv(zipPath, outPath);
+    assert.equal(await readFile(outPath, 'utf8'), 'a,b\n1,2\n');
+    assert.equal(bytes, 8);
+  });
+
+  it('refuses entry names that climb out of a folder', async () => {
+    // yazl refuses to write such a name, so write a same-length one and patch it in place.
+    const bytes = await zip([['xx/evil.csv', 'a\n']]);
+    await writeFile(
+      zipPath,
+      Buffer.from(bytes.toString('latin1').split('xx/evil.csv').join('../evil.csv'), 'latin1'),
+    );
+    // yauzl itself rejects it; our own check is the second line of defence.
+    await serverError(extractCsv(zipPath, outPath), /\.\.\/evil\.csv/);
+    assert.deepEqual(await temp.files(), ['in.zip'], 'nothing extracted');
+    await assert.rejects(access(path.join(temp.dir, '..', 'evil.csv')), 'nothing written outside');
+    assert.ok(isUnsafeEntryName('/etc/x.csv'));
+    assert.ok(isUnsafeEntryName('C:\\x.csv'));
+    assert.ok(isUnsafeEntryName('a\\..\\x.csv'));
+    assert.ok(!isUnsafeEntryName('dir/R_1.csv'));
+  });
+
+  it('reports a ZIP without a CSV', async () => {
+    await writeFile(zipPath, await zip([['readme.txt', 'x']]));
+    await serverError(extractCsv(zipPath, outPath), /no CSV/);
+  });
+
+  it('reports a corrupt ZIP as a server error with a clear message', async () => {
+    const good = await zip([['R_1.csv', 'a,b\n'.repeat(1000)]]);
+    await writeFile(zipPath, good.subarray(0, good.length - 30));
+    await serverError(extractCsv(zipPath, outPath), /not a valid ZIP/);
+  });
+
+  it('stops when the content is larger than the cap', async () => {
+    await writeFile(zipPath, await zip([['R_1.csv', 'x'.repeat(100_000)]]));
+    await serverError(extractCsv(zipPath, outPath, { maxExtractedBytes: 1000 }), /1000/);
+  });
+});

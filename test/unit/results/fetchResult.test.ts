@@ -1,0 +1,135 @@
+import * as assert from 'node:assert/strict';
+import { open, readFile, writeFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import { countCsvRecords } from '../../../src/results/countCsvRecords';
+import { fetchResult } from '../../../src/results/fetchResult';
+import { resultPaths } from '../../../src/results/resultPaths';
+import { ZohoError, isZohoError } from '../../../src/zoho/errors';
+import { startSimulator, type Simulator } from '../../simulator';
+import { clientFor, completedJob, ref, tempDir } from './helpers';
+
+const CUSTOMERS_HEADER =
+  'ID,Customer_Name.first_name,Customer_Name.last_name,Email,Phone,City,Country,Joined_On,Credit_Limit,Tags';
+
+async function firstLine(file: string): Promise<string> {
+  const handle = await open(file);
+  try {
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(4096), 0, 4096, 0);
+    return buffer
+      .subarray(0, bytesRead)
+      .toString('utf8')
+      .replace(/^\uFEFF/, '')
+      .split(/\r?\n/)[0];
+  } finally {
+    await handle.close();
+  }
+}
+
+async function rejectsWith(promise: Promise<unknown>, kind: ZohoError['kind']): Promise<ZohoError> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(isZohoError(error), `expected a ZohoError, got ${String(error)}`);
+    assert.equal(error.kind, kind, error.message);
+    return error;
+  }
+  assert.fail(`expected a ${kind} ZohoError`);
+}
+
+describe('fetchResult (simulator over HTTP, real files)', () => {
+  let sim: Simulator;
+  let temp: Awaited<ReturnType<typeof tempDir>>;
+
+  beforeEach(async () => {
+    sim = await startSimulator({ jobDurationMs: 0, throttles: false });
+    temp = await tempDir();
+  });
+  afterEach(async () => {
+    await sim.close();
+    await temp.remove();
+  });
+
+  for (const format of ['zip', 'csv'] as const) {
+    it(`leaves one complete CSV with every record for a ${format} download`, async () => {
+      sim.switches.downloadFormat = format;
+      const client = clientFor(sim);
+      const jobId = await completedJob(client, 'All_Customers');
+      const status = await client.getJob(ref('All_Customers'), jobId);
+
+      const result = await fetchResult(client, ref('All_Customers'), jobId, temp.dir, { now: () => 1234 });
+
+      assert.equal(result.path, path.join(temp.dir, `All_Customers_${jobId}.csv`));
+      assert.deepEqual(await temp.files(), [`All_Customers_${jobId}.csv`]);
+      assert.equal(await firstLine(result.path), CUSTOMERS_HEADER);
+      assert.equal(await countCsvRecords(result.path), 1000);
+      assert.equal(status.result?.count, 1000);
+      assert.equal(result.bytes, (await readFile(result.path)).length);
+      assert.equal(result.downloadedAt, 1234);
+    });
+  }
+
+  for (const behaviour of ['truncate', 'reset'] as const) {
+    it(`leaves no CSV and no .part file when the download is cut off (${behaviour})`, async () => {
+      const client = clientFor(sim);
+      const jobId = await completedJob(client, 'All_Customers');
+      sim.switches.downloadBehaviour = behaviour;
+
+      await rejectsWith(fetchResult(client, ref('All_Customers'), jobId, temp.dir), 'network');
+
+      assert.deepEqual(await temp.files(), []);
+    });
+  }
+
+  it('surfaces a JSON error envelope as the matching ZohoError and writes nothing', async () => {
+    const client = clientFor(sim);
+    const jobId = await completedJob(client, 'All_Customers');
+    sim.switches.downloadFormat = 'jsonError';
+
+    const error = await rejectsWith(fetchResult(client, ref('All_Customers'), jobId, temp.dir), 'notFound');
+
+    assert.equal(error.code, 2894);
+    assert.deepEqual(await temp.files(), []);
+  });
+
+  it('leaves nothing behind when cancelled mid-download', async () => {
+    const client = clientFor(sim);
+    const jobId = await completedJob(client, 'All_Customers');
+    sim.switches.downloadBehaviour = 'slow';
+    sim.switches.slowBytesPerSecond = 4096;
+    const controller = new AbortController();
+
+    const fetching = fetchResult(client, ref('All_Customers'), jobId, temp.dir, {
+      signal: controller.signal,
+      onProgress: () => controller.abort(),
+    });
+
+    await rejectsWith(fetching, 'cancelled');
+    assert.deepEqual(await temp.files(), []);
+  });
+
+  it('clears .part files a crash left behind and never exposes a partial CSV', async () => {
+    const client = clientFor(sim);
+    const jobId = await completedJob(client, 'All_Customers');
+    const paths = resultPaths(temp.dir, ref('All_Customers'), jobId);
+    await writeFile(paths.downloadPart, 'half a zip');
+    await writeFile(paths.extractPart, 'half a csv');
+
+    const result = await fetchResult(client, ref('All_Customers'), jobId, temp.dir);
+
+    assert.deepEqual(await temp.files(), [path.basename(paths.csv)]);
+    assert.equal(await countCsvRecords(result.path), 1000);
+  });
+
+  it('stops extracting past the size cap (ZIP bomb guard) and keeps nothing', async () => {
+    const client = clientFor(sim);
+    const jobId = await completedJob(client, 'All_Customers');
+
+    const error = await rejectsWith(
+      fetchResult(client, ref('All_Customers'), jobId, temp.dir, { maxExtractedBytes: 10_000 }),
+      'server',
+    );
+
+    assert.match(error.message, /10000/);
+    assert.deepEqual(await temp.files(), []);
+  });
+});

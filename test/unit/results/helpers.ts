@@ -1,0 +1,40 @@
+// Shared by the results and job service tests: a real client on a real simulator, and temp dirs.
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { StaticTokenProvider } from '../../../src/zoho/auth';
+import { BulkReadClient } from '../../../src/zoho/client';
+import type { ReportRef } from '../../../src/zoho/types';
+import { DEMO, type Simulator } from '../../simulator';
+
+export function ref(report: string): ReportRef {
+  return { owner: DEMO.owner, app: DEMO.app, report };
+}
+
+/** A client with no retries, so failure tests see the first failure. */
+export function clientFor(sim: Simulator, token: string = DEMO.accessToken): BulkReadClient {
+  return new BulkReadClient({
+    target: { dataCentre: 'custom', customHost: sim.url, family: 'B', owner: DEMO.owner },
+    tokens: new StaticTokenProvider(token),
+    retry: { attempts: 1, baseDelayMs: 0 },
+  });
+}
+
+export async function tempDir(): Promise<{
+  dir: string;
+  files: () => Promise<string[]>;
+  remove: () => Promise<void>;
+}> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'cbj-results-'));
+  return {
+    dir,
+    files: async () => (await readdir(dir)).sort(),
+    remove: () => rm(dir, { recursive: true, force: true }),
+  };
+}
+
+/** Creates a job on the simulator (jobDurationMs 0 completes it at once) and returns its id. */
+export async function completedJob(client: BulkReadClient, report: string): Promise<string> {
+  const details = await client.createJob(ref(report), {});
+  return details.id;
+}
