@@ -236,8 +236,9 @@ export class JobService implements JobServiceApi {
     this.authProblems.delete(accountId);
     const throttle = this.throttles.get(accountId);
     if (throttle) {
+      // End the pause the usual way so the tree and status bar hear that it is over.
       this.clock.clearTimeout(throttle.timer);
-      this.throttles.delete(accountId);
+      this.endThrottle(accountId);
     }
     this.scheduler.resumeGroup(accountId);
   }

@@ -291,6 +291,21 @@ describe('JobService (simulator over HTTP)', () => {
     assert.equal(pause.until, clock.now() + 60 * MINUTE);
   });
 
+  it('ends an account pause, with an event, when the account is forgotten (sign-out)', async () => {
+    const service = newService();
+    await service.createJob(ACCOUNT, ref('All_Customers'), {});
+    sim.inject({ route: 'status', httpStatus: 200, code: 4000 });
+    const paused = next(service.onDidChangePause);
+    await clock.tickAsync(SETTINGS.initialIntervalMs);
+    await paused;
+
+    const ended = next(service.onDidChangePause, (p) => p.until <= clock.now());
+    await service.forgetAccount(ACCOUNT);
+    assert.equal((await ended).accountId, ACCOUNT);
+    assert.deepEqual(service.pauses(), []);
+    assert.deepEqual(service.jobs(), []);
+  });
+
   it('reports a missing scope once, holds the account, and recovers on refresh', async () => {
     const service = newService();
     const problems = collect<AccountProblem>(service.onDidHitAccountProblem);
