@@ -1,9 +1,133 @@
+// Activation: builds the services and wires them to the editor. No logic of its own.
 import * as vscode from 'vscode';
+import * as path from 'node:path';
+import { AccountStore } from './accounts/accountStore';
+import { accountIdOfSecretKey } from './accounts/credentials';
+import { registerJobCommands } from './commands/jobCommands';
+import { registerShowLog } from './commands/showLog';
+import { registerSignInWithAccessToken } from './commands/signInWithAccessToken';
+import { registerSignInWithRefreshToken } from './commands/signInWithRefreshToken';
+import { registerSignOut } from './commands/signOut';
+import { registerUseSimulator } from './commands/useSimulator';
+import { systemClock } from './core/ports';
+import { channelLogger, createLogChannel, logFileOf } from './host/logChannel';
+import {
+  affectsPolling,
+  readAutoDownload,
+  readNotificationLevel,
+  readPollSettings,
+  SECTION,
+} from './host/settings';
+import { MementoStore, SecretStorageStore } from './host/storageAdapters';
+import { JobService } from './jobs/jobService';
+import { JobStore } from './jobs/jobStore';
+import type { Services } from './services';
+import { registerJobsTree, type JobsTree } from './views/jobsTree';
+import { JobNotifications } from './views/notifications';
+import { JobsStatusBar } from './views/statusBar';
 
-export function activate(_context: vscode.ExtensionContext): void {
-  // Wiring arrives with the VS Code layer.
+/** What activate() returns: lets integration tests look at persisted state, the log and the status bar. */
+export interface TestApi {
+  services: Services;
+  accounts: AccountStore;
+  globalState: vscode.Memento;
+  secrets: vscode.SecretStorage;
+  logFile(): vscode.Uri | undefined;
+  statusBar: { readonly text: string; readonly tooltip: string; readonly visible: boolean };
+  jobsTree: JobsTree;
+}
+
+export const SIGNED_IN_CONTEXT = 'creatorBulkJobs.signedIn';
+
+let active: vscode.Disposable | undefined;
+
+export async function activate(context: vscode.ExtensionContext): Promise<TestApi> {
+  const owned: vscode.Disposable[] = [];
+  const own = <T extends vscode.Disposable>(value: T): T => {
+    owned.push(value);
+    return value;
+  };
+  const root = new vscode.Disposable(() => {
+    // Listeners first, the services they call last.
+    for (const value of owned.splice(0).reverse()) {
+      value.dispose();
+    }
+  });
+  active = root;
+  context.subscriptions.push(root);
+
+  const channel = own(createLogChannel());
+  const logger = channelLogger(channel);
+  const storage = new MementoStore(context.globalState);
+  const accounts = own(
+    new AccountStore({ storage, secrets: new SecretStorageStore(context.secrets), logger }),
+  );
+
+  await vscode.workspace.fs.createDirectory(context.globalStorageUri);
+  const storageDir = context.globalStorageUri.fsPath;
+  const store = own(new JobStore(storage, logger));
+  const jobs = own(
+    new JobService({
+      store,
+      clients: (accountId) => accounts.clientFor(accountId),
+      clock: systemClock,
+      logger,
+      resultsDir: path.join(storageDir, 'results'),
+      settings: readPollSettings(),
+      autoDownload: readAutoDownload,
+    }),
+  );
+  const services: Services = { accounts, jobs, logger, storageDir };
+
+  const tree = own(registerJobsTree(context, services));
+  registerJobCommands(context, services, tree);
+  registerSignInWithAccessToken(context, services, accounts);
+  registerSignInWithRefreshToken(context, services, accounts);
+  registerSignOut(context, services, accounts);
+  registerUseSimulator(context, services, accounts);
+  registerShowLog(context, channel);
+
+  const statusBar = own(new JobsStatusBar(services));
+  own(new JobNotifications(services, readNotificationLevel));
+
+  const updateSignedIn = (): void => {
+    void vscode.commands.executeCommand('setContext', SIGNED_IN_CONTEXT, accounts.list().length > 0);
+  };
+  updateSignedIn();
+  own(accounts.onDidChange(updateSignedIn));
+
+  jobs.setFocused(vscode.window.state.focused);
+  own(vscode.window.onDidChangeWindowState((state) => jobs.setFocused(state.focused)));
+  own(
+    vscode.workspace.onDidChangeConfiguration((event) => {
+      if (event.affectsConfiguration(SECTION) && affectsPolling(event)) {
+        jobs.updateSettings(readPollSettings());
+      }
+    }),
+  );
+  // A sign-in or sign-out in another window changes the shared SecretStorage.
+  own(
+    context.secrets.onDidChange((event) => {
+      const accountId = accountIdOfSecretKey(event.key);
+      if (accountId !== undefined) {
+        void accounts.credentialsChanged(accountId);
+      }
+    }),
+  );
+
+  logger.info(`Activated; ${accounts.list().length} account(s), ${jobs.jobs().length} tracked job(s).`);
+  return {
+    services,
+    accounts,
+    globalState: context.globalState,
+    secrets: context.secrets,
+    logFile: () => logFileOf(context),
+    statusBar,
+    jobsTree: tree,
+  };
 }
 
 export function deactivate(): void {
-  // Nothing to release yet.
+  active?.dispose();
+  active = undefined;
 }

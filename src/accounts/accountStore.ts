@@ -1,0 +1,197 @@
+// Signed-in accounts: the non-secret list in a KeyValueStore (globalState), the credentials in a
+// SecretStore (SecretStorage), and one cached client per account so that every caller of an
+// account shares one token provider (one refresh in flight per account).
+import {
+  Emitter,
+  silentLogger,
+  systemClock,
+  type Clock,
+  type KeyValueStore,
+  type Logger,
+  type SecretStore,
+} from '../core/ports';
+import type { Event } from '../jobs/serviceApi';
+import type { AccountsApi } from '../services';
+import type { BulkReadApi, TokenProvider } from '../zoho/api';
+import { RefreshTokenProvider, StaticTokenProvider } from '../zoho/auth';
+import { BulkReadClient } from '../zoho/client';
+import { resolveEndpoints } from '../zoho/dataCentres';
+import { ZohoError } from '../zoho/errors';
+import type { Account, AccountTarget } from '../zoho/types';
+import { ACCOUNTS_KEY, parseCredentials, secretKey, type Credentials } from './credentials';
+
+export interface AccountStoreOptions {
+  storage: KeyValueStore;
+  secrets: SecretStore;
+  logger?: Logger;
+  clock?: Clock;
+}
+
+/** Stable id of the account at `target`: data centre (or custom host) plus owner, lower-cased. */
+export function accountIdFor(target: AccountTarget): string {
+  // Resolving also validates the custom host (https, or http on loopback only).
+  const place =
+    target.dataCentre === 'custom' ? new URL(resolveEndpoints(target).apiBase).host : target.dataCentre;
+  return `${place}/${target.owner}`.toLowerCase();
+}
+
+export function defaultLabel(target: AccountTarget): string {
+  const place =
+    target.dataCentre === 'custom' ? new URL(resolveEndpoints(target).apiBase).host : target.dataCentre;
+  return `${target.owner} (${place})`;
+}
+
+export class AccountStore implements AccountsApi {
+  private readonly changed = new Emitter<void>();
+  readonly onDidChange: Event<void> = this.changed.event;
+  private readonly clients = new Map<string, Promise<BulkReadApi>>();
+  /** The secret this store last wrote per account, to tell its own change events from others'. */
+  private readonly written = new Map<string, string>();
+  private readonly storage: KeyValueStore;
+  private readonly secrets: SecretStore;
+  private readonly logger: Logger;
+  private readonly clock: Clock;
+
+  constructor(options: AccountStoreOptions) {
+    this.storage = options.storage;
+    this.secrets = options.secrets;
+    this.logger = options.logger ?? silentLogger;
+    this.clock = options.clock ?? systemClock;
+  }
+
+  /** Read on every call: another window may have changed the shared globalState. */
+  list(): Account[] {
+    const stored = this.storage.get<Account[]>(ACCOUNTS_KEY);
+    return Array.isArray(stored) ? stored.map((account) => ({ ...account })) : [];
+  }
+
+  get(id: string): Account | undefined {
+    return this.list().find((account) => account.id === id);
+  }
+
+  /**
+   * Stores the credentials and the account. Signing in again to the same host and owner replaces
+   * the credentials instead of adding a second account. `verifiedClient`, a client already built
+   * by `createClient` for these credentials, is kept so its fresh access token is reused.
+   */
+  async addAccount(
+    target: AccountTarget,
+    credentials: Credentials,
+    label?: string,
+    verifiedClient?: BulkReadApi,
+  ): Promise<Account> {
+    const id = accountIdFor(target);
+    const account: Account = {
+      id,
+      label: label ?? defaultLabel(target),
+      credentialKind: credentials.kind,
+      dataCentre: target.dataCentre,
+      family: target.family,
+      owner: target.owner,
+      ...(target.customHost ? { customHost: resolveEndpoints(target).apiBase } : {}),
+      ...(target.customAccountsHost ? { customAccountsHost: resolveEndpoints(target).accountsBase } : {}),
+    };
+    // Secret first: an account in the list without its secret would look signed in but fail.
+    const secret = JSON.stringify(credentials);
+    this.written.set(id, secret);
+    await this.secrets.store(secretKey(id), secret);
+    const others = this.list().filter((existing) => existing.id !== id);
+    await this.storage.update(ACCOUNTS_KEY, [...others, account]);
+    if (verifiedClient) {
+      this.clients.set(id, Promise.resolve(verifiedClient));
+    } else {
+      this.clients.delete(id);
+    }
+    this.changed.fire();
+    return account;
+  }
+
+  /** Forgets the account and deletes its secret. Unknown ids are ignored. */
+  async removeAccount(id: string): Promise<void> {
+    this.clients.delete(id);
+    this.written.delete(id);
+    await this.secrets.delete(secretKey(id));
+    await this.storage.update(
+      ACCOUNTS_KEY,
+      this.list().filter((account) => account.id !== id),
+    );
+    this.changed.fire();
+  }
+
+  clientFor(accountId: string): Promise<BulkReadApi> {
+    let client = this.clients.get(accountId);
+    if (!client) {
+      client = this.buildClient(accountId);
+      this.clients.set(accountId, client);
+      // A failed build (no secret yet, say) must not stick: the next call tries again.
+      client.catch(() => {
+        if (this.clients.get(accountId) === client) {
+          this.clients.delete(accountId);
+        }
+      });
+    }
+    return client;
+  }
+
+  /**
+   * The secret of `accountId` changed, maybe in another window: rebuild its client on next use.
+   * The echo of this store's own write is ignored, so a just-verified client (and its fresh access
+   * token) survives the sign-in.
+   */
+  async credentialsChanged(accountId: string): Promise<void> {
+    const current = await this.secrets.get(secretKey(accountId));
+    if (current !== undefined && current === this.written.get(accountId)) {
+      return;
+    }
+    this.written.delete(accountId);
+    this.clients.delete(accountId);
+    this.changed.fire();
+  }
+
+  /** A client for credentials that are not stored (yet): used to verify them at sign-in. */
+  createClient(target: AccountTarget, credentials: Credentials): BulkReadApi {
+    return new BulkReadClient({
+      target,
+      tokens: this.tokenProvider(target, credentials),
+      logger: this.logger,
+      clock: this.clock,
+    });
+  }
+
+  dispose(): void {
+    this.clients.clear();
+    this.changed.dispose();
+  }
+
+  private async buildClient(accountId: string): Promise<BulkReadApi> {
+    const account = this.get(accountId);
+    if (!account) {
+      throw new ZohoError({
+        kind: 'authFailed',
+        message: `No signed-in account "${accountId}". Sign in to it again, or choose another account.`,
+      });
+    }
+    const credentials = parseCredentials(await this.secrets.get(secretKey(accountId)));
+    if (!credentials) {
+      throw new ZohoError({
+        kind: 'authFailed',
+        message: `No credentials are stored for ${account.label}. Sign in to it again.`,
+      });
+    }
+    return this.createClient(account, credentials);
+  }
+
+  private tokenProvider(target: AccountTarget, credentials: Credentials): TokenProvider {
+    if (credentials.kind === 'accessToken') {
+      return new StaticTokenProvider(credentials.accessToken);
+    }
+    return new RefreshTokenProvider({
+      accountsBase: resolveEndpoints(target).accountsBase,
+      clientId: credentials.clientId,
+      clientSecret: credentials.clientSecret,
+      refreshToken: credentials.refreshToken,
+      clock: this.clock,
+      logger: this.logger,
+    });
+  }
+}

@@ -1,0 +1,177 @@
+// Create Bulk Read Job: account -> application -> report -> criteria -> fields -> batch size,
+// or all of it at once from an options object (automation and tests).
+import * as vscode from 'vscode';
+import type { Services } from '../services';
+import type { JobsTree } from '../views/jobsTree';
+import type { Account, FirstBatchQuery, ReportRef } from '../zoho/types';
+import { pickAccount, pickApplication, pickReport } from './pickers';
+import { revealQuietly } from './revealJob';
+import { showCommandError } from './showError';
+import {
+  parseFieldList,
+  parseMaxRecords,
+  validateCriteria,
+  validateFieldList,
+  validateLinkName,
+  validateMaxRecords,
+} from './validation';
+
+export interface CreateJobOptions {
+  accountId?: string;
+  /** Owner in bulk paths; defaults to the account owner. */
+  owner?: string;
+  app: string;
+  report: string;
+  criteria?: string;
+  fields?: string[];
+  maxRecords?: number;
+}
+
+function isCreateJobOptions(arg: unknown): arg is CreateJobOptions {
+  const candidate = arg as Partial<CreateJobOptions> | undefined;
+  return typeof candidate?.app === 'string' && typeof candidate.report === 'string';
+}
+
+/** The first problem with an options object, in the words the input boxes use. */
+function optionsProblem(options: CreateJobOptions): string | undefined {
+  return (
+    (options.owner !== undefined ? validateLinkName('owner name')(options.owner) : undefined) ??
+    validateLinkName('application link name')(options.app) ??
+    validateLinkName('report link name')(options.report) ??
+    validateCriteria(options.criteria ?? '') ??
+    validateFieldList((options.fields ?? []).join(',')) ??
+    (options.maxRecords !== undefined ? validateMaxRecords(String(options.maxRecords)) : undefined)
+  );
+}
+
+function queryOf(
+  criteria: string | undefined,
+  fields: string[] | undefined,
+  maxRecords?: number,
+): FirstBatchQuery {
+  const query: FirstBatchQuery = {};
+  if (criteria && criteria.trim() !== '') {
+    query.criteria = criteria.trim();
+  }
+  if (fields && fields.length > 0) {
+    query.fields = fields;
+  }
+  if (maxRecords !== undefined) {
+    query.max_records = maxRecords;
+  }
+  return query;
+}
+
+interface Plan {
+  account: Account;
+  ref: ReportRef;
+  query: FirstBatchQuery;
+}
+
+async function askQuery(report: string): Promise<FirstBatchQuery | undefined> {
+  const criteria = await vscode.window.showInputBox({
+    title: `Create Bulk Read Job: ${report} (criteria)`,
+    prompt: 'Optional: which records to read, as Deluge criteria. Leave empty for all records.',
+    placeHolder: 'Total >= 100.00 && Status == "Open"',
+    ignoreFocusOut: true,
+    validateInput: validateCriteria,
+  });
+  if (criteria === undefined) {
+    return undefined;
+  }
+  const fields = await vscode.window.showInputBox({
+    title: `Create Bulk Read Job: ${report} (fields)`,
+    prompt: "Optional: field link names separated by commas. Leave empty for the report's visible columns.",
+    placeHolder: 'Email, Number, Address.City',
+    ignoreFocusOut: true,
+    validateInput: validateFieldList,
+  });
+  if (fields === undefined) {
+    return undefined;
+  }
+  const maxRecords = await vscode.window.showInputBox({
+    title: `Create Bulk Read Job: ${report} (batch size)`,
+    prompt:
+      'Records per batch (max_records): 100000 to 200000 in steps of 1000. Further batches follow the record cursor.',
+    value: '100000',
+    ignoreFocusOut: true,
+    validateInput: validateMaxRecords,
+  });
+  if (maxRecords === undefined) {
+    return undefined;
+  }
+  return queryOf(criteria, parseFieldList(fields), parseMaxRecords(maxRecords));
+}
+
+async function askPlan(services: Services): Promise<Plan | undefined> {
+  const account = await pickAccount(services);
+  if (!account) {
+    return undefined;
+  }
+  const app = await pickApplication(services, account);
+  if (!app) {
+    return undefined;
+  }
+  const report = await pickReport(services, account, app);
+  if (!report) {
+    return undefined;
+  }
+  const query = await askQuery(report);
+  return query && { account, ref: { owner: app.owner, app: app.app, report }, query };
+}
+
+async function planFromOptions(services: Services, options: CreateJobOptions): Promise<Plan | undefined> {
+  const problem = optionsProblem(options);
+  if (problem) {
+    throw new Error(problem);
+  }
+  const account = await pickAccount(services, options.accountId);
+  if (!account) {
+    return undefined;
+  }
+  const ref = { owner: options.owner ?? account.owner, app: options.app, report: options.report };
+  return { account, ref, query: queryOf(options.criteria, options.fields, options.maxRecords) };
+}
+
+/** Resolves the new job's key, or undefined when cancelled or refused (the error is shown). */
+export async function createJob(
+  services: Services,
+  tree: JobsTree | undefined,
+  arg?: unknown,
+): Promise<string | undefined> {
+  let plan: Plan | undefined;
+  try {
+    plan = isCreateJobOptions(arg) ? await planFromOptions(services, arg) : await askPlan(services);
+    if (!plan) {
+      return undefined;
+    }
+    const { account, ref, query } = plan;
+    const job = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Window, title: `Creating bulk read job for ${ref.report}…` },
+      () => services.jobs.createJob(account.id, ref, query),
+    );
+    revealQuietly(services, tree, job.key);
+    void vscode.window
+      .showInformationMessage(
+        `Created bulk read job ${job.jobId} for ${ref.app} / ${ref.report}. It is listed in the Bulk Read Jobs view; you will be told when it completes.`,
+        'Show in Tree',
+      )
+      .then((choice) => choice && revealQuietly(services, tree, job.key));
+    return job.key;
+  } catch (error) {
+    showCommandError(services, 'Could not create the bulk read job', error, plan?.account.id);
+    return undefined;
+  }
+}
+
+export function registerCreateJob(
+  context: vscode.ExtensionContext,
+  services: Services,
+  tree?: JobsTree,
+): void {
+  context.subscriptions.push(
+    vscode.commands.registerCommand('creatorBulkJobs.createJob', (arg?: unknown) =>
+      createJob(services, tree, arg),
+    ),
+  );
+}

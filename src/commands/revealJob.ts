@@ -1,0 +1,37 @@
+// Show in Tree (hidden command, used by notifications and Show Jobs): selects the job's row.
+import * as vscode from 'vscode';
+import type { Services } from '../services';
+import type { JobsTree } from '../views/jobsTree';
+import { jobKeyOf, pickJob } from './pickers';
+import { errorMessage, showCommandError } from './showError';
+
+/** Reveals without waiting or failing: used right after create/track, where the row is a bonus. */
+export function revealQuietly(services: Services, tree: JobsTree | undefined, key: string): void {
+  tree?.reveal(key).then(undefined, (error: unknown) => {
+    services.logger.debug(
+      `Could not reveal ${key.split('|').pop() ?? key} in the tree: ${errorMessage(error)}`,
+    );
+  });
+}
+
+export function registerRevealJob(
+  context: vscode.ExtensionContext,
+  services: Services,
+  tree: JobsTree,
+): void {
+  context.subscriptions.push(
+    vscode.commands.registerCommand('creatorBulkJobs.revealJob', async (arg?: unknown) => {
+      const key =
+        jobKeyOf(arg) ??
+        (await pickJob(services, { placeHolder: 'Show which job?', noneMessage: 'No job is tracked.' }))?.key;
+      if (key === undefined) {
+        return;
+      }
+      try {
+        await tree.reveal(key);
+      } catch (error) {
+        showCommandError(services, 'Could not show the job', error);
+      }
+    }),
+  );
+}

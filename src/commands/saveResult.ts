@@ -1,0 +1,142 @@
+// Copies a completed job's CSV into the workspace (setting creatorBulkJobs.exportFolder), never
+// overwriting an existing file without asking.
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { TrackedJob } from '../jobs/model';
+import { resultFileName } from '../results/resultPaths';
+import type { Services } from '../services';
+import { resolveJob } from './pickers';
+import { ensureResultWithProgress, isCompleted } from './resultFile';
+import { showCommandError } from './showError';
+
+const OVERWRITE = 'Overwrite';
+const SAVE_AS = 'Save As...';
+
+/** The export folder as path segments, or an error text when it would leave the workspace. */
+export function exportFolderSegments(setting: string): string[] | string {
+  const normalised = path.posix.normalize(setting.trim().replace(/\\/g, '/') || 'exports');
+  if (
+    path.posix.isAbsolute(normalised) ||
+    /^[A-Za-z]:/.test(normalised) ||
+    normalised.split('/').includes('..')
+  ) {
+    return `The setting creatorBulkJobs.exportFolder must be a folder inside the workspace, not "${setting}".`;
+  }
+  return normalised.split('/').filter((part) => part !== '' && part !== '.');
+}
+
+async function exists(uri: vscode.Uri): Promise<boolean> {
+  try {
+    await vscode.workspace.fs.stat(uri);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function pickFolder(): Promise<vscode.WorkspaceFolder | undefined> {
+  const folders = vscode.workspace.workspaceFolders ?? [];
+  if (folders.length <= 1) {
+    return folders[0];
+  }
+  return vscode.window.showWorkspaceFolderPick({ placeHolder: 'Save into which workspace folder?' });
+}
+
+function saveDialog(defaultUri: vscode.Uri): Thenable<vscode.Uri | undefined> {
+  return vscode.window.showSaveDialog({ defaultUri, filters: { CSV: ['csv'] }, saveLabel: 'Save CSV' });
+}
+
+interface Target {
+  uri: vscode.Uri;
+  /** True only when the user agreed to replace an existing file (or the save dialog confirmed it). */
+  overwrite: boolean;
+}
+
+async function chooseTarget(
+  job: TrackedJob,
+  folder: vscode.WorkspaceFolder | undefined,
+): Promise<Target | undefined> {
+  const name = resultFileName(job.ref, job.jobId);
+  if (!folder) {
+    const uri = await saveDialog(vscode.Uri.file(path.join(os.homedir(), name)));
+    return uri && { uri, overwrite: true };
+  }
+  const setting = vscode.workspace.getConfiguration('creatorBulkJobs').get<string>('exportFolder', 'exports');
+  const segments = exportFolderSegments(setting);
+  if (typeof segments === 'string') {
+    throw new Error(segments);
+  }
+  const uri = vscode.Uri.joinPath(folder.uri, ...segments, name);
+  if (!(await exists(uri))) {
+    return { uri, overwrite: false };
+  }
+  const shown = [...segments, name].join('/');
+  const choice = await vscode.window.showWarningMessage(
+    `${shown} already exists. Overwrite it?`,
+    { modal: true, detail: 'The existing file will be replaced by the result of this job.' },
+    OVERWRITE,
+    SAVE_AS,
+  );
+  if (choice === OVERWRITE) {
+    return { uri, overwrite: true };
+  }
+  if (choice === SAVE_AS) {
+    const chosen = await saveDialog(uri);
+    return chosen && { uri: chosen, overwrite: true };
+  }
+  return undefined;
+}
+
+function announce(uri: vscode.Uri, inWorkspace: boolean): void {
+  const shown = inWorkspace ? vscode.workspace.asRelativePath(uri) : uri.fsPath;
+  const actions = inWorkspace ? ['Reveal in Explorer', 'Open'] : ['Open'];
+  void vscode.window.showInformationMessage(`Saved ${shown}.`, ...actions).then((choice) => {
+    if (choice === 'Reveal in Explorer') {
+      void vscode.commands.executeCommand('revealInExplorer', uri);
+    } else if (choice === 'Open') {
+      void vscode.commands.executeCommand('vscode.open', uri);
+    }
+  });
+}
+
+export async function saveResult(services: Services, job: TrackedJob): Promise<vscode.Uri | undefined> {
+  try {
+    const result = await ensureResultWithProgress(services, job);
+    const folder = await pickFolder();
+    const target = await chooseTarget(job, folder);
+    if (!target) {
+      return undefined;
+    }
+    await vscode.workspace.fs.createDirectory(vscode.Uri.joinPath(target.uri, '..'));
+    await vscode.workspace.fs.copy(vscode.Uri.file(result.path), target.uri, { overwrite: target.overwrite });
+    services.logger.info(`Saved the result of job ${job.jobId} to ${target.uri.fsPath}`);
+    announce(target.uri, vscode.workspace.getWorkspaceFolder(target.uri) !== undefined);
+    return target.uri;
+  } catch (error) {
+    showCommandError(services, `Could not save the result of job ${job.jobId}`, error, job.accountId);
+    return undefined;
+  }
+}
+
+export function registerSaveResult(context: vscode.ExtensionContext, services: Services): void {
+  context.subscriptions.push(
+    vscode.commands.registerCommand('creatorBulkJobs.saveResult', async (arg?: unknown) => {
+      const job = await resolveJob(services, arg, {
+        filter: isCompleted,
+        placeHolder: 'Save the result of which job?',
+        noneMessage: 'No completed job yet: results can be saved once a job completes.',
+      });
+      if (!job) {
+        return undefined;
+      }
+      if (!isCompleted(job)) {
+        void vscode.window.showInformationMessage(
+          `Job ${job.jobId} has no result to save (it is ${job.state}).`,
+        );
+        return undefined;
+      }
+      return saveResult(services, job);
+    }),
+  );
+}

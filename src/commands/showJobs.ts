@@ -1,0 +1,25 @@
+// Show Jobs (status bar click): every tracked job, then the actions the chosen one allows.
+import * as vscode from 'vscode';
+import type { Services } from '../services';
+import { jobActions } from '../views/jobContext';
+import { pickJob } from './pickers';
+
+export function registerShowJobs(context: vscode.ExtensionContext, services: Services): void {
+  context.subscriptions.push(
+    vscode.commands.registerCommand('creatorBulkJobs.showJobs', async () => {
+      const job = await pickJob(services, {
+        placeHolder: 'Bulk read jobs: pick one to act on',
+        noneMessage: 'No bulk read job is tracked. Create one with "Zoho Creator: Create Bulk Read Job".',
+      });
+      if (!job) {
+        return;
+      }
+      const action = await vscode.window.showQuickPick(jobActions(job, Date.now()), {
+        placeHolder: `Job ${job.jobId} (${job.ref.report}): what now?`,
+      });
+      if (action) {
+        await vscode.commands.executeCommand(action.command, job.key);
+      }
+    }),
+  );
+}

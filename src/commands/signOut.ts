@@ -1,0 +1,69 @@
+// Command: sign out of one account: its secret, its entry and its tracked jobs are removed.
+import * as vscode from 'vscode';
+import type { AccountStore } from '../accounts/accountStore';
+import type { Services } from '../services';
+import type { Account } from '../zoho/types';
+
+/** An account id, or a tree node / object carrying one. */
+export type SignOutArg = string | { accountId?: string } | undefined;
+
+async function chooseAccount(accounts: AccountStore, arg: SignOutArg): Promise<Account | undefined> {
+  const id = typeof arg === 'string' ? arg : arg?.accountId;
+  if (id !== undefined) {
+    const account = accounts.get(id);
+    if (!account) {
+      void vscode.window.showErrorMessage(`Not signed in to "${id}": nothing to sign out of.`);
+    }
+    return account;
+  }
+  const all = accounts.list();
+  if (all.length === 0) {
+    void vscode.window.showInformationMessage('You are not signed in to any Zoho Creator account.');
+    return undefined;
+  }
+  if (all.length === 1) {
+    return all[0];
+  }
+  const picked = await vscode.window.showQuickPick(
+    all.map((account) => ({
+      label: account.label,
+      description: account.credentialKind === 'refreshToken' ? 'refresh token' : 'access token',
+      account,
+    })),
+    { title: 'Sign Out', placeHolder: 'Account to sign out of' },
+  );
+  return picked?.account;
+}
+
+export function registerSignOut(
+  context: vscode.ExtensionContext,
+  services: Services,
+  accounts: AccountStore,
+): void {
+  context.subscriptions.push(
+    vscode.commands.registerCommand('creatorBulkJobs.signOut', async (arg?: SignOutArg): Promise<boolean> => {
+      const account = await chooseAccount(accounts, arg);
+      if (!account) {
+        return false;
+      }
+      const jobs = services.jobs.jobs().filter((job) => job.accountId === account.id).length;
+      const detail =
+        jobs > 0
+          ? `Its credentials are deleted from this machine, and its ${jobs} tracked job${jobs === 1 ? ' is' : 's are'} forgotten along with any downloaded results. Jobs keep running on Zoho.`
+          : 'Its credentials are deleted from this machine.';
+      const choice = await vscode.window.showWarningMessage(
+        `Sign out of ${account.label}?`,
+        { modal: true, detail },
+        'Sign Out',
+      );
+      if (choice !== 'Sign Out') {
+        return false;
+      }
+      await services.jobs.forgetAccount(account.id);
+      await accounts.removeAccount(account.id);
+      services.logger.info(`Signed out of ${account.label}.`);
+      void vscode.window.showInformationMessage(`Signed out of ${account.label}.`);
+      return true;
+    }),
+  );
+}

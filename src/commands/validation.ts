@@ -1,0 +1,95 @@
+// validateInput functions for the job prompts. Each returns undefined when the text is fine, or a
+// message saying what is expected. No editor API, so they are plain to test.
+import { isValidJobId, isValidLinkName } from '../zoho/paths';
+
+export const MIN_MAX_RECORDS = 100_000;
+export const MAX_MAX_RECORDS = 200_000;
+export const MAX_RECORDS_STEP = 1_000;
+
+export function validateLinkName(what: string): (value: string) => string | undefined {
+  return (value) => {
+    const text = value.trim();
+    if (text === '') {
+      return `Enter the ${what}.`;
+    }
+    return isValidLinkName(text)
+      ? undefined
+      : `A ${what} uses letters, digits, "_", "." and "-" only (e.g. All_Orders), not "${text}".`;
+  };
+}
+
+/** `app` or `owner/app` (the owner part for apps shared from another workspace). */
+export function validateAppInput(value: string): string | undefined {
+  const parts = value.trim().split('/');
+  if (parts.length > 2) {
+    return 'Enter the application link name, or owner/application for an app of another workspace.';
+  }
+  for (const part of parts) {
+    const problem = validateLinkName(
+      parts.length === 2 ? 'owner or application link name' : 'application link name',
+    )(part);
+    if (problem) {
+      return problem;
+    }
+  }
+  return undefined;
+}
+
+export function validateJobId(value: string): string | undefined {
+  const text = value.trim();
+  if (text === '') {
+    return 'Enter the job id, e.g. 2000000018003.';
+  }
+  return isValidJobId(text) ? undefined : 'A bulk read job id is digits only, e.g. 2000000018003.';
+}
+
+/** Empty means "server default" (100,000). */
+export function validateMaxRecords(value: string): string | undefined {
+  const text = value.trim().replace(/[,_\s]/g, '');
+  if (text === '') {
+    return undefined;
+  }
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < MIN_MAX_RECORDS || n > MAX_MAX_RECORDS || n % MAX_RECORDS_STEP !== 0) {
+    return 'Enter a whole number from 100000 to 200000 in steps of 1000 (e.g. 150000).';
+  }
+  return undefined;
+}
+
+export function parseMaxRecords(value: string): number | undefined {
+  const text = value.trim().replace(/[,_\s]/g, '');
+  return text === '' ? undefined : Number(text);
+}
+
+export function parseFieldList(value: string): string[] {
+  return value
+    .split(',')
+    .map((field) => field.trim())
+    .filter((field) => field !== '');
+}
+
+/** Empty means "the report's visible columns". */
+export function validateFieldList(value: string): string | undefined {
+  for (const field of parseFieldList(value)) {
+    if (!isValidLinkName(field)) {
+      return `"${field}" is not a field link name: use letters, digits, "_" and "." (sub-fields as Field.sub), separated by commas.`;
+    }
+  }
+  return undefined;
+}
+
+/** Criteria are checked by the server; locally only that quotes and parentheses are balanced. */
+export function validateCriteria(value: string): string | undefined {
+  const text = value.trim();
+  if ((text.match(/"/g) ?? []).length % 2 !== 0) {
+    return 'Criteria has an unclosed double quote, e.g. Status == "Open".';
+  }
+  let depth = 0;
+  for (const char of text.replace(/"[^"]*"/g, '""')) {
+    depth += char === '(' ? 1 : char === ')' ? -1 : 0;
+    if (depth < 0) {
+      break;
+    }
+  }
+  return depth === 0 ? undefined : 'Criteria has unbalanced parentheses.';
+}

@@ -1,0 +1,43 @@
+// The tree item's contextValue tokens and the matching list of actions (used by Show Jobs), kept
+// together so menus and the QuickPick never disagree about what a job allows.
+import { usableCursor, type TrackedJob } from '../jobs/model';
+
+/** `job completed hasResult hasCursor`; package.json menus match single tokens with \b regexes. */
+export function jobContextValue(job: TrackedJob, now: number): string {
+  const tokens = ['job', job.state];
+  if (job.download === 'ready' && job.result) {
+    tokens.push('hasResult');
+  }
+  if (job.download === 'downloading') {
+    tokens.push('downloading');
+  }
+  if (job.state === 'completed' && usableCursor(job, now) !== undefined) {
+    tokens.push('hasCursor');
+  }
+  return tokens.join(' ');
+}
+
+export interface JobAction {
+  label: string;
+  command: string;
+}
+
+export function jobActions(job: TrackedJob, now: number): JobAction[] {
+  const actions: JobAction[] = [];
+  if (job.state === 'completed') {
+    actions.push(
+      { label: '$(go-to-file) Open Result', command: 'creatorBulkJobs.openResult' },
+      { label: '$(save) Save Result to Workspace', command: 'creatorBulkJobs.saveResult' },
+    );
+    if (usableCursor(job, now) !== undefined) {
+      actions.push({ label: '$(arrow-right) Fetch Next Batch', command: 'creatorBulkJobs.fetchNextBatch' });
+    }
+  }
+  actions.push(
+    { label: '$(refresh) Refresh', command: 'creatorBulkJobs.refresh' },
+    { label: '$(list-tree) Show in Tree', command: 'creatorBulkJobs.revealJob' },
+    { label: '$(copy) Copy Job ID', command: 'creatorBulkJobs.copyJobId' },
+    { label: '$(close) Stop Tracking', command: 'creatorBulkJobs.stopTracking' },
+  );
+  return actions;
+}

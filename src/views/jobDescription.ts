@@ -1,0 +1,75 @@
+// Short texts describing a job (tree label and description, QuickPick rows). No editor API here,
+// so the wording is easy to test.
+import type { TrackedJob } from '../jobs/model';
+
+const numberFormat = new Intl.NumberFormat('en-US');
+
+export function formatCount(count: number): string {
+  return numberFormat.format(count);
+}
+
+export function formatRecords(count: number): string {
+  return `${formatCount(count)} ${count === 1 ? 'record' : 'records'}`;
+}
+
+/** `12 s`, `3 min`, `2 h`, `4 d`: coarse enough that a once-a-minute re-render stays truthful. */
+export function formatDuration(ms: number): string {
+  const seconds = Math.max(0, Math.floor(ms / 1000));
+  if (seconds < 60) {
+    return `${seconds} s`;
+  }
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) {
+    return `${minutes} min`;
+  }
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) {
+    return `${hours} h`;
+  }
+  return `${Math.floor(hours / 24)} d`;
+}
+
+/** `just now` under a minute, else `3 min ago`: finished jobs never need a per-second re-render. */
+export function formatAge(ms: number): string {
+  return ms < 60_000 ? 'just now' : `${formatDuration(ms)} ago`;
+}
+
+/** Megabytes with one decimal, for progress messages. */
+export function formatMegabytes(bytes: number): string {
+  return (bytes / (1024 * 1024)).toFixed(1);
+}
+
+/** `#2000000018003`, or `Batch 2 · 2000000018003` once a job is part of a cursor chain. */
+export function jobLabel(job: TrackedJob): string {
+  const chained = job.batch > 1 || job.nextBatchKey !== undefined || job.parentKey !== undefined;
+  return chained ? `Batch ${job.batch} · ${job.jobId}` : `#${job.jobId}`;
+}
+
+/** `100,000 records · 3 min ago`, `running · 12 s`, `failed · 1 h ago`. */
+export function jobDescription(job: TrackedJob, now: number): string {
+  if (job.state === 'running') {
+    return `running · ${formatDuration(now - job.trackedAt)}`;
+  }
+  const age = formatAge(now - job.changedAt);
+  if (job.state === 'failed') {
+    return `failed · ${age}`;
+  }
+  const count = job.details?.result?.count;
+  const records = count === undefined ? 'completed' : formatRecords(count);
+  switch (job.download) {
+    case 'downloading':
+      return `${records} · downloading`;
+    case 'failed':
+      return `${records} · download failed`;
+    default:
+      return `${records} · ${age}`;
+  }
+}
+
+/** `zylker-store / All_Orders`, with the owner only when it is not the account's own. */
+export function reportTitle(job: Pick<TrackedJob, 'ref'>, accountOwner?: string): string {
+  const { owner, app, report } = job.ref;
+  return owner === accountOwner || accountOwner === undefined
+    ? `${app} / ${report}`
+    : `${owner} / ${app} / ${report}`;
+}

@@ -1,0 +1,63 @@
+// The job row's hover: every field the status API returned, plus what only we know (cursor
+// lifetime left, the local file). Values go through appendText so server text cannot inject markdown.
+import * as vscode from 'vscode';
+import { cursorMsLeft, type TrackedJob } from '../jobs/model';
+import { formatCount, formatDuration } from './jobDescription';
+
+function cursorText(job: TrackedJob, now: number): string {
+  if (job.state !== 'completed') {
+    return '—';
+  }
+  if (!job.details?.result?.record_cursor) {
+    return 'none (last batch)';
+  }
+  if (job.nextBatchKey) {
+    return 'used for the next batch';
+  }
+  const left = cursorMsLeft(job, now);
+  if (left === undefined) {
+    return 'present';
+  }
+  return left > 0 ? `valid for ${formatDuration(left)} more` : 'expired (cursors last 15 minutes)';
+}
+
+function localFileText(job: TrackedJob): string {
+  switch (job.download) {
+    case 'ready':
+      return job.result ? job.result.path : 'ready';
+    case 'downloading':
+      return 'downloading…';
+    case 'failed':
+      return 'download failed';
+    default:
+      return job.state === 'completed' ? 'not downloaded yet' : '—';
+  }
+}
+
+export function jobTooltip(job: TrackedJob, now: number): vscode.MarkdownString {
+  const details = job.details;
+  const result = details?.result;
+  const rows: [string, string][] = [
+    ['Job id', job.jobId],
+    ['Report', `${job.ref.owner} / ${job.ref.app} / ${job.ref.report}`],
+    ['Batch', String(job.batch)],
+    ['Operation', details?.operation ?? '—'],
+    ['Created by', details?.created_by ?? '—'],
+    ['Created', details?.created_time ?? '—'],
+    ['Status', details?.status ?? job.state],
+    ['Records', result?.count === undefined ? '—' : formatCount(result.count)],
+    ['Download URL', result?.download_url ?? '—'],
+    ['Record cursor', cursorText(job, now)],
+    ['Local file', localFileText(job)],
+  ];
+  if (job.lastError) {
+    rows.push(['Last error', job.lastError.message]);
+  }
+  const md = new vscode.MarkdownString();
+  for (const [label, value] of rows) {
+    md.appendMarkdown(`**${label}:** `);
+    md.appendText(value);
+    md.appendMarkdown('  \n');
+  }
+  return md;
+}

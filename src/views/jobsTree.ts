@@ -1,0 +1,433 @@
+// The "Bulk Read Jobs" tree: account -> report -> job, skipping a level that has a single entry.
+// Node objects are cached by id and reused, so a job update refreshes exactly that row.
+import * as vscode from 'vscode';
+import type { TrackedJob } from '../jobs/model';
+import type { AccountPause } from '../jobs/serviceApi';
+import type { Services } from '../services';
+import type { Account } from '../zoho/types';
+import { jobContextValue } from './jobContext';
+import { jobDescription, jobLabel } from './jobDescription';
+import { jobIcon } from './jobIcons';
+import { jobTooltip } from './jobTooltip';
+import { computeShape, jobsOfGroup, reportGroupKey, type ReportGroup, type TreeShape } from './treeShape';
+
+export const JOBS_VIEW_ID = 'creatorBulkJobs.jobs';
+
+export class AccountNode {
+  readonly kind = 'account';
+  constructor(readonly accountId: string) {}
+  get id(): string {
+    return `account:${this.accountId}`;
+  }
+}
+
+export class ReportNode {
+  readonly kind = 'report';
+  constructor(
+    readonly accountId: string,
+    readonly groupKey: string,
+  ) {}
+  get id(): string {
+    return `report:${this.groupKey}`;
+  }
+}
+
+export class JobNode {
+  readonly kind = 'job';
+  /** The job key; commands accept the node because it exposes `.key`. */
+  constructor(readonly key: string) {}
+  get id(): string {
+    return `job:${this.key}`;
+  }
+}
+
+export type TreeNode = AccountNode | ReportNode | JobNode;
+
+const RUNNING_TICK_MS = 5_000;
+const IDLE_TICK_MS = 60_000;
+
+function hhmm(epochMs: number): string {
+  const date = new Date(epochMs);
+  return `${String(date.getHours()).padStart(2, '0')}:${String(date.getMinutes()).padStart(2, '0')}`;
+}
+
+function hostText(account: Account): string {
+  if (account.dataCentre !== 'custom') {
+    return account.dataCentre;
+  }
+  try {
+    return new URL(account.customHost ?? '').host;
+  } catch {
+    return 'custom host';
+  }
+}
+
+export class JobsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
+  private readonly changeEmitter = new vscode.EventEmitter<TreeNode | TreeNode[] | undefined>();
+  readonly onDidChangeTreeData = this.changeEmitter.event;
+
+  private readonly nodes = new Map<string, TreeNode>();
+  /** Job key -> description last handed to the view, so the age ticker fires only real changes. */
+  private readonly rendered = new Map<string, string>();
+  private readonly disposables: vscode.Disposable[] = [];
+  private shape: TreeShape;
+  private visible = false;
+  private ticker: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    private readonly services: Services,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.shape = this.computeShape();
+    const { jobs, accounts } = services;
+    this.disposables.push(
+      this.changeEmitter,
+      jobs.onDidChangeJob(({ kind, job }) => this.onJobChanged(kind, job)),
+      jobs.onDidChangePause((pause) => this.onPauseChanged(pause)),
+      accounts.onDidChange(() => this.refreshRoot()),
+    );
+  }
+
+  // ---- TreeDataProvider ----
+
+  getChildren(element?: TreeNode): TreeNode[] {
+    if (!element) {
+      if (this.shape.showAccounts) {
+        return this.shape.accountIds.map((id) => this.accountNode(id));
+      }
+      const only = this.shape.accountIds[0];
+      return only === undefined ? [] : this.childrenOfAccount(only);
+    }
+    switch (element.kind) {
+      case 'account':
+        return this.childrenOfAccount(element.accountId);
+      case 'report':
+        return this.jobNodes(element.groupKey);
+      default:
+        return [];
+    }
+  }
+
+  getParent(element: TreeNode): TreeNode | undefined {
+    switch (element.kind) {
+      case 'account':
+        return undefined;
+      case 'report':
+        return this.shape.showAccounts ? this.accountNode(element.accountId) : undefined;
+      default: {
+        const job = this.services.jobs.get(element.key);
+        if (!job) {
+          return undefined;
+        }
+        const groups = this.shape.reports.get(job.accountId) ?? [];
+        if (groups.length > 1) {
+          return this.reportNode(job.accountId, reportGroupKey(job));
+        }
+        return this.shape.showAccounts ? this.accountNode(job.accountId) : undefined;
+      }
+    }
+  }
+
+  getTreeItem(element: TreeNode): vscode.TreeItem {
+    switch (element.kind) {
+      case 'account':
+        return this.accountItem(element);
+      case 'report':
+        return this.reportItem(element);
+      default:
+        return this.jobItem(element);
+    }
+  }
+
+  /** The tooltip is built on hover only: it is the largest part of a row. */
+  resolveTreeItem(item: vscode.TreeItem, element: TreeNode): vscode.TreeItem {
+    if (element.kind === 'job') {
+      const job = this.services.jobs.get(element.key);
+      if (job) {
+        item.tooltip = jobTooltip(job, this.now());
+      }
+    }
+    return item;
+  }
+
+  // ---- nodes ----
+
+  /** The cached node of a job (created on first use), or undefined when the job is not tracked. */
+  jobNode(key: string): JobNode | undefined {
+    if (!this.services.jobs.get(key)) {
+      return undefined;
+    }
+    return this.cached(`job:${key}`, () => new JobNode(key));
+  }
+
+  private accountNode(accountId: string): AccountNode {
+    return this.cached(`account:${accountId}`, () => new AccountNode(accountId));
+  }
+
+  private reportNode(accountId: string, groupKey: string): ReportNode {
+    return this.cached(`report:${groupKey}`, () => new ReportNode(accountId, groupKey));
+  }
+
+  private cached<T extends TreeNode>(id: string, create: () => T): T {
+    let node = this.nodes.get(id);
+    if (!node) {
+      node = create();
+      this.nodes.set(id, node);
+    }
+    return node as T;
+  }
+
+  private childrenOfAccount(accountId: string): TreeNode[] {
+    const groups = this.shape.reports.get(accountId) ?? [];
+    if (groups.length > 1) {
+      return groups.map((group) => this.reportNode(accountId, group.key));
+    }
+    return groups.length === 1 ? this.jobNodes(groups[0].key) : [];
+  }
+
+  private jobNodes(groupKey: string): JobNode[] {
+    return jobsOfGroup(this.services.jobs.jobs(), groupKey).map((job) =>
+      this.cached(`job:${job.key}`, () => new JobNode(job.key)),
+    );
+  }
+
+  private group(node: ReportNode): ReportGroup | undefined {
+    return this.shape.reports.get(node.accountId)?.find((group) => group.key === node.groupKey);
+  }
+
+  // ---- items ----
+
+  private accountItem(node: AccountNode): vscode.TreeItem {
+    const account = this.services.accounts.get(node.accountId);
+    const item = new vscode.TreeItem(
+      account?.label ?? node.accountId,
+      vscode.TreeItemCollapsibleState.Expanded,
+    );
+    item.id = node.id;
+    const pause = this.activePause(node.accountId);
+    const host = account ? hostText(account) : 'signed out';
+    item.description = pause ? `${host} · paused until ${hhmm(pause.until)}` : host;
+    item.tooltip = pause ? pause.message : account ? `${account.owner} on ${host}` : undefined;
+    item.iconPath = new vscode.ThemeIcon(pause ? 'debug-pause' : 'account');
+    item.contextValue = pause ? 'account paused' : 'account';
+    return item;
+  }
+
+  private reportItem(node: ReportNode): vscode.TreeItem {
+    const ref = this.group(node)?.job.ref;
+    const item = new vscode.TreeItem(ref?.report ?? node.groupKey, vscode.TreeItemCollapsibleState.Expanded);
+    item.id = node.id;
+    if (ref) {
+      const accountOwner = this.services.accounts.get(node.accountId)?.owner;
+      item.description = ref.owner === accountOwner ? ref.app : `${ref.owner} / ${ref.app}`;
+      item.tooltip = `${ref.owner} / ${ref.app} / ${ref.report}`;
+    }
+    item.iconPath = new vscode.ThemeIcon('table');
+    item.contextValue = 'report';
+    return item;
+  }
+
+  private jobItem(node: JobNode): vscode.TreeItem {
+    const job = this.services.jobs.get(node.key);
+    if (!job) {
+      // Removed between the refresh and this call; the pending parent refresh drops it.
+      const gone = new vscode.TreeItem('(no longer tracked)');
+      gone.id = node.id;
+      return gone;
+    }
+    const now = this.now();
+    const item = new vscode.TreeItem(jobLabel(job), vscode.TreeItemCollapsibleState.None);
+    item.id = node.id;
+    item.description = jobDescription(job, now);
+    this.rendered.set(job.key, item.description);
+    item.iconPath = jobIcon(job);
+    item.contextValue = jobContextValue(job, now);
+    if (job.state === 'completed') {
+      item.command = { command: 'creatorBulkJobs.openResult', title: 'Open Result', arguments: [job.key] };
+    }
+    return item;
+  }
+
+  // ---- change handling ----
+
+  private computeShape(): TreeShape {
+    return computeShape(
+      this.services.accounts.list().map((account) => account.id),
+      this.services.jobs.jobs(),
+    );
+  }
+
+  private onJobChanged(kind: 'added' | 'updated' | 'removed', job: TrackedJob): void {
+    if (kind === 'updated') {
+      const node = this.nodes.get(`job:${job.key}`);
+      if (node) {
+        this.changeEmitter.fire(node);
+      }
+      this.scheduleTick();
+      return;
+    }
+    if (kind === 'removed') {
+      this.nodes.delete(`job:${job.key}`);
+      this.rendered.delete(job.key);
+    }
+    const before = this.shape.signature;
+    this.shape = this.computeShape();
+    if (before !== this.shape.signature) {
+      this.pruneGroupNodes();
+      this.changeEmitter.fire(undefined);
+    } else {
+      // Same grouping: only the job's parent lists a different set of children.
+      this.changeEmitter.fire(this.parentOfGroup(job));
+    }
+    this.scheduleTick();
+  }
+
+  /** The node whose children are the jobs of `job`'s report (undefined = root). */
+  private parentOfGroup(job: TrackedJob): TreeNode | undefined {
+    const groups = this.shape.reports.get(job.accountId) ?? [];
+    if (groups.length > 1) {
+      return this.reportNode(job.accountId, reportGroupKey(job));
+    }
+    return this.shape.showAccounts ? this.accountNode(job.accountId) : undefined;
+  }
+
+  private onPauseChanged(pause: AccountPause): void {
+    const node = this.nodes.get(`account:${pause.accountId}`);
+    if (node && this.shape.showAccounts) {
+      this.changeEmitter.fire(node);
+    }
+  }
+
+  refreshRoot(): void {
+    this.shape = this.computeShape();
+    this.pruneGroupNodes();
+    this.changeEmitter.fire(undefined);
+  }
+
+  private pruneGroupNodes(): void {
+    for (const [id, node] of this.nodes) {
+      if (node.kind === 'report' && !this.group(node)) {
+        this.nodes.delete(id);
+      }
+    }
+  }
+
+  activePause(accountId: string): AccountPause | undefined {
+    const now = this.now();
+    return this.services.jobs.pauses().find((pause) => pause.accountId === accountId && pause.until > now);
+  }
+
+  // ---- relative times ----
+
+  /** Ages and running durations are re-rendered only while the view is visible. */
+  setVisible(visible: boolean): void {
+    this.visible = visible;
+    if (visible) {
+      this.tick();
+    } else {
+      this.stopTicker();
+    }
+  }
+
+  private scheduleTick(): void {
+    if (!this.visible || this.ticker !== undefined) {
+      return;
+    }
+    const jobs = this.services.jobs.jobs();
+    if (jobs.length === 0) {
+      return;
+    }
+    const interval = jobs.some((job) => job.state === 'running') ? RUNNING_TICK_MS : IDLE_TICK_MS;
+    this.ticker = setTimeout(() => {
+      this.ticker = undefined;
+      this.tick();
+    }, interval);
+  }
+
+  /** Fires only the rows whose description text actually changed. */
+  private tick(): void {
+    const now = this.now();
+    const changed: TreeNode[] = [];
+    for (const [key, description] of this.rendered) {
+      const job = this.services.jobs.get(key);
+      const node = this.nodes.get(`job:${key}`);
+      if (job && node && jobDescription(job, now) !== description) {
+        changed.push(node);
+      }
+    }
+    if (changed.length > 0) {
+      this.changeEmitter.fire(changed);
+    }
+    this.scheduleTick();
+  }
+
+  private stopTicker(): void {
+    if (this.ticker !== undefined) {
+      clearTimeout(this.ticker);
+      this.ticker = undefined;
+    }
+  }
+
+  dispose(): void {
+    this.stopTicker();
+    for (const disposable of this.disposables.splice(0)) {
+      disposable.dispose();
+    }
+  }
+}
+
+export interface JobsTree extends vscode.Disposable {
+  readonly provider: JobsTreeProvider;
+  readonly view: vscode.TreeView<TreeNode>;
+  /** Shows and selects the job's row; rejects when the job is not tracked. */
+  reveal(key: string): Promise<void>;
+}
+
+function pauseMessage(services: Services, provider: JobsTreeProvider): string | undefined {
+  const lines = services.accounts
+    .list()
+    .map((account) => ({ account, pause: provider.activePause(account.id) }))
+    .filter(({ pause }) => pause !== undefined)
+    .map(({ account, pause }) => {
+      const why = pause?.reason === 'dailyLimit' ? 'daily API limit reached' : 'rate limited';
+      return `${account.label}: paused until ${hhmm(pause?.until ?? 0)} (${why}).`;
+    });
+  return lines.length > 0 ? lines.join(' ') : undefined;
+}
+
+export function registerJobsTree(context: vscode.ExtensionContext, services: Services): JobsTree {
+  const provider = new JobsTreeProvider(services);
+  const view = vscode.window.createTreeView(JOBS_VIEW_ID, {
+    treeDataProvider: provider,
+    showCollapseAll: true,
+  });
+  const updateMessage = (): void => {
+    view.message = pauseMessage(services, provider);
+  };
+  updateMessage();
+  provider.setVisible(view.visible);
+
+  const tree: JobsTree = {
+    provider,
+    view,
+    async reveal(key: string): Promise<void> {
+      const node = provider.jobNode(key);
+      if (!node) {
+        throw new Error(`Job ${key.split('|').pop() ?? key} is not tracked.`);
+      }
+      await view.reveal(node, { select: true, focus: false, expand: true });
+    },
+    dispose(): void {
+      view.dispose();
+      provider.dispose();
+    },
+  };
+
+  context.subscriptions.push(
+    tree,
+    view.onDidChangeVisibility((event) => provider.setVisible(event.visible)),
+    services.jobs.onDidChangePause(updateMessage),
+    services.accounts.onDidChange(updateMessage),
+  );
+  return tree;
+}

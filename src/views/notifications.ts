@@ -1,0 +1,118 @@
+// Notifications for finished jobs (per setting creatorBulkJobs.notifications, read at each event)
+// and one actionable message per account problem until the user signs in again.
+import * as vscode from 'vscode';
+import { Disposable } from '../host/disposable';
+import type { NotificationLevel } from '../host/settings';
+import type { TrackedJob } from '../jobs/model';
+import type { AccountProblem } from '../jobs/serviceApi';
+import type { Services } from '../services';
+
+const COMPLETED_ACTIONS: Record<string, string | undefined> = {
+  Open: 'openResult',
+  Save: 'saveResult',
+  'Show in Tree': 'revealJob',
+};
+const FAILED_ACTIONS: Record<string, string | undefined> = {
+  'Show in Tree': 'revealJob',
+  'Show Log': 'showLog',
+};
+
+export function completedMessage(job: TrackedJob): string {
+  const count = job.details?.result?.count;
+  const batch = job.batch > 1 ? ` (batch ${job.batch})` : '';
+  const records = count !== undefined ? `: ${count.toLocaleString('en-US')} records.` : '.';
+  return `${job.ref.report} job ${job.jobId}${batch} completed${records}`;
+}
+
+export function failedMessage(job: TrackedJob): string {
+  const reason = job.lastError?.message ? ` ${job.lastError.message}` : ' Zoho reported the job as failed.';
+  return `${job.ref.report} job ${job.jobId} failed.${reason}`;
+}
+
+export class JobNotifications extends Disposable {
+  /** `${accountId}|${kind}` of problems already shown; cleared when accounts change (new sign-in). */
+  private readonly shownProblems = new Set<string>();
+
+  constructor(
+    private readonly services: Services,
+    private readonly level: () => NotificationLevel,
+  ) {
+    super();
+    this.register(services.jobs.onDidFinishJob((job) => this.jobFinished(job)));
+    this.register(services.jobs.onDidHitAccountProblem((problem) => this.accountProblem(problem)));
+    this.register(services.accounts.onDidChange(() => this.shownProblems.clear()));
+  }
+
+  private jobFinished(job: TrackedJob): void {
+    const level = this.level();
+    if (level === 'none' || (level === 'failuresOnly' && job.state !== 'failed')) {
+      return;
+    }
+    if (job.state === 'completed') {
+      void vscode.window
+        .showInformationMessage(completedMessage(job), 'Open', 'Save', 'Show in Tree')
+        .then((action) => {
+          const command = COMPLETED_ACTIONS[action ?? ''];
+          return command ? vscode.commands.executeCommand(`creatorBulkJobs.${command}`, job.key) : undefined;
+        })
+        .then(undefined, (error) =>
+          this.services.logger.error(`Notification action failed: ${String(error)}`),
+        );
+    } else if (job.state === 'failed') {
+      void vscode.window
+        .showErrorMessage(failedMessage(job), 'Show in Tree', 'Show Log')
+        .then((action) => {
+          const command = FAILED_ACTIONS[action ?? ''];
+          return command ? vscode.commands.executeCommand(`creatorBulkJobs.${command}`, job.key) : undefined;
+        })
+        .then(undefined, (error) =>
+          this.services.logger.error(`Notification action failed: ${String(error)}`),
+        );
+    }
+  }
+
+  private accountProblem({ accountId, error }: AccountProblem): void {
+    const id = `${accountId}|${error.kind}`;
+    if (this.shownProblems.has(id)) {
+      return;
+    }
+    this.shownProblems.add(id);
+    const account = this.services.accounts.get(accountId);
+    const label = account?.label ?? accountId;
+    const signIn =
+      account?.credentialKind === 'refreshToken'
+        ? 'creatorBulkJobs.signInWithRefreshToken'
+        : 'creatorBulkJobs.signInWithAccessToken';
+    let message: string;
+    let actions: string[];
+    switch (error.kind) {
+      case 'authExpired':
+        message = `${label}: the ${account?.credentialKind === 'refreshToken' ? 'credentials were' : 'access token was'} rejected (expired or revoked). Tracking of its jobs is paused until you sign in again.`;
+        actions = ['Sign In Again', 'Show Log'];
+        break;
+      case 'authFailed':
+        message = `${label}: ${error.message} Tracking of its jobs is paused until you sign in again.`;
+        actions = ['Sign In Again', 'Show Log'];
+        break;
+      case 'missingScope':
+        message = `${label}: the token lacks the scope ${error.scope ?? '(unknown)'}. Sign in again with a token that has ZohoCreator.bulk.CREATE and ZohoCreator.bulk.READ.`;
+        actions = ['Sign In Again', 'Show Log'];
+        break;
+      default:
+        message = `${label}: ${error.message}`;
+        actions = ['Show Log'];
+    }
+    this.services.logger.warn(message);
+    void vscode.window
+      .showErrorMessage(message, ...actions)
+      .then((action) => {
+        if (action === 'Sign In Again') {
+          return vscode.commands.executeCommand(signIn, account ? { accountId } : undefined);
+        }
+        return action === 'Show Log' ? vscode.commands.executeCommand('creatorBulkJobs.showLog') : undefined;
+      })
+      .then(undefined, (problem) =>
+        this.services.logger.error(`Notification action failed: ${String(problem)}`),
+      );
+  }
+}

@@ -1,0 +1,205 @@
+// Results and the tree in the real extension host: open puts the CSV in a csv editor; save writes
+// under exports/ and never overwrites silently; the tree shows the job and refreshes only its row.
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import type { TestApi } from '../../src/extension';
+import type { TrackedJob } from '../../src/jobs/model';
+import type { JobsTree, TreeNode } from '../../src/views/jobsTree';
+import { countCsvRecords } from '../../src/results/countCsvRecords';
+import { startSimulator, DEMO, type Simulator } from '../simulator';
+import {
+  activateExtension,
+  allTreeNodes,
+  jobsTree,
+  signInToSimulator,
+  signOut,
+  useFastPolling,
+  waitFor,
+  waitForResult,
+  withStubbedPrompt,
+} from './helpers';
+
+const CUSTOMER_COLUMNS = [
+  'ID',
+  'Customer_Name.first_name',
+  'Customer_Name.last_name',
+  'Email',
+  'Phone',
+  'City',
+  'Country',
+  'Joined_On',
+  'Credit_Limit',
+  'Tags',
+];
+
+function headerOf(text: string): string[] {
+  const firstLine = text.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0];
+  return firstLine.split(',').map((cell) => cell.replace(/^"|"$/g, ''));
+}
+
+describe('Results and the jobs tree', function () {
+  this.timeout(120_000);
+  let sim: Simulator;
+  let api: TestApi;
+  let accountId: string;
+  let restoreSettings: () => Promise<void>;
+  let job: TrackedJob;
+
+  before(async () => {
+    sim = await startSimulator({ jobDurationMs: 1500, throttles: false });
+    api = await activateExtension();
+    restoreSettings = await useFastPolling();
+    accountId = await signInToSimulator(sim);
+    const key = await vscode.commands.executeCommand<string>('creatorBulkJobs.createJob', {
+      accountId,
+      app: DEMO.app,
+      report: 'All_Customers',
+    });
+    job = await waitForResult(api, key);
+  });
+
+  after(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    if (accountId) {
+      await signOut(accountId);
+    }
+    await restoreSettings?.();
+    await sim?.close();
+  });
+
+  it('opens the result in an editor with language csv, the report header and every record', async () => {
+    const editor = await vscode.commands.executeCommand<vscode.TextEditor | undefined>(
+      'creatorBulkJobs.openResult',
+      job.key,
+    );
+    assert.ok(editor?.document, 'openResult resolves the editor');
+    assert.strictEqual(editor.document.languageId, 'csv');
+    assert.strictEqual(
+      vscode.window.activeTextEditor?.document.uri.toString(),
+      editor.document.uri.toString(),
+    );
+    const text = editor.document.getText();
+    assert.deepStrictEqual(headerOf(text), CUSTOMER_COLUMNS);
+    assert.ok(job.result);
+    assert.strictEqual(text, fs.readFileSync(job.result.path, 'utf8'), 'the editor shows the whole file');
+    assert.strictEqual(await countCsvRecords(job.result.path), 1000);
+  });
+
+  it('saves under exports/ and asks before replacing a file: Cancel keeps the old content', async () => {
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    assert.ok(folder, 'a workspace folder is open');
+    const expected = path.join(folder, 'exports', `All_Customers_${job.jobId}.csv`);
+    fs.rmSync(expected, { force: true });
+
+    const saved = await vscode.commands.executeCommand<vscode.Uri | undefined>(
+      'creatorBulkJobs.saveResult',
+      job.key,
+    );
+    assert.strictEqual(saved?.fsPath, expected);
+    assert.ok(job.result);
+    const csv = fs.readFileSync(job.result.path, 'utf8');
+    assert.strictEqual(fs.readFileSync(expected, 'utf8'), csv);
+
+    fs.writeFileSync(expected, 'old content');
+    const questions: { message: string; modal?: boolean }[] = [];
+    const answer = (choice: string) => async (message: string, options?: vscode.MessageOptions) => {
+      questions.push({ message, modal: options?.modal });
+      return choice;
+    };
+    const cancelled = await withStubbedPrompt('showWarningMessage', answer('Cancel'), () =>
+      vscode.commands.executeCommand<vscode.Uri | undefined>('creatorBulkJobs.saveResult', job.key),
+    );
+    assert.strictEqual(cancelled, undefined);
+    assert.strictEqual(fs.readFileSync(expected, 'utf8'), 'old content', 'Cancel keeps the existing file');
+    assert.strictEqual(questions.length, 1);
+    assert.match(questions[0].message, /already exists/);
+    assert.strictEqual(questions[0].modal, true, 'the question is modal');
+
+    const replaced = await withStubbedPrompt('showWarningMessage', answer('Overwrite'), () =>
+      vscode.commands.executeCommand<vscode.Uri | undefined>('creatorBulkJobs.saveResult', job.key),
+    );
+    assert.strictEqual(replaced?.fsPath, expected);
+    assert.strictEqual(fs.readFileSync(expected, 'utf8'), csv, 'Overwrite replaces it');
+  });
+
+  describe('tree', () => {
+    let tree: JobsTree;
+    before(async () => {
+      tree = await jobsTree();
+    });
+
+    const jobNodeOf = async (key: string): Promise<TreeNode | undefined> =>
+      (await allTreeNodes(tree)).find((node) => node.kind === 'job' && node.key === key);
+
+    it('shows the completed job with its label, icon, description, contextValue and click action', async () => {
+      const node = await jobNodeOf(job.key);
+      assert.ok(node, 'the job is in the tree');
+      const item = await tree.provider.getTreeItem(node);
+      assert.strictEqual(item.label, `#${job.jobId}`);
+      assert.match(String(item.description), /^1,000 records · /);
+      assert.strictEqual(
+        item.contextValue,
+        'job completed hasResult',
+        'All_Customers fits one batch: no cursor',
+      );
+      const icon = item.iconPath as vscode.ThemeIcon;
+      assert.strictEqual(icon.id, 'pass');
+      assert.strictEqual(icon.color?.id, 'testing.iconPassed');
+      assert.strictEqual(item.command?.command, 'creatorBulkJobs.openResult');
+      assert.deepStrictEqual(item.command?.arguments, [job.key]);
+
+      // reveal needs getParent to agree with getChildren, at every level.
+      let child: TreeNode = node;
+      for (let parent = tree.provider.getParent(child); parent; parent = tree.provider.getParent(child)) {
+        const siblings = await tree.provider.getChildren(parent);
+        assert.ok(siblings?.includes(child), `${parent.id} lists ${child.id}`);
+        child = parent;
+      }
+      assert.ok((await tree.provider.getChildren())?.includes(child), 'the top ancestor is a root child');
+    });
+
+    it('marks a running job with a spinning icon and refreshes only its own row as it changes', async () => {
+      // Hide the view so the once-a-minute age refresh cannot interleave with the events we count.
+      await vscode.commands.executeCommand('workbench.action.closeSidebar');
+      await waitFor(() => !tree.view.visible, 'the jobs view hidden');
+
+      sim.switches.jobDurationMs = 10 * 60_000;
+      const key = await vscode.commands.executeCommand<string>('creatorBulkJobs.createJob', {
+        accountId,
+        app: DEMO.app,
+        report: 'All_Customers',
+      });
+      sim.switches.jobDurationMs = 1500;
+      const node = await waitFor(() => jobNodeOf(key), 'the new job in the tree');
+      const running = await tree.provider.getTreeItem(node);
+      assert.strictEqual((running.iconPath as vscode.ThemeIcon).id, 'sync~spin');
+      assert.match(String(running.description), /^running · /);
+      assert.strictEqual(running.contextValue, 'job running');
+      const other = await jobNodeOf(job.key);
+
+      const fired: (TreeNode | TreeNode[] | undefined | null | void)[] = [];
+      const listener = tree.provider.onDidChangeTreeData?.((event) => fired.push(event));
+      try {
+        sim.clock.advance(10 * 60_000);
+        await waitForResult(api, key);
+      } finally {
+        listener?.dispose();
+      }
+      assert.ok(fired.length > 0, 'the row was refreshed');
+      for (const event of fired) {
+        const nodes = Array.isArray(event) ? event : [event];
+        assert.ok(
+          nodes.every((n) => n === node),
+          `only the changed job's node fires (got ${nodes.map((n) => (n ? n.id : 'the root')).join(', ')})`,
+        );
+      }
+      assert.strictEqual(await jobNodeOf(key), node, 'the node object is reused');
+      assert.strictEqual(await jobNodeOf(job.key), other, 'the other job keeps its node');
+      const done = await tree.provider.getTreeItem(node);
+      assert.strictEqual((done.iconPath as vscode.ThemeIcon).id, 'pass');
+      assert.strictEqual(done.contextValue, 'job completed hasResult');
+    });
+  });
+});

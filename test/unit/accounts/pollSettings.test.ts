@@ -1,0 +1,45 @@
+import * as assert from 'node:assert/strict';
+import { toPollSettings } from '../../../src/host/pollSettings';
+
+describe('toPollSettings', () => {
+  it('converts seconds to milliseconds', () => {
+    assert.deepEqual(
+      toPollSettings({
+        pollIntervalSeconds: 2,
+        maxPollIntervalSeconds: 30,
+        unfocusedPollMultiplier: 4,
+        maxConcurrentRequests: 5,
+      }),
+      { initialIntervalMs: 2000, maxIntervalMs: 30000, unfocusedMultiplier: 4, maxConcurrent: 5 },
+    );
+  });
+
+  it('uses the defaults for missing or nonsense values', () => {
+    assert.deepEqual(toPollSettings({ pollIntervalSeconds: 'fast', maxConcurrentRequests: Number.NaN }), {
+      initialIntervalMs: 5000,
+      maxIntervalMs: 60000,
+      unfocusedMultiplier: 3,
+      maxConcurrent: 3,
+    });
+  });
+
+  it('clamps to the minimums so a hand-edited 0 cannot hammer the server', () => {
+    const settings = toPollSettings({
+      pollIntervalSeconds: 0,
+      maxPollIntervalSeconds: 0,
+      unfocusedPollMultiplier: 0,
+      maxConcurrentRequests: 0,
+    });
+    assert.deepEqual(settings, {
+      initialIntervalMs: 1000,
+      maxIntervalMs: 5000,
+      unfocusedMultiplier: 1,
+      maxConcurrent: 1,
+    });
+  });
+
+  it('never lets the longest interval fall below the first one', () => {
+    const settings = toPollSettings({ pollIntervalSeconds: 120, maxPollIntervalSeconds: 10 });
+    assert.equal(settings.maxIntervalMs, 120000);
+  });
+});

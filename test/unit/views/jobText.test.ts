@@ -1,0 +1,111 @@
+// What the tree and the QuickPicks say about a job, and how the tree groups jobs.
+import * as assert from 'assert';
+import { jobKey, type TrackedJob } from '../../../src/jobs/model';
+import { jobActions, jobContextValue } from '../../../src/views/jobContext';
+import { formatAge, formatDuration, jobDescription, jobLabel } from '../../../src/views/jobDescription';
+import { computeShape, jobsOfGroup, reportGroupKey } from '../../../src/views/treeShape';
+
+const NOW = Date.UTC(2025, 0, 1, 12, 0, 0);
+const MIN = 60_000;
+
+function job(overrides: Partial<TrackedJob> = {}): TrackedJob {
+  const ref = overrides.ref ?? { owner: 'demo', app: 'zylker-store', report: 'All_Orders' };
+  const accountId = overrides.accountId ?? 'acc1';
+  const jobId = overrides.jobId ?? '2000000018003';
+  return {
+    key: jobKey(accountId, ref, jobId),
+    accountId,
+    ref,
+    jobId,
+    state: 'completed',
+    batch: 1,
+    trackedAt: NOW - 10 * MIN,
+    changedAt: NOW - 3 * MIN,
+    download: 'ready',
+    result: { path: '/tmp/x.csv', bytes: 10, downloadedAt: NOW },
+    details: {
+      id: jobId,
+      status: 'Completed',
+      state: 'completed',
+      result: { count: 100000, download_url: '/r', record_cursor: 'c1' },
+    },
+    cursorSeenAt: NOW - 3 * MIN,
+    ...overrides,
+  };
+}
+
+describe('job texts', () => {
+  it('labels a lone job by id and a cursor chain by batch', () => {
+    assert.strictEqual(jobLabel(job()), '#2000000018003');
+    assert.strictEqual(jobLabel(job({ batch: 2, parentKey: 'p' })), 'Batch 2 · 2000000018003');
+    assert.strictEqual(jobLabel(job({ nextBatchKey: 'n' })), 'Batch 1 · 2000000018003');
+  });
+
+  it('describes counts with grouping and ages, running time, failures and downloads', () => {
+    assert.strictEqual(jobDescription(job(), NOW), '100,000 records · 3 min ago');
+    assert.strictEqual(
+      jobDescription(job({ state: 'running', trackedAt: NOW - 12_000, download: 'none' }), NOW),
+      'running · 12 s',
+    );
+    assert.strictEqual(
+      jobDescription(job({ state: 'failed', changedAt: NOW - 2 * 3600_000 }), NOW),
+      'failed · 2 h ago',
+    );
+    assert.strictEqual(
+      jobDescription(job({ download: 'downloading' }), NOW),
+      '100,000 records · downloading',
+    );
+    assert.strictEqual(formatAge(30_000), 'just now');
+    assert.strictEqual(formatDuration(3 * 86_400_000), '3 d');
+  });
+
+  it('puts state and capability tokens in contextValue, matching the offered actions', () => {
+    assert.strictEqual(jobContextValue(job(), NOW), 'job completed hasResult hasCursor');
+    const expired = job({ cursorSeenAt: NOW - 16 * MIN });
+    assert.strictEqual(jobContextValue(expired, NOW), 'job completed hasResult');
+    assert.strictEqual(jobContextValue(job({ nextBatchKey: 'k' }), NOW), 'job completed hasResult');
+    assert.strictEqual(
+      jobContextValue(job({ state: 'running', download: 'none', result: undefined }), NOW),
+      'job running',
+    );
+    const commands = (j: TrackedJob): string[] => jobActions(j, NOW).map((a) => a.command);
+    assert.ok(commands(job()).includes('creatorBulkJobs.fetchNextBatch'));
+    assert.ok(!commands(expired).includes('creatorBulkJobs.fetchNextBatch'));
+    assert.ok(!commands(job({ state: 'failed' })).includes('creatorBulkJobs.openResult'));
+  });
+});
+
+describe('tree shape', () => {
+  const orders = { owner: 'demo', app: 'zylker-store', report: 'All_Orders' };
+  const customers = { owner: 'demo', app: 'zylker-store', report: 'All_Customers' };
+
+  it('skips the account level for one account and the report level for one report', () => {
+    const shape = computeShape(['acc1', 'acc2'], [job({ jobId: '1' }), job({ jobId: '2' })]);
+    assert.strictEqual(shape.showAccounts, false, 'only acc1 has jobs');
+    assert.strictEqual(shape.reports.get('acc1')?.length, 1);
+  });
+
+  it('changes its signature when grouping changes, not when a job joins an existing group', () => {
+    const one = computeShape(['acc1'], [job({ jobId: '1' })]);
+    const sameGroup = computeShape(['acc1'], [job({ jobId: '1' }), job({ jobId: '2' })]);
+    const newReport = computeShape(['acc1'], [job({ jobId: '1' }), job({ jobId: '3', ref: customers })]);
+    const newAccount = computeShape(
+      ['acc1', 'acc2'],
+      [job({ jobId: '1' }), job({ jobId: '4', accountId: 'acc2' })],
+    );
+    assert.strictEqual(sameGroup.signature, one.signature);
+    assert.notStrictEqual(newReport.signature, one.signature);
+    assert.notStrictEqual(newAccount.signature, one.signature);
+    assert.deepStrictEqual(newAccount.accountIds, ['acc1', 'acc2']);
+    assert.strictEqual(newAccount.showAccounts, true);
+  });
+
+  it('lists a report group newest first', () => {
+    const older = job({ jobId: '1', trackedAt: NOW - 5 * MIN, ref: orders });
+    const newer = job({ jobId: '2', trackedAt: NOW - MIN, ref: orders });
+    const ids = jobsOfGroup([older, newer, job({ jobId: '3', ref: customers })], reportGroupKey(older)).map(
+      (j) => j.jobId,
+    );
+    assert.deepStrictEqual(ids, ['2', '1']);
+  });
+});
