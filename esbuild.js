@@ -1,5 +1,7 @@
 // Bundles the extension (and, with --tests, the integration suite) with esbuild.
 // Production builds are minified and carry no sourcemaps; --watch rebuilds on change.
+const fs = require('fs');
+const path = require('path');
 const esbuild = require('esbuild');
 
 const production = process.argv.includes('--production');
@@ -20,12 +22,26 @@ const common = {
 };
 
 const builds = [{ ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js' }];
+/** Every *.test.ts under test/integration, at any depth, so a new test file needs no edit here. */
+function integrationEntryPoints(dir = 'test/integration') {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const file = path.join(dir, entry.name);
+    if (entry.isDirectory()) {
+      return integrationEntryPoints(file);
+    }
+    return entry.name.endsWith('.test.ts') ? [file] : [];
+  });
+}
+
 if (tests) {
-  // mocha stays external: it is resolved from node_modules inside the extension host.
+  // Stale bundles of deleted tests would still run: start from an empty folder.
+  fs.rmSync('out/integration', { recursive: true, force: true });
+  // vscode and mocha stay external: both are resolved inside the extension host at run time.
   builds.push({
     ...common,
-    entryPoints: ['test/integration/index.ts'],
-    outfile: 'out/integration/index.js',
+    entryPoints: ['test/integration/index.ts', ...integrationEntryPoints()],
+    outbase: 'test/integration',
+    outdir: 'out/integration',
     external: ['vscode', 'mocha'],
     minify: false,
     sourcemap: 'inline',

@@ -1,0 +1,91 @@
+// Runs inside the real extension host (code-server here, desktop VS Code elsewhere): the extension is
+// found, activates, and everything its manifest promises is there. A VS Code older than `engines.vscode`
+// skips the extension without a word, so the first test fails loudly instead.
+import * as assert from 'assert';
+import * as http from 'http';
+import * as vscode from 'vscode';
+
+const EXTENSION_ID = 'creatorbulkjobs.creator-bulk-jobs';
+const VIEW_ID = 'creatorBulkJobs.jobs';
+
+interface Manifest {
+  engines: { vscode: string };
+  contributes: { commands: { command: string }[]; views: Record<string, { id: string }[]> };
+}
+
+function extension(): vscode.Extension<unknown> {
+  const ext = vscode.extensions.getExtension(EXTENSION_ID);
+  if (!ext) {
+    const loaded = vscode.extensions.all.filter((e) => !e.id.startsWith('vscode.')).map((e) => e.id);
+    assert.fail(
+      `${EXTENSION_ID} is not loaded in VS Code ${vscode.version}. Its engines.vscode may ask for a newer ` +
+        `VS Code, or the development path is wrong. Non-built-in extensions loaded: ${loaded.join(', ') || 'none'}`,
+    );
+  }
+  return ext;
+}
+
+describe('Extension activation', () => {
+  it('is found by its id in the running VS Code', () => {
+    const ext = extension();
+    const manifest = ext.packageJSON as Manifest;
+    console.log(
+      `    VS Code ${vscode.version} (${vscode.env.appHost}, remote ${vscode.env.remoteName ?? 'none'})`,
+    );
+    assert.ok(manifest.engines.vscode, 'the manifest names the VS Code versions it supports');
+  });
+
+  it('activates without throwing', async () => {
+    const ext = extension();
+    await ext.activate();
+    assert.strictEqual(ext.isActive, true);
+  });
+
+  it('opens a workspace folder for the tests', () => {
+    assert.strictEqual(vscode.workspace.workspaceFolders?.length, 1, 'exactly one workspace folder is open');
+  });
+
+  it(`contributes the ${VIEW_ID} view, which the workbench can show`, async () => {
+    const manifest = extension().packageJSON as Manifest;
+    const views = Object.values(manifest.contributes.views).flat();
+    assert.ok(
+      views.some((v) => v.id === VIEW_ID),
+      `${VIEW_ID} is declared`,
+    );
+    // The workbench generates `<view>.focus` only for views it registered from the manifest.
+    const commands = await vscode.commands.getCommands(true);
+    assert.ok(commands.includes(`${VIEW_ID}.focus`), `the workbench registered ${VIEW_ID}`);
+    await vscode.commands.executeCommand(`${VIEW_ID}.focus`);
+  });
+
+  it('registers every command declared in package.json', async () => {
+    const ext = extension();
+    await ext.activate();
+    const declared = (ext.packageJSON as Manifest).contributes.commands.map((c) => c.command);
+    assert.ok(declared.length > 0, 'the manifest declares commands');
+    const registered = new Set(await vscode.commands.getCommands(true));
+    const missing = declared.filter((id) => !registered.has(id));
+    assert.deepStrictEqual(
+      missing,
+      [],
+      `declared but not registered after activation: ${missing.join(', ')}`,
+    );
+  });
+
+  it('reaches the simulator started by the test runner', async function () {
+    const url = process.env.CBJ_SIMULATOR_URL;
+    if (!url) {
+      this.skip(); // run without test/host/run-integration.js, which starts the simulator
+    }
+    assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/);
+    const status = await new Promise<number>((resolve, reject) => {
+      http
+        .get(url, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        })
+        .on('error', reject);
+    });
+    assert.ok(status > 0, `the simulator answered HTTP (status ${status})`);
+  });
+});
