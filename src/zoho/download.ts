@@ -110,7 +110,17 @@ export async function streamToFile(
   );
   // `flags: 'w'` truncates whatever a previous attempt left behind.
   const file = createWriteStream(destinationPath, { flags: 'w' });
-  await pipeline(body, counter, file, options.signal ? { signal: options.signal } : {});
+  try {
+    await pipeline(body, counter, file, options.signal ? { signal: options.signal } : {});
+  } catch (error) {
+    // The file's open may still be pending when the source fails: wait for the close, or the
+    // caller's unlink runs first and the open then re-creates a partial file.
+    if (!file.closed) {
+      await new Promise<void>((resolve) => file.once('close', () => resolve()));
+    }
+    await removeQuietly(destinationPath);
+    throw error;
+  }
   if (counter.format === 'json') {
     await removeQuietly(destinationPath);
     return { bytes: counter.bytes, format: 'csv', jsonBody: counter.jsonText };
