@@ -48,7 +48,15 @@ async function main() {
   // stdin ignored: a vsce question (e.g. about a missing field) fails the build instead of hanging CI.
   const result = spawnSync(
     path.join(ROOT, 'node_modules', '.bin', 'vsce'),
-    ['package', '--no-dependencies', '--allow-missing-repository', '--out', out],
+    // Relative links stay relative: media/ ships inside the VSIX, so the README's screenshot resolves there.
+    [
+      'package',
+      '--no-dependencies',
+      '--allow-missing-repository',
+      '--no-rewrite-relative-links',
+      '--out',
+      out,
+    ],
     { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] },
   );
   if (result.status !== 0) {
