@@ -95,6 +95,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
   };
   updateSignedIn();
   own(accounts.onDidChange(updateSignedIn));
+  // An auth problem holds an account's polling (15 min); signing in again (here or in another
+  // window) must end that hold, as the "paused until you sign in again" message promises.
+  own(accounts.onDidChange(() => void jobs.refresh()));
 
   jobs.setFocused(vscode.window.state.focused);
   own(vscode.window.onDidChangeWindowState((state) => jobs.setFocused(state.focused)));
