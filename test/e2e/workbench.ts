@@ -106,8 +106,10 @@ export async function openWorkbench(): Promise<Workbench> {
       if (expanded !== 'true' && checked !== 'true') {
         await activityIcon.click();
       }
+      // A container with one view hides that view's header (class "hidden"): wait for its body.
       await page
-        .locator('.pane-header', { hasText: /Bulk Read Jobs/i })
+        .locator('.pane', { has: page.locator('.pane-header[aria-label^="Bulk Read Jobs"]') })
+        .locator('.pane-body')
         .first()
         .waitFor();
     },
@@ -165,7 +167,8 @@ export async function openWorkbench(): Promise<Workbench> {
     async screenshot(name) {
       fs.mkdirSync(e2e.resultsDir, { recursive: true });
       const file = path.join(e2e.resultsDir, `${slug(name)}.png`);
-      await page.screenshot({ path: file });
+      // Toasts fade in: finish CSS transitions so the picture shows what a person sees a moment later.
+      await page.screenshot({ path: file, animations: 'disabled' });
       return file;
     },
     async reload() {
@@ -195,7 +198,8 @@ export function useWorkbench(): () => Workbench {
       return;
     }
     const failed = test.state === 'failed';
-    const name = `${test.fullTitle()}${failed ? ' FAILED' : ''}`;
+    // The marker goes after the cut, so a long title still says it failed.
+    const name = `${slug(test.fullTitle()).slice(0, 110)}${failed ? '-FAILED' : ''}`;
     const shot = await wb.screenshot(name).catch((error: Error) => `(no screenshot: ${error.message})`);
     console.log(`      screenshot: ${path.relative(process.cwd(), shot)}`);
     if (failed) {

@@ -4,7 +4,8 @@
 // profile (an extension host outlives its page, so sharing a server would let one file's extension
 // host keep polling and writing state during the next file). Screenshots and, on failure, the
 // extension's log go to test-results/e2e/. The last line is exactly `N passed, N failed`.
-// `npm run test:e2e -- --no-package` reuses the VSIX already in artifacts/ (quicker while iterating).
+// `npm run test:e2e -- --no-package` reuses the VSIX already in artifacts/ (quicker while iterating);
+// words after it run only the files whose names contain one of them.
 const fs = require('fs');
 const path = require('path');
 const { spawn, spawnSync } = require('child_process');
@@ -124,7 +125,11 @@ async function runFile(file, index, vsix) {
 }
 
 async function main() {
-  const files = testFiles(path.join(ROOT, 'test', 'e2e')).sort();
+  // Words after the flags pick files by name: `npm run test:e2e -- --no-package expired`.
+  const only = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
+  const files = testFiles(path.join(ROOT, 'test', 'e2e'))
+    .filter((file) => only.length === 0 || only.some((word) => path.basename(file).includes(word)))
+    .sort();
   const { name, version } = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
   const vsix = path.join(ROOT, 'artifacts', `${name}-${version}.vsix`);
   let t = Date.now();

@@ -1,0 +1,135 @@
+// What a person does in the workbench, step by step, shared by the e2e files: sign in through the
+// palette and the prompts, create a job through the QuickPicks, and find the view's parts on screen.
+// Each step waits for its own prompt before typing, so a slow extension host never gets keystrokes
+// meant for the next box.
+import * as assert from 'assert';
+import type { Locator, Page } from 'playwright-core';
+import { startSimulator, type Simulator } from '../simulator';
+import type { Workbench } from './workbench';
+
+/**
+ * A simulator in this test process (not the harness's CLI one), so a test can hold a job in the
+ * running state for as long as it looks at it and then finish it (clock.advance), or expire a token.
+ */
+export async function startControlledSimulator(): Promise<Simulator> {
+  // Tokens outlive every clock.advance() of a test.
+  const sim = await startSimulator({
+    throttles: false,
+    ordersRows: 5_000,
+    tokenLifetimeSeconds: 30 * 24 * 3600,
+  });
+  // Jobs stay running until the test moves the simulated clock past this.
+  sim.switches.jobDurationMs = JOB_DURATION_MS;
+  return sim;
+}
+
+export const JOB_DURATION_MS = 10 * 60 * 1000;
+
+/** The open quick input (QuickPick or InputBox) once it shows this text (prompt, title or a row). */
+export function quickInputShowing(page: Page, text: string | RegExp): Locator {
+  return page.locator('.quick-input-widget', { hasText: text });
+}
+
+/** Waits for the InputBox whose prompt contains `prompt` and returns its text field. */
+export async function inputBox(page: Page, prompt: string | RegExp): Promise<Locator> {
+  const widget = quickInputShowing(page, prompt);
+  await widget.waitFor();
+  const input = widget.locator('.quick-input-box input');
+  await input.waitFor();
+  return input;
+}
+
+/** Fills the InputBox with this prompt and presses Enter. */
+export async function answerInputBox(page: Page, prompt: string | RegExp, text: string): Promise<void> {
+  const input = await inputBox(page, prompt);
+  await input.fill(text);
+  await input.press('Enter');
+  // The next prompt reuses the widget: wait until this one is gone before anyone types again.
+  await page.locator('.quick-input-message', { hasText: prompt }).waitFor({ state: 'hidden' });
+}
+
+export interface SignIn {
+  host: string;
+  owner: string;
+  token: string;
+}
+
+/**
+ * F1 > Zoho Creator: Sign In with Access Token > Custom host > URL > B > owner > token. Returns the
+ * `type` attribute the token box had while the token was typed into it.
+ */
+export async function signInThroughPalette(wb: Workbench, { host, owner, token }: SignIn): Promise<string> {
+  const { page } = wb;
+  await wb.runCommand('Zoho Creator: Sign In with Access Token');
+  await wb.quickPick('Custom host');
+  await answerInputBox(page, 'Base URL of the Creator server', host);
+  await wb.quickPick(/zohoapis style/);
+  await answerInputBox(page, 'Account owner name', owner);
+  return typeToken(page, token);
+}
+
+/** Types the token into the Access token box (also reached by "Sign In Again"); returns its type. */
+export async function typeToken(page: Page, token: string): Promise<string> {
+  const input = await inputBox(page, /Access token for/);
+  const type = (await input.getAttribute('type')) ?? '(none)';
+  await input.fill(token);
+  await input.press('Enter');
+  return type;
+}
+
+/**
+ * F1 > Zoho Creator: Create Bulk Read Job > application > report, then the defaults for criteria,
+ * fields and batch size. Returns the job id from the "Created bulk read job" notification.
+ */
+export async function createJobThroughPalette(
+  wb: Workbench,
+  /** app: its name in the picker; report: its link name (e.g. All_Customers). */
+  { app, report }: { app: string; report: string },
+): Promise<string> {
+  const { page } = wb;
+  await wb.runCommand('Zoho Creator: Create Bulk Read Job');
+  await wb.quickPick(app);
+  await wb.quickPick(report);
+  await answerInputBox(page, 'which records to read', '');
+  await answerInputBox(page, 'field link names separated by commas', '');
+  const batch = await inputBox(page, 'Records per batch');
+  assert.strictEqual(await batch.inputValue(), '100000', 'the batch size box offers the default');
+  await batch.press('Enter');
+  // Earlier "Created" toasts may still be on screen: take the one of this report.
+  const createdText = new RegExp(`Created bulk read job (\\d+) for [^ ]+ / ${report}\\b`);
+  const created = await wb.waitForNotification(createdText);
+  const id = createdText.exec((await created.textContent()) ?? '')?.[1];
+  assert.ok(id, 'the notification names the job id');
+  return id;
+}
+
+/** The "Bulk Read Jobs" pane of the side bar. */
+export function jobsView(page: Page): Locator {
+  return page.locator('.pane', { has: page.locator('.pane-header', { hasText: /Bulk Read Jobs/i }) });
+}
+
+/** The tree row of a job (its label is `#<id>`). */
+export function jobRow(page: Page, jobId: string): Locator {
+  return jobsView(page).locator('.monaco-list-row', { hasText: `#${jobId}` });
+}
+
+/** The spinning codicon (`$(sync~spin)`) inside a locator. */
+export function spinner(scope: Locator): Locator {
+  return scope.locator('.codicon-sync.codicon-modifier-spin');
+}
+
+/** Text a person must never see in a message: stack frames and raw error prefixes. */
+export function assertNoStackTrace(text: string): void {
+  assert.doesNotMatch(
+    text,
+    /\bat \S+ \(|\bat (async )?[\w.<>]+ \S*:\d+|\n\s+at /,
+    `no stack frame in: ${text}`,
+  );
+  assert.doesNotMatch(text, /\b(Type|Reference|Zoho|Axios)?Error:/, `no "Error:" prefix in: ${text}`);
+}
+
+/** Closes every notification, so the next wait sees only new ones. */
+export async function clearNotifications(wb: Workbench): Promise<void> {
+  await wb.runCommand('Notifications: Clear All Notifications');
+  await wb.page.locator('.notifications-toasts .notification-toast').first().waitFor({ state: 'hidden' });
+}
