@@ -151,12 +151,12 @@ export async function createJob(
       () => services.jobs.createJob(account.id, ref, query),
     );
     revealQuietly(services, tree, job.key);
-    void vscode.window
-      .showInformationMessage(
-        `Created bulk read job ${job.jobId} for ${ref.app} / ${ref.report}. It is listed in the Bulk Read Jobs view; you will be told when it completes.`,
-        'Show in Tree',
-      )
-      .then((choice) => choice && revealQuietly(services, tree, job.key));
+    // The tree shows the new row already; a status bar message (hidden by its own timeout)
+    // leaves no toast to dismiss while the job runs.
+    vscode.window.setStatusBarMessage(
+      `$(check) Created bulk read job ${job.jobId} for ${ref.app} / ${ref.report}`,
+      10_000,
+    );
     return job.key;
   } catch (error) {
     showCommandError(services, 'Could not create the bulk read job', error, plan?.account.id);

@@ -236,7 +236,10 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
       return gone;
     }
     const now = this.now();
-    const item = new vscode.TreeItem(jobLabel(job), vscode.TreeItemCollapsibleState.None);
+    // Without a report row above it (one report only), the row itself must say which report it is.
+    const underReport = this.getParent(node)?.kind === 'report';
+    const label = underReport ? jobLabel(job) : `${job.ref.report} · ${jobLabel(job)}`;
+    const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
     item.id = node.id;
     item.description = jobDescription(job, now);
     this.rendered.set(job.key, item.description);

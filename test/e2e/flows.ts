@@ -79,7 +79,7 @@ export async function typeToken(page: Page, token: string): Promise<string> {
 
 /**
  * F1 > Zoho Creator: Create Bulk Read Job > application > report, then the defaults for criteria,
- * fields and batch size. Returns the job id from the "Created bulk read job" notification.
+ * fields and batch size. Returns the job id from the "Created bulk read job" status bar message.
  */
 export async function createJobThroughPalette(
   wb: Workbench,
@@ -95,11 +95,12 @@ export async function createJobThroughPalette(
   const batch = await inputBox(page, 'Records per batch');
   assert.strictEqual(await batch.inputValue(), '100000', 'the batch size box offers the default');
   await batch.press('Enter');
-  // Earlier "Created" toasts may still be on screen: take the one of this report.
+  // The confirmation is a status bar message (no toast to dismiss); it names the new job's id.
   const createdText = new RegExp(`Created bulk read job (\\d+) for [^ ]+ / ${report}\\b`);
-  const created = await wb.waitForNotification(createdText);
+  const created = page.locator('.statusbar-item', { hasText: createdText }).first();
+  await created.waitFor({ timeout: 30_000 });
   const id = createdText.exec((await created.textContent()) ?? '')?.[1];
-  assert.ok(id, 'the notification names the job id');
+  assert.ok(id, 'the status bar message names the job id');
   return id;
 }
 

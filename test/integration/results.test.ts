@@ -137,7 +137,8 @@ describe('Results and the jobs tree', function () {
       const node = await jobNodeOf(job.key);
       assert.ok(node, 'the job is in the tree');
       const item = await tree.provider.getTreeItem(node);
-      assert.strictEqual(item.label, `#${job.jobId}`);
+      const underReport = tree.provider.getParent(node)?.kind === 'report';
+      assert.strictEqual(item.label, underReport ? `#${job.jobId}` : `All_Customers · #${job.jobId}`);
       assert.match(String(item.description), /^1,000 records · /);
       assert.strictEqual(
         item.contextValue,
