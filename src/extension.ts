@@ -63,7 +63,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
     new AccountStore({ storage, secrets: new SecretStorageStore(context.secrets), logger }),
   );
 
-  await vscode.workspace.fs.createDirectory(context.globalStorageUri);
+  // No folder is created here: the first download creates the results folder it needs.
   const storageDir = context.globalStorageUri.fsPath;
   const store = own(new JobStore(storage, logger));
   const jobs = own(
@@ -96,8 +96,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
   updateSignedIn();
   own(accounts.onDidChange(updateSignedIn));
   // An auth problem holds an account's polling (15 min); signing in again (here or in another
-  // window) must end that hold, as the "paused until you sign in again" message promises.
-  own(accounts.onDidChange(() => void jobs.refresh()));
+  // window) must end that hold, as the "paused until you sign in again" message promises. Only
+  // that account's jobs are polled: other accounts keep their schedule and their holds.
+  own(accounts.onDidChangeCredentials((accountId) => void jobs.resumeAccount(accountId)));
 
   jobs.setFocused(vscode.window.state.focused);
   own(vscode.window.onDidChangeWindowState((state) => jobs.setFocused(state.focused)));

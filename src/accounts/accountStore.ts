@@ -27,23 +27,26 @@ export interface AccountStoreOptions {
   clock?: Clock;
 }
 
+/** The data centre, or the custom host (resolving also validates it: https, or http on loopback only). */
+function placeOf(target: AccountTarget): string {
+  return target.dataCentre === 'custom' ? new URL(resolveEndpoints(target).apiBase).host : target.dataCentre;
+}
+
 /** Stable id of the account at `target`: data centre (or custom host) plus owner, lower-cased. */
 export function accountIdFor(target: AccountTarget): string {
-  // Resolving also validates the custom host (https, or http on loopback only).
-  const place =
-    target.dataCentre === 'custom' ? new URL(resolveEndpoints(target).apiBase).host : target.dataCentre;
-  return `${place}/${target.owner}`.toLowerCase();
+  return `${placeOf(target)}/${target.owner}`.toLowerCase();
 }
 
 export function defaultLabel(target: AccountTarget): string {
-  const place =
-    target.dataCentre === 'custom' ? new URL(resolveEndpoints(target).apiBase).host : target.dataCentre;
-  return `${target.owner} (${place})`;
+  return `${target.owner} (${placeOf(target)})`;
 }
 
 export class AccountStore implements AccountsApi {
   private readonly changed = new Emitter<void>();
   readonly onDidChange: Event<void> = this.changed.event;
+  private readonly credentialsEmitter = new Emitter<string>();
+  /** The id of an account whose credentials were stored anew, here or in another window. */
+  readonly onDidChangeCredentials: Event<string> = this.credentialsEmitter.event;
   private readonly clients = new Map<string, Promise<BulkReadApi>>();
   /** The secret this store last wrote per account, to tell its own change events from others'. */
   private readonly written = new Map<string, string>();
@@ -103,6 +106,7 @@ export class AccountStore implements AccountsApi {
       this.clients.delete(id);
     }
     this.changed.fire();
+    this.credentialsEmitter.fire(id);
     return account;
   }
 
@@ -146,6 +150,7 @@ export class AccountStore implements AccountsApi {
     this.written.delete(accountId);
     this.clients.delete(accountId);
     this.changed.fire();
+    this.credentialsEmitter.fire(accountId);
   }
 
   /** A client for credentials that are not stored (yet): used to verify them at sign-in. */
@@ -161,6 +166,7 @@ export class AccountStore implements AccountsApi {
   dispose(): void {
     this.clients.clear();
     this.changed.dispose();
+    this.credentialsEmitter.dispose();
   }
 
   private async buildClient(accountId: string): Promise<BulkReadApi> {

@@ -3,8 +3,8 @@
 import * as vscode from 'vscode';
 import type { Services } from '../services';
 import type { JobsTree } from '../views/jobsTree';
-import type { Account, FirstBatchQuery, ReportRef } from '../zoho/types';
-import { pickAccount, pickApplication, pickReport } from './pickers';
+import type { FirstBatchQuery } from '../zoho/types';
+import { pickReportTarget, reportTargetFromOptions, type ReportOptions, type ReportTarget } from './pickers';
 import { revealQuietly } from './revealJob';
 import { showCommandError } from './showError';
 import {
@@ -12,16 +12,11 @@ import {
   parseMaxRecords,
   validateCriteria,
   validateFieldList,
-  validateLinkName,
   validateMaxRecords,
+  validateReportOptions,
 } from './validation';
 
-export interface CreateJobOptions {
-  accountId?: string;
-  /** Owner in bulk paths; defaults to the account owner. */
-  owner?: string;
-  app: string;
-  report: string;
+export interface CreateJobOptions extends ReportOptions {
   criteria?: string;
   fields?: string[];
   maxRecords?: number;
@@ -35,9 +30,7 @@ function isCreateJobOptions(arg: unknown): arg is CreateJobOptions {
 /** The first problem with an options object, in the words the input boxes use. */
 function optionsProblem(options: CreateJobOptions): string | undefined {
   return (
-    (options.owner !== undefined ? validateLinkName('owner name')(options.owner) : undefined) ??
-    validateLinkName('application link name')(options.app) ??
-    validateLinkName('report link name')(options.report) ??
+    validateReportOptions(options) ??
     validateCriteria(options.criteria ?? '') ??
     validateFieldList((options.fields ?? []).join(',')) ??
     (options.maxRecords !== undefined ? validateMaxRecords(String(options.maxRecords)) : undefined)
@@ -62,9 +55,7 @@ function queryOf(
   return query;
 }
 
-interface Plan {
-  account: Account;
-  ref: ReportRef;
+interface Plan extends ReportTarget {
   query: FirstBatchQuery;
 }
 
@@ -104,20 +95,12 @@ async function askQuery(report: string): Promise<FirstBatchQuery | undefined> {
 }
 
 async function askPlan(services: Services): Promise<Plan | undefined> {
-  const account = await pickAccount(services);
-  if (!account) {
+  const target = await pickReportTarget(services);
+  if (!target) {
     return undefined;
   }
-  const app = await pickApplication(services, account);
-  if (!app) {
-    return undefined;
-  }
-  const report = await pickReport(services, account, app);
-  if (!report) {
-    return undefined;
-  }
-  const query = await askQuery(report);
-  return query && { account, ref: { owner: app.owner, app: app.app, report }, query };
+  const query = await askQuery(target.ref.report);
+  return query && { ...target, query };
 }
 
 async function planFromOptions(services: Services, options: CreateJobOptions): Promise<Plan | undefined> {
@@ -125,12 +108,8 @@ async function planFromOptions(services: Services, options: CreateJobOptions): P
   if (problem) {
     throw new Error(problem);
   }
-  const account = await pickAccount(services, options.accountId);
-  if (!account) {
-    return undefined;
-  }
-  const ref = { owner: options.owner ?? account.owner, app: options.app, report: options.report };
-  return { account, ref, query: queryOf(options.criteria, options.fields, options.maxRecords) };
+  const target = await reportTargetFromOptions(services, options);
+  return target && { ...target, query: queryOf(options.criteria, options.fields, options.maxRecords) };
 }
 
 /** Resolves the new job's key, or undefined when cancelled or refused (the error is shown). */

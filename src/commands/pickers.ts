@@ -7,7 +7,7 @@ import type { Services } from '../services';
 import { jobCodicon } from '../views/jobIcons';
 import { jobDescription, jobLabel } from '../views/jobDescription';
 import { isZohoError } from '../zoho/errors';
-import type { Account, Application, Report } from '../zoho/types';
+import type { Account, Application, Report, ReportRef } from '../zoho/types';
 import { errorMessage } from './showError';
 import { validateAppInput, validateLinkName } from './validation';
 
@@ -251,4 +251,49 @@ export async function pickReport(
     return undefined;
   }
   return picked.report.link_name;
+}
+
+/** What a job reads: the account and its report. */
+export interface ReportTarget {
+  account: Account;
+  ref: ReportRef;
+}
+
+/** Account, application, then report, as the user picks them; undefined when cancelled. */
+export async function pickReportTarget(services: Services): Promise<ReportTarget | undefined> {
+  const account = await pickAccount(services);
+  if (!account) {
+    return undefined;
+  }
+  const app = await pickApplication(services, account);
+  if (!app) {
+    return undefined;
+  }
+  const report = await pickReport(services, account, app);
+  if (!report) {
+    return undefined;
+  }
+  return { account, ref: { owner: app.owner, app: app.app, report } };
+}
+
+/** The report as automation names it (check it with validateReportOptions first). */
+export interface ReportOptions {
+  accountId?: string;
+  /** Owner in bulk paths; defaults to the account owner. */
+  owner?: string;
+  app: string;
+  report: string;
+}
+
+export async function reportTargetFromOptions(
+  services: Services,
+  options: ReportOptions,
+): Promise<ReportTarget | undefined> {
+  const account = await pickAccount(services, options.accountId);
+  return (
+    account && {
+      account,
+      ref: { owner: options.owner ?? account.owner, app: options.app, report: options.report },
+    }
+  );
 }

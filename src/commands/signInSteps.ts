@@ -8,6 +8,7 @@ import { DATA_CENTRE_IDS, DATA_CENTRES, resolveEndpoints } from '../zoho/dataCen
 import { isZohoError } from '../zoho/errors';
 import { isValidLinkName } from '../zoho/paths';
 import type { Account, AccountTarget, DataCentreId, UrlFamily } from '../zoho/types';
+import { errorMessage } from './showError';
 
 /** Where to sign in, as passed by automation and tests (skips the prompts). */
 export interface TargetArgs {
@@ -37,7 +38,7 @@ export function validateCustomHost(value: string): string | undefined {
     resolveEndpoints({ dataCentre: 'custom', customHost: value.trim(), family: 'B', owner: 'x' });
     return undefined;
   } catch (error) {
-    return error instanceof Error ? error.message : String(error);
+    return errorMessage(error);
   }
 }
 
@@ -52,7 +53,7 @@ export function validateSecret(what: string): (value: string) => string | undefi
 }
 
 /** The target of automation arguments, or the reason they are unusable. */
-export function targetFromArgs(args: TargetArgs): AccountTarget | string {
+function targetFromArgs(args: TargetArgs): AccountTarget | string {
   const dataCentre = args.dataCentre ?? (args.customHost ? 'custom' : 'US');
   if (dataCentre !== 'custom' && !DATA_CENTRE_IDS.includes(dataCentre)) {
     return `Unknown data centre "${String(dataCentre)}". Use one of ${DATA_CENTRE_IDS.join(', ')} or "custom".`;
@@ -76,8 +77,34 @@ export function targetFromArgs(args: TargetArgs): AccountTarget | string {
   return target;
 }
 
+/**
+ * The target of automation arguments once the credentials in them pass `credentialsProblem` too;
+ * undefined after showing the first problem.
+ */
+export function checkedTargetFromArgs(
+  args: TargetArgs,
+  credentialsProblem: () => string | undefined,
+): AccountTarget | undefined {
+  const target = targetFromArgs(args);
+  const problem = typeof target === 'string' ? target : credentialsProblem();
+  if (typeof target === 'string' || problem) {
+    void vscode.window.showErrorMessage(`Cannot sign in: ${problem}`);
+    return undefined;
+  }
+  return target;
+}
+
+/** `{ accountId }` of a signed-in account: sign in to it again (nothing asked); else ask. */
+export async function knownOrAskedTarget(
+  accounts: AccountStore,
+  arg: { accountId: string } | undefined,
+): Promise<AccountTarget | undefined> {
+  const known = arg && 'accountId' in arg ? accounts.get(arg.accountId) : undefined;
+  return known ? targetOf(known) : askTarget();
+}
+
 /** Asks data centre (or custom host and URL family) and owner. Undefined when cancelled. */
-export async function askTarget(): Promise<AccountTarget | undefined> {
+async function askTarget(): Promise<AccountTarget | undefined> {
   type DcItem = vscode.QuickPickItem & { id: DataCentreId | 'custom' };
   const items: DcItem[] = DATA_CENTRE_IDS.map((id) => ({
     id,
@@ -137,7 +164,7 @@ export async function askTarget(): Promise<AccountTarget | undefined> {
 }
 
 /** The target of an account already signed in (to sign in to it again). */
-export function targetOf(account: Account): AccountTarget {
+function targetOf(account: Account): AccountTarget {
   const { dataCentre, customHost, customAccountsHost, family, owner } = account;
   return { dataCentre, customHost, customAccountsHost, family, owner };
 }
@@ -169,7 +196,7 @@ export async function verifyAndStore(
     } else if (isZohoError(error, 'forbidden')) {
       warning = `Signed in to ${label}, but Zoho refused to list its applications: ${error.message}`;
     } else {
-      const message = error instanceof Error ? error.message : String(error);
+      const message = errorMessage(error);
       logger.warn(`Sign-in to ${label} refused: ${message}`);
       void vscode.window.showErrorMessage(explain?.(error) ?? `Sign-in to ${label} failed: ${message}`);
       return undefined;

@@ -4,9 +4,8 @@ import type { AccountStore } from '../accounts/accountStore';
 import type { Services } from '../services';
 import type { AccountTarget } from '../zoho/types';
 import {
-  askTarget,
-  targetFromArgs,
-  targetOf,
+  checkedTargetFromArgs,
+  knownOrAskedTarget,
   TITLE,
   validateSecret,
   verifyAndStore,
@@ -32,18 +31,13 @@ export function registerSignInWithAccessToken(
         let target: AccountTarget | undefined;
         let token: string | undefined;
         if (arg && 'token' in arg) {
-          const parsed = targetFromArgs(arg);
-          const problem =
-            typeof parsed === 'string' ? parsed : validateSecret('access token')(arg.token ?? '');
-          if (problem || typeof parsed === 'string') {
-            void vscode.window.showErrorMessage(`Cannot sign in: ${problem}`);
+          target = checkedTargetFromArgs(arg, () => validateSecret('access token')(arg.token ?? ''));
+          if (!target) {
             return undefined;
           }
-          target = parsed;
           token = arg.token.trim();
         } else {
-          const known = arg && 'accountId' in arg ? accounts.get(arg.accountId) : undefined;
-          target = known ? targetOf(known) : await askTarget();
+          target = await knownOrAskedTarget(accounts, arg);
           if (!target) {
             return undefined;
           }

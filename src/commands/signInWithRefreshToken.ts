@@ -7,10 +7,10 @@ import type { Services } from '../services';
 import { exchangeGrantCode } from '../zoho/auth';
 import { resolveEndpoints } from '../zoho/dataCentres';
 import type { AccountTarget } from '../zoho/types';
+import { errorMessage } from './showError';
 import {
-  askTarget,
-  targetFromArgs,
-  targetOf,
+  checkedTargetFromArgs,
+  knownOrAskedTarget,
   TITLE,
   validateSecret,
   verifyAndStore,
@@ -107,7 +107,7 @@ async function toCredentials(
     );
     return { kind: 'refreshToken', clientId, clientSecret, refreshToken: exchanged.refreshToken };
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     services.logger.warn(`Grant code exchange failed: ${message}`);
     void vscode.window.showErrorMessage(`Sign-in failed: ${message}`);
     return undefined;
@@ -126,29 +126,23 @@ export function registerSignInWithRefreshToken(
         let target: AccountTarget | undefined;
         let asked: AskedSecrets | undefined;
         if (arg && 'clientId' in arg) {
-          const parsed = targetFromArgs(arg);
-          const problem =
-            typeof parsed === 'string'
-              ? parsed
-              : (validateSecret('client ID')(arg.clientId ?? '') ??
-                validateSecret('client secret')(arg.clientSecret ?? '') ??
-                (arg.refreshToken
-                  ? validateSecret('refresh token')(arg.refreshToken)
-                  : validateSecret('refresh token or grant code')(arg.grantCode ?? '')));
-          if (problem || typeof parsed === 'string') {
-            void vscode.window.showErrorMessage(`Cannot sign in: ${problem}`);
-            return undefined;
-          }
-          target = parsed;
-          asked = {
+          target = checkedTargetFromArgs(
+            arg,
+            () =>
+              validateSecret('client ID')(arg.clientId ?? '') ??
+              validateSecret('client secret')(arg.clientSecret ?? '') ??
+              (arg.refreshToken
+                ? validateSecret('refresh token')(arg.refreshToken)
+                : validateSecret('refresh token or grant code')(arg.grantCode ?? '')),
+          );
+          asked = target && {
             clientId: arg.clientId.trim(),
             clientSecret: arg.clientSecret.trim(),
             refreshToken: arg.refreshToken?.trim(),
             grantCode: arg.grantCode?.trim(),
           };
         } else {
-          const known = arg && 'accountId' in arg ? accounts.get(arg.accountId) : undefined;
-          target = known ? targetOf(known) : await askTarget();
+          target = await knownOrAskedTarget(accounts, arg);
           asked = target && (await askSecrets(target));
         }
         if (!target || !asked) {

@@ -2,17 +2,12 @@
 import * as vscode from 'vscode';
 import type { Services } from '../services';
 import type { JobsTree } from '../views/jobsTree';
-import type { Account, ReportRef } from '../zoho/types';
-import { pickAccount, pickApplication, pickReport } from './pickers';
+import { pickReportTarget, reportTargetFromOptions, type ReportOptions, type ReportTarget } from './pickers';
 import { revealQuietly } from './revealJob';
 import { showCommandError } from './showError';
-import { validateJobId, validateLinkName } from './validation';
+import { validateJobId, validateReportOptions } from './validation';
 
-export interface TrackJobOptions {
-  accountId?: string;
-  owner?: string;
-  app: string;
-  report: string;
+export interface TrackJobOptions extends ReportOptions {
   jobId: string;
 }
 
@@ -25,46 +20,32 @@ function isTrackJobOptions(arg: unknown): arg is TrackJobOptions {
   );
 }
 
-interface Plan {
-  account: Account;
-  ref: ReportRef;
+interface Plan extends ReportTarget {
   jobId: string;
 }
 
 async function askPlan(services: Services): Promise<Plan | undefined> {
-  const account = await pickAccount(services);
-  const app = account && (await pickApplication(services, account));
-  const report = account && app && (await pickReport(services, account, app));
-  if (!account || !app || !report) {
+  const target = await pickReportTarget(services);
+  if (!target) {
     return undefined;
   }
   const jobId = await vscode.window.showInputBox({
-    title: `Track Existing Job: ${report}`,
+    title: `Track Existing Job: ${target.ref.report}`,
     prompt: 'The bulk read job id (digits), as returned when the job was created.',
     placeHolder: '2000000018003',
     ignoreFocusOut: true,
     validateInput: validateJobId,
   });
-  return jobId === undefined
-    ? undefined
-    : { account, ref: { owner: app.owner, app: app.app, report }, jobId: jobId.trim() };
+  return jobId === undefined ? undefined : { ...target, jobId: jobId.trim() };
 }
 
 async function planFromOptions(services: Services, options: TrackJobOptions): Promise<Plan | undefined> {
-  const problem =
-    (options.owner !== undefined ? validateLinkName('owner name')(options.owner) : undefined) ??
-    validateLinkName('application link name')(options.app) ??
-    validateLinkName('report link name')(options.report) ??
-    validateJobId(options.jobId);
+  const problem = validateReportOptions(options) ?? validateJobId(options.jobId);
   if (problem) {
     throw new Error(problem);
   }
-  const account = await pickAccount(services, options.accountId);
-  if (!account) {
-    return undefined;
-  }
-  const ref = { owner: options.owner ?? account.owner, app: options.app, report: options.report };
-  return { account, ref, jobId: options.jobId.trim() };
+  const target = await reportTargetFromOptions(services, options);
+  return target && { ...target, jobId: options.jobId.trim() };
 }
 
 /** Resolves the job key, or undefined when cancelled or when the job could not be found (shown). */

@@ -18,6 +18,19 @@ export function validateLinkName(what: string): (value: string) => string | unde
   };
 }
 
+/** The first problem with the link names automation passes, in the words the input boxes use. */
+export function validateReportOptions(options: {
+  owner?: string;
+  app: string;
+  report: string;
+}): string | undefined {
+  return (
+    (options.owner !== undefined ? validateLinkName('owner name')(options.owner) : undefined) ??
+    validateLinkName('application link name')(options.app) ??
+    validateLinkName('report link name')(options.report)
+  );
+}
+
 /** `app` or `owner/app` (the owner part for apps shared from another workspace). */
 export function validateAppInput(value: string): string | undefined {
   const parts = value.trim().split('/');

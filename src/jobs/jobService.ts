@@ -16,7 +16,8 @@ import {
   type TrackedJob,
 } from './model';
 import { JobStore } from './jobStore';
-import { PollScheduler } from './pollScheduler';
+import { jsonEqual } from './jsonEqual';
+import { PollScheduler, type PollOutcome } from './pollScheduler';
 import type {
   AccountPause,
   AccountProblem,
@@ -37,8 +38,6 @@ export interface JobServiceOptions {
   autoDownload: () => boolean;
 }
 
-type PollOutcome = 'changed' | 'unchanged' | 'finished' | 'failed';
-
 /**
  * The daily limit (200/4000) resets at midnight in the account's time zone, which the API does
  * not tell us. Probing hourly resumes within an hour of the reset wherever the account lives and
@@ -58,10 +57,6 @@ const AUTH_KINDS = new Set(['missingScope', 'authExpired', 'authFailed']);
 function hhmm(ms: number): string {
   const date = new Date(ms);
   return `${String(date.getHours()).padStart(2, '0')}:${String(date.getMinutes()).padStart(2, '0')}`;
-}
-
-function sameDetails(a: JobDetails | undefined, b: JobDetails): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
 }
 
 function errorRecord(error: unknown, at: number): NonNullable<TrackedJob['lastError']> {
@@ -175,10 +170,20 @@ export class JobService implements JobServiceApi {
     this.clearAuthProblem(job.accountId);
     if (this.scheduler.has(key)) {
       await this.scheduler.pollNow(key);
-    } else if (!this.throttles.has(job.accountId)) {
-      // A finished job is not scheduled: poll it once to refresh its count and cursor.
+    } else {
+      // A finished job is not scheduled: poll it once to refresh its count and cursor (poll()
+      // itself sends nothing while the account is throttled).
       await this.poll(key);
     }
+  }
+
+  async resumeAccount(accountId: string): Promise<void> {
+    this.clearAuthProblem(accountId);
+    const keys = this.store
+      .all()
+      .filter((job) => job.accountId === accountId)
+      .map((job) => job.key);
+    await Promise.all(keys.map((key) => this.scheduler.pollNow(key)));
   }
 
   fetchNextBatch(key: string): Promise<TrackedJob> {
@@ -274,7 +279,7 @@ export class JobService implements JobServiceApi {
     if (!job || this.disposed) {
       return 'finished';
     }
-    if (this.isHeld(job.accountId)) {
+    if (this.scheduler.isPaused(job.accountId)) {
       return 'unchanged'; // a pause set while this poll was being started: send nothing
     }
     let details: JobDetails;
@@ -289,7 +294,7 @@ export class JobService implements JobServiceApi {
     }
     this.clearAuthProblem(job.accountId);
     const now = this.clock.now();
-    const changed = !sameDetails(job.details, details) || job.state !== details.state;
+    const changed = !jsonEqual(job.details, details) || job.state !== details.state;
     const cursor = details.result?.record_cursor;
     const patch: Partial<TrackedJob> = {
       details,
@@ -413,13 +418,10 @@ export class JobService implements JobServiceApi {
     }
   }
 
-  private isHeld(accountId: string): boolean {
-    const now = this.clock.now();
-    const throttle = this.throttles.get(accountId)?.pause.until ?? 0;
-    return throttle > now || (this.authProblems.get(accountId) ?? 0) > now;
-  }
-
-  /** The scheduler holds one pause per group: the later of the throttle and the auth hold. */
+  /**
+   * The scheduler holds one pause per group, the later of the throttle and the auth hold, and is
+   * the one place that says whether an account is held.
+   */
   private applyGroupPause(accountId: string): void {
     if (this.disposed) {
       return;

@@ -60,6 +60,8 @@ export interface JobServiceApi extends Disposable {
   trackJob(accountId: string, ref: ReportRef, jobId: string): Promise<TrackedJob>;
   /** Polls one job now, or every unfinished job when key is omitted. */
   refresh(key?: string): Promise<void>;
+  /** The account's credentials changed (signed in again): ends its auth hold and polls its jobs now. */
+  resumeAccount(accountId: string): Promise<void>;
   /** Creates the follow-up job from a completed job's still-valid record cursor. */
   fetchNextBatch(key: string): Promise<TrackedJob>;
   /** Downloads and extracts the CSV unless already present; resolves with the local file. */

@@ -2,6 +2,7 @@
 import { promises as fs } from 'node:fs';
 import type { LocalResult } from '../jobs/model';
 import type { BulkReadApi } from '../zoho/api';
+import { removeQuietly } from '../zoho/download';
 import { ZohoError } from '../zoho/errors';
 import type { DownloadProgress, ReportRef } from '../zoho/types';
 import { extractCsv } from './extractCsv';
@@ -16,10 +17,6 @@ export interface FetchResultOptions {
   maxExtractedBytes?: number;
   /** For `downloadedAt`; defaults to Date.now. */
   now?: () => number;
-}
-
-async function removeQuietly(filePath: string): Promise<void> {
-  await fs.rm(filePath, { force: true }).catch(() => undefined);
 }
 
 /** Removes the finished CSV and any leftovers of an interrupted attempt. */

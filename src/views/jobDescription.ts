@@ -34,6 +34,12 @@ export function formatAge(ms: number): string {
   return ms < 60_000 ? 'just now' : `${formatDuration(ms)} ago`;
 }
 
+/** "14:05" in local time. */
+export function clockTime(ms: number): string {
+  const date = new Date(ms);
+  return `${String(date.getHours()).padStart(2, '0')}:${String(date.getMinutes()).padStart(2, '0')}`;
+}
+
 /** Megabytes with one decimal, for progress messages. */
 export function formatMegabytes(bytes: number): string {
   return (bytes / (1024 * 1024)).toFixed(1);
@@ -64,12 +70,4 @@ export function jobDescription(job: TrackedJob, now: number): string {
     default:
       return `${records} · ${age}`;
   }
-}
-
-/** `zylker-store / All_Orders`, with the owner only when it is not the account's own. */
-export function reportTitle(job: Pick<TrackedJob, 'ref'>, accountOwner?: string): string {
-  const { owner, app, report } = job.ref;
-  return owner === accountOwner || accountOwner === undefined
-    ? `${app} / ${report}`
-    : `${owner} / ${app} / ${report}`;
 }

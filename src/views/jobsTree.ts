@@ -6,7 +6,7 @@ import type { AccountPause } from '../jobs/serviceApi';
 import type { Services } from '../services';
 import type { Account } from '../zoho/types';
 import { jobContextValue } from './jobContext';
-import { jobDescription, jobLabel } from './jobDescription';
+import { clockTime, jobDescription, jobLabel } from './jobDescription';
 import { jobIcon } from './jobIcons';
 import { jobTooltip } from './jobTooltip';
 import { computeShape, jobsOfGroup, reportGroupKey, type ReportGroup, type TreeShape } from './treeShape';
@@ -45,11 +45,6 @@ export type TreeNode = AccountNode | ReportNode | JobNode;
 
 const RUNNING_TICK_MS = 5_000;
 const IDLE_TICK_MS = 60_000;
-
-function hhmm(epochMs: number): string {
-  const date = new Date(epochMs);
-  return `${String(date.getHours()).padStart(2, '0')}:${String(date.getMinutes()).padStart(2, '0')}`;
-}
 
 function hostText(account: Account): string {
   if (account.dataCentre !== 'custom') {
@@ -116,14 +111,7 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
         return this.shape.showAccounts ? this.accountNode(element.accountId) : undefined;
       default: {
         const job = this.services.jobs.get(element.key);
-        if (!job) {
-          return undefined;
-        }
-        const groups = this.shape.reports.get(job.accountId) ?? [];
-        if (groups.length > 1) {
-          return this.reportNode(job.accountId, reportGroupKey(job));
-        }
-        return this.shape.showAccounts ? this.accountNode(job.accountId) : undefined;
+        return job && this.parentOfGroup(job);
       }
     }
   }
@@ -206,7 +194,7 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
     item.id = node.id;
     const pause = this.activePause(node.accountId);
     const host = account ? hostText(account) : 'signed out';
-    item.description = pause ? `${host} · paused until ${hhmm(pause.until)}` : host;
+    item.description = pause ? `${host} · paused until ${clockTime(pause.until)}` : host;
     item.tooltip = pause ? pause.message : account ? `${account.owner} on ${host}` : undefined;
     item.iconPath = new vscode.ThemeIcon(pause ? 'debug-pause' : 'account');
     item.contextValue = pause ? 'account paused' : 'account';
@@ -393,7 +381,7 @@ function pauseMessage(services: Services, provider: JobsTreeProvider): string | 
     .filter(({ pause }) => pause !== undefined)
     .map(({ account, pause }) => {
       const why = pause?.reason === 'dailyLimit' ? 'daily API limit reached' : 'rate limited';
-      return `${account.label}: paused until ${hhmm(pause?.until ?? 0)} (${why}).`;
+      return `${account.label}: paused until ${clockTime(pause?.until ?? 0)} (${why}).`;
     });
   return lines.length > 0 ? lines.join(' ') : undefined;
 }

@@ -6,6 +6,7 @@ import type { NotificationLevel } from '../host/settings';
 import type { TrackedJob } from '../jobs/model';
 import type { AccountProblem } from '../jobs/serviceApi';
 import type { Services } from '../services';
+import { formatCount } from './jobDescription';
 
 const COMPLETED_ACTIONS: Record<string, string | undefined> = {
   Open: 'openResult',
@@ -20,7 +21,7 @@ const FAILED_ACTIONS: Record<string, string | undefined> = {
 export function completedMessage(job: TrackedJob): string {
   const count = job.details?.result?.count;
   const batch = job.batch > 1 ? ` (batch ${job.batch})` : '';
-  const records = count !== undefined ? `: ${count.toLocaleString('en-US')} records.` : '.';
+  const records = count !== undefined ? `: ${formatCount(count)} records.` : '.';
   return `${job.ref.report} job ${job.jobId}${batch} completed${records}`;
 }
 

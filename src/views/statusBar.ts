@@ -5,12 +5,7 @@ import { systemClock, type Clock } from '../core/ports';
 import { Disposable } from '../host/disposable';
 import type { AccountPause } from '../jobs/serviceApi';
 import type { Services } from '../services';
-
-/** "14:05" in local time. */
-export function clockTime(ms: number): string {
-  const date = new Date(ms);
-  return `${String(date.getHours()).padStart(2, '0')}:${String(date.getMinutes()).padStart(2, '0')}`;
-}
+import { clockTime, formatCount } from './jobDescription';
 
 const MAX_TOOLTIP_JOBS = 15;
 
@@ -100,9 +95,7 @@ export class JobsStatusBar extends Disposable {
       .map((job) => {
         const count = job.details?.result?.count;
         const records =
-          job.state === 'completed' && count !== undefined
-            ? `, ${count.toLocaleString('en-US')} records`
-            : '';
+          job.state === 'completed' && count !== undefined ? `, ${formatCount(count)} records` : '';
         return `${icon[job.state]} ${job.ref.app} / ${job.ref.report} · job ${job.jobId}: ${job.state}${records}`;
       });
     const more = this.services.jobs.jobs().length - lines.length;

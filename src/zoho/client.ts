@@ -9,6 +9,7 @@ import { ZohoError, isZohoError } from './errors';
 import {
   classifyResponse,
   classifyTransportError,
+  headerValue,
   isConnectionRefused,
   type ErrorContext,
 } from './errorMapping';
@@ -95,15 +96,6 @@ export function buildCreateBody(query: CreateJobQuery | undefined): { query: Rec
 
 function badRequest(message: string): ZohoError {
   return new ZohoError({ kind: 'badRequest', message });
-}
-
-function headerValue(headers: unknown, name: string): string | undefined {
-  const record = (headers ?? {}) as Record<string, unknown>;
-  const value = record[name.toLowerCase()];
-  if (Array.isArray(value)) {
-    return value.length ? String(value[0]) : undefined;
-  }
-  return value === undefined || value === null ? undefined : String(value);
 }
 
 interface RequestSpec {

@@ -95,6 +95,7 @@ class SniffingCounter extends Transform {
   }
 }
 
+/** Writes `body` to `destinationPath`. On a failure or a JSON body the caller removes the file. */
 export async function streamToFile(
   body: Readable,
   destinationPath: string,
@@ -118,11 +119,9 @@ export async function streamToFile(
     if (!file.closed) {
       await new Promise<void>((resolve) => file.once('close', () => resolve()));
     }
-    await removeQuietly(destinationPath);
     throw error;
   }
   if (counter.format === 'json') {
-    await removeQuietly(destinationPath);
     return { bytes: counter.bytes, format: 'csv', jsonBody: counter.jsonText };
   }
   return { bytes: counter.bytes, format: counter.format === 'zip' ? 'zip' : 'csv' };

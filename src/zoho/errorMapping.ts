@@ -63,16 +63,16 @@ export function readEnvelope(data: unknown): { code?: number; text?: string } {
   return { code: Number.isFinite(code) ? code : undefined, text };
 }
 
-function header(headers: Record<string, unknown> | undefined, name: string): string | undefined {
-  if (!headers) {
-    return undefined;
+/** A response header whatever the case of its name; the first value when it is repeated. */
+export function headerValue(headers: unknown, name: string): string | undefined {
+  const record = (headers && typeof headers === 'object' ? headers : {}) as Record<string, unknown>;
+  const wanted = name.toLowerCase();
+  const key = Object.keys(record).find((candidate) => candidate.toLowerCase() === wanted);
+  const value = key === undefined ? undefined : record[key];
+  if (Array.isArray(value)) {
+    return value.length ? String(value[0]) : undefined;
   }
-  const direct = headers[name] ?? headers[name.toLowerCase()];
-  if (direct !== undefined && direct !== null) {
-    return String(direct);
-  }
-  const found = Object.keys(headers).find((key) => key.toLowerCase() === name.toLowerCase());
-  return found === undefined ? undefined : String(headers[found]);
+  return value === undefined || value === null ? undefined : String(value);
 }
 
 /** Retry-After as seconds or an HTTP date; undefined when absent or unreadable. */
@@ -159,7 +159,7 @@ export function classifyResponse(answer: HttpAnswer, context: ErrorContext): Zoh
   }
   if (status === 429 || code === 2955) {
     const retryAfterMs =
-      parseRetryAfter(header(answer.headers, 'Retry-After'), now) ?? DEFAULT_RETRY_AFTER_MS;
+      parseRetryAfter(headerValue(answer.headers, 'Retry-After'), now) ?? DEFAULT_RETRY_AFTER_MS;
     return build(
       'rateLimited',
       `Too many requests. Try again after ${clockTime(now + retryAfterMs)}.`,

@@ -175,6 +175,20 @@ describe('AccountStore', () => {
     assert.equal(changes, 0);
   });
 
+  it('names the account whose credentials changed, on sign-in and from elsewhere, not on its echo', async () => {
+    sim.addAccessToken('tok-named-1212');
+    const changed: string[] = [];
+    const subscription = accounts.onDidChangeCredentials((id) => changed.push(id));
+    const account = await accounts.addAccount(target, { kind: 'accessToken', accessToken: 'tok-named-1212' });
+    await accounts.credentialsChanged(account.id); // the echo of that write
+    assert.deepEqual(changed, [account.id]);
+
+    await secrets.store(secretKey(account.id), JSON.stringify({ kind: 'accessToken', accessToken: 'other' }));
+    await accounts.credentialsChanged(account.id);
+    subscription.dispose();
+    assert.deepEqual(changed, [account.id, account.id]);
+  });
+
   it('shares one token refresh between concurrent callers of a refresh-token account', async () => {
     const account = await accounts.addAccount(target, {
       kind: 'refreshToken',

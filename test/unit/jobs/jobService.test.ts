@@ -330,6 +330,35 @@ describe('JobService (simulator over HTTP)', () => {
     assert.equal(problems.length, 1);
   });
 
+  it("resumeAccount ends only that account's auth hold and polls its jobs at once", async () => {
+    const service = newService();
+    const problems = collect<AccountProblem>(service.onDidHitAccountProblem);
+    const a = await service.createJob(ACCOUNT, ref('All_Customers'), {});
+    const b = await service.createJob('acc-2', ref('All_Orders'), {});
+    sim.inject({ route: 'status', httpStatus: 401, code: 2945, text: 'Invalid OAuth scope', times: 2 });
+
+    const bothHeld = new Promise<void>((resolve) => {
+      const subscription = service.onDidHitAccountProblem(() => {
+        if (problems.length === 2) {
+          subscription.dispose();
+          resolve();
+        }
+      });
+    });
+    await clock.tickAsync(SETTINGS.initialIntervalMs);
+    await bothHeld;
+    await settle();
+    assert.deepEqual(problems.map((p) => p.accountId).sort(), [ACCOUNT, 'acc-2']);
+    const calls = api.statusCalls;
+
+    await service.resumeAccount(ACCOUNT);
+    assert.equal(api.statusCalls, calls + 1, 'only the resumed account is polled');
+    assert.equal(service.get(a.key)?.lastError, undefined, 'recovered');
+    await clock.tickAsync(10 * MINUTE);
+    assert.equal(service.get(b.key)?.lastError?.kind, 'missingScope', 'the other account stays held');
+    assert.equal(problems.length, 2);
+  });
+
   it('marks a job the server no longer knows as failed', async () => {
     const service = newService();
     const job = await service.createJob(ACCOUNT, ref('All_Customers'), {});
