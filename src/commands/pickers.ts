@@ -2,13 +2,13 @@
 // App and report lists come from the meta APIs; when those fail (often a missing scope) the user
 // can still type link names, and is told why.
 import * as vscode from 'vscode';
-import type { TrackedJob } from '../jobs/model';
+import { jobIdOfKey, type TrackedJob } from '../jobs/model';
 import type { Services } from '../services';
 import { jobCodicon } from '../views/jobIcons';
 import { jobDescription, jobLabel } from '../views/jobDescription';
 import { isZohoError } from '../zoho/errors';
 import type { Account, Application, Report, ReportRef } from '../zoho/types';
-import { errorMessage } from './showError';
+import { errorMessage } from '../core/format';
 import { validateAppInput, validateLinkName } from './validation';
 
 /** A job command's first argument: a tree node (anything with `.key`), a job key, or nothing. */
@@ -75,7 +75,7 @@ export async function resolveJob(
   }
   const job = services.jobs.get(key);
   if (!job) {
-    void vscode.window.showErrorMessage(`Job ${key.split('|').pop() ?? key} is no longer tracked.`);
+    void vscode.window.showErrorMessage(`Job ${jobIdOfKey(key)} is no longer tracked.`);
   }
   return job;
 }

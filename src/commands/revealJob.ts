@@ -1,16 +1,16 @@
 // Show in Tree (hidden command, used by notifications and Show Jobs): selects the job's row.
 import * as vscode from 'vscode';
+import { jobIdOfKey } from '../jobs/model';
 import type { Services } from '../services';
 import type { JobsTree } from '../views/jobsTree';
 import { jobKeyOf, pickJob } from './pickers';
-import { errorMessage, showCommandError } from './showError';
+import { errorMessage } from '../core/format';
+import { showCommandError } from './showError';
 
 /** Reveals without waiting or failing: used right after create/track, where the row is a bonus. */
 export function revealQuietly(services: Services, tree: JobsTree | undefined, key: string): void {
   tree?.reveal(key).then(undefined, (error: unknown) => {
-    services.logger.debug(
-      `Could not reveal ${key.split('|').pop() ?? key} in the tree: ${errorMessage(error)}`,
-    );
+    services.logger.debug(`Could not reveal ${jobIdOfKey(key)} in the tree: ${errorMessage(error)}`);
   });
 }
 

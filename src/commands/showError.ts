@@ -1,28 +1,32 @@
 // Turns any failure of a job command into one readable message with actions that help; the
 // detail (never a stack trace in the UI) goes to the log.
 import * as vscode from 'vscode';
+import { errorMessage } from '../core/format';
 import type { Services } from '../services';
-import { isZohoError, type ZohoError } from '../zoho/errors';
+import { isZohoError } from '../zoho/errors';
 
 const SHOW_LOG = 'Show Log';
 const SIGN_IN_AGAIN = 'Sign In Again';
-
-export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 export function isCancellation(error: unknown): boolean {
   return isZohoError(error, 'cancelled') || (error instanceof Error && error.name === 'AbortError');
 }
 
-function signInCommand(services: Services, error: ZohoError, accountId?: string): string | undefined {
-  if (error.kind !== 'authExpired' && error.kind !== 'authFailed') {
-    return undefined;
-  }
+/**
+ * Runs the sign-in matching the account's kind of credentials. For a known account only its
+ * secret is asked again: data centre, host and owner are kept.
+ */
+export function signInAgain(services: Services, accountId?: string): Thenable<unknown> {
   const account = accountId ? services.accounts.get(accountId) : undefined;
-  return account?.credentialKind === 'refreshToken'
-    ? 'creatorBulkJobs.signInWithRefreshToken'
-    : 'creatorBulkJobs.signInWithAccessToken';
+  const command =
+    account?.credentialKind === 'refreshToken'
+      ? 'creatorBulkJobs.signInWithRefreshToken'
+      : 'creatorBulkJobs.signInWithAccessToken';
+  return vscode.commands.executeCommand(command, account ? { accountId: account.id } : undefined);
+}
+
+function needsSignIn(error: unknown): boolean {
+  return isZohoError(error, 'authExpired') || isZohoError(error, 'authFailed');
 }
 
 /**
@@ -35,13 +39,13 @@ export function showCommandError(services: Services, what: string, error: unknow
   }
   const message = errorMessage(error);
   services.logger.error(`${what}: ${message}`);
-  const signIn = isZohoError(error) ? signInCommand(services, error, accountId) : undefined;
+  const signIn = needsSignIn(error);
   const actions = signIn ? [SIGN_IN_AGAIN, SHOW_LOG] : [SHOW_LOG];
   void vscode.window.showErrorMessage(`${what}: ${message}`, ...actions).then((choice) => {
     if (choice === SHOW_LOG) {
       void vscode.commands.executeCommand('creatorBulkJobs.showLog');
-    } else if (choice === SIGN_IN_AGAIN && signIn) {
-      void vscode.commands.executeCommand(signIn);
+    } else if (choice === SIGN_IN_AGAIN) {
+      void signInAgain(services, accountId);
     }
   });
 }

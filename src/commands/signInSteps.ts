@@ -8,7 +8,7 @@ import { DATA_CENTRE_IDS, DATA_CENTRES, resolveEndpoints } from '../zoho/dataCen
 import { isZohoError } from '../zoho/errors';
 import { isValidLinkName } from '../zoho/paths';
 import type { Account, AccountTarget, DataCentreId, UrlFamily } from '../zoho/types';
-import { errorMessage } from './showError';
+import { errorMessage } from '../core/format';
 
 /** Where to sign in, as passed by automation and tests (skips the prompts). */
 export interface TargetArgs {

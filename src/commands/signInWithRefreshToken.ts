@@ -7,7 +7,7 @@ import type { Services } from '../services';
 import { exchangeGrantCode } from '../zoho/auth';
 import { resolveEndpoints } from '../zoho/dataCentres';
 import type { AccountTarget } from '../zoho/types';
-import { errorMessage } from './showError';
+import { errorMessage } from '../core/format';
 import {
   checkedTargetFromArgs,
   knownOrAskedTarget,

@@ -2,6 +2,7 @@
 // throttles and auth problems into account-level pauses, and downloads results. Timing, back-off,
 // focus and concurrency belong to the PollScheduler.
 import { promises as fs } from 'node:fs';
+import { clockTime, errorMessage } from '../core/format';
 import { Emitter, type Clock, type Disposable, type Logger, type TimerHandle } from '../core/ports';
 import { deleteResultFiles, fetchResult } from '../results/fetchResult';
 import type { BulkReadApi } from '../zoho/api';
@@ -54,16 +55,11 @@ export const AUTH_PROBLEM_PAUSE_MS = 15 * 60 * 1000;
 
 const AUTH_KINDS = new Set(['missingScope', 'authExpired', 'authFailed']);
 
-function hhmm(ms: number): string {
-  const date = new Date(ms);
-  return `${String(date.getHours()).padStart(2, '0')}:${String(date.getMinutes()).padStart(2, '0')}`;
-}
-
 function errorRecord(error: unknown, at: number): NonNullable<TrackedJob['lastError']> {
   if (isZohoError(error)) {
     return { kind: error.kind, message: error.message, at };
   }
-  return { kind: 'unknown', message: error instanceof Error ? error.message : String(error), at };
+  return { kind: 'unknown', message: errorMessage(error), at };
 }
 
 function badRequest(message: string): ZohoError {
@@ -343,7 +339,7 @@ export class JobService implements JobServiceApi {
         job.accountId,
         'rateLimited',
         until,
-        `Zoho rate limit reached: paused until ${hhmm(until)}.`,
+        `Zoho rate limit reached: paused until ${clockTime(until)}.`,
       );
       return 'failed';
     }
@@ -353,7 +349,7 @@ export class JobService implements JobServiceApi {
         job.accountId,
         'dailyLimit',
         until,
-        `Zoho's daily API limit is used up: paused until ${hhmm(until)}, then checked hourly.`,
+        `Zoho's daily API limit is used up: paused until ${clockTime(until)}, then checked hourly.`,
       );
       return 'failed';
     }

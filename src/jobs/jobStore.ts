@@ -2,6 +2,7 @@
 //
 // Jobs are never mutated in place: each change stores a new object, so a job handed out earlier
 // stays a consistent snapshot. Treat returned jobs as read-only and change them through update().
+import { errorMessage } from '../core/format';
 import { Emitter, silentLogger } from '../core/ports';
 import type { Disposable, KeyValueStore, Logger } from '../core/ports';
 import { jsonEqual } from './jsonEqual';
@@ -87,7 +88,7 @@ export class JobStore implements Disposable {
     try {
       this.changes.fire(change);
     } catch (error) {
-      this.logger.error(`A job change listener failed: ${describe(error)}`);
+      this.logger.error(`A job change listener failed: ${errorMessage(error)}`);
     }
     await saved;
   }
@@ -100,7 +101,7 @@ export class JobStore implements Disposable {
       });
       this.queuedWrite = write;
       this.lastWrite = write.catch((error: unknown) =>
-        this.logger.error(`Could not save the tracked jobs: ${describe(error)}`),
+        this.logger.error(`Could not save the tracked jobs: ${errorMessage(error)}`),
       );
     }
     return this.queuedWrite;
@@ -110,7 +111,7 @@ export class JobStore implements Disposable {
     try {
       return readStoredJobs(this.storage.get<unknown>(JOBS_STATE_KEY), this.logger);
     } catch (error) {
-      this.logger.warn(`Ignoring the stored job list: it could not be read (${describe(error)}).`);
+      this.logger.warn(`Ignoring the stored job list: it could not be read (${errorMessage(error)}).`);
       return [];
     }
   }
@@ -125,8 +126,4 @@ function withoutUndefined(job: TrackedJob): TrackedJob {
     }
   }
   return job;
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

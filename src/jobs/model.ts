@@ -49,6 +49,11 @@ export function jobKey(accountId: string, ref: ReportRef, jobId: string): string
   return [accountId, ref.owner, ref.app, ref.report, jobId].join('|');
 }
 
+/** The job id at the end of a key made by jobKey(). */
+export function jobIdOfKey(key: string): string {
+  return key.slice(key.lastIndexOf('|') + 1);
+}
+
 /** The cursor, if present and still inside its 15-minute window. */
 export function usableCursor(job: TrackedJob, now: number): string | undefined {
   const cursor = job.details?.result?.record_cursor;

@@ -6,6 +6,7 @@
 // one timer left is the one that wakes when the earliest pause ends (that is how polling resumes by
 // itself). No timer is armed while nothing is pending, while all slots are busy (a finishing poll
 // reschedules), or after dispose.
+import { errorMessage } from '../core/format';
 import { silentLogger } from '../core/ports';
 import type { Clock, Disposable, Logger, TimerHandle } from '../core/ports';
 import { clampIntervalMs, nextIntervalMs, normalisePollSettings } from './backoff';
@@ -236,7 +237,7 @@ export class PollScheduler implements Disposable {
     const flight = Promise.resolve()
       .then(() => this.poll(key))
       .catch((error: unknown): PollOutcome => {
-        this.logger.warn(`Polling ${key} failed unexpectedly: ${describe(error)}`);
+        this.logger.warn(`Polling ${key} failed unexpectedly: ${errorMessage(error)}`);
         return 'failed';
       })
       .then((outcome) => this.finish(entry, outcome));
@@ -291,8 +292,4 @@ function releaseWaiters(entry: Entry): void {
   for (const resolve of entry.waiters.splice(0)) {
     resolve();
   }
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

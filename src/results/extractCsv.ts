@@ -2,6 +2,7 @@
 import { createWriteStream } from 'node:fs';
 import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { errorMessage } from '../core/format';
 import * as yauzl from 'yauzl';
 import { ZohoError } from '../zoho/errors';
 
@@ -141,7 +142,7 @@ export async function extractCsv(
       if (error instanceof ZohoError || (error as NodeJS.ErrnoException).syscall) {
         throw error; // our own guard, or the local disk (full, no permission): not the ZIP's fault
       }
-      throw corrupt(error instanceof Error ? error.message : String(error));
+      throw corrupt(errorMessage(error));
     }
     return guard.seen;
   } finally {

@@ -1,12 +1,13 @@
 // The "Bulk Read Jobs" tree: account -> report -> job, skipping a level that has a single entry.
 // Node objects are cached by id and reused, so a job update refreshes exactly that row.
 import * as vscode from 'vscode';
-import type { TrackedJob } from '../jobs/model';
+import { jobIdOfKey, type TrackedJob } from '../jobs/model';
 import type { AccountPause } from '../jobs/serviceApi';
 import type { Services } from '../services';
 import type { Account } from '../zoho/types';
 import { jobContextValue } from './jobContext';
-import { clockTime, jobDescription, jobLabel } from './jobDescription';
+import { clockTime } from '../core/format';
+import { jobDescription, jobLabel } from './jobDescription';
 import { jobIcon } from './jobIcons';
 import { jobTooltip } from './jobTooltip';
 import { computeShape, jobsOfGroup, reportGroupKey, type ReportGroup, type TreeShape } from './treeShape';
@@ -404,7 +405,7 @@ export function registerJobsTree(context: vscode.ExtensionContext, services: Ser
     async reveal(key: string): Promise<void> {
       const node = provider.jobNode(key);
       if (!node) {
-        throw new Error(`Job ${key.split('|').pop() ?? key} is not tracked.`);
+        throw new Error(`Job ${jobIdOfKey(key)} is not tracked.`);
       }
       await view.reveal(node, { select: true, focus: false, expand: true });
     },

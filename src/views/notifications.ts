@@ -6,6 +6,7 @@ import type { NotificationLevel } from '../host/settings';
 import type { TrackedJob } from '../jobs/model';
 import type { AccountProblem } from '../jobs/serviceApi';
 import type { Services } from '../services';
+import { signInAgain } from '../commands/showError';
 import { formatCount } from './jobDescription';
 
 const COMPLETED_ACTIONS: Record<string, string | undefined> = {
@@ -80,10 +81,6 @@ export class JobNotifications extends Disposable {
     this.shownProblems.add(id);
     const account = this.services.accounts.get(accountId);
     const label = account?.label ?? accountId;
-    const signIn =
-      account?.credentialKind === 'refreshToken'
-        ? 'creatorBulkJobs.signInWithRefreshToken'
-        : 'creatorBulkJobs.signInWithAccessToken';
     let message: string;
     let actions: string[];
     switch (error.kind) {
@@ -108,7 +105,7 @@ export class JobNotifications extends Disposable {
       .showErrorMessage(message, ...actions)
       .then((action) => {
         if (action === 'Sign In Again') {
-          return vscode.commands.executeCommand(signIn, account ? { accountId } : undefined);
+          return signInAgain(this.services, accountId);
         }
         return action === 'Show Log' ? vscode.commands.executeCommand('creatorBulkJobs.showLog') : undefined;
       })

@@ -5,7 +5,8 @@ import { systemClock, type Clock } from '../core/ports';
 import { Disposable } from '../host/disposable';
 import type { AccountPause } from '../jobs/serviceApi';
 import type { Services } from '../services';
-import { clockTime, formatCount } from './jobDescription';
+import { clockTime } from '../core/format';
+import { formatCount } from './jobDescription';
 
 const MAX_TOOLTIP_JOBS = 15;
 

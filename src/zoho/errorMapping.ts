@@ -1,5 +1,6 @@
 // Turns Zoho answers and transport failures into ZohoErrors the UI can act on (contract
 // sections 3, 7 and 8). Every message is the server's own text plus what the user can do.
+import { clockTime } from '../core/format';
 import { ZohoError, type ZohoErrorKind } from './errors';
 import { redact } from './redact';
 import type { ReportRef } from './types';
@@ -89,12 +90,6 @@ export function parseRetryAfter(value: string | undefined, now: number): number 
     return undefined;
   }
   return Math.max(0, date - now);
-}
-
-function clockTime(ms: number): string {
-  const date = new Date(ms);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${pad(date.getHours())}:${pad(date.getMinutes())}`;
 }
 
 function describeRef(ref: Partial<ReportRef> | undefined): string {
