@@ -1,10 +1,15 @@
-// Create Bulk Read Job: account -> application -> report -> criteria -> fields -> batch size,
-// or all of it at once from an options object (automation and tests).
+// Create Bulk Read Job: one guided flow, account -> application -> report -> criteria -> fields ->
+// batch size, or all of it at once from an options object (automation and tests). A refusal offers
+// Try Again, which reopens the step the server objected to with every answer kept.
 import * as vscode from 'vscode';
 import type { Services } from '../services';
 import type { JobsTree } from '../views/jobsTree';
 import type { FirstBatchQuery } from '../zoho/types';
-import { pickReportTarget, reportTargetFromOptions, type ReportOptions, type ReportTarget } from './pickers';
+import { errorMessage } from '../core/format';
+import { isZohoError } from '../zoho/errors';
+import { InputFlow, pathTo, takeProblem, type Step } from './inputFlow';
+import { promptSignIn, reportTargetFromOptions, type ReportOptions, type ReportTarget } from './pickers';
+import { chosenRef, newReportState, reportStepCount, reportSteps, type ReportState } from './reportSteps';
 import { revealQuietly } from './revealJob';
 import { showCommandError } from './showError';
 import {
@@ -59,48 +64,122 @@ interface Plan extends ReportTarget {
   query: FirstBatchQuery;
 }
 
-async function askQuery(report: string): Promise<FirstBatchQuery | undefined> {
-  const criteria = await vscode.window.showInputBox({
-    title: `Create Bulk Read Job: ${report} (criteria)`,
-    prompt: 'Optional: which records to read, as Deluge criteria. Leave empty for all records.',
-    placeHolder: 'Total >= 100.00 && Status == "Open"',
-    ignoreFocusOut: true,
-    validateInput: validateCriteria,
-  });
-  if (criteria === undefined) {
-    return undefined;
-  }
-  const fields = await vscode.window.showInputBox({
-    title: `Create Bulk Read Job: ${report} (fields)`,
-    prompt: "Optional: field link names separated by commas. Leave empty for the report's visible columns.",
-    placeHolder: 'Email, Number, Address.City',
-    ignoreFocusOut: true,
-    validateInput: validateFieldList,
-  });
-  if (fields === undefined) {
-    return undefined;
-  }
-  const maxRecords = await vscode.window.showInputBox({
-    title: `Create Bulk Read Job: ${report} (batch size)`,
-    prompt:
-      'Records per batch (max_records): 100000 to 200000 in steps of 1000. Further batches follow the record cursor.',
-    value: '100000',
-    ignoreFocusOut: true,
-    validateInput: validateMaxRecords,
-  });
-  if (maxRecords === undefined) {
-    return undefined;
-  }
-  return queryOf(criteria, parseFieldList(fields), parseMaxRecords(maxRecords));
+const TITLE = 'Create Bulk Read Job';
+
+interface CreateState extends ReportState {
+  criteria: string;
+  fields: string;
+  maxRecords: string;
 }
 
-async function askPlan(services: Services): Promise<Plan | undefined> {
-  const target = await pickReportTarget(services);
-  if (!target) {
+/** Create Bulk Read Job's steps, built once per command run so Try Again can reopen one of them. */
+function createSteps(services: Services) {
+  const criteria: Step<CreateState> = async (flow) => {
+    flow.state.criteria = await flow.input({
+      prompt: 'Which records to read, as Deluge criteria (optional: leave empty for all records).',
+      placeholder: 'Total >= 100.00 && Status == "Open"',
+      value: flow.state.criteria,
+      validate: validateCriteria,
+      problem: takeProblem(flow.state, 'criteria'),
+    });
+    return fields;
+  };
+  const fields: Step<CreateState> = async (flow) => {
+    flow.state.fields = await flow.input({
+      prompt:
+        "Which fields, as link names separated by commas (optional: leave empty for the report's columns).",
+      placeholder: 'Email, Number, Address.City',
+      value: flow.state.fields,
+      validate: validateFieldList,
+      problem: takeProblem(flow.state, 'fields'),
+    });
+    return batchSize;
+  };
+  const batchSize: Step<CreateState> = async (flow) => {
+    flow.state.maxRecords = await flow.input({
+      prompt: 'Records per batch, 100000 to 200000 in steps of 1000 (Fetch Next Batch reads the rest).',
+      value: flow.state.maxRecords,
+      validate: validateMaxRecords,
+      problem: takeProblem(flow.state, 'maxRecords'),
+    });
+    return undefined;
+  };
+  return { ...reportSteps<CreateState>(services, criteria), criteria, fields, batchSize };
+}
+
+type CreateSteps = ReturnType<typeof createSteps>;
+
+/** Which step a refusal of the server points at. */
+function stepOfError(steps: CreateSteps, error: unknown): { step: Step<CreateState>; field: string } {
+  if (isZohoError(error, 'unsupportedReport') || (isZohoError(error, 'notFound') && error.code === 2894)) {
+    return { step: steps.report, field: 'report' };
+  }
+  if (isZohoError(error, 'notFound')) {
+    return { step: steps.app, field: 'app' };
+  }
+  if (isZohoError(error, 'badRequest')) {
+    return { step: steps.criteria, field: 'criteria' };
+  }
+  return { step: steps.batchSize, field: 'maxRecords' };
+}
+
+function planOf(state: CreateState): Plan {
+  return {
+    ...chosenRef(state),
+    query: queryOf(state.criteria, parseFieldList(state.fields), parseMaxRecords(state.maxRecords)),
+  };
+}
+
+/** Runs the guided flow (from `resume` when given), then creates the job; Try Again comes back here. */
+async function guidedCreate(
+  services: Services,
+  tree: JobsTree | undefined,
+  steps: CreateSteps,
+  state: CreateState,
+  resume?: Step<CreateState>[],
+): Promise<string | undefined> {
+  const result = await InputFlow.run(
+    { title: TITLE, totalSteps: () => reportStepCount(services) + 3 },
+    state,
+    steps.start(state),
+    resume,
+  );
+  if (!result) {
     return undefined;
   }
-  const query = await askQuery(target.ref.report);
-  return query && { ...target, query };
+  const plan = planOf(result.state);
+  try {
+    return await submit(services, tree, plan);
+  } catch (error) {
+    const { step, field } = stepOfError(steps, error);
+    showCommandError(
+      services,
+      `Could not create a job for ${plan.ref.report}`,
+      error,
+      plan.account.id,
+      () => {
+        result.state.problem = { field, message: errorMessage(error) };
+        return guidedCreate(services, tree, steps, result.state, pathTo(result.path, step));
+      },
+    );
+    return undefined;
+  }
+}
+
+async function submit(services: Services, tree: JobsTree | undefined, plan: Plan): Promise<string> {
+  const { account, ref, query } = plan;
+  const job = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Window, title: `Creating a bulk read job for ${ref.report}…` },
+    () => services.jobs.createJob(account.id, ref, query),
+  );
+  revealQuietly(services, tree, job.key);
+  // The tree shows the new row already; a status bar message (hidden by its own timeout)
+  // leaves no toast to dismiss while the job runs.
+  vscode.window.setStatusBarMessage(
+    `$(check) Created bulk read job ${job.jobId} for ${ref.app} / ${ref.report}`,
+    10_000,
+  );
+  return job.key;
 }
 
 async function planFromOptions(services: Services, options: CreateJobOptions): Promise<Plan | undefined> {
@@ -118,25 +197,18 @@ export async function createJob(
   tree: JobsTree | undefined,
   arg?: unknown,
 ): Promise<string | undefined> {
-  let plan: Plan | undefined;
-  try {
-    plan = isCreateJobOptions(arg) ? await planFromOptions(services, arg) : await askPlan(services);
-    if (!plan) {
+  if (!isCreateJobOptions(arg)) {
+    if (services.accounts.list().length === 0) {
+      promptSignIn();
       return undefined;
     }
-    const { account, ref, query } = plan;
-    const job = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Window, title: `Creating bulk read job for ${ref.report}…` },
-      () => services.jobs.createJob(account.id, ref, query),
-    );
-    revealQuietly(services, tree, job.key);
-    // The tree shows the new row already; a status bar message (hidden by its own timeout)
-    // leaves no toast to dismiss while the job runs.
-    vscode.window.setStatusBarMessage(
-      `$(check) Created bulk read job ${job.jobId} for ${ref.app} / ${ref.report}`,
-      10_000,
-    );
-    return job.key;
+    const state: CreateState = { ...newReportState(), criteria: '', fields: '', maxRecords: '100000' };
+    return guidedCreate(services, tree, createSteps(services), state);
+  }
+  let plan: Plan | undefined;
+  try {
+    plan = await planFromOptions(services, arg);
+    return plan && (await submit(services, tree, plan));
   } catch (error) {
     showCommandError(services, 'Could not create the bulk read job', error, plan?.account.id);
     return undefined;

@@ -7,6 +7,7 @@ import { isZohoError } from '../zoho/errors';
 
 const SHOW_LOG = 'Show Log';
 const SIGN_IN_AGAIN = 'Sign In Again';
+const TRY_AGAIN = 'Try Again';
 
 export function isCancellation(error: unknown): boolean {
   return isZohoError(error, 'cancelled') || (error instanceof Error && error.name === 'AbortError');
@@ -31,21 +32,30 @@ function needsSignIn(error: unknown): boolean {
 
 /**
  * Shows the error without waiting for the user (a command must not hang on an open toast).
- * `what` says what was being done, e.g. "Could not create the job".
+ * `what` says what was being done, e.g. "Could not create the job". With `tryAgain`, the toast
+ * offers Try Again (a guided command reopens with what was entered).
  */
-export function showCommandError(services: Services, what: string, error: unknown, accountId?: string): void {
+export function showCommandError(
+  services: Services,
+  what: string,
+  error: unknown,
+  accountId?: string,
+  tryAgain?: () => unknown,
+): void {
   if (isCancellation(error)) {
     return;
   }
   const message = errorMessage(error);
   services.logger.error(`${what}: ${message}`);
   const signIn = needsSignIn(error);
-  const actions = signIn ? [SIGN_IN_AGAIN, SHOW_LOG] : [SHOW_LOG];
+  const actions = signIn ? [SIGN_IN_AGAIN, SHOW_LOG] : tryAgain ? [TRY_AGAIN, SHOW_LOG] : [SHOW_LOG];
   void vscode.window.showErrorMessage(`${what}: ${message}`, ...actions).then((choice) => {
     if (choice === SHOW_LOG) {
       void vscode.commands.executeCommand('creatorBulkJobs.showLog');
     } else if (choice === SIGN_IN_AGAIN) {
       void signInAgain(services, accountId);
+    } else if (choice === TRY_AGAIN) {
+      void tryAgain?.();
     }
   });
 }

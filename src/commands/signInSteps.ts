@@ -9,6 +9,7 @@ import { isZohoError } from '../zoho/errors';
 import { isValidLinkName } from '../zoho/paths';
 import type { Account, AccountTarget, DataCentreId, UrlFamily } from '../zoho/types';
 import { errorMessage } from '../core/format';
+import { takeProblem, type Step, type StepProblem } from './inputFlow';
 
 /** Where to sign in, as passed by automation and tests (skips the prompts). */
 export interface TargetArgs {
@@ -17,8 +18,6 @@ export interface TargetArgs {
   family?: UrlFamily;
   owner: string;
 }
-
-export const TITLE = 'Sign In to Zoho Creator';
 
 export function validateOwner(value: string): string | undefined {
   const owner = value.trim();
@@ -94,73 +93,132 @@ export function checkedTargetFromArgs(
   return target;
 }
 
-/** `{ accountId }` of a signed-in account: sign in to it again (nothing asked); else ask. */
-export async function knownOrAskedTarget(
-  accounts: AccountStore,
-  arg: { accountId: string } | undefined,
-): Promise<AccountTarget | undefined> {
-  const known = arg && 'accountId' in arg ? accounts.get(arg.accountId) : undefined;
-  return known ? targetOf(known) : askTarget();
+/** What a sign-in flow has been told so far (secrets are dropped before a Try Again). */
+export interface SignInState {
+  dataCentre?: DataCentreId | 'custom';
+  customHost?: string;
+  family?: UrlFamily;
+  owner?: string;
+  /** Signing in again to a known account: only the credentials are asked. */
+  known?: AccountTarget;
+  problem?: StepProblem;
 }
 
-/** Asks data centre (or custom host and URL family) and owner. Undefined when cancelled. */
-async function askTarget(): Promise<AccountTarget | undefined> {
-  type DcItem = vscode.QuickPickItem & { id: DataCentreId | 'custom' };
-  const items: DcItem[] = DATA_CENTRE_IDS.map((id) => ({
-    id,
-    label: id,
-    description: DATA_CENTRES[id].apiHost,
-  }));
-  items.push({ id: 'custom', label: 'Custom host', description: 'Creator On-premise or local simulator' });
-  const dc = await vscode.window.showQuickPick(items, {
-    title: TITLE,
-    placeHolder: 'Data centre of your Zoho account (the domain you sign in at, e.g. zoho.eu -> EU)',
-    ignoreFocusOut: true,
-  });
-  if (!dc) {
-    return undefined;
+/** How many steps the target takes: data centre and owner, plus host and URL style for a custom host. */
+export function targetStepCount(state: SignInState): number {
+  if (state.known) {
+    return 0;
   }
-  const target: AccountTarget = { dataCentre: dc.id, family: 'B', owner: '' };
-  if (dc.id === 'custom') {
-    const host = await vscode.window.showInputBox({
-      title: TITLE,
-      prompt: 'Base URL of the Creator server',
-      placeHolder: 'https://creator.example.com or http://127.0.0.1:8780',
-      ignoreFocusOut: true,
-      validateInput: validateCustomHost,
-    });
-    if (host === undefined) {
-      return undefined;
-    }
-    target.customHost = host.trim();
-    const family = await vscode.window.showQuickPick(
-      [
-        {
-          label: 'B',
-          family: 'B' as const,
-          description: '/creator/v2.1/bulk/… (www.zohoapis style, default)',
-        },
-        { label: 'A', family: 'A' as const, description: '/api/bulk/v2.1/… (creator.zoho style)' },
-      ],
-      { title: TITLE, placeHolder: 'URL style of the bulk API on this server', ignoreFocusOut: true },
-    );
-    if (!family) {
-      return undefined;
-    }
-    target.family = family.family;
+  return state.dataCentre === 'custom' ? 4 : 2;
+}
+
+/** The target the answers describe; only call once the target steps have run. */
+export function targetOfState(state: SignInState): AccountTarget {
+  if (state.known) {
+    return state.known;
   }
-  const owner = await vscode.window.showInputBox({
-    title: TITLE,
-    prompt: 'Account owner name: the workspace part of your app URLs (…/owner/app-name/…)',
-    placeHolder: 'e.g. jane_doe',
-    ignoreFocusOut: true,
-    validateInput: validateOwner,
-  });
-  if (owner === undefined) {
-    return undefined;
+  const target: AccountTarget = {
+    dataCentre: state.dataCentre ?? 'US',
+    family: state.dataCentre === 'custom' ? (state.family ?? 'B') : 'B',
+    owner: state.owner ?? '',
+  };
+  if (state.dataCentre === 'custom') {
+    target.customHost = state.customHost;
   }
-  target.owner = owner.trim();
   return target;
+}
+
+/** The target of a signed-in account, when the command names one (sign in again: nothing asked). */
+export function knownTarget(accounts: AccountStore, arg: unknown): AccountTarget | undefined {
+  const accountId =
+    arg && typeof arg === 'object' && typeof (arg as { accountId?: unknown }).accountId === 'string'
+      ? (arg as { accountId: string }).accountId
+      : undefined;
+  const known = accountId !== undefined ? accounts.get(accountId) : undefined;
+  return known && targetOf(known);
+}
+
+/**
+ * Data centre (or custom host and URL style), then owner, then `next` (the credentials). Build them
+ * once per command run so a Try Again can reopen one of them.
+ */
+export function targetSteps<S extends SignInState>(next: Step<S>): { dataCentre: Step<S>; owner: Step<S> } {
+  const owner: Step<S> = async (flow) => {
+    flow.state.owner = await flow.input({
+      prompt: 'Account owner name: the workspace part of your app URLs (…/owner/app-name/…)',
+      placeholder: 'e.g. jane_doe',
+      value: flow.state.owner ?? '',
+      validate: validateOwner,
+      problem: takeProblem(flow.state, 'owner'),
+    });
+    return next;
+  };
+  const family: Step<S> = async (flow) => {
+    const base = (flow.state.customHost ?? '').replace(/\/+$/, '');
+    type FamilyItem = vscode.QuickPickItem & { family: UrlFamily };
+    const picked = await flow.pick<FamilyItem>({
+      placeholder: 'Which address does the bulk API of this server answer at?',
+      items: [
+        {
+          label: `Recommended: ${base}/creator/v2.1/bulk/…`,
+          detail: 'The address style of www.zohoapis.com (the local simulator answers it too)',
+          family: 'B',
+        },
+        {
+          label: `${base}/api/bulk/v2.1/…`,
+          detail: 'The address style of creator.zoho.com, for older Creator servers',
+          family: 'A',
+        },
+      ],
+      active: (item) => item.family === (flow.state.family ?? 'B'),
+    });
+    flow.state.family = picked.family;
+    return owner;
+  };
+  const host: Step<S> = async (flow) => {
+    flow.state.customHost = await flow.input({
+      prompt: 'Base URL of the Creator server (Creator On-premise, or the local simulator)',
+      placeholder: 'https://creator.example.com or http://127.0.0.1:8780',
+      value: flow.state.customHost ?? '',
+      validate: validateCustomHost,
+      problem: takeProblem(flow.state, 'host'),
+    });
+    return family;
+  };
+  const dataCentre: Step<S> = async (flow) => {
+    type DcItem = vscode.QuickPickItem & { id: DataCentreId | 'custom' };
+    const items: DcItem[] = DATA_CENTRE_IDS.map((id) => ({
+      id,
+      label: id,
+      description: `${DATA_CENTRES[id].apiHost} · sign-in at ${DATA_CENTRES[id].accountsHost}`,
+    }));
+    items.push({
+      id: 'custom',
+      label: 'Custom host',
+      description: 'Creator On-premise or the local simulator',
+    });
+    const picked = await flow.pick<DcItem>({
+      placeholder: 'Data centre of your Zoho account (the domain you sign in at, e.g. zoho.eu -> EU)',
+      items,
+      matchOnDescription: true,
+      active: (item) => item.id === flow.state.dataCentre,
+    });
+    flow.state.dataCentre = picked.id;
+    return picked.id === 'custom' ? host : owner;
+  };
+  return { dataCentre, owner };
+}
+
+/** A refused sign-in: the message, and Try Again when the flow can reopen (not awaited). */
+export function showRefusal(text: string, tryAgain?: () => unknown): void {
+  const shown = tryAgain
+    ? vscode.window.showErrorMessage(text, 'Try Again')
+    : vscode.window.showErrorMessage(text);
+  void shown.then((choice) => {
+    if (choice === 'Try Again') {
+      void tryAgain?.();
+    }
+  });
 }
 
 /** The target of an account already signed in (to sign in to it again). */
@@ -178,8 +236,12 @@ export async function verifyAndStore(
   logger: Logger,
   target: AccountTarget,
   credentials: Credentials,
-  /** A better explanation of a failure than the error's own message, when the caller has one. */
-  explain?: (error: unknown) => string | undefined,
+  options: {
+    /** A better explanation of a failure than the error's own message, when the caller has one. */
+    explain?: (error: unknown) => string | undefined;
+    /** Offered as Try Again when the credentials are refused (reopens the flow, secret aside). */
+    tryAgain?: (error: unknown) => unknown;
+  } = {},
 ): Promise<Account | undefined> {
   const client = accounts.createClient(target, credentials);
   const label = defaultLabel(target);
@@ -198,7 +260,11 @@ export async function verifyAndStore(
     } else {
       const message = errorMessage(error);
       logger.warn(`Sign-in to ${label} refused: ${message}`);
-      void vscode.window.showErrorMessage(explain?.(error) ?? `Sign-in to ${label} failed: ${message}`);
+      const tryAgain = options.tryAgain;
+      showRefusal(
+        options.explain?.(error) ?? `Sign-in to ${label} failed: ${message}`,
+        tryAgain && (() => tryAgain(error)),
+      );
       return undefined;
     }
   }

@@ -1,14 +1,19 @@
 // Command: sign in with a Zoho access token (no refresh: the user signs in again after an hour).
+// One guided flow: data centre (or custom host and URL style), owner, token. A refused token offers
+// Try Again, which reopens the token step with the rest kept.
 import * as vscode from 'vscode';
 import type { AccountStore } from '../accounts/accountStore';
 import type { Services } from '../services';
-import type { AccountTarget } from '../zoho/types';
+import { InputFlow, pathTo, takeProblem, type Step } from './inputFlow';
 import {
   checkedTargetFromArgs,
-  knownOrAskedTarget,
-  TITLE,
+  knownTarget,
+  targetOfState,
+  targetStepCount,
+  targetSteps,
   validateSecret,
   verifyAndStore,
+  type SignInState,
   type TargetArgs,
 } from './signInSteps';
 
@@ -19,6 +24,60 @@ export interface AccessTokenSignInArgs extends TargetArgs {
 /** `{ accountId }` signs in again to a known account: only the token is asked. */
 export type AccessTokenCommandArg = AccessTokenSignInArgs | { accountId: string } | undefined;
 
+const TITLE = 'Sign In with Access Token';
+
+interface TokenState extends SignInState {
+  token?: string;
+}
+
+function tokenSteps() {
+  const token: Step<TokenState> = async (flow) => {
+    const owner = flow.state.known?.owner ?? flow.state.owner ?? '';
+    flow.state.token = await flow.input({
+      prompt: `Access token for ${owner} (Zoho API console > Self Client, scopes ZohoCreator.bulk.CREATE, ZohoCreator.bulk.READ, ZohoCreator.dashboard.READ, ZohoCreator.meta.application.READ)`,
+      placeholder: '1000.xxxxxxxx.xxxxxxxx',
+      password: true,
+      validate: validateSecret('access token'),
+      problem: takeProblem(flow.state, 'token'),
+    });
+    return undefined;
+  };
+  return { ...targetSteps<TokenState>(token), token };
+}
+
+async function guidedSignIn(
+  services: Services,
+  accounts: AccountStore,
+  steps: ReturnType<typeof tokenSteps>,
+  state: TokenState,
+  resume?: Step<TokenState>[],
+): Promise<string | undefined> {
+  const result = await InputFlow.run(
+    { title: TITLE, totalSteps: (s) => targetStepCount(s) + 1 },
+    state,
+    state.known ? steps.token : steps.dataCentre,
+    resume,
+  );
+  if (!result?.state.token) {
+    return undefined;
+  }
+  const account = await verifyAndStore(
+    accounts,
+    services.logger,
+    targetOfState(result.state),
+    { kind: 'accessToken', accessToken: result.state.token },
+    {
+      tryAgain: () => {
+        // The refused token is not kept; everything else is.
+        result.state.token = undefined;
+        result.state.problem = { field: 'token', message: 'Zoho refused that token: paste a new one.' };
+        return guidedSignIn(services, accounts, steps, result.state, pathTo(result.path, steps.token));
+      },
+    },
+  );
+  return account?.id;
+}
+
 export function registerSignInWithAccessToken(
   context: vscode.ExtensionContext,
   services: Services,
@@ -28,37 +87,18 @@ export function registerSignInWithAccessToken(
     vscode.commands.registerCommand(
       'creatorBulkJobs.signInWithAccessToken',
       async (arg?: AccessTokenCommandArg) => {
-        let target: AccountTarget | undefined;
-        let token: string | undefined;
         if (arg && 'token' in arg) {
-          target = checkedTargetFromArgs(arg, () => validateSecret('access token')(arg.token ?? ''));
+          const target = checkedTargetFromArgs(arg, () => validateSecret('access token')(arg.token ?? ''));
           if (!target) {
             return undefined;
           }
-          token = arg.token.trim();
-        } else {
-          target = await knownOrAskedTarget(accounts, arg);
-          if (!target) {
-            return undefined;
-          }
-          token = await vscode.window.showInputBox({
-            title: TITLE,
-            prompt: `Access token for ${target.owner} (Zoho API console > Self Client, scopes ZohoCreator.bulk.CREATE, ZohoCreator.bulk.READ, ZohoCreator.dashboard.READ, ZohoCreator.meta.application.READ)`,
-            placeHolder: '1000.xxxxxxxx.xxxxxxxx',
-            password: true,
-            ignoreFocusOut: true,
-            validateInput: validateSecret('access token'),
+          const account = await verifyAndStore(accounts, services.logger, target, {
+            kind: 'accessToken',
+            accessToken: arg.token.trim(),
           });
-          if (token === undefined) {
-            return undefined;
-          }
-          token = token.trim();
+          return account?.id;
         }
-        const account = await verifyAndStore(accounts, services.logger, target, {
-          kind: 'accessToken',
-          accessToken: token,
-        });
-        return account?.id;
+        return guidedSignIn(services, accounts, tokenSteps(), { known: knownTarget(accounts, arg) });
       },
     ),
   );

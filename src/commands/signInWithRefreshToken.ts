@@ -1,19 +1,25 @@
 // Command: sign in with a Self Client's client id/secret and a refresh token (or a grant code
-// exchanged for one here). Access tokens are then refreshed automatically.
+// exchanged for one here). Access tokens are then refreshed automatically. One guided flow; refused
+// credentials offer Try Again with the target and the client ID kept, the secrets asked again.
 import * as vscode from 'vscode';
 import type { AccountStore } from '../accounts/accountStore';
 import type { RefreshTokenCredentials } from '../accounts/credentials';
+import { errorMessage } from '../core/format';
 import type { Services } from '../services';
 import { exchangeGrantCode } from '../zoho/auth';
 import { resolveEndpoints } from '../zoho/dataCentres';
 import type { AccountTarget } from '../zoho/types';
-import { errorMessage } from '../core/format';
+import { InputFlow, pathTo, takeProblem, type Step } from './inputFlow';
 import {
   checkedTargetFromArgs,
-  knownOrAskedTarget,
-  TITLE,
+  knownTarget,
+  showRefusal,
+  targetOfState,
+  targetStepCount,
+  targetSteps,
   validateSecret,
   verifyAndStore,
+  type SignInState,
   type TargetArgs,
 } from './signInSteps';
 
@@ -33,54 +39,72 @@ interface AskedSecrets {
   grantCode?: string;
 }
 
-async function askSecret(prompt: string, what: string, password: boolean): Promise<string | undefined> {
-  const value = await vscode.window.showInputBox({
-    title: TITLE,
-    prompt,
-    password,
-    ignoreFocusOut: true,
-    validateInput: validateSecret(what),
-  });
-  return value?.trim();
+const TITLE = 'Sign In with Refresh Token';
+
+interface RefreshState extends SignInState {
+  clientId?: string;
+  clientSecret?: string;
+  grant?: boolean;
+  /** The refresh token or the grant code, as `grant` says. */
+  code?: string;
 }
 
-async function askSecrets(target: AccountTarget): Promise<AskedSecrets | undefined> {
-  const clientId = await askSecret(
-    `Client ID of your Self Client (Zoho API console) for ${target.owner}`,
-    'client ID',
-    false,
-  );
-  if (!clientId) {
+function refreshSteps() {
+  const clientId: Step<RefreshState> = async (flow) => {
+    const owner = flow.state.known?.owner ?? flow.state.owner ?? '';
+    flow.state.clientId = await flow.input({
+      prompt: `Client ID of your Self Client (Zoho API console) for ${owner}`,
+      value: flow.state.clientId ?? '',
+      validate: validateSecret('client ID'),
+      problem: takeProblem(flow.state, 'clientId'),
+    });
+    return clientSecret;
+  };
+  const clientSecret: Step<RefreshState> = async (flow) => {
+    flow.state.clientSecret = await flow.input({
+      prompt: 'Client secret of the Self Client',
+      password: true,
+      validate: validateSecret('client secret'),
+    });
+    return how;
+  };
+  const how: Step<RefreshState> = async (flow) => {
+    type HowItem = vscode.QuickPickItem & { grant: boolean };
+    const picked = await flow.pick<HowItem>({
+      placeholder: 'How do you want to authorise?',
+      items: [
+        { label: 'I have a refresh token', grant: false },
+        {
+          label: 'Exchange a Self Client grant code',
+          description: 'generated in the last few minutes, access type offline',
+          grant: true,
+        },
+      ],
+      active: (item) => item.grant === (flow.state.grant ?? false),
+    });
+    flow.state.grant = picked.grant;
+    return code;
+  };
+  const code: Step<RefreshState> = async (flow) => {
+    const grant = flow.state.grant ?? false;
+    flow.state.code = await flow.input({
+      prompt: grant
+        ? 'Grant code from the Self Client (scopes ZohoCreator.bulk.CREATE, ZohoCreator.bulk.READ, ZohoCreator.dashboard.READ, ZohoCreator.meta.application.READ)'
+        : 'Refresh token',
+      password: true,
+      validate: validateSecret(grant ? 'grant code' : 'refresh token'),
+    });
+    return undefined;
+  };
+  return { ...targetSteps<RefreshState>(clientId), clientId };
+}
+
+function askedOf(state: RefreshState): AskedSecrets | undefined {
+  const { clientId, clientSecret, code, grant } = state;
+  if (!clientId || !clientSecret || !code) {
     return undefined;
   }
-  const clientSecret = await askSecret('Client secret of the Self Client', 'client secret', true);
-  if (!clientSecret) {
-    return undefined;
-  }
-  const how = await vscode.window.showQuickPick(
-    [
-      { label: 'I have a refresh token', grant: false },
-      {
-        label: 'Exchange a Self Client grant code',
-        description: 'generated in the last few minutes, access type offline',
-        grant: true,
-      },
-    ],
-    { title: TITLE, placeHolder: 'How do you want to authorise?', ignoreFocusOut: true },
-  );
-  if (!how) {
-    return undefined;
-  }
-  if (how.grant) {
-    const grantCode = await askSecret(
-      'Grant code from the Self Client (scopes ZohoCreator.bulk.CREATE, ZohoCreator.bulk.READ, ZohoCreator.dashboard.READ, ZohoCreator.meta.application.READ)',
-      'grant code',
-      true,
-    );
-    return grantCode ? { clientId, clientSecret, grantCode } : undefined;
-  }
-  const refreshToken = await askSecret('Refresh token', 'refresh token', true);
-  return refreshToken ? { clientId, clientSecret, refreshToken } : undefined;
+  return grant ? { clientId, clientSecret, grantCode: code } : { clientId, clientSecret, refreshToken: code };
 }
 
 /** Turns a grant code into a refresh token; undefined (after telling the user) when Zoho refuses. */
@@ -88,6 +112,7 @@ async function toCredentials(
   services: Services,
   target: AccountTarget,
   asked: AskedSecrets,
+  tryAgain?: () => unknown,
 ): Promise<RefreshTokenCredentials | undefined> {
   const { clientId, clientSecret } = asked;
   if (asked.refreshToken) {
@@ -109,9 +134,45 @@ async function toCredentials(
   } catch (error) {
     const message = errorMessage(error);
     services.logger.warn(`Grant code exchange failed: ${message}`);
-    void vscode.window.showErrorMessage(`Sign-in failed: ${message}`);
+    showRefusal(`Zoho did not exchange the grant code: ${message}`, tryAgain);
     return undefined;
   }
+}
+
+async function guidedSignIn(
+  services: Services,
+  accounts: AccountStore,
+  steps: ReturnType<typeof refreshSteps>,
+  state: RefreshState,
+  resume?: Step<RefreshState>[],
+): Promise<string | undefined> {
+  const result = await InputFlow.run(
+    { title: TITLE, totalSteps: (s) => targetStepCount(s) + 4 },
+    state,
+    state.known ? steps.clientId : steps.dataCentre,
+    resume,
+  );
+  const asked = result && askedOf(result.state);
+  if (!result || !asked) {
+    return undefined;
+  }
+  const tryAgain = (): Promise<string | undefined> => {
+    // The secrets are not kept; the client ID and everything before it are.
+    result.state.clientSecret = undefined;
+    result.state.code = undefined;
+    result.state.problem = {
+      field: 'clientId',
+      message: 'Zoho refused those credentials: check the client ID, then paste the secrets again.',
+    };
+    return guidedSignIn(services, accounts, steps, result.state, pathTo(result.path, steps.clientId));
+  };
+  const target = targetOfState(result.state);
+  const credentials = await toCredentials(services, target, asked, tryAgain);
+  if (!credentials) {
+    return undefined;
+  }
+  const account = await verifyAndStore(accounts, services.logger, target, credentials, { tryAgain });
+  return account?.id;
 }
 
 export function registerSignInWithRefreshToken(
@@ -123,31 +184,27 @@ export function registerSignInWithRefreshToken(
     vscode.commands.registerCommand(
       'creatorBulkJobs.signInWithRefreshToken',
       async (arg?: RefreshTokenCommandArg) => {
-        let target: AccountTarget | undefined;
-        let asked: AskedSecrets | undefined;
-        if (arg && 'clientId' in arg) {
-          target = checkedTargetFromArgs(
-            arg,
-            () =>
-              validateSecret('client ID')(arg.clientId ?? '') ??
-              validateSecret('client secret')(arg.clientSecret ?? '') ??
-              (arg.refreshToken
-                ? validateSecret('refresh token')(arg.refreshToken)
-                : validateSecret('refresh token or grant code')(arg.grantCode ?? '')),
-          );
-          asked = target && {
-            clientId: arg.clientId.trim(),
-            clientSecret: arg.clientSecret.trim(),
-            refreshToken: arg.refreshToken?.trim(),
-            grantCode: arg.grantCode?.trim(),
-          };
-        } else {
-          target = await knownOrAskedTarget(accounts, arg);
-          asked = target && (await askSecrets(target));
+        if (!(arg && 'clientId' in arg)) {
+          return guidedSignIn(services, accounts, refreshSteps(), { known: knownTarget(accounts, arg) });
         }
-        if (!target || !asked) {
+        const target = checkedTargetFromArgs(
+          arg,
+          () =>
+            validateSecret('client ID')(arg.clientId ?? '') ??
+            validateSecret('client secret')(arg.clientSecret ?? '') ??
+            (arg.refreshToken
+              ? validateSecret('refresh token')(arg.refreshToken)
+              : validateSecret('refresh token or grant code')(arg.grantCode ?? '')),
+        );
+        if (!target) {
           return undefined;
         }
+        const asked: AskedSecrets = {
+          clientId: arg.clientId.trim(),
+          clientSecret: arg.clientSecret.trim(),
+          refreshToken: arg.refreshToken?.trim(),
+          grantCode: arg.grantCode?.trim(),
+        };
         const credentials = await toCredentials(services, target, asked);
         if (!credentials) {
           return undefined;

@@ -1,8 +1,13 @@
-// Track Existing Job: follow a job created elsewhere (another tool, a colleague) by its id.
+// Track Existing Job: follow a job created elsewhere (another tool, a colleague) by its id. One guided
+// flow (account -> application -> report -> job id); an unknown id offers Try Again with all kept.
 import * as vscode from 'vscode';
 import type { Services } from '../services';
 import type { JobsTree } from '../views/jobsTree';
-import { pickReportTarget, reportTargetFromOptions, type ReportOptions, type ReportTarget } from './pickers';
+import { errorMessage } from '../core/format';
+import { isZohoError } from '../zoho/errors';
+import { InputFlow, pathTo, takeProblem, type Step } from './inputFlow';
+import { promptSignIn, reportTargetFromOptions, type ReportOptions, type ReportTarget } from './pickers';
+import { chosenRef, newReportState, reportStepCount, reportSteps, type ReportState } from './reportSteps';
 import { revealQuietly } from './revealJob';
 import { showCommandError } from './showError';
 import { validateJobId, validateReportOptions } from './validation';
@@ -24,19 +29,83 @@ interface Plan extends ReportTarget {
   jobId: string;
 }
 
-async function askPlan(services: Services): Promise<Plan | undefined> {
-  const target = await pickReportTarget(services);
-  if (!target) {
+const TITLE = 'Track Existing Job';
+
+interface TrackState extends ReportState {
+  jobId: string;
+}
+
+function trackSteps(services: Services) {
+  const jobId: Step<TrackState> = async (flow) => {
+    flow.state.jobId = await flow.input({
+      prompt: `The id of a bulk read job of ${flow.state.report ?? 'this report'} (digits), as returned when it was created.`,
+      placeholder: '2000000018003',
+      value: flow.state.jobId,
+      validate: validateJobId,
+      problem: takeProblem(flow.state, 'jobId'),
+    });
+    return undefined;
+  };
+  return { ...reportSteps<TrackState>(services, jobId), jobId };
+}
+
+type TrackSteps = ReturnType<typeof trackSteps>;
+
+function stepOfError(steps: TrackSteps, error: unknown): { step: Step<TrackState>; field: string } {
+  if (isZohoError(error, 'notFound') && error.code === 2894) {
+    return { step: steps.report, field: 'report' };
+  }
+  if (isZohoError(error, 'notFound') && (error.code === 2892 || error.code === 1040)) {
+    return { step: steps.app, field: 'app' };
+  }
+  return { step: steps.jobId, field: 'jobId' };
+}
+
+/** Names the job id once: not again when the error's own message names it. */
+function couldNotTrack(jobId: string, error: unknown): string {
+  return errorMessage(error).includes(jobId.trim())
+    ? 'Could not track the job'
+    : `Could not track job ${jobId}`.trim();
+}
+
+async function guidedTrack(
+  services: Services,
+  tree: JobsTree | undefined,
+  steps: TrackSteps,
+  state: TrackState,
+  resume?: Step<TrackState>[],
+): Promise<string | undefined> {
+  const result = await InputFlow.run(
+    { title: TITLE, totalSteps: () => reportStepCount(services) + 1 },
+    state,
+    steps.start(state),
+    resume,
+  );
+  if (!result) {
     return undefined;
   }
-  const jobId = await vscode.window.showInputBox({
-    title: `Track Existing Job: ${target.ref.report}`,
-    prompt: 'The bulk read job id (digits), as returned when the job was created.',
-    placeHolder: '2000000018003',
-    ignoreFocusOut: true,
-    validateInput: validateJobId,
-  });
-  return jobId === undefined ? undefined : { ...target, jobId: jobId.trim() };
+  const plan: Plan = { ...chosenRef(result.state), jobId: result.state.jobId };
+  try {
+    return await submit(services, tree, plan);
+  } catch (error) {
+    const { step, field } = stepOfError(steps, error);
+    showCommandError(services, couldNotTrack(plan.jobId, error), error, plan.account.id, () => {
+      result.state.problem = { field, message: errorMessage(error) };
+      return guidedTrack(services, tree, steps, result.state, pathTo(result.path, step));
+    });
+    return undefined;
+  }
+}
+
+async function submit(services: Services, tree: JobsTree | undefined, plan: Plan): Promise<string> {
+  const { account, ref, jobId } = plan;
+  // trackJob looks the job up first: an unknown id fails here and nothing is tracked.
+  const job = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Window, title: `Looking up job ${jobId}…` },
+    () => services.jobs.trackJob(account.id, ref, jobId),
+  );
+  revealQuietly(services, tree, job.key);
+  return job.key;
 }
 
 async function planFromOptions(services: Services, options: TrackJobOptions): Promise<Plan | undefined> {
@@ -54,23 +123,19 @@ export async function trackJob(
   tree: JobsTree | undefined,
   arg?: unknown,
 ): Promise<string | undefined> {
-  let plan: Plan | undefined;
-  try {
-    plan = isTrackJobOptions(arg) ? await planFromOptions(services, arg) : await askPlan(services);
-    if (!plan) {
+  if (!isTrackJobOptions(arg)) {
+    if (services.accounts.list().length === 0) {
+      promptSignIn();
       return undefined;
     }
-    const { account, ref, jobId } = plan;
-    // trackJob looks the job up first: an unknown id fails here and nothing is tracked.
-    const job = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Window, title: `Looking up job ${jobId}…` },
-      () => services.jobs.trackJob(account.id, ref, jobId),
-    );
-    revealQuietly(services, tree, job.key);
-    return job.key;
+    return guidedTrack(services, tree, trackSteps(services), { ...newReportState(), jobId: '' });
+  }
+  let plan: Plan | undefined;
+  try {
+    plan = await planFromOptions(services, arg);
+    return plan && (await submit(services, tree, plan));
   } catch (error) {
-    const jobId = plan?.jobId ?? (isTrackJobOptions(arg) ? arg.jobId : '');
-    showCommandError(services, `Could not track job ${jobId}`.trim(), error, plan?.account.id);
+    showCommandError(services, couldNotTrack(arg.jobId, error), error, plan?.account.id);
     return undefined;
   }
 }

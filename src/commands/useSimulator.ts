@@ -28,10 +28,12 @@ export function registerUseSimulator(
         services.logger,
         { dataCentre: 'custom', customHost: url, family: 'B', owner: SIMULATOR_OWNER },
         { kind: 'accessToken', accessToken: SIMULATOR_TOKEN },
-        (error) =>
-          isZohoError(error, 'network')
-            ? `No simulator answers at ${url}. Start it with "npm run sim" in the extension's source folder (or "npm run demo"), or point creatorBulkJobs.simulatorUrl at a running one.`
-            : undefined,
+        {
+          explain: (error) =>
+            isZohoError(error, 'network')
+              ? `No simulator answers at ${url}. Start it with "npm run sim" in the extension's source folder (or "npm run demo"), or point creatorBulkJobs.simulatorUrl at a running one.`
+              : undefined,
+        },
       );
       return account?.id;
     }),

@@ -110,7 +110,7 @@ function notFoundAdvice(code: number | undefined, context: ErrorContext): string
       return `No report "${ref.report ?? '?'}" in "${ref.app ?? '?'}". Check the report link name.`;
     case 7120:
     case 7130:
-      return `Job ${context.jobId ?? '?'} is not valid for this account or has expired. Create a new job.`;
+      return 'This job id is not valid for this account, or the job has expired: check the id, or create a new job.';
     default:
       return `Nothing was found at this address (${describeRef(ref) || context.operation}). Check the data centre, URL family and names.`;
   }

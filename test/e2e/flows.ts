@@ -55,15 +55,15 @@ export interface SignIn {
 }
 
 /**
- * F1 > Zoho Creator: Sign In with Access Token > Custom host > URL > B > owner > token. Returns the
- * `type` attribute the token box had while the token was typed into it.
+ * F1 > Zoho Creator: Sign In with Access Token > Custom host > URL > the recommended URL style >
+ * owner > token. Returns the `type` attribute the token box had while the token was typed into it.
  */
 export async function signInThroughPalette(wb: Workbench, { host, owner, token }: SignIn): Promise<string> {
   const { page } = wb;
   await wb.runCommand('Zoho Creator: Sign In with Access Token');
   await wb.quickPick('Custom host');
   await answerInputBox(page, 'Base URL of the Creator server', host);
-  await wb.quickPick(/zohoapis style/);
+  await wb.quickPick(/Recommended/);
   await answerInputBox(page, 'Account owner name', owner);
   return typeToken(page, token);
 }
@@ -90,8 +90,8 @@ export async function createJobThroughPalette(
   await wb.runCommand('Zoho Creator: Create Bulk Read Job');
   await wb.quickPick(app);
   await wb.quickPick(report);
-  await answerInputBox(page, 'which records to read', '');
-  await answerInputBox(page, 'field link names separated by commas', '');
+  await answerInputBox(page, 'Which records to read', '');
+  await answerInputBox(page, 'link names separated by commas', '');
   const batch = await inputBox(page, 'Records per batch');
   assert.strictEqual(await batch.inputValue(), '100000', 'the batch size box offers the default');
   await batch.press('Enter');

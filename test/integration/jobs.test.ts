@@ -114,40 +114,6 @@ describe('Jobs: create, track, next batch, restart', function () {
     assert.strictEqual(sim.requests.length, requests, 'a malformed id never reaches the server');
   });
 
-  it('asks for the job id in a box that accepts digits only (palette flow)', async () => {
-    const client = await api.services.accounts.clientFor(accountId);
-    const outside = await client.createJob({ owner: DEMO.owner, app: APP, report: 'All_Customers' }, {});
-    const verdicts: Record<string, string | undefined> = {};
-    type Item = vscode.QuickPickItem & { account?: { id: string } };
-    const pick = async (items: readonly Item[] | Thenable<readonly Item[]>): Promise<Item | undefined> => {
-      const list = await items;
-      return list.find(
-        (item) =>
-          item.account?.id === accountId || item.description === APP || item.description === 'All_Customers',
-      );
-    };
-    const key = await withStubbedPrompt('showQuickPick', pick, () =>
-      withStubbedPrompt(
-        'showInputBox',
-        async (options: vscode.InputBoxOptions) => {
-          const validate = options.validateInput as (value: string) => string | undefined;
-          for (const candidate of ['12ab', '', ' 42 ', outside.id]) {
-            verdicts[candidate] = validate(candidate);
-          }
-          return outside.id;
-        },
-        () => vscode.commands.executeCommand<string | undefined>('creatorBulkJobs.trackJob'),
-      ),
-    );
-    assert.match(verdicts['12ab'] ?? '', /digits only/);
-    assert.ok(verdicts[''], 'an empty id is refused');
-    assert.strictEqual(verdicts[outside.id], undefined, 'a numeric id is accepted');
-    assert.ok(
-      key && api.services.jobs.get(key)?.jobId === outside.id,
-      'the picked report and typed id are tracked',
-    );
-  });
-
   it('follows the record cursor: batch 2 from batch 1, batch 3 from batch 2, then no cursor', async () => {
     await setSetting('autoDownload', false); // three 100,000-row downloads add nothing here
     try {

@@ -219,45 +219,6 @@ describe('Sign-in and sign-out', () => {
     }
   });
 
-  it('asks data centre, custom host, URL style, owner and token in the palette, hiding the token', async () => {
-    quiet('showInformationMessage');
-    const token = 'it-palette-token-4e4e';
-    sim.addAccessToken(token);
-    const win = vscode.window as unknown as Record<string, unknown>;
-    const originalPick = win.showQuickPick;
-    const originalInput = win.showInputBox;
-    restores.push(() => {
-      win.showQuickPick = originalPick;
-      win.showInputBox = originalInput;
-    });
-    const picks: string[][] = [];
-    win.showQuickPick = async (items: vscode.QuickPickItem[]) => {
-      picks.push(items.map((item) => item.label));
-      return items.find((item) => item.label === 'Custom host') ?? items.find((item) => item.label === 'B');
-    };
-    const boxes: vscode.InputBoxOptions[] = [];
-    const answers = [sim.url, DEMO.owner, token];
-    win.showInputBox = async (options: vscode.InputBoxOptions) => {
-      boxes.push(options);
-      return answers.shift();
-    };
-
-    const id = await vscode.commands.executeCommand<string>('creatorBulkJobs.signInWithAccessToken');
-
-    assert.ok(id && api.accounts.get(id)?.customHost === sim.url);
-    assert.strictEqual(picks[0].length, 10, 'nine data centres and the custom host');
-    assert.deepStrictEqual(picks[0].slice(0, 3), ['US', 'EU', 'IN']);
-    assert.deepStrictEqual(picks[1], ['B', 'A'], 'URL style asked for a custom host, B first');
-    const [hostBox, ownerBox, tokenBox] = boxes;
-    assert.match(String(await hostBox.validateInput?.('http://creator.example.com')), /must use https/);
-    assert.strictEqual(await hostBox.validateInput?.('https://creator.example.com'), undefined);
-    assert.match(String(await ownerBox.validateInput?.('jane/../doe')), /letters, digits/);
-    assert.strictEqual(await ownerBox.validateInput?.('jane_doe'), undefined);
-    assert.strictEqual(tokenBox.password, true, 'the token is typed into a password box');
-    assert.strictEqual(tokenBox.ignoreFocusOut, true);
-    assert.ok(await tokenBox.validateInput?.(''), 'an empty token is refused in the box');
-  });
-
   it('refuses a token Zoho rejects (1030) and keeps nothing', async () => {
     const errors = quiet('showErrorMessage');
     const owner = 'refused_owner';
