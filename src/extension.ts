@@ -18,6 +18,7 @@ import {
   readPollSettings,
   SECTION,
 } from './host/settings';
+import { ResultFileSystem } from './host/resultFileSystem';
 import { MementoStore, SecretStorageStore } from './host/storageAdapters';
 import { JobService } from './jobs/jobService';
 import { JobStore } from './jobs/jobStore';
@@ -79,6 +80,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
   );
   const services: Services = { accounts, jobs, logger, storageDir };
 
+  own(new ResultFileSystem(services));
   const tree = own(registerJobsTree(context, services));
   registerJobCommands(context, services, tree);
   registerSignInWithAccessToken(context, services, accounts);
@@ -88,7 +90,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
   registerShowLog(context, channel);
 
   const statusBar = own(new JobsStatusBar(services));
-  own(new JobNotifications(services, readNotificationLevel));
+  own(new JobNotifications(services, readNotificationLevel, readAutoDownload));
 
   const updateSignedIn = (): void => {
     void vscode.commands.executeCommand('setContext', SIGNED_IN_CONTEXT, accounts.list().length > 0);

@@ -1,7 +1,9 @@
-// Opens a completed job's CSV in an editor (language csv), downloading it first when needed.
+// Opens a completed job's CSV in a read-only editor (language csv), downloading it first when needed.
 import * as vscode from 'vscode';
 import type { TrackedJob } from '../jobs/model';
 import type { Services } from '../services';
+import { resultUri } from '../host/resultFileSystem';
+import { formatMegabytes } from '../views/jobDescription';
 import { resolveJob } from './pickers';
 import { ensureResultWithProgress, isCompleted } from './resultFile';
 import { showCommandError } from './showError';
@@ -9,32 +11,40 @@ import { showCommandError } from './showError';
 /** VS Code does not sync documents above this size to extensions (openTextDocument fails). */
 export const EXTENSION_DOCUMENT_LIMIT_BYTES = 50 * 1024 * 1024;
 
-async function openAsCsv(uri: vscode.Uri): Promise<vscode.TextEditor> {
-  let document = await vscode.workspace.openTextDocument(uri);
-  // 'csv' is only known when some extension contributes it; setting an unknown id throws.
-  if (document.languageId !== 'csv' && (await vscode.languages.getLanguages()).includes('csv')) {
-    document = await vscode.languages.setTextDocumentLanguage(document, 'csv');
-  }
-  return vscode.window.showTextDocument(document, { preview: false });
-}
-
-export async function openResult(
-  services: Services,
-  job: TrackedJob,
-): Promise<vscode.TextEditor | vscode.Uri | undefined> {
+/**
+ * Opens the result read-only from the cache under a friendly title. A status bar message names
+ * the file and its size at once; the editor is opened by the workbench, which reads the bytes
+ * itself, so the first text appears without waiting for the document to reach the extension host.
+ */
+export async function openResult(services: Services, job: TrackedJob): Promise<vscode.Uri | undefined> {
   try {
     const result = await ensureResultWithProgress(services, job);
-    const uri = vscode.Uri.file(result.path);
+    const uri = resultUri(services.jobs.get(job.key) ?? job);
+    const name = uri.path.slice(1);
+    const opening = vscode.commands.executeCommand('vscode.open', uri, { preview: false });
+    vscode.window.setStatusBarMessage(
+      `$(loading~spin) Opening ${name} (${formatMegabytes(result.bytes)} MB)…`,
+      opening,
+    );
+    await opening;
+    services.logger.info(`Opened the result of job ${job.jobId} (${result.bytes} bytes).`);
+    await services.jobs.markSeen(job.key);
     if (result.bytes > EXTENSION_DOCUMENT_LIMIT_BYTES) {
-      await vscode.commands.executeCommand('vscode.open', uri);
-      void vscode.window.showInformationMessage(
-        `${job.ref.report} job ${job.jobId} is ${Math.round(result.bytes / (1024 * 1024))} MB: opened in the editor directly, because VS Code does not hand files over 50 MB to extensions (so no CSV language mode). Save it to the workspace to work with it in other tools.`,
-      );
-      return uri;
+      void vscode.window
+        .showInformationMessage(
+          `${name} is ${Math.round(result.bytes / (1024 * 1024))} MB: VS Code shows files this large without colouring, and other extensions cannot read them. Save it to the workspace to work on it with other tools.`,
+          'Save to Workspace',
+        )
+        .then((choice) => choice && vscode.commands.executeCommand('creatorBulkJobs.saveResult', job.key));
     }
-    return await openAsCsv(uri);
+    return uri;
   } catch (error) {
-    showCommandError(services, `Could not open the result of job ${job.jobId}`, error, job.accountId);
+    showCommandError(
+      services,
+      `Could not open the result of ${job.ref.report} batch ${job.batch}`,
+      error,
+      job.accountId,
+    );
     return undefined;
   }
 }

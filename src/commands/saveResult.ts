@@ -111,6 +111,7 @@ export async function saveResult(services: Services, job: TrackedJob): Promise<v
     await vscode.workspace.fs.createDirectory(vscode.Uri.joinPath(target.uri, '..'));
     await vscode.workspace.fs.copy(vscode.Uri.file(result.path), target.uri, { overwrite: target.overwrite });
     services.logger.info(`Saved the result of job ${job.jobId} to ${target.uri.fsPath}`);
+    await services.jobs.markSeen(job.key);
     announce(target.uri, vscode.workspace.getWorkspaceFolder(target.uri) !== undefined);
     return target.uri;
   } catch (error) {

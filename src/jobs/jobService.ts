@@ -1,9 +1,9 @@
-// The job service: creates and tracks bulk read jobs, decides what one status poll does, turns
-// throttles and auth problems into account-level pauses, and downloads results. Timing, back-off,
-// focus and concurrency belong to the PollScheduler.
+// The job service: creates and tracks bulk read jobs, decides what one status poll does, reports
+// throttles and auth problems to the account states (./accountStates.ts), and downloads results.
+// Timing, back-off, focus, concurrency and holds belong to the PollScheduler.
 import { promises as fs } from 'node:fs';
-import { clockTime, errorMessage } from '../core/format';
-import { Emitter, type Clock, type Disposable, type Logger, type TimerHandle } from '../core/ports';
+import { errorMessage } from '../core/format';
+import { Emitter, type Clock, type Disposable, type Logger } from '../core/ports';
 import { deleteResultFiles, fetchResult } from '../results/fetchResult';
 import type { BulkReadApi } from '../zoho/api';
 import { ZohoError, isZohoError } from '../zoho/errors';
@@ -18,15 +18,9 @@ import {
 } from './model';
 import { JobStore } from './jobStore';
 import { jsonEqual } from './jsonEqual';
+import { AccountStates, isAuthProblem } from './accountStates';
 import { PollScheduler, type PollOutcome } from './pollScheduler';
-import type {
-  AccountPause,
-  AccountProblem,
-  JobChange,
-  JobServiceApi,
-  PollSettings,
-  ResultProgress,
-} from './serviceApi';
+import type { AccountPause, JobChange, JobServiceApi, PollSettings, ResultProgress } from './serviceApi';
 
 export interface JobServiceOptions {
   store: JobStore;
@@ -39,21 +33,7 @@ export interface JobServiceOptions {
   autoDownload: () => boolean;
 }
 
-/**
- * The daily limit (200/4000) resets at midnight in the account's time zone, which the API does
- * not tell us. Probing hourly resumes within an hour of the reset wherever the account lives and
- * costs at most 24 calls a day, whereas "next local midnight" could be up to a day late.
- */
-export const DAILY_LIMIT_PAUSE_MS = 60 * 60 * 1000;
-/** Without a Retry-After header, wait at least a minute (contract section 7). */
-export const DEFAULT_RATE_LIMIT_PAUSE_MS = 60 * 1000;
-/**
- * After an auth problem the account's polling stops until refresh() or this long, then one probe:
- * a new sign-in made elsewhere is picked up without flooding the UI with the same error.
- */
-export const AUTH_PROBLEM_PAUSE_MS = 15 * 60 * 1000;
-
-const AUTH_KINDS = new Set(['missingScope', 'authExpired', 'authFailed']);
+export { AUTH_PROBLEM_PAUSE_MS, DAILY_LIMIT_PAUSE_MS, DEFAULT_RATE_LIMIT_PAUSE_MS } from './accountStates';
 
 function errorRecord(error: unknown, at: number): NonNullable<TrackedJob['lastError']> {
   if (isZohoError(error)) {
@@ -74,21 +54,18 @@ interface RunningDownload {
 export class JobService implements JobServiceApi {
   private readonly changeEmitter = new Emitter<JobChange>();
   private readonly finishEmitter = new Emitter<TrackedJob>();
-  private readonly pauseEmitter = new Emitter<AccountPause>();
-  private readonly problemEmitter = new Emitter<AccountProblem>();
   readonly onDidChangeJob = this.changeEmitter.event;
   readonly onDidFinishJob = this.finishEmitter.event;
-  readonly onDidChangePause = this.pauseEmitter.event;
-  readonly onDidHitAccountProblem = this.problemEmitter.event;
+  /** Throttles and auth holds per account, read by the views. */
+  readonly accountStates: AccountStates;
+  readonly onDidChangePause: JobServiceApi['onDidChangePause'];
+  readonly onDidHitAccountProblem: JobServiceApi['onDidHitAccountProblem'];
 
   private readonly store: JobStore;
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly scheduler: PollScheduler;
   private readonly storeSubscription: Disposable;
-  private readonly throttles = new Map<string, { pause: AccountPause; timer: TimerHandle }>();
-  /** Accounts with an unresolved auth problem, and until when their polling is held. */
-  private readonly authProblems = new Map<string, number>();
   private readonly downloads = new Map<string, RunningDownload>();
   private readonly nextBatches = new Map<string, Promise<TrackedJob>>();
   private disposed = false;
@@ -103,6 +80,14 @@ export class JobService implements JobServiceApi {
       poll: (key) => this.poll(key),
       logger: options.logger,
     });
+    // The scheduler's pause is the seam: the model decides how long, the scheduler holds the polls.
+    this.accountStates = new AccountStates(options.clock, options.logger, (accountId, until) =>
+      until === undefined
+        ? this.scheduler.resumeGroup(accountId)
+        : this.scheduler.pauseGroup(accountId, until),
+    );
+    this.onDidChangePause = this.accountStates.onDidChangePause;
+    this.onDidHitAccountProblem = this.accountStates.onDidHitProblem;
     this.storeSubscription = this.store.onDidChange((change) => this.changeEmitter.fire(change));
     this.resumeStoredJobs();
   }
@@ -116,8 +101,7 @@ export class JobService implements JobServiceApi {
   }
 
   pauses(): AccountPause[] {
-    const now = this.clock.now();
-    return [...this.throttles.values()].map((entry) => entry.pause).filter((pause) => pause.until > now);
+    return this.accountStates.pauses();
   }
 
   async createJob(accountId: string, ref: ReportRef, query: FirstBatchQuery): Promise<TrackedJob> {
@@ -144,6 +128,7 @@ export class JobService implements JobServiceApi {
     }
     const job = this.newJob(accountId, ref, details, { batch: 1 });
     await this.store.add(job);
+    this.logger.info(`Tracking existing job ${job.jobId} of ${ref.app}/${ref.report} (${job.state}).`);
     this.schedule(job, false);
     if (this.shouldAutoDownload(job, job.trackedAt)) {
       this.startAutoDownload(job); // the same promise as "download when it completes"
@@ -153,9 +138,7 @@ export class JobService implements JobServiceApi {
 
   async refresh(key?: string): Promise<void> {
     if (key === undefined) {
-      for (const accountId of [...this.authProblems.keys()]) {
-        this.clearAuthProblem(accountId);
-      }
+      this.accountStates.clearAllAuthProblems();
       await this.scheduler.pollNow();
       return;
     }
@@ -163,7 +146,7 @@ export class JobService implements JobServiceApi {
     if (!job) {
       return;
     }
-    this.clearAuthProblem(job.accountId);
+    this.accountStates.clearAuthProblem(job.accountId);
     if (this.scheduler.has(key)) {
       await this.scheduler.pollNow(key);
     } else {
@@ -174,7 +157,7 @@ export class JobService implements JobServiceApi {
   }
 
   async resumeAccount(accountId: string): Promise<void> {
-    this.clearAuthProblem(accountId);
+    this.accountStates.clearAuthProblem(accountId);
     const keys = this.store
       .all()
       .filter((job) => job.accountId === accountId)
@@ -216,8 +199,18 @@ export class JobService implements JobServiceApi {
     return promise;
   }
 
+  async markSeen(key: string): Promise<void> {
+    const result = this.store.get(key)?.result;
+    if (result && result.seenAt === undefined) {
+      await this.store.update(key, { result: { ...result, seenAt: this.clock.now() } });
+    }
+  }
+
   async stopTracking(key: string): Promise<void> {
     const job = this.store.get(key);
+    if (job) {
+      this.logger.info(`Stopped tracking job ${job.jobId} (${job.ref.report}).`);
+    }
     this.scheduler.remove(key);
     this.downloads.get(key)?.controller.abort();
     await this.store.remove(key);
@@ -234,14 +227,7 @@ export class JobService implements JobServiceApi {
     for (const key of keys) {
       await this.stopTracking(key);
     }
-    this.authProblems.delete(accountId);
-    const throttle = this.throttles.get(accountId);
-    if (throttle) {
-      // End the pause the usual way so the tree and status bar hear that it is over.
-      this.clock.clearTimeout(throttle.timer);
-      this.endThrottle(accountId);
-    }
-    this.scheduler.resumeGroup(accountId);
+    this.accountStates.forget(accountId);
   }
 
   setFocused(focused: boolean): void {
@@ -258,15 +244,10 @@ export class JobService implements JobServiceApi {
     for (const download of this.downloads.values()) {
       download.controller.abort();
     }
-    for (const { timer } of this.throttles.values()) {
-      this.clock.clearTimeout(timer);
-    }
-    this.throttles.clear();
+    this.accountStates.dispose();
     this.storeSubscription.dispose();
     this.changeEmitter.dispose();
     this.finishEmitter.dispose();
-    this.pauseEmitter.dispose();
-    this.problemEmitter.dispose();
   }
 
   /** What one status poll does; called by the scheduler (and by refresh for finished jobs). */
@@ -288,7 +269,7 @@ export class JobService implements JobServiceApi {
     if (this.disposed) {
       return 'finished';
     }
-    this.clearAuthProblem(job.accountId);
+    this.accountStates.clearAuthProblem(job.accountId);
     const now = this.clock.now();
     const changed = !jsonEqual(job.details, details) || job.state !== details.state;
     const cursor = details.result?.record_cursor;
@@ -334,27 +315,15 @@ export class JobService implements JobServiceApi {
     const kind = isZohoError(error) ? error.kind : 'unknown';
     this.logger.warn(`Status of job ${job.jobId} failed (${kind}): ${errorRecord(error, now).message}`);
     if (isZohoError(error, 'rateLimited')) {
-      const until = now + (error.retryAfterMs ?? DEFAULT_RATE_LIMIT_PAUSE_MS);
-      this.throttle(
-        job.accountId,
-        'rateLimited',
-        until,
-        `Zoho rate limit reached: paused until ${clockTime(until)}.`,
-      );
+      this.accountStates.rateLimited(job.accountId, error.retryAfterMs);
       return 'failed';
     }
     if (isZohoError(error, 'dailyLimit')) {
-      const until = now + DAILY_LIMIT_PAUSE_MS;
-      this.throttle(
-        job.accountId,
-        'dailyLimit',
-        until,
-        `Zoho's daily API limit is used up: paused until ${clockTime(until)}, then checked hourly.`,
-      );
+      this.accountStates.dailyLimit(job.accountId);
       return 'failed';
     }
-    if (isZohoError(error) && AUTH_KINDS.has(error.kind)) {
-      this.authProblem(job.accountId, error);
+    if (isAuthProblem(error)) {
+      this.accountStates.authProblem(job.accountId, error);
     }
     if (isZohoError(error, 'notFound')) {
       const updated = await this.store.update(job.key, {
@@ -370,67 +339,6 @@ export class JobService implements JobServiceApi {
     }
     await this.store.update(job.key, { lastPolledAt: now, lastError: errorRecord(error, now) });
     return 'failed';
-  }
-
-  /** Holds an account's polling after 429/2955 or 200/4000 and says so once. */
-  private throttle(accountId: string, reason: AccountPause['reason'], until: number, message: string): void {
-    const existing = this.throttles.get(accountId);
-    if (existing && existing.pause.until >= until) {
-      return; // concurrent polls met the same throttle: one event is enough
-    }
-    if (existing) {
-      this.clock.clearTimeout(existing.timer);
-    }
-    const pause: AccountPause = { accountId, reason, until, message };
-    const timer = this.clock.setTimeout(() => this.endThrottle(accountId), until - this.clock.now());
-    this.throttles.set(accountId, { pause, timer });
-    this.applyGroupPause(accountId);
-    this.logger.warn(`Account ${accountId}: ${message}`);
-    this.pauseEmitter.fire(pause);
-  }
-
-  private endThrottle(accountId: string): void {
-    const entry = this.throttles.get(accountId);
-    if (!entry) {
-      return;
-    }
-    this.throttles.delete(accountId);
-    this.applyGroupPause(accountId);
-    this.pauseEmitter.fire({ ...entry.pause, until: this.clock.now(), message: 'Polling resumed.' });
-  }
-
-  private authProblem(accountId: string, error: ZohoError): void {
-    const first = !this.authProblems.has(accountId);
-    this.authProblems.set(accountId, this.clock.now() + AUTH_PROBLEM_PAUSE_MS);
-    this.applyGroupPause(accountId);
-    if (first) {
-      this.problemEmitter.fire({ accountId, error });
-    }
-  }
-
-  private clearAuthProblem(accountId: string): void {
-    if (this.authProblems.delete(accountId)) {
-      this.applyGroupPause(accountId);
-    }
-  }
-
-  /**
-   * The scheduler holds one pause per group, the later of the throttle and the auth hold, and is
-   * the one place that says whether an account is held.
-   */
-  private applyGroupPause(accountId: string): void {
-    if (this.disposed) {
-      return;
-    }
-    const until = Math.max(
-      this.throttles.get(accountId)?.pause.until ?? 0,
-      this.authProblems.get(accountId) ?? 0,
-    );
-    if (until > this.clock.now()) {
-      this.scheduler.pauseGroup(accountId, until);
-    } else {
-      this.scheduler.resumeGroup(accountId);
-    }
   }
 
   private async createNextBatch(key: string): Promise<TrackedJob> {
@@ -453,6 +361,9 @@ export class JobService implements JobServiceApi {
     });
     await this.store.add(child);
     await this.store.update(parent.key, { nextBatchKey: child.key });
+    this.logger.info(
+      `Created batch ${child.batch} (job ${child.jobId}) of ${parent.ref.report} from job ${parent.jobId}.`,
+    );
     this.startTracking(child);
     return child;
   }
@@ -486,6 +397,7 @@ export class JobService implements JobServiceApi {
         now: () => this.clock.now(),
       });
       const updated = await this.store.update(job.key, { download: 'ready', result, lastError: undefined });
+      this.logger.info(`Result of job ${job.jobId} is ready: ${result.bytes} bytes.`);
       if (!updated) {
         await fs.rm(result.path, { force: true }); // stopped tracking meanwhile: keep nothing
         throw new ZohoError({ kind: 'cancelled', message: 'The job is no longer tracked.' });

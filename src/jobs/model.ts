@@ -14,6 +14,8 @@ export interface LocalResult {
   path: string;
   bytes: number;
   downloadedAt: number;
+  /** When the user first opened or saved it; unset while it counts as "ready". */
+  seenAt?: number;
 }
 
 export interface TrackedJob {

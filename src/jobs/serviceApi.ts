@@ -2,6 +2,7 @@
 import type { Disposable } from '../core/ports';
 import type { ZohoError } from '../zoho/errors';
 import type { FirstBatchQuery, ReportRef } from '../zoho/types';
+import type { AccountStatesApi } from './accountStates';
 import type { LocalResult, TrackedJob } from './model';
 
 export type Event<T> = (listener: (value: T) => void) => Disposable;
@@ -49,6 +50,8 @@ export interface JobServiceApi extends Disposable {
   /** Fired when a pause starts or ends (`until` <= now means ended). */
   readonly onDidChangePause: Event<AccountPause>;
   readonly onDidHitAccountProblem: Event<AccountProblem>;
+  /** Each account's state (ok, throttled, daily limit, needs sign-in, missing scope). */
+  readonly accountStates: AccountStatesApi;
 
   jobs(): TrackedJob[];
   get(key: string): TrackedJob | undefined;
@@ -66,6 +69,8 @@ export interface JobServiceApi extends Disposable {
   fetchNextBatch(key: string): Promise<TrackedJob>;
   /** Downloads and extracts the CSV unless already present; resolves with the local file. */
   ensureResult(key: string, progress?: ResultProgress): Promise<LocalResult>;
+  /** The user opened or saved the job's result: it no longer counts as "ready". */
+  markSeen(key: string): Promise<void>;
   /** Forgets the job and deletes its local files. */
   stopTracking(key: string): Promise<void>;
   /** Forgets every job of an account (sign-out). */

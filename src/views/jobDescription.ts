@@ -39,29 +39,80 @@ export function formatMegabytes(bytes: number): string {
   return (bytes / (1024 * 1024)).toFixed(1);
 }
 
-/** `#2000000018003`, or `Batch 2 · 2000000018003` once a job is part of a cursor chain. */
-export function jobLabel(job: TrackedJob): string {
-  const chained = job.batch > 1 || job.nextBatchKey !== undefined || job.parentKey !== undefined;
-  return chained ? `Batch ${job.batch} · ${job.jobId}` : `#${job.jobId}`;
+/** True once a job is part of a record-cursor chain (it has a next or a previous batch). */
+function isChained(job: TrackedJob): boolean {
+  return job.batch > 1 || job.nextBatchKey !== undefined || job.parentKey !== undefined;
 }
 
-/** `100,000 records · 3 min ago`, `running · 12 s`, `failed · 1 h ago`. */
-export function jobDescription(job: TrackedJob, now: number): string {
+/**
+ * What a person scans for: under a report row `Batch 2`; elsewhere the report, `All_Orders` or
+ * `All_Orders · Batch 2` in a cursor chain. The job id is in the tooltip and Copy Job ID.
+ */
+export function jobLabel(job: TrackedJob, underReport = false): string {
+  if (underReport) {
+    return `Batch ${job.batch}`;
+  }
+  return isChained(job) ? `${job.ref.report} · Batch ${job.batch}` : job.ref.report;
+}
+
+const CRITERIA_CHARS = 28;
+
+/** The criteria and fields a job was created with, shortened: `Status == "Open" · Email, Total`. */
+export function queryText(job: TrackedJob): string {
+  const query: { criteria?: string; fields?: string[] } =
+    job.query && !('record_cursor' in job.query) ? job.query : {};
+  const parts: string[] = [];
+  const criteria = query.criteria?.trim();
+  if (criteria) {
+    parts.push(criteria.length > CRITERIA_CHARS ? `${criteria.slice(0, CRITERIA_CHARS - 1)}…` : criteria);
+  }
+  const fields = query.fields ?? [];
+  if (fields.length > 0) {
+    parts.push(fields.length <= 2 ? fields.join(', ') : `${fields.length} fields`);
+  }
+  return parts.join(' · ');
+}
+
+/**
+ * Count or state first, then age, then the query: `100,000 records · ready · 3 min ago`,
+ * `running · 12 s`, `waiting · rate limit until 14:05`, `failed · 1 h ago`. `hold` says why a
+ * running job's account is not polled; `unopened` marks a downloaded result not opened or saved yet.
+ */
+export function jobDescription(job: TrackedJob, now: number, hold?: string): string {
+  const parts: string[] = [];
   if (job.state === 'running') {
-    return `running · ${formatDuration(now - job.trackedAt)}`;
+    parts.push(hold ? `waiting · ${hold}` : `running · ${formatDuration(now - job.trackedAt)}`);
+  } else if (job.state === 'failed') {
+    parts.push('failed', formatAge(now - job.changedAt));
+  } else {
+    const count = job.details?.result?.count;
+    parts.push(count === undefined ? 'completed' : formatRecords(count));
+    if (job.download === 'downloading') {
+      parts.push('downloading');
+    } else if (job.download === 'failed') {
+      parts.push('download failed');
+    } else {
+      if (isUnopened(job)) {
+        parts.push('ready');
+      }
+      parts.push(formatAge(now - job.changedAt));
+    }
   }
-  const age = formatAge(now - job.changedAt);
-  if (job.state === 'failed') {
-    return `failed · ${age}`;
+  const query = queryText(job);
+  if (query) {
+    parts.push(query);
   }
-  const count = job.details?.result?.count;
-  const records = count === undefined ? 'completed' : formatRecords(count);
-  switch (job.download) {
-    case 'downloading':
-      return `${records} · downloading`;
-    case 'failed':
-      return `${records} · download failed`;
-    default:
-      return `${records} · ${age}`;
-  }
+  return parts.join(' · ');
+}
+
+/**
+ * A result the user has not opened or saved yet (what "ready" counts): completed, on disk or still
+ * on the server (automatic download off), not downloading and not failed to download.
+ */
+export function isUnopened(job: TrackedJob): boolean {
+  return (
+    job.state === 'completed' &&
+    (job.download === 'ready' || job.download === 'none') &&
+    job.result?.seenAt === undefined
+  );
 }

@@ -34,6 +34,18 @@ function localFileText(job: TrackedJob): string {
   }
 }
 
+function followsCursor(job: TrackedJob): boolean {
+  return job.query !== undefined && 'record_cursor' in job.query;
+}
+
+function criteriaOf(job: TrackedJob): string | undefined {
+  return job.query && 'criteria' in job.query ? job.query.criteria : undefined;
+}
+
+function fieldsOf(job: TrackedJob): string[] | undefined {
+  return job.query && 'fields' in job.query ? job.query.fields : undefined;
+}
+
 export function jobTooltip(job: TrackedJob, now: number): vscode.MarkdownString {
   const details = job.details;
   const result = details?.result;
@@ -41,6 +53,11 @@ export function jobTooltip(job: TrackedJob, now: number): vscode.MarkdownString 
     ['Job id', job.jobId],
     ['Report', `${job.ref.owner} / ${job.ref.app} / ${job.ref.report}`],
     ['Batch', String(job.batch)],
+    ['Criteria', followsCursor(job) ? 'as the previous batch' : (criteriaOf(job) ?? 'all records')],
+    [
+      'Fields',
+      followsCursor(job) ? 'as the previous batch' : (fieldsOf(job)?.join(', ') ?? "the report's columns"),
+    ],
     ['Operation', details?.operation ?? '—'],
     ['Created by', details?.created_by ?? '—'],
     ['Created', details?.created_time ?? '—'],

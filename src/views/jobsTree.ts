@@ -1,13 +1,13 @@
 // The "Bulk Read Jobs" tree: account -> report -> job, skipping a level that has a single entry.
 // Node objects are cached by id and reused, so a job update refreshes exactly that row.
 import * as vscode from 'vscode';
+import { systemClock, type Clock, type TimerHandle } from '../core/ports';
 import { jobIdOfKey, type TrackedJob } from '../jobs/model';
-import type { AccountPause } from '../jobs/serviceApi';
+import type { AccountStateKind } from '../jobs/accountStates';
 import type { Services } from '../services';
 import type { Account } from '../zoho/types';
 import { jobContextValue } from './jobContext';
-import { clockTime } from '../core/format';
-import { jobDescription, jobLabel } from './jobDescription';
+import { isUnopened, jobDescription, jobLabel } from './jobDescription';
 import { jobIcon } from './jobIcons';
 import { jobTooltip } from './jobTooltip';
 import { computeShape, jobsOfGroup, reportGroupKey, type ReportGroup, type TreeShape } from './treeShape';
@@ -44,6 +44,14 @@ export class JobNode {
 
 export type TreeNode = AccountNode | ReportNode | JobNode;
 
+const ACCOUNT_ICONS: Record<AccountStateKind, string> = {
+  ok: 'account',
+  throttled: 'debug-pause',
+  dailyLimit: 'debug-pause',
+  needsSignIn: 'warning',
+  missingScope: 'warning',
+};
+
 const RUNNING_TICK_MS = 5_000;
 const IDLE_TICK_MS = 60_000;
 
@@ -68,18 +76,19 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
   private readonly disposables: vscode.Disposable[] = [];
   private shape: TreeShape;
   private visible = false;
-  private ticker: ReturnType<typeof setTimeout> | undefined;
+  private ticker: TimerHandle | undefined;
 
   constructor(
     private readonly services: Services,
-    private readonly now: () => number = Date.now,
+    /** Ages and the ticker run on this clock (tests pass a fake one). */
+    private readonly clock: Clock = systemClock,
   ) {
     this.shape = this.computeShape();
     const { jobs, accounts } = services;
     this.disposables.push(
       this.changeEmitter,
       jobs.onDidChangeJob(({ kind, job }) => this.onJobChanged(kind, job)),
-      jobs.onDidChangePause((pause) => this.onPauseChanged(pause)),
+      jobs.accountStates.onDidChange((state) => this.onAccountStateChanged(state.accountId)),
       accounts.onDidChange(() => this.refreshRoot()),
     );
   }
@@ -133,7 +142,7 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
     if (element.kind === 'job') {
       const job = this.services.jobs.get(element.key);
       if (job) {
-        item.tooltip = jobTooltip(job, this.now());
+        item.tooltip = jobTooltip(job, this.clock.now());
       }
     }
     return item;
@@ -193,12 +202,13 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
       vscode.TreeItemCollapsibleState.Expanded,
     );
     item.id = node.id;
-    const pause = this.activePause(node.accountId);
+    const state = this.services.jobs.accountStates.get(node.accountId);
     const host = account ? hostText(account) : 'signed out';
-    item.description = pause ? `${host} · paused until ${clockTime(pause.until)}` : host;
-    item.tooltip = pause ? pause.message : account ? `${account.owner} on ${host}` : undefined;
-    item.iconPath = new vscode.ThemeIcon(pause ? 'debug-pause' : 'account');
-    item.contextValue = pause ? 'account paused' : 'account';
+    const held = state.kind !== 'ok';
+    item.description = held ? `${host} · ${state.summary}` : host;
+    item.tooltip = account ? `${account.owner} on ${host}${held ? `: ${state.summary}` : ''}` : undefined;
+    item.iconPath = new vscode.ThemeIcon(ACCOUNT_ICONS[state.kind]);
+    item.contextValue = `account ${state.kind}`;
     return item;
   }
 
@@ -224,20 +234,28 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
       gone.id = node.id;
       return gone;
     }
-    const now = this.now();
+    const now = this.clock.now();
     // Without a report row above it (one report only), the row itself must say which report it is.
     const underReport = this.getParent(node)?.kind === 'report';
-    const label = underReport ? jobLabel(job) : `${job.ref.report} · ${jobLabel(job)}`;
+    const label = jobLabel(job, underReport);
     const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
     item.id = node.id;
-    item.description = jobDescription(job, now);
+    item.description = this.describe(job, now);
     this.rendered.set(job.key, item.description);
+    // Screen readers (and tests) hear the job id the row no longer shows.
+    item.accessibilityInformation = { label: `${label}, ${item.description}, job ${job.jobId}` };
     item.iconPath = jobIcon(job);
     item.contextValue = jobContextValue(job, now);
     if (job.state === 'completed') {
       item.command = { command: 'creatorBulkJobs.openResult', title: 'Open Result', arguments: [job.key] };
     }
     return item;
+  }
+
+  /** The row's description; a running job of a held account says it is waiting, and why. */
+  private describe(job: TrackedJob, now: number): string {
+    const state = this.services.jobs.accountStates.get(job.accountId);
+    return jobDescription(job, now, state.kind === 'ok' ? undefined : state.summary);
   }
 
   // ---- change handling ----
@@ -283,10 +301,21 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
     return this.shape.showAccounts ? this.accountNode(job.accountId) : undefined;
   }
 
-  private onPauseChanged(pause: AccountPause): void {
-    const node = this.nodes.get(`account:${pause.accountId}`);
+  /** The account row and its running jobs' rows (waiting or running) change with its state. */
+  private onAccountStateChanged(accountId: string): void {
+    const changed: TreeNode[] = [];
+    const node = this.nodes.get(`account:${accountId}`);
     if (node && this.shape.showAccounts) {
-      this.changeEmitter.fire(node);
+      changed.push(node);
+    }
+    for (const job of this.services.jobs.jobs()) {
+      const jobNode = this.nodes.get(`job:${job.key}`);
+      if (jobNode && job.accountId === accountId && job.state === 'running') {
+        changed.push(jobNode);
+      }
+    }
+    if (changed.length > 0) {
+      this.changeEmitter.fire(changed);
     }
   }
 
@@ -302,11 +331,6 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
         this.nodes.delete(id);
       }
     }
-  }
-
-  activePause(accountId: string): AccountPause | undefined {
-    const now = this.now();
-    return this.services.jobs.pauses().find((pause) => pause.accountId === accountId && pause.until > now);
   }
 
   // ---- relative times ----
@@ -330,7 +354,7 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
       return;
     }
     const interval = jobs.some((job) => job.state === 'running') ? RUNNING_TICK_MS : IDLE_TICK_MS;
-    this.ticker = setTimeout(() => {
+    this.ticker = this.clock.setTimeout(() => {
       this.ticker = undefined;
       this.tick();
     }, interval);
@@ -338,12 +362,12 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
 
   /** Fires only the rows whose description text actually changed. */
   private tick(): void {
-    const now = this.now();
+    const now = this.clock.now();
     const changed: TreeNode[] = [];
     for (const [key, description] of this.rendered) {
       const job = this.services.jobs.get(key);
       const node = this.nodes.get(`job:${key}`);
-      if (job && node && jobDescription(job, now) !== description) {
+      if (job && node && this.describe(job, now) !== description) {
         changed.push(node);
       }
     }
@@ -355,7 +379,7 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
 
   private stopTicker(): void {
     if (this.ticker !== undefined) {
-      clearTimeout(this.ticker);
+      this.clock.clearTimeout(this.ticker);
       this.ticker = undefined;
     }
   }
@@ -375,16 +399,21 @@ export interface JobsTree extends vscode.Disposable {
   reveal(key: string): Promise<void>;
 }
 
-function pauseMessage(services: Services, provider: JobsTreeProvider): string | undefined {
-  const lines = services.accounts
-    .list()
-    .map((account) => ({ account, pause: provider.activePause(account.id) }))
-    .filter(({ pause }) => pause !== undefined)
-    .map(({ account, pause }) => {
-      const why = pause?.reason === 'dailyLimit' ? 'daily API limit reached' : 'rate limited';
-      return `${account.label}: paused until ${clockTime(pause?.until ?? 0)} (${why}).`;
+/** What the view says above the rows about accounts that cannot be polled now. */
+function accountMessage(services: Services): string | undefined {
+  const accounts = services.accounts.list();
+  const lines = services.jobs.accountStates
+    .held()
+    .filter((state) => accounts.some((account) => account.id === state.accountId))
+    .map((state) => {
+      const label = services.accounts.get(state.accountId)?.label ?? state.accountId;
+      return accounts.length === 1 ? `${capitalise(state.summary)}.` : `${label}: ${state.summary}.`;
     });
   return lines.length > 0 ? lines.join(' ') : undefined;
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 export function registerJobsTree(context: vscode.ExtensionContext, services: Services): JobsTree {
@@ -394,9 +423,18 @@ export function registerJobsTree(context: vscode.ExtensionContext, services: Ser
     showCollapseAll: true,
   });
   const updateMessage = (): void => {
-    view.message = pauseMessage(services, provider);
+    view.message = accountMessage(services);
   };
   updateMessage();
+  // The badge counts results not opened or saved yet, as the status bar's "ready" does.
+  const updateBadge = (): void => {
+    const ready = services.jobs.jobs().filter(isUnopened).length;
+    view.badge =
+      ready > 0
+        ? { value: ready, tooltip: `${ready} ${ready === 1 ? 'result' : 'results'} ready to open` }
+        : undefined;
+  };
+  updateBadge();
   provider.setVisible(view.visible);
 
   const tree: JobsTree = {
@@ -418,7 +456,8 @@ export function registerJobsTree(context: vscode.ExtensionContext, services: Ser
   context.subscriptions.push(
     tree,
     view.onDidChangeVisibility((event) => provider.setVisible(event.visible)),
-    services.jobs.onDidChangePause(updateMessage),
+    services.jobs.accountStates.onDidChange(updateMessage),
+    services.jobs.onDidChangeJob(updateBadge),
     services.accounts.onDidChange(updateMessage),
   );
   return tree;

@@ -21,9 +21,10 @@ const FAILED_ACTIONS: Record<string, string | undefined> = {
 
 export function completedMessage(job: TrackedJob): string {
   const count = job.details?.result?.count;
-  const batch = job.batch > 1 ? ` (batch ${job.batch})` : '';
-  const records = count !== undefined ? `: ${formatCount(count)} records.` : '.';
-  return `${job.ref.report} job ${job.jobId}${batch} completed${records}`;
+  const batch = job.batch > 1 ? ` batch ${job.batch}` : '';
+  const records = count !== undefined ? `${formatCount(count)} records` : 'the result';
+  const where = job.download === 'ready' ? ' ready to open' : ' completed';
+  return `${job.ref.report}${batch}: ${records}${where}.`;
 }
 
 export function failedMessage(job: TrackedJob): string {
@@ -35,12 +36,28 @@ export class JobNotifications extends Disposable {
   /** `${accountId}|${kind}` of problems already shown; cleared when accounts change (new sign-in). */
   private readonly shownProblems = new Set<string>();
 
+  /** Completed jobs whose download is under way: announced once the file is there. */
+  private readonly awaitingFile = new Set<string>();
+
   constructor(
     private readonly services: Services,
     private readonly level: () => NotificationLevel,
+    private readonly autoDownload: () => boolean = () => false,
   ) {
     super();
     this.register(services.jobs.onDidFinishJob((job) => this.jobFinished(job)));
+    this.register(
+      services.jobs.onDidChangeJob(({ kind, job }) => {
+        if (!this.awaitingFile.has(job.key) || (kind === 'updated' && job.download === 'downloading')) {
+          return;
+        }
+        this.awaitingFile.delete(job.key);
+        if (kind === 'updated' && job.download !== 'none') {
+          // Ready, or the download failed: either way the person hears about the job now.
+          this.jobFinished(job);
+        }
+      }),
+    );
     this.register(services.jobs.onDidHitAccountProblem((problem) => this.accountProblem(problem)));
     this.register(services.accounts.onDidChange(() => this.shownProblems.clear()));
   }
@@ -48,6 +65,36 @@ export class JobNotifications extends Disposable {
   private jobFinished(job: TrackedJob): void {
     const level = this.level();
     if (level === 'none' || (level === 'failuresOnly' && job.state !== 'failed')) {
+      return;
+    }
+    if (
+      job.state === 'completed' &&
+      job.download !== 'ready' &&
+      job.download !== 'failed' &&
+      this.autoDownload()
+    ) {
+      // "Completed" while the row still says downloading would offer an Open that waits: say it
+      // when the file is there.
+      this.awaitingFile.add(job.key);
+      return;
+    }
+    if (job.state === 'completed' && job.download === 'failed') {
+      void vscode.window
+        .showErrorMessage(
+          `${job.ref.report} batch ${job.batch} completed, but its download failed: ${job.lastError?.message ?? 'see the log'}`,
+          'Open',
+          'Show Log',
+        )
+        .then((action) =>
+          action === 'Open'
+            ? vscode.commands.executeCommand('creatorBulkJobs.openResult', job.key)
+            : action === 'Show Log'
+              ? vscode.commands.executeCommand('creatorBulkJobs.showLog')
+              : undefined,
+        )
+        .then(undefined, (error) =>
+          this.services.logger.error(`Notification action failed: ${String(error)}`),
+        );
       return;
     }
     if (job.state === 'completed') {

@@ -1,12 +1,11 @@
-// Status bar summary of tracked jobs: "$(sync~spin) 2 running  $(check) 1 ready", plus a pause
-// note while an account is rate-limited. Redrawn on job service events only (no polling here).
+// Status bar summary of tracked jobs: "$(sync~spin) 2 running  $(check) 1 ready" (ready = results
+// not opened or saved yet), plus the state of a held account (from the account states model).
+// Redrawn on job service events only (no polling here).
 import * as vscode from 'vscode';
-import { systemClock, type Clock } from '../core/ports';
 import { Disposable } from '../host/disposable';
-import type { AccountPause } from '../jobs/serviceApi';
+import type { AccountState } from '../jobs/accountStates';
 import type { Services } from '../services';
-import { clockTime } from '../core/format';
-import { formatCount } from './jobDescription';
+import { formatCount, isUnopened } from './jobDescription';
 
 const MAX_TOOLTIP_JOBS = 15;
 
@@ -14,10 +13,7 @@ export class JobsStatusBar extends Disposable {
   private readonly item: vscode.StatusBarItem;
   private shown = false;
 
-  constructor(
-    private readonly services: Services,
-    private readonly clock: Clock = systemClock,
-  ) {
+  constructor(private readonly services: Services) {
     super();
     this.item = this.register(
       vscode.window.createStatusBarItem('creatorBulkJobs.status', vscode.StatusBarAlignment.Left, 50),
@@ -25,7 +21,7 @@ export class JobsStatusBar extends Disposable {
     this.item.name = 'Creator Bulk Jobs';
     this.item.command = 'creatorBulkJobs.showJobs';
     this.register(services.jobs.onDidChangeJob(() => this.render()));
-    this.register(services.jobs.onDidChangePause(() => this.render()));
+    this.register(services.jobs.accountStates.onDidChange(() => this.render()));
     this.register(services.accounts.onDidChange(() => this.render()));
     this.render();
   }
@@ -48,22 +44,27 @@ export class JobsStatusBar extends Disposable {
       return;
     }
     const jobs = this.services.jobs.jobs();
-    // Pauses of signed-out accounts no longer matter to anyone.
-    const pauses = this.services.jobs
-      .pauses()
-      .filter((pause) => pause.until > this.clock.now() && this.services.accounts.get(pause.accountId));
-    if (jobs.length === 0 && pauses.length === 0) {
+    // States of signed-out accounts no longer matter to anyone.
+    const held = this.services.jobs.accountStates
+      .held()
+      .filter((state) => this.services.accounts.get(state.accountId));
+    if (jobs.length === 0 && held.length === 0) {
       this.item.hide();
       this.shown = false;
       return;
     }
-    const count = (state: string) => jobs.filter((job) => job.state === state).length;
-    const running = count('running');
-    const ready = count('completed');
-    const failed = count('failed');
+    const isHeld = (accountId: string): boolean => held.some((state) => state.accountId === accountId);
+    const runningJobs = jobs.filter((job) => job.state === 'running');
+    const waiting = runningJobs.filter((job) => isHeld(job.accountId)).length;
+    const running = runningJobs.length - waiting;
+    const ready = jobs.filter(isUnopened).length;
+    const failed = jobs.filter((job) => job.state === 'failed').length;
     const parts: string[] = [];
     if (running > 0) {
       parts.push(`$(sync~spin) ${running} running`);
+    }
+    if (waiting > 0) {
+      parts.push(`$(watch) ${waiting} waiting`);
     }
     if (ready > 0) {
       parts.push(`$(check) ${ready} ready`);
@@ -71,23 +72,22 @@ export class JobsStatusBar extends Disposable {
     if (failed > 0) {
       parts.push(`$(error) ${failed} failed`);
     }
-    const lastPause = pauses.reduce<AccountPause | undefined>(
-      (a, b) => (a && a.until >= b.until ? a : b),
-      undefined,
-    );
-    if (lastPause) {
-      parts.push(`$(debug-pause) paused until ${clockTime(lastPause.until)}`);
+    if (held.length === 1) {
+      parts.push(
+        `$(${held[0].kind === 'needsSignIn' || held[0].kind === 'missingScope' ? 'warning' : 'debug-pause'}) ${held[0].summary}`,
+      );
+    } else if (held.length > 1) {
+      parts.push(`$(debug-pause) ${held.length} accounts held`);
     }
-    this.item.text = parts.join('  ');
-    this.item.backgroundColor = lastPause
-      ? new vscode.ThemeColor('statusBarItem.warningBackground')
-      : undefined;
-    this.item.tooltip = this.tooltipFor(pauses);
+    this.item.text = parts.length > 0 ? parts.join('  ') : '$(check) Creator jobs';
+    this.item.backgroundColor =
+      held.length > 0 ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    this.item.tooltip = this.tooltipFor(held);
     this.item.show();
     this.shown = true;
   }
 
-  private tooltipFor(pauses: AccountPause[]): vscode.MarkdownString {
+  private tooltipFor(held: AccountState[]): vscode.MarkdownString {
     const icon = { running: '$(sync~spin)', completed: '$(check)', failed: '$(error)' } as const;
     const lines = this.services.jobs
       .jobs()
@@ -97,15 +97,16 @@ export class JobsStatusBar extends Disposable {
         const count = job.details?.result?.count;
         const records =
           job.state === 'completed' && count !== undefined ? `, ${formatCount(count)} records` : '';
-        return `${icon[job.state]} ${job.ref.app} / ${job.ref.report} · job ${job.jobId}: ${job.state}${records}`;
+        const unopened = isUnopened(job) ? ', not opened yet' : '';
+        return `${icon[job.state]} ${job.ref.app} / ${job.ref.report} · batch ${job.batch}: ${job.state}${records}${unopened}`;
       });
     const more = this.services.jobs.jobs().length - lines.length;
     if (more > 0) {
       lines.push(`…and ${more} more`);
     }
-    for (const pause of pauses) {
-      const account = this.services.accounts.get(pause.accountId)?.label ?? pause.accountId;
-      lines.push(`$(debug-pause) ${account}: paused until ${clockTime(pause.until)} (${pause.message})`);
+    for (const state of held) {
+      const account = this.services.accounts.get(state.accountId)?.label ?? state.accountId;
+      lines.push(`$(debug-pause) ${account}: ${state.summary}; its jobs wait`);
     }
     lines.push('', 'Click to show the jobs and their actions.');
     const markdown = new vscode.MarkdownString(lines.join('\n\n'), true);

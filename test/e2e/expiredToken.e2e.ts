@@ -69,7 +69,7 @@ describe('Expired token', () => {
     await wb().waitForNotification(/Signed in to demo/);
     sim.clock.advance(JOB_DURATION_MS);
     await jobRow(page, jobId).filter({ hasText: '1,000 records' }).waitFor({ timeout: 60_000 });
-    await wb().waitForNotification(new RegExp(`job ${jobId} completed`));
+    await wb().waitForNotification(/All_Customers: [\d,]+ records ready to open/);
     const expired = sim.requests.filter((r) => r.authorization?.includes(FIRST_TOKEN)).length;
     assert.ok(expired > 0, 'the first token was used before it expired');
   });

@@ -109,9 +109,9 @@ export function jobsView(page: Page): Locator {
   return page.locator('.pane', { has: page.locator('.pane-header', { hasText: /Bulk Read Jobs/i }) });
 }
 
-/** The tree row of a job (its label is `#<id>`). */
+/** The tree row of a job: its label is the report or batch; its accessible name ends with the id. */
 export function jobRow(page: Page, jobId: string): Locator {
-  return jobsView(page).locator('.monaco-list-row', { hasText: `#${jobId}` });
+  return jobsView(page).getByRole('treeitem', { name: new RegExp(`job ${jobId}$`) });
 }
 
 /** The spinning codicon (`$(sync~spin)`) inside a locator. */

@@ -100,9 +100,11 @@ describe('Job lifecycle', () => {
       0,
       'no job is counted as running',
     );
-    const toast = await wb().waitForNotification(
-      new RegExp(`All_Customers job ${jobId} completed: 1,000 records`),
-    );
+    const toast = await wb().waitForNotification(/All_Customers: 1,000 records ready to open/);
+    const badge = page.locator('.activitybar .action-item', { hasText: '' }).locator('.badge-content', {
+      hasText: /^1$/,
+    });
+    await badge.first().waitFor();
     for (const action of ['Open', 'Save', 'Show in Tree']) {
       assert.ok(
         await toast.locator('.monaco-button', { hasText: new RegExp(`^${action}$`) }).isVisible(),
@@ -113,8 +115,10 @@ describe('Job lifecycle', () => {
 
   it('opens the CSV from the notification: the editor starts with the header row', async () => {
     const { page } = wb();
-    await wb().clickNotificationAction(new RegExp(`job ${jobId} completed`), /^Open$/);
-    const tab = page.locator('.tabs-container .tab', { hasText: `All_Customers_${jobId}.csv` });
+    await wb().clickNotificationAction(/All_Customers: 1,000 records ready/, /^Open$/);
+    const tab = page.locator('.tabs-container .tab', {
+      hasText: 'All_Customers · batch 1 · 1,000 records.csv',
+    });
     await tab.waitFor();
     assert.strictEqual(await tab.getAttribute('aria-selected'), 'true', 'the CSV tab is the active one');
     await page
@@ -131,6 +135,12 @@ describe('Job lifecycle', () => {
       .locator('.statusbar-item', { hasText: /^CSV$/ })
       .waitFor()
       .catch(() => undefined); // language mode shown when a CSV extension is present; not required
+    // Opened: it no longer counts as ready, in the status bar or on the view's badge.
+    await wb().statusBarItem(/ready/).first().waitFor({ state: 'detached' });
+    await page
+      .locator('.activitybar .badge-content', { hasText: /^1$/ })
+      .first()
+      .waitFor({ state: 'hidden' });
   });
 
   it('README screenshot: the tree, the status bar and the CSV editor together', async () => {
@@ -142,14 +152,10 @@ describe('Job lifecycle', () => {
       await jobsView(page).locator('.monaco-list-row', { hasText: report }).waitFor();
     }
     await wb()
-      .statusBarItem(/1 running\s+1 ready/)
+      .statusBarItem(/1 running/)
       .waitFor();
-    // The result opens from the extension's storage, deep under this run's folder: the breadcrumbs
-    // would show test paths.
-    await wb().runCommand('View: Toggle Breadcrumbs');
-    await page.locator('.editor-group-container.active .breadcrumbs-control').waitFor({ state: 'hidden' });
-    await widenSideBar(page, 430);
-    await page.locator('.tabs-container .tab', { hasText: `All_Customers_${jobId}.csv` }).click();
+    // The default side bar width: rows must read well there (the label is the report, not an id).
+    await page.locator('.tabs-container .tab', { hasText: 'All_Customers · batch 1' }).click();
     await clearNotifications(wb());
     await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
     await page.mouse.move(900, 400); // no hover highlight or tooltip in the picture
@@ -159,6 +165,22 @@ describe('Job lifecycle', () => {
       fs.copyFileSync(shot, target);
       console.log(`      README screenshot copied to ${path.relative(process.cwd(), target)}`);
     }
+  });
+
+  it('rows stay readable at 250 px: report, count and state before the cut', async () => {
+    const { page } = wb();
+    await setSideBarWidth(page, 250);
+    const row = jobRow(page, jobId);
+    const label = row.locator('.label-name');
+    const description = row.locator('.label-description');
+    assert.strictEqual((await label.textContent())?.trim(), 'Batch 1', 'under its report row: the batch');
+    assert.match((await description.textContent()) ?? '', /^1,000 records/);
+    // What shows before the ellipsis: the label and the start of the description are on screen.
+    const rowBox = await row.boundingBox();
+    const labelBox = await label.boundingBox();
+    assert.ok(rowBox && labelBox && labelBox.x + labelBox.width < rowBox.x + rowBox.width, 'the label fits');
+    await wb().screenshot('rows at 250 px');
+    await setSideBarWidth(page, 300);
   });
 
   it('saves the CSV from the tree row into the workspace: the Explorer lists it', async () => {
@@ -179,10 +201,10 @@ describe('Job lifecycle', () => {
   });
 });
 
-/** Drags the side bar's edge so it is about `width` pixels wide (the default cuts the row texts). */
-async function widenSideBar(page: Page, width: number): Promise<void> {
+/** Drags the side bar's edge so it is about `width` pixels wide. */
+async function setSideBarWidth(page: Page, width: number): Promise<void> {
   const box = await page.locator('.part.sidebar').boundingBox();
-  if (!box || box.width >= width) {
+  if (!box || Math.abs(box.width - width) < 2) {
     return;
   }
   const edge = box.x + box.width;

@@ -69,22 +69,48 @@ describe('Results and the jobs tree', function () {
     await sim?.close();
   });
 
-  it('opens the result in an editor with language csv, the report header and every record', async () => {
-    const editor = await vscode.commands.executeCommand<vscode.TextEditor | undefined>(
+  it('opens the result read-only under a friendly title, language csv, with every record', async () => {
+    const uri = await vscode.commands.executeCommand<vscode.Uri | undefined>(
       'creatorBulkJobs.openResult',
       job.key,
     );
-    assert.ok(editor?.document, 'openResult resolves the editor');
-    assert.strictEqual(editor.document.languageId, 'csv');
+    assert.ok(uri, 'openResult resolves the address it opened');
+    assert.strictEqual(uri.scheme, 'creator-result');
     assert.strictEqual(
-      vscode.window.activeTextEditor?.document.uri.toString(),
-      editor.document.uri.toString(),
+      uri.path,
+      '/All_Customers · batch 1 · 1,000 records.csv',
+      'the tab names report, batch, count',
     );
-    const text = editor.document.getText();
+    assert.strictEqual(
+      vscode.window.tabGroups.activeTabGroup.activeTab?.label,
+      'All_Customers · batch 1 · 1,000 records.csv',
+    );
+    const document = await vscode.workspace.openTextDocument(uri);
+    assert.strictEqual(document.languageId, 'csv');
+    const text = document.getText();
     assert.deepStrictEqual(headerOf(text), CUSTOMER_COLUMNS);
     assert.ok(job.result);
     assert.strictEqual(text, fs.readFileSync(job.result.path, 'utf8'), 'the editor shows the whole file');
     assert.strictEqual(await countCsvRecords(job.result.path), 1000);
+
+    // Read-only: no write reaches the cached file that Save copies.
+    await assert.rejects(
+      Promise.resolve(vscode.workspace.fs.writeFile(uri, Buffer.from('edited'))),
+      /NoPermissions|permission/i,
+    );
+    const edit = new vscode.WorkspaceEdit();
+    edit.insert(uri, new vscode.Position(0, 0), 'edited,');
+    await vscode.workspace.applyEdit(edit);
+    await document.save().then(
+      () => undefined,
+      () => undefined,
+    );
+    assert.strictEqual(fs.readFileSync(job.result.path, 'utf8'), text, 'the cached result is unchanged');
+    assert.strictEqual(
+      api.services.jobs.get(job.key)?.result?.seenAt !== undefined,
+      true,
+      'opened: no longer ready',
+    );
   });
 
   it('saves under exports/ and asks before replacing a file: Cancel keeps the old content', async () => {
@@ -138,7 +164,12 @@ describe('Results and the jobs tree', function () {
       assert.ok(node, 'the job is in the tree');
       const item = await tree.provider.getTreeItem(node);
       const underReport = tree.provider.getParent(node)?.kind === 'report';
-      assert.strictEqual(item.label, underReport ? `#${job.jobId}` : `All_Customers · #${job.jobId}`);
+      assert.strictEqual(
+        item.label,
+        underReport ? 'Batch 1' : 'All_Customers',
+        'the report, never the job id',
+      );
+      assert.match(item.accessibilityInformation?.label ?? '', new RegExp(`job ${job.jobId}$`));
       assert.match(String(item.description), /^1,000 records · /);
       assert.strictEqual(
         item.contextValue,

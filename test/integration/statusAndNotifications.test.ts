@@ -129,7 +129,7 @@ describe('Status bar and notifications', () => {
     const job = await api.services.jobs.createJob(accountId, ORDERS, { max_records: 100000 });
     assert.strictEqual(api.statusBar.text, '$(sync~spin) 1 running');
     assert.strictEqual(api.statusBar.visible, true);
-    assert.match(api.statusBar.tooltip, new RegExp(`All_Orders · job ${job.jobId}: running`));
+    assert.match(api.statusBar.tooltip, /All_Orders · batch 1: running/);
 
     const done = await finish(sim, job);
     // Created after the clock moved: it stays running until the clock moves again.
@@ -138,10 +138,10 @@ describe('Status bar and notifications', () => {
     assert.strictEqual(api.statusBar.text, '$(sync~spin) 1 running  $(check) 1 ready');
 
     const count = done.details?.result?.count ?? 0;
-    const completed = infos.filter((s) => s.message.includes(`job ${job.jobId}`));
+    const completed = infos.filter((s) => s.message.startsWith('All_Orders:'));
     assert.deepStrictEqual(completed, [
       {
-        message: `All_Orders job ${job.jobId} completed: ${count.toLocaleString('en-US')} records.`,
+        message: `All_Orders: ${count.toLocaleString('en-US')} records completed.`,
         items: ['Open', 'Save', 'Show in Tree'],
       },
     ]);
@@ -215,7 +215,7 @@ describe('Status bar and notifications', () => {
     await api.services.jobs.forgetAccount(accountId);
   });
 
-  it('shows "paused until HH:MM" in the status bar while an account is rate-limited', async () => {
+  it('a rate-limited account: one state read by the status bar, the tree rows and the view message', async () => {
     const { sim, accountId } = await freshAccount();
     const job = await api.services.jobs.createJob(accountId, ORDERS, {});
     sim.inject({ route: 'status', httpStatus: 429, code: 2955, retryAfterSeconds: 600, times: 5 });
@@ -229,11 +229,20 @@ describe('Status bar and notifications', () => {
       pause.until >= before + 590_000 && pause.until <= Date.now() + 600_000,
       'Retry-After is honoured',
     );
+    const state = api.services.jobs.accountStates.get(accountId);
+    assert.strictEqual(state.kind, 'throttled');
+    assert.strictEqual(state.summary, `rate limited until ${hhmm(pause.until)}`);
     assert.strictEqual(
       api.statusBar.text,
-      `$(sync~spin) 1 running  $(debug-pause) paused until ${hhmm(pause.until)}`,
+      `$(watch) 1 waiting  $(debug-pause) rate limited until ${hhmm(pause.until)}`,
+      'the job waits, it is not counted as running',
     );
-    assert.match(api.statusBar.tooltip, new RegExp(`paused until ${hhmm(pause.until)}`));
+    assert.match(api.statusBar.tooltip, new RegExp(`rate limited until ${hhmm(pause.until)}; its jobs wait`));
+    const node = api.jobsTree.provider.jobNode(job.key);
+    assert.ok(node);
+    const row = api.jobsTree.provider.getTreeItem(node);
+    assert.strictEqual(row.description, `waiting · rate limited until ${hhmm(pause.until)}`);
+    assert.match(api.jobsTree.view.message ?? '', new RegExp(`rate limited until ${hhmm(pause.until)}`, 'i'));
     assert.deepStrictEqual(errors, [], 'a pause is shown in the status bar, not as an error');
 
     // What sign-out does: jobs forgotten, then the account removed.

@@ -2,7 +2,13 @@
 import * as assert from 'assert';
 import { jobKey, type TrackedJob } from '../../../src/jobs/model';
 import { jobActions, jobContextValue } from '../../../src/views/jobContext';
-import { formatAge, formatDuration, jobDescription, jobLabel } from '../../../src/views/jobDescription';
+import {
+  formatAge,
+  formatDuration,
+  jobDescription,
+  jobLabel,
+  queryText,
+} from '../../../src/views/jobDescription';
 import { computeShape, jobsOfGroup, reportGroupKey } from '../../../src/views/treeShape';
 
 const NOW = Date.UTC(2025, 0, 1, 12, 0, 0);
@@ -35,17 +41,25 @@ function job(overrides: Partial<TrackedJob> = {}): TrackedJob {
 }
 
 describe('job texts', () => {
-  it('labels a lone job by id and a cursor chain by batch', () => {
-    assert.strictEqual(jobLabel(job()), '#2000000018003');
-    assert.strictEqual(jobLabel(job({ batch: 2, parentKey: 'p' })), 'Batch 2 · 2000000018003');
-    assert.strictEqual(jobLabel(job({ nextBatchKey: 'n' })), 'Batch 1 · 2000000018003');
+  it('labels a job by its report, and by batch under a report row; never by the job id', () => {
+    assert.strictEqual(jobLabel(job()), 'All_Orders');
+    assert.strictEqual(jobLabel(job({ batch: 2, parentKey: 'p' })), 'All_Orders · Batch 2');
+    assert.strictEqual(jobLabel(job({ nextBatchKey: 'n' })), 'All_Orders · Batch 1');
+    assert.strictEqual(jobLabel(job({ batch: 3, parentKey: 'p' }), true), 'Batch 3');
   });
 
-  it('describes counts with grouping and ages, running time, failures and downloads', () => {
-    assert.strictEqual(jobDescription(job(), NOW), '100,000 records · 3 min ago');
+  it('describes count or state first, then age, then the shortened query', () => {
+    const seen = { path: '/tmp/x.csv', bytes: 10, downloadedAt: NOW, seenAt: NOW };
+    assert.strictEqual(jobDescription(job(), NOW), '100,000 records · ready · 3 min ago');
+    assert.strictEqual(jobDescription(job({ result: seen }), NOW), '100,000 records · 3 min ago');
     assert.strictEqual(
       jobDescription(job({ state: 'running', trackedAt: NOW - 12_000, download: 'none' }), NOW),
       'running · 12 s',
+    );
+    assert.strictEqual(
+      jobDescription(job({ state: 'running', download: 'none' }), NOW, 'rate limited until 12:05'),
+      'waiting · rate limited until 12:05',
+      'a held account says waiting, not running',
     );
     assert.strictEqual(
       jobDescription(job({ state: 'failed', changedAt: NOW - 2 * 3600_000 }), NOW),
@@ -55,6 +69,19 @@ describe('job texts', () => {
       jobDescription(job({ download: 'downloading' }), NOW),
       '100,000 records · downloading',
     );
+    const filtered = job({
+      result: seen,
+      query: {
+        criteria: 'Total >= 100.00 && Status == "Open" && Region == "EU"',
+        fields: ['Email', 'Total'],
+      },
+    });
+    assert.strictEqual(
+      jobDescription(filtered, NOW),
+      '100,000 records · 3 min ago · Total >= 100.00 && Status =… · Email, Total',
+    );
+    assert.strictEqual(queryText(job({ query: { fields: ['A', 'B', 'C'] } })), '3 fields');
+    assert.strictEqual(queryText(job({ query: { record_cursor: 'c' } })), '');
     assert.strictEqual(formatAge(30_000), 'just now');
     assert.strictEqual(formatDuration(3 * 86_400_000), '3 d');
   });
