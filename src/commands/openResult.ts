@@ -26,9 +26,10 @@ export async function openResult(services: Services, job: TrackedJob): Promise<v
       `$(loading~spin) Opening ${name} (${formatMegabytes(result.bytes)} MB)…`,
       opening,
     );
+    // Seen once asked to open: the count of ready results drops while the editor loads.
+    await services.jobs.markSeen(job.key);
     await opening;
     services.logger.info(`Opened the result of job ${job.jobId} (${result.bytes} bytes).`);
-    await services.jobs.markSeen(job.key);
     if (result.bytes > EXTENSION_DOCUMENT_LIMIT_BYTES) {
       void vscode.window
         .showInformationMessage(

@@ -1,6 +1,7 @@
 // Command: sign out of one account: its secret, its entry and its tracked jobs are removed.
 import * as vscode from 'vscode';
 import type { AccountStore } from '../accounts/accountStore';
+import { resultTitle } from '../host/resultFileSystem';
 import type { Services } from '../services';
 import type { Account } from '../zoho/types';
 
@@ -46,10 +47,16 @@ export function registerSignOut(
       if (!account) {
         return false;
       }
-      const jobs = services.jobs.jobs().filter((job) => job.accountId === account.id).length;
+      const owned = services.jobs.jobs().filter((job) => job.accountId === account.id);
+      const jobs = owned.length;
+      const files = owned.filter((job) => job.download === 'ready' && job.result).map(resultTitle);
+      const named =
+        files.length === 0
+          ? ''
+          : ` Downloaded results deleted with them: ${files.slice(0, 3).join(', ')}${files.length > 3 ? ` and ${files.length - 3} more` : ''} (save them to the workspace first to keep them).`;
       const detail =
         jobs > 0
-          ? `Its credentials are deleted from this machine, and its ${jobs} tracked job${jobs === 1 ? ' is' : 's are'} forgotten along with any downloaded results. Jobs keep running on Zoho.`
+          ? `Its credentials are deleted from this machine, and its ${jobs} tracked job${jobs === 1 ? ' is' : 's are'} forgotten. Jobs keep running on Zoho.${named}`
           : 'Its credentials are deleted from this machine.';
       const choice = await vscode.window.showWarningMessage(
         `Sign out of ${account.label}?`,

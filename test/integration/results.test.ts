@@ -8,6 +8,7 @@ import type { TestApi } from '../../src/extension';
 import type { TrackedJob } from '../../src/jobs/model';
 import type { JobsTree, TreeNode } from '../../src/views/jobsTree';
 import { countCsvRecords } from '../../src/results/countCsvRecords';
+import { SAVE_THEN_STOP, STOP_AND_DELETE } from '../../src/commands/stopTracking';
 import { startSimulator, DEMO, type Simulator } from '../simulator';
 import {
   activateExtension,
@@ -233,5 +234,39 @@ describe('Results and the jobs tree', function () {
       assert.strictEqual((done.iconPath as vscode.ThemeIcon).id, 'pass');
       assert.strictEqual(done.contextValue, 'job completed hasResult');
     });
+  });
+
+  it('Stop Tracking asks before deleting a downloaded result, naming the file; declining keeps both', async () => {
+    const key = await vscode.commands.executeCommand<string>('creatorBulkJobs.createJob', {
+      accountId,
+      app: DEMO.app,
+      report: 'All_Customers',
+    });
+    sim.clock.advance(10 * 60_000);
+    const done = await waitForResult(api, key);
+    const file = done.result?.path ?? '';
+    assert.ok(fs.existsSync(file));
+    const asked: { message: string; detail?: string; items: string[] }[] = [];
+    const answer =
+      (choice: string | undefined) =>
+      async (message: string, options: vscode.MessageOptions, ...items: string[]) => {
+        asked.push({ message, detail: options.detail, items });
+        return choice;
+      };
+    const declined = await withStubbedPrompt('showWarningMessage', answer(undefined), () =>
+      vscode.commands.executeCommand<boolean>('creatorBulkJobs.stopTracking', key),
+    );
+    assert.strictEqual(declined, false);
+    assert.ok(api.services.jobs.get(key), 'still tracked');
+    assert.ok(fs.existsSync(file), 'the result is kept');
+    assert.match(asked[0]?.detail ?? '', /All_Customers · batch 1 · 1,000 records\.csv \([\d.]+ MB\)/);
+    assert.deepStrictEqual(asked[0]?.items, [SAVE_THEN_STOP, STOP_AND_DELETE]);
+
+    const stopped = await withStubbedPrompt('showWarningMessage', answer(STOP_AND_DELETE), () =>
+      vscode.commands.executeCommand<boolean>('creatorBulkJobs.stopTracking', key),
+    );
+    assert.strictEqual(stopped, true);
+    assert.strictEqual(api.services.jobs.get(key), undefined);
+    assert.ok(!fs.existsSync(file), 'deleted only after the person chose to');
   });
 });
