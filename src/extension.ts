@@ -16,8 +16,10 @@ import {
   readAutoDownload,
   readNotificationLevel,
   readPollSettings,
+  readSimulatorEnabled,
   SECTION,
 } from './host/settings';
+import { ZohoAuthenticationProvider } from './host/authProvider';
 import { ResultFileSystem } from './host/resultFileSystem';
 import { MementoStore, SecretStorageStore } from './host/storageAdapters';
 import { JobService } from './jobs/jobService';
@@ -39,6 +41,7 @@ export interface TestApi {
 }
 
 export const SIGNED_IN_CONTEXT = 'creatorBulkJobs.signedIn';
+export const SIMULATOR_CONTEXT = 'creatorBulkJobs.simulatorEnabled';
 
 let active: vscode.Disposable | undefined;
 
@@ -81,6 +84,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
   const services: Services = { accounts, jobs, logger, storageDir };
 
   own(new ResultFileSystem(services));
+  own(new ZohoAuthenticationProvider(services));
   const tree = own(registerJobsTree(context, services));
   registerJobCommands(context, services, tree);
   registerSignInWithAccessToken(context, services, accounts);
@@ -96,6 +100,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
     void vscode.commands.executeCommand('setContext', SIGNED_IN_CONTEXT, accounts.list().length > 0);
   };
   updateSignedIn();
+  // The simulator is not shipped: offer it only when asked to (setting, npm run demo) or in development.
+  const updateSimulator = (): void => {
+    const enabled = readSimulatorEnabled() || context.extensionMode !== vscode.ExtensionMode.Production;
+    void vscode.commands.executeCommand('setContext', SIMULATOR_CONTEXT, enabled);
+  };
+  updateSimulator();
   own(accounts.onDidChange(updateSignedIn));
   // An auth problem holds an account's polling (15 min); signing in again (here or in another
   // window) must end that hold, as the "paused until you sign in again" message promises. Only
@@ -106,6 +116,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
   own(vscode.window.onDidChangeWindowState((state) => jobs.setFocused(state.focused)));
   own(
     vscode.workspace.onDidChangeConfiguration((event) => {
+      if (event.affectsConfiguration(`${SECTION}.enableSimulator`)) {
+        updateSimulator();
+      }
       if (event.affectsConfiguration(SECTION) && affectsPolling(event)) {
         jobs.updateSettings(readPollSettings());
       }

@@ -31,6 +31,10 @@ export function readNotificationLevel(): NotificationLevel {
   return value === 'failuresOnly' || value === 'none' ? value : 'all';
 }
 
+export function readSimulatorEnabled(): boolean {
+  return config().get<boolean>('enableSimulator', false);
+}
+
 export function readSimulatorUrl(): string {
   return (config().get<string>('simulatorUrl', '') || 'http://127.0.0.1:8780').trim().replace(/\/+$/, '');
 }

@@ -114,6 +114,7 @@ async function main() {
         'git.openRepositoryInParentFolders': 'never',
         'telemetry.telemetryLevel': 'off',
         'creatorBulkJobs.simulatorUrl': simulator.url,
+        'creatorBulkJobs.enableSimulator': true,
       },
       null,
       2,

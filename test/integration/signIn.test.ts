@@ -296,6 +296,45 @@ describe('Sign-in and sign-out', () => {
     assert.ok(!api.services.jobs.jobs().some((j) => j.accountId === id));
   });
 
+  it('lists signed-in accounts in the Accounts menu under Zoho Creator, side by side, without a token', async () => {
+    quiet('showInformationMessage');
+    const other = await startSimulator({ throttles: false });
+    try {
+      const first = await vscode.commands.executeCommand<string>('creatorBulkJobs.signInWithAccessToken', {
+        customHost: sim.url,
+        owner: DEMO.owner,
+        token: DEMO.accessToken,
+      });
+      const second = await vscode.commands.executeCommand<string>('creatorBulkJobs.signInWithAccessToken', {
+        customHost: other.url,
+        owner: DEMO.owner,
+        token: DEMO.accessToken,
+      });
+      const listed = await until('both accounts in the Accounts menu', async () => {
+        const accounts = await vscode.authentication.getAccounts('zoho-creator');
+        const ids = accounts.map((account) => account.id);
+        return ids.includes(first) && ids.includes(second) && accounts;
+      });
+      assert.ok(listed.some((account) => account.label === api.accounts.get(second)?.label));
+      const session = await vscode.authentication.getSession('zoho-creator', [], { silent: true });
+      assert.strictEqual(
+        session?.accessToken ?? '',
+        '',
+        'a session never carries a token to other extensions',
+      );
+
+      quiet('showWarningMessage', 'Sign Out');
+      await vscode.commands.executeCommand('creatorBulkJobs.signOut', second);
+      await until(
+        'the signed-out account leaves the Accounts menu',
+        async () => !(await vscode.authentication.getAccounts('zoho-creator')).some((a) => a.id === second),
+      );
+      await vscode.commands.executeCommand('creatorBulkJobs.signOut', first);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('keeps the signedIn context (which switches the welcome view) in step with the accounts', async () => {
     quiet('showInformationMessage');
     const others = api.accounts.list().filter((a) => a.customHost !== sim.url);
