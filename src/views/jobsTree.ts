@@ -205,8 +205,11 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
     const state = this.services.jobs.accountStates.get(node.accountId);
     const host = account ? hostText(account) : 'signed out';
     const held = state.kind !== 'ok';
-    item.description = held ? `${host} · ${state.summary}` : host;
+    // The label already names a custom host ("demo (127.0.0.1:8780)"): say it once.
+    const where = account && item.label?.toString().includes(host) ? undefined : host;
+    item.description = [where, held ? state.summary : undefined].filter(Boolean).join(' · ') || undefined;
     item.tooltip = account ? `${account.owner} on ${host}${held ? `: ${state.summary}` : ''}` : undefined;
+    item.accessibilityInformation = { label: `Account ${String(item.label)}, ${state.summary}` };
     item.iconPath = new vscode.ThemeIcon(ACCOUNT_ICONS[state.kind]);
     item.contextValue = `account ${state.kind}`;
     return item;

@@ -4,7 +4,7 @@
 import * as assert from 'assert';
 import type { Simulator } from '../simulator';
 import { answerInputBox, inputBox, jobsView, signInThroughPalette, startControlledSimulator } from './flows';
-import { e2e, updateUserSettings, useWorkbench } from './workbench';
+import { e2e, useWorkbench } from './workbench';
 
 describe('Accounts', () => {
   let other: Simulator;
@@ -30,7 +30,17 @@ describe('Accounts', () => {
       0,
       'the installed extension does not advertise a simulator it does not ship',
     );
-    updateUserSettings({ 'creatorBulkJobs.enableSimulator': true });
+    // As a person would: the Settings editor, the extension's checkbox.
+    await wb().runCommand('Preferences: Open User Settings');
+    const search = page
+      .locator('.settings-editor .suggest-input-container textarea, .settings-editor .search-container input')
+      .first();
+    await search.waitFor();
+    await search.fill('creatorBulkJobs.enableSimulator');
+    const checkbox = page.locator('.settings-editor .setting-item-bool .setting-value-checkbox').first();
+    await checkbox.waitFor();
+    await checkbox.click();
+    await wb().runCommand('View: Close All Editors');
     const button = welcome.locator('.monaco-button', { hasText: 'Try the Local Simulator' });
     await button.waitFor();
     await button.click();
@@ -39,7 +49,7 @@ describe('Accounts', () => {
 
   it('lists the account in the Accounts menu under Zoho Creator', async () => {
     const { page } = wb();
-    await page.locator('.activitybar .global-activity a.action-label[aria-label^="Accounts"]').click();
+    await page.locator('.activitybar .codicon-accounts-view-bar-icon').first().click();
     const entry = page.locator('.monaco-menu .action-label', {
       hasText: /demo \(127\.0\.0\.1:\d+\).*Zoho Creator/,
     });
@@ -66,7 +76,7 @@ describe('Accounts', () => {
       await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
     }
     // Two accounts with jobs: the tree's top level lists the accounts.
-    const accountRows = jobsView(page).getByRole('treeitem', { name: /^demo \(127\.0\.0\.1:\d+\)/ });
+    const accountRows = jobsView(page).getByRole('treeitem', { name: /^Account demo \(127\.0\.0\.1:\d+\), ok$/ });
     await accountRows.nth(1).waitFor();
     assert.strictEqual(await accountRows.count(), 2);
     await wb().screenshot('two accounts');
