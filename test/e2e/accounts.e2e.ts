@@ -76,7 +76,9 @@ describe('Accounts', () => {
       await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
     }
     // Two accounts with jobs: the tree's top level lists the accounts.
-    const accountRows = jobsView(page).getByRole('treeitem', { name: /^Account demo \(127\.0\.0\.1:\d+\), ok$/ });
+    const accountRows = jobsView(page).getByRole('treeitem', {
+      name: /^Account demo \(127\.0\.0\.1:\d+\), ok$/,
+    });
     await accountRows.nth(1).waitFor();
     assert.strictEqual(await accountRows.count(), 2);
     await wb().screenshot('two accounts');
