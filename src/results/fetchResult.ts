@@ -1,11 +1,12 @@
 // Download -> (unzip) -> rename: a file named `<name>.csv` exists only once it is complete.
 import { promises as fs } from 'node:fs';
-import type { LocalResult } from '../jobs/model';
 import type { BulkReadApi } from '../zoho/api';
 import { removeQuietly } from '../zoho/download';
 import { ZohoError } from '../zoho/errors';
 import type { DownloadProgress, ReportRef } from '../zoho/types';
 import { extractCsv } from './extractCsv';
+import type { LocalResult } from './localResult';
+import { noRecordsIn, recordsMissing } from './noRecords';
 import { resultPaths } from './resultPaths';
 
 export interface FetchResultOptions {
@@ -17,6 +18,8 @@ export interface FetchResultOptions {
   maxExtractedBytes?: number;
   /** For `downloadedAt`; defaults to Date.now. */
   now?: () => number;
+  /** The job's `result.count`: a result with no records when Zoho counted some is an error. */
+  expectedCount?: number;
 }
 
 /** Removes the finished CSV and any leftovers of an interrupted attempt. */
@@ -44,18 +47,31 @@ export async function fetchResult(
       onProgress: options.onProgress,
     });
     throwIfAborted(options.signal);
+    // The finished body, before it takes its final name.
+    let finished = paths.downloadPart;
     if (outcome.format === 'zip') {
       await extractCsv(paths.downloadPart, paths.extractPart, {
         signal: options.signal,
         maxExtractedBytes: options.maxExtractedBytes,
       });
       throwIfAborted(options.signal);
-      await fs.rename(paths.extractPart, paths.csv);
-    } else {
-      await fs.rename(paths.downloadPart, paths.csv);
+      finished = paths.extractPart;
+    } else if (outcome.format === 'noRecords') {
+      await fs.writeFile(paths.extractPart, '');
+      finished = paths.extractPart;
     }
-    const { size } = await fs.stat(paths.csv);
-    return { path: paths.csv, bytes: size, downloadedAt: (options.now ?? Date.now)() };
+    const { size } = await fs.stat(finished);
+    const noRecords = await noRecordsIn(finished, size);
+    if (noRecords && options.expectedCount !== undefined && options.expectedCount > 0) {
+      throw recordsMissing(jobId, options.expectedCount);
+    }
+    await fs.rename(finished, paths.csv);
+    return {
+      path: paths.csv,
+      bytes: size,
+      downloadedAt: (options.now ?? Date.now)(),
+      ...(noRecords ? { noRecords } : {}),
+    };
   } finally {
     await Promise.all([paths.downloadPart, paths.extractPart].map(removeQuietly));
   }

@@ -7,7 +7,7 @@ import type { TrackedJob } from '../jobs/model';
 import type { AccountProblem } from '../jobs/serviceApi';
 import type { Services } from '../services';
 import { signInAgain } from '../commands/showError';
-import { formatCount } from './jobDescription';
+import { formatCount, recordCount } from './jobDescription';
 
 const COMPLETED_ACTIONS: Record<string, string | undefined> = {
   Open: 'openResult',
@@ -20,9 +20,10 @@ const FAILED_ACTIONS: Record<string, string | undefined> = {
 };
 
 export function completedMessage(job: TrackedJob): string {
-  const count = job.details?.result?.count;
+  const count = recordCount(job);
   const batch = job.batch > 1 ? ` (batch ${job.batch})` : '';
-  const records = count !== undefined ? `: ${formatCount(count)} records.` : '.';
+  const records =
+    count === undefined ? '.' : count === 0 ? ': no records matched.' : `: ${formatCount(count)} records.`;
   return `${job.ref.report} job ${job.jobId}${batch} completed${records}`;
 }
 
