@@ -36,9 +36,7 @@ export async function openResult(
     const editor = await openAsCsv(uri);
     const note = noRecordsNote(result);
     if (note) {
-      void vscode.window.showInformationMessage(
-        `${job.ref.report} job ${job.jobId} completed with 0 records. ${note}`,
-      );
+      void vscode.window.showInformationMessage(`${job.ref.report} job ${job.jobId}: ${note}`);
     }
     return editor;
   } catch (error) {

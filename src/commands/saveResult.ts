@@ -93,7 +93,7 @@ function announce(uri: vscode.Uri, inWorkspace: boolean, note: string | undefine
   const shown = inWorkspace ? vscode.workspace.asRelativePath(uri) : uri.fsPath;
   const actions = inWorkspace ? ['Reveal in Explorer', 'Open'] : ['Open'];
   void vscode.window
-    .showInformationMessage(`Saved ${shown}.${note ? ` ${note}` : ''}`, ...actions)
+    .showInformationMessage(note ? `Saved ${shown}: ${note}` : `Saved ${shown}.`, ...actions)
     .then((choice) => {
       if (choice === 'Reveal in Explorer') {
         void vscode.commands.executeCommand('revealInExplorer', uri);

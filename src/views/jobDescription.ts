@@ -75,9 +75,9 @@ export function recordCount(job: TrackedJob): number | undefined {
 export function noRecordsNote(result: LocalResult): string | undefined {
   switch (result.noRecords) {
     case 'headerOnly':
-      return 'No records matched: the CSV holds only the header row.';
+      return 'no records matched; the CSV holds only the header row.';
     case 'emptyFile':
-      return 'No records matched, and Zoho sent no file (not even a header row), so the CSV is empty.';
+      return 'no records matched; Zoho sent no file (not even a header row), so the CSV is empty.';
     default:
       return undefined;
   }

@@ -81,7 +81,9 @@ describe('A job with no matching records', function () {
       assert.strictEqual(editor.document.getText(), content);
       const note = emptyResult === 'headerOnly' ? /only the header row/ : /Zoho sent no file/;
       assert.ok(
-        infos.some((m) => /completed with 0 records\. No records matched/.test(m) && note.test(m)),
+        infos.some(
+          (m) => m.startsWith(`All_Customers job ${job.jobId}: no records matched;`) && note.test(m),
+        ),
         infos.join(' | '),
       );
 
@@ -95,7 +97,7 @@ describe('A job with no matching records', function () {
       assert.strictEqual(saved?.fsPath, expected);
       assert.strictEqual(fs.readFileSync(expected, 'utf8'), content);
       assert.ok(
-        infos.some((m) => m.startsWith('Saved exports/') && /No records matched/.test(m)),
+        infos.some((m) => m.startsWith(`Saved exports/All_Customers_${job.jobId}.csv: no records matched;`)),
         infos.join(' | '),
       );
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');

@@ -34,8 +34,14 @@ describe('texts of a job with no records', () => {
   });
 
   it('explains what the file holds', () => {
-    assert.match(noRecordsNote(job(0, 'headerOnly').result!) ?? '', /only the header row/);
-    assert.match(noRecordsNote(job(0, 'emptyFile').result!) ?? '', /Zoho sent no file .* the CSV is empty/);
+    assert.match(
+      noRecordsNote(job(0, 'headerOnly').result!) ?? '',
+      /^no records matched; the CSV holds only the header row\.$/,
+    );
+    assert.match(
+      noRecordsNote(job(0, 'emptyFile').result!) ?? '',
+      /^no records matched; Zoho sent no file .* the CSV is empty\.$/,
+    );
     assert.equal(noRecordsNote(job(5).result!), undefined);
   });
 });
