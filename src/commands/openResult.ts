@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import type { TrackedJob } from '../jobs/model';
 import type { Services } from '../services';
-import { noRecordsNote } from '../views/jobDescription';
+import { noRecordsNote } from '../views/noRecordsNote';
 import { resolveJob } from './pickers';
 import { ensureResultWithProgress, isCompleted } from './resultFile';
 import { showCommandError } from './showError';

@@ -3,14 +3,14 @@ import type { CreateJobQuery, JobDetails, JobState, ReportRef } from '../zoho/ty
 import type { ZohoErrorKind } from '../zoho/errors';
 import type { LocalResult } from '../results/localResult';
 
-export type { LocalResult } from '../results/localResult';
-
 /** How long a record cursor stays usable after the server issues it (contract section 4). */
 export const CURSOR_LIFETIME_MS = 15 * 60 * 1000;
 /** How long results stay downloadable (contract section 6). */
 export const RESULT_RETENTION_MS = 24 * 60 * 60 * 1000;
 
 export type DownloadState = 'none' | 'downloading' | 'ready' | 'failed';
+
+export type { LocalResult } from '../results/localResult';
 
 export interface TrackedJob {
   /** Stable identity: `${accountId}|${owner}|${app}|${report}|${jobId}`. */

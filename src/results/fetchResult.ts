@@ -4,12 +4,17 @@ import type { BulkReadApi } from '../zoho/api';
 import { removeQuietly } from '../zoho/download';
 import { ZohoError } from '../zoho/errors';
 import type { DownloadProgress, ReportRef } from '../zoho/types';
+import { countCsvRecords } from './countCsvRecords';
 import { extractCsv } from './extractCsv';
 import type { LocalResult } from './localResult';
-import { noRecordsIn, recordsMissing } from './noRecords';
 import { resultPaths } from './resultPaths';
 
+/** A header row is short: only results up to this size are counted, to recognise one with no records. */
+const HEADER_ONLY_MAX_BYTES = 64 * 1024;
+
 export interface FetchResultOptions {
+  /** The job's `result.count`: a result with no records when Zoho counted some is an error. */
+  expectedRecords?: number;
   /** The job's relative `download_url`, passed through to the client. */
   downloadUrl?: string;
   signal?: AbortSignal;
@@ -18,8 +23,6 @@ export interface FetchResultOptions {
   maxExtractedBytes?: number;
   /** For `downloadedAt`; defaults to Date.now. */
   now?: () => number;
-  /** The job's `result.count`: a result with no records when Zoho counted some is an error. */
-  expectedCount?: number;
 }
 
 /** Removes the finished CSV and any leftovers of an interrupted attempt. */
@@ -57,20 +60,25 @@ export async function fetchResult(
       throwIfAborted(options.signal);
       finished = paths.extractPart;
     } else if (outcome.format === 'noRecords') {
-      await fs.writeFile(paths.extractPart, '');
+      await fs.writeFile(paths.extractPart, ''); // the zero-record answer: an empty file stands for it
       finished = paths.extractPart;
     }
     const { size } = await fs.stat(finished);
-    const noRecords = await noRecordsIn(finished, size);
-    if (noRecords && options.expectedCount !== undefined && options.expectedCount > 0) {
-      throw recordsMissing(jobId, options.expectedCount);
+    // A batch with no records is a header-only CSV or no file at all (contract section 6).
+    const records = size <= HEADER_ONLY_MAX_BYTES ? await countCsvRecords(finished) : undefined;
+    const expected = options.expectedRecords;
+    if (records === 0 && expected !== undefined && expected > 0) {
+      throw new ZohoError({
+        kind: 'server',
+        message: `The result of job ${jobId} holds 0 records but Zoho counted ${expected}; it was not kept. Download it again; if the numbers still differ, create the job again.`,
+      });
     }
     await fs.rename(finished, paths.csv);
     return {
       path: paths.csv,
       bytes: size,
+      ...(records !== undefined ? { records } : {}),
       downloadedAt: (options.now ?? Date.now)(),
-      ...(noRecords ? { noRecords } : {}),
     };
   } finally {
     await Promise.all([paths.downloadPart, paths.extractPart].map(removeQuietly));

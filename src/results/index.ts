@@ -7,6 +7,4 @@ export {
   type ExtractOptions,
 } from './extractCsv';
 export { deleteResultFiles, fetchResult, type FetchResultOptions } from './fetchResult';
-export type { LocalResult } from './localResult';
-export { noRecordsIn, recordsMissing, type NoRecords } from './noRecords';
 export { resultFileName, resultPaths, type ResultPaths } from './resultPaths';

@@ -1,6 +1,6 @@
 // Short texts describing a job (tree label and description, QuickPick rows). No editor API here,
 // so the wording is easy to test.
-import type { LocalResult, TrackedJob } from '../jobs/model';
+import type { TrackedJob } from '../jobs/model';
 
 const numberFormat = new Intl.NumberFormat('en-US');
 
@@ -54,7 +54,7 @@ export function jobDescription(job: TrackedJob, now: number): string {
   if (job.state === 'failed') {
     return `failed · ${age}`;
   }
-  const count = recordCount(job);
+  const count = job.details?.result?.count;
   const records = count === undefined ? 'completed' : formatRecords(count);
   switch (job.download) {
     case 'downloading':
@@ -63,22 +63,5 @@ export function jobDescription(job: TrackedJob, now: number): string {
       return `${records} · download failed`;
     default:
       return `${records} · ${age}`;
-  }
-}
-
-/** The job's record count: Zoho's `result.count`, or 0 once its result turned out to hold none. */
-export function recordCount(job: TrackedJob): number | undefined {
-  return job.details?.result?.count ?? (job.result?.noRecords ? 0 : undefined);
-}
-
-/** Said when a result with no records is opened or saved (contract section 6). */
-export function noRecordsNote(result: LocalResult): string | undefined {
-  switch (result.noRecords) {
-    case 'headerOnly':
-      return 'no records matched; the CSV holds only the header row.';
-    case 'emptyFile':
-      return 'no records matched; Zoho sent no file (not even a header row), so the CSV is empty.';
-    default:
-      return undefined;
   }
 }

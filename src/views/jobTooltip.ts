@@ -2,7 +2,7 @@
 // lifetime left, the local file). Values go through appendText so server text cannot inject markdown.
 import * as vscode from 'vscode';
 import { cursorMsLeft, type TrackedJob } from '../jobs/model';
-import { formatCount, formatDuration, noRecordsNote, recordCount } from './jobDescription';
+import { formatCount, formatDuration } from './jobDescription';
 
 function cursorText(job: TrackedJob, now: number): string {
   if (job.state !== 'completed') {
@@ -23,10 +23,8 @@ function cursorText(job: TrackedJob, now: number): string {
 
 function localFileText(job: TrackedJob): string {
   switch (job.download) {
-    case 'ready': {
-      const note = job.result && noRecordsNote(job.result);
-      return job.result ? `${job.result.path}${note ? ` (${note})` : ''}` : 'ready';
-    }
+    case 'ready':
+      return job.result ? job.result.path : 'ready';
     case 'downloading':
       return 'downloading…';
     case 'failed':
@@ -39,7 +37,6 @@ function localFileText(job: TrackedJob): string {
 export function jobTooltip(job: TrackedJob, now: number): vscode.MarkdownString {
   const details = job.details;
   const result = details?.result;
-  const count = recordCount(job);
   const rows: [string, string][] = [
     ['Job id', job.jobId],
     ['Report', `${job.ref.owner} / ${job.ref.app} / ${job.ref.report}`],
@@ -48,7 +45,7 @@ export function jobTooltip(job: TrackedJob, now: number): vscode.MarkdownString 
     ['Created by', details?.created_by ?? '—'],
     ['Created', details?.created_time ?? '—'],
     ['Status', details?.status ?? job.state],
-    ['Records', count === undefined ? '—' : formatCount(count)],
+    ['Records', result?.count === undefined ? '—' : formatCount(result.count)],
     ['Download URL', result?.download_url ?? '—'],
     ['Record cursor', cursorText(job, now)],
     ['Local file', localFileText(job)],

@@ -7,7 +7,7 @@ import type { TrackedJob } from '../jobs/model';
 import type { AccountProblem } from '../jobs/serviceApi';
 import type { Services } from '../services';
 import { signInAgain } from '../commands/showError';
-import { formatCount, recordCount } from './jobDescription';
+import { formatCount } from './jobDescription';
 
 const COMPLETED_ACTIONS: Record<string, string | undefined> = {
   Open: 'openResult',
@@ -20,7 +20,7 @@ const FAILED_ACTIONS: Record<string, string | undefined> = {
 };
 
 export function completedMessage(job: TrackedJob): string {
-  const count = recordCount(job);
+  const count = job.details?.result?.count;
   const batch = job.batch > 1 ? ` (batch ${job.batch})` : '';
   const records =
     count === undefined ? '.' : count === 0 ? ': no records matched.' : `: ${formatCount(count)} records.`;

@@ -6,7 +6,7 @@ import { Disposable } from '../host/disposable';
 import type { AccountPause } from '../jobs/serviceApi';
 import type { Services } from '../services';
 import { clockTime } from '../core/format';
-import { formatCount, recordCount } from './jobDescription';
+import { formatCount } from './jobDescription';
 
 const MAX_TOOLTIP_JOBS = 15;
 
@@ -94,7 +94,7 @@ export class JobsStatusBar extends Disposable {
       .sort((a, b) => b.trackedAt - a.trackedAt)
       .slice(0, MAX_TOOLTIP_JOBS)
       .map((job) => {
-        const count = recordCount(job);
+        const count = job.details?.result?.count;
         const records =
           job.state === 'completed' && count !== undefined ? `, ${formatCount(count)} records` : '';
         return `${icon[job.state]} ${job.ref.app} / ${job.ref.report} · job ${job.jobId}: ${job.state}${records}`;

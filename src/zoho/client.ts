@@ -218,7 +218,6 @@ export class BulkReadClient implements BulkReadApi {
         // ZIP (contract section 6); any other JSON is an error envelope.
         const { code } = readEnvelope(outcome.jsonBody);
         if (code === SUCCESS_CODE || code === NO_RECORDS_CODE) {
-          await removeQuietly(destinationPath);
           return { bytes: 0, format: 'noRecords' };
         }
         throw this.errorFrom(response.status, response.headers, outcome.jsonBody, context, true);

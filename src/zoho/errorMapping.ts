@@ -32,8 +32,6 @@ export interface HttpAnswer {
 
 /** Without a Retry-After header, wait at least this long (contract section 7). */
 export const DEFAULT_RETRY_AFTER_MS = 60_000;
-/** A Retry-After longer than a day is not believed (contract section 7). */
-export const MAX_RETRY_AFTER_MS = 24 * 60 * 60 * 1000;
 
 const SUCCESS_CODE = 3000;
 const NOT_FOUND_CODES = new Set([1040, 2892, 2894, 7120, 7130]);
@@ -155,11 +153,8 @@ export function classifyResponse(answer: HttpAnswer, context: ErrorContext): Zoh
     );
   }
   if (status === 429 || code === 2955) {
-    // Honoured when present, up to a day: a value past 300 s is the daily quota (contract section 7).
-    const retryAfterMs = Math.min(
-      parseRetryAfter(headerValue(answer.headers, 'Retry-After'), now) ?? DEFAULT_RETRY_AFTER_MS,
-      MAX_RETRY_AFTER_MS,
-    );
+    const retryAfterMs =
+      parseRetryAfter(headerValue(answer.headers, 'Retry-After'), now) ?? DEFAULT_RETRY_AFTER_MS;
     return build(
       'rateLimited',
       `Too many requests. Try again after ${clockTime(now + retryAfterMs)}.`,
