@@ -7,7 +7,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { TestApi } from '../../src/extension';
 import type { EmptyResult } from '../simulator/api';
-import { startSimulator, DEMO, type Simulator } from '../simulator';
+import { startSimulator, type Simulator } from '../simulator';
 import {
   activateExtension,
   allTreeNodes,
@@ -19,8 +19,10 @@ import {
   withStubbedPrompt,
 } from './helpers';
 
-const HEADER =
-  'ID,Customer_Name.first_name,Customer_Name.last_name,Email,Phone,City,Country,Joined_On,Credit_Limit,Tags\r\n';
+const HEADER = 'ID,Visit_Date,Technician,Site,Duration_Hours\r\n';
+// A report no other suite reads: the simulators of all suites number jobs alike, and a result
+// path another suite opened may still be held by the workbench's document cache.
+const REPORT = 'All_Visits';
 
 describe('A job with no matching records', function () {
   this.timeout(120_000);
@@ -54,9 +56,9 @@ describe('A job with no matching records', function () {
       sim.switches.emptyResult = emptyResult;
       const key = await vscode.commands.executeCommand<string>('creatorBulkJobs.createJob', {
         accountId,
-        app: DEMO.app,
-        report: 'All_Customers',
-        criteria: 'Country=="Atlantis" || (Email.endsWith("@nowhere") && Credit_Limit > 100)',
+        app: 'field-service',
+        report: REPORT,
+        criteria: 'Site=="Atlantis" || (Technician.endsWith("Zz") && Duration_Hours > 100)',
       });
       const job = await waitForResult(api, key);
       assert.strictEqual(job.lastError, undefined);
@@ -81,15 +83,13 @@ describe('A job with no matching records', function () {
       assert.strictEqual(editor.document.getText(), content);
       const note = emptyResult === 'headerOnly' ? /only the header row/ : /Zoho sent no file/;
       assert.ok(
-        infos.some(
-          (m) => m.startsWith(`All_Customers job ${job.jobId}: no records matched;`) && note.test(m),
-        ),
+        infos.some((m) => m.startsWith(`${REPORT} job ${job.jobId}: no records matched;`) && note.test(m)),
         infos.join(' | '),
       );
 
       const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
       assert.ok(folder, 'a workspace folder is open');
-      const expected = path.join(folder, 'exports', `All_Customers_${job.jobId}.csv`);
+      const expected = path.join(folder, 'exports', `${REPORT}_${job.jobId}.csv`);
       infos.length = 0;
       const saved = await withStubbedPrompt('showInformationMessage', collect, () =>
         vscode.commands.executeCommand<vscode.Uri | undefined>('creatorBulkJobs.saveResult', key),
@@ -97,7 +97,7 @@ describe('A job with no matching records', function () {
       assert.strictEqual(saved?.fsPath, expected);
       assert.strictEqual(fs.readFileSync(expected, 'utf8'), content);
       assert.ok(
-        infos.some((m) => m.startsWith(`Saved exports/All_Customers_${job.jobId}.csv: no records matched;`)),
+        infos.some((m) => m.startsWith(`Saved exports/${REPORT}_${job.jobId}.csv: no records matched;`)),
         infos.join(' | '),
       );
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');
