@@ -4,6 +4,7 @@ import type { TrackedJob } from '../jobs/model';
 import type { Services } from '../services';
 import { resultUri } from '../host/resultFileSystem';
 import { formatMegabytes } from '../views/jobDescription';
+import { noRecordsNote } from '../views/noRecordsNote';
 import { resolveJob } from './pickers';
 import { ensureResultWithProgress, isCompleted } from './resultFile';
 import { showCommandError } from './showError';
@@ -37,6 +38,10 @@ export async function openResult(services: Services, job: TrackedJob): Promise<v
           'Save to Workspace',
         )
         .then((choice) => choice && vscode.commands.executeCommand('creatorBulkJobs.saveResult', job.key));
+    }
+    const note = noRecordsNote(result);
+    if (note) {
+      void vscode.window.showInformationMessage(`${name}: ${note}`);
     }
     return uri;
   } catch (error) {

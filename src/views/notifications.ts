@@ -22,6 +22,9 @@ const FAILED_ACTIONS: Record<string, string | undefined> = {
 export function completedMessage(job: TrackedJob): string {
   const count = job.details?.result?.count;
   const batch = job.batch > 1 ? ` batch ${job.batch}` : '';
+  if (count === 0) {
+    return `${job.ref.report}${batch} completed: no records matched.`;
+  }
   const records = count !== undefined ? `${formatCount(count)} records` : 'the result';
   const where = job.download === 'ready' ? ' ready to open' : ' completed';
   return `${job.ref.report}${batch}: ${records}${where}.`;
