@@ -10,6 +10,7 @@ import { registerSignInWithRefreshToken } from './commands/signInWithRefreshToke
 import { registerSignOut } from './commands/signOut';
 import { registerUseSimulator } from './commands/useSimulator';
 import { systemClock } from './core/ports';
+import { DisposableStore } from './host/disposable';
 import { channelLogger, createLogChannel, logFileOf } from './host/logChannel';
 import {
   affectsPolling,
@@ -46,17 +47,9 @@ export const SIMULATOR_CONTEXT = 'creatorBulkJobs.simulatorEnabled';
 let active: vscode.Disposable | undefined;
 
 export async function activate(context: vscode.ExtensionContext): Promise<TestApi> {
-  const owned: vscode.Disposable[] = [];
-  const own = <T extends vscode.Disposable>(value: T): T => {
-    owned.push(value);
-    return value;
-  };
-  const root = new vscode.Disposable(() => {
-    // Listeners first, the services they call last.
-    for (const value of owned.splice(0).reverse()) {
-      value.dispose();
-    }
-  });
+  // Disposed in reverse: listeners first, the services they call last.
+  const root = new DisposableStore();
+  const own = <T extends vscode.Disposable>(value: T): T => root.add(value);
   active = root;
   context.subscriptions.push(root);
 

@@ -29,3 +29,10 @@ export abstract class Disposable implements vscode.Disposable {
     }
   }
 }
+
+/** A bag of disposables, disposed last-added first (listeners before the services they call). */
+export class DisposableStore extends Disposable {
+  add<T extends vscode.Disposable>(value: T): T {
+    return this.register(value);
+  }
+}

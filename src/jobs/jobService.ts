@@ -388,6 +388,7 @@ export class JobService implements JobServiceApi {
     progress: ResultProgress,
   ): Promise<LocalResult> {
     await this.store.update(job.key, { download: 'downloading' });
+    this.logger.info(`Downloading the result of job ${job.jobId} (${job.ref.report}).`);
     try {
       const api = await this.options.clients(job.accountId);
       const result = await fetchResult(api, job.ref, job.jobId, this.options.resultsDir, {

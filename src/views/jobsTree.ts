@@ -2,6 +2,7 @@
 // Node objects are cached by id and reused, so a job update refreshes exactly that row.
 import * as vscode from 'vscode';
 import { systemClock, type Clock, type TimerHandle } from '../core/ports';
+import { Disposable } from '../host/disposable';
 import { jobIdOfKey, type TrackedJob } from '../jobs/model';
 import type { AccountStateKind } from '../jobs/accountStates';
 import type { Services } from '../services';
@@ -66,14 +67,15 @@ function hostText(account: Account): string {
   }
 }
 
-export class JobsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
-  private readonly changeEmitter = new vscode.EventEmitter<TreeNode | TreeNode[] | undefined>();
+export class JobsTreeProvider extends Disposable implements vscode.TreeDataProvider<TreeNode> {
+  private readonly changeEmitter = this.register(
+    new vscode.EventEmitter<TreeNode | TreeNode[] | undefined>(),
+  );
   readonly onDidChangeTreeData = this.changeEmitter.event;
 
   private readonly nodes = new Map<string, TreeNode>();
   /** Job key -> description last handed to the view, so the age ticker fires only real changes. */
   private readonly rendered = new Map<string, string>();
-  private readonly disposables: vscode.Disposable[] = [];
   private shape: TreeShape;
   private visible = false;
   private ticker: TimerHandle | undefined;
@@ -83,14 +85,13 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
     /** Ages and the ticker run on this clock (tests pass a fake one). */
     private readonly clock: Clock = systemClock,
   ) {
+    super();
     this.shape = this.computeShape();
     const { jobs, accounts } = services;
-    this.disposables.push(
-      this.changeEmitter,
-      jobs.onDidChangeJob(({ kind, job }) => this.onJobChanged(kind, job)),
-      jobs.accountStates.onDidChange((state) => this.onAccountStateChanged(state.accountId)),
-      accounts.onDidChange(() => this.refreshRoot()),
-    );
+    this.register(jobs.onDidChangeJob(({ kind, job }) => this.onJobChanged(kind, job)));
+    this.register(jobs.accountStates.onDidChange((state) => this.onAccountStateChanged(state.accountId)));
+    this.register(accounts.onDidChange(() => this.refreshRoot()));
+    this.register({ dispose: () => this.stopTicker() });
   }
 
   // ---- TreeDataProvider ----
@@ -384,13 +385,6 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
     if (this.ticker !== undefined) {
       this.clock.clearTimeout(this.ticker);
       this.ticker = undefined;
-    }
-  }
-
-  dispose(): void {
-    this.stopTicker();
-    for (const disposable of this.disposables.splice(0)) {
-      disposable.dispose();
     }
   }
 }
