@@ -13,6 +13,7 @@ import { chosenRef, newReportState, reportStepCount, reportSteps, type ReportSta
 import { revealQuietly } from './revealJob';
 import { showCommandError } from './showError';
 import {
+  MIN_MAX_RECORDS,
   parseFieldList,
   parseMaxRecords,
   validateCriteria,
@@ -60,20 +61,23 @@ function queryOf(
   return query;
 }
 
-interface Plan extends ReportTarget {
+export interface Plan extends ReportTarget {
   query: FirstBatchQuery;
 }
 
 const TITLE = 'Create Bulk Read Job';
 
-interface CreateState extends ReportState {
+export interface CreateState extends ReportState {
   criteria: string;
   fields: string;
   maxRecords: string;
 }
 
-/** Create Bulk Read Job's steps, built once per command run so Try Again can reopen one of them. */
-function createSteps(services: Services) {
+/**
+ * Report, criteria, fields and batch size, then `next` (e.g. Export Whole Report's destination).
+ * Built once per command run so Try Again can reopen one of them.
+ */
+export function createSteps(services: Services, next?: Step<CreateState>) {
   const criteria: Step<CreateState> = async (flow) => {
     flow.state.criteria = await flow.input({
       prompt: 'Which records to read, as Deluge criteria (optional: leave empty for all records).',
@@ -102,12 +106,12 @@ function createSteps(services: Services) {
       validate: validateMaxRecords,
       problem: takeProblem(flow.state, 'maxRecords'),
     });
-    return undefined;
+    return next;
   };
   return { ...reportSteps<CreateState>(services, criteria), criteria, fields, batchSize };
 }
 
-type CreateSteps = ReturnType<typeof createSteps>;
+export type CreateSteps = ReturnType<typeof createSteps>;
 
 /** Which step a refusal of the server points at. */
 function stepOfError(steps: CreateSteps, error: unknown): { step: Step<CreateState>; field: string } {
@@ -123,7 +127,12 @@ function stepOfError(steps: CreateSteps, error: unknown): { step: Step<CreateSta
   return { step: steps.batchSize, field: 'maxRecords' };
 }
 
-function planOf(state: CreateState): Plan {
+/** A fresh state; the batch size box starts at `maxRecords`. */
+export function newCreateState(maxRecords: number): CreateState {
+  return { ...newReportState(), criteria: '', fields: '', maxRecords: String(maxRecords) };
+}
+
+export function planOf(state: CreateState): Plan {
   return {
     ...chosenRef(state),
     query: queryOf(state.criteria, parseFieldList(state.fields), parseMaxRecords(state.maxRecords)),
@@ -202,7 +211,7 @@ export async function createJob(
       promptSignIn();
       return undefined;
     }
-    const state: CreateState = { ...newReportState(), criteria: '', fields: '', maxRecords: '100000' };
+    const state = newCreateState(MIN_MAX_RECORDS);
     return guidedCreate(services, tree, createSteps(services), state);
   }
   let plan: Plan | undefined;
