@@ -261,8 +261,13 @@ export async function verifyAndStore(
       const message = errorMessage(error);
       logger.warn(`Sign-in to ${label} refused: ${message}`);
       const tryAgain = options.tryAgain;
+      // An expired or invalid token: say so once, without the client's "sign in again" advice
+      // (Try Again is the next step).
+      const why = isZohoError(error, 'authExpired')
+        ? 'Zoho refused the token as invalid or expired.'
+        : message;
       showRefusal(
-        options.explain?.(error) ?? `Sign-in to ${label} failed: ${message}`,
+        options.explain?.(error) ?? `Sign-in to ${label} failed: ${why}`,
         tryAgain && (() => tryAgain(error)),
       );
       return undefined;
