@@ -80,7 +80,11 @@ describe('Expired token', () => {
     await signInThroughPalette(wb(), { host: sim.url, owner: 'other', token: 'not-a-known-token' });
     const toast = await wb().waitForNotification(/Sign-in to other \(127\.0\.0\.1:\d+\) failed/);
     const text = (await toast.locator('.notification-list-item-message').textContent()) ?? '';
-    assert.match(text, /invalid or expired\. Sign in again/i, 'the message says what to do');
+    assert.match(text, /refused the token as invalid or expired\.$/, 'the message says what happened, once');
+    assert.ok(
+      await toast.locator('.monaco-button', { hasText: /^Try Again$/ }).isVisible(),
+      'the next step is a button: Try Again',
+    );
     assertNoStackTrace(text);
     // Still one account: no account row for "other" appeared, the job is listed as before.
     await jobRow(page, jobId).waitFor();
