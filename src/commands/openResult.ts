@@ -11,6 +11,7 @@ import { showCommandError } from './showError';
 
 /** VS Code does not sync documents above this size to extensions (openTextDocument fails). */
 export const EXTENSION_DOCUMENT_LIMIT_BYTES = 50 * 1024 * 1024;
+const OPENING_MESSAGE_MS = 10_000;
 
 /**
  * Opens the result read-only from the cache under a friendly title. A status bar message names
@@ -23,10 +24,16 @@ export async function openResult(services: Services, job: TrackedJob): Promise<v
     const uri = resultUri(services.jobs.get(job.key) ?? job);
     const name = uri.path.slice(1);
     const opening = vscode.commands.executeCommand('vscode.open', uri, { preview: false });
-    vscode.window.setStatusBarMessage(
+    // Shown at once; gone when the open completes (the workbench may still be handing the text to
+    // extensions long after it is on screen, so at most OPENING_MESSAGE_MS).
+    const message = vscode.window.setStatusBarMessage(
       `$(loading~spin) Opening ${name} (${formatMegabytes(result.bytes)} MB)…`,
-      opening,
     );
+    const hide = setTimeout(() => message.dispose(), OPENING_MESSAGE_MS);
+    void Promise.resolve(opening).finally(() => {
+      clearTimeout(hide);
+      message.dispose();
+    });
     // Seen once asked to open: the count of ready results drops while the editor loads.
     await services.jobs.markSeen(job.key);
     await opening;
