@@ -2,6 +2,7 @@
 // lifetime left, the local file). Values go through appendText so server text cannot inject markdown.
 import * as vscode from 'vscode';
 import { cursorMsLeft, type TrackedJob } from '../jobs/model';
+import type { CheckTimes } from '../jobs/serviceApi';
 import { formatCount, formatDuration } from './jobDescription';
 
 function cursorText(job: TrackedJob, now: number): string {
@@ -34,7 +35,25 @@ function localFileText(job: TrackedJob): string {
   }
 }
 
-export function jobTooltip(job: TrackedJob, now: number): vscode.MarkdownString {
+/** "2 min ago", "in 40 s": when the status was checked and will be (the poll budget at work). */
+export function checkText(job: TrackedJob, checks: CheckTimes, now: number): [string, string][] {
+  const rows: [string, string][] = [];
+  if (checks.last !== undefined) {
+    rows.push(['Last checked', `${formatDuration(now - checks.last)} ago`]);
+  }
+  if (job.state === 'running') {
+    const next =
+      checks.next === undefined
+        ? 'by the VS Code window that polls'
+        : checks.next <= now
+          ? 'now'
+          : `in ${formatDuration(checks.next - now)}`;
+    rows.push(['Next check', next]);
+  }
+  return rows;
+}
+
+export function jobTooltip(job: TrackedJob, now: number, checks: CheckTimes = {}): vscode.MarkdownString {
   const details = job.details;
   const result = details?.result;
   const rows: [string, string][] = [
@@ -49,6 +68,7 @@ export function jobTooltip(job: TrackedJob, now: number): vscode.MarkdownString 
     ['Download URL', result?.download_url ?? '—'],
     ['Record cursor', cursorText(job, now)],
     ['Local file', localFileText(job)],
+    ...checkText(job, checks, now),
   ];
   if (job.lastError) {
     rows.push(['Last error', job.lastError.message]);
