@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import { cursorMsLeft, type TrackedJob } from '../jobs/model';
 import type { CheckTimes } from '../jobs/serviceApi';
-import { formatCount, formatDuration } from './jobDescription';
+import { checkText, formatCount, formatDuration } from './jobDescription';
 
 function cursorText(job: TrackedJob, now: number): string {
   if (job.state !== 'completed') {
@@ -33,24 +33,6 @@ function localFileText(job: TrackedJob): string {
     default:
       return job.state === 'completed' ? 'not downloaded yet' : '—';
   }
-}
-
-/** "2 min ago", "in 40 s": when the status was checked and will be (the poll budget at work). */
-export function checkText(job: TrackedJob, checks: CheckTimes, now: number): [string, string][] {
-  const rows: [string, string][] = [];
-  if (checks.last !== undefined) {
-    rows.push(['Last checked', `${formatDuration(now - checks.last)} ago`]);
-  }
-  if (job.state === 'running') {
-    const next =
-      checks.next === undefined
-        ? 'by the VS Code window that polls'
-        : checks.next <= now
-          ? 'now'
-          : `in ${formatDuration(checks.next - now)}`;
-    rows.push(['Next check', next]);
-  }
-  return rows;
 }
 
 export function jobTooltip(job: TrackedJob, now: number, checks: CheckTimes = {}): vscode.MarkdownString {

@@ -41,7 +41,7 @@ export class SharedStorage {
     for (const value of this.owned.splice(0).reverse()) {
       value.dispose();
     }
-    await rm(this.dir, { recursive: true, force: true });
+    await rm(this.dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
   }
 
   private own<T extends { dispose(): void }>(value: T): T {
