@@ -5,6 +5,10 @@
 // closes (it also gives the lease back on dispose), crashes or hangs, another one takes over within
 // LEASE_TTL_MS + LEASE_HEARTBEAT_MS. A holder that hung past its own expiry stops counting itself
 // the holder at once, before its next beat tells it whether someone else took over.
+//
+// The same file says whether any window of the editor is focused (each focused window stamps it on
+// its beat): the holder may be in the background while the user works in another window, and work
+// done "for the user" (polling at the focused pace) should follow the user, not the holder.
 import { randomUUID } from 'node:crypto';
 import { errorMessage } from './format';
 import { Emitter, silentLogger, type Clock, type Disposable, type Logger, type TimerHandle } from './ports';
@@ -19,11 +23,18 @@ export const LEASE_TTL_MS = 6_000;
 export interface Lease {
   readonly held: boolean;
   readonly onDidChange: (listener: (held: boolean) => void) => Disposable;
+  /** Whether this or another window sharing the lease is focused (as of the last beat). */
+  readonly someWindowFocused: boolean;
+  readonly onDidChangeSomeWindowFocused: (listener: (focused: boolean) => void) => Disposable;
+  /** This window gained or lost focus. */
+  setFocused(focused: boolean): void;
 }
 
 interface StoredLease {
   holder: string;
   until: number;
+  /** Until when some window was focused (each focused window renews it on its beat). */
+  focusedUntil?: number;
 }
 
 function isStoredLease(value: unknown): value is StoredLease {
@@ -34,6 +45,12 @@ function isStoredLease(value: unknown): value is StoredLease {
 export class FileLease implements Lease, Disposable {
   private readonly changes = new Emitter<boolean>();
   readonly onDidChange = this.changes.event;
+  private readonly focusChanges = new Emitter<boolean>();
+  readonly onDidChangeSomeWindowFocused = this.focusChanges.event;
+  private focused = false;
+  private focusedUntil = 0;
+  /** The last value onDidChangeSomeWindowFocused announced (the stamp lapses silently between beats). */
+  private announcedFocus = false;
   /** Until when this window holds the lease (0: it does not). */
   private heldUntil = 0;
   private timer: TimerHandle | undefined;
@@ -50,6 +67,18 @@ export class FileLease implements Lease, Disposable {
 
   get held(): boolean {
     return this.heldUntil > this.clock.now();
+  }
+
+  get someWindowFocused(): boolean {
+    return this.focused || this.focusedUntil > this.clock.now();
+  }
+
+  setFocused(focused: boolean): void {
+    if (this.focused !== focused) {
+      this.focused = focused;
+      this.announceFocus();
+      void this.beat(); // tell the other windows now, not at the next beat
+    }
   }
 
   /** Tries to take the lease now, then keeps beating. */
@@ -79,11 +108,14 @@ export class FileLease implements Lease, Disposable {
     const wasHeld = this.heldUntil > 0;
     this.heldUntil = 0;
     this.changes.dispose();
+    this.focusChanges.dispose();
     if (wasHeld) {
       // Give it back so another window takes over on its next beat, not after the TTL.
       void this.file
         .modify((latest) =>
-          isStoredLease(latest) && latest.holder === this.holderId ? { holder: '', until: 0 } : undefined,
+          isStoredLease(latest) && latest.holder === this.holderId
+            ? { ...latest, holder: '', until: 0 }
+            : undefined,
         )
         .catch(() => undefined);
     }
@@ -98,13 +130,17 @@ export class FileLease implements Lease, Disposable {
     try {
       const now = this.clock.now();
       const stored = await this.file.modify((latest) => {
-        if (isStoredLease(latest) && latest.holder !== this.holderId && latest.until > now) {
-          return undefined; // someone else holds it
+        const current = isStoredLease(latest) ? latest : undefined;
+        const focusedUntil = this.focused ? now + LEASE_TTL_MS : current?.focusedUntil;
+        if (current && current.holder !== this.holderId && current.until > now) {
+          // Someone else holds it: write only to say this window is focused.
+          return this.focused ? { ...current, focusedUntil } : undefined;
         }
-        return { holder: this.holderId, until: now + LEASE_TTL_MS };
+        return { holder: this.holderId, until: now + LEASE_TTL_MS, focusedUntil };
       });
-      if (isStoredLease(stored) && stored.holder === this.holderId) {
-        until = stored.until;
+      if (isStoredLease(stored)) {
+        until = stored.holder === this.holderId ? stored.until : 0;
+        this.focusedUntil = stored.focusedUntil ?? 0;
       }
     } catch (error) {
       // Could not reach the file: keep what we had until it lapses; another beat comes soon.
@@ -122,6 +158,14 @@ export class FileLease implements Lease, Disposable {
           : 'Another window now checks job status; this one shows what it finds.',
       );
       this.changes.fire(this.held);
+    }
+    this.announceFocus();
+  }
+
+  private announceFocus(): void {
+    if (this.someWindowFocused !== this.announcedFocus) {
+      this.announcedFocus = this.someWindowFocused;
+      this.focusChanges.fire(this.announcedFocus);
     }
   }
 
@@ -143,4 +187,7 @@ export class FileLease implements Lease, Disposable {
 export const soleLease: Lease = {
   held: true,
   onDidChange: () => ({ dispose: () => undefined }),
+  someWindowFocused: false,
+  onDidChangeSomeWindowFocused: () => ({ dispose: () => undefined }),
+  setFocused: () => undefined,
 };

@@ -110,7 +110,8 @@ export class JobService implements JobServiceApi {
   /** When this window last checked each job (the store has it only to LAST_CHECK_SAVE_MS). */
   private readonly lastChecked = new Map<string, number>();
   readonly polling: Lease;
-  private readonly leaseSubscription: Disposable;
+  private readonly leaseSubscriptions: Disposable[];
+  private focused = true;
   private disposed = false;
 
   constructor(private readonly options: JobServiceOptions) {
@@ -130,7 +131,10 @@ export class JobService implements JobServiceApi {
       }
       this.changeEmitter.fire(change);
     });
-    this.leaseSubscription = this.polling.onDidChange((held) => (held ? this.takeOver() : this.standDown()));
+    this.leaseSubscriptions = [
+      this.polling.onDidChange((held) => (held ? this.takeOver() : this.standDown())),
+      this.polling.onDidChangeSomeWindowFocused(() => this.applyFocus()),
+    ];
     if (this.polling.held) {
       this.takeOver();
     }
@@ -292,7 +296,9 @@ export class JobService implements JobServiceApi {
     if (focused) {
       this.store.sync(); // cheap, and the user sees the truth when they come back
     }
-    this.scheduler.setFocused(focused);
+    this.focused = focused;
+    this.polling.setFocused(focused);
+    this.applyFocus();
   }
 
   updateSettings(settings: PollSettings): void {
@@ -310,7 +316,9 @@ export class JobService implements JobServiceApi {
     }
     this.throttles.clear();
     this.storeSubscription.dispose();
-    this.leaseSubscription.dispose();
+    for (const subscription of this.leaseSubscriptions) {
+      subscription.dispose();
+    }
     this.changeEmitter.dispose();
     this.finishEmitter.dispose();
     this.pauseEmitter.dispose();
@@ -705,6 +713,14 @@ export class JobService implements JobServiceApi {
         this.startAutoDownload(job);
       }
     }
+  }
+
+  /**
+   * The poller polls at the focused pace while the user works in any window: it is often in the
+   * background while the user looks at another window that shows its results.
+   */
+  private applyFocus(): void {
+    this.scheduler.setFocused(this.focused || this.polling.someWindowFocused);
   }
 
   /** Another window is the poller now: stop polling from here (a poll in flight is ignored). */

@@ -86,4 +86,26 @@ describe('FileLease', () => {
     assert.equal(other.held, true, 'no flapping');
     assert.equal(hung.held, false);
   });
+
+  it('tells the holder in the background that the user works in another window', async () => {
+    const clock = new FakeClock();
+    const holder = lease(clock);
+    const other = lease(clock);
+    await holder.start();
+    await other.start();
+    holder.setFocused(false);
+    const seen: boolean[] = [];
+    holder.onDidChangeSomeWindowFocused((focused) => seen.push(focused));
+    assert.equal(holder.someWindowFocused, false);
+
+    other.setFocused(true);
+    await advance(LEASE_HEARTBEAT_MS, clock);
+    assert.equal(holder.held, true);
+    assert.equal(holder.someWindowFocused, true);
+
+    other.setFocused(false);
+    await advance(LEASE_TTL_MS + LEASE_HEARTBEAT_MS, clock);
+    assert.equal(holder.someWindowFocused, false);
+    assert.deepEqual(seen, [true, false]);
+  });
 });
