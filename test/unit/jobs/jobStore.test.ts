@@ -24,6 +24,10 @@ function job(jobId: string, extra: Partial<TrackedJob> = {}): TrackedJob {
   };
 }
 
+function ids(store: JobStore): string[] {
+  return store.all().map((each) => each.jobId);
+}
+
 function record(store: JobStore): JobChange[] {
   const changes: JobChange[] = [];
   store.onDidChange((change) => changes.push(change));
@@ -140,13 +144,7 @@ describe('JobStore', () => {
       [['removed', '1']],
     );
     assert.equal(store.get(job('1').key), undefined);
-    assert.deepEqual(
-      shared
-        .store()
-        .all()
-        .map((each) => each.jobId),
-      ['2'],
-    );
+    assert.deepEqual(ids(shared.store()), ['2']);
   });
 
   it('still saves a change when a listener throws, and logs the listener failure', async () => {
@@ -174,13 +172,7 @@ describe('JobStore', () => {
       await a.add(job('1'));
       await b.add(job('2'));
 
-      assert.deepEqual(
-        shared
-          .store()
-          .all()
-          .map((each) => each.jobId),
-        ['1', '2'],
-      );
+      assert.deepEqual(ids(shared.store()), ['1', '2']);
       // B's write adopted what A had stored; A sees B's job once it re-reads.
       assert.deepEqual(
         b.all().map((each) => each.jobId),
@@ -218,13 +210,7 @@ describe('JobStore', () => {
 
       assert.equal(await b.update(job('1').key, { state: 'failed' }), undefined);
 
-      assert.deepEqual(
-        shared
-          .store()
-          .all()
-          .map((each) => each.jobId),
-        ['2'],
-      );
+      assert.deepEqual(ids(shared.store()), ['2']);
       assert.equal(b.get(job('1').key), undefined);
       assert.deepEqual(
         changes.map((change) => [change.kind, change.job.jobId]),
@@ -242,12 +228,9 @@ describe('JobStore', () => {
           Array.from({ length: 15 }, (_, i) => store.add(job(`${w}-${i}`, { batch: w + 1 }))),
         ),
       );
-      const ids = shared
-        .store()
-        .all()
-        .map((each) => each.jobId);
-      assert.equal(ids.length, 45);
-      assert.equal(new Set(ids).size, 45);
+      const stored = ids(shared.store());
+      assert.equal(stored.length, 45);
+      assert.equal(new Set(stored).size, 45);
     });
 
     it('updateFrom tells the previous stored state, so only one window acts on a transition', async () => {
@@ -285,13 +268,7 @@ describe('JobStore', () => {
       await new Promise((resolve) => setImmediate(resolve));
 
       assert.equal(legacy.get(LEGACY_JOBS_STATE_KEY), undefined);
-      assert.deepEqual(
-        shared
-          .store()
-          .all()
-          .map((each) => each.jobId),
-        ['1', '2'],
-      );
+      assert.deepEqual(ids(shared.store()), ['1', '2']);
     });
   });
 

@@ -108,6 +108,14 @@ describe('Many windows over one storage folder', () => {
     return three;
   }
 
+  /** A job created in `window` and polled to completion by the poller. */
+  async function completedJob(window: Window): Promise<TrackedJob> {
+    const job = await window.service.createJob(ACCOUNT, ref('All_Customers'), {});
+    sim.clock.advance(10_000);
+    await run(5000);
+    return job;
+  }
+
   beforeEach(async () => {
     sim = await startSimulator({ jobDurationMs: 10_000, throttles: false });
     shared = await SharedStorage.create();
@@ -204,9 +212,7 @@ describe('Many windows over one storage folder', () => {
   it('two windows asking for the same result download it once and share the file', async () => {
     autoDownload = false;
     const [a, b] = await openThree();
-    const job = await a.service.createJob(ACCOUNT, ref('All_Customers'), {});
-    sim.clock.advance(10_000);
-    await run(5000);
+    const job = await completedJob(a);
     assert.equal(b.service.get(job.key)?.state, 'completed');
 
     const both = Promise.all([a.service.ensureResult(job.key), b.service.ensureResult(job.key)]);
@@ -223,9 +229,7 @@ describe('Many windows over one storage folder', () => {
   it("never deletes another window's partial download, and waits for it instead of writing the same file", async () => {
     autoDownload = false;
     const [a, b] = await openThree();
-    const job = await a.service.createJob(ACCOUNT, ref('All_Customers'), {});
-    sim.clock.advance(10_000);
-    await run(5000);
+    const job = await completedJob(a);
 
     // Another window (a process we play here) is half-way through this result's download.
     const paths = resultPaths(results.dir, job.ref, job.jobId);
