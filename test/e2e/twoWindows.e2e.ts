@@ -36,6 +36,24 @@ describe('Two windows', () => {
     jobId = await createJobThroughPalette(wb(), { app: 'Zylker Store', report: 'All_Customers' });
 
     await spinner(jobRow(second.page, jobId)).waitFor();
+    // The hover says when the job was checked and when it will be (or that the other window polls).
+    for (const window of [wb(), second]) {
+      await window.page.bringToFront();
+      const row = jobRow(window.page, jobId);
+      await row.hover();
+      await row
+        .locator('.label-name')
+        .first()
+        .hover({ position: { x: 5, y: 5 } });
+      await window.page
+        .locator('.monaco-hover, .workbench-hover-container, .custom-hover', { hasText: /Next check/ })
+        .first()
+        .waitFor({ timeout: 10_000 });
+      console.log(
+        `      screenshot: ${await window.screenshot(`two windows - hover in ${window === second ? 'the second' : 'the first'}`)}`,
+      );
+      await window.page.mouse.move(900, 400);
+    }
     console.log(
       `      screenshot: ${await second.screenshot('two windows - the second sees the running job')}`,
     );
