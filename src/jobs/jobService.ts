@@ -23,6 +23,7 @@ import {
 } from './model';
 import { JobStore } from './jobStore';
 import { jsonEqual } from './jsonEqual';
+import { accountGapMs, normalisePollSettings } from './pollPolicy';
 import { PollScheduler, type PollOutcome } from './pollScheduler';
 import type {
   AccountPause,
@@ -112,6 +113,7 @@ export class JobService implements JobServiceApi {
   readonly polling: Lease;
   private readonly leaseSubscriptions: Disposable[];
   private focused = true;
+  private settings: PollSettings;
   private disposed = false;
 
   constructor(private readonly options: JobServiceOptions) {
@@ -124,6 +126,7 @@ export class JobService implements JobServiceApi {
       poll: (key) => this.poll(key),
       logger: options.logger,
     });
+    this.settings = options.settings;
     this.polling = options.lease ?? soleLease;
     this.storeSubscription = this.store.onDidChange((change) => {
       if (change.external) {
@@ -200,9 +203,9 @@ export class JobService implements JobServiceApi {
       if (this.polling.held) {
         await this.scheduler.pollNow();
       } else {
-        // The user asked in a window that does not poll: check the running jobs once from here.
-        const running = this.store.all().filter((job) => job.state === 'running');
-        await Promise.all(running.map((job) => this.poll(job.key, true)));
+        // The user asked in a window that does not poll: check the running jobs once from here,
+        // each account's calls spaced as the poller spaces them (the ceiling holds here too).
+        await this.pollRunningOnce();
       }
       return;
     }
@@ -302,6 +305,7 @@ export class JobService implements JobServiceApi {
   }
 
   updateSettings(settings: PollSettings): void {
+    this.settings = settings;
     this.scheduler.updateSettings(settings);
   }
 
@@ -380,6 +384,27 @@ export class JobService implements JobServiceApi {
       return 'finished';
     }
     return changed ? 'changed' : 'unchanged';
+  }
+
+  private async pollRunningOnce(): Promise<void> {
+    const byAccount = new Map<string, string[]>();
+    for (const job of this.store.all().filter((each) => each.state === 'running')) {
+      byAccount.set(job.accountId, [...(byAccount.get(job.accountId) ?? []), job.key]);
+    }
+    const gapMs = accountGapMs(normalisePollSettings(this.settings));
+    await Promise.all(
+      [...byAccount.values()].map(async (keys) => {
+        for (const [index, key] of keys.entries()) {
+          if (index > 0) {
+            await new Promise<void>((resolve) => this.clock.setTimeout(resolve, gapMs));
+          }
+          if (this.disposed) {
+            return;
+          }
+          await this.poll(key, true);
+        }
+      }),
+    );
   }
 
   private finished(job: TrackedJob): void {

@@ -209,6 +209,26 @@ describe('Many windows over one storage folder', () => {
     assert.equal(b.service.get(job.key)?.state, 'completed');
   });
 
+  it('Refresh All in a window that does not poll checks every running job, under the ceiling', async () => {
+    const [a, b] = await openThree();
+    for (const report of ['All_Customers', 'All_Orders', 'All_Customers']) {
+      await a.service.createJob(ACCOUNT, ref(report), {});
+    }
+    await quiesce();
+    const pollerCalls = a.statusCalls;
+    let done = false;
+    const refreshed = b.service.refresh().then(() => (done = true));
+    await quiesce();
+    assert.equal(b.statusCalls, 1, 'the first at once');
+    await run(2500);
+    assert.equal(b.statusCalls, 1, 'the next one 3 s later (20 a minute)');
+    await run(7000);
+    await refreshed;
+    assert.equal(b.statusCalls, 3);
+    assert.ok(done);
+    assert.ok(a.statusCalls - pollerCalls <= 3, 'the poller kept its own pace');
+  });
+
   it('two windows asking for the same result download it once and share the file', async () => {
     autoDownload = false;
     const [a, b] = await openThree();
