@@ -9,7 +9,7 @@ import { promises as fs } from 'node:fs';
 import { clockTime, errorMessage } from '../core/format';
 import { soleLease, type Lease } from '../core/lease';
 import { Emitter, type Clock, type Disposable, type Logger, type TimerHandle } from '../core/ports';
-import { deleteResultFiles, fetchResult, withResultLock } from '../results/fetchResult';
+import { deleteResultFiles, fetchResult, isResultLocked, withResultLock } from '../results/fetchResult';
 import type { BulkReadApi } from '../zoho/api';
 import { ZohoError, isZohoError } from '../zoho/errors';
 import type { FirstBatchQuery, JobDetails, ReportRef } from '../zoho/types';
@@ -589,7 +589,7 @@ export class JobService implements JobServiceApi {
           return outcome;
         }
         // Another window is downloading this result: wait for its file, never write the same one.
-        const theirs = await this.otherWindowsResult(job.key, signal);
+        const theirs = await this.otherWindowsResult(job, signal);
         if (theirs) {
           return theirs;
         }
@@ -618,29 +618,33 @@ export class JobService implements JobServiceApi {
 
   /**
    * Waits while another window downloads the result: resolves with its file once the shared store
-   * says it is ready and the file is there, or undefined when that window gave up (its lock is free
-   * again, so the caller tries itself).
+   * says it is ready and the file is there, or undefined when that window gave up or is gone (its
+   * lock is free again, so the caller tries itself).
    */
-  private async otherWindowsResult(key: string, signal: AbortSignal): Promise<LocalResult | undefined> {
+  private async otherWindowsResult(job: TrackedJob, signal: AbortSignal): Promise<LocalResult | undefined> {
+    const { key } = job;
     for (;;) {
       await new Promise<void>((resolve) => {
-        const timer = this.clock.setTimeout(done, OTHER_DOWNLOAD_RECHECK_MS);
-        const subscription = this.store.onDidChange((change) => change.job.key === key && done());
-        signal.addEventListener('abort', done);
-        function done(): void {
+        const done = (): void => {
+          this.clock.clearTimeout(timer);
           subscription.dispose();
           signal.removeEventListener('abort', done);
           resolve();
-        }
-        void timer;
+        };
+        const timer = this.clock.setTimeout(done, OTHER_DOWNLOAD_RECHECK_MS);
+        const subscription = this.store.onDidChange((change) => change.job.key === key && done());
+        signal.addEventListener('abort', done);
       });
       const ready = await this.readyResult(key);
-      const job = this.store.get(key);
-      if (signal.aborted || !job || this.disposed) {
+      const latest = this.store.get(key);
+      if (signal.aborted || !latest || this.disposed) {
         throw new ZohoError({ kind: 'cancelled', message: 'The download was cancelled.' });
       }
-      if (ready || job.download !== 'downloading') {
+      if (ready) {
         return ready;
+      }
+      if (!(await isResultLocked(this.options.resultsDir, job.ref, job.jobId))) {
+        return undefined;
       }
     }
   }

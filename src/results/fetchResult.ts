@@ -2,7 +2,7 @@
 // Every window may want the same result: only the window holding the result's lock writes, clears
 // or deletes its files, so one window never removes or renames another's partial download.
 import { promises as fs } from 'node:fs';
-import { STALE_LOCK_MS, tryLock } from '../core/fileLock';
+import { isLocked, STALE_LOCK_MS, tryLock } from '../core/fileLock';
 import type { LocalResult } from '../jobs/model';
 import type { BulkReadApi } from '../zoho/api';
 import { removeQuietly } from '../zoho/download';
@@ -39,6 +39,11 @@ export async function deleteResultFiles(dir: string, ref: ReportRef, jobId: stri
   } finally {
     await lock.release();
   }
+}
+
+/** Whether a window is downloading this result now (a crashed window's lock does not count). */
+export function isResultLocked(dir: string, ref: ReportRef, jobId: string): Promise<boolean> {
+  return isLocked(resultPaths(dir, ref, jobId).lock);
 }
 
 /**

@@ -2,7 +2,7 @@
 // folder and one results folder, against the simulator over HTTP. They share a fake clock (polls
 // and heartbeats happen only when a test moves it); file I/O is real.
 import * as assert from 'node:assert/strict';
-import { access, writeFile } from 'node:fs/promises';
+import { access, utimes, writeFile } from 'node:fs/promises';
 import { tryLock } from '../../../src/core/fileLock';
 import { FileLease, LEASE_HEARTBEAT_MS, LEASE_TTL_MS, POLLER_LEASE_FILE_NAME } from '../../../src/core/lease';
 import { silentLogger } from '../../../src/core/ports';
@@ -272,5 +272,34 @@ describe('Many windows over one storage folder', () => {
     await theirs.release();
     await run(3000);
     await assert.rejects(waiting, /cancelled|no longer tracked/i);
+  });
+
+  it('takes over the download of a window that died half-way (its lock went stale)', async () => {
+    autoDownload = false;
+    const [a, b] = await openThree();
+    const job = await completedJob(a);
+    const paths = resultPaths(results.dir, job.ref, job.jobId);
+    const theirs = await tryLock(paths.lock);
+    assert.ok(theirs);
+    await writeFile(paths.downloadPart, 'PK partial');
+    await a.store.update(job.key, { download: 'downloading' });
+    await quiesce();
+
+    const waiting = b.service.ensureResult(job.key);
+    waiting.catch(() => undefined); // asserted below
+    await run(3000);
+    assert.equal(sim.requests.filter((r) => r.path.endsWith('/result')).length, 0);
+
+    // That window is gone: its lock stops being touched and goes stale.
+    const longAgo = new Date(Date.now() - 60_000);
+    await utimes(paths.lock, longAgo, longAgo);
+    for (let i = 0; i < 10; i++) {
+      await clock.tickAsync(1000);
+      await new Promise((resolve) => setTimeout(resolve, 30));
+    }
+    const result = await waiting;
+    assert.equal(result.path, paths.csv);
+    assert.equal(sim.requests.filter((r) => r.path.endsWith('/result')).length, 1);
+    assert.deepEqual(await results.files(), [`All_Customers_${job.jobId}.csv`]);
   });
 });
