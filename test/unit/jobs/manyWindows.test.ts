@@ -116,6 +116,18 @@ describe('Many windows over one storage folder', () => {
     return job;
   }
 
+  /** A completed job whose result another window (a process this test plays) is half-way through. */
+  async function halfDownloadedElsewhere() {
+    autoDownload = false;
+    const [a, b] = await openThree();
+    const job = await completedJob(a);
+    const paths = resultPaths(results.dir, job.ref, job.jobId);
+    const theirs = await tryLock(paths.lock);
+    assert.ok(theirs);
+    await writeFile(paths.downloadPart, 'PK partial');
+    return { a, b, job, paths, theirs };
+  }
+
   beforeEach(async () => {
     sim = await startSimulator({ jobDurationMs: 10_000, throttles: false });
     shared = await SharedStorage.create();
@@ -247,15 +259,7 @@ describe('Many windows over one storage folder', () => {
   });
 
   it("never deletes another window's partial download, and waits for it instead of writing the same file", async () => {
-    autoDownload = false;
-    const [a, b] = await openThree();
-    const job = await completedJob(a);
-
-    // Another window (a process we play here) is half-way through this result's download.
-    const paths = resultPaths(results.dir, job.ref, job.jobId);
-    const theirs = await tryLock(paths.lock);
-    assert.ok(theirs);
-    await writeFile(paths.downloadPart, 'PK partial');
+    const { a, b, job, paths, theirs } = await halfDownloadedElsewhere();
 
     let resolved = false;
     const waiting = b.service.ensureResult(job.key).then((result) => {
@@ -275,13 +279,7 @@ describe('Many windows over one storage folder', () => {
   });
 
   it('takes over the download of a window that died half-way (its lock went stale)', async () => {
-    autoDownload = false;
-    const [a, b] = await openThree();
-    const job = await completedJob(a);
-    const paths = resultPaths(results.dir, job.ref, job.jobId);
-    const theirs = await tryLock(paths.lock);
-    assert.ok(theirs);
-    await writeFile(paths.downloadPart, 'PK partial');
+    const { a, b, job, paths } = await halfDownloadedElsewhere();
     await a.store.update(job.key, { download: 'downloading' });
     await quiesce();
 
