@@ -1,9 +1,10 @@
 // A JSON document that every window of the editor reads and changes: a file in the extension's
 // global storage folder. Why a file and not globalState: each window's extension host keeps its
-// own copy of globalState, a write there replaces the whole value (two windows writing at once lose
-// one side), and an extension is not told when another window changed it. A file gives a
-// read-modify-write under a lock (./fileLock.ts), atomic replacement by rename (readers see the old
-// or the new document, never half of one), and change notices from the file system.
+// own cached copy of globalState; VS Code (1.100) refreshes that copy when another window writes,
+// but tells the extension nothing, and an update replaces the whole value, so two windows writing
+// the list at about the same time lose one side's change. A file gives a read-modify-write under a
+// lock (./fileLock.ts), atomic replacement by rename (readers see the old or the new document,
+// never half of one), and change notices from the file system.
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, watch, type FSWatcher, promises as fs } from 'node:fs';
 import * as path from 'node:path';
