@@ -579,6 +579,7 @@ export class JobService implements JobServiceApi {
           await this.store.update(job.key, { download: 'downloading' });
           const result = await fetchResult(api, job.ref, job.jobId, resultsDir, {
             downloadUrl: job.details?.result?.download_url,
+            expectedRecords: job.details?.result?.count,
             signal,
             onProgress: progress.onProgress ? (p) => progress.onProgress?.(p.bytes, p.total) : undefined,
             now: () => this.clock.now(),
