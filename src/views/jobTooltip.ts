@@ -2,7 +2,8 @@
 // lifetime left, the local file). Values go through appendText so server text cannot inject markdown.
 import * as vscode from 'vscode';
 import { cursorMsLeft, type TrackedJob } from '../jobs/model';
-import { formatCount, formatDuration } from './jobDescription';
+import type { CheckTimes } from '../jobs/serviceApi';
+import { checkText, formatCount, formatDuration } from './jobDescription';
 
 function cursorText(job: TrackedJob, now: number): string {
   if (job.state !== 'completed') {
@@ -46,7 +47,7 @@ function fieldsOf(job: TrackedJob): string[] | undefined {
   return job.query && 'fields' in job.query ? job.query.fields : undefined;
 }
 
-export function jobTooltip(job: TrackedJob, now: number): vscode.MarkdownString {
+export function jobTooltip(job: TrackedJob, now: number, checks: CheckTimes = {}): vscode.MarkdownString {
   const details = job.details;
   const result = details?.result;
   const rows: [string, string][] = [
@@ -66,6 +67,7 @@ export function jobTooltip(job: TrackedJob, now: number): vscode.MarkdownString 
     ['Download URL', result?.download_url ?? '—'],
     ['Record cursor', cursorText(job, now)],
     ['Local file', localFileText(job)],
+    ...checkText(job, checks, now),
   ];
   if (job.lastError) {
     rows.push(['Last error', job.lastError.message]);

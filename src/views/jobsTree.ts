@@ -143,7 +143,7 @@ export class JobsTreeProvider extends Disposable implements vscode.TreeDataProvi
     if (element.kind === 'job') {
       const job = this.services.jobs.get(element.key);
       if (job) {
-        item.tooltip = jobTooltip(job, this.clock.now());
+        item.tooltip = jobTooltip(job, this.clock.now(), this.services.jobs.checkTimes(job.key));
       }
     }
     return item;
