@@ -7,6 +7,7 @@ import { Emitter, type Clock, type Disposable, type Logger, type TimerHandle } f
 import { deleteResultFiles, fetchResult } from '../results/fetchResult';
 import type { BulkReadApi } from '../zoho/api';
 import { ZohoError, isZohoError } from '../zoho/errors';
+import { isValidJobId } from '../zoho/status';
 import type { FirstBatchQuery, JobDetails, ReportRef } from '../zoho/types';
 import {
   CURSOR_LIFETIME_MS,
@@ -37,6 +38,10 @@ export interface JobServiceOptions {
   resultsDir: string;
   settings: PollSettings;
   autoDownload: () => boolean;
+  /** A download with no byte for this long is aborted and retried (default 60 s). */
+  downloadIdleTimeoutMs?: () => number;
+  /** Test seam for the free-disk bound of downloads; defaults to statfs. */
+  freeBytes?: (dir: string) => Promise<number>;
 }
 
 /**
@@ -66,9 +71,35 @@ function badRequest(message: string): ZohoError {
   return new ZohoError({ kind: 'badRequest', message });
 }
 
-interface RunningDownload {
-  promise: Promise<LocalResult>;
-  controller: AbortController;
+/** One download of a job's result, shared by every caller that asks for it meanwhile. */
+class RunningDownload {
+  readonly controller = new AbortController();
+  promise!: Promise<LocalResult>;
+  private readonly listeners = new Set<(bytes: number, total?: number) => void>();
+
+  progress(bytes: number, total?: number): void {
+    for (const listener of this.listeners) {
+      listener(bytes, total);
+    }
+  }
+
+  join(caller: ResultProgress): Promise<LocalResult> {
+    const { onProgress, signal } = caller;
+    if (onProgress) {
+      this.listeners.add(onProgress);
+    }
+    const abort = (): void => this.controller.abort();
+    if (signal?.aborted) {
+      abort();
+    }
+    signal?.addEventListener('abort', abort, { once: true });
+    return this.promise.finally(() => {
+      signal?.removeEventListener('abort', abort);
+      if (onProgress) {
+        this.listeners.delete(onProgress);
+      }
+    });
+  }
 }
 
 export class JobService implements JobServiceApi {
@@ -131,6 +162,9 @@ export class JobService implements JobServiceApi {
   }
 
   async trackJob(accountId: string, ref: ReportRef, jobId: string): Promise<TrackedJob> {
+    if (!isValidJobId(jobId.trim())) {
+      throw badRequest(`"${jobId.trim().slice(0, 40)}" is not a job id: Zoho job ids are digits only.`);
+    }
     const existing = this.store.get(jobKey(accountId, ref, jobId.trim()));
     if (existing) {
       return existing;
@@ -202,18 +236,19 @@ export class JobService implements JobServiceApi {
     }
     const running = this.downloads.get(key);
     if (running) {
-      return running.promise;
+      // Joining a download already under way (say, the automatic one): this caller's cancel
+      // still cancels it, and it still sees the progress.
+      return running.join(progress);
     }
     if (job.state !== 'completed') {
       throw badRequest(`Job ${job.jobId} has not completed yet; its result can be downloaded once it has.`);
     }
-    const controller = new AbortController();
-    const signal = progress.signal
-      ? AbortSignal.any([controller.signal, progress.signal])
-      : controller.signal;
-    const promise = this.download(job, signal, progress).finally(() => this.downloads.delete(key));
-    this.downloads.set(key, { promise, controller });
-    return promise;
+    const download = new RunningDownload();
+    download.promise = this.download(job, download.controller.signal, (bytes, total) =>
+      download.progress(bytes, total),
+    ).finally(() => this.downloads.delete(key));
+    this.downloads.set(key, download);
+    return download.join(progress);
   }
 
   async stopTracking(key: string): Promise<void> {
@@ -319,7 +354,14 @@ export class JobService implements JobServiceApi {
   }
 
   private finished(job: TrackedJob): void {
-    this.logger.info(`Bulk read job ${job.jobId} ${job.state}.`);
+    if (job.state === 'unknown') {
+      // Not polled on: a status we do not understand could stay so forever (contract section 5).
+      this.logger.warn(
+        `Bulk read job ${job.jobId}: Zoho reports the status "${job.details?.status ?? ''}", which is neither running, completed nor failed. Automatic checks stopped; use Refresh to check again.`,
+      );
+    } else {
+      this.logger.info(`Bulk read job ${job.jobId} ${job.state}.`);
+    }
     this.finishEmitter.fire(job);
     if (job.state === 'completed' && this.options.autoDownload()) {
       this.startAutoDownload(job);
@@ -474,15 +516,19 @@ export class JobService implements JobServiceApi {
   private async download(
     job: TrackedJob,
     signal: AbortSignal,
-    progress: ResultProgress,
+    onProgress: (bytes: number, total?: number) => void,
   ): Promise<LocalResult> {
     await this.store.update(job.key, { download: 'downloading' });
     try {
       const api = await this.options.clients(job.accountId);
-      const result = await fetchResult(api, job.ref, job.jobId, this.options.resultsDir, {
+      const result = await fetchResult(api, job, this.options.resultsDir, {
+        expectedRecords: job.details?.result?.count,
         downloadUrl: job.details?.result?.download_url,
         signal,
-        onProgress: progress.onProgress ? (p) => progress.onProgress?.(p.bytes, p.total) : undefined,
+        onProgress: (p) => onProgress(p.bytes, p.total),
+        idleTimeoutMs: this.options.downloadIdleTimeoutMs?.(),
+        freeBytes: this.options.freeBytes,
+        logger: this.logger,
         now: () => this.clock.now(),
       });
       const updated = await this.store.update(job.key, { download: 'ready', result, lastError: undefined });
@@ -511,7 +557,7 @@ export class JobService implements JobServiceApi {
   }
 
   private async deleteFiles(job: TrackedJob): Promise<void> {
-    await deleteResultFiles(this.options.resultsDir, job.ref, job.jobId);
+    await deleteResultFiles(this.options.resultsDir, job);
     if (job.result) {
       await fs.rm(job.result.path, { force: true }).catch(() => undefined);
     }

@@ -1,61 +1,134 @@
-// Download -> (unzip) -> rename: a file named `<name>.csv` exists only once it is complete.
+// Download -> (unzip) -> count -> rename: a file named `<name>.csv` exists only once it is complete
+// and holds exactly the records Zoho counted (contract section 6). Anything else is an error and
+// leaves nothing behind.
 import { promises as fs } from 'node:fs';
-import type { LocalResult } from '../jobs/model';
+import { silentLogger, type Logger } from '../core/ports';
 import type { BulkReadApi } from '../zoho/api';
 import { removeQuietly } from '../zoho/download';
 import { ZohoError } from '../zoho/errors';
-import type { DownloadProgress, ReportRef } from '../zoho/types';
+import type { DownloadProgress } from '../zoho/types';
+import { CsvRecordCounter } from './csvRecordCounter';
 import { extractCsv } from './extractCsv';
-import { resultPaths } from './resultPaths';
+import type { LocalResult } from './localResult';
+import { resultPaths, type ResultOwner } from './resultPaths';
+
+/**
+ * Generous ceiling on one record's bytes in a result (CSV or ZIP): a Zoho record with many long
+ * multi-line fields stays far below it. With the header allowance it bounds what a job may write.
+ */
+export const MAX_BYTES_PER_RECORD = 64 * 1024;
+export const HEADER_ALLOWANCE_BYTES = 1024 * 1024;
+/** Never fill the disk: this much stays free after a download or an extraction. */
+export const DISK_RESERVE_BYTES = 32 * 1024 * 1024;
 
 export interface FetchResultOptions {
+  /** The job's `result.count`: the file must hold exactly this many records. */
+  expectedRecords: number | undefined;
   /** The job's relative `download_url`, passed through to the client. */
   downloadUrl?: string;
   signal?: AbortSignal;
   onProgress?: (progress: DownloadProgress) => void;
-  /** ZIP bomb guard; see DEFAULT_MAX_EXTRACTED_BYTES. */
+  /** A further ceiling on the bytes written (below the one derived from expectedRecords). */
   maxExtractedBytes?: number;
+  /** See DownloadOptions. */
+  idleTimeoutMs?: number;
+  minBytesPerSecond?: number;
+  /** Free bytes on the disk holding `dir`; defaults to statfs. */
+  freeBytes?: (dir: string) => Promise<number>;
+  logger?: Logger;
   /** For `downloadedAt`; defaults to Date.now. */
   now?: () => number;
 }
 
+/** The most bytes a result of `records` records can plausibly take. */
+export function plausibleResultBytes(records: number): number {
+  return HEADER_ALLOWANCE_BYTES + Math.max(0, records) * MAX_BYTES_PER_RECORD;
+}
+
+async function statfsFree(dir: string): Promise<number> {
+  const stats = await fs.statfs(dir);
+  return Number(stats.bavail) * Number(stats.bsize);
+}
+
 /** Removes the finished CSV and any leftovers of an interrupted attempt. */
-export async function deleteResultFiles(dir: string, ref: ReportRef, jobId: string): Promise<void> {
-  const paths = resultPaths(dir, ref, jobId);
+export async function deleteResultFiles(dir: string, owner: ResultOwner): Promise<void> {
+  const paths = resultPaths(dir, owner);
   await Promise.all([paths.csv, paths.downloadPart, paths.extractPart].map(removeQuietly));
 }
 
-/** Downloads a job's result into `dir` and leaves exactly one complete CSV there, or nothing. */
+function server(message: string): ZohoError {
+  return new ZohoError({ kind: 'server', message });
+}
+
+/** Downloads a job's result into `dir` and leaves exactly one complete, counted CSV there, or nothing. */
 export async function fetchResult(
   api: BulkReadApi,
-  ref: ReportRef,
-  jobId: string,
+  owner: ResultOwner,
   dir: string,
-  options: FetchResultOptions = {},
+  options: FetchResultOptions,
 ): Promise<LocalResult> {
-  const paths = resultPaths(dir, ref, jobId);
+  const { jobId } = owner;
+  const expected = options.expectedRecords;
+  if (expected === undefined || !Number.isSafeInteger(expected) || expected < 0) {
+    throw server(
+      `Zoho did not say how many records job ${jobId} holds, so its file could not be checked and was not downloaded. Refresh the job and try again.`,
+    );
+  }
+  const paths = resultPaths(dir, owner);
   await fs.mkdir(dir, { recursive: true });
   // Leftovers of a crash mid-way are only ever .part files: clear them before starting again.
   await Promise.all([paths.downloadPart, paths.extractPart].map(removeQuietly));
+  const freeBytes = options.freeBytes ?? statfsFree;
+  const cap = async (): Promise<number> =>
+    Math.max(
+      0,
+      Math.min(
+        plausibleResultBytes(expected),
+        options.maxExtractedBytes ?? Number.MAX_SAFE_INTEGER,
+        (await freeBytes(dir)) - DISK_RESERVE_BYTES,
+      ),
+    );
   try {
-    const outcome = await api.downloadResult(ref, jobId, paths.downloadPart, {
+    // A raw CSV body is counted as it is written (csvTap); a ZIP's CSV as it is extracted.
+    let counter = new CsvRecordCounter();
+    const outcome = await api.downloadResult(owner.ref, jobId, paths.downloadPart, {
       downloadUrl: options.downloadUrl,
       signal: options.signal,
       onProgress: options.onProgress,
+      maxBytes: await cap(),
+      idleTimeoutMs: options.idleTimeoutMs,
+      minBytesPerSecond: options.minBytesPerSecond,
+      csvTap: (chunk) => counter.push(chunk),
+      onRetry: () => {
+        counter = new CsvRecordCounter();
+      },
     });
     throwIfAborted(options.signal);
+    let records: number;
     if (outcome.format === 'zip') {
-      await extractCsv(paths.downloadPart, paths.extractPart, {
+      const extracted = await extractCsv(paths.downloadPart, paths.extractPart, {
         signal: options.signal,
-        maxExtractedBytes: options.maxExtractedBytes,
+        maxExtractedBytes: await cap(),
+        logger: options.logger ?? silentLogger,
       });
-      throwIfAborted(options.signal);
-      await fs.rename(paths.extractPart, paths.csv);
+      records = extracted.records;
+      await removeQuietly(paths.downloadPart);
+    } else if (outcome.format === 'csv') {
+      records = counter.count;
+      await fs.rename(paths.downloadPart, paths.extractPart);
     } else {
-      await fs.rename(paths.downloadPart, paths.csv);
+      records = 0; // the zero-record answer: an empty file stands for it
+      await fs.writeFile(paths.extractPart, '');
     }
+    if (records !== expected) {
+      throw server(
+        `The result of job ${jobId} holds ${records} records but Zoho counted ${expected}; it was not kept. Download it again; if the numbers still differ, create the job again.`,
+      );
+    }
+    throwIfAborted(options.signal);
+    await fs.rename(paths.extractPart, paths.csv);
     const { size } = await fs.stat(paths.csv);
-    return { path: paths.csv, bytes: size, downloadedAt: (options.now ?? Date.now)() };
+    return { path: paths.csv, bytes: size, records, downloadedAt: (options.now ?? Date.now)() };
   } finally {
     await Promise.all([paths.downloadPart, paths.extractPart].map(removeQuietly));
   }

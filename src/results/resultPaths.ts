@@ -1,19 +1,47 @@
 // Where a job's result lives on disk. Names are always ours: never taken from the ZIP or the server.
+import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import type { ReportRef } from '../zoho/types';
 
 /** Keeps letters, digits, '-', '_' and '.', so a report or job id can never leave the folder. */
-function safePart(raw: string, fallback: string): string {
+function safePart(raw: string, fallback: string, max = 100): string {
   const cleaned = raw
     .replace(/[^A-Za-z0-9._-]+/g, '_')
     .replace(/^[._]+/, '')
-    .slice(0, 100);
+    .slice(0, max);
   return cleaned || fallback;
 }
 
-/** `${report}_${jobId}.csv`, made safe for every file system. */
+/** `${report}_${jobId}.csv`, made safe for every file system: the name a user saves it under. */
 export function resultFileName(ref: ReportRef, jobId: string): string {
   return `${safePart(ref.report, 'report')}_${safePart(jobId, 'job')}.csv`;
+}
+
+/** What identifies a job's result: the same fields as the job's key. */
+export interface ResultOwner {
+  accountId: string;
+  ref: ReportRef;
+  jobId: string;
+}
+
+/**
+ * The stored file's base name: owner, app, report and job id (readable, shortened), plus a hash
+ * of the exact account, owner, app, report and job id, so two jobs never share a file even when
+ * their readable parts clean up to the same text (`a.b` and `a_b`) or two accounts see one job.
+ */
+export function storedResultBase(owner: ResultOwner): string {
+  const { accountId, ref, jobId } = owner;
+  const hash = createHash('sha256')
+    .update(JSON.stringify([accountId, ref.owner, ref.app, ref.report, jobId]))
+    .digest('hex')
+    .slice(0, 12);
+  const readable = [
+    safePart(ref.owner, 'owner', 30),
+    safePart(ref.app, 'app', 40),
+    safePart(ref.report, 'report', 60),
+    safePart(jobId, 'job', 40),
+  ].join('_');
+  return `${readable}_${hash}`;
 }
 
 export interface ResultPaths {
@@ -25,8 +53,8 @@ export interface ResultPaths {
   extractPart: string;
 }
 
-export function resultPaths(dir: string, ref: ReportRef, jobId: string): ResultPaths {
-  const base = resultFileName(ref, jobId).replace(/\.csv$/, '');
+export function resultPaths(dir: string, owner: ResultOwner): ResultPaths {
+  const base = storedResultBase(owner);
   return {
     csv: path.join(dir, `${base}.csv`),
     downloadPart: path.join(dir, `${base}.download.part`),

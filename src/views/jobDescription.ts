@@ -54,6 +54,9 @@ export function jobDescription(job: TrackedJob, now: number): string {
   if (job.state === 'failed') {
     return `failed · ${age}`;
   }
+  if (job.state === 'unknown') {
+    return `${unknownStatusText(job)} · ${age}`;
+  }
   const count = job.details?.result?.count;
   const records = count === undefined ? 'completed' : formatRecords(count);
   switch (job.download) {
@@ -64,4 +67,10 @@ export function jobDescription(job: TrackedJob, now: number): string {
     default:
       return `${records} · ${age}`;
   }
+}
+
+/** What Zoho said for a status that is neither running, completed nor failed: its raw text. */
+export function unknownStatusText(job: TrackedJob): string {
+  const raw = job.details?.status?.trim();
+  return raw ? `Zoho status "${raw}"` : 'no status from Zoho';
 }

@@ -88,7 +88,12 @@ export class JobsStatusBar extends Disposable {
   }
 
   private tooltipFor(pauses: AccountPause[]): vscode.MarkdownString {
-    const icon = { running: '$(sync~spin)', completed: '$(check)', failed: '$(error)' } as const;
+    const icon = {
+      running: '$(sync~spin)',
+      completed: '$(check)',
+      failed: '$(error)',
+      unknown: '$(question)',
+    } as const;
     const lines = this.services.jobs
       .jobs()
       .sort((a, b) => b.trackedAt - a.trackedAt)

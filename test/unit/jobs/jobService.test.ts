@@ -3,6 +3,7 @@
 // when jobs complete and cursors expire.
 import * as assert from 'node:assert/strict';
 import { access } from 'node:fs/promises';
+import * as path from 'node:path';
 import { MemoryKeyValueStore, silentLogger, type Disposable } from '../../../src/core/ports';
 import { JobService } from '../../../src/jobs/jobService';
 import { JobStore } from '../../../src/jobs/jobStore';
@@ -136,7 +137,12 @@ describe('JobService (simulator over HTTP)', () => {
     const { job: done } = await ready;
     assert.ok(done.result);
     assert.equal(await countCsvRecords(done.result.path), 1000);
-    assert.deepEqual(await temp.files(), [`All_Customers_${job.jobId}.csv`]);
+    assert.deepEqual(await temp.files(), [path.basename(done.result.path)]);
+    assert.match(
+      path.basename(done.result.path),
+      new RegExp(`^demo_zylker-store_All_Customers_${job.jobId}_`),
+    );
+    assert.equal(done.result.records, 1000);
     assert.equal(
       await service.ensureResult(job.key),
       service.get(job.key)?.result,

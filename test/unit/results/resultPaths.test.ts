@@ -17,12 +17,34 @@ describe('resultFileName', () => {
     assert.match(name, /^[A-Za-z0-9._-]+\.csv$/);
   });
 
-  it('keeps every working file in the folder', () => {
-    const paths = resultPaths('/r', { owner: 'o', app: 'a', report: 'R' }, '1');
-    assert.deepEqual(paths, {
-      csv: path.join('/r', 'R_1.csv'),
-      downloadPart: path.join('/r', 'R_1.download.part'),
-      extractPart: path.join('/r', 'R_1.csv.part'),
+  it('keeps every working file in the folder, named after owner, app, report and job', () => {
+    const paths = resultPaths('/r', {
+      accountId: 'acc',
+      ref: { owner: 'o', app: 'a', report: 'R' },
+      jobId: '1',
     });
+    const base = path.basename(paths.csv, '.csv');
+    assert.match(base, /^o_a_R_1_[0-9a-f]{12}$/);
+    assert.deepEqual(paths, {
+      csv: path.join('/r', `${base}.csv`),
+      downloadPart: path.join('/r', `${base}.download.part`),
+      extractPart: path.join('/r', `${base}.csv.part`),
+    });
+  });
+
+  it('gives two different jobs two different files, even when their names clean up alike', () => {
+    const job = (accountId: string, owner: string, app: string, report = 'R', jobId = '1') =>
+      resultPaths('/r', { accountId, ref: { owner, app, report }, jobId }).csv;
+    const files = [
+      job('acc-1', 'o', 'a'),
+      job('acc-2', 'o', 'a'), // same job seen through another account
+      job('acc-1', 'o2', 'a'),
+      job('acc-1', 'o', 'a2'),
+      job('acc-1', 'o', 'a.b'),
+      job('acc-1', 'o', 'a_b'),
+      job('acc-1', 'o', 'a', 'R', '2'),
+    ];
+    assert.equal(new Set(files).size, files.length, files.join('\n'));
+    assert.equal(job('acc-1', 'o', 'a'), job('acc-1', 'o', 'a'), 'stable for one job');
   });
 });
