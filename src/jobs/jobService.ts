@@ -343,12 +343,18 @@ export class JobService implements JobServiceApi {
     if (!updated) {
       return 'finished'; // stopped tracking while the request was in flight
     }
-    if (job.state === 'running' && updated.state !== 'running') {
+    // An 'unknown' status (not polled on) that a Refresh finds running or finished again is
+    // treated like a running job: polled again, or announced and downloaded.
+    const wasOpen = job.state === 'running' || job.state === 'unknown';
+    if (wasOpen && updated.state !== job.state && updated.state !== 'running') {
       this.finished(updated);
       return 'finished';
     }
     if (updated.state !== 'running') {
       return 'finished';
+    }
+    if (!this.scheduler.has(key)) {
+      this.schedule(updated, false);
     }
     return changed ? 'changed' : 'unchanged';
   }

@@ -221,4 +221,35 @@ describe('faults: time', () => {
       assert.match(h.logger.lines.join('\n'), /neither running, completed nor failed/);
     });
   }
+
+  hostile(
+    'a job shown with an odd status that a Refresh finds completed is announced and downloaded',
+    async () => {
+      await start();
+      let answer = 'Cancelled';
+      h.completesWith(3).on('status', (_req, res, hit) =>
+        json(res, 200, {
+          code: 3000,
+          details: {
+            id: hit.jobId,
+            status: answer,
+            ...(answer === 'Completed' ? { result: { count: 3 } } : {}),
+          },
+        }),
+      );
+      h.on('download', async (_req, res) => {
+        res.writeHead(200, { 'Content-Type': 'application/zip' });
+        res.end(await zipOf([['All_Orders.csv', csvOf(3)]]));
+      });
+      const created = await h.create();
+      assert.ok(created);
+      await h.until(created.key, (j) => j.state === 'unknown', 'the odd status');
+      answer = 'Completed';
+      const finished = new Promise((resolve) => h.service.onDidFinishJob(resolve));
+      await h.service.refresh(created.key);
+      await finished;
+      const job = await h.until(created.key, (j) => j.download === 'ready', 'the download');
+      assert.equal(job.result?.records, 3);
+    },
+  );
 });
