@@ -58,6 +58,17 @@ export interface Logger {
   error(message: string): void;
 }
 
+/** A logger that passes every line through `transform` (e.g. masking) on its way to `logger`. */
+export function mappedLogger(logger: Logger, transform: (line: string) => string): Logger {
+  return {
+    trace: (line) => logger.trace(transform(line)),
+    debug: (line) => logger.debug(transform(line)),
+    info: (line) => logger.info(transform(line)),
+    warn: (line) => logger.warn(transform(line)),
+    error: (line) => logger.error(transform(line)),
+  };
+}
+
 export const silentLogger: Logger = {
   trace: () => undefined,
   debug: () => undefined,

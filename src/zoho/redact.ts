@@ -1,6 +1,6 @@
 // Masks secrets in any text bound for a log line or an error message. Defensive: callers
 // should never pass secrets, but server echoes and URLs sometimes carry them.
-import type { Logger } from '../core/ports';
+import { mappedLogger, type Logger } from '../core/ports';
 
 const MASK = '***';
 
@@ -56,12 +56,5 @@ export function serverText(
 
 /** A logger that masks the secrets in use (read at each call: tokens change) in every line. */
 export function maskingLogger(logger: Logger, secrets: () => ReadonlyArray<string | undefined>): Logger {
-  const mask = (line: string): string => redactKnown(line, secrets());
-  return {
-    trace: (line) => logger.trace(mask(line)),
-    debug: (line) => logger.debug(mask(line)),
-    info: (line) => logger.info(mask(line)),
-    warn: (line) => logger.warn(mask(line)),
-    error: (line) => logger.error(mask(line)),
-  };
+  return mappedLogger(logger, (line) => redactKnown(line, secrets()));
 }

@@ -1,7 +1,7 @@
 // Never let the server decide how much we write or hold: bombs, lies about sizes, enormous JSON.
 import * as assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
-import { Harness, hostile } from './harness';
+import { Harness, hostile, startHarness, stopHarness, type HarnessOptions } from './harness';
 import { csvOf, json, zipOf } from './hostileServer';
 
 /** Inflates to 16 MiB; about 16 KiB on the wire. */
@@ -9,15 +9,10 @@ const GZIP_BOMB = gzipSync(Buffer.alloc(16 * 1024 * 1024, 0x41), { level: 9 });
 
 describe('faults: bounds', () => {
   let h: Harness;
+  const start = async (options: HarnessOptions = {}): Promise<Harness> => (h = await startHarness(options));
   afterEach(async () => {
-    await h.stop();
+    await stopHarness();
   });
-
-  async function start(options: ConstructorParameters<typeof Harness>[0] = {}): Promise<Harness> {
-    h = new Harness(options);
-    await h.start();
-    return h;
-  }
 
   hostile(
     'a ZIP bomb (a 1-record job whose CSV inflates to 16 MiB) is stopped near 1 MiB, nothing kept',

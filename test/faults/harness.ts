@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { MemoryKeyValueStore, systemClock, type Logger } from '../../src/core/ports';
+import { MemoryKeyValueStore, systemClock } from '../../src/core/ports';
 import { JobService } from '../../src/jobs/jobService';
 import { JobStore } from '../../src/jobs/jobStore';
 import type { TrackedJob } from '../../src/jobs/model';
@@ -14,6 +14,7 @@ import type { TokenProvider } from '../../src/zoho/api';
 import { RefreshTokenProvider, StaticTokenProvider } from '../../src/zoho/auth';
 import { BulkReadClient } from '../../src/zoho/client';
 import type { ReportRef } from '../../src/zoho/types';
+import { RecordingLogger } from '../unit/jobs/recordingLogger';
 import { HostileZoho, json, type Handler } from './hostileServer';
 
 export const ACCESS_TOKEN = '1000.faultsaccesstoken7c1d9e5a';
@@ -32,15 +33,6 @@ const SETTINGS: PollSettings = {
   maxConcurrent: 3,
 };
 
-class CapturingLogger implements Logger {
-  readonly lines: string[] = [];
-  trace = (m: string): void => void this.lines.push(`trace ${m}`);
-  debug = (m: string): void => void this.lines.push(`debug ${m}`);
-  info = (m: string): void => void this.lines.push(`info ${m}`);
-  warn = (m: string): void => void this.lines.push(`warn ${m}`);
-  error = (m: string): void => void this.lines.push(`error ${m}`);
-}
-
 export interface HarnessOptions {
   /** 'refresh' signs in with a refresh token against the hostile accounts endpoint. */
   auth?: 'static' | 'refresh';
@@ -56,7 +48,7 @@ export class Harness {
   /** The harness of the running case, checked for leaks when the case ends. */
   static current: Harness | undefined;
   readonly server = new HostileZoho();
-  readonly logger = new CapturingLogger();
+  readonly logger = new RecordingLogger();
   readonly storage = new MemoryKeyValueStore();
   dir = '';
   service!: JobService;
@@ -221,6 +213,18 @@ export class Harness {
     }
     assert.deepEqual(this.server.foreign.requests, [], 'a request reached the foreign host');
   }
+}
+
+/** Starts a harness for one case; `stopHarness` (each file's afterEach) stops it. */
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const harness = new Harness(options);
+  await harness.start();
+  return harness;
+}
+
+export async function stopHarness(): Promise<void> {
+  await Harness.current?.stop();
+  Harness.current = undefined;
 }
 
 /**

@@ -3,7 +3,8 @@
 // second server on 127.0.0.2 plays a foreign host and records every request that reaches it.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { ZipFile } from 'yazl';
+
+export { renameInZip, zipOf } from '../unit/helpers/zip';
 
 export type Handler = (req: IncomingMessage, res: ServerResponse, hit: Hit) => void | Promise<void>;
 
@@ -148,29 +149,6 @@ export function json(
   const text = typeof body === 'string' ? body : JSON.stringify(body);
   res.writeHead(status, { 'Content-Type': 'application/json;charset=UTF-8', ...headers });
   res.end(text);
-}
-
-/** A ZIP of the given entries (name, content), built in memory. */
-export function zipOf(entries: Array<[name: string, content: string | Buffer]>): Promise<Buffer> {
-  const file = new ZipFile();
-  for (const [name, content] of entries) {
-    file.addBuffer(Buffer.isBuffer(content) ? content : Buffer.from(content), name);
-  }
-  file.end();
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    file.outputStream.on('data', (chunk: Buffer) => chunks.push(chunk));
-    file.outputStream.on('end', () => resolve(Buffer.concat(chunks)));
-    file.outputStream.on('error', reject);
-  });
-}
-
-/** Replaces a same-length placeholder name inside a ZIP (yazl refuses to write hostile names). */
-export function renameInZip(zip: Buffer, from: string, to: string): Buffer {
-  if (from.length !== to.length) {
-    throw new Error('names must have the same length');
-  }
-  return Buffer.from(zip.toString('latin1').split(from).join(to), 'latin1');
 }
 
 /** `header` plus `records` rows of `id,"text"`. */

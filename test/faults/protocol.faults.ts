@@ -3,20 +3,15 @@
 import * as assert from 'node:assert/strict';
 import { access } from 'node:fs/promises';
 import * as path from 'node:path';
-import { ACCOUNT, Harness, REF, hostile } from './harness';
+import { ACCOUNT, Harness, REF, hostile, startHarness, stopHarness, type HarnessOptions } from './harness';
 import { csvOf, json, zipOf } from './hostileServer';
 
 describe('faults: protocol', () => {
   let h: Harness;
+  const start = async (options: HarnessOptions = {}): Promise<Harness> => (h = await startHarness(options));
   afterEach(async () => {
-    await h.stop();
+    await stopHarness();
   });
-
-  async function start(options: ConstructorParameters<typeof Harness>[0] = {}): Promise<Harness> {
-    h = new Harness(options);
-    await h.start();
-    return h;
-  }
 
   for (const id of ['../../../etc/passwd', '2000000018003/result', '12abc', '', '1'.repeat(41)]) {
     hostile(

@@ -2,20 +2,15 @@
 import * as assert from 'node:assert/strict';
 import { access, readFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { Harness, JOB_ID, hostile } from './harness';
+import { Harness, JOB_ID, hostile, startHarness, stopHarness, type HarnessOptions } from './harness';
 import { csvOf, json, renameInZip, zipOf } from './hostileServer';
 
 describe('faults: results', () => {
   let h: Harness;
+  const start = async (options: HarnessOptions = {}): Promise<Harness> => (h = await startHarness(options));
   afterEach(async () => {
-    await h.stop();
+    await stopHarness();
   });
-
-  async function start(options: ConstructorParameters<typeof Harness>[0] = {}): Promise<Harness> {
-    h = new Harness(options);
-    await h.start();
-    return h;
-  }
 
   function sendZip(zip: Buffer, headers: Record<string, string> = {}) {
     return (_req: unknown, res: import('node:http').ServerResponse): void => {

@@ -2,20 +2,24 @@
 // client secret, a freshly issued token) never reach the log, the stored state or a message.
 // Every test ends with Harness.assertNothingLeaked().
 import * as assert from 'node:assert/strict';
-import { ACCESS_TOKEN, CLIENT_SECRET, Harness, REFRESH_TOKEN, hostile } from './harness';
+import {
+  ACCESS_TOKEN,
+  CLIENT_SECRET,
+  Harness,
+  REFRESH_TOKEN,
+  hostile,
+  startHarness,
+  stopHarness,
+  type HarnessOptions,
+} from './harness';
 import { json } from './hostileServer';
 
 describe('faults: secrets', () => {
   let h: Harness;
+  const start = async (options: HarnessOptions = {}): Promise<Harness> => (h = await startHarness(options));
   afterEach(async () => {
-    await h.stop();
+    await stopHarness();
   });
-
-  async function start(options: ConstructorParameters<typeof Harness>[0] = {}): Promise<Harness> {
-    h = new Harness(options);
-    await h.start();
-    return h;
-  }
 
   /** Creates a job and waits for the poll error the status handler provokes. */
   async function pollError(): Promise<string> {

@@ -3,25 +3,20 @@
 import * as assert from 'node:assert/strict';
 import type { ServerResponse } from 'node:http';
 import { jobDescription } from '../../src/views/jobDescription';
-import { Harness, sleep, hostile } from './harness';
+import { Harness, sleep, hostile, startHarness, stopHarness, type HarnessOptions } from './harness';
 import { csvOf, json, zipOf } from './hostileServer';
 
 describe('faults: time', () => {
   let h: Harness;
+  const start = async (options: HarnessOptions = {}): Promise<Harness> => (h = await startHarness(options));
   const timers = new Set<NodeJS.Timeout>();
   afterEach(async () => {
     for (const timer of timers) {
       clearInterval(timer);
     }
     timers.clear();
-    await h.stop();
+    await stopHarness();
   });
-
-  async function start(options: ConstructorParameters<typeof Harness>[0] = {}): Promise<Harness> {
-    h = new Harness(options);
-    await h.start();
-    return h;
-  }
 
   /** Writes `bytes` every `everyMs` until the client goes away. */
   function trickle(res: ServerResponse, bytes: Buffer, everyMs: number): void {
