@@ -4,7 +4,7 @@ import type { Readable } from 'node:stream';
 import { silentLogger, systemClock, type Clock, type Logger } from '../core/ports';
 import type { BulkReadApi, DownloadOptions, TokenProvider } from './api';
 import { resolveEndpoints } from './dataCentres';
-import { describeBody, removeQuietly, streamToFile } from './download';
+import { describeBody, MAX_JSON_BYTES, removeQuietly, streamToFile } from './download';
 import { ZohoError, isZohoError } from './errors';
 import {
   classifyResponse,
@@ -235,7 +235,10 @@ export class BulkReadClient implements BulkReadApi {
       const stream = response.data;
       const contentType = headerValue(response.headers, 'content-type') ?? '';
       if (response.status < 200 || response.status >= 300) {
-        const text = await readSmall(stream);
+        const text = await readSmall(stream, this.deadlineMs);
+        if (readEnvelope(text).code === NO_RECORDS_CODE) {
+          return { bytes: 0, format: 'noRecords' }; // 9220 may come with an error status
+        }
         throw this.errorFrom(response.status, response.headers, text, context);
       }
       const lengthHeader = headerValue(response.headers, 'content-length');
@@ -475,7 +478,9 @@ export class BulkReadClient implements BulkReadApi {
       logRequest(this.logger, spec.method, url, response.status, startedAt, this.clock.now());
 
       if (response.status === 401 && this.tokens.canRefresh && !refreshed) {
-        const data = mode.stream ? await readSmall(response.data as Readable) : response.data;
+        const data = mode.stream
+          ? await readSmall(response.data as Readable, this.deadlineMs)
+          : response.data;
         const error = classifyResponse({ status: response.status, data }, this.withSecrets(spec.context));
         if (error?.kind === 'authExpired') {
           // Refresh once and retry; a 2945 (missing scope) never reaches here.
@@ -535,15 +540,19 @@ function listOf<T>(data: unknown, key: string): T[] {
   return Array.isArray(value) ? (value as T[]) : [];
 }
 
-/** Reads a small (error) body; gives up quietly past 1 MiB. */
-async function readSmall(stream: Readable): Promise<string> {
+/**
+ * Reads a small (error) body of a streamed request; gives up quietly past MAX_JSON_BYTES or after
+ * `deadlineMs` (the stream has no socket timeout: a dribbling error body must not hang us).
+ */
+async function readSmall(stream: Readable, deadlineMs: number): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
+  const timer = setTimeout(() => stream.destroy(), deadlineMs);
   try {
     for await (const chunk of stream) {
       const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
       size += buffer.length;
-      if (size > 1024 * 1024) {
+      if (size > MAX_JSON_BYTES) {
         stream.destroy();
         break;
       }
@@ -551,6 +560,8 @@ async function readSmall(stream: Readable): Promise<string> {
     }
   } catch {
     // A broken error body still gets classified by its status.
+  } finally {
+    clearTimeout(timer);
   }
   return Buffer.concat(chunks).toString('utf8');
 }

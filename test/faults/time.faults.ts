@@ -132,6 +132,20 @@ describe('faults: time', () => {
   );
 
   hostile(
+    'an error answer to a download whose body dribbles forever is read only until the deadline',
+    async () => {
+      await start({ timeoutMs: 300 });
+      h.completesWith(1).on('download', (_req, res) => {
+        res.writeHead(503, { 'Content-Type': 'application/json' });
+        res.write('{"code":9999,"message":"busy');
+        trickle(res, Buffer.from('.'), 20);
+      });
+      const job = await h.createAndSettle();
+      await h.assertFailedCleanly(job, /HTTP 503/);
+    },
+  );
+
+  hostile(
     "a user's cancel stops a download the automatic download had started, and leaves nothing",
     async () => {
       await start({ idleTimeoutMs: 2000 });
