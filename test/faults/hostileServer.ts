@@ -16,7 +16,7 @@ export interface Hit {
   body: string;
 }
 
-export type Route = 'create' | 'status' | 'download' | 'token' | 'other';
+export type Route = 'create' | 'status' | 'download' | 'token' | 'meta' | 'other';
 
 interface Recorded {
   route: Route;
@@ -111,6 +111,8 @@ export class HostileZoho {
     let jobId: string | undefined;
     if (url.pathname === '/oauth/v2/token') {
       route = 'token';
+    } else if (url.pathname.startsWith('/creator/v2.1/meta/')) {
+      route = 'meta';
     } else if (match) {
       jobId = match[1];
       route = match[2] ? 'download' : jobId ? 'status' : 'create';
@@ -127,7 +129,7 @@ export class HostileZoho {
       url: req.url ?? '',
       authorization: req.headers.authorization,
     });
-    const handler = this.handlers[route];
+    const handler = this.handlers[route] ?? (route === 'meta' ? meta : undefined);
     if (!handler) {
       json(res, 404, { code: 1000, message: 'Invalid API URL' });
       return;
@@ -139,6 +141,22 @@ export class HostileZoho {
     }
   }
 }
+
+/** The pickers' meta API: one application (zylker, owner jason18) with one report (All_Orders). */
+const meta: Handler = (req, res) => {
+  const url = req.url ?? '';
+  if (url.endsWith('/applications')) {
+    json(res, 200, {
+      code: 3000,
+      applications: [{ application_name: 'Zylker', link_name: 'zylker', workspace_name: 'jason18' }],
+    });
+  } else {
+    json(res, 200, {
+      code: 3000,
+      reports: [{ display_name: 'All Orders', link_name: 'All_Orders', type: 'list' }],
+    });
+  }
+};
 
 export function json(
   res: ServerResponse,
