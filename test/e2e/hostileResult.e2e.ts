@@ -10,24 +10,11 @@ import {
   createJobThroughPalette,
   jobRow,
   signInThroughPalette,
+  widenSideBar,
 } from './flows';
-import type { Page } from 'playwright-core';
 import { useWorkbench } from './workbench';
 
 const COUNTED = 1000;
-
-/** Drags the side bar's edge until it is `width` pixels wide. */
-async function widenSideBar(page: Page, width: number): Promise<void> {
-  const box = await page.locator('.part.sidebar').boundingBox();
-  if (!box || box.width >= width) {
-    return;
-  }
-  const y = box.y + box.height / 2;
-  await page.mouse.move(box.x + box.width, y);
-  await page.mouse.down();
-  await page.mouse.move(box.x + width, y, { steps: 8 });
-  await page.mouse.up();
-}
 
 describe('Hostile results', () => {
   const server = new HostileZoho();
