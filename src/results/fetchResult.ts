@@ -50,10 +50,19 @@ async function statfsFree(dir: string): Promise<number> {
   return Number(stats.bavail) * Number(stats.bsize);
 }
 
-/** Removes the finished CSV and any leftovers of an interrupted attempt. */
+/** Removes the finished CSV, any leftovers of an interrupted attempt, and the job's folder. */
 export async function deleteResultFiles(dir: string, owner: ResultOwner): Promise<void> {
   const paths = resultPaths(dir, owner);
   await Promise.all([paths.csv, paths.downloadPart, paths.extractPart].map(removeQuietly));
+  await removeFolderIfEmpty(paths.folder);
+}
+
+async function removeFolderIfEmpty(folder: string): Promise<void> {
+  try {
+    await fs.rmdir(folder);
+  } catch {
+    // Not empty (the finished CSV is in it) or already gone.
+  }
 }
 
 function server(message: string): ZohoError {
@@ -75,7 +84,7 @@ export async function fetchResult(
     );
   }
   const paths = resultPaths(dir, owner);
-  await fs.mkdir(dir, { recursive: true });
+  await fs.mkdir(paths.folder, { recursive: true });
   // Leftovers of a crash mid-way are only ever .part files: clear them before starting again.
   await Promise.all([paths.downloadPart, paths.extractPart].map(removeQuietly));
   const freeBytes = options.freeBytes ?? statfsFree;
@@ -131,6 +140,7 @@ export async function fetchResult(
     return { path: paths.csv, bytes: size, records, downloadedAt: (options.now ?? Date.now)() };
   } finally {
     await Promise.all([paths.downloadPart, paths.extractPart].map(removeQuietly));
+    await removeFolderIfEmpty(paths.folder);
   }
 }
 

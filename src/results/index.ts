@@ -13,7 +13,7 @@ export type { LocalResult } from './localResult';
 export {
   resultFileName,
   resultPaths,
-  storedResultBase,
+  storedResultFolder,
   type ResultOwner,
   type ResultPaths,
 } from './resultPaths';

@@ -25,26 +25,23 @@ export interface ResultOwner {
 }
 
 /**
- * The stored file's base name: owner, app, report and job id (readable, shortened), plus a hash
- * of the exact account, owner, app, report and job id, so two jobs never share a file even when
- * their readable parts clean up to the same text (`a.b` and `a_b`) or two accounts see one job.
+ * The folder of one job's result under the results folder: owner and app (readable, shortened)
+ * plus a hash of the exact account, owner, app, report and job id. Two jobs never share a file,
+ * even when their readable parts clean up to the same text (`a.b` and `a_b`) or two accounts see
+ * one job, while the file itself keeps the name a user knows (`<report>_<job id>.csv`).
  */
-export function storedResultBase(owner: ResultOwner): string {
+export function storedResultFolder(owner: ResultOwner): string {
   const { accountId, ref, jobId } = owner;
   const hash = createHash('sha256')
     .update(JSON.stringify([accountId, ref.owner, ref.app, ref.report, jobId]))
     .digest('hex')
     .slice(0, 12);
-  const readable = [
-    safePart(ref.owner, 'owner', 30),
-    safePart(ref.app, 'app', 40),
-    safePart(ref.report, 'report', 60),
-    safePart(jobId, 'job', 40),
-  ].join('_');
-  return `${readable}_${hash}`;
+  return `${safePart(ref.owner, 'owner', 40)}_${safePart(ref.app, 'app', 60)}_${hash}`;
 }
 
 export interface ResultPaths {
+  /** The job's own folder: holds nothing but the three files below. */
+  folder: string;
   /** The finished CSV; exists only when complete. */
   csv: string;
   /** The body as downloaded (ZIP or raw CSV), before extraction. */
@@ -54,10 +51,12 @@ export interface ResultPaths {
 }
 
 export function resultPaths(dir: string, owner: ResultOwner): ResultPaths {
-  const base = storedResultBase(owner);
+  const folder = path.join(dir, storedResultFolder(owner));
+  const base = resultFileName(owner.ref, owner.jobId).replace(/\.csv$/, '');
   return {
-    csv: path.join(dir, `${base}.csv`),
-    downloadPart: path.join(dir, `${base}.download.part`),
-    extractPart: path.join(dir, `${base}.csv.part`),
+    folder,
+    csv: path.join(folder, `${base}.csv`),
+    downloadPart: path.join(folder, `${base}.download.part`),
+    extractPart: path.join(folder, `${base}.csv.part`),
   };
 }

@@ -111,11 +111,14 @@ describe('faults: protocol', () => {
         (await h.until(key, (j) => j.download === 'ready', 'ready')).result?.path ?? '';
       const [firstFile, secondFile] = [await done(first.key), await done(second.key)];
       assert.notEqual(firstFile, secondFile);
-      assert.match(path.basename(firstFile), /^jason18_a\.b_All_Orders_2000000018003_[0-9a-f]{12}\.csv$/);
+      assert.match(
+        path.relative(h.dir, firstFile),
+        /^results\/jason18_a\.b_[0-9a-f]{12}\/All_Orders_2000000018003\.csv$/,
+      );
       await h.service.stopTracking(first.key);
       await assert.rejects(access(firstFile), "the stopped job's file is deleted");
       await access(secondFile);
-      assert.deepEqual(await h.files(), [`results/${path.basename(secondFile)}`]);
+      assert.deepEqual(await h.files(), [path.relative(h.dir, secondFile)]);
     },
   );
 });

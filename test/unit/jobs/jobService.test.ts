@@ -137,10 +137,10 @@ describe('JobService (simulator over HTTP)', () => {
     const { job: done } = await ready;
     assert.ok(done.result);
     assert.equal(await countCsvRecords(done.result.path), 1000);
-    assert.deepEqual(await temp.files(), [path.basename(done.result.path)]);
+    assert.deepEqual(await temp.files(), [path.relative(temp.dir, done.result.path)]);
     assert.match(
-      path.basename(done.result.path),
-      new RegExp(`^demo_zylker-store_All_Customers_${job.jobId}_`),
+      path.relative(temp.dir, done.result.path),
+      new RegExp(`^demo_zylker-store_[0-9a-f]{12}/All_Customers_${job.jobId}\\.csv$`),
     );
     assert.equal(done.result.records, 1000);
     assert.equal(

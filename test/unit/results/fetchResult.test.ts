@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { open, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { countCsvRecords } from '../../../src/results/countCsvRecords';
 import { fetchResult } from '../../../src/results/fetchResult';
@@ -67,10 +67,10 @@ describe('fetchResult (simulator over HTTP, real files)', () => {
 
       assert.equal(result.path, resultPaths(temp.dir, owner(jobId)).csv);
       assert.match(
-        path.basename(result.path),
-        new RegExp(`^demo_zylker-store_All_Customers_${jobId}_[0-9a-f]{12}\\.csv$`),
+        path.relative(temp.dir, result.path),
+        new RegExp(`^demo_zylker-store_[0-9a-f]{12}/All_Customers_${jobId}\\.csv$`),
       );
-      assert.deepEqual(await temp.files(), [path.basename(result.path)]);
+      assert.deepEqual(await temp.files(), [path.relative(temp.dir, result.path)]);
       assert.equal(result.records, 1000);
       assert.equal(await firstLine(result.path), CUSTOMERS_HEADER);
       assert.equal(await countCsvRecords(result.path), 1000);
@@ -127,12 +127,13 @@ describe('fetchResult (simulator over HTTP, real files)', () => {
     const client = clientFor(sim);
     const jobId = await completedJob(client, 'All_Customers');
     const paths = resultPaths(temp.dir, owner(jobId));
+    await mkdir(paths.folder, { recursive: true });
     await writeFile(paths.downloadPart, 'half a zip');
     await writeFile(paths.extractPart, 'half a csv');
 
     const result = await fetchResult(client, owner(jobId), temp.dir, { expectedRecords: 1000 });
 
-    assert.deepEqual(await temp.files(), [path.basename(paths.csv)]);
+    assert.deepEqual(await temp.files(), [path.relative(temp.dir, paths.csv)]);
     assert.equal(await countCsvRecords(result.path), 1000);
   });
 

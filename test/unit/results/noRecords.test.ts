@@ -50,7 +50,7 @@ describe('fetchResult: batches with no records (simulator over HTTP)', () => {
       assert.equal(await readFile(result.path, 'utf8'), content);
       assert.equal(result.bytes, Buffer.byteLength(content));
       assert.equal(await countCsvRecords(result.path), 0);
-      assert.deepEqual(await temp.files(), [path.basename(result.path)], 'no .part file left');
+      assert.deepEqual(await temp.files(), [path.relative(temp.dir, result.path)], 'no .part file left');
     });
   }
 

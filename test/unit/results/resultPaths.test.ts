@@ -17,18 +17,19 @@ describe('resultFileName', () => {
     assert.match(name, /^[A-Za-z0-9._-]+\.csv$/);
   });
 
-  it('keeps every working file in the folder, named after owner, app, report and job', () => {
+  it("keeps every working file in the job's own folder, named after owner, app and a hash of the job", () => {
     const paths = resultPaths('/r', {
       accountId: 'acc',
       ref: { owner: 'o', app: 'a', report: 'R' },
       jobId: '1',
     });
-    const base = path.basename(paths.csv, '.csv');
-    assert.match(base, /^o_a_R_1_[0-9a-f]{12}$/);
+    const folder = path.basename(paths.folder);
+    assert.match(folder, /^o_a_[0-9a-f]{12}$/);
     assert.deepEqual(paths, {
-      csv: path.join('/r', `${base}.csv`),
-      downloadPart: path.join('/r', `${base}.download.part`),
-      extractPart: path.join('/r', `${base}.csv.part`),
+      folder: path.join('/r', folder),
+      csv: path.join('/r', folder, 'R_1.csv'),
+      downloadPart: path.join('/r', folder, 'R_1.download.part'),
+      extractPart: path.join('/r', folder, 'R_1.csv.part'),
     });
   });
 
