@@ -20,6 +20,7 @@ import {
 import { JobStore } from './jobStore';
 import { jsonEqual } from './jsonEqual';
 import { PollScheduler, type PollOutcome } from './pollScheduler';
+import { RunningDownload } from './runningDownload';
 import type {
   AccountPause,
   AccountProblem,
@@ -69,37 +70,6 @@ function errorRecord(error: unknown, at: number): NonNullable<TrackedJob['lastEr
 
 function badRequest(message: string): ZohoError {
   return new ZohoError({ kind: 'badRequest', message });
-}
-
-/** One download of a job's result, shared by every caller that asks for it meanwhile. */
-class RunningDownload {
-  readonly controller = new AbortController();
-  promise!: Promise<LocalResult>;
-  private readonly listeners = new Set<(bytes: number, total?: number) => void>();
-
-  progress(bytes: number, total?: number): void {
-    for (const listener of this.listeners) {
-      listener(bytes, total);
-    }
-  }
-
-  join(caller: ResultProgress): Promise<LocalResult> {
-    const { onProgress, signal } = caller;
-    if (onProgress) {
-      this.listeners.add(onProgress);
-    }
-    const abort = (): void => this.controller.abort();
-    if (signal?.aborted) {
-      abort();
-    }
-    signal?.addEventListener('abort', abort, { once: true });
-    return this.promise.finally(() => {
-      signal?.removeEventListener('abort', abort);
-      if (onProgress) {
-        this.listeners.delete(onProgress);
-      }
-    });
-  }
 }
 
 export class JobService implements JobServiceApi {
@@ -243,10 +213,9 @@ export class JobService implements JobServiceApi {
     if (job.state !== 'completed') {
       throw badRequest(`Job ${job.jobId} has not completed yet; its result can be downloaded once it has.`);
     }
-    const download = new RunningDownload();
-    download.promise = this.download(job, download.controller.signal, (bytes, total) =>
-      download.progress(bytes, total),
-    ).finally(() => this.downloads.delete(key));
+    const download = new RunningDownload((signal, onProgress) =>
+      this.download(job, signal, onProgress).finally(() => this.downloads.delete(key)),
+    );
     this.downloads.set(key, download);
     return download.join(progress);
   }
@@ -254,7 +223,7 @@ export class JobService implements JobServiceApi {
   async stopTracking(key: string): Promise<void> {
     const job = this.store.get(key);
     this.scheduler.remove(key);
-    this.downloads.get(key)?.controller.abort();
+    this.downloads.get(key)?.cancel();
     await this.store.remove(key);
     if (job) {
       await this.deleteFiles(job);
@@ -291,7 +260,7 @@ export class JobService implements JobServiceApi {
     this.disposed = true;
     this.scheduler.dispose();
     for (const download of this.downloads.values()) {
-      download.controller.abort();
+      download.cancel();
     }
     for (const { timer } of this.throttles.values()) {
       this.clock.clearTimeout(timer);
