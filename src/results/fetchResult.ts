@@ -1,7 +1,10 @@
 // Download -> (unzip) -> count -> rename: a file named `<name>.csv` exists only once it is complete
 // and holds exactly the records Zoho counted (contract section 6). Anything else is an error and
-// leaves nothing behind.
+// leaves nothing behind. Every window may want the same result: only the window holding the
+// result's lock writes, clears or deletes its files, so one window never removes or renames
+// another's partial download.
 import { promises as fs } from 'node:fs';
+import { isLocked, STALE_LOCK_MS, tryLock } from '../core/fileLock';
 import { silentLogger, type Logger } from '../core/ports';
 import type { BulkReadApi } from '../zoho/api';
 import { removeQuietly } from '../zoho/download';
@@ -50,11 +53,61 @@ async function statfsFree(dir: string): Promise<number> {
   return Number(stats.bavail) * Number(stats.bsize);
 }
 
-/** Removes the finished CSV, any leftovers of an interrupted attempt, and the job's folder. */
-export async function deleteResultFiles(dir: string, owner: ResultOwner): Promise<void> {
+/**
+ * Removes the finished CSV, any leftovers of an interrupted attempt, and the job's folder. While
+ * another window is downloading this result it removes nothing (false): that window notices the
+ * job is gone and cleans up its own files.
+ */
+export async function deleteResultFiles(dir: string, owner: ResultOwner): Promise<boolean> {
   const paths = resultPaths(dir, owner);
-  await Promise.all([paths.csv, paths.downloadPart, paths.extractPart].map(removeQuietly));
-  await removeFolderIfEmpty(paths.folder);
+  let lock;
+  try {
+    lock = await tryLock(paths.lock);
+  } catch (error) {
+    // No folder: nothing of this result is on disk. Anything else: leave the files alone.
+    return (error as NodeJS.ErrnoException).code === 'ENOENT';
+  }
+  if (!lock) {
+    return false;
+  }
+  try {
+    await Promise.all([paths.csv, paths.downloadPart, paths.extractPart].map(removeQuietly));
+    return true;
+  } finally {
+    await lock.release();
+    await removeFolderIfEmpty(paths.folder);
+  }
+}
+
+/** Whether a window is downloading this result now (a crashed window's lock does not count). */
+export function isResultLocked(dir: string, owner: ResultOwner): Promise<boolean> {
+  return isLocked(resultPaths(dir, owner).lock);
+}
+
+/**
+ * Runs `task` (which writes this result's files, e.g. fetchResult) holding the result's lock, or
+ * resolves 'busy' at once while another window holds it: that window is downloading the same result.
+ */
+export async function withResultLock<T>(
+  dir: string,
+  owner: ResultOwner,
+  task: () => Promise<T>,
+): Promise<T | 'busy'> {
+  const paths = resultPaths(dir, owner);
+  await fs.mkdir(paths.folder, { recursive: true });
+  const lock = await tryLock(paths.lock);
+  if (!lock) {
+    return 'busy';
+  }
+  // Real time, not the injectable clock: the lock's age is judged by other processes.
+  const heartbeat = setInterval(() => void lock.touch(), STALE_LOCK_MS / 3);
+  try {
+    return await task();
+  } finally {
+    clearInterval(heartbeat);
+    await lock.release();
+    await removeFolderIfEmpty(paths.folder);
+  }
 }
 
 async function removeFolderIfEmpty(folder: string): Promise<void> {
@@ -69,7 +122,10 @@ function server(message: string): ZohoError {
   return new ZohoError({ kind: 'server', message });
 }
 
-/** Downloads a job's result into `dir` and leaves exactly one complete, counted CSV there, or nothing. */
+/**
+ * Downloads a job's result into `dir` and leaves exactly one complete, counted CSV there, or
+ * nothing. Callers that may share `dir` with other windows call it inside withResultLock.
+ */
 export async function fetchResult(
   api: BulkReadApi,
   owner: ResultOwner,

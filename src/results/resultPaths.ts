@@ -40,7 +40,7 @@ export function storedResultFolder(owner: ResultOwner): string {
 }
 
 export interface ResultPaths {
-  /** The job's own folder: holds nothing but the three files below. */
+  /** The job's own folder: holds nothing but the files below. */
   folder: string;
   /** The finished CSV; exists only when complete. */
   csv: string;
@@ -48,6 +48,8 @@ export interface ResultPaths {
   downloadPart: string;
   /** The CSV being extracted from the ZIP. */
   extractPart: string;
+  /** Held by the window downloading this result (../core/fileLock.ts): one writer across windows. */
+  lock: string;
 }
 
 export function resultPaths(dir: string, owner: ResultOwner): ResultPaths {
@@ -58,5 +60,6 @@ export function resultPaths(dir: string, owner: ResultOwner): ResultPaths {
     csv: path.join(folder, `${base}.csv`),
     downloadPart: path.join(folder, `${base}.download.part`),
     extractPart: path.join(folder, `${base}.csv.part`),
+    lock: path.join(folder, `${base}.lock`),
   };
 }

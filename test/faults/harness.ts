@@ -2,12 +2,11 @@
 // hostile server, with a real job store, the real clock and a real temp folder, and collects
 // everything a user or another extension could see: the log, the stored state and the files.
 import * as assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { MemoryKeyValueStore, systemClock } from '../../src/core/ports';
+import { systemClock } from '../../src/core/ports';
 import { JobService } from '../../src/jobs/jobService';
-import { JobStore } from '../../src/jobs/jobStore';
 import type { TrackedJob } from '../../src/jobs/model';
 import type { PollSettings } from '../../src/jobs/serviceApi';
 import type { TokenProvider } from '../../src/zoho/api';
@@ -15,6 +14,7 @@ import { RefreshTokenProvider, StaticTokenProvider } from '../../src/zoho/auth';
 import { BulkReadClient } from '../../src/zoho/client';
 import type { ReportRef } from '../../src/zoho/types';
 import { RecordingLogger } from '../unit/jobs/recordingLogger';
+import { SharedStorage } from '../unit/jobs/sharedStorage';
 import { HostileZoho, json, type Handler } from './hostileServer';
 
 export const ACCESS_TOKEN = '1000.faultsaccesstoken7c1d9e5a';
@@ -31,6 +31,7 @@ const SETTINGS: PollSettings = {
   maxIntervalMs: 50,
   unfocusedMultiplier: 1,
   maxConcurrent: 3,
+  maxChecksPerMinute: Infinity,
 };
 
 export interface HarnessOptions {
@@ -49,7 +50,8 @@ export class Harness {
   static current: Harness | undefined;
   readonly server = new HostileZoho();
   readonly logger = new RecordingLogger();
-  readonly storage = new MemoryKeyValueStore();
+  /** The shared job list every window reads and writes (the extension's global storage). */
+  storage!: SharedStorage;
   dir = '';
   service!: JobService;
   tokens!: TokenProvider;
@@ -63,6 +65,7 @@ export class Harness {
 
   async start(): Promise<void> {
     await this.server.start();
+    this.storage = await SharedStorage.create();
     this.dir = await mkdtemp(path.join(tmpdir(), 'cbj-faults-'));
     this.tokens =
       this.options.auth === 'refresh'
@@ -83,7 +86,7 @@ export class Harness {
       retry: { attempts: this.options.attempts ?? 2, baseDelayMs: 10 },
     });
     this.service = new JobService({
-      store: new JobStore(this.storage, this.logger),
+      store: this.storage.store(this.logger),
       clients: async () => client,
       clock: systemClock,
       logger: this.logger,
@@ -97,6 +100,7 @@ export class Harness {
 
   async stop(): Promise<void> {
     this.service?.dispose();
+    await this.storage?.dispose();
     await this.server.stop();
     await rm(this.dir, { recursive: true, force: true });
   }
@@ -201,10 +205,15 @@ export class Harness {
   }
 
   /** Nothing secret in the log, the stored state, any error shown, or at the foreign host. */
-  assertNothingLeaked(): void {
+  /** The stored job list as text (what other windows and a later session read). */
+  async storedText(): Promise<string> {
+    return readFile(this.storage.jobsPath, 'utf8').catch(() => '');
+  }
+
+  async assertNothingLeaked(): Promise<void> {
     const everything = [
       ...this.logger.lines,
-      this.storage.dump(),
+      await this.storedText(),
       ...this.errors,
       ...this.service.jobs().map((job) => JSON.stringify(job)),
     ].join('\n');
@@ -234,7 +243,7 @@ export async function stopHarness(): Promise<void> {
 export function hostile(title: string, body: () => Promise<void>): void {
   it(title, async () => {
     await body();
-    Harness.current?.assertNothingLeaked();
+    await Harness.current?.assertNothingLeaked();
   });
 }
 

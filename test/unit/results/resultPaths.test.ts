@@ -30,6 +30,7 @@ describe('resultFileName', () => {
       csv: path.join('/r', folder, 'R_1.csv'),
       downloadPart: path.join('/r', folder, 'R_1.download.part'),
       extractPart: path.join('/r', folder, 'R_1.csv.part'),
+      lock: path.join('/r', folder, 'R_1.lock'),
     });
   });
 
