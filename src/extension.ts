@@ -17,6 +17,7 @@ import { channelLogger, createLogChannel, logFileOf } from './host/logChannel';
 import {
   affectsPolling,
   readAutoDownload,
+  readDownloadIdleTimeoutMs,
   readNotificationLevel,
   readPollSettings,
   readSimulatorEnabled,
@@ -25,6 +26,7 @@ import {
 import { ZohoAuthenticationProvider } from './host/authProvider';
 import { ResultFileSystem } from './host/resultFileSystem';
 import { MementoStore, SecretStorageStore } from './host/storageAdapters';
+import { activationExports } from './host/testMode';
 import { JobService } from './jobs/jobService';
 import { JOBS_FILE_NAME, JobStore } from './jobs/jobStore';
 import type { Services } from './services';
@@ -32,12 +34,16 @@ import { registerJobsTree, type JobsTree } from './views/jobsTree';
 import { JobNotifications } from './views/notifications';
 import { JobsStatusBar } from './views/statusBar';
 
-/** What activate() returns: lets integration tests look at persisted state, the log and the status bar. */
+/**
+ * What activate() returns in test mode only (see host/testMode.ts): lets integration tests look at
+ * persisted state, the log and the status bar. Never the SecretStorage itself.
+ */
 export interface TestApi {
   services: Services;
   accounts: AccountStore;
   globalState: vscode.Memento;
-  secrets: vscode.SecretStorage;
+  /** Reads one stored secret (tests check what sign-in stored and sign-out removed). */
+  readSecret(key: string): Thenable<string | undefined>;
   logFile(): vscode.Uri | undefined;
   statusBar: { readonly text: string; readonly tooltip: string; readonly visible: boolean };
   jobsTree: JobsTree;
@@ -48,7 +54,7 @@ export const SIMULATOR_CONTEXT = 'creatorBulkJobs.simulatorEnabled';
 
 let active: vscode.Disposable | undefined;
 
-export async function activate(context: vscode.ExtensionContext): Promise<TestApi> {
+export async function activate(context: vscode.ExtensionContext): Promise<TestApi | undefined> {
   // Disposed in reverse: listeners first, the services they call last.
   const root = new DisposableStore();
   const own = <T extends vscode.Disposable>(value: T): T => root.add(value);
@@ -82,6 +88,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
       resultsDir: path.join(storageDir, 'results'),
       settings: readPollSettings(),
       autoDownload: readAutoDownload,
+      downloadIdleTimeoutMs: readDownloadIdleTimeoutMs,
       lease,
     }),
   );
@@ -140,15 +147,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
   );
 
   logger.info(`Activated; ${accounts.list().length} account(s), ${jobs.jobs().length} tracked job(s).`);
-  return {
+  return activationExports(context.extensionMode === vscode.ExtensionMode.Test, process.env, () => ({
     services,
     accounts,
     globalState: context.globalState,
-    secrets: context.secrets,
+    readSecret: (key: string) => context.secrets.get(key),
     logFile: () => logFileOf(context),
     statusBar,
     jobsTree: tree,
-  };
+  }));
 }
 
 export function deactivate(): void {

@@ -33,11 +33,11 @@ interface JobItem extends vscode.QuickPickItem {
 export function jobPickItem(services: Services, job: TrackedJob, now: number): JobItem {
   const accounts = services.accounts.list();
   const account = accounts.length > 1 ? services.accounts.get(job.accountId)?.label : undefined;
-  const where = `${job.ref.app} / ${job.ref.report}`;
   return {
     label: `${jobCodicon(job)} ${jobLabel(job)}`,
-    description: `${where} · ${jobDescription(job, now)}`,
-    detail: account,
+    description: `${job.ref.app} · ${jobDescription(job, now)}`,
+    // The id (searchable here, never the row's label) tells two batches of one report apart.
+    detail: [account, `job ${job.jobId}`].filter(Boolean).join(' · '),
     job,
   };
 }
@@ -54,7 +54,7 @@ export async function pickJob(services: Services, query: JobQuery): Promise<Trac
   }
   const picked = await vscode.window.showQuickPick(
     jobs.map((job) => jobPickItem(services, job, now)),
-    { placeHolder: query.placeHolder, matchOnDescription: true },
+    { placeHolder: query.placeHolder, matchOnDescription: true, matchOnDetail: true },
   );
   return picked?.job;
 }

@@ -85,6 +85,8 @@ export function jobDescription(job: TrackedJob, now: number, hold?: string): str
     parts.push(hold ? `waiting · ${hold}` : `running · ${formatDuration(now - job.trackedAt)}`);
   } else if (job.state === 'failed') {
     parts.push('failed', formatAge(now - job.changedAt));
+  } else if (job.state === 'unknown') {
+    parts.push(unknownStatusText(job), formatAge(now - job.changedAt));
   } else {
     const count = job.details?.result?.count;
     parts.push(count === undefined ? 'completed' : formatRecords(count));
@@ -116,6 +118,12 @@ export function isUnopened(job: TrackedJob): boolean {
     (job.download === 'ready' || job.download === 'none') &&
     job.result?.seenAt === undefined
   );
+}
+
+/** What Zoho said for a status that is neither running, completed nor failed: its raw text. */
+export function unknownStatusText(job: TrackedJob): string {
+  const raw = job.details?.status?.trim();
+  return raw ? `Zoho status "${raw}"` : 'no status from Zoho';
 }
 
 /** "2 min ago", "in 40 s": when the status was checked and will be (the poll budget at work). */

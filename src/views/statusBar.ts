@@ -58,7 +58,10 @@ export class JobsStatusBar extends Disposable {
     const waiting = runningJobs.filter((job) => isHeld(job.accountId)).length;
     const running = runningJobs.length - waiting;
     const ready = jobs.filter(isUnopened).length;
-    const failed = jobs.filter((job) => job.state === 'failed').length;
+    // A completed job whose result failed its checks is not "ready": it counts as failed.
+    const failed = jobs.filter(
+      (job) => job.state === 'failed' || (job.state === 'completed' && job.download === 'failed'),
+    ).length;
     const parts: string[] = [];
     if (running > 0) {
       parts.push(`$(sync~spin) ${running} running`);
@@ -88,7 +91,12 @@ export class JobsStatusBar extends Disposable {
   }
 
   private tooltipFor(held: AccountState[]): vscode.MarkdownString {
-    const icon = { running: '$(sync~spin)', completed: '$(check)', failed: '$(error)' } as const;
+    const icon = {
+      running: '$(sync~spin)',
+      completed: '$(check)',
+      failed: '$(error)',
+      unknown: '$(question)',
+    } as const;
     const lines = this.services.jobs
       .jobs()
       .sort((a, b) => b.trackedAt - a.trackedAt)
