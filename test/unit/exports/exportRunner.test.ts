@@ -1,0 +1,350 @@
+// ExportRunner on a real JobService against the simulator over HTTP, real files. The service and
+// the runner share a fake clock (polls, waits and cursor ages move only when a test ticks it); the
+// simulator's own clock decides when jobs complete.
+import * as assert from 'node:assert/strict';
+import { access, readFile, readdir, writeFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import { MemoryKeyValueStore, silentLogger } from '../../../src/core/ports';
+import { CreateBudget } from '../../../src/exports/createBudget';
+import { ExportRunner } from '../../../src/exports/exportRunner';
+import { ExportStore } from '../../../src/exports/exportStore';
+import { partialPath, workingPath, type ExportRun } from '../../../src/exports/model';
+import { JobService } from '../../../src/jobs/jobService';
+import { JobStore } from '../../../src/jobs/jobStore';
+import type { PollSettings } from '../../../src/jobs/serviceApi';
+import { countCsvRecords } from '../../../src/results/countCsvRecords';
+import { startSimulator, type Simulator } from '../../simulator';
+import { FakeClock } from '../helpers/fakeClock';
+import { clientFor, ref, tempDir } from '../results/helpers';
+
+const SETTINGS: PollSettings = {
+  initialIntervalMs: 1000,
+  maxIntervalMs: 4000,
+  unfocusedMultiplier: 1,
+  maxConcurrent: 2,
+};
+const JOB_MS = 10_000;
+const MINUTE = 60_000;
+const ACCOUNT = 'acc-1';
+/** 110,000 orders read 100,000 at a time: two batches, the second one short. */
+const ROWS = 110_000;
+const QUERY = { max_records: 100_000 };
+const HEADER =
+  'ID,Order_No,Order_Date,Added_Time,Customer_Name.first_name,Customer_Name.last_name,Email,City,Status,Quantity,Unit_Price,Total,Notes,Line_Items';
+
+async function exists(file: string): Promise<boolean> {
+  return access(file).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** Real-time wait for async work (HTTP, files) the fake clock does not drive. */
+async function until(condition: () => boolean, what: string): Promise<void> {
+  const started = Date.now();
+  while (!condition()) {
+    if (Date.now() - started > 15_000) {
+      assert.fail(`timed out waiting for ${what}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+describe('ExportRunner (simulator over HTTP)', function () {
+  this.timeout(60_000);
+  let sim: Simulator;
+  let temp: Awaited<ReturnType<typeof tempDir>>;
+  let clock: FakeClock;
+  let storage: MemoryKeyValueStore;
+  let destination: string;
+  const disposables: { dispose(): void }[] = [];
+
+  function newWindow(): { service: JobService; runner: ExportRunner } {
+    const api = clientFor(sim);
+    const service = new JobService({
+      store: new JobStore(storage),
+      clients: async () => api,
+      clock,
+      logger: silentLogger,
+      resultsDir: path.join(temp.dir, 'results'),
+      settings: SETTINGS,
+      autoDownload: () => true,
+    });
+    const runner = new ExportRunner({
+      jobs: service,
+      store: new ExportStore(storage),
+      clock,
+      logger: silentLogger,
+    });
+    // The runner goes first on dispose, as in extension.ts.
+    disposables.push(service, runner);
+    return { service, runner };
+  }
+
+  /** Completes the running batch on the simulator and lets the service see it. */
+  async function completeRunningBatch(service: JobService): Promise<void> {
+    const running = service.jobs().filter((job) => job.state === 'running');
+    assert.equal(running.length, 1, 'one batch runs at a time');
+    sim.clock.advance(JOB_MS);
+    while (service.get(running[0].key)?.state === 'running') {
+      await service.refresh(running[0].key);
+    }
+  }
+
+  /** Drives an export until it stops: completes each batch as soon as the runner created it. */
+  async function runToEnd(service: JobService, runner: ExportRunner, id: string): Promise<ExportRun> {
+    while (runner.get(id)?.state === 'running') {
+      if (service.jobs().some((job) => job.state === 'running')) {
+        await completeRunningBatch(service);
+      } else {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    }
+    const run = runner.get(id);
+    assert.ok(run);
+    return run;
+  }
+
+  beforeEach(async function () {
+    // The merge test reads three batches; the others need two (the smallest batch is 100,000).
+    const rows = this.currentTest?.title.startsWith('runs every batch') ? 210_000 : ROWS;
+    sim = await startSimulator({ jobDurationMs: JOB_MS, throttles: false, ordersRows: rows });
+    temp = await tempDir();
+    clock = new FakeClock();
+    storage = new MemoryKeyValueStore();
+    destination = path.join(temp.dir, 'exports', 'All_Orders_2025-01-01.csv');
+  });
+
+  afterEach(async () => {
+    for (const disposable of disposables.splice(0).reverse()) {
+      disposable.dispose();
+    }
+    await sim.close();
+    await temp.remove();
+  });
+
+  it('runs every batch by itself and merges them into one CSV with the header once', async () => {
+    const { service, runner } = newWindow();
+    const finished: ExportRun[] = [];
+    runner.onDidFinishExport((run) => finished.push(run));
+    const started = await runner.start({
+      accountId: ACCOUNT,
+      ref: ref('All_Orders'),
+      query: QUERY,
+      destination,
+    });
+    assert.equal(started.state, 'running');
+    assert.equal(await exists(destination), false, 'no file under the final name while it runs');
+    assert.equal(await exists(workingPath(destination)), true);
+
+    const run = await runToEnd(service, runner, started.id);
+
+    assert.equal(run.state, 'completed', run.error);
+    assert.deepEqual(
+      run.batches.map((batch) => batch.count),
+      [100_000, 100_000, 10_000],
+    );
+    assert.equal(run.records, 210_000);
+    assert.equal(await countCsvRecords(destination), 210_000);
+    const text = await readFile(destination, 'utf8');
+    assert.equal(text.split(HEADER).length - 1, 1, 'the header appears exactly once');
+    assert.ok(text.startsWith(`${HEADER}\r\n`) || text.startsWith(`${HEADER}\n`));
+    // Batches in order: the last order number of the file is the report's last.
+    assert.match(text.slice(-2000), /ORD-0210000/);
+    assert.equal(await exists(workingPath(destination)), false);
+    assert.deepEqual(
+      finished.map((r) => r.id),
+      [run.id],
+    );
+    // Every later batch came from the cursor alone, created as soon as the earlier one was seen complete.
+    const creates = sim.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/read'));
+    assert.equal(creates.length, 3);
+    assert.match(creates[1].body ?? '', /^\{"query":\{"record_cursor":"[^"]+"\}\}$/);
+    assert.deepEqual(
+      run.batches.slice(0, 2).map((batch) => batch.nextCreatedAfterMs),
+      [0, 0],
+      'no fake-clock time passed between completion and the next creation',
+    );
+    // The merged file holds the records: the batches' own copies are gone.
+    assert.deepEqual(
+      (await readdir(path.join(temp.dir, 'results'))).filter((name) => name.endsWith('.csv')),
+      [],
+    );
+  });
+
+  it('resumes after a reload: appends what is done, cuts a half-written append, and goes on', async () => {
+    const first = newWindow();
+    const started = await first.runner.start({
+      accountId: ACCOUNT,
+      ref: ref('All_Orders'),
+      query: QUERY,
+      destination,
+    });
+    await completeRunningBatch(first.service);
+    await until(() => first.runner.get(started.id)?.batches.length === 2, 'batch 2 to be created');
+    await until(() => first.runner.get(started.id)?.batches[0].appended === true, 'batch 1 to be appended');
+    first.runner.dispose();
+    first.service.dispose();
+    // A crash in the middle of an append leaves bytes nobody recorded.
+    await writeFile(workingPath(destination), '4071000000000999999,ORD-half', { flag: 'a' });
+
+    sim.clock.advance(JOB_MS); // batch 2 completes while no window is open
+    const second = newWindow();
+    assert.equal(second.runner.get(started.id)?.state, 'running');
+    const run = await runToEnd(second.service, second.runner, started.id);
+
+    assert.equal(run.state, 'completed', run.error);
+    assert.equal(await countCsvRecords(destination), ROWS);
+    assert.doesNotMatch(await readFile(destination, 'utf8'), /ORD-half/);
+  });
+
+  it('shows an export whose cursor expired as interrupted, keeps its records, and restarts it', async () => {
+    const first = newWindow();
+    const started = await first.runner.start({
+      accountId: ACCOUNT,
+      ref: ref('All_Orders'),
+      query: QUERY,
+      destination,
+    });
+    first.runner.dispose(); // the window's runner is gone; its job service still sees batch 1 complete
+    await completeRunningBatch(first.service);
+    await until(() => first.service.jobs()[0].download === 'ready', 'batch 1 download');
+    first.service.dispose();
+    await clock.tickAsync(16 * MINUTE); // past the cursor's 15 minutes
+    sim.clock.advance(16 * MINUTE);
+
+    const second = newWindow();
+    const stopped: ExportRun[] = [];
+    second.runner.onDidStopExport((run) => stopped.push(run));
+    await until(() => second.runner.get(started.id)?.state !== 'running', 'the export to stop');
+    await until(() => second.runner.get(started.id)?.keptPath !== undefined, 'the records to be kept');
+    const run = second.runner.get(started.id);
+    assert.ok(run);
+    assert.equal(run.state, 'interrupted');
+    assert.match(run.error ?? '', /record cursor of batch 1 .* expired/);
+    assert.equal(run.keptPath, partialPath(destination));
+    assert.equal(await countCsvRecords(partialPath(destination)), 100_000);
+    assert.equal(await exists(destination), false);
+    assert.equal(await exists(workingPath(destination)), false);
+    assert.equal(stopped.length, 1);
+    const creates = sim.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/read')).length;
+    assert.equal(creates, 1, 'no call was spent on a cursor known to be expired');
+
+    const again = await second.runner.restart(started.id);
+    assert.equal(second.runner.get(started.id), undefined, 'the interrupted export is replaced');
+    const done = await runToEnd(second.service, second.runner, again.id);
+    assert.equal(done.state, 'completed', done.error);
+    assert.equal(await countCsvRecords(destination), ROWS);
+    assert.equal(await exists(partialPath(destination)), true, 'the partial file of the first attempt stays');
+  });
+
+  it('cancel keeps the records so far as a partial file, and stops the running batch', async () => {
+    const { service, runner } = newWindow();
+    const started = await runner.start({
+      accountId: ACCOUNT,
+      ref: ref('All_Orders'),
+      query: QUERY,
+      destination,
+    });
+    await completeRunningBatch(service);
+    await until(() => runner.get(started.id)?.batches[0].appended === true, 'batch 1 to be appended');
+    await until(() => runner.get(started.id)?.batches.length === 2, 'batch 2 to be created');
+    const batchTwo = runner.get(started.id)?.batches[1].key ?? '';
+
+    const run = await runner.cancel(started.id, true);
+
+    assert.equal(run?.state, 'cancelled');
+    assert.equal(run?.keptPath, partialPath(destination));
+    assert.equal(await countCsvRecords(partialPath(destination)), 100_000);
+    assert.equal(await exists(destination), false);
+    assert.equal(await exists(workingPath(destination)), false);
+    assert.equal(service.get(batchTwo), undefined, 'the running batch is no longer tracked');
+    sim.clock.advance(JOB_MS);
+    await clock.tickAsync(MINUTE);
+    assert.equal(sim.requests.filter((r) => r.method === 'POST').length, 2, 'no batch created after cancel');
+  });
+
+  it('cancel can discard the records: no file is left', async () => {
+    const { service, runner } = newWindow();
+    const started = await runner.start({
+      accountId: ACCOUNT,
+      ref: ref('All_Orders'),
+      query: QUERY,
+      destination,
+    });
+    await completeRunningBatch(service);
+    await until(() => runner.get(started.id)?.batches[0].appended === true, 'batch 1 to be appended');
+
+    const run = await runner.cancel(started.id, false);
+
+    assert.equal(run?.state, 'cancelled');
+    assert.equal(run?.keptPath, undefined);
+    assert.deepEqual(await readdir(path.dirname(destination)), []);
+  });
+
+  it('waits out a 429 on the next batch (Retry-After) and goes on within the cursor life', async () => {
+    const { service, runner } = newWindow();
+    const started = await runner.start({
+      accountId: ACCOUNT,
+      ref: ref('All_Orders'),
+      query: QUERY,
+      destination,
+    });
+    sim.inject({ route: 'create', httpStatus: 429, code: 2955, retryAfterSeconds: 30 });
+    await completeRunningBatch(service);
+    await until(
+      () => sim.requests.filter((r) => r.method === 'POST').length === 2 && clock.pendingTimers().length > 0,
+      'the refused creation',
+    );
+    assert.equal(runner.get(started.id)?.batches.length, 1);
+    assert.equal(runner.get(started.id)?.state, 'running');
+
+    await clock.tickAsync(29_000);
+    assert.equal(
+      sim.requests.filter((r) => r.method === 'POST').length,
+      2,
+      'nothing sent before Retry-After',
+    );
+    await clock.tickAsync(1_000);
+    await until(() => runner.get(started.id)?.batches.length === 2, 'batch 2 after the wait');
+
+    const run = await runToEnd(service, runner, started.id);
+    assert.equal(run.state, 'completed', run.error);
+    assert.equal(await countCsvRecords(destination), ROWS);
+  });
+
+  it('fails the export plainly when a batch fails on Zoho, keeping no partial file', async () => {
+    const { service, runner } = newWindow();
+    const started = await runner.start({
+      accountId: ACCOUNT,
+      ref: ref('All_Orders'),
+      query: QUERY,
+      destination,
+    });
+    await completeRunningBatch(service);
+    await until(() => runner.get(started.id)?.batches.length === 2, 'batch 2 to be created');
+    sim.inject({ route: 'status', httpStatus: 404, code: 7120, text: 'Invalid job id' });
+
+    const stopped = new Promise<ExportRun>((resolve) => runner.onDidStopExport(resolve));
+    await runToEnd(service, runner, started.id);
+    const run = await stopped;
+
+    assert.equal(run.state, 'failed');
+    assert.match(run.error ?? '', /^Batch 2 \(job \d+\) failed: /);
+    assert.deepEqual(await readdir(path.dirname(destination)), []);
+  });
+});
+
+describe('CreateBudget', () => {
+  it('allows 5 creations a minute per account, then says how long to wait', () => {
+    const budget = new CreateBudget();
+    const t0 = 1_000_000;
+    for (let i = 0; i < 5; i++) {
+      assert.equal(budget.waitMs('a', t0 + i * 1000), 0);
+      budget.record('a', t0 + i * 1000);
+    }
+    assert.equal(budget.waitMs('a', t0 + 5000), 55_000);
+    assert.equal(budget.waitMs('b', t0 + 5000), 0, 'per account');
+    assert.equal(budget.waitMs('a', t0 + 60_000), 0);
+  });
+});
