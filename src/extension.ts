@@ -19,10 +19,15 @@ import {
   SECTION,
 } from './host/settings';
 import { MementoStore, SecretStorageStore } from './host/storageAdapters';
+import { registerExportCommands } from './commands/exportCommands';
+import { ExportRunner } from './exports/exportRunner';
+import { ExportStore } from './exports/exportStore';
 import { JobService } from './jobs/jobService';
 import { JobStore } from './jobs/jobStore';
 import type { Services } from './services';
 import { registerJobsTree, type JobsTree } from './views/jobsTree';
+import { DefinitionsEditorSupport } from './views/definitionsEditor';
+import { ExportNotifications } from './views/exportNotifications';
 import { JobNotifications } from './views/notifications';
 import { JobsStatusBar } from './views/statusBar';
 
@@ -77,10 +82,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
       autoDownload: readAutoDownload,
     }),
   );
-  const services: Services = { accounts, jobs, logger, storageDir };
+  // The lease seam: only the window holding issue 9's poller lease will drive exports.
+  const exports = own(
+    new ExportRunner({ jobs, store: own(new ExportStore(storage, logger)), clock: systemClock, logger }),
+  );
+  const services: Services = { accounts, jobs, exports, logger, storageDir };
 
   const tree = own(registerJobsTree(context, services));
   registerJobCommands(context, services, tree);
+  registerExportCommands(context, services, tree);
   registerSignInWithAccessToken(context, services, accounts);
   registerSignInWithRefreshToken(context, services, accounts);
   registerSignOut(context, services, accounts);
@@ -89,6 +99,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
 
   const statusBar = own(new JobsStatusBar(services));
   own(new JobNotifications(services, readNotificationLevel));
+  own(new ExportNotifications(services, readNotificationLevel));
+  own(new DefinitionsEditorSupport());
 
   const updateSignedIn = (): void => {
     void vscode.commands.executeCommand('setContext', SIGNED_IN_CONTEXT, accounts.list().length > 0);

@@ -3,6 +3,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { relativeSegments } from '../exports/destination';
 import type { TrackedJob } from '../jobs/model';
 import { resultFileName } from '../results/resultPaths';
 import type { Services } from '../services';
@@ -15,15 +16,10 @@ const SAVE_AS = 'Save As...';
 
 /** The export folder as path segments, or an error text when it would leave the workspace. */
 export function exportFolderSegments(setting: string): string[] | string {
-  const normalised = path.posix.normalize(setting.trim().replace(/\\/g, '/') || 'exports');
-  if (
-    path.posix.isAbsolute(normalised) ||
-    /^[A-Za-z]:/.test(normalised) ||
-    normalised.split('/').includes('..')
-  ) {
-    return `The setting creatorBulkJobs.exportFolder must be a folder inside the workspace, not "${setting}".`;
-  }
-  return normalised.split('/').filter((part) => part !== '' && part !== '.');
+  const segments = relativeSegments(setting.trim() || 'exports');
+  return typeof segments === 'string'
+    ? `The setting creatorBulkJobs.exportFolder must be a folder inside the workspace, not "${setting}".`
+    : segments;
 }
 
 async function exists(uri: vscode.Uri): Promise<boolean> {

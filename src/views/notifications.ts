@@ -46,6 +46,9 @@ export class JobNotifications extends Disposable {
   }
 
   private jobFinished(job: TrackedJob): void {
+    if (this.services.exports.exportOfJob(job.key)) {
+      return; // a batch of an export: the export speaks for it (ExportNotifications)
+    }
     const level = this.level();
     if (level === 'none' || (level === 'failuresOnly' && job.state !== 'failed')) {
       return;

@@ -1,0 +1,161 @@
+// Export Whole Report in the real extension host against the simulator: every batch runs by
+// itself, one merged CSV lands in the workspace, the tree shows the export with its batches, the
+// status bar counts it, one notification says it plainly; an existing file is never replaced unasked.
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import type { TestApi } from '../../src/extension';
+import { countCsvRecords } from '../../src/results/countCsvRecords';
+import type { ExportNode, JobNode } from '../../src/views/jobsTree';
+import { startSimulator, DEMO, type Simulator } from '../simulator';
+import {
+  activateExtension,
+  allTreeNodes,
+  jobsTree,
+  signInToSimulator,
+  signOut,
+  useFastPolling,
+  waitFor,
+  withStubbedPrompt,
+} from './helpers';
+
+describe('Export Whole Report', function () {
+  this.timeout(180_000);
+  let sim: Simulator;
+  let api: TestApi;
+  let accountId: string;
+  let restoreSettings: () => Promise<void>;
+  const workspace = (): string => vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '';
+
+  before(async () => {
+    sim = await startSimulator({ jobDurationMs: 1500, throttles: false });
+    api = await activateExtension();
+    restoreSettings = await useFastPolling();
+    accountId = await signInToSimulator(sim);
+  });
+
+  after(async () => {
+    for (const run of api.services.exports.exports()) {
+      await api.services.exports.remove(run.id);
+    }
+    if (accountId) {
+      await signOut(accountId);
+    }
+    await restoreSettings?.();
+    await sim?.close();
+  });
+
+  it('exports All_Orders (250,000 records) in 3 batches into one CSV and says so once', async () => {
+    const messages: string[] = [];
+    let statusWhileRunning = '';
+    const id = await withStubbedPrompt(
+      'showInformationMessage',
+      async (message: string) => {
+        messages.push(message);
+        return undefined;
+      },
+      async () => {
+        const started = await vscode.commands.executeCommand<string | undefined>(
+          'creatorBulkJobs.exportReport',
+          {
+            accountId,
+            app: DEMO.app,
+            report: 'All_Orders',
+            maxRecords: 100_000,
+            destination: 'exports/it_{report}.csv',
+          },
+        );
+        assert.ok(started, 'exportReport resolves the export id');
+        statusWhileRunning = api.statusBar.text;
+        await waitFor(
+          () => api.services.exports.get(started)?.state !== 'running',
+          'the export to finish',
+          150_000,
+        );
+        await waitFor(() => messages.length > 0, 'the completion notification');
+        return started;
+      },
+    );
+    const run = api.services.exports.get(id);
+    assert.equal(run?.state, 'completed', run?.error);
+    assert.match(statusWhileRunning, /1 exporting/);
+    assert.deepEqual(messages, ['All_Orders exported: 250,000 records in 3 batches']);
+    const file = path.join(workspace(), 'exports', 'it_All_Orders.csv');
+    assert.equal(run?.destination, file);
+    assert.equal(await countCsvRecords(file), 250_000);
+    assert.deepEqual(
+      fs.readdirSync(path.dirname(file)).filter((name) => name.startsWith('it_')),
+      ['it_All_Orders.csv'],
+      'no .part file is left',
+    );
+    const creates = sim.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/All_Orders/read'));
+    assert.equal(creates.length, 3);
+
+    // The tree: one export row with its three batches beneath; the batches are not listed again.
+    const tree = await jobsTree();
+    const nodes = await allTreeNodes(tree);
+    const exportNode = nodes.find(
+      (node): node is ExportNode => node.kind === 'export' && node.exportId === id,
+    );
+    assert.ok(exportNode);
+    const item = tree.provider.getTreeItem(exportNode);
+    assert.equal(item.label, 'Export All_Orders');
+    assert.match(String(item.description), /^250,000 records · 3 batches · /);
+    const batches = tree.provider.getChildren(exportNode);
+    assert.equal(batches.length, 3);
+    const batchKeys = new Set(run?.batches.map((batch) => batch.key));
+    const jobRows = nodes.filter((node): node is JobNode => node.kind === 'job' && batchKeys.has(node.key));
+    assert.equal(jobRows.length, 3, 'each batch appears once, under its export');
+    assert.ok(!api.statusBar.visible || !api.statusBar.text.includes('exporting'), api.statusBar.text);
+  });
+
+  it('reads with the largest batch size unless told otherwise; a one-batch report is one batch', async () => {
+    const id = await withStubbedPrompt(
+      'showInformationMessage',
+      async () => undefined,
+      async () => {
+        const started = await vscode.commands.executeCommand<string>('creatorBulkJobs.exportReport', {
+          accountId,
+          app: DEMO.app,
+          report: 'All_Customers',
+          destination: 'exports/it_customers.csv',
+        });
+        await waitFor(() => api.services.exports.get(started)?.state !== 'running', 'the export to finish');
+        return started;
+      },
+    );
+    const run = api.services.exports.get(id);
+    assert.equal(run?.state, 'completed', run?.error);
+    assert.equal(run?.batches.length, 1);
+    assert.equal(await countCsvRecords(path.join(workspace(), 'exports', 'it_customers.csv')), 1000);
+    const create = sim.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/All_Customers/read'));
+    assert.match(create[0]?.body ?? '', /"max_records":200000/);
+  });
+
+  it('asks before replacing an existing file and starts nothing when the user declines', async () => {
+    const file = path.join(workspace(), 'exports', 'keep_me.csv');
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, 'precious\n');
+    const before = api.services.exports.exports().length;
+    const asked: string[] = [];
+    const id = await withStubbedPrompt(
+      'showWarningMessage',
+      async (message: string) => {
+        asked.push(message);
+        return undefined;
+      },
+      () =>
+        vscode.commands.executeCommand<string | undefined>('creatorBulkJobs.exportReport', {
+          accountId,
+          app: DEMO.app,
+          report: 'All_Customers',
+          destination: 'exports/keep_me.csv',
+        }),
+    );
+    assert.equal(id, undefined);
+    assert.deepEqual(asked, ['exports/keep_me.csv already exists. Overwrite it?']);
+    assert.equal(fs.readFileSync(file, 'utf8'), 'precious\n');
+    assert.equal(api.services.exports.exports().length, before);
+  });
+});
