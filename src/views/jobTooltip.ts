@@ -2,7 +2,7 @@
 // lifetime left, the local file). Values go through appendText so server text cannot inject markdown.
 import * as vscode from 'vscode';
 import { cursorMsLeft, type TrackedJob } from '../jobs/model';
-import { formatCount, formatDuration } from './jobDescription';
+import { expiry, formatCount, formatDuration } from './jobDescription';
 
 function cursorText(job: TrackedJob, now: number): string {
   if (job.state !== 'completed') {
@@ -21,7 +21,7 @@ function cursorText(job: TrackedJob, now: number): string {
   return left > 0 ? `valid for ${formatDuration(left)} more` : 'expired (cursors last 15 minutes)';
 }
 
-function localFileText(job: TrackedJob): string {
+function localFileText(job: TrackedJob, now: number): string {
   switch (job.download) {
     case 'ready':
       return job.result ? job.result.path : 'ready';
@@ -30,7 +30,7 @@ function localFileText(job: TrackedJob): string {
     case 'failed':
       return 'download failed';
     default:
-      return job.state === 'completed' ? 'not downloaded yet' : '—';
+      return job.state === 'completed' ? `not downloaded yet (${expiry(job, now)})` : '—';
   }
 }
 
@@ -48,7 +48,7 @@ export function jobTooltip(job: TrackedJob, now: number): vscode.MarkdownString 
     ['Records', result?.count === undefined ? '—' : formatCount(result.count)],
     ['Download URL', result?.download_url ?? '—'],
     ['Record cursor', cursorText(job, now)],
-    ['Local file', localFileText(job)],
+    ['Local file', localFileText(job, now)],
   ];
   if (job.lastError) {
     rows.push(['Last error', job.lastError.message]);
