@@ -12,10 +12,10 @@ export function definitionsUri(folder: vscode.WorkspaceFolder): vscode.Uri {
   return vscode.Uri.joinPath(folder.uri, ...DEFINITIONS_FILE.split('/'));
 }
 
-/** The text of `uri`: the open editor's (unsaved edits included), else the file's; undefined when missing. */
+/** The text of `uri`: an editor's with unsaved edits, else the file's; undefined when missing. */
 export async function readText(uri: vscode.Uri): Promise<string | undefined> {
   const open = vscode.workspace.textDocuments.find((doc) => doc.uri.toString() === uri.toString());
-  if (open) {
+  if (open?.isDirty) {
     return open.getText();
   }
   try {

@@ -1,6 +1,7 @@
 // Export Whole Report: what Create Bulk Read Job asks (batch size defaulting to the maximum, to
 // spend the fewest API calls) plus where to write the merged CSV; then every batch runs by itself.
 import * as vscode from 'vscode';
+import { pickWorkspaceFolder, uriExists } from '../host/workspaceFiles';
 import { expandDestination, destinationProblem, relativeSegments } from '../exports/destination';
 import type { ExportRun } from '../exports/model';
 import { readExportFile } from '../host/settings';
@@ -33,29 +34,12 @@ export interface ExportPlan extends Plan {
   definition?: string;
 }
 
-async function exists(uri: vscode.Uri): Promise<boolean> {
-  try {
-    await vscode.workspace.fs.stat(uri);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-export async function workspaceFolder(): Promise<vscode.WorkspaceFolder | undefined> {
-  const folders = vscode.workspace.workspaceFolders ?? [];
-  if (folders.length <= 1) {
-    return folders[0];
-  }
-  return vscode.window.showWorkspaceFolderPick({ placeHolder: 'Export into which workspace folder?' });
-}
-
 /**
  * True when `uri` does not exist or the user agreed to replace it; otherwise the other choice
  * they made (e.g. "Choose Another Name"), or undefined when they dismissed the question.
  */
 export async function mayWrite(uri: vscode.Uri, ...others: string[]): Promise<true | string | undefined> {
-  if (!(await exists(uri))) {
+  if (!(await uriExists(uri))) {
     return true;
   }
   const choice = await vscode.window.showWarningMessage(
@@ -86,7 +70,7 @@ export function resolveDestination(
  * agreed to replace it. Without a workspace folder a save dialog is shown.
  */
 export async function askDestination(ref: ReportRef, template: string): Promise<vscode.Uri | undefined> {
-  const folder = await workspaceFolder();
+  const folder = await pickWorkspaceFolder('Export into which workspace folder?');
   if (!folder) {
     return vscode.window.showSaveDialog({
       title: `${TITLE}: ${ref.report} (destination)`,
@@ -161,7 +145,7 @@ async function planFromExportOptions(
   if (/^([A-Za-z]:[\\/]|\/)/.test(template)) {
     destination = vscode.Uri.file(template);
   } else {
-    const folder = await workspaceFolder();
+    const folder = await pickWorkspaceFolder('Export into which workspace folder?');
     if (!folder) {
       throw new Error('Open a folder first: exports are written into the workspace.');
     }

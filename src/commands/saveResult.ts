@@ -3,6 +3,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { pickWorkspaceFolder, uriExists } from '../host/workspaceFiles';
 import { relativeSegments } from '../exports/destination';
 import type { TrackedJob } from '../jobs/model';
 import { resultFileName } from '../results/resultPaths';
@@ -20,23 +21,6 @@ export function exportFolderSegments(setting: string): string[] | string {
   return typeof segments === 'string'
     ? `The setting creatorBulkJobs.exportFolder must be a folder inside the workspace, not "${setting}".`
     : segments;
-}
-
-async function exists(uri: vscode.Uri): Promise<boolean> {
-  try {
-    await vscode.workspace.fs.stat(uri);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function pickFolder(): Promise<vscode.WorkspaceFolder | undefined> {
-  const folders = vscode.workspace.workspaceFolders ?? [];
-  if (folders.length <= 1) {
-    return folders[0];
-  }
-  return vscode.window.showWorkspaceFolderPick({ placeHolder: 'Save into which workspace folder?' });
 }
 
 function saveDialog(defaultUri: vscode.Uri): Thenable<vscode.Uri | undefined> {
@@ -64,7 +48,7 @@ async function chooseTarget(
     throw new Error(segments);
   }
   const uri = vscode.Uri.joinPath(folder.uri, ...segments, name);
-  if (!(await exists(uri))) {
+  if (!(await uriExists(uri))) {
     return { uri, overwrite: false };
   }
   const shown = [...segments, name].join('/');
@@ -99,7 +83,7 @@ function announce(uri: vscode.Uri, inWorkspace: boolean): void {
 export async function saveResult(services: Services, job: TrackedJob): Promise<vscode.Uri | undefined> {
   try {
     const result = await ensureResultWithProgress(services, job);
-    const folder = await pickFolder();
+    const folder = await pickWorkspaceFolder('Save into which workspace folder?');
     const target = await chooseTarget(job, folder);
     if (!target) {
       return undefined;

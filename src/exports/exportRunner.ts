@@ -33,17 +33,15 @@ export interface StartExport {
 
 /**
  * Whether this window may drive exports. Many windows share the stored exports; only one must
- * create batches and write files (issue 9's poller lease). Until that lands every window holds it.
+ * create batches and write files: the window holding the poller lease (issue 9). The shape is a
+ * subset of that lease, so it can be passed in as it is; until then every window holds it.
  */
 export interface ExportLease {
-  holds(): boolean;
-  readonly onDidChange: Event<void>;
+  readonly held: boolean;
+  onDidChange(listener: (held: boolean) => void): Disposable;
 }
 
-export const ALWAYS_HELD: ExportLease = {
-  holds: () => true,
-  onDidChange: () => ({ dispose: () => undefined }),
-};
+export const ALWAYS_HELD: ExportLease = { held: true, onDidChange: () => ({ dispose: () => undefined }) };
 
 export interface ExportsApi extends Disposable {
   readonly onDidChangeExport: Event<ExportChange>;
@@ -136,7 +134,11 @@ export class ExportRunner implements ExportsApi {
           this.wake(change.job.key);
         }
       }),
-      this.lease.onDidChange(() => this.resumeAll()),
+      this.lease.onDidChange((held) => {
+        if (held) {
+          this.resumeAll(); // a closed window handed its exports over: carry on where it stopped
+        }
+      }),
     );
     this.resumeAll();
   }
@@ -274,7 +276,7 @@ export class ExportRunner implements ExportsApi {
   }
 
   private mayAct(run: ExportRun | undefined): run is ExportRun {
-    return run !== undefined && run.state === 'running' && !this.disposed && this.lease.holds();
+    return run !== undefined && run.state === 'running' && !this.disposed && this.lease.held;
   }
 
   /** Looks at the run's newest batch and takes the next step; safe to call any number of times. */

@@ -49,7 +49,8 @@ export function exportItem(run: ExportRun | undefined, id: string, now: number):
   item.tooltip = tooltip(run);
   const [icon, colour] = ICONS[run.state];
   item.iconPath = new vscode.ThemeIcon(icon, colour ? new vscode.ThemeColor(colour) : undefined);
-  const tokens = ['export', run.state];
+  // `exportCompleted`, not `completed`: the job rows' menus match their own state tokens.
+  const tokens = ['export', `export${run.state.charAt(0).toUpperCase()}${run.state.slice(1)}`];
   if (run.state === 'completed' || run.keptPath) {
     tokens.push('hasFile');
   }

@@ -134,3 +134,18 @@ export async function clearNotifications(wb: Workbench): Promise<void> {
   await wb.runCommand('Notifications: Clear All Notifications');
   await wb.page.locator('.notifications-toasts .notification-toast').first().waitFor({ state: 'hidden' });
 }
+
+/** Drags the side bar's edge so it is about `width` pixels wide (the default cuts the row texts). */
+export async function widenSideBar(page: Page, width: number): Promise<void> {
+  const box = await page.locator('.part.sidebar').boundingBox();
+  if (!box || box.width >= width) {
+    return;
+  }
+  const edge = box.x + box.width;
+  const y = box.y + box.height / 2;
+  await page.mouse.move(edge, y);
+  await page.mouse.down();
+  await page.mouse.move(edge + (width - box.width) / 2, y, { steps: 4 });
+  await page.mouse.move(box.x + width, y, { steps: 4 });
+  await page.mouse.up();
+}

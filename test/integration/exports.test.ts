@@ -159,3 +159,124 @@ describe('Export Whole Report', function () {
     assert.equal(api.services.exports.exports().length, before);
   });
 });
+
+describe('Export definitions', function () {
+  this.timeout(120_000);
+  let sim: Simulator;
+  let api: TestApi;
+  let accountId: string;
+  let restoreSettings: () => Promise<void>;
+  const folder = (): string => vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '';
+  const definitionsFile = (): string => path.join(folder(), '.vscode', 'zoho-exports.json');
+
+  before(async () => {
+    sim = await startSimulator({ jobDurationMs: 1000, throttles: false });
+    api = await activateExtension();
+    restoreSettings = await useFastPolling();
+    accountId = await signInToSimulator(sim);
+  });
+
+  after(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    fs.rmSync(path.join(folder(), '.vscode'), { recursive: true, force: true });
+    for (const run of api.services.exports.exports()) {
+      await api.services.exports.remove(run.id);
+    }
+    if (accountId) {
+      await signOut(accountId);
+    }
+    await restoreSettings?.();
+    await sim?.close();
+  });
+
+  it('lenses valid definitions, marks the invalid ones, and runs one from its lens', async () => {
+    const label = api.accounts.get(accountId)?.label ?? '';
+    fs.mkdirSync(path.dirname(definitionsFile()), { recursive: true });
+    fs.writeFileSync(
+      definitionsFile(),
+      JSON.stringify(
+        {
+          exports: [
+            {
+              name: 'Customers',
+              account: label,
+              app: DEMO.app,
+              report: 'All_Customers',
+              destination: 'exports/def_{report}.csv',
+            },
+            { name: 'Broken', app: 'zylker store', report: 'All_Orders', batchSize: 5 },
+          ],
+        },
+        null,
+        2,
+      ),
+    );
+    const document = await vscode.workspace.openTextDocument(definitionsFile());
+    await vscode.window.showTextDocument(document);
+
+    const diagnostics = await waitFor(() => {
+      const found = vscode.languages
+        .getDiagnostics(document.uri)
+        .filter((d) => d.source === 'Zoho Creator exports');
+      return found.length >= 2 && found;
+    }, 'diagnostics of the invalid definition');
+    const messages = diagnostics.map((d) => d.message).join('\n');
+    assert.match(messages, /"zylker store" is not a link name/);
+    assert.match(messages, /Records per batch must be a multiple of 1000/);
+
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>(
+      'vscode.executeCodeLensProvider',
+      document.uri,
+    );
+    const runLenses = lenses.filter((lens) => lens.command?.command === 'creatorBulkJobs.runSavedExport');
+    assert.equal(runLenses.length, 1, 'one lens, above the valid definition');
+    assert.equal(document.lineAt(runLenses[0].range.start.line).text.trim(), '{');
+
+    const id = await withStubbedPrompt(
+      'showInformationMessage',
+      async () => undefined,
+      () =>
+        vscode.commands.executeCommand<string>(
+          'creatorBulkJobs.runSavedExport',
+          ...(runLenses[0].command?.arguments ?? []),
+        ),
+    );
+    assert.ok(id, 'the lens starts an export');
+    await waitFor(() => api.services.exports.get(id)?.state !== 'running', 'the saved export to finish');
+    const run = api.services.exports.get(id);
+    assert.equal(run?.state, 'completed', run?.error);
+    assert.equal(run?.definition, 'Customers');
+    assert.equal(await countCsvRecords(path.join(folder(), 'exports', 'def_All_Customers.csv')), 1000);
+  });
+
+  it('offers to sign in when a definition names an account that is not signed in', async () => {
+    fs.writeFileSync(
+      definitionsFile(),
+      JSON.stringify({
+        exports: [
+          { name: 'Elsewhere', account: { owner: 'nobody', dataCentre: 'EU' }, app: 'a', report: 'b' },
+        ],
+      }),
+    );
+    const offers: string[][] = [];
+    const id = await withStubbedPrompt(
+      'showWarningMessage',
+      async (message: string, ...actions: string[]) => {
+        offers.push([message, ...actions]);
+        return undefined;
+      },
+      () =>
+        vscode.commands.executeCommand<string | undefined>('creatorBulkJobs.runSavedExport', {
+          name: 'Elsewhere',
+        }),
+    );
+    assert.equal(id, undefined);
+    assert.deepEqual(offers, [
+      [
+        'The export "Elsewhere" runs as the account of nobody (EU), which is not signed in.',
+        'Sign In with Access Token',
+        'Sign In with Refresh Token',
+      ],
+    ]);
+  });
+});

@@ -6,7 +6,8 @@ import { access, readFile, readdir, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { MemoryKeyValueStore, silentLogger } from '../../../src/core/ports';
 import { CreateBudget } from '../../../src/exports/createBudget';
-import { ExportRunner } from '../../../src/exports/exportRunner';
+import { Emitter } from '../../../src/core/ports';
+import { ExportRunner, type ExportLease } from '../../../src/exports/exportRunner';
 import { ExportStore } from '../../../src/exports/exportStore';
 import { partialPath, workingPath, type ExportRun } from '../../../src/exports/model';
 import { JobService } from '../../../src/jobs/jobService';
@@ -59,7 +60,7 @@ describe('ExportRunner (simulator over HTTP)', function () {
   let destination: string;
   const disposables: { dispose(): void }[] = [];
 
-  function newWindow(): { service: JobService; runner: ExportRunner } {
+  function newWindow(lease?: ExportLease): { service: JobService; runner: ExportRunner } {
     const api = clientFor(sim);
     const service = new JobService({
       store: new JobStore(storage),
@@ -75,10 +76,16 @@ describe('ExportRunner (simulator over HTTP)', function () {
       store: new ExportStore(storage),
       clock,
       logger: silentLogger,
+      lease,
     });
     // The runner goes first on dispose, as in extension.ts.
     disposables.push(service, runner);
     return { service, runner };
+  }
+
+  /** Starts the export of All_Orders into `destination`, 100,000 records a batch. */
+  function startOrders(runner: ExportRunner): Promise<ExportRun> {
+    return runner.start({ accountId: ACCOUNT, ref: ref('All_Orders'), query: QUERY, destination });
   }
 
   /** Completes the running batch on the simulator and lets the service see it. */
@@ -127,12 +134,7 @@ describe('ExportRunner (simulator over HTTP)', function () {
     const { service, runner } = newWindow();
     const finished: ExportRun[] = [];
     runner.onDidFinishExport((run) => finished.push(run));
-    const started = await runner.start({
-      accountId: ACCOUNT,
-      ref: ref('All_Orders'),
-      query: QUERY,
-      destination,
-    });
+    const started = await startOrders(runner);
     assert.equal(started.state, 'running');
     assert.equal(await exists(destination), false, 'no file under the final name while it runs');
     assert.equal(await exists(workingPath(destination)), true);
@@ -174,12 +176,7 @@ describe('ExportRunner (simulator over HTTP)', function () {
 
   it('resumes after a reload: appends what is done, cuts a half-written append, and goes on', async () => {
     const first = newWindow();
-    const started = await first.runner.start({
-      accountId: ACCOUNT,
-      ref: ref('All_Orders'),
-      query: QUERY,
-      destination,
-    });
+    const started = await startOrders(first.runner);
     await completeRunningBatch(first.service);
     await until(() => first.runner.get(started.id)?.batches.length === 2, 'batch 2 to be created');
     await until(() => first.runner.get(started.id)?.batches[0].appended === true, 'batch 1 to be appended');
@@ -200,12 +197,7 @@ describe('ExportRunner (simulator over HTTP)', function () {
 
   it('shows an export whose cursor expired as interrupted, keeps its records, and restarts it', async () => {
     const first = newWindow();
-    const started = await first.runner.start({
-      accountId: ACCOUNT,
-      ref: ref('All_Orders'),
-      query: QUERY,
-      destination,
-    });
+    const started = await startOrders(first.runner);
     first.runner.dispose(); // the window's runner is gone; its job service still sees batch 1 complete
     await completeRunningBatch(first.service);
     await until(() => first.service.jobs()[0].download === 'ready', 'batch 1 download');
@@ -240,12 +232,7 @@ describe('ExportRunner (simulator over HTTP)', function () {
 
   it('cancel keeps the records so far as a partial file, and stops the running batch', async () => {
     const { service, runner } = newWindow();
-    const started = await runner.start({
-      accountId: ACCOUNT,
-      ref: ref('All_Orders'),
-      query: QUERY,
-      destination,
-    });
+    const started = await startOrders(runner);
     await completeRunningBatch(service);
     await until(() => runner.get(started.id)?.batches[0].appended === true, 'batch 1 to be appended');
     await until(() => runner.get(started.id)?.batches.length === 2, 'batch 2 to be created');
@@ -266,12 +253,7 @@ describe('ExportRunner (simulator over HTTP)', function () {
 
   it('cancel can discard the records: no file is left', async () => {
     const { service, runner } = newWindow();
-    const started = await runner.start({
-      accountId: ACCOUNT,
-      ref: ref('All_Orders'),
-      query: QUERY,
-      destination,
-    });
+    const started = await startOrders(runner);
     await completeRunningBatch(service);
     await until(() => runner.get(started.id)?.batches[0].appended === true, 'batch 1 to be appended');
 
@@ -284,12 +266,7 @@ describe('ExportRunner (simulator over HTTP)', function () {
 
   it('waits out a 429 on the next batch (Retry-After) and goes on within the cursor life', async () => {
     const { service, runner } = newWindow();
-    const started = await runner.start({
-      accountId: ACCOUNT,
-      ref: ref('All_Orders'),
-      query: QUERY,
-      destination,
-    });
+    const started = await startOrders(runner);
     sim.inject({ route: 'create', httpStatus: 429, code: 2955, retryAfterSeconds: 30 });
     await completeRunningBatch(service);
     await until(
@@ -313,14 +290,30 @@ describe('ExportRunner (simulator over HTTP)', function () {
     assert.equal(await countCsvRecords(destination), ROWS);
   });
 
+  it('acts only in the window holding the lease, and carries on when it gets it', async () => {
+    const changes = new Emitter<boolean>();
+    const lease = { held: false, onDidChange: changes.event };
+    const { service, runner } = newWindow(lease);
+    const started = await startOrders(runner);
+    await completeRunningBatch(service);
+    await clock.tickAsync(MINUTE);
+    assert.equal(
+      sim.requests.filter((r) => r.method === 'POST').length,
+      1,
+      'no batch created without the lease',
+    );
+    assert.equal(runner.get(started.id)?.batches[0].appended, false, 'nothing written without the lease');
+
+    lease.held = true;
+    changes.fire(true);
+    const run = await runToEnd(service, runner, started.id);
+    assert.equal(run.state, 'completed', run.error);
+    assert.equal(await countCsvRecords(destination), ROWS);
+  });
+
   it('fails the export plainly when a batch fails on Zoho, keeping no partial file', async () => {
     const { service, runner } = newWindow();
-    const started = await runner.start({
-      accountId: ACCOUNT,
-      ref: ref('All_Orders'),
-      query: QUERY,
-      destination,
-    });
+    const started = await startOrders(runner);
     await completeRunningBatch(service);
     await until(() => runner.get(started.id)?.batches.length === 2, 'batch 2 to be created');
     sim.inject({ route: 'status', httpStatus: 404, code: 7120, text: 'Invalid job id' });
