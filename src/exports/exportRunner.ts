@@ -469,15 +469,20 @@ export class ExportRunner implements ExportsApi {
         return;
       }
       const index = run.batches.findIndex((batch) => !batch.appended);
-      const job = index < 0 ? undefined : this.jobs.get(run.batches[index].key);
+      if (index < 0) {
+        // Everything is in: complete once the newest batch is the last one (no cursor). Also
+        // reached after a reload that interrupted the completion itself.
+        const newest = this.jobs.get(run.batches[run.batches.length - 1].key);
+        if (!stopping && newest && isLastBatch(newest)) {
+          await this.complete(id);
+        }
+        return;
+      }
+      const job = this.jobs.get(run.batches[index].key);
       if (!job || job.state !== 'completed') {
         return;
       }
       await this.append(run, index, job);
-      if (!stopping && isLastBatch(job)) {
-        await this.complete(id);
-        return;
-      }
     }
   }
 
@@ -553,7 +558,10 @@ export class ExportRunner implements ExportsApi {
     if (!run) {
       return;
     }
-    const working = workingPath(run.destination);
+    let working = workingPath(run.destination);
+    if (!(await exists(working)) && (await exists(run.destination))) {
+      working = run.destination; // renamed already when the window closed: check it all the same
+    }
     const counted = await countCsvRecords(working);
     if (counted !== run.records) {
       throw new ExportStop(
@@ -561,7 +569,9 @@ export class ExportRunner implements ExportsApi {
         `The merged file holds ${counted.toLocaleString('en-US')} records but Zoho counted ${run.records.toLocaleString('en-US')} in its ${run.batches.length} batches; it was not kept. Run the export again.`,
       );
     }
-    await fs.rename(working, run.destination);
+    if (working !== run.destination) {
+      await fs.rename(working, run.destination);
+    }
     const done = await this.store.update(id, { state: 'completed', finishedAt: this.clock.now() });
     this.logger.info(
       `Export of ${run.ref.report} completed: ${run.records} records in ${run.batches.length} batches.`,
@@ -634,6 +644,13 @@ export class ExportRunner implements ExportsApi {
   }
 }
 
+async function exists(filePath: string): Promise<boolean> {
+  return fs.access(filePath).then(
+    () => true,
+    () => false,
+  );
+}
+
 function capitalise(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
@@ -643,9 +660,7 @@ async function freeName(filePath: string): Promise<string> {
   const dot = filePath.lastIndexOf('.');
   for (let n = 1; ; n++) {
     const candidate = n === 1 ? filePath : `${filePath.slice(0, dot)} (${n})${filePath.slice(dot)}`;
-    try {
-      await fs.access(candidate);
-    } catch {
+    if (!(await exists(candidate))) {
       return candidate;
     }
   }

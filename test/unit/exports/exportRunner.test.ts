@@ -8,7 +8,7 @@ import { MemoryKeyValueStore, silentLogger } from '../../../src/core/ports';
 import { CreateBudget } from '../../../src/exports/createBudget';
 import { Emitter } from '../../../src/core/ports';
 import { ExportRunner, type ExportLease } from '../../../src/exports/exportRunner';
-import { ExportStore } from '../../../src/exports/exportStore';
+import { EXPORTS_STATE_KEY, ExportStore } from '../../../src/exports/exportStore';
 import { partialPath, workingPath, type ExportRun } from '../../../src/exports/model';
 import { JobService } from '../../../src/jobs/jobService';
 import { JobStore } from '../../../src/jobs/jobStore';
@@ -193,6 +193,28 @@ describe('ExportRunner (simulator over HTTP)', function () {
     assert.equal(run.state, 'completed', run.error);
     assert.equal(await countCsvRecords(destination), ROWS);
     assert.doesNotMatch(await readFile(destination, 'utf8'), /ORD-half/);
+  });
+
+  it('finishes after a reload that came between the last append and the completion', async () => {
+    const first = newWindow();
+    const started = await startOrders(first.runner);
+    const done = await runToEnd(first.service, first.runner, started.id);
+    assert.equal(done.state, 'completed', done.error);
+    first.runner.dispose();
+    first.service.dispose();
+    // As if the window closed right after the rename, before the state was saved.
+    const saved = storage.get<{ version: 1; exports: ExportRun[] }>(EXPORTS_STATE_KEY);
+    assert.ok(saved);
+    await storage.update(EXPORTS_STATE_KEY, {
+      ...saved,
+      exports: saved.exports.map((run) => ({ ...run, state: 'running', finishedAt: undefined })),
+    });
+    const requests = sim.requests.length;
+
+    const second = newWindow();
+    await until(() => second.runner.get(started.id)?.state === 'completed', 'the export to complete');
+    assert.equal(await countCsvRecords(destination), ROWS);
+    assert.equal(sim.requests.length, requests, 'no call spent');
   });
 
   it('shows an export whose cursor expired as interrupted, keeps its records, and restarts it', async () => {
