@@ -9,7 +9,7 @@ import {
   type Node,
   type ParseError,
 } from 'jsonc-parser';
-import { buildCreateBody } from '../zoho/client';
+import { buildCreateBody, MAX_MAX_RECORDS } from '../zoho/client';
 import { DATA_CENTRES } from '../zoho/dataCentres';
 import { isValidLinkName } from '../zoho/paths';
 import type { FirstBatchQuery } from '../zoho/types';
@@ -81,9 +81,8 @@ export function definitionQuery(definition: ExportDefinition): FirstBatchQuery {
   if (definition.fields && definition.fields.length > 0) {
     query.fields = definition.fields;
   }
-  if (definition.batchSize !== undefined) {
-    query.max_records = definition.batchSize;
-  }
+  // The largest batch unless told otherwise: the fewest API calls for a whole report.
+  query.max_records = definition.batchSize ?? MAX_MAX_RECORDS;
   return query;
 }
 

@@ -133,6 +133,36 @@ describe('Export Whole Report', function () {
     assert.match(create[0]?.body ?? '', /"max_records":200000/);
   });
 
+  it('Cancel asks whether to keep the records so far, and keeps them as a partial file', async () => {
+    const id = await vscode.commands.executeCommand<string>('creatorBulkJobs.exportReport', {
+      accountId,
+      app: DEMO.app,
+      report: 'All_Orders',
+      maxRecords: 100_000,
+      destination: 'exports/cancelled_{report}.csv',
+    });
+    await waitFor(() => (api.services.exports.get(id)?.records ?? 0) > 0, 'the first batch to be written');
+    const asked: string[] = [];
+    const run = await withStubbedPrompt(
+      'showWarningMessage',
+      async (message: string, _options: unknown, ...actions: string[]) => {
+        asked.push(`${message} [${actions.join(', ')}]`);
+        return 'Keep Records So Far';
+      },
+      () =>
+        vscode.commands.executeCommand<{ state: string; keptPath?: string }>(
+          'creatorBulkJobs.cancelExport',
+          id,
+        ),
+    );
+    assert.deepEqual(asked, ['Stop exporting All_Orders? [Keep Records So Far, Discard Records]']);
+    assert.equal(run?.state, 'cancelled');
+    const kept = path.join(workspace(), 'exports', 'cancelled_All_Orders.partial.csv');
+    assert.equal(run?.keptPath, kept);
+    assert.equal(await countCsvRecords(kept), api.services.exports.get(id)?.records);
+    assert.equal(fs.existsSync(path.join(workspace(), 'exports', 'cancelled_All_Orders.csv')), false);
+  });
+
   it('asks before replacing an existing file and starts nothing when the user declines', async () => {
     const file = path.join(workspace(), 'exports', 'keep_me.csv');
     fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -247,6 +277,36 @@ describe('Export definitions', function () {
     assert.equal(run?.state, 'completed', run?.error);
     assert.equal(run?.definition, 'Customers');
     assert.equal(await countCsvRecords(path.join(folder(), 'exports', 'def_All_Customers.csv')), 1000);
+  });
+
+  it('saves a finished export as a definition, keeping the other definitions of the file', async () => {
+    const run = api.services.exports
+      .exports()
+      .find((r) => r.state === 'completed' && r.definition === 'Customers');
+    assert.ok(run, 'the export of the previous test');
+    const uri = await withStubbedPrompt(
+      'showInputBox',
+      async () => 'Customers again',
+      () =>
+        vscode.commands.executeCommand<vscode.Uri | undefined>(
+          'creatorBulkJobs.saveExportDefinition',
+          run.id,
+        ),
+    );
+    assert.equal(uri?.fsPath, definitionsFile());
+    const saved = JSON.parse(fs.readFileSync(definitionsFile(), 'utf8')) as { exports: { name: string }[] };
+    assert.deepEqual(
+      saved.exports.map((d) => d.name),
+      ['Customers', 'Broken', 'Customers again'],
+    );
+    assert.deepEqual(saved.exports[2], {
+      name: 'Customers again',
+      account: api.accounts.get(accountId)?.label,
+      app: DEMO.app,
+      report: 'All_Customers',
+      batchSize: 200000,
+      destination: 'exports/def_All_Customers.csv',
+    });
   });
 
   it('offers to sign in when a definition names an account that is not signed in', async () => {

@@ -33,6 +33,11 @@ describe('export definitions', () => {
       max_records: 200000,
     });
     assert.deepEqual(customers.definition.account, { owner: 'demo', dataCentre: 'custom' });
+    assert.deepEqual(
+      definitionQuery(customers.definition),
+      { max_records: 200000 },
+      'the largest batch by default',
+    );
   });
 
   it('points at each mistake and never throws, keeping the valid definitions', () => {
