@@ -78,19 +78,19 @@ export async function typeToken(page: Page, token: string): Promise<string> {
 }
 
 /**
- * F1 > Zoho Creator: Create Bulk Read Job > application > report, then the defaults for criteria,
- * fields and batch size. Returns the job id from the "Created bulk read job" status bar message.
+ * F1 > Zoho Creator: Create Bulk Read Job > application > report, then the criteria (none unless
+ * given) and the defaults for fields and batch size. Returns the job id from the "Created bulk read job" status bar message.
  */
 export async function createJobThroughPalette(
   wb: Workbench,
-  /** app: its name in the picker; report: its link name (e.g. All_Customers). */
-  { app, report }: { app: string; report: string },
+  /** app: its name in the picker; report: its link name (e.g. All_Customers); criteria: typed as is. */
+  { app, report, criteria = '' }: { app: string; report: string; criteria?: string },
 ): Promise<string> {
   const { page } = wb;
   await wb.runCommand('Zoho Creator: Create Bulk Read Job');
   await wb.quickPick(app);
   await wb.quickPick(report);
-  await answerInputBox(page, 'which records to read', '');
+  await answerInputBox(page, 'which records to read', criteria);
   await answerInputBox(page, 'field link names separated by commas', '');
   const batch = await inputBox(page, 'Records per batch');
   assert.strictEqual(await batch.inputValue(), '100000', 'the batch size box offers the default');
