@@ -20,24 +20,26 @@ import {
   withStubbedPrompt,
 } from './helpers';
 
-describe('Export Whole Report', function () {
-  this.timeout(180_000);
-  let sim: Simulator;
-  let api: TestApi;
-  let accountId: string;
-  let restoreSettings: () => Promise<void>;
-  const workspace = (): string => vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '';
-
+/**
+ * A simulator whose jobs take `jobDurationMs`, signed in with fast polling for the suite; every
+ * export is removed and the account signed out afterwards.
+ */
+function useSignedInSimulator(
+  jobDurationMs: number,
+): () => { sim: Simulator; api: TestApi; accountId: string } {
+  let sim: Simulator | undefined;
+  let api: TestApi | undefined;
+  let accountId: string | undefined;
+  let restoreSettings: (() => Promise<void>) | undefined;
   before(async () => {
-    sim = await startSimulator({ jobDurationMs: 1500, throttles: false });
+    sim = await startSimulator({ jobDurationMs, throttles: false });
     api = await activateExtension();
     restoreSettings = await useFastPolling();
     accountId = await signInToSimulator(sim);
   });
-
   after(async () => {
-    for (const run of api.services.exports.exports()) {
-      await api.services.exports.remove(run.id);
+    for (const run of api?.services.exports.exports() ?? []) {
+      await api?.services.exports.remove(run.id);
     }
     if (accountId) {
       await signOut(accountId);
@@ -45,6 +47,22 @@ describe('Export Whole Report', function () {
     await restoreSettings?.();
     await sim?.close();
   });
+  return () => {
+    if (!sim || !api || !accountId) {
+      throw new Error('the simulator session did not start');
+    }
+    return { sim, api, accountId };
+  };
+}
+
+describe('Export Whole Report', function () {
+  this.timeout(180_000);
+  const session = useSignedInSimulator(1500);
+  let sim: Simulator;
+  let api: TestApi;
+  let accountId: string;
+  before(() => ({ sim, api, accountId } = session()));
+  const workspace = (): string => vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '';
 
   it('exports All_Orders (250,000 records) in 3 batches into one CSV and says so once', async () => {
     const messages: string[] = [];
@@ -192,31 +210,16 @@ describe('Export Whole Report', function () {
 
 describe('Export definitions', function () {
   this.timeout(120_000);
-  let sim: Simulator;
+  const session = useSignedInSimulator(1000);
   let api: TestApi;
   let accountId: string;
-  let restoreSettings: () => Promise<void>;
+  before(() => ({ api, accountId } = session()));
   const folder = (): string => vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '';
   const definitionsFile = (): string => path.join(folder(), '.vscode', 'zoho-exports.json');
-
-  before(async () => {
-    sim = await startSimulator({ jobDurationMs: 1000, throttles: false });
-    api = await activateExtension();
-    restoreSettings = await useFastPolling();
-    accountId = await signInToSimulator(sim);
-  });
 
   after(async () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     fs.rmSync(path.join(folder(), '.vscode'), { recursive: true, force: true });
-    for (const run of api.services.exports.exports()) {
-      await api.services.exports.remove(run.id);
-    }
-    if (accountId) {
-      await signOut(accountId);
-    }
-    await restoreSettings?.();
-    await sim?.close();
   });
 
   it('lenses valid definitions, marks the invalid ones, and runs one from its lens', async () => {
