@@ -156,6 +156,15 @@ export class ExportRunner implements ExportsApi {
   }
 
   async start(request: StartExport): Promise<ExportRun> {
+    const busy = this.store
+      .all()
+      .find((run) => run.state === 'running' && run.destination === request.destination);
+    if (busy) {
+      // Its working file would be cut short under it.
+      throw new Error(
+        `${path.basename(request.destination)} is being written by the running export of ${busy.ref.report}. Wait for it, cancel it, or choose another file.`,
+      );
+    }
     const working = workingPath(request.destination);
     await fs.mkdir(path.dirname(working), { recursive: true });
     await truncateTo(working, 0);

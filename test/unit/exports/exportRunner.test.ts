@@ -44,7 +44,7 @@ async function exists(file: string): Promise<boolean> {
 async function until(condition: () => boolean, what: string): Promise<void> {
   const started = Date.now();
   while (!condition()) {
-    if (Date.now() - started > 15_000) {
+    if (Date.now() - started > 50_000) {
       assert.fail(`timed out waiting for ${what}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 5));
@@ -52,7 +52,7 @@ async function until(condition: () => boolean, what: string): Promise<void> {
 }
 
 describe('ExportRunner (simulator over HTTP)', function () {
-  this.timeout(60_000);
+  this.timeout(120_000);
   let sim: Simulator;
   let temp: Awaited<ReturnType<typeof tempDir>>;
   let clock: FakeClock;
@@ -273,11 +273,15 @@ describe('ExportRunner (simulator over HTTP)', function () {
     assert.equal(sim.requests.filter((r) => r.method === 'POST').length, 2, 'no batch created after cancel');
   });
 
-  it('cancel can discard the records: no file is left', async () => {
+  it('refuses a second export into the same file; cancel can discard the records, leaving no file', async () => {
     const { service, runner } = newWindow();
     const started = await startOrders(runner);
     await completeRunningBatch(service);
     await until(() => runner.get(started.id)?.batches[0].appended === true, 'batch 1 to be appended');
+
+    await until(() => runner.get(started.id)?.batches.length === 2, 'batch 2 to be created');
+    await assert.rejects(startOrders(runner), /being written by the running export of All_Orders/);
+    assert.equal(sim.requests.filter((r) => r.method === 'POST').length, 2, 'the second start sent nothing');
 
     const run = await runner.cancel(started.id, false);
 
