@@ -9,7 +9,9 @@ import { registerSignInWithAccessToken } from './commands/signInWithAccessToken'
 import { registerSignInWithRefreshToken } from './commands/signInWithRefreshToken';
 import { registerSignOut } from './commands/signOut';
 import { registerUseSimulator } from './commands/useSimulator';
+import { FileLease, POLLER_LEASE_FILE_NAME } from './core/lease';
 import { systemClock } from './core/ports';
+import { SharedJsonFile } from './core/sharedJsonFile';
 import { channelLogger, createLogChannel, logFileOf } from './host/logChannel';
 import {
   affectsPolling,
@@ -23,7 +25,7 @@ import { registerExportCommands } from './commands/exportCommands';
 import { ExportRunner } from './exports/exportRunner';
 import { ExportStore } from './exports/exportStore';
 import { JobService } from './jobs/jobService';
-import { JobStore } from './jobs/jobStore';
+import { JOBS_FILE_NAME, JobStore } from './jobs/jobStore';
 import type { Services } from './services';
 import { registerJobsTree, type JobsTree } from './views/jobsTree';
 import { DefinitionsEditorSupport } from './views/definitionsEditor';
@@ -68,9 +70,17 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
     new AccountStore({ storage, secrets: new SecretStorageStore(context.secrets), logger }),
   );
 
-  // No folder is created here: the first download creates the results folder it needs.
+  // Every window runs this over the same global storage folder: the job list lives in a file there
+  // that all windows merge into, and one window at a time (the lease holder) polls. See README,
+  // "Several windows".
   const storageDir = context.globalStorageUri.fsPath;
-  const store = own(new JobStore(storage, logger));
+  const jobsFile = own(new SharedJsonFile(path.join(storageDir, JOBS_FILE_NAME), systemClock, logger));
+  const store = own(new JobStore(jobsFile, logger, storage));
+  jobsFile.watch();
+  const leaseFile = own(
+    new SharedJsonFile(path.join(storageDir, POLLER_LEASE_FILE_NAME), systemClock, logger),
+  );
+  const lease = own(new FileLease(leaseFile, systemClock, logger));
   const jobs = own(
     new JobService({
       store,
@@ -80,11 +90,19 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
       resultsDir: path.join(storageDir, 'results'),
       settings: readPollSettings(),
       autoDownload: readAutoDownload,
+      lease,
     }),
   );
-  // The lease seam: only the window holding issue 9's poller lease will drive exports.
+  void lease.start();
+  // Only the window holding the poller lease creates batches and writes export files.
   const exports = own(
-    new ExportRunner({ jobs, store: own(new ExportStore(storage, logger)), clock: systemClock, logger }),
+    new ExportRunner({
+      jobs,
+      store: own(new ExportStore(storage, logger)),
+      clock: systemClock,
+      logger,
+      lease,
+    }),
   );
   const services: Services = { accounts, jobs, exports, logger, storageDir };
 

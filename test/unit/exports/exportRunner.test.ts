@@ -11,11 +11,12 @@ import { ExportRunner, type ExportLease } from '../../../src/exports/exportRunne
 import { EXPORTS_STATE_KEY, ExportStore } from '../../../src/exports/exportStore';
 import { partialPath, workingPath, type ExportRun } from '../../../src/exports/model';
 import { JobService } from '../../../src/jobs/jobService';
-import { JobStore } from '../../../src/jobs/jobStore';
+import type { JobStore } from '../../../src/jobs/jobStore';
 import type { PollSettings } from '../../../src/jobs/serviceApi';
 import { countCsvRecords } from '../../../src/results/countCsvRecords';
 import { startSimulator, type Simulator } from '../../simulator';
 import { FakeClock } from '../helpers/fakeClock';
+import { SharedStorage } from '../jobs/sharedStorage';
 import { clientFor, ref, tempDir } from '../results/helpers';
 
 const SETTINGS: PollSettings = {
@@ -23,6 +24,7 @@ const SETTINGS: PollSettings = {
   maxIntervalMs: 4000,
   unfocusedMultiplier: 1,
   maxConcurrent: 2,
+  maxChecksPerMinute: Infinity,
 };
 const JOB_MS = 10_000;
 const MINUTE = 60_000;
@@ -57,13 +59,18 @@ describe('ExportRunner (simulator over HTTP)', function () {
   let temp: Awaited<ReturnType<typeof tempDir>>;
   let clock: FakeClock;
   let storage: MemoryKeyValueStore;
+  /** The jobs' shared file: each window's job store reads and writes it. */
+  let shared: SharedStorage;
+  const stores: JobStore[] = [];
   let destination: string;
   const disposables: { dispose(): void }[] = [];
 
   function newWindow(lease?: ExportLease): { service: JobService; runner: ExportRunner } {
     const api = clientFor(sim);
+    const store = shared.store();
+    stores.push(store);
     const service = new JobService({
-      store: new JobStore(storage),
+      store,
       clients: async () => api,
       clock,
       logger: silentLogger,
@@ -81,6 +88,13 @@ describe('ExportRunner (simulator over HTTP)', function () {
     // The runner goes first on dispose, as in extension.ts.
     disposables.push(service, runner);
     return { service, runner };
+  }
+
+  /** Closes a window as a reload does, once its job store has written what it holds. */
+  async function closeWindow(window: { service: JobService; runner: ExportRunner }): Promise<void> {
+    await Promise.all(stores.map((store) => store.flushed()));
+    window.runner.dispose();
+    window.service.dispose();
   }
 
   /** Starts the export of All_Orders into `destination`, 100,000 records a batch. */
@@ -119,6 +133,7 @@ describe('ExportRunner (simulator over HTTP)', function () {
     temp = await tempDir();
     clock = new FakeClock();
     storage = new MemoryKeyValueStore();
+    shared = await SharedStorage.create();
     destination = path.join(temp.dir, 'exports', 'All_Orders_2025-01-01.csv');
   });
 
@@ -126,6 +141,8 @@ describe('ExportRunner (simulator over HTTP)', function () {
     for (const disposable of disposables.splice(0).reverse()) {
       disposable.dispose();
     }
+    await Promise.all(stores.splice(0).map((store) => store.flushed()));
+    await shared.dispose();
     await sim.close();
     await temp.remove();
   });
@@ -180,8 +197,7 @@ describe('ExportRunner (simulator over HTTP)', function () {
     await completeRunningBatch(first.service);
     await until(() => first.runner.get(started.id)?.batches.length === 2, 'batch 2 to be created');
     await until(() => first.runner.get(started.id)?.batches[0].appended === true, 'batch 1 to be appended');
-    first.runner.dispose();
-    first.service.dispose();
+    await closeWindow(first);
     // A crash in the middle of an append leaves bytes nobody recorded.
     await writeFile(workingPath(destination), '4071000000000999999,ORD-half', { flag: 'a' });
 
@@ -200,8 +216,7 @@ describe('ExportRunner (simulator over HTTP)', function () {
     const started = await startOrders(first.runner);
     const done = await runToEnd(first.service, first.runner, started.id);
     assert.equal(done.state, 'completed', done.error);
-    first.runner.dispose();
-    first.service.dispose();
+    await closeWindow(first);
     // As if the window closed right after the rename, before the state was saved.
     const saved = storage.get<{ version: 1; exports: ExportRun[] }>(EXPORTS_STATE_KEY);
     assert.ok(saved);
@@ -223,7 +238,7 @@ describe('ExportRunner (simulator over HTTP)', function () {
     first.runner.dispose(); // the window's runner is gone; its job service still sees batch 1 complete
     await completeRunningBatch(first.service);
     await until(() => first.service.jobs()[0].download === 'ready', 'batch 1 download');
-    first.service.dispose();
+    await closeWindow(first);
     await clock.tickAsync(16 * MINUTE); // past the cursor's 15 minutes
     sim.clock.advance(16 * MINUTE);
 
