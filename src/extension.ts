@@ -23,7 +23,7 @@ import {
 import { MementoStore, SecretStorageStore } from './host/storageAdapters';
 import { registerExportCommands } from './commands/exportCommands';
 import { ExportRunner } from './exports/exportRunner';
-import { ExportStore } from './exports/exportStore';
+import { EXPORTS_FILE_NAME, ExportStore } from './exports/exportStore';
 import { JobService } from './jobs/jobService';
 import { JOBS_FILE_NAME, JobStore } from './jobs/jobStore';
 import type { Services } from './services';
@@ -94,11 +94,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
     }),
   );
   void lease.start();
-  // Only the window holding the poller lease creates batches and writes export files.
+  // Exports are shared by every window like the jobs; only the window holding the poller lease
+  // creates batches and writes export files.
+  const exportsFile = own(new SharedJsonFile(path.join(storageDir, EXPORTS_FILE_NAME), systemClock, logger));
+  exportsFile.watch();
   const exports = own(
     new ExportRunner({
       jobs,
-      store: own(new ExportStore(storage, logger)),
+      store: own(new ExportStore(exportsFile, logger)),
       clock: systemClock,
       logger,
       lease,

@@ -134,6 +134,12 @@ export class ExportRunner implements ExportsApi {
           this.wake(change.job.key);
         }
       }),
+      // A run another window started or changed: this window may be the one to drive it.
+      this.store.onDidChange(({ run, external }) => {
+        if (external && run.state === 'running') {
+          this.reconcile(run.id);
+        }
+      }),
       this.lease.onDidChange((held) => {
         if (held) {
           this.resumeAll(); // a closed window handed its exports over: carry on where it stopped

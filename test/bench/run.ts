@@ -10,9 +10,9 @@ import { toPollSettings } from '../../src/host/pollSettings';
 import { PollScheduler } from '../../src/jobs/pollScheduler';
 import type { PollSettings } from '../../src/jobs/serviceApi';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { MemoryKeyValueStore, silentLogger, systemClock } from '../../src/core/ports';
+import { silentLogger, systemClock } from '../../src/core/ports';
 import { ExportRunner } from '../../src/exports/exportRunner';
-import { ExportStore } from '../../src/exports/exportStore';
+import { EXPORTS_FILE_NAME, ExportStore } from '../../src/exports/exportStore';
 import type { ExportRun } from '../../src/exports/model';
 import { JobService } from '../../src/jobs/jobService';
 import { JOBS_FILE_NAME, JobStore } from '../../src/jobs/jobStore';
@@ -123,7 +123,7 @@ function median(values: number[]): number {
 async function benchExport(): Promise<void> {
   const sim = await startSimulatorProcess(1);
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'cbj-bench-export-'));
-  const storage = new MemoryKeyValueStore();
+  const exportsFile = new SharedJsonFile(path.join(dir, EXPORTS_FILE_NAME), systemClock);
   const jobsFile = new SharedJsonFile(path.join(dir, JOBS_FILE_NAME), systemClock);
   const client = new BulkReadClient({
     target: { dataCentre: 'custom', customHost: sim.url, family: 'B', owner: DEMO.owner },
@@ -146,7 +146,7 @@ async function benchExport(): Promise<void> {
   });
   const runner = new ExportRunner({
     jobs: service,
-    store: new ExportStore(storage),
+    store: new ExportStore(exportsFile),
     clock: systemClock,
     logger: silentLogger,
   });
@@ -185,6 +185,7 @@ async function benchExport(): Promise<void> {
     runner.dispose();
     service.dispose();
     jobsFile.dispose();
+    exportsFile.dispose();
     await sim.close();
     await fs.rm(dir, { recursive: true, force: true });
   }

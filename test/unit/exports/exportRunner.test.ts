@@ -4,11 +4,11 @@
 import * as assert from 'node:assert/strict';
 import { access, readFile, readdir, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { MemoryKeyValueStore, silentLogger } from '../../../src/core/ports';
+import { silentLogger } from '../../../src/core/ports';
 import { CreateBudget } from '../../../src/exports/createBudget';
 import { Emitter } from '../../../src/core/ports';
 import { ExportRunner, type ExportLease } from '../../../src/exports/exportRunner';
-import { EXPORTS_STATE_KEY, ExportStore } from '../../../src/exports/exportStore';
+import { EXPORTS_FILE_NAME, ExportStore } from '../../../src/exports/exportStore';
 import { partialPath, workingPath, type ExportRun } from '../../../src/exports/model';
 import { JobService } from '../../../src/jobs/jobService';
 import type { JobStore } from '../../../src/jobs/jobStore';
@@ -53,19 +53,26 @@ async function until(condition: () => boolean, what: string): Promise<void> {
   }
 }
 
+interface Window {
+  service: JobService;
+  runner: ExportRunner;
+  jobs: JobStore;
+  exports: ExportStore;
+}
+
 describe('ExportRunner (simulator over HTTP)', function () {
   this.timeout(120_000);
   let sim: Simulator;
   let temp: Awaited<ReturnType<typeof tempDir>>;
   let clock: FakeClock;
-  let storage: MemoryKeyValueStore;
   /** The jobs' shared file: each window's job store reads and writes it. */
   let shared: SharedStorage;
   const stores: JobStore[] = [];
+  const exportStores: ExportStore[] = [];
   let destination: string;
   const disposables: { dispose(): void }[] = [];
 
-  function newWindow(lease?: ExportLease): { service: JobService; runner: ExportRunner } {
+  function newWindow(lease?: ExportLease): Window {
     const api = clientFor(sim);
     const store = shared.store();
     stores.push(store);
@@ -80,19 +87,26 @@ describe('ExportRunner (simulator over HTTP)', function () {
     });
     const runner = new ExportRunner({
       jobs: service,
-      store: new ExportStore(storage),
+      store: exportStore(),
       clock,
       logger: silentLogger,
       lease,
     });
     // The runner goes first on dispose, as in extension.ts.
     disposables.push(service, runner);
-    return { service, runner };
+    return { service, runner, jobs: store, exports: exportStores[exportStores.length - 1] };
+  }
+
+  /** A window's export store over the shared folder. */
+  function exportStore(): ExportStore {
+    const store = new ExportStore(shared.file(EXPORTS_FILE_NAME));
+    exportStores.push(store);
+    return store;
   }
 
   /** Closes a window as a reload does, once its job store has written what it holds. */
   async function closeWindow(window: { service: JobService; runner: ExportRunner }): Promise<void> {
-    await Promise.all(stores.map((store) => store.flushed()));
+    await Promise.all([...stores, ...exportStores].map((store) => store.flushed()));
     window.runner.dispose();
     window.service.dispose();
   }
@@ -132,7 +146,6 @@ describe('ExportRunner (simulator over HTTP)', function () {
     sim = await startSimulator({ jobDurationMs: JOB_MS, throttles: false, ordersRows: rows });
     temp = await tempDir();
     clock = new FakeClock();
-    storage = new MemoryKeyValueStore();
     shared = await SharedStorage.create();
     destination = path.join(temp.dir, 'exports', 'All_Orders_2025-01-01.csv');
   });
@@ -141,7 +154,7 @@ describe('ExportRunner (simulator over HTTP)', function () {
     for (const disposable of disposables.splice(0).reverse()) {
       disposable.dispose();
     }
-    await Promise.all(stores.splice(0).map((store) => store.flushed()));
+    await Promise.all([...stores.splice(0), ...exportStores.splice(0)].map((store) => store.flushed()));
     await shared.dispose();
     await sim.close();
     await temp.remove();
@@ -218,12 +231,15 @@ describe('ExportRunner (simulator over HTTP)', function () {
     assert.equal(done.state, 'completed', done.error);
     await closeWindow(first);
     // As if the window closed right after the rename, before the state was saved.
-    const saved = storage.get<{ version: 1; exports: ExportRun[] }>(EXPORTS_STATE_KEY);
-    assert.ok(saved);
-    await storage.update(EXPORTS_STATE_KEY, {
-      ...saved,
-      exports: saved.exports.map((run) => ({ ...run, state: 'running', finishedAt: undefined })),
-    });
+    const file = path.join(shared.dir, EXPORTS_FILE_NAME);
+    const saved = JSON.parse(await readFile(file, 'utf8')) as { version: 1; exports: ExportRun[] };
+    await writeFile(
+      file,
+      JSON.stringify({
+        ...saved,
+        exports: saved.exports.map((run) => ({ ...run, state: 'running', finishedAt: undefined })),
+      }),
+    );
     const requests = sim.requests.length;
 
     const second = newWindow();
@@ -348,6 +364,21 @@ describe('ExportRunner (simulator over HTTP)', function () {
     lease.held = true;
     changes.fire(true);
     const run = await runToEnd(service, runner, started.id);
+    assert.equal(run.state, 'completed', run.error);
+    assert.equal(await countCsvRecords(destination), ROWS);
+  });
+
+  it('an export started in a window without the lease is driven by the window that holds it', async () => {
+    const other = newWindow({ held: false, onDidChange: () => ({ dispose: () => undefined }) });
+    const holder = newWindow();
+    const started = await startOrders(other.runner);
+    await Promise.all([other.jobs.flushed(), other.exports.flushed()]);
+    // What the file watchers do when the other window writes.
+    holder.jobs.sync();
+    holder.exports.sync();
+    assert.equal(holder.runner.get(started.id)?.state, 'running');
+
+    const run = await runToEnd(holder.service, holder.runner, started.id);
     assert.equal(run.state, 'completed', run.error);
     assert.equal(await countCsvRecords(destination), ROWS);
   });
