@@ -28,7 +28,7 @@ export interface CreateJobOptions extends ReportOptions {
   maxRecords?: number;
 }
 
-function isCreateJobOptions(arg: unknown): arg is CreateJobOptions {
+export function isCreateJobOptions(arg: unknown): arg is CreateJobOptions {
   const candidate = arg as Partial<CreateJobOptions> | undefined;
   return typeof candidate?.app === 'string' && typeof candidate.report === 'string';
 }
@@ -191,7 +191,10 @@ async function submit(services: Services, tree: JobsTree | undefined, plan: Plan
   return job.key;
 }
 
-async function planFromOptions(services: Services, options: CreateJobOptions): Promise<Plan | undefined> {
+export async function planFromOptions(
+  services: Services,
+  options: CreateJobOptions,
+): Promise<Plan | undefined> {
   const problem = optionsProblem(options);
   if (problem) {
     throw new Error(problem);

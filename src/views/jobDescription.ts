@@ -1,6 +1,6 @@
 // Short texts describing a job (tree label and description, QuickPick rows). No editor API here,
 // so the wording is easy to test.
-import type { TrackedJob } from '../jobs/model';
+import { resultMsLeft, type TrackedJob } from '../jobs/model';
 import type { CheckTimes } from '../jobs/serviceApi';
 
 const numberFormat = new Intl.NumberFormat('en-US');
@@ -43,6 +43,15 @@ export function formatMegabytes(bytes: number): string {
 /** True once a job is part of a record-cursor chain (it has a next or a previous batch). */
 function isChained(job: TrackedJob): boolean {
   return job.batch > 1 || job.nextBatchKey !== undefined || job.parentKey !== undefined;
+}
+
+/** `expires in 5 h` for a result not downloaded yet (Zoho keeps it 24 hours), or `result expired`. */
+export function expiry(job: TrackedJob, now: number): string {
+  const left = resultMsLeft(job, now);
+  if (left === undefined) {
+    return '';
+  }
+  return left > 0 ? `expires in ${formatDuration(left)}` : 'result expired';
 }
 
 /**
@@ -93,31 +102,35 @@ export function jobDescription(job: TrackedJob, now: number, hold?: string): str
     if (job.download === 'downloading') {
       parts.push('downloading');
     } else if (job.download === 'failed') {
-      parts.push('download failed');
+      parts.push('download failed', expiry(job, now));
     } else {
-      if (isUnopened(job)) {
+      if (isUnopened(job, now)) {
         parts.push('ready');
       }
-      parts.push(formatAge(now - job.changedAt));
+      // A result still on the server says how long Zoho keeps it; one on disk says its age.
+      parts.push((job.download === 'none' && expiry(job, now)) || formatAge(now - job.changedAt));
     }
   }
   const query = queryText(job);
   if (query) {
     parts.push(query);
   }
-  return parts.join(' · ');
+  return parts.filter((part) => part !== '').join(' · ');
 }
 
 /**
  * A result the user has not opened or saved yet (what "ready" counts): completed, on disk or still
  * on the server (automatic download off), not downloading and not failed to download.
  */
-export function isUnopened(job: TrackedJob): boolean {
-  return (
-    job.state === 'completed' &&
-    (job.download === 'ready' || job.download === 'none') &&
-    job.result?.seenAt === undefined
-  );
+export function isUnopened(job: TrackedJob, now: number = Date.now()): boolean {
+  if (job.state !== 'completed' || job.result?.seenAt !== undefined) {
+    return false;
+  }
+  if (job.download === 'ready') {
+    return true;
+  }
+  // Still on the server: ready while Zoho keeps it (not once it has expired).
+  return job.download === 'none' && (resultMsLeft(job, now) ?? 1) > 0;
 }
 
 /** What Zoho said for a status that is neither running, completed nor failed: its raw text. */

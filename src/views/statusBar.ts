@@ -23,6 +23,7 @@ export class JobsStatusBar extends Disposable {
     this.register(services.jobs.onDidChangeJob(() => this.render()));
     this.register(services.jobs.accountStates.onDidChange(() => this.render()));
     this.register(services.accounts.onDidChange(() => this.render()));
+    this.register(services.exports.onDidChangeExport(() => this.render()));
     this.render();
   }
 
@@ -43,12 +44,14 @@ export class JobsStatusBar extends Disposable {
     if (this.isDisposed) {
       return;
     }
-    const jobs = this.services.jobs.jobs();
+    // An export's batches are counted as the export, not one by one.
+    const jobs = this.services.jobs.jobs().filter((job) => !this.services.exports.exportOfJob(job.key));
+    const exporting = this.services.exports.exports().filter((run) => run.state === 'running').length;
     // States of signed-out accounts no longer matter to anyone.
     const held = this.services.jobs.accountStates
       .held()
       .filter((state) => this.services.accounts.get(state.accountId));
-    if (jobs.length === 0 && held.length === 0) {
+    if (jobs.length === 0 && held.length === 0 && exporting === 0) {
       this.item.hide();
       this.shown = false;
       return;
@@ -63,6 +66,9 @@ export class JobsStatusBar extends Disposable {
       (job) => job.state === 'failed' || (job.state === 'completed' && job.download === 'failed'),
     ).length;
     const parts: string[] = [];
+    if (exporting > 0) {
+      parts.push(`$(cloud-download) ${exporting} exporting`);
+    }
     if (running > 0) {
       parts.push(`$(sync~spin) ${running} running`);
     }
