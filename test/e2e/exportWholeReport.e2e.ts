@@ -37,10 +37,13 @@ describe('Export Whole Report', () => {
   it('asks what Create Bulk Read Job asks, with the largest batch size and a file to write', async () => {
     const { page } = wb();
     await wb().runCommand('Zoho Creator: Export Whole Report');
+    await page
+      .locator('.quick-input-widget .quick-input-title', { hasText: 'Export Whole Report (1/5)' })
+      .waitFor();
     await wb().quickPick('Zylker Store');
     await wb().quickPick('All_Orders');
-    await answerInputBox(page, 'which records to read', '');
-    await answerInputBox(page, 'field link names separated by commas', '');
+    await answerInputBox(page, 'Which records to read', '');
+    await answerInputBox(page, 'link names separated by commas', '');
     const batch = await inputBox(page, 'Records per batch');
     assert.strictEqual(await batch.inputValue(), '200000', 'the batch size defaults to the maximum');
     await batch.fill('100000');
@@ -56,7 +59,7 @@ describe('Export Whole Report', () => {
     const view = jobsView(page);
     const exportRow = view.locator('.monaco-list-row', { hasText: 'Export All_Orders' });
     await exportRow.waitFor();
-    await view.locator('.monaco-list-row', { hasText: /Batch 2 · \d+/ }).waitFor({ timeout: 60_000 });
+    await view.locator('.monaco-list-row', { hasText: /Batch 2\b/ }).waitFor({ timeout: 60_000 });
     assert.match((await exportRow.textContent()) ?? '', /running · \d batch(es)? done/);
     await wb()
       .statusBarItem(/1 exporting/)
