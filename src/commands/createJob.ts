@@ -1,12 +1,14 @@
 // Create Bulk Read Job: account -> application -> report -> criteria -> fields -> batch size,
 // or all of it at once from an options object (automation and tests).
 import * as vscode from 'vscode';
+import { JobNotSavedError } from '../jobs/model';
 import type { Services } from '../services';
 import type { JobsTree } from '../views/jobsTree';
 import type { FirstBatchQuery } from '../zoho/types';
 import { pickReportTarget, reportTargetFromOptions, type ReportOptions, type ReportTarget } from './pickers';
 import { revealQuietly } from './revealJob';
 import { showCommandError } from './showError';
+import type { TrackJobOptions } from './trackJob';
 import {
   parseFieldList,
   parseMaxRecords,
@@ -54,6 +56,8 @@ function queryOf(
   }
   return query;
 }
+
+const TRACK_EXISTING = 'Track Existing Job';
 
 interface Plan extends ReportTarget {
   query: FirstBatchQuery;
@@ -138,9 +142,24 @@ export async function createJob(
     );
     return job.key;
   } catch (error) {
-    showCommandError(services, 'Could not create the bulk read job', error, plan?.account.id);
+    if (error instanceof JobNotSavedError) {
+      offerToTrack(services, error);
+    } else {
+      showCommandError(services, 'Could not create the bulk read job', error, plan?.account.id);
+    }
     return undefined;
   }
+}
+
+/** The job runs at Zoho but is not in the list: one click tracks it by its id. */
+function offerToTrack(services: Services, error: JobNotSavedError): void {
+  services.logger.error(error.message);
+  const options: TrackJobOptions = { accountId: error.accountId, ...error.ref, jobId: error.jobId };
+  void vscode.window.showErrorMessage(error.message, TRACK_EXISTING).then((choice) => {
+    if (choice === TRACK_EXISTING) {
+      void vscode.commands.executeCommand('creatorBulkJobs.trackJob', options);
+    }
+  });
 }
 
 export function registerCreateJob(

@@ -16,6 +16,7 @@ import { isValidJobId } from '../zoho/status';
 import type { FirstBatchQuery, JobDetails, ReportRef } from '../zoho/types';
 import {
   CURSOR_LIFETIME_MS,
+  JobNotSavedError,
   RESULT_RETENTION_MS,
   jobKey,
   usableCursor,
@@ -168,7 +169,11 @@ export class JobService implements JobServiceApi {
     const api = await this.options.clients(accountId);
     const details = await api.createJob(ref, query);
     const job = this.newJob(accountId, ref, details, { query, batch: 1 });
-    await this.store.add(job);
+    try {
+      await this.store.add(job);
+    } catch (error) {
+      throw new JobNotSavedError(accountId, ref, details.id, errorMessage(error));
+    }
     this.logger.info(`Created bulk read job ${details.id} for ${ref.app}/${ref.report}.`);
     this.startTracking(job);
     return job;

@@ -171,9 +171,12 @@ export class JobStore implements Disposable {
           });
           this.stored = this.parse(stored);
         } catch (error) {
-          // What stays in memory is shown until the next sync; say plainly that it is not saved.
+          // The operations are dropped: memory falls back to what is stored, and every caller
+          // waiting on this write is rejected, so nothing claims a change that was not saved.
           this.logger.error(`Could not save the tracked jobs: ${errorMessage(error)}`);
           this.stored = this.readFile();
+          this.adopt();
+          throw error;
         }
         this.adopt();
       });
@@ -249,7 +252,12 @@ export class JobStore implements Disposable {
           }
         }),
       );
-    void Promise.all(added).then(() => legacy.update(LEGACY_JOBS_STATE_KEY, undefined));
+    // The old list is cleared only once every job of it is in the shared file (a failed write
+    // is logged by save() and the move is tried again on the next start).
+    void Promise.all(added).then(
+      () => legacy.update(LEGACY_JOBS_STATE_KEY, undefined),
+      () => undefined,
+    );
   }
 }
 

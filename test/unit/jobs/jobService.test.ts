@@ -2,11 +2,11 @@
 // runs on a fake clock (polls happen only when a test ticks it); the simulator's own clock decides
 // when jobs complete and cursors expire.
 import * as assert from 'node:assert/strict';
-import { access } from 'node:fs/promises';
+import { access, mkdir } from 'node:fs/promises';
 import * as path from 'node:path';
 import { silentLogger, type Disposable } from '../../../src/core/ports';
 import { JobService } from '../../../src/jobs/jobService';
-import type { TrackedJob } from '../../../src/jobs/model';
+import { JobNotSavedError, type TrackedJob } from '../../../src/jobs/model';
 import type { AccountPause, AccountProblem, Event, PollSettings } from '../../../src/jobs/serviceApi';
 import { countCsvRecords } from '../../../src/results/countCsvRecords';
 import type { BulkReadApi } from '../../../src/zoho/api';
@@ -166,6 +166,24 @@ describe('JobService (simulator over HTTP)', () => {
       service.get(job.key)?.result,
       'present: no new download',
     );
+  });
+
+  it('names the job created at Zoho when it cannot be saved, so the user can track it', async () => {
+    const service = newService();
+    // A directory where the job list belongs: the write fails.
+    await mkdir(path.join(storage.jobsPath, 'in-the-way'), { recursive: true });
+
+    const error = await service.createJob(ACCOUNT, ref('All_Customers'), {}).then(
+      () => assert.fail('expected the create to fail'),
+      (caught: unknown) => caught,
+    );
+
+    assert.ok(error instanceof JobNotSavedError, String(error));
+    const created = sim.requests.filter((r) => r.method === 'POST');
+    assert.equal(created.length, 1);
+    assert.match(error.jobId, /^\d+$/);
+    assert.match(error.message, new RegExp(`${error.jobId}.*Track Existing Job`));
+    assert.deepEqual(service.jobs(), []);
   });
 
   it('runs one download per job however many callers ask', async () => {

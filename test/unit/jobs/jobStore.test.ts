@@ -1,4 +1,6 @@
 import * as assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import * as path from 'node:path';
 import { MemoryKeyValueStore } from '../../../src/core/ports';
 import { LEGACY_JOBS_STATE_KEY, JobStore } from '../../../src/jobs/jobStore';
 import { jobKey } from '../../../src/jobs/model';
@@ -269,6 +271,34 @@ describe('JobStore', () => {
 
       assert.equal(legacy.get(LEGACY_JOBS_STATE_KEY), undefined);
       assert.deepEqual(ids(shared.store()), ['1', '2']);
+    });
+  });
+
+  describe('when the shared file cannot be written', () => {
+    // A directory where the file belongs: every write (rename over it) fails, on any file system.
+    async function blockWrites(): Promise<void> {
+      await mkdir(path.join(shared.jobsPath, 'in-the-way'), { recursive: true });
+    }
+
+    it('rejects the change and keeps nothing of it in memory', async () => {
+      const store = shared.store(new RecordingLogger());
+      await blockWrites();
+      await assert.rejects(store.add(job('1')));
+      assert.deepEqual(ids(store), []);
+    });
+
+    it('keeps the list left in globalState by an older version until it is written', async () => {
+      const legacy = new MemoryKeyValueStore();
+      const old = { version: 1, jobs: [job('1')] };
+      await legacy.update(LEGACY_JOBS_STATE_KEY, old);
+      await blockWrites();
+      const logger = new RecordingLogger();
+      const store = shared.store(logger, legacy);
+      await store.flushed();
+      await new Promise((resolve) => setImmediate(resolve));
+
+      assert.deepEqual(legacy.get(LEGACY_JOBS_STATE_KEY), old);
+      assert.match(logger.problems().join('\n'), /Could not save/);
     });
   });
 
