@@ -223,17 +223,22 @@ export class JobStore implements Disposable {
     }
   }
 
+  /**
+   * The stored list; when it cannot be read or used, the last list read (nothing at first), with
+   * a warning. The file itself is dealt with by the next write (see SharedJsonFile.modify).
+   */
   private readFile(): JobMap {
-    return this.parse(this.file.read());
+    try {
+      return this.parse(this.file.read());
+    } catch (error) {
+      this.logger.warn(`Could not read the tracked jobs: ${errorMessage(error)}.`);
+      return this.stored ?? new Map();
+    }
   }
 
+  /** Throws for a list in an unknown format or shape: see readStoredJobs. */
   private parse(raw: unknown): JobMap {
-    try {
-      return new Map(readStoredJobs(raw, this.logger).map((job) => [job.key, job]));
-    } catch (error) {
-      this.logger.warn(`Ignoring the stored job list: it could not be read (${errorMessage(error)}).`);
-      return new Map();
-    }
+    return new Map(readStoredJobs(raw, this.logger).map((job) => [job.key, job]));
   }
 
   /** Moves a list left in globalState by an older version into the shared file, once. */
@@ -242,7 +247,13 @@ export class JobStore implements Disposable {
     if (raw === undefined) {
       return;
     }
-    const old = this.parse(raw);
+    let old: JobMap;
+    try {
+      old = this.parse(raw);
+    } catch (error) {
+      this.logger.warn(`Ignoring the job list of an older version: ${errorMessage(error)}.`);
+      return;
+    }
     const added = [...old]
       .filter(([key]) => !this.jobs.has(key))
       .map(([key, job]) =>
