@@ -205,6 +205,7 @@ export class JobService implements JobServiceApi {
 
   async refresh(key?: string): Promise<void> {
     this.store.sync();
+    this.releaseAbandonedDownloads();
     if (key === undefined) {
       for (const accountId of [...this.authProblems.keys()]) {
         this.clearAuthProblem(accountId);
@@ -307,6 +308,7 @@ export class JobService implements JobServiceApi {
   setFocused(focused: boolean): void {
     if (focused) {
       this.store.sync(); // cheap, and the user sees the truth when they come back
+      this.releaseAbandonedDownloads();
     }
     this.focused = focused;
     this.polling.setFocused(focused);
@@ -754,7 +756,7 @@ export class JobService implements JobServiceApi {
    * This window became the poller (at start, or another window closed or hung): poll the running
    * jobs, and with autoDownload fetch every completed job whose result is missing. 'none' on a
    * completed job means "never finished downloading", as does a 'downloading' whose window is gone
-   * (fetchResultExclusive knows: its lock is free); a user's cancel is kept as 'failed'.
+   * (its lock is free: releaseAbandonedDownloads); a user's cancel is kept as 'failed'.
    */
   private takeOver(): void {
     if (this.disposed) {
@@ -767,6 +769,31 @@ export class JobService implements JobServiceApi {
       if (this.shouldAutoDownload(job, now)) {
         this.startAutoDownload(job);
       }
+    }
+    this.releaseAbandonedDownloads();
+  }
+
+  /**
+   * A 'downloading' job whose result lock is free was left by a window that closed (or crashed)
+   * half-way: show it as not downloaded, so the poller (autoDownload) or the user fetches it again.
+   */
+  private releaseAbandonedDownloads(): void {
+    const abandoned = this.store
+      .all()
+      .filter((job) => job.download === 'downloading' && !this.downloads.has(job.key));
+    for (const job of abandoned) {
+      void (async () => {
+        if (await isResultLocked(this.options.resultsDir, job)) {
+          return;
+        }
+        if (
+          !this.disposed &&
+          this.store.get(job.key)?.download === 'downloading' &&
+          !this.downloads.has(job.key)
+        ) {
+          await this.store.update(job.key, { download: 'none' });
+        }
+      })().catch((error) => this.logger.warn(`Could not update job ${job.jobId}: ${errorMessage(error)}`));
     }
   }
 
