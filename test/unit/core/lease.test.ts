@@ -1,6 +1,8 @@
 // Several windows (FileLease instances) over one storage folder, on fake clocks: exactly one holds
 // the lease; closing or hanging hands it over within seconds.
 import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { acquireLock } from '../../../src/core/fileLock';
 import { FileLease, LEASE_HEARTBEAT_MS, LEASE_TTL_MS, POLLER_LEASE_FILE_NAME } from '../../../src/core/lease';
 import { FakeClock } from '../helpers/fakeClock';
 import { SharedStorage } from '../jobs/sharedStorage';
@@ -85,6 +87,26 @@ describe('FileLease', () => {
     await advance(3 * LEASE_HEARTBEAT_MS, clock, hungClock);
     assert.equal(other.held, true, 'no flapping');
     assert.equal(hung.held, false);
+  });
+
+  it('judges the holder by the time it got the lock file, not the time it started waiting', async () => {
+    const hungClock = new FakeClock();
+    const clock = new FakeClock();
+    const hung = lease(hungClock);
+    const other = lease(clock);
+    await hung.start();
+    await other.start();
+    clock.tick(LEASE_TTL_MS - 1); // the holder's lease is about to lapse
+
+    // Another window holds the file's lock while the holder's lease lapses.
+    const busy = await acquireLock(path.join(shared.dir, `${POLLER_LEASE_FILE_NAME}.lock`));
+    const beat = other.beat();
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    clock.tick(2000);
+    await busy.release();
+    await beat;
+
+    assert.equal(other.held, true, 'the lapsed lease is taken at once');
   });
 
   it('tells the holder in the background that the user works in another window', async () => {
