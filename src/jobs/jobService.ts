@@ -346,8 +346,12 @@ export class JobService implements JobServiceApi {
    */
   private async poll(key: string, byUser = false): Promise<PollOutcome> {
     const job = this.store.get(key);
-    if (!job || this.disposed || (!byUser && !this.polling.held)) {
+    if (!job || this.disposed) {
       return 'finished';
+    }
+    if (!byUser && !this.polling.held) {
+      // Lapsed for a moment (a late heartbeat) or lost: standDown() unschedules it if lost.
+      return 'unchanged';
     }
     if (this.scheduler.isPaused(job.accountId)) {
       return 'unchanged'; // a pause set while this poll was being started: send nothing

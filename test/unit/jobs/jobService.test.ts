@@ -5,6 +5,7 @@ import * as assert from 'node:assert/strict';
 import { access, mkdir } from 'node:fs/promises';
 import * as path from 'node:path';
 import { silentLogger, type Disposable } from '../../../src/core/ports';
+import type { Lease } from '../../../src/core/lease';
 import { JobService } from '../../../src/jobs/jobService';
 import { JobNotSavedError, type TrackedJob } from '../../../src/jobs/model';
 import type { AccountPause, AccountProblem, Event, PollSettings } from '../../../src/jobs/serviceApi';
@@ -184,6 +185,44 @@ describe('JobService (simulator over HTTP)', () => {
     assert.match(error.jobId, /^\d+$/);
     assert.match(error.message, new RegExp(`${error.jobId}.*Track Existing Job`));
     assert.deepEqual(service.jobs(), []);
+  });
+
+  it('keeps polling a job after a poll that found the lease lapsed for a moment (a late heartbeat)', async () => {
+    let held = true;
+    const lease: Lease = {
+      get held() {
+        return held;
+      },
+      onDidChange: () => ({ dispose: () => undefined }),
+      someWindowFocused: false,
+      onDidChangeSomeWindowFocused: () => ({ dispose: () => undefined }),
+      setFocused: () => undefined,
+    };
+    const store = storage.store();
+    stores.push(store);
+    const service = new JobService({
+      store,
+      clients: async () => api,
+      clock,
+      logger: silentLogger,
+      resultsDir: temp.dir,
+      settings: SETTINGS,
+      autoDownload: () => false,
+      lease,
+    });
+    services.push(service);
+    const job = await service.createJob(ACCOUNT, ref('All_Customers'), {});
+
+    held = false; // the next poll finds the lease lapsed; the heartbeat then renews it, no change
+    await clock.tickAsync(SETTINGS.maxIntervalMs);
+    await quiesce();
+    held = true;
+    const calls = api.statusCalls;
+    await clock.tickAsync(2 * SETTINGS.maxIntervalMs);
+    await quiesce();
+
+    assert.ok(api.statusCalls > calls, 'still polled');
+    assert.ok(service.checkTimes(job.key).next !== undefined, 'still scheduled');
   });
 
   it('runs one download per job however many callers ask', async () => {
