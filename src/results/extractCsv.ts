@@ -7,6 +7,7 @@ import * as yauzl from 'yauzl';
 import { errorMessage } from '../core/format';
 import { silentLogger, type Logger } from '../core/ports';
 import { ZohoError } from '../zoho/errors';
+import { serverText } from '../zoho/redact';
 import { CsvRecordCounter } from './csvRecordCounter';
 
 /** Ceiling on the extracted size when the caller gives none: a guard against ZIP bombs. */
@@ -89,7 +90,7 @@ function findTheCsvEntry(zipfile: yauzl.ZipFile, logger: Logger): Promise<yauzl.
       if (/\.csv$/i.test(name) && !name.endsWith('/')) {
         csvs.push(entry);
       } else if (others.length < 20) {
-        others.push(name.slice(0, 100));
+        others.push(serverText(name, [], 100)); // server text: masked before it is logged
       }
       zipfile.readEntry();
     };
@@ -107,7 +108,7 @@ function findTheCsvEntry(zipfile: yauzl.ZipFile, logger: Logger): Promise<yauzl.
       }
       const name = entryName(csvs[0]);
       if (isUnsafeEntryName(name)) {
-        reject(corruptResult(`unsafe entry name "${name.slice(0, 100)}"`));
+        reject(corruptResult(`unsafe entry name "${serverText(name, [], 100)}"`));
         return;
       }
       if (others.length > 0) {

@@ -43,6 +43,21 @@ describe('extractCsv', () => {
     assert.match(warnings.join('\n'), /ignored 2 entries.*readme\.txt, images\/logo\.png/);
   });
 
+  it('masks secrets a server put in the names of other entries before logging them', async () => {
+    await writeFile(
+      zipPath,
+      await zip([
+        ['access_token=1000.secret42.txt', 'x'],
+        ['R_1.csv', 'a\n1\n'],
+      ]),
+    );
+    const warnings: string[] = [];
+    const logger = { ...silentLogger, warn: (line: string) => warnings.push(line) };
+    await extractCsv(zipPath, outPath, { logger });
+    assert.match(warnings.join('\n'), /ignored 1 entry.*access_token=\*\*\*/);
+    assert.doesNotMatch(warnings.join('\n'), /secret42/);
+  });
+
   it('refuses a ZIP with two CSV files: which one is the report cannot be known', async () => {
     await writeFile(
       zipPath,
