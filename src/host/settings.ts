@@ -2,7 +2,7 @@
 // settings.json can hold anything).
 import * as vscode from 'vscode';
 import type { PollSettings } from '../jobs/serviceApi';
-import { toPollSettings } from './pollSettings';
+import { toDownloadIdleTimeoutMs, toPollSettings } from './pollSettings';
 
 export const SECTION = 'creatorBulkJobs';
 
@@ -27,10 +27,8 @@ export function readAutoDownload(): boolean {
   return config().get<boolean>('autoDownload', true) !== false;
 }
 
-/** `downloadIdleTimeoutSeconds` in milliseconds, clamped to the manifest's 5..3600 s. */
 export function readDownloadIdleTimeoutMs(): number {
-  const seconds = Number(config().get<number>('downloadIdleTimeoutSeconds', 60));
-  return Math.round(Math.min(3600, Math.max(5, Number.isFinite(seconds) ? seconds : 60)) * 1000);
+  return toDownloadIdleTimeoutMs(config().get<unknown>('downloadIdleTimeoutSeconds'));
 }
 
 export function readNotificationLevel(): NotificationLevel {

@@ -11,7 +11,7 @@ import { soleLease, type Lease } from '../core/lease';
 import { Emitter, type Clock, type Disposable, type Logger, type TimerHandle } from '../core/ports';
 import { deleteResultFiles, fetchResult, isResultLocked, withResultLock } from '../results/fetchResult';
 import type { BulkReadApi } from '../zoho/api';
-import { ZohoError, isZohoError } from '../zoho/errors';
+import { ZohoError, cancelledError, isZohoError } from '../zoho/errors';
 import { isValidJobId } from '../zoho/status';
 import type { FirstBatchQuery, JobDetails, ReportRef } from '../zoho/types';
 import {
@@ -632,7 +632,7 @@ export class JobService implements JobServiceApi {
       }
       const cancelled = signal.aborted || isZohoError(error, 'cancelled');
       const record = cancelled
-        ? { kind: 'cancelled' as const, message: 'The download was cancelled.', at: this.clock.now() }
+        ? { kind: 'cancelled' as const, message: cancelledError().message, at: this.clock.now() }
         : errorRecord(error, this.clock.now());
       await this.store.update(job.key, { download: 'failed', lastError: record });
       throw error;
@@ -643,7 +643,7 @@ export class JobService implements JobServiceApi {
     const updated = await this.store.update(job.key, { download: 'ready', result, lastError: undefined });
     if (!updated) {
       await fs.rm(result.path, { force: true }); // stopped tracking meanwhile: keep nothing
-      throw new ZohoError({ kind: 'cancelled', message: 'The job is no longer tracked.' });
+      throw cancelledError('The job is no longer tracked.');
     }
     return result;
   }
@@ -670,7 +670,7 @@ export class JobService implements JobServiceApi {
       const ready = await this.readyResult(key);
       const latest = this.store.get(key);
       if (signal.aborted || !latest || this.disposed) {
-        throw new ZohoError({ kind: 'cancelled', message: 'The download was cancelled.' });
+        throw cancelledError();
       }
       if (ready) {
         return ready;

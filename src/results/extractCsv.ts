@@ -6,7 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import * as yauzl from 'yauzl';
 import { errorMessage } from '../core/format';
 import { silentLogger, type Logger } from '../core/ports';
-import { ZohoError } from '../zoho/errors';
+import { cancelledError, ZohoError } from '../zoho/errors';
 import { serverText } from '../zoho/redact';
 import { CsvRecordCounter } from './csvRecordCounter';
 
@@ -37,10 +37,6 @@ export function corruptResult(detail: string): ZohoError {
     kind: 'server',
     message: `The downloaded result is not a valid ZIP file (${detail}). Download it again; if it keeps failing, create the job again.`,
   });
-}
-
-function cancelled(): ZohoError {
-  return new ZohoError({ kind: 'cancelled', message: 'The download was cancelled.' });
 }
 
 /** True for names that would escape a folder if used as a path (we never use them, but refuse anyway). */
@@ -168,7 +164,7 @@ export async function extractCsv(
 ): Promise<Extracted> {
   const max = options.maxExtractedBytes ?? DEFAULT_MAX_EXTRACTED_BYTES;
   if (options.signal?.aborted) {
-    throw cancelled();
+    throw cancelledError();
   }
   const zipfile = await openZip(zipPath);
   try {
@@ -187,7 +183,7 @@ export async function extractCsv(
       await pipeline(input, guard, output, { signal: options.signal });
     } catch (error) {
       if (options.signal?.aborted) {
-        throw cancelled();
+        throw cancelledError();
       }
       if (error instanceof ZohoError || (error as NodeJS.ErrnoException).syscall) {
         throw error; // our own guard, or the local disk (full, no permission): not the ZIP's fault

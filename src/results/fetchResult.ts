@@ -8,7 +8,7 @@ import { isLocked, STALE_LOCK_MS, tryLock, type HeldLock } from '../core/fileLoc
 import { silentLogger, type Logger } from '../core/ports';
 import type { BulkReadApi } from '../zoho/api';
 import { removeQuietly } from '../zoho/download';
-import { ZohoError } from '../zoho/errors';
+import { cancelledError, ZohoError } from '../zoho/errors';
 import type { DownloadProgress } from '../zoho/types';
 import { CsvRecordCounter } from './csvRecordCounter';
 import { extractCsv } from './extractCsv';
@@ -219,6 +219,6 @@ export async function fetchResult(
 
 function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) {
-    throw new ZohoError({ kind: 'cancelled', message: 'The download was cancelled.' });
+    throw cancelledError();
   }
 }
