@@ -11,11 +11,11 @@
 // stays a consistent snapshot. Treat returned jobs as read-only and change them through update().
 import { errorMessage } from '../core/format';
 import { Emitter, silentLogger } from '../core/ports';
-import type { Disposable, KeyValueStore, Logger } from '../core/ports';
+import type { Disposable, Event, KeyValueStore, Logger } from '../core/ports';
 import type { SharedJsonFile } from '../core/sharedJsonFile';
 import { jsonEqual } from './jsonEqual';
 import type { TrackedJob } from './model';
-import type { Event, JobChange } from './serviceApi';
+import type { JobChange } from './serviceApi';
 import { readStoredJobs, toStoredJobs } from './storedJobs';
 
 /** Where versions before 0.2 kept the list (one window's copy of globalState): read once, then cleared. */

@@ -11,7 +11,7 @@ import { silentLogger, systemClock } from '../../src/core/ports';
 import { SharedJsonFile } from '../../src/core/sharedJsonFile';
 import { JobService } from '../../src/jobs/jobService';
 import { JOBS_FILE_NAME, JobStore } from '../../src/jobs/jobStore';
-import { countCsvRecords } from '../../src/results/countCsvRecords';
+import { countCsvRecords } from '../countCsvRecords';
 import { startSimulator, DEMO, type Simulator } from '../simulator';
 import {
   activateExtension,

@@ -4,12 +4,12 @@
 import * as assert from 'node:assert/strict';
 import { access, mkdir } from 'node:fs/promises';
 import * as path from 'node:path';
-import { silentLogger, type Disposable } from '../../../src/core/ports';
+import { silentLogger, type Disposable, type Event } from '../../../src/core/ports';
 import type { Lease } from '../../../src/core/lease';
 import { JobService } from '../../../src/jobs/jobService';
 import { JobNotSavedError, type TrackedJob } from '../../../src/jobs/model';
-import type { AccountPause, AccountProblem, Event, PollSettings } from '../../../src/jobs/serviceApi';
-import { countCsvRecords } from '../../../src/results/countCsvRecords';
+import type { AccountPause, AccountProblem, PollSettings } from '../../../src/jobs/serviceApi';
+import { countCsvRecords } from '../../countCsvRecords';
 import type { BulkReadApi } from '../../../src/zoho/api';
 import { isZohoError, type ZohoError } from '../../../src/zoho/errors';
 import { startSimulator, type Simulator } from '../../simulator';
