@@ -12,17 +12,14 @@ import { SharedJsonFile } from '../../src/core/sharedJsonFile';
 import { JobService } from '../../src/jobs/jobService';
 import { JOBS_FILE_NAME, JobStore } from '../../src/jobs/jobStore';
 import { countCsvRecords } from '../countCsvRecords';
-import { startSimulator, DEMO, type Simulator } from '../simulator';
+import { DEMO, type Simulator } from '../simulator';
 import {
-  activateExtension,
   collectErrors,
   setSetting,
-  signInToSimulator,
-  signOut,
-  useFastPolling,
   waitForJob,
   waitForResult,
   withStubbedPrompt,
+  useSignedInSimulator,
 } from './helpers';
 
 const APP = DEMO.app;
@@ -32,22 +29,10 @@ describe('Jobs: create, track, next batch, restart', function () {
   let sim: Simulator;
   let api: TestApi;
   let accountId: string;
-  let restoreSettings: () => Promise<void>;
-
-  before(async () => {
-    sim = await startSimulator({ jobDurationMs: 1500, throttles: false });
-    api = await activateExtension();
-    restoreSettings = await useFastPolling();
-    accountId = await signInToSimulator(sim);
-  });
-
-  after(async () => {
-    if (accountId) {
-      await signOut(accountId);
-    }
-    await restoreSettings?.();
-    await sim?.close();
-  });
+  useSignedInSimulator(
+    { jobDurationMs: 1500, throttles: false },
+    (signedIn) => ({ sim, api, accountId } = signedIn),
+  );
 
   const statusPolls = (jobId: string): number =>
     sim.requests.filter((r) => r.method === 'GET' && r.path.endsWith(`/read/${jobId}`)).length;

@@ -8,17 +8,14 @@ import type { TestApi } from '../../src/extension';
 import type { TrackedJob } from '../../src/jobs/model';
 import type { JobsTree, TreeNode } from '../../src/views/jobsTree';
 import { countCsvRecords } from '../countCsvRecords';
-import { startSimulator, DEMO, type Simulator } from '../simulator';
+import { DEMO, type Simulator } from '../simulator';
 import {
-  activateExtension,
   allTreeNodes,
   jobsTree,
-  signInToSimulator,
-  signOut,
-  useFastPolling,
   waitFor,
   waitForResult,
   withStubbedPrompt,
+  useSignedInSimulator,
 } from './helpers';
 
 const CUSTOMER_COLUMNS = [
@@ -44,29 +41,20 @@ describe('Results and the jobs tree', function () {
   let sim: Simulator;
   let api: TestApi;
   let accountId: string;
-  let restoreSettings: () => Promise<void>;
   let job: TrackedJob;
 
+  useSignedInSimulator(
+    { jobDurationMs: 1500, throttles: false },
+    (signedIn) => ({ sim, api, accountId } = signedIn),
+  );
+
   before(async () => {
-    sim = await startSimulator({ jobDurationMs: 1500, throttles: false });
-    api = await activateExtension();
-    restoreSettings = await useFastPolling();
-    accountId = await signInToSimulator(sim);
     const key = await vscode.commands.executeCommand<string>('creatorBulkJobs.createJob', {
       accountId,
       app: DEMO.app,
       report: 'All_Customers',
     });
     job = await waitForResult(api, key);
-  });
-
-  after(async () => {
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-    if (accountId) {
-      await signOut(accountId);
-    }
-    await restoreSettings?.();
-    await sim?.close();
   });
 
   it('opens the result in an editor with language csv, the report header and every record', async () => {
