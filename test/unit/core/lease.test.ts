@@ -27,6 +27,17 @@ describe('FileLease', () => {
     }
   }
 
+  /** A window that holds the lease and stops beating (its clock stands still), and another. */
+  async function holderAndOther() {
+    const hungClock = new FakeClock();
+    const clock = new FakeClock();
+    const hung = lease(hungClock);
+    const other = lease(clock);
+    await hung.start();
+    await other.start();
+    return { hung, hungClock, other, clock };
+  }
+
   beforeEach(async () => {
     shared = await SharedStorage.create();
   });
@@ -64,12 +75,7 @@ describe('FileLease', () => {
   });
 
   it('is taken over within TTL + one beat when the holder hangs, and the holder then knows it lost it', async () => {
-    const hungClock = new FakeClock();
-    const clock = new FakeClock();
-    const hung = lease(hungClock);
-    const other = lease(clock);
-    await hung.start();
-    await other.start();
+    const { hung, hungClock, other, clock } = await holderAndOther();
     assert.equal(hung.held, true);
     assert.equal(other.held, false);
 
@@ -90,12 +96,7 @@ describe('FileLease', () => {
   });
 
   it('judges the holder by the time it got the lock file, not the time it started waiting', async () => {
-    const hungClock = new FakeClock();
-    const clock = new FakeClock();
-    const hung = lease(hungClock);
-    const other = lease(clock);
-    await hung.start();
-    await other.start();
+    const { other, clock } = await holderAndOther();
     clock.tick(LEASE_TTL_MS - 1); // the holder's lease is about to lapse
 
     // Another window holds the file's lock while the holder's lease lapses.

@@ -6,7 +6,7 @@ import { access, mkdir } from 'node:fs/promises';
 import * as path from 'node:path';
 import { silentLogger, type Disposable, type Event } from '../../../src/core/ports';
 import type { Lease } from '../../../src/core/lease';
-import { JobService } from '../../../src/jobs/jobService';
+import { JobService, type JobServiceOptions } from '../../../src/jobs/jobService';
 import { JobNotSavedError, type TrackedJob } from '../../../src/jobs/model';
 import type { AccountPause, AccountProblem, PollSettings } from '../../../src/jobs/serviceApi';
 import { countCsvRecords } from '../../countCsvRecords';
@@ -88,7 +88,7 @@ describe('JobService (simulator over HTTP)', () => {
     }
   }
 
-  function newService(): JobService {
+  function newService(overrides: Partial<JobServiceOptions> = {}): JobService {
     const store = storage.store();
     stores.push(store);
     const service = new JobService({
@@ -99,6 +99,7 @@ describe('JobService (simulator over HTTP)', () => {
       resultsDir: temp.dir,
       settings: SETTINGS,
       autoDownload: () => autoDownload,
+      ...overrides,
     });
     services.push(service);
     return service;
@@ -198,19 +199,8 @@ describe('JobService (simulator over HTTP)', () => {
       onDidChangeSomeWindowFocused: () => ({ dispose: () => undefined }),
       setFocused: () => undefined,
     };
-    const store = storage.store();
-    stores.push(store);
-    const service = new JobService({
-      store,
-      clients: async () => api,
-      clock,
-      logger: silentLogger,
-      resultsDir: temp.dir,
-      settings: SETTINGS,
-      autoDownload: () => false,
-      lease,
-    });
-    services.push(service);
+    autoDownload = false;
+    const service = newService({ lease });
     const job = await service.createJob(ACCOUNT, ref('All_Customers'), {});
 
     held = false; // the next poll finds the lease lapsed; the heartbeat then renews it, no change
