@@ -1,4 +1,5 @@
 // The result pipeline: download, extract and count a job's CSV.
+export { countCsvRecords } from './countCsvRecords';
 export { CsvRecordCounter } from './csvRecordCounter';
 export {
   DEFAULT_MAX_EXTRACTED_BYTES,

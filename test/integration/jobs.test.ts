@@ -11,7 +11,7 @@ import { silentLogger, systemClock } from '../../src/core/ports';
 import { SharedJsonFile } from '../../src/core/sharedJsonFile';
 import { JobService } from '../../src/jobs/jobService';
 import { JOBS_FILE_NAME, JobStore } from '../../src/jobs/jobStore';
-import { countCsvRecords } from '../countCsvRecords';
+import { countCsvRecords } from '../../src/results/countCsvRecords';
 import { DEMO, type Simulator } from '../simulator';
 import {
   collectErrors,

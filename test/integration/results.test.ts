@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import type { TestApi } from '../../src/extension';
 import type { TrackedJob } from '../../src/jobs/model';
 import type { JobsTree, TreeNode } from '../../src/views/jobsTree';
-import { countCsvRecords } from '../countCsvRecords';
+import { countCsvRecords } from '../../src/results/countCsvRecords';
 import { DEMO, type Simulator } from '../simulator';
 import {
   allTreeNodes,

@@ -9,7 +9,7 @@ import type { Lease } from '../../../src/core/lease';
 import { JobService, type JobServiceOptions } from '../../../src/jobs/jobService';
 import { JobNotSavedError, type TrackedJob } from '../../../src/jobs/model';
 import type { AccountPause, AccountProblem, PollSettings } from '../../../src/jobs/serviceApi';
-import { countCsvRecords } from '../../countCsvRecords';
+import { countCsvRecords } from '../../../src/results/countCsvRecords';
 import type { BulkReadApi } from '../../../src/zoho/api';
 import { isZohoError, type ZohoError } from '../../../src/zoho/errors';
 import { startSimulator, type Simulator } from '../../simulator';
@@ -226,6 +226,20 @@ describe('JobService (simulator over HTTP)', () => {
     assert.deepEqual(a, b);
     assert.equal(sim.requests.filter((r) => r.path.endsWith('/result')).length, 1);
     assert.equal(service.get(job.key)?.download, 'ready');
+  });
+
+  it('refuses to download a result Zoho no longer keeps (24 h), without asking the server', async () => {
+    autoDownload = false;
+    const service = newService();
+    const job = await service.createJob(ACCOUNT, ref('All_Customers'), {});
+    await completeAndPoll(service, job.key);
+    await clock.tickAsync(24 * 60 * MINUTE);
+    const downloads = sim.requests.filter((r) => r.path.endsWith('/result')).length;
+
+    const error = await rejectsWith(service.ensureResult(job.key), 'badRequest');
+
+    assert.match(error.message, /has expired: Zoho keeps results for 24 hours/);
+    assert.equal(sim.requests.filter((r) => r.path.endsWith('/result')).length, downloads);
   });
 
   it('fails trackJob for an unknown id and tracks nothing', async () => {

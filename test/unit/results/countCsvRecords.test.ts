@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { countCsvRecords } from '../../countCsvRecords';
+import { countCsvRecords } from '../../../src/results/countCsvRecords';
 import { tempDir } from './helpers';
 
 describe('countCsvRecords', () => {

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { mkdir, open, readFile, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { countCsvRecords } from '../../countCsvRecords';
+import { countCsvRecords } from '../../../src/results/countCsvRecords';
 import { fetchResult, withResultLock } from '../../../src/results/fetchResult';
 import { resultPaths, type ResultOwner } from '../../../src/results/resultPaths';
 import { ZohoError, isZohoError } from '../../../src/zoho/errors';

@@ -1,7 +1,7 @@
 // A batch with no records is a completed result with 0 records in every form Zoho sends it.
 import * as assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { countCsvRecords } from '../../countCsvRecords';
+import { countCsvRecords } from '../../../src/results/countCsvRecords';
 import * as path from 'node:path';
 import { fetchResult } from '../../../src/results/fetchResult';
 import type { ResultOwner } from '../../../src/results/resultPaths';

@@ -1,6 +1,6 @@
-// Counts the records of a CSV already on disk, for tests and the bench (downloads count while they write).
+// Counts the records of a CSV already on disk (an export's appended file, tests, bench); downloads count while they write.
 import { createReadStream } from 'node:fs';
-import { CsvRecordCounter } from '../src/results/csvRecordCounter';
+import { CsvRecordCounter } from './csvRecordCounter';
 
 /** Counts data records (header excluded); see CsvRecordCounter. */
 export async function countCsvRecords(filePath: string): Promise<number> {
