@@ -16,6 +16,7 @@ import { DEMO, type Simulator } from '../simulator';
 import {
   collectErrors,
   setSetting,
+  waitFor,
   waitForJob,
   waitForResult,
   withStubbedPrompt,
@@ -99,6 +100,52 @@ describe('Jobs: create, track, next batch, restart', function () {
     assert.strictEqual(malformed.result, undefined);
     assert.match(malformed.errors[0] ?? '', /digits only/);
     assert.strictEqual(sim.requests.length, requests, 'a malformed id never reaches the server');
+  });
+
+  it('names a job Zoho created but could not be saved, and Track Existing Job picks it up', async () => {
+    const jobsPath = path.join(api.services.storageDir, JOBS_FILE_NAME);
+    const aside = `${jobsPath}.kept-by-test`;
+    // A folder where the job list belongs: every write of the list fails until it is put back.
+    const had = fs.existsSync(jobsPath);
+    if (had) {
+      await fs.promises.rename(jobsPath, aside);
+    }
+    await fs.promises.mkdir(path.join(jobsPath, 'in-the-way'), { recursive: true });
+    const errors: string[] = [];
+    let choose: (choice: string | undefined) => void = () => undefined;
+    try {
+      const key = await withStubbedPrompt(
+        'showErrorMessage',
+        (message: string) => {
+          errors.push(message);
+          return new Promise((resolve) => (choose = resolve));
+        },
+        () =>
+          vscode.commands.executeCommand<string | undefined>('creatorBulkJobs.createJob', {
+            accountId,
+            app: APP,
+            report: 'All_Orders',
+          }),
+      );
+      assert.strictEqual(key, undefined);
+    } finally {
+      await fs.promises.rm(jobsPath, { recursive: true, force: true });
+      if (had) {
+        await fs.promises.rename(aside, jobsPath);
+      }
+    }
+    assert.strictEqual(errors.length, 1, errors.join('\n'));
+    const jobId = /Zoho created bulk read job (\d+), but it could not be saved/.exec(errors[0])?.[1];
+    assert.ok(jobId, errors[0]);
+    assert.match(errors[0], /Track Existing Job/);
+    assert.ok(!api.services.jobs.jobs().some((job) => job.jobId === jobId), 'not tracked');
+
+    choose('Track Existing Job');
+    const tracked = await waitFor(
+      () => api.services.jobs.jobs().find((job) => job.jobId === jobId),
+      `job ${jobId} tracked from the error's action`,
+    );
+    assert.strictEqual(tracked.ref.report, 'All_Orders');
   });
 
   it('asks for the job id in a box that accepts digits only (palette flow)', async () => {
