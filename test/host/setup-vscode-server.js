@@ -197,12 +197,13 @@ async function completeEarlierSetup() {
       still.push(part);
     }
   }
-  if (still.length !== without.length || still.some((part, i) => part !== without[i])) {
+  const changed = still.length !== without.length;
+  if (changed) {
     writeMarker(still);
   }
   const note = still.length ? ` (without ${still.join(', ')})` : '';
   console.log(
-    `[setup:vscode] code-server ${CODE_SERVER_VERSION} already set up in ${CODE_SERVER_DIR}${note} (${seconds(started)})`,
+    `[setup:vscode] code-server ${CODE_SERVER_VERSION} ${changed ? 'completed' : 'already set up'} in ${CODE_SERVER_DIR}${note} (${seconds(started)})`,
   );
 }
 
