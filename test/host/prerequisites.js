@@ -52,16 +52,15 @@ const PACKAGES = [
   },
   {
     name: 'ripgrep',
-    why: "VS Code's file search runs it (rg)",
-    without: 'searching files (Find in Files, Go to File) fails in the VS Code it starts',
+    why: "VS Code's file search (rg)",
+    without: 'Find in Files and Go to File fail in the VS Code it starts',
     needs: ['demo', 'test'],
     present: () => hasCommand('rg'),
   },
   {
     name: 'libkrb5-dev',
     why: "Kerberos headers for code-server's kerberos module",
-    without:
-      'a proxy that asks for Kerberos (Negotiate) authentication cannot be used (nothing here needs one)',
+    without: 'code-server cannot authenticate to a proxy with Kerberos (nothing here needs that)',
     needs: ['demo', 'test'],
     present: () => fs.existsSync('/usr/include/gssapi/gssapi.h'),
   },
@@ -118,7 +117,7 @@ function plan({ purpose, missing, canInstall, debian, root }) {
   const optional = needed.filter((p) => p.without);
   const width = Math.max(...needed.map((p) => p.name.length));
   const line = (p) =>
-    `  ${p.name.padEnd(width)}  ${p.why}${p.without ? ` (optional: without it, ${p.without})` : ''}`;
+    `  ${p.name.padEnd(width)}  ${p.why}${p.without ? `; optional: without it, ${p.without}` : ''}`;
   if (required.length > 0) {
     const lines = [
       `${PURPOSES[purpose]} needs system packages that are not installed:`,

@@ -56,7 +56,7 @@ describe('system prerequisites (test/host/prerequisites.js)', () => {
     assert.strictEqual(decision.warnings.length, 2);
     assert.match(
       decision.warnings[0],
-      /ripgrep is not installed, so searching files .*sudo apt-get install -y ripgrep/,
+      /ripgrep is not installed, so Find in Files and Go to File fail.*sudo apt-get install -y ripgrep/,
     );
   });
 
