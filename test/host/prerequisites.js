@@ -46,7 +46,7 @@ const PACKAGES = [
   },
   {
     name: 'chromium',
-    why: 'the integration and end-to-end tests drive VS Code in headless Chromium',
+    why: 'the integration and end-to-end tests drive VS Code in headless Chromium (path: CBJ_CHROMIUM)',
     needs: ['test'],
     present: () => isExecutable(CHROMIUM),
   },
@@ -186,10 +186,9 @@ function ensurePrerequisites(purpose, { log = (line) => console.log(`[prerequisi
       'DPkg::Lock::Timeout=300',
       ...decision.install,
     ]);
-    // Pretended absences stay absent: without this, the test override could never reach the end.
-    missing = missingNow().filter(
-      (name) => !pretendAbsent(env).has(name) || !decision.install.includes(name),
-    );
+    // A package pretended absent (CBJ_PREREQS_ABSENT) counts as installed now, here and in children.
+    env.CBJ_PREREQS_ABSENT = [...pretendAbsent(env)].filter((n) => !decision.install.includes(n)).join(',');
+    missing = missingNow();
     decision = plan({ purpose, missing, canInstall: false, debian: true, root });
     if (decision.stop) {
       console.error(`[prerequisites] apt-get could not install everything.\n${decision.stop}`);
