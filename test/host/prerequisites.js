@@ -219,5 +219,8 @@ function ensurePrerequisites(purpose, { log = (line) => console.log(`[prerequisi
 module.exports = { PACKAGES, plan, isPresent, ensurePrerequisites };
 
 if (require.main === module) {
-  ensurePrerequisites(process.argv[2] || 'test');
+  const purpose = process.argv[2] || 'test';
+  const without = ensurePrerequisites(purpose);
+  const present = PACKAGES.filter((p) => p.needs.includes(purpose) && !without.includes(p.name));
+  console.log(`[prerequisites] present: ${present.map((p) => p.name).join(' ')}`);
 }
