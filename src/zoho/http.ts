@@ -1,6 +1,7 @@
 // The one axios configuration every Zoho request uses, and the request log line.
 import axios, { type AxiosInstance } from 'axios';
 import type { Logger } from '../core/ports';
+import { MAX_JSON_BYTES } from './download';
 import { redact } from './redact';
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -17,6 +18,9 @@ export function createHttp(timeoutMs: number = DEFAULT_TIMEOUT_MS): AxiosInstanc
     proxy: false,
     // Zoho answers are small JSON or a ZIP we stream; never let axios guess a transform.
     transitional: { silentJSONParsing: true, forcedJSONParsing: true, clarifyTimeoutError: true },
+    // A JSON answer is small: a bigger one (after any Content-Encoding is inflated) is refused
+    // rather than held in memory. Streamed downloads set their own cap per request.
+    maxContentLength: MAX_JSON_BYTES,
   });
 }
 

@@ -83,7 +83,11 @@ async function benchDownload(batchSize: number): Promise<void> {
     const ref = { owner: DEMO.owner, app: DEMO.app, report: 'All_Orders' };
     const job = await client.createJob(ref, { max_records: batchSize });
     const started = process.hrtime.bigint();
-    const { value: result, peakGrowthMb } = await withPeakRss(() => fetchResult(client, ref, job.id, dir));
+    const { value: result, peakGrowthMb } = await withPeakRss(async () =>
+      fetchResult(client, { accountId: 'bench', ref, jobId: job.id }, dir, {
+        expectedRecords: (await client.getJob(ref, job.id)).result?.count,
+      }),
+    );
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const countStart = process.hrtime.bigint();
     const records = await countCsvRecords(result.path);
