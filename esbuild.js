@@ -15,6 +15,8 @@ const common = {
   target: 'node20',
   format: 'cjs',
   external: ['vscode'],
+  // jsonc-parser's "main" is a UMD build whose requires esbuild cannot follow; its ESM build bundles.
+  mainFields: ['module', 'main'],
   minify: production,
   sourcemap: production ? false : 'linked',
   sourcesContent: false,
