@@ -3,7 +3,7 @@ import { createWriteStream } from 'node:fs';
 import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { errorMessage } from '../core/format';
-import * as yauzl from 'yauzl';
+import type { Entry, ZipFile } from 'yauzl';
 import { ZohoError } from '../zoho/errors';
 
 /** Default ceiling on the extracted size: a guard against ZIP bombs, far above any real batch. */
@@ -36,7 +36,9 @@ export function isUnsafeEntryName(name: string): boolean {
   );
 }
 
-function openZip(zipPath: string): Promise<yauzl.ZipFile> {
+/** yauzl is loaded with the first result, not at activation. */
+async function openZip(zipPath: string): Promise<ZipFile> {
+  const yauzl = await import('yauzl');
   return new Promise((resolve, reject) => {
     yauzl.open(zipPath, { lazyEntries: true, autoClose: true }, (error, zipfile) => {
       if (error || !zipfile) {
@@ -49,14 +51,14 @@ function openZip(zipPath: string): Promise<yauzl.ZipFile> {
 }
 
 /** The first `*.csv` entry, reading the central directory one entry at a time. */
-function findCsvEntry(zipfile: yauzl.ZipFile): Promise<yauzl.Entry> {
+function findCsvEntry(zipfile: ZipFile): Promise<Entry> {
   return new Promise((resolve, reject) => {
     const cleanup = (): void => {
       zipfile.removeListener('entry', onEntry);
       zipfile.removeListener('end', onEnd);
       zipfile.removeListener('error', onError);
     };
-    const onEntry = (entry: yauzl.Entry): void => {
+    const onEntry = (entry: Entry): void => {
       if (!/\.csv$/i.test(entry.fileName) || entry.fileName.endsWith('/')) {
         zipfile.readEntry();
         return;

@@ -1,5 +1,4 @@
 // BulkReadClient: the Bulk Read API of one account over axios (contract sections 3 to 9).
-import type { AxiosInstance, AxiosResponse } from 'axios';
 import type { Readable } from 'node:stream';
 import { silentLogger, systemClock, type Clock, type Logger } from '../core/ports';
 import type { BulkReadApi, DownloadOptions, TokenProvider } from './api';
@@ -13,7 +12,7 @@ import {
   isConnectionRefused,
   type ErrorContext,
 } from './errorMapping';
-import { createHttp, logRequest } from './http';
+import { createHttp, logRequest, type Http, type HttpResponse } from './http';
 import { applicationsPath, bulkReadPath, jobResultPath, jobStatusPath, reportsPath } from './paths';
 import { redact } from './redact';
 import { parseJobDetails } from './status';
@@ -112,7 +111,7 @@ export class BulkReadClient implements BulkReadApi {
   private readonly logger: Logger;
   private readonly clock: Clock;
   private readonly retry: RetryPolicy;
-  private readonly http: AxiosInstance;
+  private readonly http: Http;
 
   constructor(private readonly options: BulkReadClientOptions) {
     this.apiBase = resolveEndpoints(options.target).apiBase;
@@ -174,7 +173,7 @@ export class BulkReadClient implements BulkReadApi {
     const path = this.resultPath(ref, jobId, options.downloadUrl);
     const context: ErrorContext = { operation: 'download', ref, jobId };
     const { signal } = options;
-    let response: AxiosResponse<Readable> | undefined;
+    let response: HttpResponse<Readable> | undefined;
     try {
       response = await this.send<Readable>({ method: 'GET', path, context }, { stream: true, signal });
       const stream = response.data;
@@ -311,7 +310,7 @@ export class BulkReadClient implements BulkReadApi {
   private async send<T>(
     spec: RequestSpec,
     mode: { stream: boolean; signal?: AbortSignal },
-  ): Promise<AxiosResponse<T>> {
+  ): Promise<HttpResponse<T>> {
     const url = `${this.apiBase}${spec.path}`;
     // The Authorization header is only ever attached to a URL on the account's own base.
     if (!url.startsWith(`${this.apiBase}/`)) {
@@ -325,7 +324,7 @@ export class BulkReadClient implements BulkReadApi {
       }
       const token = await this.tokens.getAccessToken();
       const startedAt = this.clock.now();
-      let response: AxiosResponse<T>;
+      let response: HttpResponse<T>;
       try {
         response = await this.http.request<T>({
           method: spec.method,
