@@ -1,103 +1,23 @@
-// `npm run bench`: prints speed and memory figures of the paths that matter for big exports.
-// Figures only, no pass/fail: these machines are shared and noisy, so targets are read by people.
+// `npm run bench`: prints speed and memory figures of the paths that matter for big exports, the
+// bundle size and the activation time. Figures only, no pass/fail: these machines are shared and
+// noisy, so targets are read by people (README "Performance" lists them).
+// Options: --pairs N (200,000-record pairs, default 7), --pairs-1gb N (default 3), --no-1gb,
+//          --activation-runs N (default 15).
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { BulkReadClient } from '../../src/zoho/client';
-import { StaticTokenProvider } from '../../src/zoho/auth';
-import { countCsvRecords, fetchResult } from '../../src/results';
 import { PollScheduler } from '../../src/jobs/pollScheduler';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { DEMO } from '../simulator';
 import { FakeClock, settle } from '../unit/helpers/fakeClock';
+import { benchActivation, buildProductionBundle } from './bundleAndActivation';
+import { benchDownloadVsCurl, type DownloadFigures } from './downloadVsCurl';
+import { writeResultZip } from './fixtures';
+import { MB, available, fmt, timed } from './stats';
 
-const MB = 1024 * 1024;
+const TARGETS = { ratio: 1.2, peakGrowthMb: 64, bundleKb: 230, activationMs: 30 };
 
-function fmt(n: number, digits = 1): string {
-  return n.toFixed(digits);
-}
-
-/** Samples RSS every 20 ms while `work` runs; returns the peak growth over the start. */
-async function withPeakRss<T>(work: () => Promise<T>): Promise<{ value: T; peakGrowthMb: number }> {
-  const start = process.memoryUsage().rss;
-  let peak = start;
-  const timer = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage().rss);
-  }, 20);
-  try {
-    const value = await work();
-    peak = Math.max(peak, process.memoryUsage().rss);
-    return { value, peakGrowthMb: (peak - start) / MB };
-  } finally {
-    clearInterval(timer);
-  }
-}
-
-/** The simulator in its own process, so its CSV generation and zipping do not share our CPU time. */
-async function startSimulatorProcess(): Promise<{ url: string; close: () => Promise<void> }> {
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [
-      '-r',
-      'esbuild-register',
-      path.join(__dirname, '../simulator/cli.ts'),
-      '--port',
-      '0',
-      '--job-seconds',
-      '0',
-      '--no-throttles',
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(out);
-      if (match) {
-        resolve(match[1]);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`simulator exited with ${code}`)));
-  });
-  return {
-    url,
-    close: () =>
-      new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
-}
-
-async function benchDownload(batchSize: number): Promise<void> {
-  const sim = await startSimulatorProcess();
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'cbj-bench-'));
-  try {
-    const client = new BulkReadClient({
-      target: { dataCentre: 'custom', customHost: sim.url, family: 'B', owner: DEMO.owner },
-      tokens: new StaticTokenProvider(DEMO.accessToken),
-    });
-    const ref = { owner: DEMO.owner, app: DEMO.app, report: 'All_Orders' };
-    const job = await client.createJob(ref, { max_records: batchSize });
-    const started = process.hrtime.bigint();
-    const { value: result, peakGrowthMb } = await withPeakRss(() => fetchResult(client, ref, job.id, dir));
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    const countStart = process.hrtime.bigint();
-    const records = await countCsvRecords(result.path);
-    const countSeconds = Number(process.hrtime.bigint() - countStart) / 1e9;
-    console.log(
-      `download+unzip ${records.toLocaleString('en-US')} records: ${fmt(result.bytes / MB)} MB CSV in ` +
-        `${fmt(seconds, 2)} s (${fmt(result.bytes / MB / seconds)} MB/s, simulator in another process), ` +
-        `peak RSS growth ${fmt(peakGrowthMb)} MB`,
-    );
-    console.log(
-      `count records (RFC 4180 aware): ${fmt(countSeconds, 2)} s (${fmt(result.bytes / MB / countSeconds)} MB/s)`,
-    );
-  } finally {
-    await sim.close();
-    await fs.rm(dir, { recursive: true, force: true });
-  }
+function option(name: string, fallback: number): number {
+  const index = process.argv.indexOf(name);
+  return index >= 0 ? Number(process.argv[index + 1]) : fallback;
 }
 
 async function benchScheduler(jobs: number): Promise<void> {
@@ -114,13 +34,13 @@ async function benchScheduler(jobs: number): Promise<void> {
   for (let i = 0; i < jobs; i++) {
     scheduler.add(`job-${i}`, `account-${i % 3}`);
   }
-  const started = process.hrtime.bigint();
-  // One simulated hour in 1-second steps.
-  for (let t = 0; t < 3600; t++) {
-    clock.tick(1000);
-    await settle();
-  }
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const { seconds } = await timed(async () => {
+    // One simulated hour in 1-second steps.
+    for (let t = 0; t < 3600; t++) {
+      clock.tick(1000);
+      await settle();
+    }
+  });
   scheduler.dispose();
   console.log(
     `scheduler: ${jobs} pending jobs over one simulated hour: ${polls} polls, ` +
@@ -128,18 +48,78 @@ async function benchScheduler(jobs: number): Promise<void> {
   );
 }
 
+const mark = (ok: boolean): string => (ok ? 'ok' : 'OVER TARGET');
+
 async function main(): Promise<void> {
-  console.log(`Node ${process.version}, ${os.cpus().length} cores`);
-  await benchDownload(100_000);
-  await benchDownload(200_000);
-  await benchScheduler(1000);
+  const load = os.loadavg()[0];
+  console.log(`Node ${process.version}, ${os.cpus().length} cores, load average ${fmt(load, 2)}`);
+  if (load > os.cpus().length / 2) {
+    console.log('(the machine is busy: expect noisy figures; ratios of interleaved pairs hold up best)');
+  }
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'cbj-bench-'));
   try {
-    const bundle = await fs.stat(path.join(__dirname, '../../dist/extension.js'));
+    const bundle = await buildProductionBundle(dir);
+    const top = bundle.parts
+      .slice(0, 4)
+      .map(([name, bytes]) => `${name} ${fmt(bytes / 1000)}`)
+      .join(', ');
+    console.log(`bundle (production, minified): ${fmt(bundle.bytes / 1000)} kB [${top} kB, ...]`);
+    const activation = await benchActivation(bundle.path, option('--activation-runs', 15));
     console.log(
-      `bundle dist/extension.js: ${fmt(bundle.size / 1024)} KiB (run npm run package first for the minified size)`,
+      `activation (stub host, fresh process, median of ${activation.runs}): require ${fmt(activation.requireMs)} ms + ` +
+        `activate() ${fmt(activation.activateMs)} ms = ${fmt(activation.totalMs)} ms`,
     );
-  } catch {
-    console.log('bundle: not built (npm run compile)');
+    console.log(
+      `  Node built-ins loaded: ${activation.builtins.join(', ')}; during activate(): ` +
+        `${activation.fsCalls.length} file system calls${activation.fsCalls.length ? ` (${activation.fsCalls.join(', ')})` : ''}, ` +
+        `${activation.netCalls.length} network calls`,
+    );
+
+    const withCurl = (await available('curl', ['--version'])) && (await available('unzip', ['-v']));
+    if (!withCurl) {
+      console.log('curl or unzip is missing: timing our download path alone, without the comparison.');
+    }
+    const sizes: { label: string; limit: { records: number } | { bytes: number }; pairs: number }[] = [
+      { label: '200,000 records', limit: { records: 200_000 }, pairs: option('--pairs', 7) },
+    ];
+    if (!process.argv.includes('--no-1gb')) {
+      sizes.push({ label: '1 GB CSV', limit: { bytes: 1024 * MB }, pairs: option('--pairs-1gb', 3) });
+    }
+    const downloads: DownloadFigures[] = [];
+    for (const size of sizes) {
+      const zipPath = path.join(dir, 'result.zip');
+      const { value: made, seconds } = await timed(() => writeResultZip(zipPath, size.limit));
+      const zipMb = (await fs.stat(zipPath)).size / MB;
+      console.log(
+        `${size.label}: generated ${made.records.toLocaleString('en-US')} records, ${fmt(made.csvBytes / MB)} MB CSV, ` +
+          `${fmt(zipMb)} MB ZIP in ${fmt(seconds)} s`,
+      );
+      downloads.push(await benchDownloadVsCurl(size.label, zipPath, size.pairs, withCurl));
+      await fs.rm(zipPath, { force: true });
+    }
+    await benchScheduler(1000);
+
+    console.log('\nsummary (targets in brackets)');
+    for (const d of downloads) {
+      const comparison =
+        d.ratio === undefined
+          ? 'curl/unzip missing: no comparison'
+          : `curl+unzip ${fmt(d.curlSeconds ?? 0, 2)} s, ratio ${fmt(d.ratio, 2)} [<= ${TARGETS.ratio}] ${mark(d.ratio <= TARGETS.ratio)}, ` +
+            `outputs ${d.identical ? 'byte-identical' : 'DIFFER'}`;
+      console.log(
+        `  download+extract ${d.label} (${fmt(d.csvMb)} MB): ours ${fmt(d.oursSeconds, 2)} s ` +
+          `(${fmt(d.csvMb / d.oursSeconds)} MB/s), ${comparison}; peak RSS growth ${fmt(d.peakGrowthMb)} MB ` +
+          `[<= ${TARGETS.peakGrowthMb}] ${mark(d.peakGrowthMb <= TARGETS.peakGrowthMb)}`,
+      );
+    }
+    console.log(
+      `  bundle ${fmt(bundle.bytes / 1000)} kB [<= ${TARGETS.bundleKb}] ${mark(bundle.bytes / 1000 <= TARGETS.bundleKb)}`,
+    );
+    console.log(
+      `  activation ${fmt(activation.totalMs)} ms [<= ${TARGETS.activationMs}] ${mark(activation.totalMs <= TARGETS.activationMs)}`,
+    );
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
   }
 }
 

@@ -1,5 +1,5 @@
-// The production bundle leaves axios's multipart (form-data, mime-db) and redirect
-// (follow-redirects) support out (esbuild.js). These tests bundle the client with exactly those
+// The production bundle leaves axios's multipart (form-data, mime-db), redirect (follow-redirects)
+// and proxy-diagnostics (debug) support out (esbuild.js). These tests bundle the client with exactly those
 // options, minified, and prove that downloads, refreshes, error answers and retries still work
 // through it, against the simulator over real HTTP.
 import * as assert from 'node:assert/strict';
@@ -23,7 +23,7 @@ const { extensionOptions } = require('../../../esbuild.js') as {
 
 const ORDERS = { owner: DEMO.owner, app: DEMO.app, report: 'All_Orders' };
 
-describe('the production bundle (axios without form-data and follow-redirects)', function () {
+describe('the production bundle (axios without form-data, follow-redirects and debug)', function () {
   this.timeout(60_000);
   let dir: string;
   let bundled: Entry;
@@ -69,7 +69,14 @@ describe('the production bundle (axios without form-data and follow-redirects)',
       inputs.some((file) => file.includes('node_modules/axios/')),
       'axios is bundled',
     );
-    for (const left of ['mime-db', 'mime-types', 'form-data/', 'follow-redirects/', 'combined-stream']) {
+    for (const left of [
+      'mime-db',
+      'mime-types',
+      'form-data/',
+      'follow-redirects/',
+      'combined-stream',
+      'debug/',
+    ]) {
       assert.ok(!inputs.some((file) => file.includes(`node_modules/${left}`)), `${left} is not bundled`);
     }
   });
