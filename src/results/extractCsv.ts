@@ -1,7 +1,9 @@
 // Streams the single CSV out of a result ZIP (contract section 6) without holding it in memory.
 import { createWriteStream } from 'node:fs';
-import { Transform, type TransformCallback } from 'node:stream';
+import { PassThrough, Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { createInflateRaw, crc32 } from 'node:zlib';
+import { FILE_CHUNK_BYTES } from '../core/fileChunks';
 import { errorMessage } from '../core/format';
 import type { Entry, ZipFile } from 'yauzl';
 import { ZohoError } from '../zoho/errors';
@@ -85,11 +87,19 @@ function findCsvEntry(zipfile: ZipFile): Promise<Entry> {
   });
 }
 
-/** Counts bytes on the way through and fails once they pass the cap. */
-class SizeGuard extends Transform {
+/**
+ * Counts bytes on the way through and fails once they pass the cap; at the end, checks that the
+ * CSV has exactly the size and CRC-32 the ZIP's directory declares (contract section 6: the file is
+ * the report or it is an error).
+ */
+class EntryCheck extends Transform {
   seen = 0;
-  constructor(private readonly max: number) {
-    super();
+  private crc = 0;
+  constructor(
+    private readonly max: number,
+    private readonly entry: Entry,
+  ) {
+    super({ highWaterMark: FILE_CHUNK_BYTES });
   }
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.seen += chunk.length;
@@ -102,8 +112,42 @@ class SizeGuard extends Transform {
       );
       return;
     }
+    this.crc = crc32(chunk, this.crc);
     callback(null, chunk);
   }
+  override _flush(callback: TransformCallback): void {
+    if (this.seen !== this.entry.uncompressedSize) {
+      callback(
+        corrupt(`the CSV holds ${this.seen} bytes where the ZIP declares ${this.entry.uncompressedSize}`),
+      );
+    } else if (this.crc >>> 0 !== this.entry.crc32 >>> 0) {
+      callback(corrupt('the CSV does not match its checksum'));
+    } else {
+      callback();
+    }
+  }
+}
+
+/**
+ * The entry's stored bytes and the stage that decodes them. yauzl hands out raw data and we
+ * inflate it ourselves, with 1 MiB output chunks: yauzl's own inflater keeps Node's 16 KiB.
+ * yauzl still checks the stored length; EntryCheck checks the decoded size and CRC-32.
+ */
+async function openEntry(zipfile: ZipFile, entry: Entry): Promise<[Readable, Transform]> {
+  if (entry.isEncrypted()) {
+    throw corrupt('the CSV is encrypted');
+  }
+  if (entry.compressionMethod !== 0 && entry.compressionMethod !== 8) {
+    throw corrupt(`unsupported compression method ${entry.compressionMethod}`);
+  }
+  const stored = await new Promise<Readable>((resolve, reject) => {
+    zipfile.openReadStream(entry, { decodeFileData: false }, (error, stream) =>
+      error ? reject(corrupt(error.message)) : resolve(stream),
+    );
+  });
+  const decode =
+    entry.compressionMethod === 8 ? createInflateRaw({ chunkSize: FILE_CHUNK_BYTES }) : new PassThrough();
+  return [stored, decode];
 }
 
 /**
@@ -129,14 +173,11 @@ export async function extractCsv(
         message: `The result ZIP declares ${entry.uncompressedSize} bytes, more than the ${max} allowed; it was not extracted.`,
       });
     }
-    const input = await new Promise<NodeJS.ReadableStream>((resolve, reject) => {
-      zipfile.openReadStream(entry, (error, stream) =>
-        error ? reject(corrupt(error.message)) : resolve(stream),
-      );
-    });
-    const guard = new SizeGuard(max);
+    const [stored, decode] = await openEntry(zipfile, entry);
+    const guard = new EntryCheck(max, entry);
+    const output = createWriteStream(outputPath, { highWaterMark: FILE_CHUNK_BYTES });
     try {
-      await pipeline(input, guard, createWriteStream(outputPath), { signal: options.signal });
+      await pipeline(stored, decode, guard, output, { signal: options.signal });
     } catch (error) {
       if (options.signal?.aborted) {
         throw cancelled();

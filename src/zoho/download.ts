@@ -4,6 +4,7 @@ import { createWriteStream } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { FILE_CHUNK_BYTES } from '../core/fileChunks';
 import type { DownloadProgress } from './types';
 
 const ZIP_MAGIC = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
@@ -109,8 +110,9 @@ export async function streamToFile(
   const counter = new SniffingCounter(options.jsonHint, (bytes) =>
     options.onProgress?.({ bytes, total: options.total }),
   );
-  // `flags: 'w'` truncates whatever a previous attempt left behind.
-  const file = createWriteStream(destinationPath, { flags: 'w' });
+  // `flags: 'w'` truncates whatever a previous attempt left behind; the large buffer lets socket
+  // chunks gather into few writes.
+  const file = createWriteStream(destinationPath, { flags: 'w', highWaterMark: FILE_CHUNK_BYTES });
   try {
     await pipeline(body, counter, file, options.signal ? { signal: options.signal } : {});
   } catch (error) {
