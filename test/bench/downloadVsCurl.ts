@@ -8,7 +8,18 @@ import { fetchResult } from '../../src/results';
 import { StaticTokenProvider } from '../../src/zoho/auth';
 import { BulkReadClient } from '../../src/zoho/client';
 import { DEMO } from '../simulator';
-import { MB, fmt, median, run, sha256, startServerProcess, timed, withPeakRss } from './stats';
+import {
+  MB,
+  childrenCpuSeconds,
+  fmt,
+  median,
+  ownCpuSeconds,
+  run,
+  sha256,
+  startServerProcess,
+  timed,
+  withPeakRss,
+} from './stats';
 
 const REF = { owner: DEMO.owner, app: DEMO.app, report: 'All_Orders' };
 const JOB_ID = '1000000000000000001';
@@ -19,6 +30,8 @@ export interface DownloadFigures {
   oursSeconds: number;
   curlSeconds?: number;
   ratio?: number;
+  /** Median of the pairs' CPU-time ratios (Linux only): steadier than wall time on a busy machine. */
+  cpuRatio?: number;
   peakGrowthMb: number;
   identical?: boolean;
 }
@@ -35,16 +48,19 @@ export async function benchDownloadVsCurl(
     target: { dataCentre: 'custom', customHost: server.url, family: 'B', owner: DEMO.owner },
     tokens: new StaticTokenProvider(DEMO.accessToken),
   });
-  const ours = async (): Promise<{ seconds: number; peakGrowthMb: number; file: string }> => {
+  const ours = async (): Promise<{ seconds: number; cpu: number; peakGrowthMb: number; file: string }> => {
     const dir = path.join(work, 'ours');
     await fs.rm(dir, { recursive: true, force: true });
+    const cpuBefore = ownCpuSeconds();
     const { value, seconds } = await timed(() => withPeakRss(() => fetchResult(client, REF, JOB_ID, dir)));
-    return { seconds, peakGrowthMb: value.peakGrowthMb, file: value.value.path };
+    const cpu = ownCpuSeconds() - cpuBefore;
+    return { seconds, cpu, peakGrowthMb: value.peakGrowthMb, file: value.value.path };
   };
-  const curl = async (): Promise<{ seconds: number; file: string }> => {
+  const curl = async (): Promise<{ seconds: number; cpu?: number; file: string }> => {
     const zip = path.join(work, 'curl.zip');
     const csv = path.join(work, 'curl.csv');
     await fs.rm(csv, { force: true });
+    const cpuBefore = childrenCpuSeconds();
     const { seconds } = await timed(async () => {
       await run('curl', ['-sS', '-f', '-o', zip, `${server.url}/result`]);
       const fd = openSync(csv, 'w');
@@ -54,14 +70,17 @@ export async function benchDownloadVsCurl(
         closeSync(fd);
       }
     });
+    const cpuAfter = childrenCpuSeconds();
     await fs.rm(zip, { force: true });
-    return { seconds, file: csv };
+    const cpu = cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore;
+    return { seconds, cpu, file: csv };
   };
 
   try {
     const oursTimes: number[] = [];
     const curlTimes: number[] = [];
     const ratios: number[] = [];
+    const cpuRatios: number[] = [];
     let peakGrowthMb = 0;
     let identical: boolean | undefined;
     let csvMb = 0;
@@ -81,13 +100,19 @@ export async function benchDownloadVsCurl(
       if (b) {
         curlTimes.push(b.seconds);
         ratios.push(a.seconds / b.seconds);
+        if (b.cpu) {
+          cpuRatios.push(a.cpu / b.cpu);
+        }
         if (identical === undefined) {
           identical = (await sha256(a.file)) === (await sha256(b.file));
         }
       }
+      const cpu = (seconds?: number): string => (seconds === undefined ? '' : ` (CPU ${fmt(seconds, 2)} s)`);
       console.log(
-        `  ${label} pair ${pair + 1}/${pairs}: ours ${fmt(a.seconds, 2)} s` +
-          (b ? `, curl+unzip ${fmt(b.seconds, 2)} s, ratio ${fmt(a.seconds / b.seconds, 2)}` : '') +
+        `  ${label} pair ${pair + 1}/${pairs}: ours ${fmt(a.seconds, 2)} s${cpu(a.cpu)}` +
+          (b
+            ? `, curl+unzip ${fmt(b.seconds, 2)} s${cpu(b.cpu)}, ratio ${fmt(a.seconds / b.seconds, 2)}`
+            : '') +
           `, peak RSS growth ${fmt(a.peakGrowthMb)} MB`,
       );
     }
@@ -97,6 +122,7 @@ export async function benchDownloadVsCurl(
       oursSeconds: median(oursTimes),
       curlSeconds: withCurl ? median(curlTimes) : undefined,
       ratio: withCurl ? median(ratios) : undefined,
+      cpuRatio: cpuRatios.length ? median(cpuRatios) : undefined,
       peakGrowthMb,
       identical,
     };

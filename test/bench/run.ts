@@ -105,6 +105,7 @@ async function main(): Promise<void> {
         d.ratio === undefined
           ? 'curl/unzip missing: no comparison'
           : `curl+unzip ${fmt(d.curlSeconds ?? 0, 2)} s, ratio ${fmt(d.ratio, 2)} [<= ${TARGETS.ratio}] ${mark(d.ratio <= TARGETS.ratio)}, ` +
+            (d.cpuRatio === undefined ? '' : `CPU-time ratio ${fmt(d.cpuRatio, 2)}, `) +
             `outputs ${d.identical ? 'byte-identical' : 'DIFFER'}`;
       console.log(
         `  download+extract ${d.label} (${fmt(d.csvMb)} MB): ours ${fmt(d.oursSeconds, 2)} s ` +

@@ -1,6 +1,6 @@
 // Small helpers shared by the benchmarks: medians, timing, peak memory, child processes.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createReadStream } from 'node:fs';
+import { createReadStream, readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 
@@ -20,6 +20,26 @@ export async function timed<T>(work: () => Promise<T>): Promise<{ value: T; seco
   const started = process.hrtime.bigint();
   const value = await work();
   return { value, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
+}
+
+/** CPU seconds (user + system, every thread) of this process so far. */
+export function ownCpuSeconds(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+}
+
+/**
+ * CPU seconds of this process's finished children (curl, unzip), from /proc on Linux; undefined
+ * elsewhere. CPU time hardly moves when other processes compete for the cores, wall time does.
+ */
+export function childrenCpuSeconds(): number | undefined {
+  try {
+    // Fields after the command name: cutime and cstime are the 14th and 15th, in 1/100 s.
+    const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[13]) + Number(fields[14])) / 100;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Samples RSS every 20 ms while `work` runs; returns the peak growth over the start. */
