@@ -2,7 +2,6 @@
 import { createWriteStream } from 'node:fs';
 import { PassThrough, Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createInflateRaw, crc32 } from 'node:zlib';
 import { FILE_CHUNK_BYTES } from '../core/fileChunks';
 import { errorMessage } from '../core/format';
 import type { Entry, ZipFile } from 'yauzl';
@@ -98,6 +97,7 @@ class EntryCheck extends Transform {
   constructor(
     private readonly max: number,
     private readonly entry: Entry,
+    private readonly crc32: (data: Buffer, value: number) => number,
   ) {
     super({ highWaterMark: FILE_CHUNK_BYTES });
   }
@@ -112,7 +112,7 @@ class EntryCheck extends Transform {
       );
       return;
     }
-    this.crc = crc32(chunk, this.crc);
+    this.crc = this.crc32(chunk, this.crc);
     callback(null, chunk);
   }
   override _flush(callback: TransformCallback): void {
@@ -129,25 +129,32 @@ class EntryCheck extends Transform {
 }
 
 /**
- * The entry's stored bytes and the stage that decodes them. yauzl hands out raw data and we
- * inflate it ourselves, with 1 MiB output chunks: yauzl's own inflater keeps Node's 16 KiB.
- * yauzl still checks the stored length; EntryCheck checks the decoded size and CRC-32.
+ * The entry's stored bytes, the stage that decodes them and the check of the result. yauzl hands
+ * out raw data and we inflate it ourselves, with 1 MiB output chunks: yauzl's own inflater keeps
+ * Node's 16 KiB. yauzl still checks the stored length; EntryCheck checks the decoded size and CRC-32.
  */
-async function openEntry(zipfile: ZipFile, entry: Entry): Promise<[Readable, Transform]> {
+async function openEntry(
+  zipfile: ZipFile,
+  entry: Entry,
+  max: number,
+): Promise<[Readable, Transform, EntryCheck]> {
   if (entry.isEncrypted()) {
     throw corrupt('the CSV is encrypted');
   }
   if (entry.compressionMethod !== 0 && entry.compressionMethod !== 8) {
     throw corrupt(`unsupported compression method ${entry.compressionMethod}`);
   }
+  const zlib = await import('node:zlib'); // with the first result, not at activation
   const stored = await new Promise<Readable>((resolve, reject) => {
     zipfile.openReadStream(entry, { decodeFileData: false }, (error, stream) =>
       error ? reject(corrupt(error.message)) : resolve(stream),
     );
   });
   const decode =
-    entry.compressionMethod === 8 ? createInflateRaw({ chunkSize: FILE_CHUNK_BYTES }) : new PassThrough();
-  return [stored, decode];
+    entry.compressionMethod === 8
+      ? zlib.createInflateRaw({ chunkSize: FILE_CHUNK_BYTES })
+      : new PassThrough();
+  return [stored, decode, new EntryCheck(max, entry, zlib.crc32)];
 }
 
 /**
@@ -173,8 +180,7 @@ export async function extractCsv(
         message: `The result ZIP declares ${entry.uncompressedSize} bytes, more than the ${max} allowed; it was not extracted.`,
       });
     }
-    const [stored, decode] = await openEntry(zipfile, entry);
-    const guard = new EntryCheck(max, entry);
+    const [stored, decode, guard] = await openEntry(zipfile, entry, max);
     const output = createWriteStream(outputPath, { highWaterMark: FILE_CHUNK_BYTES });
     try {
       await pipeline(stored, decode, guard, output, { signal: options.signal });
