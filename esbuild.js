@@ -61,7 +61,9 @@ function integrationEntryPoints(dir = 'test/integration') {
 }
 
 async function main() {
-  const builds = [extensionOptions(production)];
+  // The integration suite runs the minified bundle that ships (with a sourcemap for stack traces),
+  // so it tests, and times, what users get.
+  const builds = [tests ? { ...extensionOptions(true), sourcemap: 'linked' } : extensionOptions(production)];
   if (tests) {
     // Stale bundles of deleted tests would still run: start from an empty folder.
     fs.rmSync('out/integration', { recursive: true, force: true });

@@ -41,6 +41,7 @@ interface ProbeResult {
   requireMs: number;
   activateMs: number;
   totalMs: number;
+  cpuMs: number;
   builtins: string[];
   fsCalls: string[];
   netCalls: string[];
@@ -51,6 +52,9 @@ export interface ActivationFigures {
   requireMs: number;
   activateMs: number;
   totalMs: number;
+  /** The fastest run: noise only ever adds. */
+  minTotalMs: number;
+  cpuMs: number;
   builtins: string[];
   fsCalls: string[];
   netCalls: string[];
@@ -71,6 +75,8 @@ export async function benchActivation(bundlePath: string, runs: number): Promise
     requireMs: median(results.map((r) => r.requireMs)),
     activateMs: median(results.map((r) => r.activateMs)),
     totalMs: median(results.map((r) => r.totalMs)),
+    minTotalMs: Math.min(...results.map((r) => r.totalMs)),
+    cpuMs: median(results.map((r) => r.cpuMs)),
     builtins: union((r) => r.builtins),
     fsCalls: union((r) => r.fsCalls),
     netCalls: union((r) => r.netCalls),
