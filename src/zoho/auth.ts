@@ -1,10 +1,11 @@
 // Access-token providers (contract section 3): a static token, and a refresh-token provider that
 // caches the access token and runs one refresh at a time for every caller of the account.
+import type { Http } from './http';
 import { silentLogger, systemClock, type Clock, type Logger } from '../core/ports';
 import type { TokenProvider } from './api';
 import { ZohoError } from './errors';
 import { classifyTransportError, readEnvelope } from './errorMapping';
-import { createHttp, logRequest, type Http } from './http';
+import { createHttp, logRequest } from './http';
 import { redact, redactKnown } from './redact';
 
 /** Refresh this long before Zoho's expiry so a request never leaves with a dying token. */
@@ -59,10 +60,7 @@ async function requestToken(req: TokenRequest): Promise<TokenAnswer> {
   let data: unknown;
   try {
     // Secrets go in the form body, never the query string: URLs end up in proxy and server logs.
-    const response = await req.http.request<unknown>({
-      method: 'POST',
-      url,
-      data: new URLSearchParams(req.form).toString(),
+    const response = await req.http.post(url, new URLSearchParams(req.form).toString(), {
       headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
     });
     status = response.status;

@@ -1,4 +1,5 @@
 // BulkReadClient: the Bulk Read API of one account over axios (contract sections 3 to 9).
+import type { Http, HttpResponse } from './http';
 import type { Readable } from 'node:stream';
 import { silentLogger, systemClock, type Clock, type Logger } from '../core/ports';
 import type { BulkReadApi, DownloadOptions, TokenProvider } from './api';
@@ -12,7 +13,7 @@ import {
   isConnectionRefused,
   type ErrorContext,
 } from './errorMapping';
-import { createHttp, logRequest, type Http, type HttpResponse } from './http';
+import { createHttp, logRequest } from './http';
 import { applicationsPath, bulkReadPath, jobResultPath, jobStatusPath, reportsPath } from './paths';
 import { redact } from './redact';
 import { parseJobDetails } from './status';

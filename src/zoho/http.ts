@@ -10,9 +10,11 @@ export const DEFAULT_TIMEOUT_MS = 30_000;
 
 export type HttpResponse<T> = AxiosResponse<T>;
 
-/** The part of axios the client uses. */
+/** The part of an axios instance the client uses, under axios's own names. */
 export interface Http {
+  readonly defaults: { readonly timeout: number };
   request<T>(config: AxiosRequestConfig): Promise<HttpResponse<T>>;
+  post<T>(url: string, data?: unknown, config?: AxiosRequestConfig): Promise<HttpResponse<T>>;
 }
 
 let axiosModule: Promise<AxiosStatic> | undefined;
@@ -25,11 +27,14 @@ function loadAxios(): Promise<AxiosStatic> {
 
 export function createHttp(timeoutMs: number = DEFAULT_TIMEOUT_MS): Http {
   let instance: AxiosInstance | undefined;
+  const request = async <T>(config: AxiosRequestConfig): Promise<HttpResponse<T>> => {
+    instance ??= configure(await loadAxios(), timeoutMs);
+    return instance.request<T>(config);
+  };
   return {
-    async request<T>(config: AxiosRequestConfig): Promise<HttpResponse<T>> {
-      instance ??= configure(await loadAxios(), timeoutMs);
-      return instance.request<T>(config);
-    },
+    defaults: { timeout: timeoutMs },
+    request,
+    post: (url, data, config) => request({ ...config, method: 'POST', url, data }),
   };
 }
 
