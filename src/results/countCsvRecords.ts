@@ -1,35 +1,12 @@
-// Streaming RFC 4180 record count: newlines inside quoted fields do not end a record.
+// Counts the records of a CSV already on disk (tests, bench); downloads count while they write.
 import { createReadStream } from 'node:fs';
+import { CsvRecordCounter } from './csvRecordCounter';
 
-const QUOTE = 0x22;
-const LF = 0x0a;
-const CR = 0x0d;
-
-/** Counts data records (header excluded). Blank lines are ignored; CRLF, LF and CR all end a record. */
+/** Counts data records (header excluded); see CsvRecordCounter. */
 export async function countCsvRecords(filePath: string): Promise<number> {
-  let records = 0;
-  let inQuotes = false;
-  let hasContent = false;
+  const counter = new CsvRecordCounter();
   for await (const chunk of createReadStream(filePath)) {
-    const bytes = chunk as Buffer;
-    for (let i = 0; i < bytes.length; i++) {
-      const byte = bytes[i];
-      if (byte === QUOTE) {
-        // An escaped quote ("") toggles twice, so a simple toggle is RFC 4180-correct.
-        inQuotes = !inQuotes;
-        hasContent = true;
-      } else if (!inQuotes && (byte === LF || byte === CR)) {
-        if (hasContent) {
-          records++;
-          hasContent = false;
-        }
-      } else {
-        hasContent = true;
-      }
-    }
+    counter.push(chunk as Buffer);
   }
-  if (hasContent) {
-    records++;
-  }
-  return Math.max(0, records - 1);
+  return counter.count;
 }

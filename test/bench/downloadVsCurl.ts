@@ -4,7 +4,7 @@
 // so load from other processes on a shared machine hits both sides alike.
 import { closeSync, openSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { fetchResult } from '../../src/results';
+import { countCsvRecords, fetchResult } from '../../src/results';
 import { StaticTokenProvider } from '../../src/zoho/auth';
 import { BulkReadClient } from '../../src/zoho/client';
 import { DEMO } from '../simulator';
@@ -34,6 +34,9 @@ export interface DownloadFigures {
   cpuRatio?: number;
   peakGrowthMb: number;
   identical?: boolean;
+  /** Records in our CSV, and how fast CsvRecordCounter reads them from a file (CPU MB/s). */
+  records: number;
+  countMbPerCpuSecond: number;
 }
 
 export async function benchDownloadVsCurl(
@@ -84,6 +87,7 @@ export async function benchDownloadVsCurl(
     let peakGrowthMb = 0;
     let identical: boolean | undefined;
     let csvMb = 0;
+    let lastFile = '';
     for (let pair = 0; pair < pairs; pair++) {
       let a: Awaited<ReturnType<typeof ours>>;
       let b: Awaited<ReturnType<typeof curl>> | undefined;
@@ -97,6 +101,7 @@ export async function benchDownloadVsCurl(
       oursTimes.push(a.seconds);
       peakGrowthMb = Math.max(peakGrowthMb, a.peakGrowthMb);
       csvMb = (await fs.stat(a.file)).size / MB;
+      lastFile = a.file;
       if (b) {
         curlTimes.push(b.seconds);
         ratios.push(a.seconds / b.seconds);
@@ -116,9 +121,14 @@ export async function benchDownloadVsCurl(
           `, peak RSS growth ${fmt(a.peakGrowthMb)} MB`,
       );
     }
+    const cpuBefore = ownCpuSeconds();
+    const records = await countCsvRecords(lastFile);
+    const countMbPerCpuSecond = csvMb / (ownCpuSeconds() - cpuBefore);
     return {
       label,
       csvMb,
+      records,
+      countMbPerCpuSecond,
       oursSeconds: median(oursTimes),
       curlSeconds: withCurl ? median(curlTimes) : undefined,
       ratio: withCurl ? median(ratios) : undefined,

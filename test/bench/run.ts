@@ -95,7 +95,13 @@ async function main(): Promise<void> {
         `${size.label}: generated ${made.records.toLocaleString('en-US')} records, ${fmt(made.csvBytes / MB)} MB CSV, ` +
           `${fmt(zipMb)} MB ZIP in ${fmt(seconds)} s`,
       );
-      downloads.push(await benchDownloadVsCurl(size.label, zipPath, size.pairs, withCurl));
+      const figures = await benchDownloadVsCurl(size.label, zipPath, size.pairs, withCurl);
+      console.log(
+        `  record count: ${figures.records.toLocaleString('en-US')} records ` +
+          `(${figures.records === made.records ? 'as generated' : `GENERATED ${made.records}`}), ` +
+          `counted at ${fmt(figures.countMbPerCpuSecond)} MB per CPU second`,
+      );
+      downloads.push(figures);
       await fs.rm(zipPath, { force: true });
     }
     await benchScheduler(1000);
