@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import type { TrackedJob } from '../jobs/model';
 import type { Services } from '../services';
+import { noRecordsNote } from '../views/noRecordsNote';
 import { resolveJob } from './pickers';
 import { ensureResultWithProgress, isCompleted } from './resultFile';
 import { showCommandError } from './showError';
@@ -32,7 +33,12 @@ export async function openResult(
       );
       return uri;
     }
-    return await openAsCsv(uri);
+    const editor = await openAsCsv(uri);
+    const note = noRecordsNote(result);
+    if (note) {
+      void vscode.window.showInformationMessage(`${job.ref.report} job ${job.jobId}: ${note}`);
+    }
+    return editor;
   } catch (error) {
     showCommandError(services, `Could not open the result of job ${job.jobId}`, error, job.accountId);
     return undefined;

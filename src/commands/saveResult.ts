@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import type { TrackedJob } from '../jobs/model';
 import { resultFileName } from '../results/resultPaths';
 import type { Services } from '../services';
+import { noRecordsNote } from '../views/noRecordsNote';
 import { resolveJob } from './pickers';
 import { ensureResultWithProgress, isCompleted } from './resultFile';
 import { showCommandError } from './showError';
@@ -88,16 +89,18 @@ async function chooseTarget(
   return undefined;
 }
 
-function announce(uri: vscode.Uri, inWorkspace: boolean): void {
+function announce(uri: vscode.Uri, inWorkspace: boolean, note: string | undefined): void {
   const shown = inWorkspace ? vscode.workspace.asRelativePath(uri) : uri.fsPath;
   const actions = inWorkspace ? ['Reveal in Explorer', 'Open'] : ['Open'];
-  void vscode.window.showInformationMessage(`Saved ${shown}.`, ...actions).then((choice) => {
-    if (choice === 'Reveal in Explorer') {
-      void vscode.commands.executeCommand('revealInExplorer', uri);
-    } else if (choice === 'Open') {
-      void vscode.commands.executeCommand('vscode.open', uri);
-    }
-  });
+  void vscode.window
+    .showInformationMessage(note ? `Saved ${shown}: ${note}` : `Saved ${shown}.`, ...actions)
+    .then((choice) => {
+      if (choice === 'Reveal in Explorer') {
+        void vscode.commands.executeCommand('revealInExplorer', uri);
+      } else if (choice === 'Open') {
+        void vscode.commands.executeCommand('vscode.open', uri);
+      }
+    });
 }
 
 export async function saveResult(services: Services, job: TrackedJob): Promise<vscode.Uri | undefined> {
@@ -111,7 +114,11 @@ export async function saveResult(services: Services, job: TrackedJob): Promise<v
     await vscode.workspace.fs.createDirectory(vscode.Uri.joinPath(target.uri, '..'));
     await vscode.workspace.fs.copy(vscode.Uri.file(result.path), target.uri, { overwrite: target.overwrite });
     services.logger.info(`Saved the result of job ${job.jobId} to ${target.uri.fsPath}`);
-    announce(target.uri, vscode.workspace.getWorkspaceFolder(target.uri) !== undefined);
+    announce(
+      target.uri,
+      vscode.workspace.getWorkspaceFolder(target.uri) !== undefined,
+      noRecordsNote(result),
+    );
     return target.uri;
   } catch (error) {
     showCommandError(services, `Could not save the result of job ${job.jobId}`, error, job.accountId);

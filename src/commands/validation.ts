@@ -91,18 +91,32 @@ export function validateFieldList(value: string): string | undefined {
   return undefined;
 }
 
-/** Criteria are checked by the server; locally only that quotes and parentheses are balanced. */
+/**
+ * Criteria are checked by the server, whose Deluge grammar is wider than anything we could copy
+ * (contract section 4): locally only what is certainly wrong, an unclosed "string" (a \" inside
+ * one does not close it) or unbalanced parentheses outside strings.
+ */
 export function validateCriteria(value: string): string | undefined {
-  const text = value.trim();
-  if ((text.match(/"/g) ?? []).length % 2 !== 0) {
-    return 'Criteria has an unclosed double quote, e.g. Status == "Open".';
-  }
   let depth = 0;
-  for (const char of text.replace(/"[^"]*"/g, '""')) {
-    depth += char === '(' ? 1 : char === ')' ? -1 : 0;
-    if (depth < 0) {
-      break;
+  let stringStart = -1;
+  for (let i = 0; i < value.length; i++) {
+    const char = value[i];
+    if (stringStart >= 0) {
+      if (char === '\\') {
+        i++; // an escaped character, \" included
+      } else if (char === '"') {
+        stringStart = -1;
+      }
+    } else if (char === '"') {
+      stringStart = i;
+    } else if (char === '(') {
+      depth++;
+    } else if (char === ')' && --depth < 0) {
+      return `Criteria has a ")" with no matching "(" (character ${i + 1}).`;
     }
   }
-  return depth === 0 ? undefined : 'Criteria has unbalanced parentheses.';
+  if (stringStart >= 0) {
+    return `Criteria has an unclosed double quote (character ${stringStart + 1}), e.g. Status == "Open".`;
+  }
+  return depth === 0 ? undefined : 'Criteria has a "(" that is never closed.';
 }

@@ -481,6 +481,7 @@ export class JobService implements JobServiceApi {
       const api = await this.options.clients(job.accountId);
       const result = await fetchResult(api, job.ref, job.jobId, this.options.resultsDir, {
         downloadUrl: job.details?.result?.download_url,
+        expectedRecords: job.details?.result?.count,
         signal,
         onProgress: progress.onProgress ? (p) => progress.onProgress?.(p.bytes, p.total) : undefined,
         now: () => this.clock.now(),

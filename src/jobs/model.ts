@@ -1,6 +1,7 @@
 // The job model: what the extension remembers about each tracked bulk read job.
 import type { CreateJobQuery, JobDetails, JobState, ReportRef } from '../zoho/types';
 import type { ZohoErrorKind } from '../zoho/errors';
+import type { LocalResult } from '../results/localResult';
 
 /** How long a record cursor stays usable after the server issues it (contract section 4). */
 export const CURSOR_LIFETIME_MS = 15 * 60 * 1000;
@@ -9,12 +10,7 @@ export const RESULT_RETENTION_MS = 24 * 60 * 60 * 1000;
 
 export type DownloadState = 'none' | 'downloading' | 'ready' | 'failed';
 
-export interface LocalResult {
-  /** Absolute path of the extracted CSV in the extension's storage folder. */
-  path: string;
-  bytes: number;
-  downloadedAt: number;
-}
+export type { LocalResult } from '../results/localResult';
 
 export interface TrackedJob {
   /** Stable identity: `${accountId}|${owner}|${app}|${report}|${jobId}`. */

@@ -1,14 +1,20 @@
 // Download -> (unzip) -> rename: a file named `<name>.csv` exists only once it is complete.
 import { promises as fs } from 'node:fs';
-import type { LocalResult } from '../jobs/model';
 import type { BulkReadApi } from '../zoho/api';
 import { removeQuietly } from '../zoho/download';
 import { ZohoError } from '../zoho/errors';
 import type { DownloadProgress, ReportRef } from '../zoho/types';
+import { countCsvRecords } from './countCsvRecords';
 import { extractCsv } from './extractCsv';
+import type { LocalResult } from './localResult';
 import { resultPaths } from './resultPaths';
 
+/** A header row is short: only results up to this size are counted, to recognise one with no records. */
+const HEADER_ONLY_MAX_BYTES = 64 * 1024;
+
 export interface FetchResultOptions {
+  /** The job's `result.count`: a result with no records when Zoho counted some is an error. */
+  expectedRecords?: number;
   /** The job's relative `download_url`, passed through to the client. */
   downloadUrl?: string;
   signal?: AbortSignal;
@@ -44,18 +50,36 @@ export async function fetchResult(
       onProgress: options.onProgress,
     });
     throwIfAborted(options.signal);
+    // The finished body, before it takes its final name.
+    let finished = paths.downloadPart;
     if (outcome.format === 'zip') {
       await extractCsv(paths.downloadPart, paths.extractPart, {
         signal: options.signal,
         maxExtractedBytes: options.maxExtractedBytes,
       });
       throwIfAborted(options.signal);
-      await fs.rename(paths.extractPart, paths.csv);
-    } else {
-      await fs.rename(paths.downloadPart, paths.csv);
+      finished = paths.extractPart;
+    } else if (outcome.format === 'noRecords') {
+      await fs.writeFile(paths.extractPart, ''); // the zero-record answer: an empty file stands for it
+      finished = paths.extractPart;
     }
-    const { size } = await fs.stat(paths.csv);
-    return { path: paths.csv, bytes: size, downloadedAt: (options.now ?? Date.now)() };
+    const { size } = await fs.stat(finished);
+    // A batch with no records is a header-only CSV or no file at all (contract section 6).
+    const records = size <= HEADER_ONLY_MAX_BYTES ? await countCsvRecords(finished) : undefined;
+    const expected = options.expectedRecords;
+    if (records === 0 && expected !== undefined && expected > 0) {
+      throw new ZohoError({
+        kind: 'server',
+        message: `The result of job ${jobId} holds 0 records but Zoho counted ${expected}; it was not kept. Download it again; if the numbers still differ, create the job again.`,
+      });
+    }
+    await fs.rename(finished, paths.csv);
+    return {
+      path: paths.csv,
+      bytes: size,
+      ...(records !== undefined ? { records } : {}),
+      downloadedAt: (options.now ?? Date.now)(),
+    };
   } finally {
     await Promise.all([paths.downloadPart, paths.extractPart].map(removeQuietly));
   }

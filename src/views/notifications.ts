@@ -22,7 +22,8 @@ const FAILED_ACTIONS: Record<string, string | undefined> = {
 export function completedMessage(job: TrackedJob): string {
   const count = job.details?.result?.count;
   const batch = job.batch > 1 ? ` (batch ${job.batch})` : '';
-  const records = count !== undefined ? `: ${formatCount(count)} records.` : '.';
+  const records =
+    count === undefined ? '.' : count === 0 ? ': no records matched.' : `: ${formatCount(count)} records.`;
   return `${job.ref.report} job ${job.jobId}${batch} completed${records}`;
 }
 

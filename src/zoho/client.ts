@@ -11,6 +11,7 @@ import {
   classifyTransportError,
   headerValue,
   isConnectionRefused,
+  readEnvelope,
   type ErrorContext,
 } from './errorMapping';
 import { createHttp, logRequest } from './http';
@@ -45,6 +46,9 @@ export interface BulkReadClientOptions {
 }
 
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 3, baseDelayMs: 500 };
+const SUCCESS_CODE = 3000;
+/** "No records exist" (contract section 6): a batch with no records, not an error. */
+const NO_RECORDS_CODE = 9220;
 export const MIN_MAX_RECORDS = 100_000;
 export const MAX_MAX_RECORDS = 200_000;
 export const MAX_RECORDS_STEP = 1_000;
@@ -181,6 +185,9 @@ export class BulkReadClient implements BulkReadApi {
       const contentType = headerValue(response.headers, 'content-type') ?? '';
       if (response.status < 200 || response.status >= 300) {
         const text = await readSmall(stream);
+        if (readEnvelope(text).code === NO_RECORDS_CODE) {
+          return { bytes: 0, format: 'noRecords' }; // 9220 may come with an error status
+        }
         throw this.errorFrom(response.status, response.headers, text, context);
       }
       const lengthHeader = headerValue(response.headers, 'content-length');
@@ -207,6 +214,12 @@ export class BulkReadClient implements BulkReadApi {
         });
       }
       if (outcome.jsonBody !== undefined) {
+        // The answer for a batch with no records is JSON with code 3000 (or 9220) instead of a
+        // ZIP (contract section 6); any other JSON is an error envelope.
+        const { code } = readEnvelope(outcome.jsonBody);
+        if (code === SUCCESS_CODE || code === NO_RECORDS_CODE) {
+          return { bytes: 0, format: 'noRecords' };
+        }
         throw this.errorFrom(response.status, response.headers, outcome.jsonBody, context, true);
       }
       if (total !== undefined && outcome.bytes !== total) {

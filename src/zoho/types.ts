@@ -94,8 +94,12 @@ export interface DownloadProgress {
 
 export interface DownloadOutcome {
   bytes: number;
-  /** Detected from the body's first bytes: ZIP by its PK\x03\x04 magic, otherwise CSV. */
-  format: 'zip' | 'csv';
+  /**
+   * Detected from the body's first bytes: ZIP by its PK\x03\x04 magic, otherwise CSV.
+   * 'noRecords': the answer Zoho gives for a batch with no records instead of a ZIP (JSON with
+   * code 3000, or 9220 "No records exist"); no file was written (contract section 6).
+   */
+  format: 'zip' | 'csv' | 'noRecords';
   /** The `recordCursor` response header, when present. */
   recordCursor?: string;
 }

@@ -78,19 +78,19 @@ export async function typeToken(page: Page, token: string): Promise<string> {
 }
 
 /**
- * F1 > Zoho Creator: Create Bulk Read Job > application > report, then the defaults for criteria,
- * fields and batch size. Returns the job id from the "Created bulk read job" status bar message.
+ * F1 > Zoho Creator: Create Bulk Read Job > application > report, then the criteria (none unless
+ * given) and the defaults for fields and batch size. Returns the job id from the "Created bulk read job" status bar message.
  */
 export async function createJobThroughPalette(
   wb: Workbench,
-  /** app: its name in the picker; report: its link name (e.g. All_Customers). */
-  { app, report }: { app: string; report: string },
+  /** app: its name in the picker; report: its link name (e.g. All_Customers); criteria: typed as is. */
+  { app, report, criteria = '' }: { app: string; report: string; criteria?: string },
 ): Promise<string> {
   const { page } = wb;
   await wb.runCommand('Zoho Creator: Create Bulk Read Job');
   await wb.quickPick(app);
   await wb.quickPick(report);
-  await answerInputBox(page, 'which records to read', '');
+  await answerInputBox(page, 'which records to read', criteria);
   await answerInputBox(page, 'field link names separated by commas', '');
   const batch = await inputBox(page, 'Records per batch');
   assert.strictEqual(await batch.inputValue(), '100000', 'the batch size box offers the default');
@@ -133,4 +133,19 @@ export function assertNoStackTrace(text: string): void {
 export async function clearNotifications(wb: Workbench): Promise<void> {
   await wb.runCommand('Notifications: Clear All Notifications');
   await wb.page.locator('.notifications-toasts .notification-toast').first().waitFor({ state: 'hidden' });
+}
+
+/** Drags the side bar's edge so it is about `width` pixels wide (the default cuts the row texts). */
+export async function widenSideBar(page: Page, width: number): Promise<void> {
+  const box = await page.locator('.part.sidebar').boundingBox();
+  if (!box || box.width >= width) {
+    return;
+  }
+  const edge = box.x + box.width;
+  const y = box.y + box.height / 2;
+  await page.mouse.move(edge, y);
+  await page.mouse.down();
+  await page.mouse.move(edge + (width - box.width) / 2, y, { steps: 4 });
+  await page.mouse.move(box.x + width, y, { steps: 4 });
+  await page.mouse.up();
 }

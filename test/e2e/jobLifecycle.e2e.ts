@@ -16,9 +16,9 @@ import {
   signInThroughPalette,
   spinner,
   startControlledSimulator,
+  widenSideBar,
 } from './flows';
 import { e2e, useWorkbench } from './workbench';
-import type { Page } from 'playwright-core';
 
 describe('Job lifecycle', () => {
   let sim: Simulator;
@@ -178,18 +178,3 @@ describe('Job lifecycle', () => {
     assert.strictEqual(saved.trimEnd().split('\r\n').length, 1_001, 'header plus 1,000 records');
   });
 });
-
-/** Drags the side bar's edge so it is about `width` pixels wide (the default cuts the row texts). */
-async function widenSideBar(page: Page, width: number): Promise<void> {
-  const box = await page.locator('.part.sidebar').boundingBox();
-  if (!box || box.width >= width) {
-    return;
-  }
-  const edge = box.x + box.width;
-  const y = box.y + box.height / 2;
-  await page.mouse.move(edge, y);
-  await page.mouse.down();
-  await page.mouse.move(edge + (width - box.width) / 2, y, { steps: 4 });
-  await page.mouse.move(box.x + width, y, { steps: 4 });
-  await page.mouse.up();
-}

@@ -1,7 +1,20 @@
 // The public surface of the Zoho Creator simulator, shared by unit tests, integration tests,
 // benchmarks and the demo. Implementation: ./index.ts (startSimulator).
 
-export type StatusProfile = 'sample' | 'doc'; // 'In-progress'/'Completed'/'Failed' vs 'IN PROGRESS'/'COMPLETED'/'FAILED'
+/**
+ * 'sample': 'In-progress'/'Completed'/'Failed'; 'doc': 'IN PROGRESS'/'COMPLETED'/'FAILED';
+ * 'prose': the doc spelling, and a `download_url` on family A ending in `/result/` whatever the
+ * family of the status request (the status page's prose sample).
+ */
+export type StatusProfile = 'sample' | 'doc' | 'prose';
+/**
+ * The answer to the result request of a batch that matched no records: 'headerOnly' a ZIP whose
+ * CSV holds only the header row; 'code3000' HTTP 200 `{"code":3000,...}` and no ZIP; 'code9220'
+ * HTTP 400 `{"code":9220,"message":"No records exist"}`.
+ */
+export type EmptyResult = 'headerOnly' | 'code3000' | 'code9220';
+/** How the daily developer-API limit is answered: HTTP 200 code 4000, or 429/2955 with Retry-After > 300 s. */
+export type DailyLimitStyle = 'code4000' | 'http429';
 export type DownloadFormat = 'zip' | 'csv' | 'jsonError';
 export type DownloadBehaviour = 'normal' | 'slow' | 'truncate' | 'reset';
 export type Route = 'create' | 'status' | 'download' | 'applications' | 'reports' | 'token' | 'any';
@@ -40,6 +53,12 @@ export interface SimulatorSwitches {
   slowBytesPerSecond: number;
   throttles: boolean;
   dailyLimit?: number;
+  dailyLimitStyle: DailyLimitStyle;
+  /** 429 answers carry `Retry-After` (seconds). Default true. */
+  retryAfter: boolean;
+  /** HTTP status of the 7150 answer for pivot reports: 400 (default) or 200. */
+  unsupportedReportHttpStatus: 400 | 200;
+  emptyResult: EmptyResult;
 }
 
 /** A one-shot (or n-shot) fault answered instead of the real response. */

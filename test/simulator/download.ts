@@ -3,7 +3,7 @@
 import type { ServerResponse } from 'node:http';
 import { pipeline, Transform, type Readable, type TransformCallback } from 'node:stream';
 import { ZipFile } from 'yazl';
-import type { SimulatorSwitches } from './api';
+import type { EmptyResult, SimulatorSwitches } from './api';
 import { csvStream } from './csv';
 import { sendJson } from './http';
 
@@ -55,6 +55,15 @@ export function sendDownload(res: ServerResponse, source: DownloadSource, switch
     pipeline(body, new Throttle(switches.slowBytesPerSecond), res, onDone);
   } else {
     pipeline(body, res, onDone);
+  }
+}
+
+/** A batch that matched no records, answered without a ZIP (contract section 6). */
+export function sendEmptyResult(res: ServerResponse, style: Exclude<EmptyResult, 'headerOnly'>): void {
+  if (style === 'code3000') {
+    sendJson(res, 200, { code: 3000, message: 'No records found for the given criteria.' });
+  } else {
+    sendJson(res, 400, { code: 9220, message: 'No records exist' });
   }
 }
 

@@ -61,6 +61,7 @@ export class HttpError extends Error {
     readonly code: number,
     message: string,
     readonly textField: 'message' | 'description' = 'message',
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
   }

@@ -25,6 +25,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     slowBytesPerSecond: 64 * 1024,
     throttles: options.throttles ?? true,
     dailyLimit: options.dailyLimit,
+    dailyLimitStyle: 'code4000',
+    retryAfter: true,
+    unsupportedReportHttpStatus: 400,
+    emptyResult: 'headerOnly',
   };
   const auth = new AuthStore(clock, options.tokenLifetimeSeconds ?? 3600);
   const ctx: SimContext = {

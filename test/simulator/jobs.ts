@@ -10,6 +10,9 @@ import type { SimulatorSwitches } from './api';
 export const CURSOR_LIFETIME_MS = 15 * MINUTE;
 export const RESULT_RETENTION_MS = DAY;
 const DEFAULT_BATCH = 100000;
+/** The live text of 7150 (contract section 8). */
+export const UNSUPPORTED_REPORT =
+  'Bulk APIs are currently not supported for pivot charts, pivot tables and third-party reports';
 
 export interface Job {
   id: string;
@@ -49,7 +52,7 @@ export class JobStore {
   /** Creates a job from a parsed request body; throws HttpError 400 for anything invalid. */
   create(app: AppDef, report: ReportDef, body: unknown): Job {
     if (report.type === 'pivot') {
-      throw new HttpError(400, 7150, 'Bulk read is not supported for pivot reports');
+      throw new HttpError(this.switches.unsupportedReportHttpStatus, 7150, UNSUPPORTED_REPORT);
     }
     const query = readQuery(body);
     if ('record_cursor' in query) {
@@ -91,7 +94,7 @@ export class JobStore {
   /** The status word as the current profile spells it. */
   statusText(job: Job): string {
     const state = this.state(job);
-    const doc = this.switches.statusProfile === 'doc';
+    const doc = this.switches.statusProfile !== 'sample';
     if (state === 'running') {
       return doc ? 'IN PROGRESS' : 'In-progress';
     }
@@ -183,8 +186,10 @@ export class JobStore {
       status: this.statusText(job),
     };
     if (this.state(job) === 'completed') {
-      const prefix = family === 'A' ? '/api/bulk/v2.1' : '/creator/v2.1/bulk';
-      const path = `${prefix}/${job.app.owner}/${job.app.link_name}/report/${job.report.link_name}/read/${job.id}/result`;
+      // The status page's prose sample: family A, and a trailing slash.
+      const prose = this.switches.statusProfile === 'prose';
+      const prefix = family === 'A' || prose ? '/api/bulk/v2.1' : '/creator/v2.1/bulk';
+      const path = `${prefix}/${job.app.owner}/${job.app.link_name}/report/${job.report.link_name}/read/${job.id}/result${prose ? '/' : ''}`;
       const result: Record<string, unknown> = { count: job.count, download_url: (origin ?? '') + path };
       if (job.cursor) {
         result.record_cursor = job.cursor;
@@ -200,6 +205,9 @@ function readQuery(body: unknown): Record<string, unknown> {
     throw new HttpError(400, 3020, 'The request body must be a JSON object like {"query":{...}}.');
   }
   const query = (body as Record<string, unknown>).query;
+  if (query === undefined) {
+    return {}; // `{}` is an empty query on the live API (contract section 4)
+  }
   if (typeof query !== 'object' || query === null || Array.isArray(query)) {
     throw new HttpError(400, 3020, 'The request body must hold a "query" object.');
   }

@@ -5,7 +5,7 @@ import type { RecordedRequest, Route, SimulatorSwitches } from './api';
 import type { AuthStore } from './auth';
 import type { SimClock } from './clock';
 import type { AppDef, ReportDef } from './data';
-import { sendDownload } from './download';
+import { sendDownload, sendEmptyResult } from './download';
 import type { FaultQueue } from './faults';
 import { HttpError, readBody, sendError, sendJson } from './http';
 import type { JobStore } from './jobs';
@@ -132,7 +132,7 @@ export async function handle(ctx: SimContext, req: IncomingMessage, res: ServerR
     handleCreator(ctx, match, body, res);
   } catch (error) {
     if (error instanceof HttpError) {
-      sendError(res, error.status, error.code, error.message, error.textField);
+      sendError(res, error.status, error.code, error.message, error.textField, error.headers);
     } else {
       console.error('simulator: unexpected error', error);
       sendError(res, 500, 9000, 'Internal simulator error.');
@@ -163,6 +163,7 @@ function handleCreator(ctx: SimContext, match: Match, body: string, res: ServerR
   if (match.route === 'create') {
     ctx.limits.throttle('create', app.owner);
     const job = ctx.jobs.create(app, report, parseJson(body));
+    ctx.limits.count('create', app.owner); // only now: refused creates do not count
     sendJson(res, 200, { code: 3000, details: ctx.jobs.details(job, match.family, origin) });
     return;
   }
@@ -186,6 +187,11 @@ function handleCreator(ctx: SimContext, match: Match, body: string, res: ServerR
     );
   }
   ctx.limits.throttle('download', app.owner);
+  ctx.limits.count('download', app.owner);
+  if (job.count === 0 && ctx.switches.emptyResult !== 'headerOnly') {
+    sendEmptyResult(res, ctx.switches.emptyResult);
+    return;
+  }
   sendDownload(
     res,
     {

@@ -50,4 +50,32 @@ describe('job prompt validation', () => {
     assert.ok(validateCriteria('(a == 1'));
     assert.ok(validateCriteria('a == 1)'));
   });
+
+  it('accepts every construct of the Deluge criteria grammar the live API takes', () => {
+    const accepted = [
+      'Country=="India"',
+      'Quantity >= 5 && (Status == "Open" || Status == "Shipped")',
+      '((a != 1) || b < 2) && c <= -3.5 && d > 0 && e >= 1',
+      'Notes == "say \\"hi\\" (twice)"',
+      'Product == "Monitor 27\\" (matte)" || Product == "Desk"',
+      'Notes == "ends with a backslash \\\\"',
+      'Notes == "a ) inside" && Notes != "( too"',
+      'Email.contains("@") && Name.startsWith("A") || Name.endsWith("z")',
+      'Customer_Name.first_name != null',
+      "Added_Time > '01-Jan-2024 00:00:00'",
+      '',
+    ];
+    for (const criteria of accepted) {
+      assert.strictEqual(validateCriteria(criteria), undefined, criteria);
+    }
+  });
+
+  it('says where the unclosed string or stray parenthesis is', () => {
+    assert.match(validateCriteria('Notes == "a \\" b') ?? '', /unclosed double quote \(character 10\)/);
+    assert.match(
+      validateCriteria('(a == 1)) && (b == 2') ?? '',
+      /"\)" with no matching "\(" \(character 9\)/,
+    );
+    assert.match(validateCriteria('((a == 1)') ?? '', /"\(" that is never closed/);
+  });
 });

@@ -6,7 +6,7 @@ describe('simulator: throttles, daily limit and injected faults', () => {
   let sim: Simulator;
   afterEach(() => sim.close());
 
-  it('throttles the 6th create in a simulated minute with 429/2955 and no Retry-After', async () => {
+  it('throttles the 6th create in a simulated minute with 429/2955', async () => {
     sim = await startSimulator({ customersRows: 5 });
     for (let i = 0; i < 5; i++) {
       assert.equal((await call(sim, 'POST', CUSTOMERS, { body: { query: {} } })).status, 200);
@@ -14,7 +14,6 @@ describe('simulator: throttles, daily limit and injected faults', () => {
     const sixth = await call(sim, 'POST', CUSTOMERS, { body: { query: {} } });
     assert.equal(sixth.status, 429);
     assert.equal(sixth.json.code, 2955);
-    assert.equal(sixth.headers.get('retry-after'), null);
     sim.clock.advance(60000);
     assert.equal((await call(sim, 'POST', CUSTOMERS, { body: { query: {} } })).status, 200);
   });

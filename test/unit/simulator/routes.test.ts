@@ -59,12 +59,16 @@ describe('simulator: routes, meta and validation', () => {
     const answer = await call(sim, 'POST', '/creator/v2.1/bulk/demo/zylker-store/report/Sales_Pivot/read', {
       body: { query: {} },
     });
+    assert.equal(answer.status, 400);
     assert.equal(answer.json.code, 7150);
-    assert.equal(answer.json.message, 'Bulk read is not supported for pivot reports');
+    assert.equal(
+      answer.json.message,
+      'Bulk APIs are currently not supported for pivot charts, pivot tables and third-party reports',
+    );
   });
 
   it('answers 400/3020 for a missing, empty or malformed body', async () => {
-    for (const raw of ['', '{"query":', '{}', '[]']) {
+    for (const raw of ['', '   ', '{"query":', '[]', '"query"', '{"query":5}', '{"query":[]}']) {
       const answer = await call(sim, 'POST', CUSTOMERS, { raw });
       assert.equal(answer.status, 400, raw);
       assert.equal(answer.json.code, 3020, raw);
@@ -78,8 +82,8 @@ describe('simulator: routes, meta and validation', () => {
       [{ max_records: 150500 }, /multiple of 1000/],
       [{ fields: ['ID', 'Nope'] }, /Unknown field "Nope"/],
       [{ criteria: 'Nope == 1' }, /no field named "Nope"/],
-      [{ criteria: 'Country == "Japan" || Country == "India"' }, /supports/],
-      [{ criteria: 'Credit_Limit >' }, /Invalid criteria/],
+      [{ criteria: 'Country = "Japan"' }, /^Invalid criteria at position 9: unexpected "="/],
+      [{ criteria: 'Credit_Limit >' }, /^Invalid criteria at position 15: expected a value/],
     ];
     for (const [query, message] of bad) {
       const answer = await call(sim, 'POST', CUSTOMERS, { body: { query } });
