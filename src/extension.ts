@@ -12,7 +12,9 @@ import { registerSignInWithAccessToken } from './commands/signInWithAccessToken'
 import { registerSignInWithRefreshToken } from './commands/signInWithRefreshToken';
 import { registerSignOut } from './commands/signOut';
 import { registerUseSimulator } from './commands/useSimulator';
+import { FileLease, POLLER_LEASE_FILE_NAME } from './core/lease';
 import { systemClock } from './core/ports';
+import { SharedJsonFile } from './core/sharedJsonFile';
 import { channelLogger, createLogChannel, logFileOf } from './host/logChannel';
 import {
   affectsPolling,
@@ -23,7 +25,7 @@ import {
 } from './host/settings';
 import { MementoStore, SecretStorageStore } from './host/storageAdapters';
 import { JobService } from './jobs/jobService';
-import { JobStore } from './jobs/jobStore';
+import { JOBS_FILE_NAME, JobStore } from './jobs/jobStore';
 import type { Services } from './services';
 import { registerJobsTree, type JobsTree } from './views/jobsTree';
 import { JobNotifications } from './views/notifications';
@@ -69,9 +71,17 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
     new AccountStore({ storage, secrets: new SecretStorageStore(context.secrets), logger }),
   );
 
-  // No folder is created here: the first download creates the results folder it needs.
+  // Every window runs this over the same global storage folder: the job list lives in a file there
+  // that all windows merge into, and one window at a time (the lease holder) polls. See README,
+  // "Several windows".
   const storageDir = context.globalStorageUri.fsPath;
-  const store = own(new JobStore(storage, logger));
+  const jobsFile = own(new SharedJsonFile(path.join(storageDir, JOBS_FILE_NAME), systemClock, logger));
+  const store = own(new JobStore(jobsFile, logger, storage));
+  jobsFile.watch();
+  const leaseFile = own(
+    new SharedJsonFile(path.join(storageDir, POLLER_LEASE_FILE_NAME), systemClock, logger),
+  );
+  const lease = own(new FileLease(leaseFile, systemClock, logger));
   const jobs = own(
     new JobService({
       store,
@@ -81,8 +91,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
       resultsDir: path.join(storageDir, 'results'),
       settings: readPollSettings(),
       autoDownload: readAutoDownload,
+      lease,
     }),
   );
+  void lease.start();
   const services: Services = { accounts, jobs, logger, storageDir };
 
   const tree = own(registerJobsTree(context, services));

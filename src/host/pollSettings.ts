@@ -12,13 +12,15 @@ export function toPollSettings(values: {
   maxPollIntervalSeconds?: unknown;
   unfocusedPollMultiplier?: unknown;
   maxConcurrentRequests?: unknown;
+  maxStatusChecksPerMinute?: unknown;
 }): PollSettings {
   const initialSeconds = clamp(values.pollIntervalSeconds, 5, 1, 300);
-  const maxSeconds = Math.max(initialSeconds, clamp(values.maxPollIntervalSeconds, 60, 5, 3600));
+  const maxSeconds = Math.max(initialSeconds, clamp(values.maxPollIntervalSeconds, 600, 5, 3600));
   return {
     initialIntervalMs: Math.round(initialSeconds * 1000),
     maxIntervalMs: Math.round(maxSeconds * 1000),
     unfocusedMultiplier: clamp(values.unfocusedPollMultiplier, 3, 1, 20),
     maxConcurrent: Math.floor(clamp(values.maxConcurrentRequests, 3, 1, 10)),
+    maxChecksPerMinute: clamp(values.maxStatusChecksPerMinute, 20, 1, 50),
   };
 }

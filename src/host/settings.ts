@@ -19,6 +19,7 @@ export function readPollSettings(): PollSettings {
     maxPollIntervalSeconds: c.get('maxPollIntervalSeconds'),
     unfocusedPollMultiplier: c.get('unfocusedPollMultiplier'),
     maxConcurrentRequests: c.get('maxConcurrentRequests'),
+    maxStatusChecksPerMinute: c.get('maxStatusChecksPerMinute'),
   });
 }
 
@@ -42,5 +43,6 @@ export function affectsPolling(event: vscode.ConfigurationChangeEvent): boolean 
     'maxPollIntervalSeconds',
     'unfocusedPollMultiplier',
     'maxConcurrentRequests',
+    'maxStatusChecksPerMinute',
   ].some((name) => event.affectsConfiguration(`${SECTION}.${name}`));
 }

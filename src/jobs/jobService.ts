@@ -1,10 +1,15 @@
 // The job service: creates and tracks bulk read jobs, decides what one status poll does, turns
-// throttles and auth problems into account-level pauses, and downloads results. Timing, back-off,
-// focus and concurrency belong to the PollScheduler.
+// throttles and auth problems into account-level pauses, and downloads results. Timing, the poll
+// budget, focus and concurrency belong to the PollScheduler (./pollPolicy.ts has the rules).
+//
+// Many windows: every window runs a JobService over one shared JobStore. Only the window holding
+// the poller lease (`polling`, ../core/lease.ts) polls on its own, downloads automatically and
+// notifies; the others show what the store says and act on the user's commands.
 import { promises as fs } from 'node:fs';
 import { clockTime, errorMessage } from '../core/format';
+import { soleLease, type Lease } from '../core/lease';
 import { Emitter, type Clock, type Disposable, type Logger, type TimerHandle } from '../core/ports';
-import { deleteResultFiles, fetchResult } from '../results/fetchResult';
+import { deleteResultFiles, fetchResult, isResultLocked, withResultLock } from '../results/fetchResult';
 import type { BulkReadApi } from '../zoho/api';
 import { ZohoError, isZohoError } from '../zoho/errors';
 import type { FirstBatchQuery, JobDetails, ReportRef } from '../zoho/types';
@@ -18,10 +23,12 @@ import {
 } from './model';
 import { JobStore } from './jobStore';
 import { jsonEqual } from './jsonEqual';
+import { accountGapMs, normalisePollSettings } from './pollPolicy';
 import { PollScheduler, type PollOutcome } from './pollScheduler';
 import type {
   AccountPause,
   AccountProblem,
+  CheckTimes,
   JobChange,
   JobServiceApi,
   PollSettings,
@@ -37,7 +44,17 @@ export interface JobServiceOptions {
   resultsDir: string;
   settings: PollSettings;
   autoDownload: () => boolean;
+  /** Held by the one window that polls (default: always held, a single window). */
+  lease?: Lease;
 }
+
+/**
+ * The time of a check alone is not worth a write to the shared store (each write rewrites the
+ * list): it is saved with real changes, or at most this often.
+ */
+export const LAST_CHECK_SAVE_MS = 5 * 60 * 1000;
+/** How often a window waiting for another window's download looks whether it is done. */
+export const OTHER_DOWNLOAD_RECHECK_MS = 1_000;
 
 /**
  * The daily limit (200/4000) resets at midnight in the account's time zone, which the API does
@@ -91,6 +108,12 @@ export class JobService implements JobServiceApi {
   private readonly authProblems = new Map<string, number>();
   private readonly downloads = new Map<string, RunningDownload>();
   private readonly nextBatches = new Map<string, Promise<TrackedJob>>();
+  /** When this window last checked each job (the store has it only to LAST_CHECK_SAVE_MS). */
+  private readonly lastChecked = new Map<string, number>();
+  readonly polling: Lease;
+  private readonly leaseSubscriptions: Disposable[];
+  private focused = true;
+  private settings: PollSettings;
   private disposed = false;
 
   constructor(private readonly options: JobServiceOptions) {
@@ -103,8 +126,21 @@ export class JobService implements JobServiceApi {
       poll: (key) => this.poll(key),
       logger: options.logger,
     });
-    this.storeSubscription = this.store.onDidChange((change) => this.changeEmitter.fire(change));
-    this.resumeStoredJobs();
+    this.settings = options.settings;
+    this.polling = options.lease ?? soleLease;
+    this.storeSubscription = this.store.onDidChange((change) => {
+      if (change.external) {
+        this.externalChange(change);
+      }
+      this.changeEmitter.fire(change);
+    });
+    this.leaseSubscriptions = [
+      this.polling.onDidChange((held) => (held ? this.takeOver() : this.standDown())),
+      this.polling.onDidChangeSomeWindowFocused(() => this.applyFocus()),
+    ];
+    if (this.polling.held) {
+      this.takeOver();
+    }
   }
 
   jobs(): TrackedJob[] {
@@ -113,6 +149,13 @@ export class JobService implements JobServiceApi {
 
   get(key: string): TrackedJob | undefined {
     return this.store.get(key);
+  }
+
+  checkTimes(key: string): CheckTimes {
+    const stored = this.store.get(key)?.lastPolledAt;
+    const here = this.lastChecked.get(key);
+    const last = stored === undefined || (here !== undefined && here > stored) ? here : stored;
+    return { last, next: this.scheduler.nextPollAt(key) };
   }
 
   pauses(): AccountPause[] {
@@ -144,19 +187,26 @@ export class JobService implements JobServiceApi {
     }
     const job = this.newJob(accountId, ref, details, { batch: 1 });
     await this.store.add(job);
-    this.schedule(job, false);
-    if (this.shouldAutoDownload(job, job.trackedAt)) {
+    this.schedule(job);
+    if (this.polling.held && this.shouldAutoDownload(job, job.trackedAt)) {
       this.startAutoDownload(job); // the same promise as "download when it completes"
     }
     return job;
   }
 
   async refresh(key?: string): Promise<void> {
+    this.store.sync();
     if (key === undefined) {
       for (const accountId of [...this.authProblems.keys()]) {
         this.clearAuthProblem(accountId);
       }
-      await this.scheduler.pollNow();
+      if (this.polling.held) {
+        await this.scheduler.pollNow();
+      } else {
+        // The user asked in a window that does not poll: check the running jobs once from here,
+        // each account's calls spaced as the poller spaces them (the ceiling holds here too).
+        await this.pollRunningOnce();
+      }
       return;
     }
     const job = this.store.get(key);
@@ -167,9 +217,9 @@ export class JobService implements JobServiceApi {
     if (this.scheduler.has(key)) {
       await this.scheduler.pollNow(key);
     } else {
-      // A finished job is not scheduled: poll it once to refresh its count and cursor (poll()
-      // itself sends nothing while the account is throttled).
-      await this.poll(key);
+      // A finished job (or any job in a window that does not poll) is not scheduled: poll it once
+      // (poll() itself sends nothing while the account is throttled).
+      await this.poll(key, true);
     }
   }
 
@@ -197,12 +247,12 @@ export class JobService implements JobServiceApi {
     if (!job) {
       throw badRequest('This job is no longer tracked.');
     }
-    if (job.result && (await fileExists(job.result.path))) {
-      return job.result;
-    }
     const running = this.downloads.get(key);
     if (running) {
       return running.promise;
+    }
+    if (job.result && (await fileExists(job.result.path))) {
+      return job.result;
     }
     if (job.state !== 'completed') {
       throw badRequest(`Job ${job.jobId} has not completed yet; its result can be downloaded once it has.`);
@@ -219,6 +269,7 @@ export class JobService implements JobServiceApi {
   async stopTracking(key: string): Promise<void> {
     const job = this.store.get(key);
     this.scheduler.remove(key);
+    this.lastChecked.delete(key);
     this.downloads.get(key)?.controller.abort();
     await this.store.remove(key);
     if (job) {
@@ -245,10 +296,16 @@ export class JobService implements JobServiceApi {
   }
 
   setFocused(focused: boolean): void {
-    this.scheduler.setFocused(focused);
+    if (focused) {
+      this.store.sync(); // cheap, and the user sees the truth when they come back
+    }
+    this.focused = focused;
+    this.polling.setFocused(focused);
+    this.applyFocus();
   }
 
   updateSettings(settings: PollSettings): void {
+    this.settings = settings;
     this.scheduler.updateSettings(settings);
   }
 
@@ -263,16 +320,22 @@ export class JobService implements JobServiceApi {
     }
     this.throttles.clear();
     this.storeSubscription.dispose();
+    for (const subscription of this.leaseSubscriptions) {
+      subscription.dispose();
+    }
     this.changeEmitter.dispose();
     this.finishEmitter.dispose();
     this.pauseEmitter.dispose();
     this.problemEmitter.dispose();
   }
 
-  /** What one status poll does; called by the scheduler (and by refresh for finished jobs). */
-  private async poll(key: string): Promise<PollOutcome> {
+  /**
+   * What one status poll does; called by the scheduler, and by refresh (`byUser`) for jobs it does
+   * not schedule. The scheduler's polls stop the moment this window is no longer the poller.
+   */
+  private async poll(key: string, byUser = false): Promise<PollOutcome> {
     const job = this.store.get(key);
-    if (!job || this.disposed) {
+    if (!job || this.disposed || (!byUser && !this.polling.held)) {
       return 'finished';
     }
     if (this.scheduler.isPaused(job.accountId)) {
@@ -290,25 +353,30 @@ export class JobService implements JobServiceApi {
     }
     this.clearAuthProblem(job.accountId);
     const now = this.clock.now();
+    this.lastChecked.set(key, now);
     const changed = !jsonEqual(job.details, details) || job.state !== details.state;
     const cursor = details.result?.record_cursor;
     const patch: Partial<TrackedJob> = {
       details,
       state: details.state,
-      lastPolledAt: now,
       lastError: undefined,
     };
     if (changed) {
       patch.changedAt = now;
     }
+    if (changed || job.lastError || now - (job.lastPolledAt ?? 0) >= LAST_CHECK_SAVE_MS) {
+      patch.lastPolledAt = now;
+    }
     if (cursor && cursor !== job.details?.result?.record_cursor) {
       patch.cursorSeenAt = now;
     }
-    const updated = await this.store.update(key, patch);
+    const { previous, job: updated } = await this.store.updateFrom(key, patch);
     if (!updated) {
       return 'finished'; // stopped tracking while the request was in flight
     }
-    if (job.state === 'running' && updated.state !== 'running') {
+    if (previous?.state === 'running' && updated.state !== 'running') {
+      // Judged on the shared file at the moment of writing: if another window saw the end first,
+      // it notified and downloads, and this one does neither.
       this.finished(updated);
       return 'finished';
     }
@@ -316,6 +384,27 @@ export class JobService implements JobServiceApi {
       return 'finished';
     }
     return changed ? 'changed' : 'unchanged';
+  }
+
+  private async pollRunningOnce(): Promise<void> {
+    const byAccount = new Map<string, string[]>();
+    for (const job of this.store.all().filter((each) => each.state === 'running')) {
+      byAccount.set(job.accountId, [...(byAccount.get(job.accountId) ?? []), job.key]);
+    }
+    const gapMs = accountGapMs(normalisePollSettings(this.settings));
+    await Promise.all(
+      [...byAccount.values()].map(async (keys) => {
+        for (const [index, key] of keys.entries()) {
+          if (index > 0) {
+            await new Promise<void>((resolve) => this.clock.setTimeout(resolve, gapMs));
+          }
+          if (this.disposed) {
+            return;
+          }
+          await this.poll(key, true);
+        }
+      }),
+    );
   }
 
   private finished(job: TrackedJob): void {
@@ -357,17 +446,18 @@ export class JobService implements JobServiceApi {
       this.authProblem(job.accountId, error);
     }
     if (isZohoError(error, 'notFound')) {
-      const updated = await this.store.update(job.key, {
+      const { previous, job: updated } = await this.store.updateFrom(job.key, {
         state: 'failed',
         lastPolledAt: now,
         changedAt: now,
         lastError: errorRecord(error, now),
       });
-      if (updated && job.state === 'running') {
+      if (updated && previous?.state === 'running') {
         this.finishEmitter.fire(updated);
       }
       return 'finished';
     }
+    this.lastChecked.set(job.key, now);
     await this.store.update(job.key, { lastPolledAt: now, lastError: errorRecord(error, now) });
     return 'failed';
   }
@@ -476,25 +566,38 @@ export class JobService implements JobServiceApi {
     signal: AbortSignal,
     progress: ResultProgress,
   ): Promise<LocalResult> {
-    await this.store.update(job.key, { download: 'downloading' });
+    const { resultsDir } = this.options;
     try {
       const api = await this.options.clients(job.accountId);
-      const result = await fetchResult(api, job.ref, job.jobId, this.options.resultsDir, {
-        downloadUrl: job.details?.result?.download_url,
-        expectedRecords: job.details?.result?.count,
-        signal,
-        onProgress: progress.onProgress ? (p) => progress.onProgress?.(p.bytes, p.total) : undefined,
-        now: () => this.clock.now(),
-      });
-      const updated = await this.store.update(job.key, { download: 'ready', result, lastError: undefined });
-      if (!updated) {
-        await fs.rm(result.path, { force: true }); // stopped tracking meanwhile: keep nothing
-        throw new ZohoError({ kind: 'cancelled', message: 'The job is no longer tracked.' });
+      for (;;) {
+        const outcome = await withResultLock(resultsDir, job.ref, job.jobId, async () => {
+          // Holding the lock: another window may have finished this result just before.
+          const theirs = await this.readyResult(job.key);
+          if (theirs) {
+            return theirs;
+          }
+          await this.store.update(job.key, { download: 'downloading' });
+          const result = await fetchResult(api, job.ref, job.jobId, resultsDir, {
+            downloadUrl: job.details?.result?.download_url,
+            expectedRecords: job.details?.result?.count,
+            signal,
+            onProgress: progress.onProgress ? (p) => progress.onProgress?.(p.bytes, p.total) : undefined,
+            now: () => this.clock.now(),
+          });
+          return this.downloaded(job, result);
+        });
+        if (outcome !== 'busy') {
+          return outcome;
+        }
+        // Another window is downloading this result: wait for its file, never write the same one.
+        const theirs = await this.otherWindowsResult(job, signal);
+        if (theirs) {
+          return theirs;
+        }
       }
-      return result;
     } catch (error) {
       if (this.disposed) {
-        throw error; // shutting down: the store keeps 'none' and the next window retries
+        throw error; // shutting down: the next poller retries
       }
       const cancelled = signal.aborted || isZohoError(error, 'cancelled');
       const record = cancelled
@@ -505,6 +608,57 @@ export class JobService implements JobServiceApi {
     }
   }
 
+  private async downloaded(job: TrackedJob, result: LocalResult): Promise<LocalResult> {
+    const updated = await this.store.update(job.key, { download: 'ready', result, lastError: undefined });
+    if (!updated) {
+      await fs.rm(result.path, { force: true }); // stopped tracking meanwhile: keep nothing
+      throw new ZohoError({ kind: 'cancelled', message: 'The job is no longer tracked.' });
+    }
+    return result;
+  }
+
+  /**
+   * Waits while another window downloads the result: resolves with its file once the shared store
+   * says it is ready and the file is there, or undefined when that window gave up or is gone (its
+   * lock is free again, so the caller tries itself).
+   */
+  private async otherWindowsResult(job: TrackedJob, signal: AbortSignal): Promise<LocalResult | undefined> {
+    const { key } = job;
+    for (;;) {
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          this.clock.clearTimeout(timer);
+          subscription.dispose();
+          signal.removeEventListener('abort', done);
+          resolve();
+        };
+        const timer = this.clock.setTimeout(done, OTHER_DOWNLOAD_RECHECK_MS);
+        const subscription = this.store.onDidChange((change) => change.job.key === key && done());
+        signal.addEventListener('abort', done);
+      });
+      const ready = await this.readyResult(key);
+      const latest = this.store.get(key);
+      if (signal.aborted || !latest || this.disposed) {
+        throw new ZohoError({ kind: 'cancelled', message: 'The download was cancelled.' });
+      }
+      if (ready) {
+        return ready;
+      }
+      if (!(await isResultLocked(this.options.resultsDir, job.ref, job.jobId))) {
+        return undefined;
+      }
+    }
+  }
+
+  /** The job's result if the shared store says it is ready and its complete file is there. */
+  private async readyResult(key: string): Promise<LocalResult | undefined> {
+    this.store.sync();
+    const job = this.store.get(key);
+    return job?.download === 'ready' && job.result && (await fileExists(job.result.path))
+      ? job.result
+      : undefined;
+  }
+
   private logDownloadError(job: TrackedJob, error: unknown): void {
     if (!isZohoError(error, 'cancelled')) {
       this.logger.error(`Download of job ${job.jobId} failed: ${errorRecord(error, 0).message}`);
@@ -512,8 +666,9 @@ export class JobService implements JobServiceApi {
   }
 
   private async deleteFiles(job: TrackedJob): Promise<void> {
-    await deleteResultFiles(this.options.resultsDir, job.ref, job.jobId);
-    if (job.result) {
+    // If another window is downloading it, that window deletes its files when it sees the job gone.
+    const removed = await deleteResultFiles(this.options.resultsDir, job.ref, job.jobId);
+    if (removed && job.result) {
       await fs.rm(job.result.path, { force: true }).catch(() => undefined);
     }
   }
@@ -553,24 +708,34 @@ export class JobService implements JobServiceApi {
   /** A job this service created: polled while running, or finished already (a very fast job). */
   private startTracking(job: TrackedJob): void {
     if (job.state === 'running') {
-      this.schedule(job, false);
+      this.schedule(job);
     } else {
       this.finished(job);
     }
   }
 
-  private schedule(job: TrackedJob, immediate: boolean): void {
-    if (job.state === 'running') {
-      this.scheduler.add(job.key, job.accountId, { immediate });
+  /**
+   * Polls a running job from this window if it is the poller. A job checked before (by another
+   * window, or before a reload) continues that job's schedule, spread over time.
+   */
+  private schedule(job: TrackedJob, resumed = false): void {
+    if (job.state === 'running' && this.polling.held) {
+      const lastCheckedAt = resumed ? (this.checkTimes(job.key).last ?? job.trackedAt) : undefined;
+      this.scheduler.add(job.key, job.accountId, { startedAt: job.trackedAt, lastCheckedAt });
     }
   }
 
   /**
-   * After a reload: resume polling, and with autoDownload fetch every completed job whose result
-   * is missing. The store turns an interrupted 'downloading' into 'none', so 'none' on a completed
-   * job means "never finished downloading"; a user's cancel is kept as 'failed' and not retried.
+   * This window became the poller (at start, or another window closed or hung): poll the running
+   * jobs, and with autoDownload fetch every completed job whose result is missing. 'none' on a
+   * completed job means "never finished downloading", as does a 'downloading' whose window is gone
+   * (fetchResultExclusive knows: its lock is free); a user's cancel is kept as 'failed'.
    */
-  private resumeStoredJobs(): void {
+  private takeOver(): void {
+    if (this.disposed) {
+      return;
+    }
+    this.store.sync();
     const now = this.clock.now();
     for (const job of this.store.all()) {
       this.schedule(job, true);
@@ -580,10 +745,40 @@ export class JobService implements JobServiceApi {
     }
   }
 
+  /**
+   * The poller polls at the focused pace while the user works in any window: it is often in the
+   * background while the user looks at another window that shows its results.
+   */
+  private applyFocus(): void {
+    this.scheduler.setFocused(this.focused || this.polling.someWindowFocused);
+  }
+
+  /** Another window is the poller now: stop polling from here (a poll in flight is ignored). */
+  private standDown(): void {
+    for (const key of this.scheduler.pendingKeys()) {
+      this.scheduler.remove(key);
+    }
+  }
+
+  /** Another window changed the shared list. */
+  private externalChange(change: JobChange): void {
+    const { job } = change;
+    if (change.kind === 'removed') {
+      // Stopped in another window: stop here too; an aborted download removes its own files.
+      this.scheduler.remove(job.key);
+      this.lastChecked.delete(job.key);
+      this.downloads.get(job.key)?.controller.abort();
+    } else if (job.state !== 'running') {
+      this.scheduler.remove(job.key);
+    } else {
+      this.schedule(job, true);
+    }
+  }
+
   private shouldAutoDownload(job: TrackedJob, now: number): boolean {
     return (
       job.state === 'completed' &&
-      job.download === 'none' &&
+      (job.download === 'none' || job.download === 'downloading') &&
       now - job.changedAt < RESULT_RETENTION_MS &&
       this.options.autoDownload()
     );

@@ -1,31 +1,57 @@
-// The tracked jobs, in tracking order, persisted on every change and announced by events.
+// The tracked jobs, in tracking order, shared by every window and announced by events.
+//
+// Storage is one JSON file that all windows read and change (../core/sharedJsonFile.ts). A write
+// never saves this window's whole list: it replays this window's own operations (add, patch,
+// remove) on the latest stored list under a lock, so changes made meanwhile by other windows
+// survive, and this window then adopts the stored list (firing events for what others changed).
+// sync() does the same without writing: call it when the window gains focus; the file watcher calls
+// it when another window writes.
 //
 // Jobs are never mutated in place: each change stores a new object, so a job handed out earlier
 // stays a consistent snapshot. Treat returned jobs as read-only and change them through update().
 import { errorMessage } from '../core/format';
 import { Emitter, silentLogger } from '../core/ports';
 import type { Disposable, KeyValueStore, Logger } from '../core/ports';
+import type { SharedJsonFile } from '../core/sharedJsonFile';
 import { jsonEqual } from './jsonEqual';
 import type { TrackedJob } from './model';
 import type { Event, JobChange } from './serviceApi';
 import { readStoredJobs, toStoredJobs } from './storedJobs';
 
-export const JOBS_STATE_KEY = 'creatorBulkJobs.jobs';
+/** Where versions before 0.2 kept the list (one window's copy of globalState): read once, then cleared. */
+export const LEGACY_JOBS_STATE_KEY = 'creatorBulkJobs.jobs';
+export const JOBS_FILE_NAME = 'jobs.json';
+
+type JobMap = Map<string, TrackedJob>;
+/** One change of this window, replayed on whatever list is stored when it is written. */
+type Operation = (jobs: JobMap) => void;
 
 export class JobStore implements Disposable {
-  private readonly jobs: Map<string, TrackedJob>;
+  /** The stored list as last read or written, with this window's unwritten operations applied. */
+  private jobs: JobMap;
+  private stored: JobMap;
   private readonly changes = new Emitter<JobChange>();
   readonly onDidChange: Event<JobChange> = this.changes.event;
-  /** A write queued but not started yet: later changes join it, as it saves the state when it starts. */
+  /** Operations not written yet, in order. */
+  private pending: Operation[] = [];
+  /** The write that will take the pending operations (later changes join it before it starts). */
   private queuedWrite: Promise<void> | undefined;
-  /** End of the write chain: one write at a time, so an older snapshot never lands after a newer one. */
+  /** End of the write chain: one write at a time from this window. */
   private lastWrite: Promise<void> = Promise.resolve();
+  private readonly subscription: Disposable;
+  private disposed = false;
 
   constructor(
-    private readonly storage: KeyValueStore,
+    private readonly file: SharedJsonFile,
     private readonly logger: Logger = silentLogger,
+    legacy?: KeyValueStore,
   ) {
-    this.jobs = new Map(this.load().map((job) => [job.key, job]));
+    this.stored = this.readFile();
+    this.jobs = new Map(this.stored);
+    this.subscription = file.onDidChange(() => this.sync());
+    if (legacy) {
+      this.migrate(legacy);
+    }
   }
 
   all(): TrackedJob[] {
@@ -42,29 +68,52 @@ export class JobStore implements Disposable {
       throw new Error(`The job ${job.jobId} is already tracked.`);
     }
     const added = withoutUndefined(structuredClone(job));
-    this.jobs.set(added.key, added);
-    await this.commit({ kind: 'added', job: added });
+    // Another window may have tracked the same job meanwhile: its copy wins, nothing is doubled.
+    await this.apply({ kind: 'added', job: added }, (jobs) => {
+      if (!jobs.has(added.key)) {
+        jobs.set(added.key, added);
+      }
+    });
   }
 
   /**
-   * Merges `patch` into the job (a property set to undefined is cleared). Fires 'updated' only if
-   * something really changed. Resolves with the job as it now is, or undefined for an unknown key.
+   * Merges `patch` into the job (a property set to undefined is cleared), on top of the latest
+   * stored version of that job. Fires 'updated' only if something really changed. Resolves with the
+   * job as it now is, or undefined for an unknown key (or one another window stopped tracking).
    */
   async update(key: string, patch: Partial<TrackedJob>): Promise<TrackedJob | undefined> {
+    return (await this.updateFrom(key, patch)).job;
+  }
+
+  /**
+   * update(), also telling what the job was in the shared file just before this write: lets a
+   * caller act once across windows on a transition (only the window whose write made it sees it).
+   */
+  async updateFrom(
+    key: string,
+    patch: Partial<TrackedJob>,
+  ): Promise<{ previous?: TrackedJob; job?: TrackedJob }> {
     const current = this.jobs.get(key);
     if (!current) {
-      return undefined;
+      return {};
     }
     if (patch.key !== undefined && patch.key !== key) {
       throw new Error(`A job's key cannot change (${key}).`);
     }
-    const next = withoutUndefined({ ...current, ...structuredClone(patch) });
+    const copy = structuredClone(patch);
+    const next = withoutUndefined({ ...current, ...copy });
     if (jsonEqual(current, next)) {
-      return current;
+      return { previous: current, job: current };
     }
-    this.jobs.set(key, next);
-    await this.commit({ kind: 'updated', job: next });
-    return next;
+    // The operation runs on memory first and last on the stored list, inside the locked write.
+    let previous: TrackedJob | undefined = current;
+    await this.apply({ kind: 'updated', job: next }, (jobs) => {
+      previous = jobs.get(key);
+      if (previous) {
+        jobs.set(key, withoutUndefined({ ...previous, ...structuredClone(copy) }));
+      }
+    });
+    return { previous, job: this.jobs.get(key) };
   }
 
   /** Forgets the job; resolves with it, or undefined for an unknown key. */
@@ -73,47 +122,134 @@ export class JobStore implements Disposable {
     if (!removed) {
       return undefined;
     }
-    this.jobs.delete(key);
-    await this.commit({ kind: 'removed', job: removed });
+    await this.apply({ kind: 'removed', job: removed }, (jobs) => jobs.delete(key));
     return removed;
   }
 
+  /** Adopts what other windows stored (re-reads the file); fires an event per job that differs. */
+  sync(): void {
+    if (this.disposed) {
+      return;
+    }
+    this.stored = this.readFile();
+    this.adopt();
+  }
+
+  /** Resolves when every change made so far is written. */
+  async flushed(): Promise<void> {
+    await this.lastWrite;
+  }
+
   dispose(): void {
+    this.disposed = true;
+    this.subscription.dispose();
     this.changes.dispose();
   }
 
-  /** Called after the in-memory change: queues the save first so a throwing listener cannot skip it. */
-  private async commit(change: JobChange): Promise<void> {
+  /** Applies `operation` here at once (and announces it), then queues it for the shared file. */
+  private async apply(change: JobChange, operation: Operation): Promise<void> {
+    operation(this.jobs);
+    this.pending.push(operation);
     const saved = this.save();
-    try {
-      this.changes.fire(change);
-    } catch (error) {
-      this.logger.error(`A job change listener failed: ${errorMessage(error)}`);
-    }
+    this.fire(change);
     await saved;
   }
 
   private save(): Promise<void> {
     if (!this.queuedWrite) {
-      const write = this.lastWrite.then(() => {
+      const write = this.lastWrite.then(async () => {
         this.queuedWrite = undefined;
-        return this.storage.update(JOBS_STATE_KEY, toStoredJobs(this.all()));
+        const operations = this.pending;
+        this.pending = [];
+        try {
+          const stored = await this.file.modify((latest) => {
+            const jobs = this.parse(latest);
+            for (const operation of operations) {
+              operation(jobs);
+            }
+            return toStoredJobs([...jobs.values()]);
+          });
+          this.stored = this.parse(stored);
+        } catch (error) {
+          // What stays in memory is shown until the next sync; say plainly that it is not saved.
+          this.logger.error(`Could not save the tracked jobs: ${errorMessage(error)}`);
+          this.stored = this.readFile();
+        }
+        this.adopt();
       });
       this.queuedWrite = write;
-      this.lastWrite = write.catch((error: unknown) =>
-        this.logger.error(`Could not save the tracked jobs: ${errorMessage(error)}`),
-      );
+      this.lastWrite = write.catch(() => undefined);
     }
     return this.queuedWrite;
   }
 
-  private load(): TrackedJob[] {
+  /**
+   * Memory becomes the stored list plus the operations still waiting; differences (what other
+   * windows changed) are announced as external.
+   */
+  private adopt(): void {
+    const next = new Map(this.stored);
+    for (const operation of this.pending) {
+      operation(next);
+    }
+    const before = this.jobs;
+    this.jobs = next;
+    for (const [key, job] of next) {
+      const old = before.get(key);
+      if (!old) {
+        this.fire({ kind: 'added', job, external: true });
+      } else if (!jsonEqual(old, job)) {
+        this.fire({ kind: 'updated', job, external: true });
+      }
+    }
+    for (const [key, job] of before) {
+      if (!next.has(key)) {
+        this.fire({ kind: 'removed', job, external: true });
+      }
+    }
+  }
+
+  private fire(change: JobChange): void {
+    if (this.disposed) {
+      return;
+    }
     try {
-      return readStoredJobs(this.storage.get<unknown>(JOBS_STATE_KEY), this.logger);
+      this.changes.fire(change);
+    } catch (error) {
+      this.logger.error(`A job change listener failed: ${errorMessage(error)}`);
+    }
+  }
+
+  private readFile(): JobMap {
+    return this.parse(this.file.read());
+  }
+
+  private parse(raw: unknown): JobMap {
+    try {
+      return new Map(readStoredJobs(raw, this.logger).map((job) => [job.key, job]));
     } catch (error) {
       this.logger.warn(`Ignoring the stored job list: it could not be read (${errorMessage(error)}).`);
-      return [];
+      return new Map();
     }
+  }
+
+  /** Moves a list left in globalState by an older version into the shared file, once. */
+  private migrate(legacy: KeyValueStore): void {
+    const raw = legacy.get<unknown>(LEGACY_JOBS_STATE_KEY);
+    if (raw === undefined) {
+      return;
+    }
+    const old = this.parse(raw);
+    const added = [...old]
+      .filter(([key]) => !this.jobs.has(key))
+      .map(([key, job]) =>
+        this.apply({ kind: 'added', job }, (jobs) => {
+          if (!jobs.has(key)) {
+            jobs.set(key, job);
+          }
+        }),
+      );
+    void Promise.all(added).then(() => legacy.update(LEGACY_JOBS_STATE_KEY, undefined));
   }
 }
 

@@ -1,15 +1,17 @@
-// Decides when each tracked job is polled: back-off per key, slower while unfocused, paused per
-// account, a global cap on polls in flight, and a single timer for all of it.
+// Decides when each tracked job is polled: waits that grow with the job's age (./pollPolicy.ts),
+// slower while unfocused, paused per account, at most maxChecksPerMinute calls per account spread
+// evenly over the minute, a global cap on polls in flight, and a single timer for all of it.
 //
 // Timer policy: one timer, armed for the soonest moment something could start, i.e. for each idle
 // key the later of its due time and its group's pause end. So while every pending key is paused the
 // one timer left is the one that wakes when the earliest pause ends (that is how polling resumes by
 // itself). No timer is armed while nothing is pending, while all slots are busy (a finishing poll
-// reschedules), or after dispose.
+// reschedules), or after dispose. An account's calls are spaced by accountGapMs: with 100 running
+// jobs and a ceiling of 20 a minute, the most overdue job goes next every 3 s, which is fair.
 import { errorMessage } from '../core/format';
 import { silentLogger } from '../core/ports';
 import type { Clock, Disposable, Logger, TimerHandle } from '../core/ports';
-import { clampIntervalMs, nextIntervalMs, normalisePollSettings } from './backoff';
+import { accountGapMs, normalisePollSettings, pollDelayMs } from './pollPolicy';
 import type { PollSettings } from './serviceApi';
 
 export type PollOutcome = 'changed' | 'unchanged' | 'finished' | 'failed';
@@ -27,8 +29,12 @@ interface Entry {
   group: string;
   /** Add order: breaks ties between keys due at the same moment. */
   readonly seq: number;
-  /** Focused wait between the end of one poll and the next; doubles while nothing changes. */
-  intervalMs: number;
+  /** When the job started: its age sets the wait (see pollDelayMs). */
+  readonly startedAt: number;
+  /** Whether the job was checked before (by this scheduler or, for a resumed job, before it). */
+  checked: boolean;
+  /** Focused wait between waitFrom and the next poll. */
+  delayMs: number;
   /** When the current wait started: when the key was added or its last poll finished. */
   waitFrom: number;
   /** Set by `immediate` and pollNow: due then, whatever the wait says. */
@@ -49,6 +55,8 @@ export class PollScheduler implements Disposable {
   /** Keyed by job key, not entry: a key removed and re-added mid-poll still never polls twice. */
   private readonly inFlight = new Map<string, Promise<void>>();
   private readonly pausedUntil = new Map<string, number>();
+  /** When each group (account) may start its next poll: its call ceiling spread over the minute. */
+  private readonly groupSlot = new Map<string, number>();
   private timer: TimerHandle | undefined;
   private timerAt = 0;
 
@@ -63,8 +71,18 @@ export class PollScheduler implements Disposable {
     return this.timer !== undefined;
   }
 
-  /** Starts polling `key` (group = account id). Adding a known key only updates its group. */
-  add(key: string, group: string, options: { immediate?: boolean } = {}): void {
+  /**
+   * Starts polling `key` (group = account id). Adding a known key only updates its group.
+   * `startedAt` is when the job started (default now). `lastCheckedAt` marks a job checked before
+   * (after a reload or when this window takes over polling): its next check comes when the last
+   * one's wait ends, or, if that is past, at a staggered moment, so resumed jobs do not all poll
+   * at once.
+   */
+  add(
+    key: string,
+    group: string,
+    options: { immediate?: boolean; startedAt?: number; lastCheckedAt?: number } = {},
+  ): void {
     if (this.disposed) {
       return;
     }
@@ -74,17 +92,33 @@ export class PollScheduler implements Disposable {
       existing.group = group;
       existing.forcedAt = options.immediate ? Math.min(existing.forcedAt ?? now, now) : existing.forcedAt;
     } else {
+      const seq = this.nextSeq++;
+      const startedAt = Math.min(now, options.startedAt ?? now);
+      const checked = options.lastCheckedAt !== undefined;
       this.entries.set(key, {
         key,
         group,
-        seq: this.nextSeq++,
-        intervalMs: this.settings.initialIntervalMs,
+        seq,
+        startedAt,
+        checked,
+        delayMs: checked
+          ? this.resumeDelayMs(now, startedAt, options.lastCheckedAt ?? now, seq)
+          : pollDelayMs(0, false, this.settings),
         waitFrom: now,
         forcedAt: options.immediate ? now : undefined,
         waiters: [],
       });
     }
     this.schedule();
+  }
+
+  /** When `key` is due next (epoch ms), counting pauses and the account's ceiling; undefined if not pending. */
+  nextPollAt(key: string): number | undefined {
+    const entry = this.entries.get(key);
+    if (!entry) {
+      return undefined;
+    }
+    return this.inFlight.has(key) ? this.clock.now() : this.startableAt(entry);
   }
 
   /** Stops polling `key`; a poll in flight finishes but its outcome is ignored. */
@@ -172,7 +206,7 @@ export class PollScheduler implements Disposable {
   updateSettings(settings: PollSettings): void {
     this.settings = normalisePollSettings(settings);
     for (const entry of this.entries.values()) {
-      entry.intervalMs = clampIntervalMs(entry.intervalMs, this.settings);
+      entry.delayMs = pollDelayMs(entry.waitFrom - entry.startedAt, entry.checked, this.settings);
     }
     this.schedule();
   }
@@ -185,9 +219,13 @@ export class PollScheduler implements Disposable {
     }
     this.entries.clear();
     this.pausedUntil.clear();
+    this.groupSlot.clear();
   }
 
-  /** Starts every poll that is due (oldest due first, up to maxConcurrent), then re-arms the timer. */
+  /**
+   * Starts every poll that is due (oldest due first, up to maxConcurrent and one per account slot),
+   * then re-arms the timer.
+   */
   private schedule(): void {
     if (this.disposed) {
       return;
@@ -200,7 +238,10 @@ export class PollScheduler implements Disposable {
       if (this.inFlight.size >= this.settings.maxConcurrent) {
         break;
       }
-      this.start(entry);
+      if ((this.groupSlot.get(entry.group) ?? 0) <= now) {
+        this.groupSlot.set(entry.group, now + accountGapMs(this.settings));
+        this.start(entry);
+      }
     }
     this.arm(now);
   }
@@ -210,7 +251,7 @@ export class PollScheduler implements Disposable {
     if (this.inFlight.size < this.settings.maxConcurrent) {
       for (const entry of this.entries.values()) {
         if (!this.inFlight.has(entry.key)) {
-          wakeAt = Math.min(wakeAt, Math.max(this.dueAt(entry), this.pausedUntil.get(entry.group) ?? 0));
+          wakeAt = Math.min(wakeAt, this.startableAt(entry));
         }
       }
     }
@@ -228,6 +269,30 @@ export class PollScheduler implements Disposable {
         Math.max(0, wakeAt - now),
       );
     }
+  }
+
+  /** The soonest moment `entry` may start: due, not paused, and its account's slot free. */
+  private startableAt(entry: Entry): number {
+    return Math.max(
+      this.dueAt(entry),
+      this.pausedUntil.get(entry.group) ?? 0,
+      this.groupSlot.get(entry.group) ?? 0,
+    );
+  }
+
+  /**
+   * The first wait of a job checked before this scheduler knew it: what is left of its wait, or if
+   * that is over, a spot spread over half a wait (golden-ratio steps, so any number of resumed jobs
+   * land apart), after the first-check interval.
+   */
+  private resumeDelayMs(now: number, startedAt: number, lastCheckedAt: number, seq: number): number {
+    const wait = pollDelayMs(now - startedAt, true, this.settings);
+    const left = lastCheckedAt + wait - now;
+    if (left > 0) {
+      return Math.min(left, wait);
+    }
+    const spread = ((seq * 0.618_033_988_75) % 1) * (wait / 2);
+    return pollDelayMs(0, false, this.settings) + spread;
   }
 
   private start(entry: Entry): void {
@@ -254,8 +319,10 @@ export class PollScheduler implements Disposable {
       if (outcome === 'finished') {
         this.entries.delete(entry.key);
       } else {
-        entry.intervalMs = nextIntervalMs(entry.intervalMs, outcome === 'changed', this.settings);
-        entry.waitFrom = this.clock.now();
+        const now = this.clock.now();
+        entry.checked = true;
+        entry.waitFrom = now;
+        entry.delayMs = pollDelayMs(now - entry.startedAt, true, this.settings);
       }
       releaseWaiters(entry);
     }
@@ -264,7 +331,7 @@ export class PollScheduler implements Disposable {
 
   private dueAt(entry: Entry): number {
     const factor = this.focused ? 1 : this.settings.unfocusedMultiplier;
-    const waited = entry.waitFrom + entry.intervalMs * factor;
+    const waited = entry.waitFrom + entry.delayMs * factor;
     return entry.forcedAt === undefined ? waited : Math.min(entry.forcedAt, waited);
   }
 

@@ -1,4 +1,5 @@
 // What the VS Code layer may ask of the job service (implemented in ./jobService.ts).
+import type { Lease } from '../core/lease';
 import type { Disposable } from '../core/ports';
 import type { ZohoError } from '../zoho/errors';
 import type { FirstBatchQuery, ReportRef } from '../zoho/types';
@@ -9,6 +10,15 @@ export type Event<T> = (listener: (value: T) => void) => Disposable;
 export interface JobChange {
   kind: 'added' | 'updated' | 'removed';
   job: TrackedJob;
+  /** Set when the change was made by another window (seen in the shared store). */
+  external?: true;
+}
+
+/** When a job was last checked (by any window) and when this window checks it next. */
+export interface CheckTimes {
+  last?: number;
+  /** Undefined when this window does not poll it (finished, or another window polls). */
+  next?: number;
 }
 
 /** An account whose requests are held back after 429/2955 or the daily limit (200/4000). */
@@ -27,14 +37,16 @@ export interface AccountProblem {
 }
 
 export interface PollSettings {
-  /** First interval after a job is created or changes. */
+  /** Wait before a new job's first check; later waits are a quarter of the job's age (pollPolicy.ts). */
   initialIntervalMs: number;
-  /** Upper bound of the back-off while nothing changes. */
+  /** Longest wait between two checks of a running job. */
   maxIntervalMs: number;
   /** Intervals are multiplied by this while the window is unfocused. */
   unfocusedMultiplier: number;
   /** Status requests in flight at once, all accounts together. */
   maxConcurrent: number;
+  /** Status calls one account may spend a minute, spread evenly over the minute. */
+  maxChecksPerMinute: number;
 }
 
 export interface ResultProgress {
@@ -53,6 +65,10 @@ export interface JobServiceApi extends Disposable {
   jobs(): TrackedJob[];
   get(key: string): TrackedJob | undefined;
   pauses(): AccountPause[];
+  /** For tooltips and the log: when the job was last checked and will be next. */
+  checkTimes(key: string): CheckTimes;
+  /** Whether this window is the one that polls, downloads and notifies (see core/lease.ts). */
+  readonly polling: Lease;
 
   /** Creates a first-batch job and tracks it (polling starts fast). */
   createJob(accountId: string, ref: ReportRef, query: FirstBatchQuery): Promise<TrackedJob>;
@@ -70,7 +86,7 @@ export interface JobServiceApi extends Disposable {
   stopTracking(key: string): Promise<void>;
   /** Forgets every job of an account (sign-out). */
   forgetAccount(accountId: string): Promise<void>;
-  /** Called by the UI when the window gains or loses focus. */
+  /** Called by the UI when the window gains or loses focus (also re-reads the shared job list). */
   setFocused(focused: boolean): void;
   /** Called when settings change. */
   updateSettings(settings: PollSettings): void;

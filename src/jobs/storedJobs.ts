@@ -15,7 +15,7 @@ export function toStoredJobs(jobs: TrackedJob[]): StoredJobs {
   return { version: 1, jobs };
 }
 
-/** The usable jobs in `raw` (as read from storage), normalised for a fresh window. */
+/** The usable jobs in `raw` (as read from storage). */
 export function readStoredJobs(raw: unknown, logger: Logger): TrackedJob[] {
   if (raw === undefined) {
     return [];
@@ -28,7 +28,7 @@ export function readStoredJobs(raw: unknown, logger: Logger): TrackedJob[] {
   let skipped = 0;
   for (const candidate of raw.jobs) {
     if (isTrackedJob(candidate) && !jobs.has(candidate.key)) {
-      jobs.set(candidate.key, afterRestart(candidate));
+      jobs.set(candidate.key, candidate);
     } else {
       skipped++;
     }
@@ -37,11 +37,6 @@ export function readStoredJobs(raw: unknown, logger: Logger): TrackedJob[] {
     logger.warn(`Ignoring ${skipped} unreadable or duplicate stored job(s).`);
   }
   return [...jobs.values()];
-}
-
-/** A download cannot still be running in a new window: the one that ran it is gone. */
-function afterRestart(job: TrackedJob): TrackedJob {
-  return job.download === 'downloading' ? { ...job, download: 'none' } : job;
 }
 
 function isTrackedJob(value: unknown): value is TrackedJob {

@@ -1,5 +1,8 @@
 // Download -> (unzip) -> rename: a file named `<name>.csv` exists only once it is complete.
+// Every window may want the same result: only the window holding the result's lock writes, clears
+// or deletes its files, so one window never removes or renames another's partial download.
 import { promises as fs } from 'node:fs';
+import { isLocked, STALE_LOCK_MS, tryLock } from '../core/fileLock';
 import type { BulkReadApi } from '../zoho/api';
 import { removeQuietly } from '../zoho/download';
 import { ZohoError } from '../zoho/errors';
@@ -25,13 +28,59 @@ export interface FetchResultOptions {
   now?: () => number;
 }
 
-/** Removes the finished CSV and any leftovers of an interrupted attempt. */
-export async function deleteResultFiles(dir: string, ref: ReportRef, jobId: string): Promise<void> {
+/**
+ * Removes the finished CSV and any leftovers of an interrupted attempt. While another window is
+ * downloading this result it removes nothing (false): that window notices the job is gone and
+ * cleans up its own files.
+ */
+export async function deleteResultFiles(dir: string, ref: ReportRef, jobId: string): Promise<boolean> {
   const paths = resultPaths(dir, ref, jobId);
-  await Promise.all([paths.csv, paths.downloadPart, paths.extractPart].map(removeQuietly));
+  const lock = await tryLock(paths.lock).catch(() => undefined);
+  if (!lock) {
+    return false;
+  }
+  try {
+    await Promise.all([paths.csv, paths.downloadPart, paths.extractPart].map(removeQuietly));
+    return true;
+  } finally {
+    await lock.release();
+  }
 }
 
-/** Downloads a job's result into `dir` and leaves exactly one complete CSV there, or nothing. */
+/** Whether a window is downloading this result now (a crashed window's lock does not count). */
+export function isResultLocked(dir: string, ref: ReportRef, jobId: string): Promise<boolean> {
+  return isLocked(resultPaths(dir, ref, jobId).lock);
+}
+
+/**
+ * Runs `task` (which writes this result's files, e.g. fetchResult) holding the result's lock, or
+ * resolves 'busy' at once while another window holds it: that window is downloading the same result.
+ */
+export async function withResultLock<T>(
+  dir: string,
+  ref: ReportRef,
+  jobId: string,
+  task: () => Promise<T>,
+): Promise<T | 'busy'> {
+  await fs.mkdir(dir, { recursive: true });
+  const lock = await tryLock(resultPaths(dir, ref, jobId).lock);
+  if (!lock) {
+    return 'busy';
+  }
+  // Real time, not the injectable clock: the lock's age is judged by other processes.
+  const heartbeat = setInterval(() => void lock.touch(), STALE_LOCK_MS / 3);
+  try {
+    return await task();
+  } finally {
+    clearInterval(heartbeat);
+    await lock.release();
+  }
+}
+
+/**
+ * Downloads a job's result into `dir` and leaves exactly one complete CSV there, or nothing.
+ * Callers that may share `dir` with other windows call it inside withResultLock.
+ */
 export async function fetchResult(
   api: BulkReadApi,
   ref: ReportRef,

@@ -23,6 +23,8 @@ export interface ResultPaths {
   downloadPart: string;
   /** The CSV being extracted from the ZIP. */
   extractPart: string;
+  /** Held by the window downloading this result (../core/fileLock.ts): one writer across windows. */
+  lock: string;
 }
 
 export function resultPaths(dir: string, ref: ReportRef, jobId: string): ResultPaths {
@@ -31,5 +33,6 @@ export function resultPaths(dir: string, ref: ReportRef, jobId: string): ResultP
     csv: path.join(dir, `${base}.csv`),
     downloadPart: path.join(dir, `${base}.download.part`),
     extractPart: path.join(dir, `${base}.csv.part`),
+    lock: path.join(dir, `${base}.lock`),
   };
 }

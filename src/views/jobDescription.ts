@@ -1,6 +1,7 @@
 // Short texts describing a job (tree label and description, QuickPick rows). No editor API here,
 // so the wording is easy to test.
 import type { TrackedJob } from '../jobs/model';
+import type { CheckTimes } from '../jobs/serviceApi';
 
 const numberFormat = new Intl.NumberFormat('en-US');
 
@@ -64,4 +65,22 @@ export function jobDescription(job: TrackedJob, now: number): string {
     default:
       return `${records} · ${age}`;
   }
+}
+
+/** "2 min ago", "in 40 s": when the status was checked and will be (the poll budget at work). */
+export function checkText(job: TrackedJob, checks: CheckTimes, now: number): [string, string][] {
+  const rows: [string, string][] = [];
+  if (checks.last !== undefined) {
+    rows.push(['Last checked', `${formatDuration(now - checks.last)} ago`]);
+  }
+  if (job.state === 'running') {
+    const next =
+      checks.next === undefined
+        ? 'by the VS Code window that polls'
+        : checks.next <= now
+          ? 'now'
+          : `in ${formatDuration(checks.next - now)}`;
+    rows.push(['Next check', next]);
+  }
+  return rows;
 }

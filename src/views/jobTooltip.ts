@@ -2,7 +2,8 @@
 // lifetime left, the local file). Values go through appendText so server text cannot inject markdown.
 import * as vscode from 'vscode';
 import { cursorMsLeft, type TrackedJob } from '../jobs/model';
-import { formatCount, formatDuration } from './jobDescription';
+import type { CheckTimes } from '../jobs/serviceApi';
+import { checkText, formatCount, formatDuration } from './jobDescription';
 
 function cursorText(job: TrackedJob, now: number): string {
   if (job.state !== 'completed') {
@@ -34,7 +35,7 @@ function localFileText(job: TrackedJob): string {
   }
 }
 
-export function jobTooltip(job: TrackedJob, now: number): vscode.MarkdownString {
+export function jobTooltip(job: TrackedJob, now: number, checks: CheckTimes = {}): vscode.MarkdownString {
   const details = job.details;
   const result = details?.result;
   const rows: [string, string][] = [
@@ -49,6 +50,7 @@ export function jobTooltip(job: TrackedJob, now: number): vscode.MarkdownString 
     ['Download URL', result?.download_url ?? '—'],
     ['Record cursor', cursorText(job, now)],
     ['Local file', localFileText(job)],
+    ...checkText(job, checks, now),
   ];
   if (job.lastError) {
     rows.push(['Last error', job.lastError.message]);

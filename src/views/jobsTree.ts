@@ -133,7 +133,7 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
     if (element.kind === 'job') {
       const job = this.services.jobs.get(element.key);
       if (job) {
-        item.tooltip = jobTooltip(job, this.now());
+        item.tooltip = jobTooltip(job, this.now(), this.services.jobs.checkTimes(job.key));
       }
     }
     return item;

@@ -1,16 +1,19 @@
 // `npm run bench`: prints speed and memory figures of the paths that matter for big exports, the
 // bundle size and the activation time. Figures only, no pass/fail: these machines are shared and
 // noisy, so targets are read by people (README "Performance" lists them).
+// `npm run bench -- poll` prints the poll budget only.
 // Options: --pairs N (200,000-record pairs, default 7), --pairs-1gb N (default 3), --no-1gb,
 //          --activation-runs N (default 15).
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { toPollSettings } from '../../src/host/pollSettings';
 import { PollScheduler } from '../../src/jobs/pollScheduler';
 import { FakeClock, settle } from '../unit/helpers/fakeClock';
 import { benchActivation, buildProductionBundle } from './bundleAndActivation';
 import { benchDownloadVsCurl, type DownloadFigures } from './downloadVsCurl';
 import { writeResultZip } from './fixtures';
+import { benchCeiling, benchPollBudget } from './pollBudget';
 import { MB, available, fmt, timed } from './stats';
 
 const TARGETS = { ratio: 1.2, peakGrowthMb: 64, bundleKb: 230, activationMs: 30 };
@@ -25,7 +28,7 @@ async function benchScheduler(jobs: number): Promise<void> {
   let polls = 0;
   const scheduler = new PollScheduler({
     clock,
-    settings: { initialIntervalMs: 5000, maxIntervalMs: 60000, unfocusedMultiplier: 3, maxConcurrent: 3 },
+    settings: toPollSettings({}),
     poll: async () => {
       polls++;
       return 'unchanged';
@@ -55,6 +58,11 @@ async function main(): Promise<void> {
   console.log(`Node ${process.version}, ${os.cpus().length} cores, load average ${fmt(load, 2)}`);
   if (load > os.cpus().length / 2) {
     console.log('(the machine is busy: expect noisy figures; ratios of interleaved pairs hold up best)');
+  }
+  await benchPollBudget();
+  await benchCeiling(100);
+  if (process.argv.includes('poll')) {
+    return; // `npm run bench -- poll`: the poll budget only
   }
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'cbj-bench-'));
   try {

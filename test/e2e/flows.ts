@@ -25,6 +25,23 @@ export async function startControlledSimulator(): Promise<Simulator> {
 
 export const JOB_DURATION_MS = 10 * 60 * 1000;
 
+/** A controlled simulator for the enclosing describe block (started before, closed after). */
+export function useControlledSimulator(): () => Simulator {
+  let sim: Simulator | undefined;
+  before(async () => {
+    sim = await startControlledSimulator();
+  });
+  after(async () => {
+    await sim?.close();
+  });
+  return () => {
+    if (!sim) {
+      throw new Error('the simulator is not running (did the before hook fail?)');
+    }
+    return sim;
+  };
+}
+
 /** The open quick input (QuickPick or InputBox) once it shows this text (prompt, title or a row). */
 export function quickInputShowing(page: Page, text: string | RegExp): Locator {
   return page.locator('.quick-input-widget', { hasText: text });

@@ -81,7 +81,19 @@ export function updateUserSettings(patch: Record<string, unknown>): void {
 /** Opens the workbench on the run's workspace and waits until it and the extension's icon are there. */
 export async function openWorkbench(): Promise<Workbench> {
   const context = await launchPersistent(env('CBJ_E2E_PROFILE_DIR'));
-  const page = context.pages()[0] ?? (await context.newPage());
+  return workbenchIn(context, context.pages()[0] ?? (await context.newPage()));
+}
+
+/**
+ * A second window on the same workspace: another tab of the same browser profile (so it shares
+ * SecretStorage), with its own extension host over the same global storage. close() closes the tab.
+ */
+export async function openAnotherWindow(wb: Workbench): Promise<Workbench> {
+  const other = await workbenchIn(wb.context, await wb.context.newPage());
+  return { ...other, close: () => other.page.close() };
+}
+
+async function workbenchIn(context: BrowserContext, page: Page): Promise<Workbench> {
   page.setDefaultTimeout(DEFAULT_TIMEOUT);
   const activityIcon = page.locator(
     `.activitybar .action-item a.action-label[aria-label^="${ACTIVITY_LABEL}"]`,

@@ -6,9 +6,11 @@ import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { TestApi } from '../../src/extension';
-import { silentLogger, systemClock, type KeyValueStore } from '../../src/core/ports';
+import { FileLease, POLLER_LEASE_FILE_NAME } from '../../src/core/lease';
+import { silentLogger, systemClock } from '../../src/core/ports';
+import { SharedJsonFile } from '../../src/core/sharedJsonFile';
 import { JobService } from '../../src/jobs/jobService';
-import { JobStore } from '../../src/jobs/jobStore';
+import { JOBS_FILE_NAME, JobStore } from '../../src/jobs/jobStore';
 import { countCsvRecords } from '../../src/results/countCsvRecords';
 import { startSimulator, DEMO, type Simulator } from '../simulator';
 import {
@@ -199,16 +201,16 @@ describe('Jobs: create, track, next batch, restart', function () {
     }
   });
 
-  it('keeps tracked jobs across a restart: a new JobService over the same globalState finds them', async () => {
+  it('a second window over the same global storage sees every job, does not poll, and merges its own', async () => {
     const mine = api.services.jobs.jobs().filter((job) => job.accountId === accountId);
     assert.ok(mine.length >= 4, 'the earlier tests tracked jobs');
-    const storage: KeyValueStore = {
-      get: (key) => api.globalState.get(key),
-      update: async (key, value) => api.globalState.update(key, value),
-    };
+    const storageDir = api.services.storageDir;
+    const jobsFile = new SharedJsonFile(path.join(storageDir, JOBS_FILE_NAME), systemClock);
+    const leaseFile = new SharedJsonFile(path.join(storageDir, POLLER_LEASE_FILE_NAME), systemClock);
+    const lease = new FileLease(leaseFile, systemClock);
     const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'cbj-restart-'));
-    const restarted = new JobService({
-      store: new JobStore(storage, silentLogger),
+    const other = new JobService({
+      store: new JobStore(jobsFile, silentLogger),
       clients: (id) => api.services.accounts.clientFor(id),
       clock: systemClock,
       logger: silentLogger,
@@ -218,21 +220,51 @@ describe('Jobs: create, track, next batch, restart', function () {
         maxIntervalMs: 3_600_000,
         unfocusedMultiplier: 1,
         maxConcurrent: 1,
+        maxChecksPerMinute: 20,
       },
       autoDownload: () => false,
+      lease,
     });
     try {
+      await lease.start();
+      assert.strictEqual(api.services.jobs.polling.held, true, 'the real window polls');
+      assert.strictEqual(other.polling.held, false, 'the second window does not');
       for (const before of mine) {
-        const after = restarted.get(before.key);
-        assert.ok(after, `job ${before.jobId} is still tracked after the restart`);
+        const after = other.get(before.key);
+        assert.ok(after, `job ${before.jobId} is seen by the second window`);
         assert.strictEqual(after.state, before.state);
         assert.strictEqual(after.batch, before.batch);
         assert.strictEqual(after.parentKey, before.parentKey);
         assert.strictEqual(after.details?.result?.count, before.details?.result?.count);
         assert.strictEqual(after.result?.path, before.result?.path, 'the downloaded file is remembered');
       }
+
+      // A job tracked in the second window shows up in the real one (file watcher), and stopping
+      // it there removes it here: nothing is lost or resurrected by either window's writes.
+      const ref = mine[0].ref;
+      const created = await (await api.services.accounts.clientFor(accountId)).createJob(ref, {});
+      const seen = new Promise<void>((resolve) => {
+        const subscription = api.services.jobs.onDidChangeJob((change) => {
+          if (change.job.jobId === created.id && change.kind === 'added') {
+            subscription.dispose();
+            resolve();
+          }
+        });
+      });
+      const tracked = await other.trackJob(accountId, ref, created.id);
+      await seen;
+      await api.services.jobs.stopTracking(tracked.key);
+      other.setFocused(true); // re-reads, as a window does when it gains focus
+      assert.strictEqual(other.get(tracked.key), undefined);
+      assert.ok(
+        mine.every((job) => api.services.jobs.get(job.key)),
+        'the earlier jobs are all still there',
+      );
     } finally {
-      restarted.dispose();
+      other.dispose();
+      lease.dispose();
+      jobsFile.dispose();
+      leaseFile.dispose();
       fs.rmSync(scratch, { recursive: true, force: true });
     }
   });

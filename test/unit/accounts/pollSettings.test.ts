@@ -9,17 +9,25 @@ describe('toPollSettings', () => {
         maxPollIntervalSeconds: 30,
         unfocusedPollMultiplier: 4,
         maxConcurrentRequests: 5,
+        maxStatusChecksPerMinute: 12,
       }),
-      { initialIntervalMs: 2000, maxIntervalMs: 30000, unfocusedMultiplier: 4, maxConcurrent: 5 },
+      {
+        initialIntervalMs: 2000,
+        maxIntervalMs: 30000,
+        unfocusedMultiplier: 4,
+        maxConcurrent: 5,
+        maxChecksPerMinute: 12,
+      },
     );
   });
 
   it('uses the defaults for missing or nonsense values', () => {
     assert.deepEqual(toPollSettings({ pollIntervalSeconds: 'fast', maxConcurrentRequests: Number.NaN }), {
       initialIntervalMs: 5000,
-      maxIntervalMs: 60000,
+      maxIntervalMs: 600_000,
       unfocusedMultiplier: 3,
       maxConcurrent: 3,
+      maxChecksPerMinute: 20,
     });
   });
 
@@ -29,13 +37,19 @@ describe('toPollSettings', () => {
       maxPollIntervalSeconds: 0,
       unfocusedPollMultiplier: 0,
       maxConcurrentRequests: 0,
+      maxStatusChecksPerMinute: 0,
     });
     assert.deepEqual(settings, {
       initialIntervalMs: 1000,
       maxIntervalMs: 5000,
       unfocusedMultiplier: 1,
       maxConcurrent: 1,
+      maxChecksPerMinute: 1,
     });
+  });
+
+  it("keeps the per-account ceiling under Zoho's 50 requests a minute per IP", () => {
+    assert.equal(toPollSettings({ maxStatusChecksPerMinute: 500 }).maxChecksPerMinute, 50);
   });
 
   it('never lets the longest interval fall below the first one', () => {

@@ -3,9 +3,8 @@
 // when jobs complete and cursors expire.
 import * as assert from 'node:assert/strict';
 import { access } from 'node:fs/promises';
-import { MemoryKeyValueStore, silentLogger, type Disposable } from '../../../src/core/ports';
+import { silentLogger, type Disposable } from '../../../src/core/ports';
 import { JobService } from '../../../src/jobs/jobService';
-import { JobStore } from '../../../src/jobs/jobStore';
 import type { TrackedJob } from '../../../src/jobs/model';
 import type { AccountPause, AccountProblem, Event, PollSettings } from '../../../src/jobs/serviceApi';
 import { countCsvRecords } from '../../../src/results/countCsvRecords';
@@ -14,12 +13,16 @@ import { isZohoError, type ZohoError } from '../../../src/zoho/errors';
 import { startSimulator, type Simulator } from '../../simulator';
 import { FakeClock, settle } from '../helpers/fakeClock';
 import { clientFor, ref, tempDir } from '../results/helpers';
+import type { JobStore } from '../../../src/jobs/jobStore';
+import { SharedStorage } from './sharedStorage';
 
 const SETTINGS: PollSettings = {
   initialIntervalMs: 1000,
   maxIntervalMs: 4000,
   unfocusedMultiplier: 1,
   maxConcurrent: 2,
+  // No per-account spacing here: these tests are about what one poll does (the ceiling has its own).
+  maxChecksPerMinute: Infinity,
 };
 const MINUTE = 60_000;
 const ACCOUNT = 'acc-1';
@@ -68,14 +71,26 @@ describe('JobService (simulator over HTTP)', () => {
   let sim: Simulator;
   let temp: Awaited<ReturnType<typeof tempDir>>;
   let clock: FakeClock;
-  let storage: MemoryKeyValueStore;
+  let storage: SharedStorage;
   let api: ReturnType<typeof counting>;
   let autoDownload: boolean;
   const services: JobService[] = [];
 
+  const stores: JobStore[] = [];
+
+  /** Lets polls that are writing to the shared file (real I/O, not the fake clock) finish. */
+  async function quiesce(): Promise<void> {
+    for (let round = 0; round < 5; round++) {
+      await Promise.all(stores.map((store) => store.flushed()));
+      await settle();
+    }
+  }
+
   function newService(): JobService {
+    const store = storage.store();
+    stores.push(store);
     const service = new JobService({
-      store: new JobStore(storage),
+      store,
       clients: async () => api,
       clock,
       logger: silentLogger,
@@ -103,7 +118,7 @@ describe('JobService (simulator over HTTP)', () => {
     sim = await startSimulator({ jobDurationMs: 10_000, throttles: false });
     temp = await tempDir();
     clock = new FakeClock();
-    storage = new MemoryKeyValueStore();
+    storage = await SharedStorage.create();
     api = counting(clientFor(sim));
     autoDownload = true;
   });
@@ -112,8 +127,10 @@ describe('JobService (simulator over HTTP)', () => {
     for (const service of services.splice(0)) {
       service.dispose();
     }
+    stores.length = 0;
     await sim.close();
     await temp.remove();
+    await storage.dispose();
   });
 
   it('creates, polls to completion, announces it, then downloads the CSV', async () => {
@@ -136,6 +153,7 @@ describe('JobService (simulator over HTTP)', () => {
     const { job: done } = await ready;
     assert.ok(done.result);
     assert.equal(await countCsvRecords(done.result.path), 1000);
+    assert.deepEqual(await service.ensureResult(job.key), service.get(job.key)?.result);
     assert.deepEqual(await temp.files(), [`All_Customers_${job.jobId}.csv`]);
     assert.equal(
       await service.ensureResult(job.key),
@@ -161,7 +179,7 @@ describe('JobService (simulator over HTTP)', () => {
     const service = newService();
     await rejectsWith(service.trackJob(ACCOUNT, ref('All_Customers'), '999999'), 'notFound');
     assert.deepEqual(service.jobs(), []);
-    assert.deepEqual(new JobStore(storage).all(), []);
+    assert.deepEqual(storage.store().all(), []);
   });
 
   it('tracks an existing job once, and a finished one without polling it', async () => {
@@ -271,10 +289,10 @@ describe('JobService (simulator over HTTP)', () => {
     assert.equal(pauses.length, 1, 'one pause event, however many jobs met the 429');
 
     const ended = next(service.onDidChangePause, (p) => p.until <= clock.now());
-    const polled = next(service.onDidChangeJob, (c) => c.job.key === a.key || c.job.key === b.key);
     await clock.tickAsync(10_000 + SETTINGS.maxIntervalMs);
     await ended;
-    await polled;
+    await service.refresh(a.key);
+    await service.refresh(b.key);
     assert.ok(api.statusCalls > calls, 'polling resumed');
     assert.deepEqual(service.pauses(), []);
   });
@@ -316,7 +334,7 @@ describe('JobService (simulator over HTTP)', () => {
     const first = next(service.onDidHitAccountProblem);
     await clock.tickAsync(SETTINGS.initialIntervalMs);
     await first;
-    await settle();
+    await quiesce();
     const calls = api.statusCalls;
     await clock.tickAsync(10 * MINUTE);
     assert.equal(problems.length, 1, 'one problem, not a stream');
@@ -347,7 +365,7 @@ describe('JobService (simulator over HTTP)', () => {
     });
     await clock.tickAsync(SETTINGS.initialIntervalMs);
     await bothHeld;
-    await settle();
+    await quiesce();
     assert.deepEqual(problems.map((p) => p.accountId).sort(), [ACCOUNT, 'acc-2']);
     const calls = api.statusCalls;
 

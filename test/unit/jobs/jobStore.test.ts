@@ -1,12 +1,11 @@
 import * as assert from 'node:assert/strict';
 import { MemoryKeyValueStore } from '../../../src/core/ports';
-import type { KeyValueStore } from '../../../src/core/ports';
-import { JOBS_STATE_KEY, JobStore } from '../../../src/jobs/jobStore';
+import { LEGACY_JOBS_STATE_KEY, JobStore } from '../../../src/jobs/jobStore';
 import { jobKey } from '../../../src/jobs/model';
 import type { TrackedJob } from '../../../src/jobs/model';
 import type { JobChange } from '../../../src/jobs/serviceApi';
-import { settle } from '../helpers/fakeClock';
 import { RecordingLogger } from './recordingLogger';
+import { SharedStorage } from './sharedStorage';
 
 const REF = { owner: 'acme', app: 'crm', report: 'All_Leads' };
 
@@ -25,37 +24,33 @@ function job(jobId: string, extra: Partial<TrackedJob> = {}): TrackedJob {
   };
 }
 
+function ids(store: JobStore): string[] {
+  return store.all().map((each) => each.jobId);
+}
+
 function record(store: JobStore): JobChange[] {
   const changes: JobChange[] = [];
   store.onDidChange((change) => changes.push(change));
   return changes;
 }
 
-/** Storage whose writes land only when the test releases them, in any order it likes. */
-class ControlledStore implements KeyValueStore {
-  readonly inner = new MemoryKeyValueStore();
-  readonly pending: Array<() => void> = [];
-  get<T>(key: string): T | undefined {
-    return this.inner.get<T>(key);
-  }
-  update(key: string, value: unknown): Promise<void> {
-    const snapshot = structuredClone(value);
-    return new Promise((resolve) => this.pending.push(() => resolve(this.inner.update(key, snapshot))));
-  }
-}
-
 describe('JobStore', () => {
-  it('persists added jobs as { version: 1, jobs } and a new store over the same storage sees them', async () => {
-    const storage = new MemoryKeyValueStore();
-    const store = new JobStore(storage);
+  let shared: SharedStorage;
+  beforeEach(async () => {
+    shared = await SharedStorage.create();
+  });
+  afterEach(() => shared.dispose());
+
+  it('persists added jobs as { version: 1, jobs } in the shared file and a new store sees them', async () => {
+    const store = shared.store();
     await store.add(job('1'));
     await store.add(job('2', { state: 'completed' }));
 
-    assert.deepEqual(storage.get(JOBS_STATE_KEY), {
+    assert.deepEqual(await shared.readJobs(), {
       version: 1,
       jobs: [job('1'), job('2', { state: 'completed' })],
     });
-    const reloaded = new JobStore(storage);
+    const reloaded = shared.store();
     assert.deepEqual(reloaded.all(), store.all());
     assert.deepEqual(
       reloaded.all().map((each) => each.jobId),
@@ -64,7 +59,7 @@ describe('JobStore', () => {
   });
 
   it('fires added after the job is in memory, and rejects a second add of the same key', async () => {
-    const store = new JobStore(new MemoryKeyValueStore());
+    const store = shared.store();
     const seen: Array<TrackedJob | undefined> = [];
     store.onDidChange((change) => seen.push(store.get(change.job.key)));
     await store.add(job('1'));
@@ -76,7 +71,7 @@ describe('JobStore', () => {
   });
 
   it('keeps its own copy of an added job', async () => {
-    const store = new JobStore(new MemoryKeyValueStore());
+    const store = shared.store();
     const original = job('1');
     await store.add(original);
     original.state = 'failed';
@@ -84,8 +79,7 @@ describe('JobStore', () => {
   });
 
   it('update merges, persists, and fires updated with the new job visible in memory', async () => {
-    const storage = new MemoryKeyValueStore();
-    const store = new JobStore(storage);
+    const store = shared.store();
     await store.add(job('1'));
     const key = job('1').key;
     const seen: Array<TrackedJob | undefined> = [];
@@ -100,50 +94,43 @@ describe('JobStore', () => {
       [['updated', 'completed']],
     );
     assert.equal(seen[0]?.state, 'completed');
-    assert.equal(new JobStore(storage).get(key)?.changedAt, 2000);
+    assert.equal(shared.store().get(key)?.changedAt, 2000);
   });
 
   it('fires nothing and writes nothing when an update changes no value (deep compare)', async () => {
-    let writes = 0;
-    const inner = new MemoryKeyValueStore();
-    const storage: KeyValueStore = {
-      get: (key) => inner.get(key),
-      update: (key, value) => (writes++, inner.update(key, value)),
-    };
     const details = { id: '1', status: 'In-progress', state: 'running' as const, result: { count: 0 } };
-    const store = new JobStore(storage);
+    const store = shared.store();
     await store.add(job('1', { details }));
     const changes = record(store);
-    const writesBefore = writes;
+    const { stat } = await import('node:fs/promises');
+    const before = (await stat(shared.jobsPath)).ino;
 
     const result = await store.update(job('1').key, { details: structuredClone(details), state: 'running' });
 
     assert.equal(changes.length, 0);
-    assert.equal(writes, writesBefore);
+    assert.equal((await stat(shared.jobsPath)).ino, before, 'the file was rewritten');
     assert.equal(result?.details?.status, 'In-progress');
   });
 
   it('an update with an undefined property clears it, also after reload', async () => {
-    const storage = new MemoryKeyValueStore();
-    const store = new JobStore(storage);
+    const store = shared.store();
     await store.add(job('1', { lastError: { kind: 'network', message: 'offline', at: 5 } }));
 
     await store.update(job('1').key, { lastError: undefined });
 
     assert.equal('lastError' in store.get(job('1').key)!, false);
-    assert.equal(new JobStore(storage).get(job('1').key)?.lastError, undefined);
+    assert.equal(shared.store().get(job('1').key)?.lastError, undefined);
   });
 
   it('update of an unknown key resolves undefined without an event', async () => {
-    const store = new JobStore(new MemoryKeyValueStore());
+    const store = shared.store();
     const changes = record(store);
     assert.equal(await store.update('nope', { state: 'failed' }), undefined);
     assert.equal(changes.length, 0);
   });
 
   it('remove fires removed, persists, and returns the job; an unknown key resolves undefined', async () => {
-    const storage = new MemoryKeyValueStore();
-    const store = new JobStore(storage);
+    const store = shared.store();
     await store.add(job('1'));
     await store.add(job('2'));
     const changes = record(store);
@@ -157,90 +144,152 @@ describe('JobStore', () => {
       [['removed', '1']],
     );
     assert.equal(store.get(job('1').key), undefined);
-    assert.deepEqual(
-      new JobStore(storage).all().map((each) => each.jobId),
-      ['2'],
-    );
-  });
-
-  it('serialises writes so concurrent updates never lose one, even if the storage answers out of order', async () => {
-    const storage = new ControlledStore();
-    const store = new JobStore(storage);
-    const key = job('1').key;
-    const added = store.add(job('1'));
-    await settle();
-    const first = store.update(key, { state: 'completed' });
-    const second = store.update(key, { lastPolledAt: 7 });
-    await settle();
-    const third = store.update(key, { download: 'ready' });
-    await settle();
-
-    // Release the newest write first whenever several are waiting: a store that writes in parallel
-    // would then let an older snapshot overwrite a newer one.
-    while (storage.pending.length > 0) {
-      storage.pending.pop()!();
-      await settle();
-    }
-    await Promise.all([added, first, second, third]);
-
-    const saved = new JobStore(storage).get(key);
-    assert.equal(saved?.state, 'completed');
-    assert.equal(saved?.lastPolledAt, 7);
-    assert.equal(saved?.download, 'ready');
+    assert.deepEqual(ids(shared.store()), ['2']);
   });
 
   it('still saves a change when a listener throws, and logs the listener failure', async () => {
-    const storage = new MemoryKeyValueStore();
     const logger = new RecordingLogger();
-    const store = new JobStore(storage, logger);
+    const store = shared.store(logger);
     store.onDidChange(() => {
       throw new Error('listener broke');
     });
     await store.add(job('1'));
-    assert.equal(new JobStore(storage).all().length, 1);
+    assert.equal(shared.store().all().length, 1);
     assert.match(logger.problems().join('\n'), /listener broke/);
   });
 
   it('rejects an update that tries to change the key', async () => {
-    const store = new JobStore(new MemoryKeyValueStore());
+    const store = shared.store();
     await store.add(job('1'));
     await assert.rejects(store.update(job('1').key, { key: 'other' }), /cannot change/);
     assert.ok(store.get(job('1').key));
   });
 
-  describe('loading', () => {
-    it('brings a job that was downloading back as none (the window died mid-download)', async () => {
-      const storage = new MemoryKeyValueStore();
-      await storage.update(JOBS_STATE_KEY, {
-        version: 1,
-        jobs: [job('1', { download: 'downloading' }), job('2', { download: 'ready' })],
-      });
-      const store = new JobStore(storage);
+  describe('several windows over one storage folder', () => {
+    it('merges: jobs added by two windows that never re-read are both kept', async () => {
+      const a = shared.store();
+      const b = shared.store();
+      await a.add(job('1'));
+      await b.add(job('2'));
+
+      assert.deepEqual(ids(shared.store()), ['1', '2']);
+      // B's write adopted what A had stored; A sees B's job once it re-reads.
       assert.deepEqual(
-        store.all().map((each) => each.download),
-        ['none', 'ready'],
+        b.all().map((each) => each.jobId),
+        ['1', '2'],
+      );
+      const changes = record(a);
+      a.sync();
+      assert.deepEqual(
+        changes.map((change) => [change.kind, change.job.jobId, change.external]),
+        [['added', '2', true]],
       );
     });
 
+    it('patches land on the latest stored job: fields changed by another window survive', async () => {
+      const a = shared.store();
+      await a.add(job('1'));
+      const b = shared.store();
+      const key = job('1').key;
+      await a.update(key, { state: 'completed', changedAt: 5000 });
+      await b.update(key, { nextBatchKey: 'next' }); // b still holds the running copy
+
+      const stored = shared.store().get(key);
+      assert.equal(stored?.state, 'completed');
+      assert.equal(stored?.nextBatchKey, 'next');
+      assert.equal(b.get(key)?.state, 'completed');
+    });
+
+    it('a job stopped in one window is not brought back by a later write of another', async () => {
+      const a = shared.store();
+      await a.add(job('1'));
+      await a.add(job('2'));
+      const b = shared.store();
+      await a.remove(job('1').key);
+      const changes = record(b);
+
+      assert.equal(await b.update(job('1').key, { state: 'failed' }), undefined);
+
+      assert.deepEqual(ids(shared.store()), ['2']);
+      assert.equal(b.get(job('1').key), undefined);
+      assert.deepEqual(
+        changes.map((change) => [change.kind, change.job.jobId]),
+        [
+          ['updated', '1'],
+          ['removed', '1'],
+        ],
+      );
+    });
+
+    it('loses nothing when three windows write at the same time', async () => {
+      const windows = [shared.store(), shared.store(), shared.store()];
+      await Promise.all(
+        windows.flatMap((store, w) =>
+          Array.from({ length: 15 }, (_, i) => store.add(job(`${w}-${i}`, { batch: w + 1 }))),
+        ),
+      );
+      const stored = ids(shared.store());
+      assert.equal(stored.length, 45);
+      assert.equal(new Set(stored).size, 45);
+    });
+
+    it('updateFrom tells the previous stored state, so only one window acts on a transition', async () => {
+      const a = shared.store();
+      await a.add(job('1'));
+      const b = shared.store();
+      const key = job('1').key;
+      const first = await a.updateFrom(key, { state: 'completed' });
+      const second = await b.updateFrom(key, { state: 'completed' });
+      assert.equal(first.previous?.state, 'running');
+      assert.equal(second.previous?.state, 'completed');
+    });
+
+    it("hears another window's write through the file watcher, without a sync call", async () => {
+      const a = shared.store();
+      const file = shared.file();
+      const b = new JobStore(file);
+      file.watch();
+      const heard = new Promise<JobChange>((resolve) => b.onDidChange(resolve));
+      await a.add(job('1'));
+      const change = await heard;
+      assert.deepEqual([change.kind, change.job.jobId, change.external], ['added', '1', true]);
+      b.dispose();
+    });
+
+    it('moves a list left in globalState by an older version into the shared file, once', async () => {
+      const legacy = new MemoryKeyValueStore();
+      await legacy.update(LEGACY_JOBS_STATE_KEY, { version: 1, jobs: [job('1'), job('2')] });
+      const store = shared.store(undefined, legacy);
+      assert.deepEqual(
+        store.all().map((each) => each.jobId),
+        ['1', '2'],
+      );
+      await store.flushed();
+      await new Promise((resolve) => setImmediate(resolve));
+
+      assert.equal(legacy.get(LEGACY_JOBS_STATE_KEY), undefined);
+      assert.deepEqual(ids(shared.store()), ['1', '2']);
+    });
+  });
+
+  describe('loading', () => {
     for (const [label, garbage] of [
       ['a string', 'not json at all'],
       ['another version', { version: 2, jobs: [job('1')] }],
       ['jobs that are not a list', { version: 1, jobs: { a: 1 } }],
       ['null', null],
     ] as const) {
-      it(`ignores ${label} with a logged warning`, () => {
-        const storage = new MemoryKeyValueStore();
-        void storage.update(JOBS_STATE_KEY, garbage);
+      it(`ignores ${label} with a logged warning`, async () => {
+        await shared.writeJobs(JSON.stringify(garbage));
         const logger = new RecordingLogger();
-        const store = new JobStore(storage, logger);
+        const store = shared.store(logger);
         assert.deepEqual(store.all(), []);
         assert.equal(logger.problems().length, 1);
       });
     }
 
     it('keeps the readable jobs and skips broken or duplicate ones with a warning', async () => {
-      const storage = new MemoryKeyValueStore();
-      await storage.update(JOBS_STATE_KEY, {
+      await shared.writeJobs({
         version: 1,
         jobs: [
           job('1'),
@@ -252,7 +301,7 @@ describe('JobStore', () => {
         ],
       });
       const logger = new RecordingLogger();
-      const store = new JobStore(storage, logger);
+      const store = shared.store(logger);
       assert.deepEqual(
         store.all().map((each) => [each.jobId, each.batch]),
         [
@@ -263,22 +312,16 @@ describe('JobStore', () => {
       assert.match(logger.problems().join('\n'), /4 unreadable or duplicate/);
     });
 
-    it('survives storage that throws when read', () => {
+    it('survives a file that is not JSON', async () => {
+      await shared.writeJobs('{"version": 1, "jobs": [');
       const logger = new RecordingLogger();
-      const storage: KeyValueStore = {
-        get: () => {
-          throw new SyntaxError('Unexpected token');
-        },
-        update: async () => undefined,
-      };
-      const store = new JobStore(storage, logger);
-      assert.deepEqual(store.all(), []);
-      assert.match(logger.problems().join('\n'), /Unexpected token/);
+      assert.deepEqual(shared.store(logger).all(), []);
+      assert.equal(logger.problems().length, 1);
     });
 
     it('starts empty and silent when nothing was stored yet', () => {
       const logger = new RecordingLogger();
-      assert.deepEqual(new JobStore(new MemoryKeyValueStore(), logger).all(), []);
+      assert.deepEqual(shared.store(logger).all(), []);
       assert.deepEqual(logger.problems(), []);
     });
   });

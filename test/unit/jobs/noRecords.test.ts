@@ -2,9 +2,8 @@
 // way Zoho answers its result request, and a 7150 in a 200 body as an unsupported report.
 import * as assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { MemoryKeyValueStore, silentLogger } from '../../../src/core/ports';
+import { silentLogger } from '../../../src/core/ports';
 import { JobService } from '../../../src/jobs/jobService';
-import { JobStore } from '../../../src/jobs/jobStore';
 import type { TrackedJob } from '../../../src/jobs/model';
 import { jobDescription } from '../../../src/views/jobDescription';
 import { isZohoError } from '../../../src/zoho/errors';
@@ -12,6 +11,7 @@ import type { EmptyResult } from '../../simulator/api';
 import { startSimulator, type Simulator } from '../../simulator';
 import { FakeClock } from '../helpers/fakeClock';
 import { clientFor, ref, tempDir } from '../results/helpers';
+import { SharedStorage } from './sharedStorage';
 
 const ACCOUNT = 'acc-1';
 const CUSTOMERS = ref('All_Customers');
@@ -22,19 +22,27 @@ describe('JobService: zero-record results and 7150 (simulator over HTTP)', () =>
   let temp: Awaited<ReturnType<typeof tempDir>>;
   let service: JobService;
   let clock: FakeClock;
+  let storage: SharedStorage;
 
   beforeEach(async () => {
     // Jobs complete at once: created, they are finished and (autoDownload) downloaded.
     sim = await startSimulator({ jobDurationMs: 0, throttles: false, customersRows: 25 });
     temp = await tempDir();
     clock = new FakeClock();
+    storage = await SharedStorage.create();
     service = new JobService({
-      store: new JobStore(new MemoryKeyValueStore()),
+      store: storage.store(),
       clients: async () => clientFor(sim),
       clock,
       logger: silentLogger,
       resultsDir: temp.dir,
-      settings: { initialIntervalMs: 1000, maxIntervalMs: 4000, unfocusedMultiplier: 1, maxConcurrent: 2 },
+      settings: {
+        initialIntervalMs: 1000,
+        maxIntervalMs: 4000,
+        unfocusedMultiplier: 1,
+        maxConcurrent: 2,
+        maxChecksPerMinute: 20,
+      },
       autoDownload: () => true,
     });
   });
@@ -42,6 +50,7 @@ describe('JobService: zero-record results and 7150 (simulator over HTTP)', () =>
     service.dispose();
     await sim.close();
     await temp.remove();
+    await storage.dispose();
   });
 
   /** Resolves once the job's automatic download has settled (ready or failed). */

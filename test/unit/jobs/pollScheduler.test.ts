@@ -7,9 +7,10 @@ import { RecordingLogger } from './recordingLogger';
 
 const SETTINGS: PollSettings = {
   initialIntervalMs: 1000,
-  maxIntervalMs: 8000,
+  maxIntervalMs: 2000,
   unfocusedMultiplier: 3,
   maxConcurrent: 2,
+  maxChecksPerMinute: Infinity,
 };
 
 /** A scheduler on a fake clock (starting at 0) whose poll function the test scripts. */
@@ -92,20 +93,46 @@ describe('PollScheduler', () => {
     assert.deepEqual(h.times('a'), [1000]);
   });
 
-  it('backs off by doubling after unchanged and failed, capped at maxIntervalMs', async () => {
-    h.script('a', 'unchanged', 'failed', 'unchanged', 'unchanged', 'unchanged');
+  it("waits a quarter of the job's age after the first check, between the floor and the cap", async () => {
+    // Defaults in minutes and seconds: first check after 5 s, then max(30 s, age / 4) up to 10 min.
+    h = new Harness({ initialIntervalMs: 5000, maxIntervalMs: 600_000 });
+    h.script('a', 'unchanged', 'failed', 'changed'); // the outcome does not matter, only the age
     h.scheduler.add('a', 'acct');
-    await h.clock.tickAsync(40_000);
-    // Waits: 1000, then 2000, 4000, 8000, 8000 (cap), 8000...
-    assert.deepEqual(h.times('a'), [1000, 3000, 7000, 15_000, 23_000, 31_000, 39_000]);
+    await h.clock.tickAsync(2 * 3600_000);
+    const times = h.times('a');
+    assert.deepEqual(times.slice(0, 5), [5000, 35_000, 65_000, 95_000, 125_000]);
+    const waits = times.slice(1).map((at, i) => at - times[i]);
+    for (const [i, wait] of waits.entries()) {
+      const age = times[i];
+      assert.equal(wait, Math.min(600_000, Math.max(30_000, age / 4)), `wait after the check at ${age}`);
+    }
+    assert.equal(Math.max(...waits), 600_000);
+    assert.ok(times.length <= 30, `${times.length} checks in two hours`);
   });
 
-  it("resets the interval to initialIntervalMs after 'changed'", async () => {
-    h.script('a', 'unchanged', 'unchanged', 'changed', 'unchanged');
-    h.scheduler.add('a', 'acct');
-    await h.clock.tickAsync(12_000);
-    // 1000, +2000, +4000 (changed there), then +1000 again, then +2000.
-    assert.deepEqual(h.times('a'), [1000, 3000, 7000, 8000, 10_000]);
+  it('counts the age from startedAt, so a job tracked late is not polled like a new one', async () => {
+    h = new Harness({ initialIntervalMs: 5000, maxIntervalMs: 600_000 });
+    h.clock.tick(3600_000);
+    h.scheduler.add('old', 'acct', { startedAt: 0 });
+    await h.clock.tickAsync(3600_000);
+    const times = h.times('old');
+    assert.equal(times[0], 3605_000); // the first check still comes soon
+    assert.equal(times[1] - times[0], 600_000); // then a quarter of an hour's age, capped at 10 min
+  });
+
+  it('resumes a job checked before where its wait left off, and spreads overdue ones', async () => {
+    h = new Harness({ initialIntervalMs: 5000, maxIntervalMs: 600_000 });
+    h.clock.tick(1000_000);
+    // Checked 100 s ago; at its age of 1000 s the wait is 250 s, so 150 s are left.
+    h.scheduler.add('mid', 'acct', { startedAt: 0, lastCheckedAt: 900_000 });
+    for (let i = 0; i < 10; i++) {
+      h.scheduler.add(`stale-${i}`, 'acct', { startedAt: 0, lastCheckedAt: 0 });
+    }
+    await h.clock.tickAsync(200_000);
+    assert.deepEqual(h.times('mid'), [1150_000]);
+    const first = Array.from({ length: 10 }, (_, i) => h.times(`stale-${i}`)[0] - 1000_000);
+    assert.equal(new Set(first).size, 10, `spread: ${first.join(', ')}`);
+    assert.ok(Math.min(...first) >= 5000 && Math.max(...first) <= 5000 + 125_000);
   });
 
   it("stops polling a key whose poll reports 'finished', and drops the timer", async () => {
@@ -160,7 +187,7 @@ describe('PollScheduler', () => {
     h.scheduler.setFocused(true);
     await h.clock.tickAsync(0);
     assert.deepEqual(h.times('a'), [3000, 7000]);
-    assert.deepEqual(h.clock.pendingTimers(), [11_000]); // back to focused: 4000 after 7000
+    assert.deepEqual(h.clock.pendingTimers(), [9000]); // back to focused: 2000 after 7000
   });
 
   it('never runs two polls of the same key; pollNow during a poll awaits that poll', async () => {
@@ -212,15 +239,14 @@ describe('PollScheduler', () => {
 
   it('lets waiting polls go oldest due first, not in the order keys were added', async () => {
     h = new Harness({ maxConcurrent: 1 });
-    h.script('first', 'unchanged'); // next due 1000 + 2000 = 3000
-    h.script('second', 'changed'); // next due 1000 + 1000 = 2000
     h.scheduler.add('first', 'acct');
-    h.scheduler.add('second', 'acct');
-    await h.clock.tickAsync(1500);
+    h.clock.tick(500);
+    h.scheduler.add('second', 'acct', { immediate: true }); // polled at 500, due again at 2500
+    await h.clock.tickAsync(1000); // first polled at 1000, due again at 3000
     h.hold('blocker');
     h.scheduler.add('blocker', 'acct', { immediate: true });
     await h.clock.tickAsync(2000); // t = 3500: both overdue, the slot is taken
-    assert.deepEqual(h.keysPolled(), ['first', 'second', 'blocker']);
+    assert.deepEqual(h.keysPolled(), ['second', 'first', 'blocker']);
 
     await h.release('blocker');
     await h.clock.tickAsync(0);
@@ -315,20 +341,20 @@ describe('PollScheduler', () => {
       },
     });
     scheduler.add('a', 'acct');
-    await clock.tickAsync(7000);
+    await clock.tickAsync(5000);
     scheduler.dispose();
 
-    assert.deepEqual(calls, [1000, 3000, 7000]); // backed off like 'failed'
+    assert.deepEqual(calls, [1000, 3000, 5000]); // polled on, like 'failed'
     assert.match(logger.problems().join('\n'), /sync boom a[\s\S]*async boom/);
   });
 
   it('applies new settings to pending keys: a lower cap shortens long waits, more slots start more polls', async () => {
-    h = new Harness({ maxConcurrent: 1 });
+    h = new Harness({ maxConcurrent: 1, maxIntervalMs: 600_000 });
     h.scheduler.add('a', 'acct');
-    await h.clock.tickAsync(15_000); // polls at 1000, 3000, 7000, 15000: next wait 8000
+    await h.clock.tickAsync(31_000); // polls at 1000 and 31000: next wait 30 s
     h.scheduler.updateSettings({ ...SETTINGS, maxIntervalMs: 2000, maxConcurrent: 1 });
     await h.clock.tickAsync(2000);
-    assert.deepEqual(h.times('a'), [1000, 3000, 7000, 15_000, 17_000]);
+    assert.deepEqual(h.times('a'), [1000, 31_000, 33_000]);
 
     for (const key of ['x', 'y', 'z']) {
       h.hold(key);
@@ -339,5 +365,29 @@ describe('PollScheduler', () => {
     h.scheduler.updateSettings({ ...SETTINGS, maxConcurrent: 3 });
     await settle();
     assert.deepEqual(h.inFlight(), ['x', 'y', 'z']);
+  });
+
+  it('keeps each account under its ceiling of checks a minute, shared fairly by its jobs', async () => {
+    h = new Harness({
+      maxConcurrent: 10,
+      maxChecksPerMinute: 20,
+      initialIntervalMs: 1000,
+      maxIntervalMs: 60_000,
+    });
+    for (let i = 0; i < 100; i++) {
+      h.scheduler.add(`a-${i}`, 'busy');
+    }
+    h.scheduler.add('other', 'quiet');
+    await h.clock.tickAsync(10 * 60_000);
+    const busy = h.calls.filter((call) => call.key.startsWith('a-')).map((call) => call.at);
+    for (let from = 0; from < 9 * 60_000; from += 1000) {
+      const inMinute = busy.filter((at) => at >= from && at < from + 60_000).length;
+      assert.ok(inMinute <= 20, `${inMinute} checks in the minute from ${from}`);
+    }
+    assert.equal(busy.length, 200, 'the ceiling is used, evenly: one check every 3 s');
+    const perJob = Array.from({ length: 100 }, (_, i) => h.times(`a-${i}`).length);
+    assert.ok(Math.max(...perJob) - Math.min(...perJob) <= 1, `fair: ${perJob.join(',')}`);
+    assert.ok(h.times('other').length > 10, 'another account is not held back by the busy one');
+    assert.equal(h.scheduler.nextPollAt('a-0')! > h.clock.now() - 1, true);
   });
 });

@@ -23,6 +23,7 @@ describe('resultFileName', () => {
       csv: path.join('/r', 'R_1.csv'),
       downloadPart: path.join('/r', 'R_1.download.part'),
       extractPart: path.join('/r', 'R_1.csv.part'),
+      lock: path.join('/r', 'R_1.lock'),
     });
   });
 });

@@ -2,7 +2,13 @@
 import * as assert from 'assert';
 import { jobKey, type TrackedJob } from '../../../src/jobs/model';
 import { jobActions, jobContextValue } from '../../../src/views/jobContext';
-import { formatAge, formatDuration, jobDescription, jobLabel } from '../../../src/views/jobDescription';
+import {
+  checkText,
+  formatAge,
+  formatDuration,
+  jobDescription,
+  jobLabel,
+} from '../../../src/views/jobDescription';
 import { computeShape, jobsOfGroup, reportGroupKey } from '../../../src/views/treeShape';
 
 const NOW = Date.UTC(2025, 0, 1, 12, 0, 0);
@@ -72,6 +78,24 @@ describe('job texts', () => {
     assert.ok(commands(job()).includes('creatorBulkJobs.fetchNextBatch'));
     assert.ok(!commands(expired).includes('creatorBulkJobs.fetchNextBatch'));
     assert.ok(!commands(job({ state: 'failed' })).includes('creatorBulkJobs.openResult'));
+  });
+});
+
+describe('check times in the tooltip', () => {
+  it('says when a running job was last checked and when it is checked next', () => {
+    const running = job({ state: 'running' });
+    assert.deepStrictEqual(checkText(running, { last: NOW - 2 * MIN, next: NOW + 40_000 }, NOW), [
+      ['Last checked', '2 min ago'],
+      ['Next check', 'in 40 s'],
+    ]);
+  });
+
+  it('names the window that polls when this one does not, and no next check once finished', () => {
+    assert.deepStrictEqual(checkText(job({ state: 'running' }), { last: NOW - 5000 }, NOW), [
+      ['Last checked', '5 s ago'],
+      ['Next check', 'by the VS Code window that polls'],
+    ]);
+    assert.deepStrictEqual(checkText(job(), { last: NOW - 5000 }, NOW), [['Last checked', '5 s ago']]);
   });
 });
 

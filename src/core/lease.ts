@@ -1,0 +1,193 @@
+// "Exactly one window does this": a lease with a heartbeat in a file every window can reach.
+//
+// The holder renews the lease every LEASE_HEARTBEAT_MS for LEASE_TTL_MS. Every other window tries
+// to take it on the same beat, and succeeds once the lease has lapsed: when the holding window
+// closes (it also gives the lease back on dispose), crashes or hangs, another one takes over within
+// LEASE_TTL_MS + LEASE_HEARTBEAT_MS. A holder that hung past its own expiry stops counting itself
+// the holder at once, before its next beat tells it whether someone else took over.
+//
+// The same file says whether any window of the editor is focused (each focused window stamps it on
+// its beat): the holder may be in the background while the user works in another window, and work
+// done "for the user" (polling at the focused pace) should follow the user, not the holder.
+import { randomUUID } from 'node:crypto';
+import { errorMessage } from './format';
+import { Emitter, silentLogger, type Clock, type Disposable, type Logger, type TimerHandle } from './ports';
+import type { SharedJsonFile } from './sharedJsonFile';
+
+/** The job poller's lease, in the extension's global storage folder. */
+export const POLLER_LEASE_FILE_NAME = 'poller-lease.json';
+export const LEASE_HEARTBEAT_MS = 2_000;
+export const LEASE_TTL_MS = 6_000;
+
+/** What other parts see of a lease: whether this window holds it now, and when that changes. */
+export interface Lease {
+  readonly held: boolean;
+  readonly onDidChange: (listener: (held: boolean) => void) => Disposable;
+  /** Whether this or another window sharing the lease is focused (as of the last beat). */
+  readonly someWindowFocused: boolean;
+  readonly onDidChangeSomeWindowFocused: (listener: (focused: boolean) => void) => Disposable;
+  /** This window gained or lost focus. */
+  setFocused(focused: boolean): void;
+}
+
+interface StoredLease {
+  holder: string;
+  until: number;
+  /** Until when some window was focused (each focused window renews it on its beat). */
+  focusedUntil?: number;
+}
+
+function isStoredLease(value: unknown): value is StoredLease {
+  const record = value as Partial<StoredLease> | undefined;
+  return typeof record?.holder === 'string' && typeof record.until === 'number';
+}
+
+export class FileLease implements Lease, Disposable {
+  private readonly changes = new Emitter<boolean>();
+  readonly onDidChange = this.changes.event;
+  private readonly focusChanges = new Emitter<boolean>();
+  readonly onDidChangeSomeWindowFocused = this.focusChanges.event;
+  private focused = false;
+  private focusedUntil = 0;
+  /** The last value onDidChangeSomeWindowFocused announced (the stamp lapses silently between beats). */
+  private announcedFocus = false;
+  /** Until when this window holds the lease (0: it does not). */
+  private heldUntil = 0;
+  private timer: TimerHandle | undefined;
+  private beating: Promise<void> | undefined;
+  private disposed = false;
+
+  constructor(
+    private readonly file: SharedJsonFile,
+    private readonly clock: Clock,
+    private readonly logger: Logger = silentLogger,
+    /** Names this window in the file (a random id: nothing about the user or machine). */
+    readonly holderId: string = randomUUID(),
+  ) {}
+
+  get held(): boolean {
+    return this.heldUntil > this.clock.now();
+  }
+
+  get someWindowFocused(): boolean {
+    return this.focused || this.focusedUntil > this.clock.now();
+  }
+
+  setFocused(focused: boolean): void {
+    if (this.focused !== focused) {
+      this.focused = focused;
+      this.announceFocus();
+      void this.beat(); // tell the other windows now, not at the next beat
+    }
+  }
+
+  /** Tries to take the lease now, then keeps beating. */
+  start(): Promise<void> {
+    return this.beat();
+  }
+
+  /** One heartbeat: renew or take the lease if it is ours or has lapsed. Resolves when done. */
+  beat(): Promise<void> {
+    if (!this.beating) {
+      this.beating = this.renew().finally(() => {
+        this.beating = undefined;
+        this.arm();
+      });
+    }
+    return this.beating;
+  }
+
+  dispose(): void {
+    if (this.disposed) {
+      return;
+    }
+    this.disposed = true;
+    if (this.timer !== undefined) {
+      this.clock.clearTimeout(this.timer);
+    }
+    const wasHeld = this.heldUntil > 0;
+    this.heldUntil = 0;
+    this.changes.dispose();
+    this.focusChanges.dispose();
+    if (wasHeld) {
+      // Give it back so another window takes over on its next beat, not after the TTL.
+      void this.file
+        .modify((latest) =>
+          isStoredLease(latest) && latest.holder === this.holderId
+            ? { ...latest, holder: '', until: 0 }
+            : undefined,
+        )
+        .catch(() => undefined);
+    }
+  }
+
+  private async renew(): Promise<void> {
+    if (this.disposed) {
+      return;
+    }
+    const wasHeld = this.held;
+    let until = 0;
+    try {
+      const now = this.clock.now();
+      const stored = await this.file.modify((latest) => {
+        const current = isStoredLease(latest) ? latest : undefined;
+        const focusedUntil = this.focused ? now + LEASE_TTL_MS : current?.focusedUntil;
+        if (current && current.holder !== this.holderId && current.until > now) {
+          // Someone else holds it: write only to say this window is focused.
+          return this.focused ? { ...current, focusedUntil } : undefined;
+        }
+        return { holder: this.holderId, until: now + LEASE_TTL_MS, focusedUntil };
+      });
+      if (isStoredLease(stored)) {
+        until = stored.holder === this.holderId ? stored.until : 0;
+        this.focusedUntil = stored.focusedUntil ?? 0;
+      }
+    } catch (error) {
+      // Could not reach the file: keep what we had until it lapses; another beat comes soon.
+      this.logger.warn(`Could not renew the poller lease: ${errorMessage(error)}`);
+      until = this.heldUntil;
+    }
+    if (this.disposed) {
+      return;
+    }
+    this.heldUntil = until;
+    if (this.held !== wasHeld) {
+      this.logger.info(
+        this.held
+          ? 'This window now checks job status, downloads and notifies for all windows.'
+          : 'Another window now checks job status; this one shows what it finds.',
+      );
+      this.changes.fire(this.held);
+    }
+    this.announceFocus();
+  }
+
+  private announceFocus(): void {
+    if (this.someWindowFocused !== this.announcedFocus) {
+      this.announcedFocus = this.someWindowFocused;
+      this.focusChanges.fire(this.announcedFocus);
+    }
+  }
+
+  private arm(): void {
+    if (this.disposed) {
+      return;
+    }
+    if (this.timer !== undefined) {
+      this.clock.clearTimeout(this.timer);
+    }
+    this.timer = this.clock.setTimeout(() => {
+      this.timer = undefined;
+      void this.beat();
+    }, LEASE_HEARTBEAT_MS);
+  }
+}
+
+/** A lease that is always held: one window, or a test that does not exercise many windows. */
+export const soleLease: Lease = {
+  held: true,
+  onDidChange: () => ({ dispose: () => undefined }),
+  someWindowFocused: false,
+  onDidChangeSomeWindowFocused: () => ({ dispose: () => undefined }),
+  setFocused: () => undefined,
+};

@@ -1,0 +1,111 @@
+// Several windows (FileLease instances) over one storage folder, on fake clocks: exactly one holds
+// the lease; closing or hanging hands it over within seconds.
+import * as assert from 'node:assert/strict';
+import { FileLease, LEASE_HEARTBEAT_MS, LEASE_TTL_MS, POLLER_LEASE_FILE_NAME } from '../../../src/core/lease';
+import { FakeClock } from '../helpers/fakeClock';
+import { SharedStorage } from '../jobs/sharedStorage';
+
+describe('FileLease', () => {
+  let shared: SharedStorage;
+  const leases: FileLease[] = [];
+
+  function lease(clock: FakeClock): FileLease {
+    const made = new FileLease(shared.file(POLLER_LEASE_FILE_NAME), clock);
+    leases.push(made);
+    return made;
+  }
+
+  /** Moves the clocks on and waits for the heartbeats that fired (real file I/O). */
+  async function advance(ms: number, ...clocks: FakeClock[]): Promise<void> {
+    for (let step = 0; step < ms; step += 500) {
+      for (const clock of clocks) {
+        clock.tick(500);
+      }
+      await Promise.all(leases.map((each) => each.beat()));
+    }
+  }
+
+  beforeEach(async () => {
+    shared = await SharedStorage.create();
+  });
+  afterEach(async () => {
+    for (const each of leases.splice(0)) {
+      each.dispose();
+    }
+    await shared.dispose();
+  });
+
+  it('is held by exactly one of three windows, and says so with an event', async () => {
+    const clock = new FakeClock();
+    const windows = [lease(clock), lease(clock), lease(clock)];
+    const events: boolean[] = [];
+    windows[0].onDidChange((held) => events.push(held));
+    await Promise.all(windows.map((each) => each.start()));
+    await advance(3 * LEASE_TTL_MS, clock);
+
+    assert.equal(windows.filter((each) => each.held).length, 1);
+    assert.equal(windows[0].held, true, 'the first to ask keeps it while it beats');
+    assert.deepEqual(events, [true]);
+  });
+
+  it('passes to another window at its next beat when the holder closes', async () => {
+    const clock = new FakeClock();
+    const [a, b, c] = [lease(clock), lease(clock), lease(clock)];
+    for (const each of [a, b, c]) {
+      await each.start();
+    }
+    assert.equal(a.held, true);
+    a.dispose();
+    await new Promise((resolve) => setTimeout(resolve, 50)); // the release is written
+    await advance(LEASE_HEARTBEAT_MS, clock);
+    assert.equal([b, c].filter((each) => each.held).length, 1);
+  });
+
+  it('is taken over within TTL + one beat when the holder hangs, and the holder then knows it lost it', async () => {
+    const hungClock = new FakeClock();
+    const clock = new FakeClock();
+    const hung = lease(hungClock);
+    const other = lease(clock);
+    await hung.start();
+    await other.start();
+    assert.equal(hung.held, true);
+    assert.equal(other.held, false);
+
+    // Only the other window's time moves: the holder's heartbeats stop.
+    await advance(LEASE_TTL_MS + LEASE_HEARTBEAT_MS, clock);
+    assert.equal(other.held, true, 'taken over');
+
+    const lost: boolean[] = [];
+    hung.onDidChange((held) => lost.push(held));
+    hungClock.tick(LEASE_TTL_MS); // it wakes up: its own lease has lapsed before it even beats
+    assert.equal(hung.held, false);
+    await hung.beat();
+    assert.equal(hung.held, false, 'someone else holds it now');
+    assert.equal(other.held, true);
+    await advance(3 * LEASE_HEARTBEAT_MS, clock, hungClock);
+    assert.equal(other.held, true, 'no flapping');
+    assert.equal(hung.held, false);
+  });
+
+  it('tells the holder in the background that the user works in another window', async () => {
+    const clock = new FakeClock();
+    const holder = lease(clock);
+    const other = lease(clock);
+    await holder.start();
+    await other.start();
+    holder.setFocused(false);
+    const seen: boolean[] = [];
+    holder.onDidChangeSomeWindowFocused((focused) => seen.push(focused));
+    assert.equal(holder.someWindowFocused, false);
+
+    other.setFocused(true);
+    await advance(LEASE_HEARTBEAT_MS, clock);
+    assert.equal(holder.held, true);
+    assert.equal(holder.someWindowFocused, true);
+
+    other.setFocused(false);
+    await advance(LEASE_TTL_MS + LEASE_HEARTBEAT_MS, clock);
+    assert.equal(holder.someWindowFocused, false);
+    assert.deepEqual(seen, [true, false]);
+  });
+});

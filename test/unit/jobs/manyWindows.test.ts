@@ -1,0 +1,303 @@
+// Three windows: three JobServices, each with its own store and lease, over one global storage
+// folder and one results folder, against the simulator over HTTP. They share a fake clock (polls
+// and heartbeats happen only when a test moves it); file I/O is real.
+import * as assert from 'node:assert/strict';
+import { access, utimes, writeFile } from 'node:fs/promises';
+import { tryLock } from '../../../src/core/fileLock';
+import { FileLease, LEASE_HEARTBEAT_MS, LEASE_TTL_MS, POLLER_LEASE_FILE_NAME } from '../../../src/core/lease';
+import { silentLogger } from '../../../src/core/ports';
+import { JobService } from '../../../src/jobs/jobService';
+import type { JobStore } from '../../../src/jobs/jobStore';
+import type { TrackedJob } from '../../../src/jobs/model';
+import type { PollSettings } from '../../../src/jobs/serviceApi';
+import { resultPaths } from '../../../src/results/resultPaths';
+import type { BulkReadApi } from '../../../src/zoho/api';
+import { startSimulator, type Simulator } from '../../simulator';
+import { FakeClock, settle } from '../helpers/fakeClock';
+import { clientFor, ref, tempDir } from '../results/helpers';
+import { SharedStorage } from './sharedStorage';
+
+const SETTINGS: PollSettings = {
+  initialIntervalMs: 1000,
+  maxIntervalMs: 4000,
+  unfocusedMultiplier: 1,
+  maxConcurrent: 2,
+  maxChecksPerMinute: 20,
+};
+const ACCOUNT = 'acc-1';
+
+interface Window {
+  name: string;
+  service: JobService;
+  store: JobStore;
+  lease: FileLease;
+  statusCalls: number;
+  finished: TrackedJob[];
+}
+
+describe('Many windows over one storage folder', () => {
+  let sim: Simulator;
+  let shared: SharedStorage;
+  let results: Awaited<ReturnType<typeof tempDir>>;
+  let clock: FakeClock;
+  let autoDownload: boolean;
+  const windows: Window[] = [];
+
+  function open(name: string): Window {
+    const store = shared.store();
+    const lease = new FileLease(shared.file(POLLER_LEASE_FILE_NAME), clock);
+    const client = clientFor(sim);
+    const window: Window = { name, store, lease, statusCalls: 0, finished: [], service: undefined as never };
+    const counted = Object.create(client) as BulkReadApi;
+    counted.getJob = (r, id) => {
+      window.statusCalls++;
+      return client.getJob(r, id);
+    };
+    window.service = new JobService({
+      store,
+      clients: async () => counted,
+      clock,
+      logger: silentLogger,
+      resultsDir: results.dir,
+      settings: SETTINGS,
+      autoDownload: () => autoDownload,
+      lease,
+    });
+    window.service.onDidFinishJob((job) => window.finished.push(job));
+    windows.push(window);
+    return window;
+  }
+
+  function close(window: Window): void {
+    window.service.dispose();
+    window.lease.dispose();
+    window.store.dispose();
+    windows.splice(windows.indexOf(window), 1);
+  }
+
+  /** Lets heartbeats, polls and their writes (real I/O) finish, and every window re-read the list. */
+  async function quiesce(): Promise<void> {
+    for (let round = 0; round < 6; round++) {
+      await Promise.all(windows.flatMap((w) => [w.lease.beat(), w.store.flushed()]));
+      await settle();
+    }
+    for (const w of windows) {
+      w.store.sync(); // what the file watcher does in the editor
+    }
+    await settle();
+  }
+
+  /** Moves the shared clock on in steps, letting I/O finish at each. */
+  async function run(ms: number, step = 500): Promise<void> {
+    for (let done = 0; done < ms; done += step) {
+      await clock.tickAsync(step);
+      await quiesce();
+    }
+  }
+
+  function pollers(): string[] {
+    return windows.filter((w) => w.service.polling.held).map((w) => w.name);
+  }
+
+  async function openThree(): Promise<[Window, Window, Window]> {
+    const three = [open('A'), open('B'), open('C')] as [Window, Window, Window];
+    for (const w of three) {
+      await w.lease.start();
+    }
+    await quiesce();
+    return three;
+  }
+
+  /** A job created in `window` and polled to completion by the poller. */
+  async function completedJob(window: Window): Promise<TrackedJob> {
+    const job = await window.service.createJob(ACCOUNT, ref('All_Customers'), {});
+    sim.clock.advance(10_000);
+    await run(5000);
+    return job;
+  }
+
+  /** A completed job whose result another window (a process this test plays) is half-way through. */
+  async function halfDownloadedElsewhere() {
+    autoDownload = false;
+    const [a, b] = await openThree();
+    const job = await completedJob(a);
+    const paths = resultPaths(results.dir, job.ref, job.jobId);
+    const theirs = await tryLock(paths.lock);
+    assert.ok(theirs);
+    await writeFile(paths.downloadPart, 'PK partial');
+    return { a, b, job, paths, theirs };
+  }
+
+  beforeEach(async () => {
+    sim = await startSimulator({ jobDurationMs: 10_000, throttles: false });
+    shared = await SharedStorage.create();
+    results = await tempDir();
+    clock = new FakeClock();
+    autoDownload = true;
+  });
+
+  afterEach(async () => {
+    for (const w of [...windows]) {
+      close(w);
+    }
+    await sim.close();
+    await shared.dispose();
+    await results.remove();
+  });
+
+  it('one window polls, notifies and downloads; the others show the same jobs and spend nothing', async () => {
+    const [a, b, c] = await openThree();
+    assert.deepEqual(pollers(), ['A']);
+
+    // Created in a window that does not poll: the poller picks it up from the shared list.
+    const job = await b.service.createJob(ACCOUNT, ref('All_Customers'), {});
+    await quiesce();
+    assert.ok(a.service.get(job.key) && c.service.get(job.key));
+    sim.clock.advance(10_000);
+    await run(5000);
+
+    assert.equal(a.service.get(job.key)?.state, 'completed');
+    await a.service.ensureResult(job.key);
+    await quiesce();
+    for (const w of [a, b, c]) {
+      assert.equal(w.service.get(job.key)?.state, 'completed', `${w.name} shows it completed`);
+      assert.equal(w.service.get(job.key)?.download, 'ready', `${w.name} shows it downloaded`);
+    }
+    assert.deepEqual(
+      [a, b, c].map((w) => [w.name, w.finished.length]),
+      [
+        ['A', 1],
+        ['B', 0],
+        ['C', 0],
+      ],
+      'one notification',
+    );
+    assert.equal(b.statusCalls + c.statusCalls, 0, 'only the poller checks status');
+    assert.equal(sim.requests.filter((r) => r.path.endsWith('/result')).length, 1, 'one download');
+    assert.deepEqual(await results.files(), [`All_Customers_${job.jobId}.csv`]);
+  });
+
+  it('when the polling window closes, another takes over within seconds and finishes the job once', async () => {
+    const [a, b, c] = await openThree();
+    const job = await a.service.createJob(ACCOUNT, ref('All_Customers'), {});
+    await run(2000);
+    assert.ok(a.statusCalls > 0);
+    close(a);
+    await run(LEASE_HEARTBEAT_MS);
+    assert.equal(pollers().length, 1, `one new poller: ${pollers().join(', ')}`);
+
+    sim.clock.advance(10_000);
+    await run(10_000);
+    const [poller] = windows.filter((w) => w.service.polling.held);
+    assert.equal(poller.service.get(job.key)?.state, 'completed');
+    assert.equal(b.finished.length + c.finished.length, 1, 'notified once');
+    assert.equal(b.statusCalls + c.statusCalls, poller.statusCalls);
+  });
+
+  it('when the polling window hangs, another takes over after the lease lapses', async () => {
+    const [a, b] = await openThree();
+    await a.service.createJob(ACCOUNT, ref('All_Customers'), {});
+    // A hangs: its heartbeats stop (its lease is no longer renewed), the others go on.
+    a.lease.dispose = () => undefined;
+    (a.lease as unknown as { disposed: boolean }).disposed = true;
+    await run(LEASE_TTL_MS + 2 * LEASE_HEARTBEAT_MS);
+    assert.equal(a.service.polling.held, false, 'A no longer counts itself the poller');
+    assert.equal(pollers().length, 1);
+    const callsOfA = a.statusCalls;
+    await run(10_000);
+    assert.equal(a.statusCalls, callsOfA, 'A polls no more');
+    assert.ok(b.statusCalls + windows[2].statusCalls > 0, 'the new poller polls');
+  });
+
+  it('a refresh in another window and the poller seeing the end together notify once', async () => {
+    autoDownload = false;
+    const [a, b, c] = await openThree();
+    const job = await a.service.createJob(ACCOUNT, ref('All_Customers'), {});
+    await quiesce();
+    sim.clock.advance(10_000);
+    await Promise.all([a.service.refresh(job.key), b.service.refresh(job.key), c.service.refresh(job.key)]);
+    await quiesce();
+    assert.equal(a.finished.length + b.finished.length + c.finished.length, 1);
+    assert.equal(b.service.get(job.key)?.state, 'completed');
+  });
+
+  it('Refresh All in a window that does not poll checks every running job, under the ceiling', async () => {
+    const [a, b] = await openThree();
+    for (const report of ['All_Customers', 'All_Orders', 'All_Customers']) {
+      await a.service.createJob(ACCOUNT, ref(report), {});
+    }
+    await quiesce();
+    const pollerCalls = a.statusCalls;
+    let done = false;
+    const refreshed = b.service.refresh().then(() => (done = true));
+    await quiesce();
+    assert.equal(b.statusCalls, 1, 'the first at once');
+    await run(2500);
+    assert.equal(b.statusCalls, 1, 'the next one 3 s later (20 a minute)');
+    await run(7000);
+    await refreshed;
+    assert.equal(b.statusCalls, 3);
+    assert.ok(done);
+    assert.ok(a.statusCalls - pollerCalls <= 3, 'the poller kept its own pace');
+  });
+
+  it('two windows asking for the same result download it once and share the file', async () => {
+    autoDownload = false;
+    const [a, b] = await openThree();
+    const job = await completedJob(a);
+    assert.equal(b.service.get(job.key)?.state, 'completed');
+
+    const both = Promise.all([a.service.ensureResult(job.key), b.service.ensureResult(job.key)]);
+    for (let i = 0; i < 20; i++) {
+      await clock.tickAsync(1000);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const [fromA, fromB] = await both;
+    assert.equal(fromA.path, fromB.path);
+    assert.equal(sim.requests.filter((r) => r.path.endsWith('/result')).length, 1);
+    assert.deepEqual(await results.files(), [`All_Customers_${job.jobId}.csv`]);
+  });
+
+  it("never deletes another window's partial download, and waits for it instead of writing the same file", async () => {
+    const { a, b, job, paths, theirs } = await halfDownloadedElsewhere();
+
+    let resolved = false;
+    const waiting = b.service.ensureResult(job.key).then((result) => {
+      resolved = true;
+      return result;
+    });
+    waiting.catch(() => undefined); // asserted below
+    await run(3000);
+    await a.service.stopTracking(job.key).catch(() => undefined);
+    await access(paths.downloadPart); // still there: not ours to delete
+    assert.equal(resolved, false);
+    assert.equal(sim.requests.filter((r) => r.path.endsWith('/result')).length, 0, 'no second writer');
+
+    await theirs.release();
+    await run(3000);
+    await assert.rejects(waiting, /cancelled|no longer tracked/i);
+  });
+
+  it('takes over the download of a window that died half-way (its lock went stale)', async () => {
+    const { a, b, job, paths } = await halfDownloadedElsewhere();
+    await a.store.update(job.key, { download: 'downloading' });
+    await quiesce();
+
+    const waiting = b.service.ensureResult(job.key);
+    waiting.catch(() => undefined); // asserted below
+    await run(3000);
+    assert.equal(sim.requests.filter((r) => r.path.endsWith('/result')).length, 0);
+
+    // That window is gone: its lock stops being touched and goes stale.
+    const longAgo = new Date(Date.now() - 60_000);
+    await utimes(paths.lock, longAgo, longAgo);
+    for (let i = 0; i < 10; i++) {
+      await clock.tickAsync(1000);
+      await new Promise((resolve) => setTimeout(resolve, 30));
+    }
+    const result = await waiting;
+    assert.equal(result.path, paths.csv);
+    assert.equal(sim.requests.filter((r) => r.path.endsWith('/result')).length, 1);
+    assert.deepEqual(await results.files(), [`All_Customers_${job.jobId}.csv`]);
+  });
+});
