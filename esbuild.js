@@ -15,7 +15,8 @@ const tests = process.argv.includes('--tests');
  * its load time. Each is replaced by a small stand-in under build/ that explains why.
  * - form-data (and mime-db with it): multipart bodies; we send JSON and url-encoded forms only.
  * - follow-redirects: used only when maxRedirects is not 0, and src/zoho/http.ts sets 0.
- * - debug (with supports-color and ms): diagnostics of axios's proxy agents, off unless DEBUG is set.
+ * - https-proxy-agent (with agent-base): used only for a proxy axios is given; http.ts sets proxy: false.
+ * - debug (with supports-color and ms): diagnostics of those proxy agents, off unless DEBUG is set.
  * @type {import('esbuild').Plugin}
  */
 const leaveOutUnused = {
@@ -25,8 +26,9 @@ const leaveOutUnused = {
       'form-data': path.join(__dirname, 'build/no-form-data.js'),
       'follow-redirects': path.join(__dirname, 'build/no-follow-redirects.js'),
       debug: path.join(__dirname, 'build/no-debug.js'),
+      'https-proxy-agent': path.join(__dirname, 'build/no-https-proxy-agent.js'),
     };
-    build.onResolve({ filter: /^(form-data|follow-redirects|debug)$/ }, (args) => ({
+    build.onResolve({ filter: /^(form-data|follow-redirects|debug|https-proxy-agent)$/ }, (args) => ({
       path: stubs[args.path],
     }));
   },

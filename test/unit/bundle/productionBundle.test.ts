@@ -1,7 +1,7 @@
-// The production bundle leaves axios's multipart (form-data, mime-db), redirect (follow-redirects)
-// and proxy-diagnostics (debug) support out (esbuild.js). These tests bundle the client with exactly those
-// options, minified, and prove that downloads, refreshes, error answers and retries still work
-// through it, against the simulator over real HTTP.
+// The production bundle leaves axios's multipart (form-data, mime-db), redirect (follow-redirects),
+// proxy-agent (https-proxy-agent) and proxy-diagnostics (debug) support out (esbuild.js). These
+// tests bundle the client with exactly those options, minified, and prove that downloads,
+// refreshes, error answers and retries still work through it, against the simulator over real HTTP.
 import * as assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -23,7 +23,7 @@ const { extensionOptions } = require('../../../esbuild.js') as {
 
 const ORDERS = { owner: DEMO.owner, app: DEMO.app, report: 'All_Orders' };
 
-describe('the production bundle (axios without form-data, follow-redirects and debug)', function () {
+describe('the production bundle (axios without form-data, follow-redirects, proxy agents and debug)', function () {
   this.timeout(60_000);
   let dir: string;
   let bundled: Entry;
@@ -76,6 +76,8 @@ describe('the production bundle (axios without form-data, follow-redirects and d
       'follow-redirects/',
       'combined-stream',
       'debug/',
+      'https-proxy-agent/',
+      'agent-base/',
     ]) {
       assert.ok(!inputs.some((file) => file.includes(`node_modules/${left}`)), `${left} is not bundled`);
     }
