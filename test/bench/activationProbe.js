@@ -166,8 +166,8 @@ function memento() {
   };
 }
 
-function context() {
-  const root = path.join(require('os').tmpdir(), 'cbj-activation-probe-never-created');
+/** A context over a fresh, empty storage folder (removed at the end). */
+function context(root) {
   return {
     subscriptions: [],
     extensionMode: vscodeStub.ExtensionMode.Production,
@@ -237,7 +237,8 @@ async function main() {
   const extension = require(bundle);
   const loaded = performance.now();
   state.counting = true;
-  const ctx = context();
+  const root = fs.mkdtempSync(path.join(require('os').tmpdir(), 'cbj-activation-probe-'));
+  const ctx = context(root);
   await extension.activate(ctx);
   const activated = performance.now();
   const cpu = process.cpuUsage(cpuStarted);
@@ -246,6 +247,7 @@ async function main() {
   state.counting = false;
   extension.deactivate?.();
   for (const item of ctx.subscriptions) item.dispose?.();
+  fs.rmSync(root, { recursive: true, force: true });
   process.stdout.write(
     `${JSON.stringify({
       requireMs: loaded - started,
