@@ -26,6 +26,7 @@ export default defineConfig({
   files: 'out/integration/**/*.test.js',
   workspaceFolder,
   ...(process.env.CBJ_VSCODE_DESKTOP ? {} : { useInstallation: { fromPath: executable } }),
-  env: { CBJ_SIMULATOR_URL: process.env.CBJ_SIMULATOR_URL },
+  // CBJ_TEST_API=1: only then (and only in extension test mode) does activate() return the test API.
+  env: { CBJ_SIMULATOR_URL: process.env.CBJ_SIMULATOR_URL, CBJ_TEST_API: '1' },
   mocha: { ui: 'bdd', timeout: 60_000 },
 });

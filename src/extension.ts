@@ -19,11 +19,13 @@ import { channelLogger, createLogChannel, logFileOf } from './host/logChannel';
 import {
   affectsPolling,
   readAutoDownload,
+  readDownloadIdleTimeoutMs,
   readNotificationLevel,
   readPollSettings,
   SECTION,
 } from './host/settings';
 import { MementoStore, SecretStorageStore } from './host/storageAdapters';
+import { activationExports } from './host/testMode';
 import { JobService } from './jobs/jobService';
 import { JOBS_FILE_NAME, JobStore } from './jobs/jobStore';
 import type { Services } from './services';
@@ -31,12 +33,16 @@ import { registerJobsTree, type JobsTree } from './views/jobsTree';
 import { JobNotifications } from './views/notifications';
 import { JobsStatusBar } from './views/statusBar';
 
-/** What activate() returns: lets integration tests look at persisted state, the log and the status bar. */
+/**
+ * What activate() returns in test mode only (see host/testMode.ts): lets integration tests look at
+ * persisted state, the log and the status bar. Never the SecretStorage itself.
+ */
 export interface TestApi {
   services: Services;
   accounts: AccountStore;
   globalState: vscode.Memento;
-  secrets: vscode.SecretStorage;
+  /** Reads one stored secret (tests check what sign-in stored and sign-out removed). */
+  readSecret(key: string): Thenable<string | undefined>;
   logFile(): vscode.Uri | undefined;
   statusBar: { readonly text: string; readonly tooltip: string; readonly visible: boolean };
   jobsTree: JobsTree;
@@ -48,7 +54,7 @@ let active: vscode.Disposable | undefined;
 /** Every module above has run by now: the bundle's own loading time ends here. */
 const codeLoaded = mark();
 
-export async function activate(context: vscode.ExtensionContext): Promise<TestApi> {
+export async function activate(context: vscode.ExtensionContext): Promise<TestApi | undefined> {
   const activateStarted = mark();
   const owned: vscode.Disposable[] = [];
   const own = <T extends vscode.Disposable>(value: T): T => {
@@ -91,6 +97,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
       resultsDir: path.join(storageDir, 'results'),
       settings: readPollSettings(),
       autoDownload: readAutoDownload,
+      downloadIdleTimeoutMs: readDownloadIdleTimeoutMs,
       lease,
     }),
   );
@@ -146,15 +153,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
       `CPU ${ms(loading.cpuMs + activating.cpuMs)} ms); ` +
       `${accounts.list().length} account(s), ${jobs.jobs().length} tracked job(s).`,
   );
-  return {
+  return activationExports(context.extensionMode === vscode.ExtensionMode.Test, process.env, () => ({
     services,
     accounts,
     globalState: context.globalState,
-    secrets: context.secrets,
+    readSecret: (key: string) => context.secrets.get(key),
     logFile: () => logFileOf(context),
     statusBar,
     jobsTree: tree,
-  };
+  }));
 }
 
 export function deactivate(): void {

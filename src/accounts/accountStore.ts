@@ -48,16 +48,19 @@ export class AccountStore implements AccountsApi {
   /** The id of an account whose credentials were stored anew, here or in another window. */
   readonly onDidChangeCredentials: Event<string> = this.credentialsEmitter.event;
   private readonly clients = new Map<string, Promise<BulkReadApi>>();
-  /** The secret this store last wrote per account, to tell its own change events from others'. */
-  private readonly written = new Map<string, string>();
+  /**
+   * The secret this store last wrote per account, to tell its own change events from others'.
+   * `#` fields: not reachable at run time by code outside this class (e.g. through a test API).
+   */
+  readonly #written = new Map<string, string>();
   private readonly storage: KeyValueStore;
-  private readonly secrets: SecretStore;
+  readonly #secrets: SecretStore;
   private readonly logger: Logger;
   private readonly clock: Clock;
 
   constructor(options: AccountStoreOptions) {
     this.storage = options.storage;
-    this.secrets = options.secrets;
+    this.#secrets = options.secrets;
     this.logger = options.logger ?? silentLogger;
     this.clock = options.clock ?? systemClock;
   }
@@ -96,8 +99,8 @@ export class AccountStore implements AccountsApi {
     };
     // Secret first: an account in the list without its secret would look signed in but fail.
     const secret = JSON.stringify(credentials);
-    this.written.set(id, secret);
-    await this.secrets.store(secretKey(id), secret);
+    this.#written.set(id, secret);
+    await this.#secrets.store(secretKey(id), secret);
     const others = this.list().filter((existing) => existing.id !== id);
     await this.storage.update(ACCOUNTS_KEY, [...others, account]);
     if (verifiedClient) {
@@ -113,8 +116,8 @@ export class AccountStore implements AccountsApi {
   /** Forgets the account and deletes its secret. Unknown ids are ignored. */
   async removeAccount(id: string): Promise<void> {
     this.clients.delete(id);
-    this.written.delete(id);
-    await this.secrets.delete(secretKey(id));
+    this.#written.delete(id);
+    await this.#secrets.delete(secretKey(id));
     await this.storage.update(
       ACCOUNTS_KEY,
       this.list().filter((account) => account.id !== id),
@@ -143,11 +146,11 @@ export class AccountStore implements AccountsApi {
    * token) survives the sign-in.
    */
   async credentialsChanged(accountId: string): Promise<void> {
-    const current = await this.secrets.get(secretKey(accountId));
-    if (current !== undefined && current === this.written.get(accountId)) {
+    const current = await this.#secrets.get(secretKey(accountId));
+    if (current !== undefined && current === this.#written.get(accountId)) {
       return;
     }
-    this.written.delete(accountId);
+    this.#written.delete(accountId);
     this.clients.delete(accountId);
     this.changed.fire();
     this.credentialsEmitter.fire(accountId);
@@ -177,7 +180,7 @@ export class AccountStore implements AccountsApi {
         message: `No signed-in account "${accountId}". Sign in to it again, or choose another account.`,
       });
     }
-    const credentials = parseCredentials(await this.secrets.get(secretKey(accountId)));
+    const credentials = parseCredentials(await this.#secrets.get(secretKey(accountId)));
     if (!credentials) {
       throw new ZohoError({
         kind: 'authFailed',

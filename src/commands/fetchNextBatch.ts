@@ -5,6 +5,7 @@ import { usableCursor, type TrackedJob } from '../jobs/model';
 import type { Services } from '../services';
 import type { JobsTree } from '../views/jobsTree';
 import { resolveJob } from './pickers';
+import { unknownStatusText } from '../views/jobDescription';
 import { revealQuietly } from './revealJob';
 import { showCommandError } from './showError';
 
@@ -15,6 +16,9 @@ export function whyNoNextBatch(job: TrackedJob, now: number): string | undefined
   }
   if (job.state === 'failed') {
     return `Job ${job.jobId} failed, so it has no record cursor.`;
+  }
+  if (job.state === 'unknown') {
+    return `Job ${job.jobId} has no record cursor: ${unknownStatusText(job)}. Refresh it to ask Zoho again.`;
   }
   if (job.nextBatchKey) {
     return `The next batch of job ${job.jobId} was already created; a record cursor can be used once.`;

@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import type { TrackedJob } from '../jobs/model';
 import type { Services } from '../services';
+import { unknownStatusText } from '../views/jobDescription';
 import { noRecordsNote } from '../views/noRecordsNote';
 import { resolveJob } from './pickers';
 import { ensureResultWithProgress, isCompleted } from './resultFile';
@@ -60,7 +61,9 @@ export function registerOpenResult(context: vscode.ExtensionContext, services: S
         void vscode.window.showInformationMessage(
           job.state === 'failed'
             ? `Job ${job.jobId} failed on the server, so it has no result. Create a new job.`
-            : `Job ${job.jobId} is still running; its result can be opened when it completes.`,
+            : job.state === 'unknown'
+              ? `Job ${job.jobId} has no result: ${unknownStatusText(job)}. Refresh it to ask Zoho again.`
+              : `Job ${job.jobId} is still running; its result can be opened when it completes.`,
         );
         return undefined;
       }

@@ -11,10 +11,42 @@ export interface Clock {
 
 export type TimerHandle = { readonly __timer: unique symbol } | ReturnType<typeof setTimeout>;
 
+/**
+ * Node fires a setTimeout longer than 2^31-1 ms (about 24.8 days) at once, which would turn a long
+ * pause into a tight loop. Longer waits are chained from timers of at most this length.
+ */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** A wait longer than MAX_TIMER_MS, re-armed until it is due. */
+class LongTimer {
+  current?: ReturnType<typeof setTimeout>;
+  constructor(callback: () => void, dueAt: number) {
+    const arm = (): void => {
+      const left = dueAt - Date.now();
+      this.current =
+        left > 0
+          ? setTimeout(left > MAX_TIMER_MS ? arm : callback, Math.min(left, MAX_TIMER_MS))
+          : setTimeout(callback, 0);
+    };
+    arm();
+  }
+}
+
 export const systemClock: Clock = {
   now: () => Date.now(),
-  setTimeout: (callback, ms) => setTimeout(callback, ms),
-  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+  setTimeout: (callback, ms) => {
+    const delay = Number.isFinite(ms) ? Math.max(0, ms) : MAX_TIMER_MS;
+    return delay > MAX_TIMER_MS
+      ? (new LongTimer(callback, Date.now() + delay) as unknown as TimerHandle)
+      : setTimeout(callback, delay);
+  },
+  clearTimeout: (handle) => {
+    if (handle instanceof LongTimer) {
+      clearTimeout(handle.current);
+    } else {
+      clearTimeout(handle as ReturnType<typeof setTimeout>);
+    }
+  },
 };
 
 /** Levelled logger. Callers never pass secrets; implementations redact defensively anyway. */
@@ -24,6 +56,17 @@ export interface Logger {
   info(message: string): void;
   warn(message: string): void;
   error(message: string): void;
+}
+
+/** A logger that passes every line through `transform` (e.g. masking) on its way to `logger`. */
+export function mappedLogger(logger: Logger, transform: (line: string) => string): Logger {
+  return {
+    trace: (line) => logger.trace(transform(line)),
+    debug: (line) => logger.debug(transform(line)),
+    info: (line) => logger.info(transform(line)),
+    warn: (line) => logger.warn(transform(line)),
+    error: (line) => logger.error(transform(line)),
+  };
 }
 
 export const silentLogger: Logger = {

@@ -1,7 +1,7 @@
 // The extension's one log: a LogOutputChannel seen as the core's Logger. Every line is redacted
 // here as a last line of defence, whatever the caller already did.
 import * as vscode from 'vscode';
-import type { Logger } from '../core/ports';
+import { mappedLogger, type Logger } from '../core/ports';
 import { redact } from '../zoho/redact';
 
 export const LOG_CHANNEL_NAME = 'Zoho Creator Bulk Jobs';
@@ -11,13 +11,7 @@ export function createLogChannel(): vscode.LogOutputChannel {
 }
 
 export function channelLogger(channel: vscode.LogOutputChannel): Logger {
-  return {
-    trace: (message) => channel.trace(redact(message)),
-    debug: (message) => channel.debug(redact(message)),
-    info: (message) => channel.info(redact(message)),
-    warn: (message) => channel.warn(redact(message)),
-    error: (message) => channel.error(redact(message)),
-  };
+  return mappedLogger(channel, redact);
 }
 
 /** Where VS Code writes the channel: `<logUri>/<channel name>.log` (characters illegal in file names dropped). */

@@ -27,6 +27,12 @@ export function readAutoDownload(): boolean {
   return config().get<boolean>('autoDownload', true) !== false;
 }
 
+/** `downloadIdleTimeoutSeconds` in milliseconds, clamped to the manifest's 5..3600 s. */
+export function readDownloadIdleTimeoutMs(): number {
+  const seconds = Number(config().get<number>('downloadIdleTimeoutSeconds', 60));
+  return Math.round(Math.min(3600, Math.max(5, Number.isFinite(seconds) ? seconds : 60)) * 1000);
+}
+
 export function readNotificationLevel(): NotificationLevel {
   const value = config().get<string>('notifications', 'all');
   return value === 'failuresOnly' || value === 'none' ? value : 'all';

@@ -12,6 +12,7 @@ import { Emitter, type Clock, type Disposable, type Logger, type TimerHandle } f
 import { deleteResultFiles, fetchResult, isResultLocked, withResultLock } from '../results/fetchResult';
 import type { BulkReadApi } from '../zoho/api';
 import { ZohoError, isZohoError } from '../zoho/errors';
+import { isValidJobId } from '../zoho/status';
 import type { FirstBatchQuery, JobDetails, ReportRef } from '../zoho/types';
 import {
   CURSOR_LIFETIME_MS,
@@ -25,6 +26,7 @@ import { JobStore } from './jobStore';
 import { jsonEqual } from './jsonEqual';
 import { accountGapMs, normalisePollSettings } from './pollPolicy';
 import { PollScheduler, type PollOutcome } from './pollScheduler';
+import { RunningDownload } from './runningDownload';
 import type {
   AccountPause,
   AccountProblem,
@@ -44,6 +46,10 @@ export interface JobServiceOptions {
   resultsDir: string;
   settings: PollSettings;
   autoDownload: () => boolean;
+  /** A download with no byte for this long is aborted and retried (default 60 s). */
+  downloadIdleTimeoutMs?: () => number;
+  /** Test seam for the free-disk bound of downloads; defaults to statfs. */
+  freeBytes?: (dir: string) => Promise<number>;
   /** Held by the one window that polls (default: always held, a single window). */
   lease?: Lease;
 }
@@ -81,11 +87,6 @@ function errorRecord(error: unknown, at: number): NonNullable<TrackedJob['lastEr
 
 function badRequest(message: string): ZohoError {
   return new ZohoError({ kind: 'badRequest', message });
-}
-
-interface RunningDownload {
-  promise: Promise<LocalResult>;
-  controller: AbortController;
 }
 
 export class JobService implements JobServiceApi {
@@ -174,6 +175,9 @@ export class JobService implements JobServiceApi {
   }
 
   async trackJob(accountId: string, ref: ReportRef, jobId: string): Promise<TrackedJob> {
+    if (!isValidJobId(jobId.trim())) {
+      throw badRequest(`"${jobId.trim().slice(0, 40)}" is not a job id: Zoho job ids are digits only.`);
+    }
     const existing = this.store.get(jobKey(accountId, ref, jobId.trim()));
     if (existing) {
       return existing;
@@ -249,7 +253,9 @@ export class JobService implements JobServiceApi {
     }
     const running = this.downloads.get(key);
     if (running) {
-      return running.promise;
+      // Joining a download already under way (say, the automatic one): this caller's cancel
+      // still cancels it, and it still sees the progress.
+      return running.join(progress);
     }
     if (job.result && (await fileExists(job.result.path))) {
       return job.result;
@@ -257,20 +263,18 @@ export class JobService implements JobServiceApi {
     if (job.state !== 'completed') {
       throw badRequest(`Job ${job.jobId} has not completed yet; its result can be downloaded once it has.`);
     }
-    const controller = new AbortController();
-    const signal = progress.signal
-      ? AbortSignal.any([controller.signal, progress.signal])
-      : controller.signal;
-    const promise = this.download(job, signal, progress).finally(() => this.downloads.delete(key));
-    this.downloads.set(key, { promise, controller });
-    return promise;
+    const download = new RunningDownload((signal, onProgress) =>
+      this.download(job, signal, onProgress).finally(() => this.downloads.delete(key)),
+    );
+    this.downloads.set(key, download);
+    return download.join(progress);
   }
 
   async stopTracking(key: string): Promise<void> {
     const job = this.store.get(key);
     this.scheduler.remove(key);
     this.lastChecked.delete(key);
-    this.downloads.get(key)?.controller.abort();
+    this.downloads.get(key)?.cancel();
     await this.store.remove(key);
     if (job) {
       await this.deleteFiles(job);
@@ -313,7 +317,7 @@ export class JobService implements JobServiceApi {
     this.disposed = true;
     this.scheduler.dispose();
     for (const download of this.downloads.values()) {
-      download.controller.abort();
+      download.cancel();
     }
     for (const { timer } of this.throttles.values()) {
       this.clock.clearTimeout(timer);
@@ -374,7 +378,10 @@ export class JobService implements JobServiceApi {
     if (!updated) {
       return 'finished'; // stopped tracking while the request was in flight
     }
-    if (previous?.state === 'running' && updated.state !== 'running') {
+    // An 'unknown' status (not polled on) that a Refresh finds running or finished again is
+    // treated like a running job: polled again, or announced and downloaded.
+    const wasOpen = previous?.state === 'running' || previous?.state === 'unknown';
+    if (wasOpen && updated.state !== previous?.state && updated.state !== 'running') {
       // Judged on the shared file at the moment of writing: if another window saw the end first,
       // it notified and downloads, and this one does neither.
       this.finished(updated);
@@ -382,6 +389,9 @@ export class JobService implements JobServiceApi {
     }
     if (updated.state !== 'running') {
       return 'finished';
+    }
+    if (!this.scheduler.has(key)) {
+      this.schedule(updated, false);
     }
     return changed ? 'changed' : 'unchanged';
   }
@@ -408,7 +418,14 @@ export class JobService implements JobServiceApi {
   }
 
   private finished(job: TrackedJob): void {
-    this.logger.info(`Bulk read job ${job.jobId} ${job.state}.`);
+    if (job.state === 'unknown') {
+      // Not polled on: a status we do not understand could stay so forever (contract section 5).
+      this.logger.warn(
+        `Bulk read job ${job.jobId}: Zoho reports the status "${job.details?.status ?? ''}", which is neither running, completed nor failed. Automatic checks stopped; use Refresh to check again.`,
+      );
+    } else {
+      this.logger.info(`Bulk read job ${job.jobId} ${job.state}.`);
+    }
     this.finishEmitter.fire(job);
     if (job.state === 'completed' && this.options.autoDownload()) {
       this.startAutoDownload(job);
@@ -564,24 +581,27 @@ export class JobService implements JobServiceApi {
   private async download(
     job: TrackedJob,
     signal: AbortSignal,
-    progress: ResultProgress,
+    onProgress: (bytes: number, total?: number) => void,
   ): Promise<LocalResult> {
     const { resultsDir } = this.options;
     try {
       const api = await this.options.clients(job.accountId);
       for (;;) {
-        const outcome = await withResultLock(resultsDir, job.ref, job.jobId, async () => {
+        const outcome = await withResultLock(resultsDir, job, async () => {
           // Holding the lock: another window may have finished this result just before.
           const theirs = await this.readyResult(job.key);
           if (theirs) {
             return theirs;
           }
           await this.store.update(job.key, { download: 'downloading' });
-          const result = await fetchResult(api, job.ref, job.jobId, resultsDir, {
-            downloadUrl: job.details?.result?.download_url,
+          const result = await fetchResult(api, job, resultsDir, {
             expectedRecords: job.details?.result?.count,
+            downloadUrl: job.details?.result?.download_url,
             signal,
-            onProgress: progress.onProgress ? (p) => progress.onProgress?.(p.bytes, p.total) : undefined,
+            onProgress: (p) => onProgress(p.bytes, p.total),
+            idleTimeoutMs: this.options.downloadIdleTimeoutMs?.(),
+            freeBytes: this.options.freeBytes,
+            logger: this.logger,
             now: () => this.clock.now(),
           });
           return this.downloaded(job, result);
@@ -644,7 +664,7 @@ export class JobService implements JobServiceApi {
       if (ready) {
         return ready;
       }
-      if (!(await isResultLocked(this.options.resultsDir, job.ref, job.jobId))) {
+      if (!(await isResultLocked(this.options.resultsDir, job))) {
         return undefined;
       }
     }
@@ -667,7 +687,7 @@ export class JobService implements JobServiceApi {
 
   private async deleteFiles(job: TrackedJob): Promise<void> {
     // If another window is downloading it, that window deletes its files when it sees the job gone.
-    const removed = await deleteResultFiles(this.options.resultsDir, job.ref, job.jobId);
+    const removed = await deleteResultFiles(this.options.resultsDir, job);
     if (removed && job.result) {
       await fs.rm(job.result.path, { force: true }).catch(() => undefined);
     }
@@ -767,7 +787,7 @@ export class JobService implements JobServiceApi {
       // Stopped in another window: stop here too; an aborted download removes its own files.
       this.scheduler.remove(job.key);
       this.lastChecked.delete(job.key);
-      this.downloads.get(job.key)?.controller.abort();
+      this.downloads.get(job.key)?.cancel();
     } else if (job.state !== 'running') {
       this.scheduler.remove(job.key);
     } else {

@@ -8,7 +8,7 @@ export interface StoredJobs {
   jobs: TrackedJob[];
 }
 
-const JOB_STATES: ReadonlySet<unknown> = new Set(['running', 'completed', 'failed']);
+const JOB_STATES: ReadonlySet<unknown> = new Set(['running', 'completed', 'failed', 'unknown']);
 const DOWNLOAD_STATES: ReadonlySet<unknown> = new Set(['none', 'downloading', 'ready', 'failed']);
 
 export function toStoredJobs(jobs: TrackedJob[]): StoredJobs {

@@ -1,22 +1,33 @@
-// Streams the single CSV out of a result ZIP (contract section 6) without holding it in memory.
+// Streams the one CSV out of a result ZIP (contract section 6) without holding it in memory, and
+// counts its records in the same pass, so the file is read exactly once.
 import { createWriteStream } from 'node:fs';
 import { PassThrough, Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import type * as yauzl from 'yauzl';
 import { FILE_CHUNK_BYTES } from '../core/fileChunks';
 import { errorMessage } from '../core/format';
-import type { Entry, ZipFile } from 'yauzl';
+import { silentLogger, type Logger } from '../core/ports';
 import { ZohoError } from '../zoho/errors';
+import { CsvRecordCounter } from './csvRecordCounter';
 
-/** Default ceiling on the extracted size: a guard against ZIP bombs, far above any real batch. */
+/** Ceiling on the extracted size when the caller gives none: a guard against ZIP bombs. */
 export const DEFAULT_MAX_EXTRACTED_BYTES = 4 * 1024 ** 3;
 
 export interface ExtractOptions {
   signal?: AbortSignal;
   /** Stop and fail once the CSV grows past this many bytes. */
   maxExtractedBytes?: number;
+  /** Entries other than the CSV are ignored; they are named here. */
+  logger?: Logger;
 }
 
-function corrupt(detail: string): ZohoError {
+export interface Extracted {
+  bytes: number;
+  /** RFC 4180 data records (header excluded). */
+  records: number;
+}
+
+export function corruptResult(detail: string): ZohoError {
   return new ZohoError({
     kind: 'server',
     message: `The downloaded result is not a valid ZIP file (${detail}). Download it again; if it keeps failing, create the job again.`,
@@ -38,12 +49,14 @@ export function isUnsafeEntryName(name: string): boolean {
 }
 
 /** yauzl is loaded with the first result, not at activation. */
-async function openZip(zipPath: string): Promise<ZipFile> {
+async function openZip(zipPath: string): Promise<yauzl.ZipFile> {
   const yauzl = await import('yauzl');
   return new Promise((resolve, reject) => {
-    yauzl.open(zipPath, { lazyEntries: true, autoClose: true }, (error, zipfile) => {
+    // decodeStrings: false keeps yauzl from rejecting the whole archive over one odd name: we
+    // never use entry names as paths and judge them ourselves below.
+    yauzl.open(zipPath, { lazyEntries: true, autoClose: false, decodeStrings: false }, (error, zipfile) => {
       if (error || !zipfile) {
-        reject(corrupt(error?.message ?? 'unreadable'));
+        reject(corruptResult(error?.message ?? 'unreadable'));
       } else {
         resolve(zipfile);
       }
@@ -51,33 +64,60 @@ async function openZip(zipPath: string): Promise<ZipFile> {
   });
 }
 
-/** The first `*.csv` entry, reading the central directory one entry at a time. */
-function findCsvEntry(zipfile: ZipFile): Promise<Entry> {
+function entryName(entry: yauzl.Entry): string {
+  const raw = entry.fileName as unknown;
+  return Buffer.isBuffer(raw) ? raw.toString('utf8') : String(raw);
+}
+
+/**
+ * Reads the whole central directory (names and sizes only, no data) and returns the one `*.csv`
+ * entry. Zero or several CSVs are an error: we cannot tell which one is the report.
+ */
+function findTheCsvEntry(zipfile: yauzl.ZipFile, logger: Logger): Promise<yauzl.Entry> {
   return new Promise((resolve, reject) => {
+    const csvs: yauzl.Entry[] = [];
+    const others: string[] = [];
     const cleanup = (): void => {
       zipfile.removeListener('entry', onEntry);
       zipfile.removeListener('end', onEnd);
       zipfile.removeListener('error', onError);
     };
-    const onEntry = (entry: Entry): void => {
-      if (!/\.csv$/i.test(entry.fileName) || entry.fileName.endsWith('/')) {
-        zipfile.readEntry();
-        return;
+    const onEntry = (entry: yauzl.Entry): void => {
+      const name = entryName(entry);
+      if (/\.csv$/i.test(name) && !name.endsWith('/')) {
+        csvs.push(entry);
+      } else if (others.length < 20) {
+        others.push(name.slice(0, 100));
       }
-      cleanup();
-      if (isUnsafeEntryName(entry.fileName)) {
-        reject(corrupt(`unsafe entry name "${entry.fileName}"`));
-      } else {
-        resolve(entry);
-      }
+      zipfile.readEntry();
     };
     const onEnd = (): void => {
       cleanup();
-      reject(corrupt('it holds no CSV file'));
+      if (csvs.length !== 1) {
+        reject(
+          corruptResult(
+            csvs.length === 0
+              ? 'it holds no CSV file'
+              : `it holds ${csvs.length} CSV files where Zoho sends exactly one`,
+          ),
+        );
+        return;
+      }
+      const name = entryName(csvs[0]);
+      if (isUnsafeEntryName(name)) {
+        reject(corruptResult(`unsafe entry name "${name.slice(0, 100)}"`));
+        return;
+      }
+      if (others.length > 0) {
+        logger.warn(
+          `Result ZIP: ignored ${others.length} entr${others.length === 1 ? 'y' : 'ies'} besides the CSV: ${others.join(', ')}`,
+        );
+      }
+      resolve(csvs[0]);
     };
     const onError = (error: Error): void => {
       cleanup();
-      reject(corrupt(error.message));
+      reject(corruptResult(error.message));
     };
     zipfile.on('entry', onEntry);
     zipfile.on('end', onEnd);
@@ -86,42 +126,55 @@ function findCsvEntry(zipfile: ZipFile): Promise<Entry> {
   });
 }
 
+export function tooLarge(max: number, what: string): ZohoError {
+  return new ZohoError({
+    kind: 'server',
+    message: `The result ${what} more than ${max} bytes, beyond what this job can hold or the disk can take; it was stopped as a safety measure. Check the free disk space and download again.`,
+  });
+}
+
+/** What a ZIP's directory declares about an entry, and the CRC-32 function to check it with. */
+export interface DeclaredEntry {
+  size: number;
+  crc32: number;
+  crc: (data: Buffer, value: number) => number;
+}
+
 /**
- * Counts bytes on the way through and fails once they pass the cap; at the end, checks that the
- * CSV has exactly the size and CRC-32 the ZIP's directory declares (contract section 6: the file is
- * the report or it is an error).
+ * Counts records and bytes on the way through; fails once the bytes pass the cap. Given what the
+ * ZIP declares, also checks at the end that the bytes have exactly that size and CRC-32 (the file
+ * is the report or it is an error). The record count does not depend on chunk sizes
+ * (CsvRecordCounter carries its state across chunks).
  */
-class EntryCheck extends Transform {
-  seen = 0;
+export class CountingGuard extends Transform {
+  bytes = 0;
+  readonly counter = new CsvRecordCounter();
   private crc = 0;
   constructor(
     private readonly max: number,
-    private readonly entry: Entry,
-    private readonly crc32: (data: Buffer, value: number) => number,
+    private readonly what: string,
+    private readonly declared?: DeclaredEntry,
   ) {
     super({ highWaterMark: FILE_CHUNK_BYTES });
   }
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    this.seen += chunk.length;
-    if (this.seen > this.max) {
-      callback(
-        new ZohoError({
-          kind: 'server',
-          message: `The result ZIP expands to more than ${this.max} bytes; extraction was stopped as a safety measure.`,
-        }),
-      );
+    this.bytes += chunk.length;
+    if (this.bytes > this.max) {
+      callback(tooLarge(this.max, this.what));
       return;
     }
-    this.crc = this.crc32(chunk, this.crc);
+    this.counter.push(chunk);
+    if (this.declared) {
+      this.crc = this.declared.crc(chunk, this.crc);
+    }
     callback(null, chunk);
   }
   override _flush(callback: TransformCallback): void {
-    if (this.seen !== this.entry.uncompressedSize) {
-      callback(
-        corrupt(`the CSV holds ${this.seen} bytes where the ZIP declares ${this.entry.uncompressedSize}`),
-      );
-    } else if (this.crc >>> 0 !== this.entry.crc32 >>> 0) {
-      callback(corrupt('the CSV does not match its checksum'));
+    const declared = this.declared;
+    if (declared && this.bytes !== declared.size) {
+      callback(corruptResult(`the CSV holds ${this.bytes} bytes where the ZIP declares ${declared.size}`));
+    } else if (declared && this.crc >>> 0 !== declared.crc32 >>> 0) {
+      callback(corruptResult('the CSV does not match its checksum'));
     } else {
       callback();
     }
@@ -129,58 +182,55 @@ class EntryCheck extends Transform {
 }
 
 /**
- * The entry's stored bytes, the stage that decodes them and the check of the result. yauzl hands
- * out raw data and we inflate it ourselves, with 1 MiB output chunks: yauzl's own inflater keeps
- * Node's 16 KiB. yauzl still checks the stored length; EntryCheck checks the decoded size and CRC-32.
+ * The entry's stored bytes, the stage that decodes them and what the ZIP declares about the
+ * result. yauzl hands out raw data and we inflate it ourselves, with 1 MiB output chunks: yauzl's
+ * own inflater keeps Node's 16 KiB (README, Performance). yauzl still checks the stored length;
+ * CountingGuard checks the decoded size and CRC-32.
  */
 async function openEntry(
-  zipfile: ZipFile,
-  entry: Entry,
-  max: number,
-): Promise<[Readable, Transform, EntryCheck]> {
+  zipfile: yauzl.ZipFile,
+  entry: yauzl.Entry,
+): Promise<{ stored: Readable; decode: Transform; declared: DeclaredEntry }> {
   if (entry.isEncrypted()) {
-    throw corrupt('the CSV is encrypted');
+    throw corruptResult('the CSV is encrypted');
   }
   if (entry.compressionMethod !== 0 && entry.compressionMethod !== 8) {
-    throw corrupt(`unsupported compression method ${entry.compressionMethod}`);
+    throw corruptResult(`unsupported compression method ${entry.compressionMethod}`);
   }
   const zlib = await import('node:zlib'); // with the first result, not at activation
   const stored = await new Promise<Readable>((resolve, reject) => {
     zipfile.openReadStream(entry, { decodeFileData: false }, (error, stream) =>
-      error ? reject(corrupt(error.message)) : resolve(stream),
+      error ? reject(corruptResult(error.message)) : resolve(stream),
     );
   });
   const decode =
     entry.compressionMethod === 8
       ? zlib.createInflateRaw({ chunkSize: FILE_CHUNK_BYTES })
       : new PassThrough();
-  return [stored, decode, new EntryCheck(max, entry, zlib.crc32)];
+  return { stored, decode, declared: { size: entry.uncompressedSize, crc32: entry.crc32, crc: zlib.crc32 } };
 }
 
 /**
- * Extracts the ZIP's first CSV entry to `outputPath`. On failure `outputPath` may hold a partial
- * file: the caller owns it (it is a .part file that the caller removes).
- * @returns the extracted size in bytes.
+ * Extracts the ZIP's one CSV entry to `outputPath`, counting its records on the way. On failure
+ * `outputPath` may hold a partial file: the caller owns it (a .part file that it removes).
  */
 export async function extractCsv(
   zipPath: string,
   outputPath: string,
   options: ExtractOptions = {},
-): Promise<number> {
+): Promise<Extracted> {
   const max = options.maxExtractedBytes ?? DEFAULT_MAX_EXTRACTED_BYTES;
   if (options.signal?.aborted) {
     throw cancelled();
   }
   const zipfile = await openZip(zipPath);
   try {
-    const entry = await findCsvEntry(zipfile);
+    const entry = await findTheCsvEntry(zipfile, options.logger ?? silentLogger);
     if (entry.uncompressedSize > max) {
-      throw new ZohoError({
-        kind: 'server',
-        message: `The result ZIP declares ${entry.uncompressedSize} bytes, more than the ${max} allowed; it was not extracted.`,
-      });
+      throw tooLarge(max, `ZIP declares ${entry.uncompressedSize} bytes,`);
     }
-    const [stored, decode, guard] = await openEntry(zipfile, entry, max);
+    const { stored, decode, declared } = await openEntry(zipfile, entry);
+    const guard = new CountingGuard(max, 'ZIP expands to', declared);
     const output = createWriteStream(outputPath, { highWaterMark: FILE_CHUNK_BYTES });
     try {
       await pipeline(stored, decode, guard, output, { signal: options.signal });
@@ -191,12 +241,10 @@ export async function extractCsv(
       if (error instanceof ZohoError || (error as NodeJS.ErrnoException).syscall) {
         throw error; // our own guard, or the local disk (full, no permission): not the ZIP's fault
       }
-      throw corrupt(errorMessage(error));
+      throw corruptResult(errorMessage(error));
     }
-    return guard.seen;
+    return { bytes: guard.bytes, records: guard.counter.count };
   } finally {
-    if (zipfile.isOpen) {
-      zipfile.close();
-    }
+    zipfile.close();
   }
 }

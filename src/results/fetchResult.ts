@@ -1,41 +1,72 @@
-// Download -> (unzip) -> rename: a file named `<name>.csv` exists only once it is complete.
-// Every window may want the same result: only the window holding the result's lock writes, clears
-// or deletes its files, so one window never removes or renames another's partial download.
+// Download -> (unzip) -> count -> rename: a file named `<name>.csv` exists only once it is complete
+// and holds exactly the records Zoho counted (contract section 6). Anything else is an error and
+// leaves nothing behind. Every window may want the same result: only the window holding the
+// result's lock writes, clears or deletes its files, so one window never removes or renames
+// another's partial download.
 import { promises as fs } from 'node:fs';
 import { isLocked, STALE_LOCK_MS, tryLock } from '../core/fileLock';
+import { silentLogger, type Logger } from '../core/ports';
 import type { BulkReadApi } from '../zoho/api';
 import { removeQuietly } from '../zoho/download';
 import { ZohoError } from '../zoho/errors';
-import type { DownloadProgress, ReportRef } from '../zoho/types';
-import { countCsvRecords } from './countCsvRecords';
+import type { DownloadProgress } from '../zoho/types';
+import { CsvRecordCounter } from './csvRecordCounter';
 import { extractCsv } from './extractCsv';
 import type { LocalResult } from './localResult';
-import { resultPaths } from './resultPaths';
+import { resultPaths, type ResultOwner } from './resultPaths';
 
-/** A header row is short: only results up to this size are counted, to recognise one with no records. */
-const HEADER_ONLY_MAX_BYTES = 64 * 1024;
+/**
+ * Generous ceiling on one record's bytes in a result (CSV or ZIP): a Zoho record with many long
+ * multi-line fields stays far below it. With the header allowance it bounds what a job may write.
+ */
+export const MAX_BYTES_PER_RECORD = 64 * 1024;
+export const HEADER_ALLOWANCE_BYTES = 1024 * 1024;
+/** Never fill the disk: this much stays free after a download or an extraction. */
+export const DISK_RESERVE_BYTES = 32 * 1024 * 1024;
 
 export interface FetchResultOptions {
-  /** The job's `result.count`: a result with no records when Zoho counted some is an error. */
-  expectedRecords?: number;
+  /** The job's `result.count`: the file must hold exactly this many records. */
+  expectedRecords: number | undefined;
   /** The job's relative `download_url`, passed through to the client. */
   downloadUrl?: string;
   signal?: AbortSignal;
   onProgress?: (progress: DownloadProgress) => void;
-  /** ZIP bomb guard; see DEFAULT_MAX_EXTRACTED_BYTES. */
+  /** A further ceiling on the bytes written (below the one derived from expectedRecords). */
   maxExtractedBytes?: number;
+  /** See DownloadOptions. */
+  idleTimeoutMs?: number;
+  minBytesPerSecond?: number;
+  /** Free bytes on the disk holding `dir`; defaults to statfs. */
+  freeBytes?: (dir: string) => Promise<number>;
+  logger?: Logger;
   /** For `downloadedAt`; defaults to Date.now. */
   now?: () => number;
 }
 
+/** The most bytes a result of `records` records can plausibly take. */
+export function plausibleResultBytes(records: number): number {
+  return HEADER_ALLOWANCE_BYTES + Math.max(0, records) * MAX_BYTES_PER_RECORD;
+}
+
+async function statfsFree(dir: string): Promise<number> {
+  const stats = await fs.statfs(dir);
+  return Number(stats.bavail) * Number(stats.bsize);
+}
+
 /**
- * Removes the finished CSV and any leftovers of an interrupted attempt. While another window is
- * downloading this result it removes nothing (false): that window notices the job is gone and
- * cleans up its own files.
+ * Removes the finished CSV, any leftovers of an interrupted attempt, and the job's folder. While
+ * another window is downloading this result it removes nothing (false): that window notices the
+ * job is gone and cleans up its own files.
  */
-export async function deleteResultFiles(dir: string, ref: ReportRef, jobId: string): Promise<boolean> {
-  const paths = resultPaths(dir, ref, jobId);
-  const lock = await tryLock(paths.lock).catch(() => undefined);
+export async function deleteResultFiles(dir: string, owner: ResultOwner): Promise<boolean> {
+  const paths = resultPaths(dir, owner);
+  let lock;
+  try {
+    lock = await tryLock(paths.lock);
+  } catch (error) {
+    // No folder: nothing of this result is on disk. Anything else: leave the files alone.
+    return (error as NodeJS.ErrnoException).code === 'ENOENT';
+  }
   if (!lock) {
     return false;
   }
@@ -44,12 +75,13 @@ export async function deleteResultFiles(dir: string, ref: ReportRef, jobId: stri
     return true;
   } finally {
     await lock.release();
+    await removeFolderIfEmpty(paths.folder);
   }
 }
 
 /** Whether a window is downloading this result now (a crashed window's lock does not count). */
-export function isResultLocked(dir: string, ref: ReportRef, jobId: string): Promise<boolean> {
-  return isLocked(resultPaths(dir, ref, jobId).lock);
+export function isResultLocked(dir: string, owner: ResultOwner): Promise<boolean> {
+  return isLocked(resultPaths(dir, owner).lock);
 }
 
 /**
@@ -58,12 +90,12 @@ export function isResultLocked(dir: string, ref: ReportRef, jobId: string): Prom
  */
 export async function withResultLock<T>(
   dir: string,
-  ref: ReportRef,
-  jobId: string,
+  owner: ResultOwner,
   task: () => Promise<T>,
 ): Promise<T | 'busy'> {
-  await fs.mkdir(dir, { recursive: true });
-  const lock = await tryLock(resultPaths(dir, ref, jobId).lock);
+  const paths = resultPaths(dir, owner);
+  await fs.mkdir(paths.folder, { recursive: true });
+  const lock = await tryLock(paths.lock);
   if (!lock) {
     return 'busy';
   }
@@ -74,63 +106,97 @@ export async function withResultLock<T>(
   } finally {
     clearInterval(heartbeat);
     await lock.release();
+    await removeFolderIfEmpty(paths.folder);
   }
 }
 
+async function removeFolderIfEmpty(folder: string): Promise<void> {
+  try {
+    await fs.rmdir(folder);
+  } catch {
+    // Not empty (the finished CSV is in it) or already gone.
+  }
+}
+
+function server(message: string): ZohoError {
+  return new ZohoError({ kind: 'server', message });
+}
+
 /**
- * Downloads a job's result into `dir` and leaves exactly one complete CSV there, or nothing.
- * Callers that may share `dir` with other windows call it inside withResultLock.
+ * Downloads a job's result into `dir` and leaves exactly one complete, counted CSV there, or
+ * nothing. Callers that may share `dir` with other windows call it inside withResultLock.
  */
 export async function fetchResult(
   api: BulkReadApi,
-  ref: ReportRef,
-  jobId: string,
+  owner: ResultOwner,
   dir: string,
-  options: FetchResultOptions = {},
+  options: FetchResultOptions,
 ): Promise<LocalResult> {
-  const paths = resultPaths(dir, ref, jobId);
-  await fs.mkdir(dir, { recursive: true });
+  const { jobId } = owner;
+  const expected = options.expectedRecords;
+  if (expected === undefined || !Number.isSafeInteger(expected) || expected < 0) {
+    throw server(
+      `Zoho did not say how many records job ${jobId} holds, so its file could not be checked and was not downloaded. Refresh the job and try again.`,
+    );
+  }
+  const paths = resultPaths(dir, owner);
+  await fs.mkdir(paths.folder, { recursive: true });
   // Leftovers of a crash mid-way are only ever .part files: clear them before starting again.
   await Promise.all([paths.downloadPart, paths.extractPart].map(removeQuietly));
+  const freeBytes = options.freeBytes ?? statfsFree;
+  const cap = async (): Promise<number> =>
+    Math.max(
+      0,
+      Math.min(
+        plausibleResultBytes(expected),
+        options.maxExtractedBytes ?? Number.MAX_SAFE_INTEGER,
+        (await freeBytes(dir)) - DISK_RESERVE_BYTES,
+      ),
+    );
   try {
-    const outcome = await api.downloadResult(ref, jobId, paths.downloadPart, {
+    // A raw CSV body is counted as it is written (csvTap); a ZIP's CSV as it is extracted.
+    let counter = new CsvRecordCounter();
+    const outcome = await api.downloadResult(owner.ref, jobId, paths.downloadPart, {
       downloadUrl: options.downloadUrl,
       signal: options.signal,
       onProgress: options.onProgress,
+      maxBytes: await cap(),
+      idleTimeoutMs: options.idleTimeoutMs,
+      minBytesPerSecond: options.minBytesPerSecond,
+      csvTap: (chunk) => counter.push(chunk),
+      onRetry: () => {
+        counter = new CsvRecordCounter();
+      },
     });
     throwIfAborted(options.signal);
-    // The finished body, before it takes its final name.
-    let finished = paths.downloadPart;
+    let records: number;
     if (outcome.format === 'zip') {
-      await extractCsv(paths.downloadPart, paths.extractPart, {
+      const extracted = await extractCsv(paths.downloadPart, paths.extractPart, {
         signal: options.signal,
-        maxExtractedBytes: options.maxExtractedBytes,
+        maxExtractedBytes: await cap(),
+        logger: options.logger ?? silentLogger,
       });
-      throwIfAborted(options.signal);
-      finished = paths.extractPart;
-    } else if (outcome.format === 'noRecords') {
-      await fs.writeFile(paths.extractPart, ''); // the zero-record answer: an empty file stands for it
-      finished = paths.extractPart;
+      records = extracted.records;
+      await removeQuietly(paths.downloadPart);
+    } else if (outcome.format === 'csv') {
+      records = counter.count;
+      await fs.rename(paths.downloadPart, paths.extractPart);
+    } else {
+      records = 0; // the zero-record answer: an empty file stands for it
+      await fs.writeFile(paths.extractPart, '');
     }
-    const { size } = await fs.stat(finished);
-    // A batch with no records is a header-only CSV or no file at all (contract section 6).
-    const records = size <= HEADER_ONLY_MAX_BYTES ? await countCsvRecords(finished) : undefined;
-    const expected = options.expectedRecords;
-    if (records === 0 && expected !== undefined && expected > 0) {
-      throw new ZohoError({
-        kind: 'server',
-        message: `The result of job ${jobId} holds 0 records but Zoho counted ${expected}; it was not kept. Download it again; if the numbers still differ, create the job again.`,
-      });
+    if (records !== expected) {
+      throw server(
+        `The result of job ${jobId} holds ${records} records but Zoho counted ${expected}; it was not kept. Download it again; if the numbers still differ, create the job again.`,
+      );
     }
-    await fs.rename(finished, paths.csv);
-    return {
-      path: paths.csv,
-      bytes: size,
-      ...(records !== undefined ? { records } : {}),
-      downloadedAt: (options.now ?? Date.now)(),
-    };
+    throwIfAborted(options.signal);
+    await fs.rename(paths.extractPart, paths.csv);
+    const { size } = await fs.stat(paths.csv);
+    return { path: paths.csv, bytes: size, records, downloadedAt: (options.now ?? Date.now)() };
   } finally {
     await Promise.all([paths.downloadPart, paths.extractPart].map(removeQuietly));
+    await removeFolderIfEmpty(paths.folder);
   }
 }
 

@@ -55,6 +55,9 @@ export function jobDescription(job: TrackedJob, now: number): string {
   if (job.state === 'failed') {
     return `failed · ${age}`;
   }
+  if (job.state === 'unknown') {
+    return `${unknownStatusText(job)} · ${age}`;
+  }
   const count = job.details?.result?.count;
   const records = count === undefined ? 'completed' : formatRecords(count);
   switch (job.download) {
@@ -65,6 +68,12 @@ export function jobDescription(job: TrackedJob, now: number): string {
     default:
       return `${records} · ${age}`;
   }
+}
+
+/** What Zoho said for a status that is neither running, completed nor failed: its raw text. */
+export function unknownStatusText(job: TrackedJob): string {
+  const raw = job.details?.status?.trim();
+  return raw ? `Zoho status "${raw}"` : 'no status from Zoho';
 }
 
 /** "2 min ago", "in 40 s": when the status was checked and will be (the poll budget at work). */

@@ -4,14 +4,15 @@ import * as vscode from 'vscode';
 import type { TrackedJob } from '../jobs/model';
 
 /** What a user cares about, derived from the API state plus the local download. */
-export type JobDisplayState = 'running' | 'downloading' | 'ready' | 'completed' | 'downloadFailed' | 'failed';
+export type JobDisplayState =
+  'running' | 'downloading' | 'ready' | 'completed' | 'downloadFailed' | 'failed' | 'unknown';
 
 export function displayState(job: TrackedJob): JobDisplayState {
   if (job.state === 'running') {
     return 'running';
   }
-  if (job.state === 'failed') {
-    return 'failed';
+  if (job.state === 'failed' || job.state === 'unknown') {
+    return job.state;
   }
   switch (job.download) {
     case 'downloading':
@@ -32,6 +33,7 @@ const CODICONS: Record<JobDisplayState, string> = {
   completed: 'pass',
   downloadFailed: 'warning',
   failed: 'error',
+  unknown: 'question',
 };
 
 const COLORS: Partial<Record<JobDisplayState, string>> = {
@@ -39,6 +41,7 @@ const COLORS: Partial<Record<JobDisplayState, string>> = {
   completed: 'testing.iconPassed',
   downloadFailed: 'list.warningForeground',
   failed: 'testing.iconFailed',
+  unknown: 'list.warningForeground',
 };
 
 export function jobIcon(job: TrackedJob): vscode.ThemeIcon {

@@ -57,10 +57,13 @@ export class JobsStatusBar extends Disposable {
       this.shown = false;
       return;
     }
-    const count = (state: string) => jobs.filter((job) => job.state === state).length;
-    const running = count('running');
-    const ready = count('completed');
-    const failed = count('failed');
+    // A completed job whose result failed its checks is not "ready": it counts as failed.
+    const downloadFailed = (job: (typeof jobs)[number]): boolean =>
+      job.state === 'completed' && job.download === 'failed';
+    const count = (matches: (job: (typeof jobs)[number]) => boolean) => jobs.filter(matches).length;
+    const running = count((job) => job.state === 'running');
+    const ready = count((job) => job.state === 'completed' && !downloadFailed(job));
+    const failed = count((job) => job.state === 'failed' || downloadFailed(job));
     const parts: string[] = [];
     if (running > 0) {
       parts.push(`$(sync~spin) ${running} running`);
@@ -88,7 +91,12 @@ export class JobsStatusBar extends Disposable {
   }
 
   private tooltipFor(pauses: AccountPause[]): vscode.MarkdownString {
-    const icon = { running: '$(sync~spin)', completed: '$(check)', failed: '$(error)' } as const;
+    const icon = {
+      running: '$(sync~spin)',
+      completed: '$(check)',
+      failed: '$(error)',
+      unknown: '$(question)',
+    } as const;
     const lines = this.services.jobs
       .jobs()
       .sort((a, b) => b.trackedAt - a.trackedAt)

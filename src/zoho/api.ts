@@ -17,6 +17,11 @@ export interface TokenProvider {
   invalidate(token: string): void;
   /** False for a static access token: a 1030 then means "sign in again". */
   readonly canRefresh: boolean;
+  /**
+   * The secret values in use (access token, refresh token, client secret), masked verbatim in
+   * every server text before it is logged, stored or shown: a server may echo them bare.
+   */
+  secrets(): string[];
 }
 
 export interface DownloadOptions {
@@ -24,6 +29,16 @@ export interface DownloadOptions {
   downloadUrl?: string;
   signal?: AbortSignal;
   onProgress?: (progress: DownloadProgress) => void;
+  /** Fail once the body passes this many bytes (the caller derives it from result.count and disk). */
+  maxBytes?: number;
+  /** No byte for this long aborts the attempt (then retried); default 60 s. */
+  idleTimeoutMs?: number;
+  /** Slower than this over an idle-timeout window counts as a stall; default 1 KiB/s. */
+  minBytesPerSecond?: number;
+  /** Sees every byte of a raw CSV body as it is written, to count records in the same pass. */
+  csvTap?: (chunk: Buffer) => void;
+  /** Called before a retry: whatever csvTap counted so far is void. */
+  onRetry?: () => void;
 }
 
 /** Zoho Creator Bulk Read API, bound to one account's host. Every failure is a ZohoError. */

@@ -4,9 +4,9 @@ import type { Http } from './http';
 import { silentLogger, systemClock, type Clock, type Logger } from '../core/ports';
 import type { TokenProvider } from './api';
 import { ZohoError } from './errors';
-import { classifyTransportError, readEnvelope } from './errorMapping';
-import { createHttp, logRequest } from './http';
-import { redact, redactKnown } from './redact';
+import { classifyTransportError, deadlineExceeded, readEnvelope } from './errorMapping';
+import { createHttp, DEFAULT_TIMEOUT_MS, logRequest } from './http';
+import { redact, redactKnown, serverText as cleanServerText } from './redact';
 
 /** Refresh this long before Zoho's expiry so a request never leaves with a dying token. */
 export const REFRESH_MARGIN_MS = 5 * 60_000;
@@ -19,6 +19,9 @@ export class StaticTokenProvider implements TokenProvider {
   }
   invalidate(): void {
     // Nothing to refresh: a rejected static token means "sign in again".
+  }
+  secrets(): string[] {
+    return [this.token];
   }
 }
 
@@ -58,9 +61,13 @@ async function requestToken(req: TokenRequest): Promise<TokenAnswer> {
   const startedAt = req.clock.now();
   let status: number;
   let data: unknown;
+  const deadlineMs = req.http.defaults.timeout || DEFAULT_TIMEOUT_MS;
+  const deadline = AbortSignal.timeout(deadlineMs);
   try {
     // Secrets go in the form body, never the query string: URLs end up in proxy and server logs.
     const response = await req.http.post(url, new URLSearchParams(req.form).toString(), {
+      // A total deadline: axios' timeout only notices a silent socket, not a dribbling one.
+      signal: deadline,
       headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
     });
     status = response.status;
@@ -68,14 +75,20 @@ async function requestToken(req: TokenRequest): Promise<TokenAnswer> {
   } catch (error) {
     const code = (error as { code?: string }).code ?? 'error';
     logRequest(req.logger, 'POST', url, code, startedAt, req.clock.now());
-    const classified = classifyTransportError(error, new URL(url).host);
+    const host = new URL(url).host;
+    const classified = deadline.aborted
+      ? deadlineExceeded(host, deadlineMs)
+      : classifyTransportError(error, host);
     throw new ZohoError({ kind: classified.kind, message: redactKnown(classified.message, req.secrets) });
   }
   logRequest(req.logger, 'POST', url, status, startedAt, req.clock.now());
 
   const body = (data && typeof data === 'object' ? data : {}) as Record<string, unknown>;
   const errorCode = typeof body.error === 'string' ? body.error : undefined;
-  const serverText = redactKnown(readEnvelope(data).text ?? '', req.secrets) || undefined;
+  // A token the server issued in this very answer is a secret too, even when it is an error.
+  const issued = [body.access_token, body.refresh_token].filter((v): v is string => typeof v === 'string');
+  const secrets = [...req.secrets, ...issued];
+  const serverText = cleanServerText(readEnvelope(data).text ?? '', secrets) || undefined;
   if (status === 200 && typeof body.access_token === 'string' && !errorCode) {
     const expires = Number(body.expires_in);
     return {
@@ -109,7 +122,7 @@ async function requestToken(req: TokenRequest): Promise<TokenAnswer> {
   }
   if (errorCode || (status >= 400 && status < 500)) {
     throw authFailed(
-      `Zoho refused the sign-in (HTTP ${status}${errorCode ? `, ${redactKnown(errorCode, req.secrets)}` : ''}). Check the client ID, client secret and token, then sign in again.`,
+      `Zoho refused the sign-in (HTTP ${status}${errorCode ? `, ${cleanServerText(errorCode, secrets, 100)}` : ''}). Check the client ID, client secret and token, then sign in again.`,
       status,
       serverText,
     );
@@ -129,6 +142,8 @@ export class RefreshTokenProvider implements TokenProvider {
   private readonly http: Http;
   private cached?: { token: string; refreshAt: number };
   private inFlight?: Promise<string>;
+  /** The access tokens this provider obtained, newest last (a few are kept). */
+  private issued: string[] = [];
 
   constructor(private readonly options: RefreshTokenProviderOptions) {
     this.clock = options.clock ?? systemClock;
@@ -155,6 +170,11 @@ export class RefreshTokenProvider implements TokenProvider {
     }
   }
 
+  secrets(): string[] {
+    // Earlier access tokens stay masked too: a slow answer may still echo the previous one.
+    return [this.options.clientSecret, this.options.refreshToken, ...this.issued];
+  }
+
   private async refresh(): Promise<string> {
     const { accountsBase, clientId, clientSecret, refreshToken } = this.options;
     const answer = await requestToken({
@@ -175,6 +195,7 @@ export class RefreshTokenProvider implements TokenProvider {
     // Short-lived tokens (tests, simulator) keep at least half their life in the cache.
     const margin = Math.min(REFRESH_MARGIN_MS, lifetimeMs / 2);
     this.cached = { token: answer.accessToken, refreshAt: this.clock.now() + lifetimeMs - margin };
+    this.issued = [...this.issued, answer.accessToken].slice(-4);
     this.logger.info(`Access token refreshed; valid for ${answer.expiresInSeconds} s.`);
     return answer.accessToken;
   }

@@ -4,19 +4,20 @@ import type { Readable } from 'node:stream';
 import { silentLogger, systemClock, type Clock, type Logger } from '../core/ports';
 import type { BulkReadApi, DownloadOptions, TokenProvider } from './api';
 import { resolveEndpoints } from './dataCentres';
-import { removeQuietly, streamToFile } from './download';
+import { describeBody, MAX_JSON_BYTES, removeQuietly, streamToFile } from './download';
 import { ZohoError, isZohoError } from './errors';
 import {
   classifyResponse,
   classifyTransportError,
+  deadlineExceeded,
   headerValue,
   isConnectionRefused,
   readEnvelope,
   type ErrorContext,
 } from './errorMapping';
-import { createHttp, logRequest } from './http';
+import { createHttp, DEFAULT_TIMEOUT_MS, logRequest } from './http';
 import { applicationsPath, bulkReadPath, jobResultPath, jobStatusPath, reportsPath } from './paths';
-import { redact } from './redact';
+import { maskingLogger, redactKnown, serverText } from './redact';
 import { parseJobDetails } from './status';
 import type {
   AccountTarget,
@@ -41,6 +42,10 @@ export interface BulkReadClientOptions {
   tokens: TokenProvider;
   logger?: Logger;
   clock?: Clock;
+  /**
+   * Total deadline of a JSON request, and of a download until its headers arrive (the body is
+   * then watched for stalls instead); default 30 s.
+   */
   timeoutMs?: number;
   retry?: RetryPolicy;
 }
@@ -117,18 +122,20 @@ export class BulkReadClient implements BulkReadApi {
   private readonly clock: Clock;
   private readonly retry: RetryPolicy;
   private readonly http: Http;
+  private readonly deadlineMs: number;
 
   constructor(private readonly options: BulkReadClientOptions) {
     this.apiBase = resolveEndpoints(options.target).apiBase;
     this.family = options.target.family ?? 'B';
     this.tokens = options.tokens;
-    this.logger = options.logger ?? silentLogger;
+    this.logger = maskingLogger(options.logger ?? silentLogger, () => this.tokens.secrets());
     this.clock = options.clock ?? systemClock;
     this.retry = {
       attempts: Math.max(1, Math.floor(options.retry?.attempts ?? DEFAULT_RETRY.attempts)),
       baseDelayMs: Math.max(0, options.retry?.baseDelayMs ?? DEFAULT_RETRY.baseDelayMs),
     };
-    this.http = createHttp(options.timeoutMs);
+    this.deadlineMs = Math.max(1, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    this.http = createHttp(this.deadlineMs);
   }
 
   async createJob(ref: ReportRef, query: CreateJobQuery): Promise<JobDetails> {
@@ -139,7 +146,7 @@ export class BulkReadClient implements BulkReadApi {
       context: { operation: 'create', ref },
       body,
     });
-    return parseJobDetails(data);
+    return this.details(data);
   }
 
   async getJob(ref: ReportRef, jobId: string): Promise<JobDetails> {
@@ -148,7 +155,22 @@ export class BulkReadClient implements BulkReadApi {
       path: jobStatusPath(this.family, ref, jobId),
       context: { operation: 'status', ref, jobId },
     });
-    return parseJobDetails(data);
+    const details = this.details(data);
+    if (details.id !== jobId) {
+      throw new ZohoError({
+        kind: 'server',
+        message: `Zoho answered about job ${details.id} when asked about job ${jobId}. Try again later.`,
+      });
+    }
+    return details;
+  }
+
+  private details(data: unknown): JobDetails {
+    try {
+      return parseJobDetails(data, this.tokens.secrets());
+    } catch (error) {
+      throw isZohoError(error) ? this.masked(error) : error;
+    }
   }
 
   async listApplications(): Promise<Application[]> {
@@ -175,6 +197,35 @@ export class BulkReadClient implements BulkReadApi {
     destinationPath: string,
     options: DownloadOptions = {},
   ): Promise<DownloadOutcome> {
+    // A body that stalls, crawls or is cut off is tried again with back-off; anything the server
+    // said (an error answer, a web page, a body too large) is final.
+    for (let attempt = 1; ; attempt++) {
+      const phase = { body: false };
+      try {
+        return await this.downloadOnce(ref, jobId, destinationPath, options, phase);
+      } catch (error) {
+        await removeQuietly(destinationPath);
+        const classified = isZohoError(error)
+          ? error
+          : classifyTransportError(error, this.host, options.signal?.aborted ?? false);
+        const retry = phase.body && classified.kind === 'network' && attempt < this.retry.attempts;
+        if (!retry || options.signal?.aborted) {
+          throw this.masked(classified);
+        }
+        this.logger.warn(`Download of job ${jobId} failed (${classified.message}); trying again.`);
+        options.onRetry?.();
+        await this.backoff(attempt, options.signal);
+      }
+    }
+  }
+
+  private async downloadOnce(
+    ref: ReportRef,
+    jobId: string,
+    destinationPath: string,
+    options: DownloadOptions,
+    phase: { body: boolean },
+  ): Promise<DownloadOutcome> {
     const path = this.resultPath(ref, jobId, options.downloadUrl);
     const context: ErrorContext = { operation: 'download', ref, jobId };
     const { signal } = options;
@@ -184,18 +235,28 @@ export class BulkReadClient implements BulkReadApi {
       const stream = response.data;
       const contentType = headerValue(response.headers, 'content-type') ?? '';
       if (response.status < 200 || response.status >= 300) {
-        const text = await readSmall(stream);
+        const text = await readSmall(stream, this.deadlineMs);
         if (readEnvelope(text).code === NO_RECORDS_CODE) {
           return { bytes: 0, format: 'noRecords' }; // 9220 may come with an error status
         }
         throw this.errorFrom(response.status, response.headers, text, context);
       }
       const lengthHeader = headerValue(response.headers, 'content-length');
+      // axios inflates a Content-Encoding on the fly (and drops the header): the length then
+      // counts compressed bytes, and our byte cap below bounds what the inflation may produce.
       const encoded = !!headerValue(response.headers, 'content-encoding');
       const total =
         lengthHeader !== undefined && /^\d+$/.test(lengthHeader) && !encoded
           ? Number(lengthHeader)
           : undefined;
+      if (total !== undefined && options.maxBytes !== undefined && total > options.maxBytes) {
+        throw new ZohoError({
+          kind: 'server',
+          message: `The result is ${total} bytes, more than the ${options.maxBytes} bytes this job can hold or the disk can take; it was not downloaded. Check the free disk space and the job.`,
+        });
+      }
+      const declaredCsv = /^\s*text\/csv\b/i.test(contentType);
+      phase.body = true;
       let outcome;
       try {
         outcome = await streamToFile(stream, destinationPath, {
@@ -203,10 +264,25 @@ export class BulkReadClient implements BulkReadApi {
           total,
           jsonHint: /json/i.test(contentType),
           onProgress: options.onProgress,
+          maxBytes: options.maxBytes,
+          idleTimeoutMs: options.idleTimeoutMs,
+          minBytesPerSecond: options.minBytesPerSecond,
+          textTap: options.csvTap,
+          accept: (format, head) => {
+            if (format === 'text' && !declaredCsv) {
+              throw new ZohoError({
+                kind: 'server',
+                message: `Zoho sent ${describeBody(head)} instead of the result ZIP${contentType ? ` (${serverText(contentType, [], 60)})` : ''}; nothing was kept. Download again later; if it keeps happening, check the data centre and custom host of the account.`,
+              });
+            }
+          },
         });
       } catch (error) {
         if (signal?.aborted) {
           throw classifyTransportError(error, this.host, true);
+        }
+        if (isZohoError(error)) {
+          throw error;
         }
         throw new ZohoError({
           kind: 'network',
@@ -229,15 +305,35 @@ export class BulkReadClient implements BulkReadApi {
         });
       }
       const recordCursor = headerValue(response.headers, 'recordcursor');
-      return { bytes: outcome.bytes, format: outcome.format, ...(recordCursor ? { recordCursor } : {}) };
+      return {
+        bytes: outcome.bytes,
+        format: outcome.format === 'zip' ? 'zip' : 'csv',
+        ...(recordCursor ? { recordCursor: redactKnown(recordCursor, this.tokens.secrets()) } : {}),
+      };
     } catch (error) {
       response?.data?.destroy?.();
-      await removeQuietly(destinationPath);
-      if (isZohoError(error)) {
-        throw error;
-      }
-      throw classifyTransportError(error, this.host, signal?.aborted ?? false);
+      throw error;
     }
+  }
+
+  /** Masks the secrets in use in an error's texts (the server may echo a token anywhere). */
+  private masked(error: ZohoError): ZohoError {
+    const secrets = this.tokens.secrets();
+    const message = serverText(error.message, secrets, 2000);
+    const serverMessage =
+      error.serverMessage === undefined ? undefined : serverText(error.serverMessage, secrets);
+    if (message === error.message && serverMessage === error.serverMessage) {
+      return error;
+    }
+    return new ZohoError({
+      kind: error.kind,
+      message,
+      httpStatus: error.httpStatus,
+      code: error.code,
+      serverMessage,
+      retryAfterMs: error.retryAfterMs,
+      scope: error.scope,
+    });
   }
 
   private get host(): string {
@@ -267,9 +363,7 @@ export class BulkReadClient implements BulkReadApi {
       }
     }
     this.logger.warn(
-      redact(
-        `Job ${jobId}: ignoring its download_url (${relative ? 'unexpected path' : 'absolute URL'}); downloading from the account's own host instead.`,
-      ),
+      `Job ${jobId}: ignoring its download_url (${relative ? 'unexpected path' : 'absolute URL'}); downloading from the account's own host instead.`,
     );
     return built;
   }
@@ -283,7 +377,7 @@ export class BulkReadClient implements BulkReadApi {
   ): ZohoError {
     const classified = classifyResponse(
       { status, headers: headers as Record<string, unknown>, data },
-      { ...context, now: this.clock.now() },
+      this.withSecrets(context),
     );
     if (classified) {
       return classified;
@@ -297,12 +391,16 @@ export class BulkReadClient implements BulkReadApi {
     });
   }
 
+  private withSecrets(context: ErrorContext): ErrorContext {
+    return { ...context, now: this.clock.now(), secrets: this.tokens.secrets() };
+  }
+
   /** JSON request with one refresh on 1030 and backoff retries where they are safe. */
   private async requestJson(spec: RequestSpec): Promise<unknown> {
     const response = await this.send<unknown>(spec, { stream: false });
     const error = classifyResponse(
       { status: response.status, headers: response.headers as Record<string, unknown>, data: response.data },
-      { ...spec.context, now: this.clock.now() },
+      this.withSecrets(spec.context),
     );
     if (error) {
       throw error;
@@ -338,14 +436,21 @@ export class BulkReadClient implements BulkReadApi {
       }
       const token = await this.tokens.getAccessToken();
       const startedAt = this.clock.now();
+      // A total deadline (axios' own timeout only watches the socket for silence, which a server
+      // dribbling bytes defeats): the whole JSON answer, or a download's headers, within it.
+      const deadline = new AbortController();
+      const deadlineTimer = this.clock.setTimeout(() => deadline.abort(), this.deadlineMs);
+      const signal = mode.signal ? AbortSignal.any([mode.signal, deadline.signal]) : deadline.signal;
       let response: HttpResponse<T>;
       try {
         response = await this.http.request<T>({
           method: spec.method,
           url,
           data: spec.body,
-          signal: mode.signal,
+          signal,
           responseType: mode.stream ? 'stream' : 'json',
+          // A download's body is watched by streamToFile (idle time, minimum rate, byte cap).
+          ...(mode.stream ? { timeout: 0, maxContentLength: -1 } : {}),
           headers: {
             Authorization: `Zoho-oauthtoken ${token}`,
             Accept: mode.stream ? '*/*' : 'application/json',
@@ -355,7 +460,11 @@ export class BulkReadClient implements BulkReadApi {
       } catch (error) {
         const code = (error as { code?: string }).code ?? 'failed';
         logRequest(this.logger, spec.method, url, code, startedAt, this.clock.now());
-        const classified = classifyTransportError(error, this.host, mode.signal?.aborted ?? false);
+        const classified =
+          deadline.signal.aborted && !mode.signal?.aborted
+            ? deadlineExceeded(this.host, this.deadlineMs)
+            : (tooLargeAnswer(error) ??
+              classifyTransportError(error, this.host, mode.signal?.aborted ?? false));
         // A POST is repeated only when nothing reached the server: a second job would be created.
         const retryable = classified.kind === 'network' && (idempotent || isConnectionRefused(error));
         if (retryable && attempt < this.retry.attempts) {
@@ -363,15 +472,16 @@ export class BulkReadClient implements BulkReadApi {
           continue;
         }
         throw classified;
+      } finally {
+        this.clock.clearTimeout(deadlineTimer);
       }
       logRequest(this.logger, spec.method, url, response.status, startedAt, this.clock.now());
 
       if (response.status === 401 && this.tokens.canRefresh && !refreshed) {
-        const data = mode.stream ? await readSmall(response.data as Readable) : response.data;
-        const error = classifyResponse(
-          { status: response.status, data },
-          { ...spec.context, now: this.clock.now() },
-        );
+        const data = mode.stream
+          ? await readSmall(response.data as Readable, this.deadlineMs)
+          : response.data;
+        const error = classifyResponse({ status: response.status, data }, this.withSecrets(spec.context));
         if (error?.kind === 'authExpired') {
           // Refresh once and retry; a 2945 (missing scope) never reaches here.
           refreshed = true;
@@ -412,20 +522,37 @@ export class BulkReadClient implements BulkReadApi {
   }
 }
 
+/** axios' maxContentLength (a JSON answer over MAX_JSON_BYTES, after inflation) as a ZohoError. */
+function tooLargeAnswer(error: unknown): ZohoError | undefined {
+  const message = (error as { message?: unknown })?.message;
+  if (typeof message === 'string' && /maxContentLength/.test(message)) {
+    return new ZohoError({
+      kind: 'server',
+      message:
+        'Zoho answered with more than 1 MB where a short answer was expected; it was not read. Try again later.',
+    });
+  }
+  return undefined;
+}
+
 function listOf<T>(data: unknown, key: string): T[] {
   const value = (data as Record<string, unknown>)[key];
   return Array.isArray(value) ? (value as T[]) : [];
 }
 
-/** Reads a small (error) body; gives up quietly past 1 MiB. */
-async function readSmall(stream: Readable): Promise<string> {
+/**
+ * Reads a small (error) body of a streamed request; gives up quietly past MAX_JSON_BYTES or after
+ * `deadlineMs` (the stream has no socket timeout: a dribbling error body must not hang us).
+ */
+async function readSmall(stream: Readable, deadlineMs: number): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
+  const timer = setTimeout(() => stream.destroy(), deadlineMs);
   try {
     for await (const chunk of stream) {
       const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
       size += buffer.length;
-      if (size > 1024 * 1024) {
+      if (size > MAX_JSON_BYTES) {
         stream.destroy();
         break;
       }
@@ -433,6 +560,8 @@ async function readSmall(stream: Readable): Promise<string> {
     }
   } catch {
     // A broken error body still gets classified by its status.
+  } finally {
+    clearTimeout(timer);
   }
   return Buffer.concat(chunks).toString('utf8');
 }

@@ -1,24 +1,42 @@
-// Streams a result body to a file with backpressure, sniffing the format from the first bytes.
-// A JSON body is an error envelope: it is kept in memory (it is small) instead of written.
+// Streams a result body to a file with backpressure, sniffing the format from the first bytes and
+// bounding what the server can make us write (bytes) and how long it can keep us waiting (idle
+// time, minimum rate). A JSON body is an answer, not a file: it is kept in memory (capped).
 import { createWriteStream } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { FILE_CHUNK_BYTES } from '../core/fileChunks';
+import { ZohoError } from './errors';
 import type { DownloadProgress } from './types';
 
 const ZIP_MAGIC = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
-/** An error envelope larger than this is not an envelope: stop collecting. */
-const MAX_ENVELOPE_BYTES = 1024 * 1024;
+/** A JSON answer larger than this is not an answer: stop collecting (also caps status bodies). */
+export const MAX_JSON_BYTES = 1024 * 1024;
+/** Default: no byte for this long and the download is given up (then retried). */
+export const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
+/**
+ * Default: slower than this, averaged over one idle-timeout window, counts as stalled too; a
+ * server trickling a byte a second would otherwise hold a download open for days.
+ */
+export const DEFAULT_MIN_BYTES_PER_SECOND = 1024;
+
+export type SniffedFormat = 'zip' | 'json' | 'text';
+
+export interface StreamLimits {
+  /** Fail once more than this many bytes arrived. */
+  maxBytes?: number;
+  idleTimeoutMs?: number;
+  minBytesPerSecond?: number;
+}
 
 export interface StreamOutcome {
   bytes: number;
-  format: 'zip' | 'csv';
+  format: SniffedFormat;
   /** Set instead of a file when the body turned out to be JSON. */
   jsonBody?: string;
 }
 
-export function sniffFormat(head: Buffer): 'zip' | 'csv' | 'json' {
+export function sniffFormat(head: Buffer): SniffedFormat {
   if (head.length >= 4 && head.subarray(0, 4).equals(ZIP_MAGIC)) {
     return 'zip';
   }
@@ -30,20 +48,43 @@ export function sniffFormat(head: Buffer): 'zip' | 'csv' | 'json' {
   ) {
     start++;
   }
-  return head[start] === 0x7b ? 'json' : 'csv';
+  return head[start] === 0x7b ? 'json' : 'text';
 }
 
-/** Counts bytes, reports progress and diverts a JSON body into memory. */
+/** What a body that is neither a ZIP nor a declared CSV looks like, for the error message. */
+export function describeBody(head: Buffer): string {
+  const text = head.subarray(0, 512).toString('latin1').trimStart().toLowerCase();
+  if (text.startsWith('<!doctype html') || text.startsWith('<html') || /^<\w/.test(text)) {
+    return 'a web page';
+  }
+  return head.length === 0 ? 'an empty answer' : 'something that is not a ZIP file';
+}
+
+/** A body that stopped arriving or crawls: retried by the client. */
+export function stalled(detail: string): ZohoError {
+  return new ZohoError({
+    kind: 'network',
+    message: `The download stalled (${detail}). Try downloading again; check your connection if it keeps happening.`,
+  });
+}
+
+/** Counts bytes, reports progress, enforces the byte cap and diverts a JSON body into memory. */
 class SniffingCounter extends Transform {
   bytes = 0;
-  format?: 'zip' | 'csv' | 'json';
-  private head: Buffer[] = [];
-  private headBytes = 0;
+  format?: SniffedFormat;
+  head = Buffer.alloc(0);
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
   private envelope: Buffer[] = [];
 
   constructor(
-    private readonly treatAsJson: boolean,
-    private readonly onChunk: (bytes: number) => void,
+    private readonly options: {
+      treatAsJson: boolean;
+      maxBytes: number;
+      /** Decides, from the sniffed format and the first bytes, whether to go on (throws to refuse). */
+      accept: (format: SniffedFormat, head: Buffer) => void;
+      onChunk: (bytes: number, chunk: Buffer, format: SniffedFormat) => void;
+    },
   ) {
     super();
   }
@@ -54,41 +95,60 @@ class SniffingCounter extends Transform {
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.bytes += chunk.length;
-    this.onChunk(this.bytes);
     if (this.format === undefined) {
       // Hold back until four bytes are known: a ZIP magic can straddle chunks.
-      this.head.push(chunk);
-      this.headBytes += chunk.length;
-      if (this.headBytes < 4) {
+      this.pending.push(chunk);
+      this.pendingBytes += chunk.length;
+      if (this.pendingBytes < 4) {
         callback();
         return;
       }
-      const head = Buffer.concat(this.head);
-      this.head = [];
-      this.format = this.treatAsJson ? 'json' : sniffFormat(head);
-      this.accept(head, callback);
+      this.decide(callback);
       return;
     }
-    this.accept(chunk, callback);
+    this.pass(chunk, callback);
   }
 
   override _flush(callback: TransformCallback): void {
     if (this.format === undefined) {
-      const head = Buffer.concat(this.head);
-      this.format = this.treatAsJson ? 'json' : sniffFormat(head);
-      this.accept(head, callback);
+      this.decide(callback);
       return;
     }
     callback();
   }
 
-  private accept(chunk: Buffer, callback: TransformCallback): void {
-    if (this.format !== 'json') {
-      callback(null, chunk);
+  private decide(callback: TransformCallback): void {
+    const head = Buffer.concat(this.pending);
+    this.pending = [];
+    this.head = head.subarray(0, 512);
+    const format = this.options.treatAsJson ? 'json' : sniffFormat(head);
+    this.format = format;
+    try {
+      this.options.accept(format, head);
+    } catch (error) {
+      callback(error as Error);
       return;
     }
-    if (this.bytes > MAX_ENVELOPE_BYTES) {
-      callback(new Error('The error answer was too large to read.'));
+    this.pass(head, callback);
+  }
+
+  private pass(chunk: Buffer, callback: TransformCallback): void {
+    const format = this.format as SniffedFormat;
+    const max = format === 'json' ? Math.min(MAX_JSON_BYTES, this.options.maxBytes) : this.options.maxBytes;
+    if (this.bytes > max) {
+      callback(
+        format === 'json'
+          ? new ZohoError({ kind: 'server', message: 'Zoho answered with a message too large to read.' })
+          : new ZohoError({
+              kind: 'server',
+              message: `The result is larger than the ${max} bytes this job can hold or the disk can take; the download was stopped as a safety measure. Check the free disk space and download again.`,
+            }),
+      );
+      return;
+    }
+    this.options.onChunk(this.bytes, chunk, format);
+    if (format !== 'json') {
+      callback(null, chunk);
       return;
     }
     this.envelope.push(chunk);
@@ -96,20 +156,70 @@ class SniffingCounter extends Transform {
   }
 }
 
+/**
+ * Watches a body for stalls: no byte for `idleTimeoutMs`, or fewer than `minBytesPerSecond` on
+ * average over a window of that length. Destroys the body with a 'network' ZohoError. Bytes are
+ * reported by the pipeline itself (`saw`), so watching adds no second reader to the body.
+ */
+function watchForStalls(body: Readable, limits: StreamLimits): { saw(bytes: number): void; stop(): void } {
+  const idleMs = Math.max(1, limits.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS);
+  const minRate = Math.max(0, limits.minBytesPerSecond ?? DEFAULT_MIN_BYTES_PER_SECOND);
+  let lastByteAt = Date.now();
+  let windowStart = lastByteAt;
+  let windowBytes = 0;
+  const tick = Math.max(1, Math.min(1000, Math.floor(idleMs / 4)));
+  const timer = setInterval(() => {
+    const now = Date.now();
+    if (now - lastByteAt >= idleMs) {
+      body.destroy(stalled(`no data for ${Math.max(1, Math.round(idleMs / 1000))} s`));
+      return;
+    }
+    if (now - windowStart >= idleMs) {
+      const rate = (windowBytes * 1000) / (now - windowStart);
+      if (rate < minRate) {
+        body.destroy(stalled(`${Math.round(rate)} bytes/s, below ${minRate} bytes/s`));
+        return;
+      }
+      windowStart = now;
+      windowBytes = 0;
+    }
+  }, tick);
+  return {
+    saw: (bytes) => {
+      lastByteAt = Date.now();
+      windowBytes += bytes;
+    },
+    stop: () => clearInterval(timer),
+  };
+}
+
 /** Writes `body` to `destinationPath`. On a failure or a JSON body the caller removes the file. */
 export async function streamToFile(
   body: Readable,
   destinationPath: string,
-  options: {
+  options: StreamLimits & {
     signal?: AbortSignal;
     total?: number;
     jsonHint: boolean;
+    accept: (format: SniffedFormat, head: Buffer) => void;
     onProgress?: (p: DownloadProgress) => void;
+    /** Sees every byte of a text (CSV) body as it passes, e.g. to count records in the same pass. */
+    textTap?: (chunk: Buffer) => void;
   },
 ): Promise<StreamOutcome> {
-  const counter = new SniffingCounter(options.jsonHint, (bytes) =>
-    options.onProgress?.({ bytes, total: options.total }),
-  );
+  const watch = watchForStalls(body, options);
+  const counter = new SniffingCounter({
+    treatAsJson: options.jsonHint,
+    maxBytes: options.maxBytes ?? Number.MAX_SAFE_INTEGER,
+    accept: options.accept,
+    onChunk: (bytes, chunk, format) => {
+      watch.saw(chunk.length);
+      options.onProgress?.({ bytes, total: options.total });
+      if (format === 'text') {
+        options.textTap?.(chunk);
+      }
+    },
+  });
   // `flags: 'w'` truncates whatever a previous attempt left behind; the large buffer lets socket
   // chunks gather into few writes.
   const file = createWriteStream(destinationPath, { flags: 'w', highWaterMark: FILE_CHUNK_BYTES });
@@ -122,11 +232,10 @@ export async function streamToFile(
       await new Promise<void>((resolve) => file.once('close', () => resolve()));
     }
     throw error;
+  } finally {
+    watch.stop();
   }
-  if (counter.format === 'json') {
-    return { bytes: counter.bytes, format: 'csv', jsonBody: counter.jsonText };
-  }
-  return { bytes: counter.bytes, format: counter.format === 'zip' ? 'zip' : 'csv' };
+  return { bytes: counter.bytes, format: counter.format ?? 'text', jsonBody: counter.jsonText };
 }
 
 export async function removeQuietly(path: string): Promise<void> {

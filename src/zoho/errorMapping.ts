@@ -2,7 +2,7 @@
 // sections 3, 7 and 8). Every message is the server's own text plus what the user can do.
 import { clockTime } from '../core/format';
 import { ZohoError, type ZohoErrorKind } from './errors';
-import { redact } from './redact';
+import { redact, redactKnown, serverText } from './redact';
 import type { ReportRef } from './types';
 
 /** What the client was doing: decides the scope named in a 2945 and the wording of a 404. */
@@ -22,6 +22,8 @@ export interface ErrorContext {
   jobId?: string;
   /** Milliseconds since the epoch; for "Try again after HH:MM". */
   now?: number;
+  /** The secret values in use: masked wherever they appear in the server's text. */
+  secrets?: readonly string[];
 }
 
 export interface HttpAnswer {
@@ -32,6 +34,9 @@ export interface HttpAnswer {
 
 /** Without a Retry-After header, wait at least this long (contract section 7). */
 export const DEFAULT_RETRY_AFTER_MS = 60_000;
+/** Retry-After is clamped to this range (contract section 7: at most 24 hours). */
+export const MIN_RETRY_AFTER_MS = 1000;
+export const MAX_RETRY_AFTER_MS = 24 * 60 * 60 * 1000;
 
 const SUCCESS_CODE = 3000;
 const NOT_FOUND_CODES = new Set([1040, 2892, 2894, 7120, 7130]);
@@ -76,20 +81,26 @@ export function headerValue(headers: unknown, name: string): string | undefined 
   return value === undefined || value === null ? undefined : String(value);
 }
 
-/** Retry-After as seconds or an HTTP date; undefined when absent or unreadable. */
+/**
+ * Retry-After as seconds or an HTTP date, clamped to 1 s .. 24 h (a huge value must not overflow
+ * a timer into a tight loop, nor 0 into a hammering one); undefined when absent or unreadable.
+ */
 export function parseRetryAfter(value: string | undefined, now: number): number | undefined {
   if (value === undefined || value.trim() === '') {
     return undefined;
   }
   const trimmed = value.trim();
+  let ms: number;
   if (/^\d+(\.\d+)?$/.test(trimmed)) {
-    return Math.round(Number(trimmed) * 1000);
+    ms = Number(trimmed) * 1000;
+  } else {
+    const date = Date.parse(trimmed);
+    if (Number.isNaN(date)) {
+      return undefined;
+    }
+    ms = date - now;
   }
-  const date = Date.parse(trimmed);
-  if (Number.isNaN(date)) {
-    return undefined;
-  }
-  return Math.max(0, date - now);
+  return Math.round(Math.min(MAX_RETRY_AFTER_MS, Math.max(MIN_RETRY_AFTER_MS, ms)));
 }
 
 function describeRef(ref: Partial<ReportRef> | undefined): string {
@@ -119,14 +130,14 @@ function notFoundAdvice(code: number | undefined, context: ErrorContext): string
 function build(
   kind: ZohoErrorKind,
   advice: string,
-  answer: { status?: number; code?: number; text?: string },
+  answer: { status?: number; code?: number; text?: string; secrets?: readonly string[] },
   extra: { retryAfterMs?: number; scope?: string } = {},
 ): ZohoError {
-  const serverMessage = answer.text ? redact(answer.text) : undefined;
+  const serverMessage = answer.text ? serverText(answer.text, answer.secrets) : undefined;
   const prefix = serverMessage ? `${serverMessage.replace(/[.\s]+$/, '')}. ` : '';
   return new ZohoError({
     kind,
-    message: redact(`${prefix}${advice}`),
+    message: redactKnown(`${prefix}${advice}`, answer.secrets ?? []),
     httpStatus: answer.status,
     code: answer.code,
     serverMessage,
@@ -141,7 +152,7 @@ function build(
 export function classifyResponse(answer: HttpAnswer, context: ErrorContext): ZohoError | undefined {
   const { status } = answer;
   const { code, text } = readEnvelope(answer.data);
-  const info = { status, code, text };
+  const info = { status, code, text, secrets: context.secrets };
   const now = context.now ?? Date.now();
 
   // The daily Developer API limit arrives as HTTP 200 (contract section 7).
@@ -244,6 +255,14 @@ export function classifyTransportError(error: unknown, host: string, aborted = f
     message: redact(
       `Could not complete the request to ${host}: ${what}. Check your connection and try again.`,
     ),
+  });
+}
+
+/** A request that met its total deadline (the answer never completed). */
+export function deadlineExceeded(host: string, deadlineMs: number): ZohoError {
+  return new ZohoError({
+    kind: 'network',
+    message: `${host} did not answer within ${Math.max(1, Math.round(deadlineMs / 1000))} s. Check your connection and try again.`,
   });
 }
 

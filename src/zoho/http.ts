@@ -4,6 +4,7 @@ import type { AxiosInstance, AxiosRequestConfig, AxiosResponse, AxiosStatic } fr
   'resolution-mode': 'import',
 };
 import type { Logger } from '../core/ports';
+import { MAX_JSON_BYTES } from './download';
 import { redact } from './redact';
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -51,6 +52,9 @@ function configure(axios: AxiosStatic, timeoutMs: number): AxiosInstance {
     proxy: false,
     // Zoho answers are small JSON or a ZIP we stream; never let axios guess a transform.
     transitional: { silentJSONParsing: true, forcedJSONParsing: true, clarifyTimeoutError: true },
+    // A JSON answer is small: a bigger one (after any Content-Encoding is inflated) is refused
+    // rather than held in memory. Streamed downloads set their own cap per request.
+    maxContentLength: MAX_JSON_BYTES,
   });
 }
 

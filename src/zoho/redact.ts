@@ -1,5 +1,6 @@
 // Masks secrets in any text bound for a log line or an error message. Defensive: callers
 // should never pass secrets, but server echoes and URLs sometimes carry them.
+import { mappedLogger, type Logger } from '../core/ports';
 
 const MASK = '***';
 
@@ -31,4 +32,29 @@ export function redactKnown(text: string, secrets: ReadonlyArray<string | undefi
     }
   }
   return out;
+}
+
+/** Server text we store or show is cut to this many characters (a server may send megabytes). */
+export const MAX_SERVER_TEXT_CHARS = 500;
+
+/** Truncates to `max` characters, marking the cut. */
+export function truncateText(text: string, max: number = MAX_SERVER_TEXT_CHARS): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/**
+ * Server text made fit to log, store or show: the secrets in use masked (before the cut, so no
+ * prefix of a secret survives), then truncated.
+ */
+export function serverText(
+  text: string,
+  secrets: ReadonlyArray<string | undefined> = [],
+  max: number = MAX_SERVER_TEXT_CHARS,
+): string {
+  return truncateText(redactKnown(text, secrets), max);
+}
+
+/** A logger that masks the secrets in use (read at each call: tokens change) in every line. */
+export function maskingLogger(logger: Logger, secrets: () => ReadonlyArray<string | undefined>): Logger {
+  return mappedLogger(logger, (line) => redactKnown(line, secrets()));
 }

@@ -1,19 +1,33 @@
 // Normalises the job status spellings seen in the wild (contract section 5) and parses `details`.
 import { ZohoError } from './errors';
+import { redactKnown, serverText } from './redact';
 import type { JobDetails, JobResultInfo, JobState } from './types';
 
-/** 'In-progress', 'IN PROGRESS', 'in_progress' … -> running; 'Completed'/'COMPLETED' -> completed. */
+const RUNNING = new Set(['inprogress', 'running', 'queued', 'inqueue', 'pending', 'notstarted', 'scheduled']);
+const COMPLETED = new Set(['completed', 'complete', 'success', 'succeeded']);
+const FAILED = new Set(['failed', 'failure', 'error']);
+
+/**
+ * 'In-progress', 'IN PROGRESS', 'in_progress' … -> running; 'Completed'/'COMPLETED' -> completed.
+ * Anything else ('Cancelled', an empty or missing status) is 'unknown': shown with its raw text
+ * and not polled on as if it were running.
+ */
 export function normalizeStatus(raw: string): JobState {
   const key = String(raw ?? '')
     .toLowerCase()
     .replace(/[\s_-]+/g, '');
-  if (key === 'completed' || key === 'complete' || key === 'success' || key === 'succeeded') {
+  if (COMPLETED.has(key)) {
     return 'completed';
   }
-  if (key === 'failed' || key === 'failure' || key === 'error') {
+  if (FAILED.has(key)) {
     return 'failed';
   }
-  return 'running';
+  return RUNNING.has(key) ? 'running' : 'unknown';
+}
+
+/** Zoho job ids are long decimal numbers kept as strings (contract section 4). */
+export function isValidJobId(id: string): boolean {
+  return /^\d{1,40}$/.test(id);
 }
 
 function optionalString(value: unknown): string | undefined {
@@ -26,7 +40,19 @@ function optionalString(value: unknown): string | undefined {
   return undefined;
 }
 
-function parseResult(raw: unknown): JobResultInfo | undefined {
+/** Masks the secrets in use in a server string; `max` also truncates it (display fields). */
+type Clean = (text: string | undefined, max?: number) => string | undefined;
+
+function cleaner(secrets: readonly string[]): Clean {
+  return (text, max) => {
+    if (text === undefined) {
+      return undefined;
+    }
+    return max === undefined ? redactKnown(text, secrets) : serverText(text, secrets, max);
+  };
+}
+
+function parseResult(raw: unknown, clean: Clean): JobResultInfo | undefined {
   if (!raw || typeof raw !== 'object') {
     return undefined;
   }
@@ -36,11 +62,11 @@ function parseResult(raw: unknown): JobResultInfo | undefined {
   if (typeof count === 'number' && Number.isFinite(count)) {
     result.count = count;
   }
-  const downloadUrl = optionalString(source.download_url);
+  const downloadUrl = clean(optionalString(source.download_url), 2000);
   if (downloadUrl) {
     result.download_url = downloadUrl;
   }
-  const cursor = optionalString(source.record_cursor);
+  const cursor = clean(optionalString(source.record_cursor));
   if (cursor) {
     result.record_cursor = cursor;
   }
@@ -49,9 +75,11 @@ function parseResult(raw: unknown): JobResultInfo | undefined {
 
 /**
  * Parses the `details` object of a create or status answer (or a whole body holding `details`).
- * Ids are kept as strings: they exceed what some JSON parsers keep exact.
+ * Ids are kept as strings: they exceed what some JSON parsers keep exact, and must be digits
+ * (they end up in paths and file names). Server text is masked (`secrets`) and truncated.
  */
-export function parseJobDetails(raw: unknown): JobDetails {
+export function parseJobDetails(raw: unknown, secrets: readonly string[] = []): JobDetails {
+  const clean = cleaner(secrets);
   const body = raw && typeof raw === 'object' ? (raw as Record<string, unknown>) : undefined;
   const details =
     body && body.details && typeof body.details === 'object'
@@ -65,21 +93,27 @@ export function parseJobDetails(raw: unknown): JobDetails {
         'Zoho answered without a job id. Try again later; if it persists, check the report in Creator.',
     });
   }
-  const status = optionalString(details.status) ?? '';
+  if (!isValidJobId(id)) {
+    throw new ZohoError({
+      kind: 'server',
+      message: `Zoho answered with an invalid job id ("${serverText(id, secrets, 40)}"; ids are digits only). The job was not tracked. Try again later.`,
+    });
+  }
+  const status = clean(optionalString(details.status) ?? '', 100) ?? '';
   const job: JobDetails = { id, status, state: normalizeStatus(status) };
-  const operation = optionalString(details.operation);
+  const operation = clean(optionalString(details.operation), 100);
   if (operation) {
     job.operation = operation;
   }
-  const createdBy = optionalString(details.created_by);
+  const createdBy = clean(optionalString(details.created_by), 100);
   if (createdBy) {
     job.created_by = createdBy;
   }
-  const createdTime = optionalString(details.created_time);
+  const createdTime = clean(optionalString(details.created_time), 100);
   if (createdTime) {
     job.created_time = createdTime;
   }
-  const result = parseResult(details.result ?? body?.result);
+  const result = parseResult(details.result ?? body?.result, clean);
   if (result) {
     job.result = result;
   }

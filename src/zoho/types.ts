@@ -48,8 +48,11 @@ export interface NextBatchQuery {
 
 export type CreateJobQuery = FirstBatchQuery | NextBatchQuery;
 
-/** The three states a UI cares about; raw spellings are normalised to these. */
-export type JobState = 'running' | 'completed' | 'failed';
+/**
+ * The states a UI cares about; raw spellings are normalised to these. 'unknown' is a status that
+ * is none of the others (e.g. "Cancelled", or none at all): shown with its raw text, not polled.
+ */
+export type JobState = 'running' | 'completed' | 'failed' | 'unknown';
 
 export interface JobResultInfo {
   count?: number;
@@ -95,9 +98,9 @@ export interface DownloadProgress {
 export interface DownloadOutcome {
   bytes: number;
   /**
-   * Detected from the body's first bytes: ZIP by its PK\x03\x04 magic, otherwise CSV.
-   * 'noRecords': the answer Zoho gives for a batch with no records instead of a ZIP (JSON with
-   * code 3000, or 9220 "No records exist"); no file was written (contract section 6).
+   * 'zip': detected by its PK\x03\x04 magic. 'csv': a raw body declared `text/csv`. 'noRecords':
+   * the JSON answer (code 3000, or 9220) Zoho gives for a batch with no records; no file was written.
+   * Anything else is an error (contract section 6).
    */
   format: 'zip' | 'csv' | 'noRecords';
   /** The `recordCursor` response header, when present. */

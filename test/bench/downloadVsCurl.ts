@@ -44,6 +44,7 @@ export async function benchDownloadVsCurl(
   zipPath: string,
   pairs: number,
   withCurl: boolean,
+  expectedRecords: number,
 ): Promise<DownloadFigures> {
   const server = await startServerProcess('bench/staticServer.ts', [zipPath]);
   const work = await fs.mkdtemp(path.join(path.dirname(zipPath), 'run-'));
@@ -55,7 +56,12 @@ export async function benchDownloadVsCurl(
     const dir = path.join(work, 'ours');
     await fs.rm(dir, { recursive: true, force: true });
     const cpuBefore = ownCpuSeconds();
-    const { value, seconds } = await timed(() => withPeakRss(() => fetchResult(client, REF, JOB_ID, dir)));
+    const { value, seconds } = await timed(() =>
+      withPeakRss(() =>
+        // The record count is checked in the extraction pass, as in the extension.
+        fetchResult(client, { accountId: 'bench', ref: REF, jobId: JOB_ID }, dir, { expectedRecords }),
+      ),
+    );
     const cpu = ownCpuSeconds() - cpuBefore;
     return { seconds, cpu, peakGrowthMb: value.peakGrowthMb, file: value.value.path };
   };

@@ -103,7 +103,7 @@ async function main(): Promise<void> {
         `${size.label}: generated ${made.records.toLocaleString('en-US')} records, ${fmt(made.csvBytes / MB)} MB CSV, ` +
           `${fmt(zipMb)} MB ZIP in ${fmt(seconds)} s`,
       );
-      const figures = await benchDownloadVsCurl(size.label, zipPath, size.pairs, withCurl);
+      const figures = await benchDownloadVsCurl(size.label, zipPath, size.pairs, withCurl, made.records);
       console.log(
         `  record count: ${figures.records.toLocaleString('en-US')} records ` +
           `(${figures.records === made.records ? 'as generated' : `GENERATED ${made.records}`}), ` +

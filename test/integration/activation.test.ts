@@ -79,6 +79,33 @@ describe('Extension activation', () => {
     );
   });
 
+  it('hands other extensions no secret store: the test API exists only in test mode and holds none', async () => {
+    const api = (await extension().activate()) as unknown;
+    assert.ok(api && typeof api === 'object', 'test mode with CBJ_TEST_API=1 exports the test API');
+    // Walk everything reachable from the exports: no SecretStorage (an object with get, store and
+    // delete) and nothing named `secrets` may be among it.
+    const seen = new Set<unknown>();
+    const found: string[] = [];
+    const walk = (value: unknown, where: string, depth: number): void => {
+      if (!value || typeof value !== 'object' || seen.has(value) || depth > 4) {
+        return;
+      }
+      seen.add(value);
+      const record = value as Record<string, unknown>;
+      if (['get', 'store', 'delete'].every((name) => typeof record[name] === 'function')) {
+        found.push(where);
+      }
+      for (const key of Object.keys(record)) {
+        if (key === 'secrets' || key === 'secretStorage') {
+          found.push(`${where}.${key}`);
+        }
+        walk(record[key], `${where}.${key}`, depth + 1);
+      }
+    };
+    walk(api, 'exports', 0);
+    assert.deepStrictEqual(found, [], 'a secret store is reachable from activate()');
+  });
+
   it('opens a workspace folder for the tests', () => {
     assert.strictEqual(vscode.workspace.workspaceFolders?.length, 1, 'exactly one workspace folder is open');
   });

@@ -12,7 +12,13 @@ export async function activateExtension(): Promise<TestApi> {
   if (!extension) {
     throw new Error(`${EXTENSION_ID} is not loaded`);
   }
-  return extension.activate();
+  const api = await extension.activate();
+  if (!api) {
+    throw new Error(
+      'activate() returned no test API: run the suite through .vscode-test.mjs (it sets CBJ_TEST_API=1)',
+    );
+  }
+  return api;
 }
 
 /** Signs in to the simulator with the demo token through the command's options; resolves the account id. */

@@ -157,7 +157,7 @@ describe('Sign-in and sign-out', () => {
     assert.strictEqual(account?.credentialKind, 'accessToken');
     assert.ok(infos.some((s) => s.message === `Signed in to ${DEMO.owner} (${host}).`));
 
-    const secret = await api.secrets.get(`${SECRET_PREFIX}${id}`);
+    const secret = await api.readSecret(`${SECRET_PREFIX}${id}`);
     assert.ok(secret?.includes(token), 'the token is in SecretStorage');
     assert.ok(!globalStateText(api).includes(token), 'the token leaked into globalState');
     assert.ok(!allSettingsText().includes(token), 'the token leaked into a setting');
@@ -193,7 +193,7 @@ describe('Sign-in and sign-out', () => {
       1,
       'signing in again to the same account replaces it',
     );
-    const stored = JSON.parse((await api.secrets.get(`${SECRET_PREFIX}${id}`)) ?? '{}') as Record<
+    const stored = JSON.parse((await api.readSecret(`${SECRET_PREFIX}${id}`)) ?? '{}') as Record<
       string,
       string
     >;
@@ -281,7 +281,7 @@ describe('Sign-in and sign-out', () => {
     assert.ok(!api.accounts.list().some((a) => a.owner === owner), 'no account was stored');
     const expectedId = `${host}/${owner}`;
     assert.strictEqual(
-      await api.secrets.get(`${SECRET_PREFIX}${expectedId}`),
+      await api.readSecret(`${SECRET_PREFIX}${expectedId}`),
       undefined,
       'no secret was stored',
     );
@@ -330,7 +330,7 @@ describe('Sign-in and sign-out', () => {
     assert.match(warnings[0].message, /^Sign out of demo/);
     assert.match(warnings[0].detail ?? '', /1 tracked job is forgotten/);
     assert.strictEqual(api.accounts.get(id), undefined);
-    assert.strictEqual(await api.secrets.get(`${SECRET_PREFIX}${id}`), undefined);
+    assert.strictEqual(await api.readSecret(`${SECRET_PREFIX}${id}`), undefined);
     assert.strictEqual(api.services.jobs.get(job.key), undefined);
     assert.ok(!api.services.jobs.jobs().some((j) => j.accountId === id));
   });

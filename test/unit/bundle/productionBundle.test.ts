@@ -63,6 +63,14 @@ describe('the production bundle (axios without form-data, follow-redirects, prox
     });
   }
 
+  /** Downloads a job's result through the bundle, checked against the count its status gives. */
+  async function fetchThroughBundle(api: ReturnType<typeof client>, jobId: string) {
+    const job = await api.getJob(ORDERS, jobId);
+    return bundled.fetchResult(api, { accountId: 'bundle', ref: ORDERS, jobId }, dir, {
+      expectedRecords: job.result?.count,
+    });
+  }
+
   it('holds axios but none of the packages left out', () => {
     const inputs = Object.keys(metafile.inputs);
     assert.ok(
@@ -86,7 +94,7 @@ describe('the production bundle (axios without form-data, follow-redirects, prox
   it('creates a job, downloads and extracts its CSV', async () => {
     const api = client();
     const job = await api.createJob(ORDERS, {});
-    const result = await bundled.fetchResult(api, ORDERS, job.id, dir);
+    const result = await fetchThroughBundle(api, job.id);
     assert.equal(await countCsvRecords(result.path), 3000);
     assert.match((await readFile(result.path, 'utf8')).slice(0, 200), /^.*ID/);
   });
@@ -122,7 +130,7 @@ describe('the production bundle (axios without form-data, follow-redirects, prox
     const api = client();
     const job = await api.createJob(ORDERS, {});
     sim.inject({ route: 'download', httpStatus: 500, code: 2999, text: 'busy', times: 2 });
-    const result = await bundled.fetchResult(api, ORDERS, job.id, dir);
+    const result = await fetchThroughBundle(api, job.id);
     assert.equal(await countCsvRecords(result.path), 3000);
     assert.equal(sim.requests.filter((r) => r.path.endsWith('/result')).length, 3);
   });

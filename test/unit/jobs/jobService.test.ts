@@ -3,6 +3,7 @@
 // when jobs complete and cursors expire.
 import * as assert from 'node:assert/strict';
 import { access } from 'node:fs/promises';
+import * as path from 'node:path';
 import { silentLogger, type Disposable } from '../../../src/core/ports';
 import { JobService } from '../../../src/jobs/jobService';
 import type { TrackedJob } from '../../../src/jobs/model';
@@ -154,7 +155,12 @@ describe('JobService (simulator over HTTP)', () => {
     assert.ok(done.result);
     assert.equal(await countCsvRecords(done.result.path), 1000);
     assert.deepEqual(await service.ensureResult(job.key), service.get(job.key)?.result);
-    assert.deepEqual(await temp.files(), [`All_Customers_${job.jobId}.csv`]);
+    assert.deepEqual(await temp.files(), [path.relative(temp.dir, done.result.path)]);
+    assert.match(
+      path.relative(temp.dir, done.result.path),
+      new RegExp(`^demo_zylker-store_[0-9a-f]{12}/All_Customers_${job.jobId}\\.csv$`),
+    );
+    assert.equal(done.result.records, 1000);
     assert.equal(
       await service.ensureResult(job.key),
       service.get(job.key)?.result,

@@ -2,7 +2,8 @@
 // folder and one results folder, against the simulator over HTTP. They share a fake clock (polls
 // and heartbeats happen only when a test moves it); file I/O is real.
 import * as assert from 'node:assert/strict';
-import { access, utimes, writeFile } from 'node:fs/promises';
+import { access, mkdir, utimes, writeFile } from 'node:fs/promises';
+import * as path from 'node:path';
 import { tryLock } from '../../../src/core/fileLock';
 import { FileLease, LEASE_HEARTBEAT_MS, LEASE_TTL_MS, POLLER_LEASE_FILE_NAME } from '../../../src/core/lease';
 import { silentLogger } from '../../../src/core/ports';
@@ -121,7 +122,8 @@ describe('Many windows over one storage folder', () => {
     autoDownload = false;
     const [a, b] = await openThree();
     const job = await completedJob(a);
-    const paths = resultPaths(results.dir, job.ref, job.jobId);
+    const paths = resultPaths(results.dir, job);
+    await mkdir(paths.folder, { recursive: true });
     const theirs = await tryLock(paths.lock);
     assert.ok(theirs);
     await writeFile(paths.downloadPart, 'PK partial');
@@ -174,7 +176,7 @@ describe('Many windows over one storage folder', () => {
     );
     assert.equal(b.statusCalls + c.statusCalls, 0, 'only the poller checks status');
     assert.equal(sim.requests.filter((r) => r.path.endsWith('/result')).length, 1, 'one download');
-    assert.deepEqual(await results.files(), [`All_Customers_${job.jobId}.csv`]);
+    assert.deepEqual(await results.files(), [path.relative(results.dir, resultPaths(results.dir, job).csv)]);
   });
 
   it('when the polling window closes, another takes over within seconds and finishes the job once', async () => {
@@ -255,7 +257,7 @@ describe('Many windows over one storage folder', () => {
     const [fromA, fromB] = await both;
     assert.equal(fromA.path, fromB.path);
     assert.equal(sim.requests.filter((r) => r.path.endsWith('/result')).length, 1);
-    assert.deepEqual(await results.files(), [`All_Customers_${job.jobId}.csv`]);
+    assert.deepEqual(await results.files(), [path.relative(results.dir, resultPaths(results.dir, job).csv)]);
   });
 
   it("never deletes another window's partial download, and waits for it instead of writing the same file", async () => {
@@ -298,6 +300,6 @@ describe('Many windows over one storage folder', () => {
     const result = await waiting;
     assert.equal(result.path, paths.csv);
     assert.equal(sim.requests.filter((r) => r.path.endsWith('/result')).length, 1);
-    assert.deepEqual(await results.files(), [`All_Customers_${job.jobId}.csv`]);
+    assert.deepEqual(await results.files(), [path.relative(results.dir, resultPaths(results.dir, job).csv)]);
   });
 });

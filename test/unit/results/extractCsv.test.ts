@@ -1,27 +1,11 @@
 import * as assert from 'node:assert/strict';
 import { access, readFile, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { ZipFile } from 'yazl';
 import { extractCsv, isUnsafeEntryName } from '../../../src/results/extractCsv';
+import { silentLogger } from '../../../src/core/ports';
 import { isZohoError } from '../../../src/zoho/errors';
+import { renameInZip, zipOf as zip } from '../helpers/zip';
 import { tempDir } from './helpers';
-
-function zip(
-  entries: Array<[name: string, text: string]>,
-  options: { compress?: boolean } = {},
-): Promise<Buffer> {
-  const file = new ZipFile();
-  for (const [name, text] of entries) {
-    file.addBuffer(Buffer.from(text), name, { compress: options.compress ?? true });
-  }
-  file.end();
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    file.outputStream.on('data', (chunk: Buffer) => chunks.push(chunk));
-    file.outputStream.on('end', () => resolve(Buffer.concat(chunks)));
-    file.outputStream.on('error', reject);
-  });
-}
 
 describe('extractCsv', () => {
   let temp: Awaited<ReturnType<typeof tempDir>>;
@@ -42,29 +26,39 @@ describe('extractCsv', () => {
     });
   }
 
-  it('extracts the first CSV entry, skipping other files', async () => {
+  it('extracts the one CSV entry and counts its records, ignoring (and logging) other files', async () => {
     await writeFile(
       zipPath,
       await zip([
         ['readme.txt', 'not me'],
-        ['R_1.csv', 'a,b\n1,2\n'],
+        ['R_1.csv', 'a,b\n1,"two\nlines"\n3,4\n'],
+        ['images/logo.png', 'x\n'],
+      ]),
+    );
+    const warnings: string[] = [];
+    const logger = { ...silentLogger, warn: (line: string) => warnings.push(line) };
+    const extracted = await extractCsv(zipPath, outPath, { logger });
+    assert.equal(await readFile(outPath, 'utf8'), 'a,b\n1,"two\nlines"\n3,4\n');
+    assert.deepEqual(extracted, { bytes: 22, records: 2 });
+    assert.match(warnings.join('\n'), /ignored 2 entries.*readme\.txt, images\/logo\.png/);
+  });
+
+  it('refuses a ZIP with two CSV files: which one is the report cannot be known', async () => {
+    await writeFile(
+      zipPath,
+      await zip([
+        ['R_1.csv', 'a\n1\n'],
         ['other.csv', 'x\n'],
       ]),
     );
-    const bytes = await extractCsv(zipPath, outPath);
-    assert.equal(await readFile(outPath, 'utf8'), 'a,b\n1,2\n');
-    assert.equal(bytes, 8);
+    await serverError(extractCsv(zipPath, outPath), /2 CSV files/);
   });
 
   it('refuses entry names that climb out of a folder', async () => {
     // yazl refuses to write such a name, so write a same-length one and patch it in place.
     const bytes = await zip([['xx/evil.csv', 'a\n']]);
-    await writeFile(
-      zipPath,
-      Buffer.from(bytes.toString('latin1').split('xx/evil.csv').join('../evil.csv'), 'latin1'),
-    );
-    // yauzl itself rejects it; our own check is the second line of defence.
-    await serverError(extractCsv(zipPath, outPath), /\.\.\/evil\.csv/);
+    await writeFile(zipPath, renameInZip(bytes, 'xx/evil.csv', '../evil.csv'));
+    await serverError(extractCsv(zipPath, outPath), /unsafe entry name "\.\.\/evil\.csv"/);
     assert.deepEqual(await temp.files(), ['in.zip'], 'nothing extracted');
     await assert.rejects(access(path.join(temp.dir, '..', 'evil.csv')), 'nothing written outside');
     assert.ok(isUnsafeEntryName('/etc/x.csv'));
@@ -105,8 +99,9 @@ describe('extractCsv', () => {
       const text = bigCsv(150_000);
       assert.ok(text.length > 4 * 1024 * 1024);
       await writeFile(zipPath, await zip([['R_1.csv', text]], { compress }));
-      const bytes = await extractCsv(zipPath, outPath);
-      assert.equal(bytes, Buffer.byteLength(text));
+      const extracted = await extractCsv(zipPath, outPath);
+      assert.equal(extracted.bytes, Buffer.byteLength(text));
+      assert.equal(extracted.records, 150_000);
       assert.ok((await readFile(outPath)).equals(Buffer.from(text)), 'identical bytes');
     });
   }

@@ -1,9 +1,9 @@
 import * as assert from 'node:assert/strict';
-import { open, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { countCsvRecords } from '../../../src/results/countCsvRecords';
 import { fetchResult } from '../../../src/results/fetchResult';
-import { resultPaths } from '../../../src/results/resultPaths';
+import { resultPaths, type ResultOwner } from '../../../src/results/resultPaths';
 import { ZohoError, isZohoError } from '../../../src/zoho/errors';
 import { startSimulator, type Simulator } from '../../simulator';
 import { clientFor, completedJob, ref, tempDir } from './helpers';
@@ -36,6 +36,10 @@ async function rejectsWith(promise: Promise<unknown>, kind: ZohoError['kind']): 
   assert.fail(`expected a ${kind} ZohoError`);
 }
 
+function owner(jobId: string): ResultOwner {
+  return { accountId: 'acc-1', ref: ref('All_Customers'), jobId };
+}
+
 describe('fetchResult (simulator over HTTP, real files)', () => {
   let sim: Simulator;
   let temp: Awaited<ReturnType<typeof tempDir>>;
@@ -56,10 +60,18 @@ describe('fetchResult (simulator over HTTP, real files)', () => {
       const jobId = await completedJob(client, 'All_Customers');
       const status = await client.getJob(ref('All_Customers'), jobId);
 
-      const result = await fetchResult(client, ref('All_Customers'), jobId, temp.dir, { now: () => 1234 });
+      const result = await fetchResult(client, owner(jobId), temp.dir, {
+        expectedRecords: 1000,
+        now: () => 1234,
+      });
 
-      assert.equal(result.path, path.join(temp.dir, `All_Customers_${jobId}.csv`));
-      assert.deepEqual(await temp.files(), [`All_Customers_${jobId}.csv`]);
+      assert.equal(result.path, resultPaths(temp.dir, owner(jobId)).csv);
+      assert.match(
+        path.relative(temp.dir, result.path),
+        new RegExp(`^demo_zylker-store_[0-9a-f]{12}/All_Customers_${jobId}\\.csv$`),
+      );
+      assert.deepEqual(await temp.files(), [path.relative(temp.dir, result.path)]);
+      assert.equal(result.records, 1000);
       assert.equal(await firstLine(result.path), CUSTOMERS_HEADER);
       assert.equal(await countCsvRecords(result.path), 1000);
       assert.equal(status.result?.count, 1000);
@@ -74,7 +86,7 @@ describe('fetchResult (simulator over HTTP, real files)', () => {
       const jobId = await completedJob(client, 'All_Customers');
       sim.switches.downloadBehaviour = behaviour;
 
-      await rejectsWith(fetchResult(client, ref('All_Customers'), jobId, temp.dir), 'network');
+      await rejectsWith(fetchResult(client, owner(jobId), temp.dir, { expectedRecords: 1000 }), 'network');
 
       assert.deepEqual(await temp.files(), []);
     });
@@ -85,7 +97,10 @@ describe('fetchResult (simulator over HTTP, real files)', () => {
     const jobId = await completedJob(client, 'All_Customers');
     sim.switches.downloadFormat = 'jsonError';
 
-    const error = await rejectsWith(fetchResult(client, ref('All_Customers'), jobId, temp.dir), 'notFound');
+    const error = await rejectsWith(
+      fetchResult(client, owner(jobId), temp.dir, { expectedRecords: 1000 }),
+      'notFound',
+    );
 
     assert.equal(error.code, 2894);
     assert.deepEqual(await temp.files(), []);
@@ -98,7 +113,8 @@ describe('fetchResult (simulator over HTTP, real files)', () => {
     sim.switches.slowBytesPerSecond = 4096;
     const controller = new AbortController();
 
-    const fetching = fetchResult(client, ref('All_Customers'), jobId, temp.dir, {
+    const fetching = fetchResult(client, owner(jobId), temp.dir, {
+      expectedRecords: 1000,
       signal: controller.signal,
       onProgress: () => controller.abort(),
     });
@@ -110,13 +126,14 @@ describe('fetchResult (simulator over HTTP, real files)', () => {
   it('clears .part files a crash left behind and never exposes a partial CSV', async () => {
     const client = clientFor(sim);
     const jobId = await completedJob(client, 'All_Customers');
-    const paths = resultPaths(temp.dir, ref('All_Customers'), jobId);
+    const paths = resultPaths(temp.dir, owner(jobId));
+    await mkdir(paths.folder, { recursive: true });
     await writeFile(paths.downloadPart, 'half a zip');
     await writeFile(paths.extractPart, 'half a csv');
 
-    const result = await fetchResult(client, ref('All_Customers'), jobId, temp.dir);
+    const result = await fetchResult(client, owner(jobId), temp.dir, { expectedRecords: 1000 });
 
-    assert.deepEqual(await temp.files(), [path.basename(paths.csv)]);
+    assert.deepEqual(await temp.files(), [path.relative(temp.dir, paths.csv)]);
     assert.equal(await countCsvRecords(result.path), 1000);
   });
 
@@ -125,7 +142,7 @@ describe('fetchResult (simulator over HTTP, real files)', () => {
     const jobId = await completedJob(client, 'All_Customers');
 
     const error = await rejectsWith(
-      fetchResult(client, ref('All_Customers'), jobId, temp.dir, { maxExtractedBytes: 10_000 }),
+      fetchResult(client, owner(jobId), temp.dir, { expectedRecords: 1000, maxExtractedBytes: 10_000 }),
       'server',
     );
 

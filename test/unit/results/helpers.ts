@@ -28,7 +28,12 @@ export async function tempDir(): Promise<{
   const dir = await mkdtemp(path.join(tmpdir(), 'cbj-results-'));
   return {
     dir,
-    files: async () => (await readdir(dir)).sort(),
+    // Every file below dir, as relative paths (results live in one folder per job).
+    files: async () =>
+      (await readdir(dir, { recursive: true, withFileTypes: true }))
+        .filter((entry) => entry.isFile())
+        .map((entry) => path.relative(dir, path.join(entry.parentPath, entry.name)))
+        .sort(),
     remove: () => rm(dir, { recursive: true, force: true }),
   };
 }

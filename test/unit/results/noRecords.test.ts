@@ -2,7 +2,9 @@
 import * as assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { countCsvRecords } from '../../../src/results/countCsvRecords';
+import * as path from 'node:path';
 import { fetchResult } from '../../../src/results/fetchResult';
+import type { ResultOwner } from '../../../src/results/resultPaths';
 import { isZohoError } from '../../../src/zoho/errors';
 import { startSimulator, type Simulator } from '../../simulator';
 import { clientFor, ref, tempDir } from './helpers';
@@ -11,6 +13,10 @@ const HEADER =
   'ID,Customer_Name.first_name,Customer_Name.last_name,Email,Phone,City,Country,Joined_On,Credit_Limit,Tags\r\n';
 const CUSTOMERS = ref('All_Customers');
 const NONE = { criteria: 'Country == "Atlantis"' };
+
+function owner(jobId: string): ResultOwner {
+  return { accountId: 'acc-1', ref: CUSTOMERS, jobId };
+}
 
 describe('fetchResult: batches with no records (simulator over HTTP)', () => {
   let sim: Simulator;
@@ -38,20 +44,20 @@ describe('fetchResult: batches with no records (simulator over HTTP)', () => {
       const client = clientFor(sim);
       const job = await client.createJob(CUSTOMERS, NONE);
 
-      const result = await fetchResult(client, CUSTOMERS, job.id, temp.dir, { expectedRecords: 0 });
+      const result = await fetchResult(client, owner(job.id), temp.dir, { expectedRecords: 0 });
 
       assert.equal(result.records, 0);
       assert.equal(await readFile(result.path, 'utf8'), content);
       assert.equal(result.bytes, Buffer.byteLength(content));
       assert.equal(await countCsvRecords(result.path), 0);
-      assert.deepEqual(await temp.files(), [`All_Customers_${job.id}.csv`], 'no .part file left');
+      assert.deepEqual(await temp.files(), [path.relative(temp.dir, result.path)], 'no .part file left');
     });
   }
 
   it('does not call a result with records empty', async () => {
     const client = clientFor(sim);
     const job = await client.createJob(CUSTOMERS, {});
-    const result = await fetchResult(client, CUSTOMERS, job.id, temp.dir, { expectedRecords: 40 });
+    const result = await fetchResult(client, owner(job.id), temp.dir, { expectedRecords: 40 });
     assert.notEqual(result.records, 0);
     assert.equal(await countCsvRecords(result.path), 40);
   });
@@ -62,7 +68,7 @@ describe('fetchResult: batches with no records (simulator over HTTP)', () => {
       const job = await client.createJob(CUSTOMERS, {});
       sim.inject({ route: 'download', httpStatus: code === 3000 ? 200 : 400, code, text: 'No records' });
       try {
-        await fetchResult(client, CUSTOMERS, job.id, temp.dir, { expectedRecords: 40 });
+        await fetchResult(client, owner(job.id), temp.dir, { expectedRecords: 40 });
         assert.fail('accepted an empty result for a job of 40 records');
       } catch (error) {
         assert.ok(isZohoError(error, 'server'), String(error));

@@ -169,6 +169,7 @@ describe('BulkReadClient error kinds from the simulator', () => {
         getAccessToken: async () => DEMO.accessToken,
         invalidate: () => undefined,
         canRefresh: false,
+        secrets: () => [DEMO.accessToken],
       },
       logger,
       retry: { attempts: 3, baseDelayMs: 1 },

@@ -127,8 +127,11 @@ describe('zoho paths', () => {
 
 describe('zoho status', () => {
   it('normalises both spelling profiles', () => {
-    for (const raw of ['In-progress', 'IN PROGRESS', 'in_progress', 'Queued', '', 'Scheduled']) {
+    for (const raw of ['In-progress', 'IN PROGRESS', 'in_progress', 'Queued', 'Scheduled']) {
       assert.equal(normalizeStatus(raw), 'running', raw);
+    }
+    for (const raw of ['', 'Cancelled', 'Deleted', 'Paused?']) {
+      assert.equal(normalizeStatus(raw), 'unknown', raw);
     }
     for (const raw of ['Completed', 'COMPLETED', ' completed ']) {
       assert.equal(normalizeStatus(raw), 'completed', raw);
