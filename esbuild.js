@@ -42,6 +42,8 @@ function extensionOptions(minified) {
     target: 'node20',
     format: 'cjs',
     external: ['vscode'],
+    // jsonc-parser's "main" is a UMD build whose requires esbuild cannot follow; its ESM build bundles.
+    mainFields: ['module', 'main'],
     minify: minified,
     sourcemap: minified ? false : 'linked',
     sourcesContent: false,

@@ -18,7 +18,14 @@ export default tseslint.config(
   },
   {
     // The core must never depend on the editor: that keeps it fast to test and reusable.
-    files: ['src/zoho/**', 'src/jobs/**', 'src/results/**', 'src/core/**', 'src/accounts/**'],
+    files: [
+      'src/zoho/**',
+      'src/jobs/**',
+      'src/results/**',
+      'src/core/**',
+      'src/accounts/**',
+      'src/exports/**',
+    ],
     rules: {
       'no-restricted-imports': [
         'error',

@@ -25,11 +25,16 @@ import {
   SECTION,
 } from './host/settings';
 import { MementoStore, SecretStorageStore } from './host/storageAdapters';
+import { registerExportCommands } from './commands/exportCommands';
+import { ExportRunner } from './exports/exportRunner';
+import { EXPORTS_FILE_NAME, ExportStore } from './exports/exportStore';
 import { activationExports } from './host/testMode';
 import { JobService } from './jobs/jobService';
 import { JOBS_FILE_NAME, JobStore } from './jobs/jobStore';
 import type { Services } from './services';
 import { registerJobsTree, type JobsTree } from './views/jobsTree';
+import { DefinitionsEditorSupport } from './views/definitionsEditor';
+import { ExportNotifications } from './views/exportNotifications';
 import { JobNotifications } from './views/notifications';
 import { JobsStatusBar } from './views/statusBar';
 
@@ -102,10 +107,24 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
     }),
   );
   void lease.start();
-  const services: Services = { accounts, jobs, logger, storageDir };
+  // Exports are shared by every window like the jobs; only the window holding the poller lease
+  // creates batches and writes export files.
+  const exportsFile = own(new SharedJsonFile(path.join(storageDir, EXPORTS_FILE_NAME), systemClock, logger));
+  exportsFile.watch();
+  const exports = own(
+    new ExportRunner({
+      jobs,
+      store: own(new ExportStore(exportsFile, logger)),
+      clock: systemClock,
+      logger,
+      lease,
+    }),
+  );
+  const services: Services = { accounts, jobs, exports, logger, storageDir };
 
   const tree = own(registerJobsTree(context, services));
   registerJobCommands(context, services, tree);
+  registerExportCommands(context, services, tree);
   registerSignInWithAccessToken(context, services, accounts);
   registerSignInWithRefreshToken(context, services, accounts);
   registerSignOut(context, services, accounts);
@@ -114,6 +133,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
 
   const statusBar = own(new JobsStatusBar(services));
   own(new JobNotifications(services, readNotificationLevel));
+  own(new ExportNotifications(services, readNotificationLevel));
+  own(new DefinitionsEditorSupport());
 
   const updateSignedIn = (): void => {
     void vscode.commands.executeCommand('setContext', SIGNED_IN_CONTEXT, accounts.list().length > 0);

@@ -1,5 +1,6 @@
 // What extension.ts hands to views and commands. Built once at activation.
 import type { Logger } from './core/ports';
+import type { ExportsApi } from './exports/exportRunner';
 import type { Event, JobServiceApi } from './jobs/serviceApi';
 import type { BulkReadApi } from './zoho/api';
 import type { Account } from './zoho/types';
@@ -15,6 +16,8 @@ export interface AccountsApi {
 export interface Services {
   readonly accounts: AccountsApi;
   readonly jobs: JobServiceApi;
+  /** Export Whole Report runs: batches chained and merged into one CSV. */
+  readonly exports: ExportsApi;
   readonly logger: Logger;
   /** The extension's private storage folder (results are extracted below it). */
   readonly storageDir: string;

@@ -22,7 +22,7 @@ export interface CreateJobOptions extends ReportOptions {
   maxRecords?: number;
 }
 
-function isCreateJobOptions(arg: unknown): arg is CreateJobOptions {
+export function isCreateJobOptions(arg: unknown): arg is CreateJobOptions {
   const candidate = arg as Partial<CreateJobOptions> | undefined;
   return typeof candidate?.app === 'string' && typeof candidate.report === 'string';
 }
@@ -55,13 +55,25 @@ function queryOf(
   return query;
 }
 
-interface Plan extends ReportTarget {
+export interface Plan extends ReportTarget {
   query: FirstBatchQuery;
 }
 
-async function askQuery(report: string): Promise<FirstBatchQuery | undefined> {
+export interface QueryPrompts {
+  /** Title of the flow, e.g. "Create Bulk Read Job". */
+  title: string;
+  defaultMaxRecords: number;
+}
+
+const CREATE_PROMPTS: QueryPrompts = { title: 'Create Bulk Read Job', defaultMaxRecords: 100_000 };
+
+/** Criteria, fields and batch size, as Create Bulk Read Job and Export Whole Report ask them. */
+export async function askQuery(
+  report: string,
+  prompts: QueryPrompts = CREATE_PROMPTS,
+): Promise<FirstBatchQuery | undefined> {
   const criteria = await vscode.window.showInputBox({
-    title: `Create Bulk Read Job: ${report} (criteria)`,
+    title: `${prompts.title}: ${report} (criteria)`,
     prompt: 'Optional: which records to read, as Deluge criteria. Leave empty for all records.',
     placeHolder: 'Total >= 100.00 && Status == "Open"',
     ignoreFocusOut: true,
@@ -71,7 +83,7 @@ async function askQuery(report: string): Promise<FirstBatchQuery | undefined> {
     return undefined;
   }
   const fields = await vscode.window.showInputBox({
-    title: `Create Bulk Read Job: ${report} (fields)`,
+    title: `${prompts.title}: ${report} (fields)`,
     prompt: "Optional: field link names separated by commas. Leave empty for the report's visible columns.",
     placeHolder: 'Email, Number, Address.City',
     ignoreFocusOut: true,
@@ -81,10 +93,10 @@ async function askQuery(report: string): Promise<FirstBatchQuery | undefined> {
     return undefined;
   }
   const maxRecords = await vscode.window.showInputBox({
-    title: `Create Bulk Read Job: ${report} (batch size)`,
+    title: `${prompts.title}: ${report} (batch size)`,
     prompt:
       'Records per batch (max_records): 100000 to 200000 in steps of 1000. Further batches follow the record cursor.',
-    value: '100000',
+    value: String(prompts.defaultMaxRecords),
     ignoreFocusOut: true,
     validateInput: validateMaxRecords,
   });
@@ -103,7 +115,10 @@ async function askPlan(services: Services): Promise<Plan | undefined> {
   return query && { ...target, query };
 }
 
-async function planFromOptions(services: Services, options: CreateJobOptions): Promise<Plan | undefined> {
+export async function planFromOptions(
+  services: Services,
+  options: CreateJobOptions,
+): Promise<Plan | undefined> {
   const problem = optionsProblem(options);
   if (problem) {
     throw new Error(problem);

@@ -3,6 +3,8 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { pickWorkspaceFolder, uriExists } from '../host/workspaceFiles';
+import { relativeSegments } from '../exports/destination';
 import type { TrackedJob } from '../jobs/model';
 import { resultFileName } from '../results/resultPaths';
 import type { Services } from '../services';
@@ -16,32 +18,10 @@ const SAVE_AS = 'Save As...';
 
 /** The export folder as path segments, or an error text when it would leave the workspace. */
 export function exportFolderSegments(setting: string): string[] | string {
-  const normalised = path.posix.normalize(setting.trim().replace(/\\/g, '/') || 'exports');
-  if (
-    path.posix.isAbsolute(normalised) ||
-    /^[A-Za-z]:/.test(normalised) ||
-    normalised.split('/').includes('..')
-  ) {
-    return `The setting creatorBulkJobs.exportFolder must be a folder inside the workspace, not "${setting}".`;
-  }
-  return normalised.split('/').filter((part) => part !== '' && part !== '.');
-}
-
-async function exists(uri: vscode.Uri): Promise<boolean> {
-  try {
-    await vscode.workspace.fs.stat(uri);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function pickFolder(): Promise<vscode.WorkspaceFolder | undefined> {
-  const folders = vscode.workspace.workspaceFolders ?? [];
-  if (folders.length <= 1) {
-    return folders[0];
-  }
-  return vscode.window.showWorkspaceFolderPick({ placeHolder: 'Save into which workspace folder?' });
+  const segments = relativeSegments(setting.trim() || 'exports');
+  return typeof segments === 'string'
+    ? `The setting creatorBulkJobs.exportFolder must be a folder inside the workspace, not "${setting}".`
+    : segments;
 }
 
 function saveDialog(defaultUri: vscode.Uri): Thenable<vscode.Uri | undefined> {
@@ -69,7 +49,7 @@ async function chooseTarget(
     throw new Error(segments);
   }
   const uri = vscode.Uri.joinPath(folder.uri, ...segments, name);
-  if (!(await exists(uri))) {
+  if (!(await uriExists(uri))) {
     return { uri, overwrite: false };
   }
   const shown = [...segments, name].join('/');
@@ -106,7 +86,7 @@ function announce(uri: vscode.Uri, inWorkspace: boolean, note: string | undefine
 export async function saveResult(services: Services, job: TrackedJob): Promise<vscode.Uri | undefined> {
   try {
     const result = await ensureResultWithProgress(services, job);
-    const folder = await pickFolder();
+    const folder = await pickWorkspaceFolder('Save into which workspace folder?');
     const target = await chooseTarget(job, folder);
     if (!target) {
       return undefined;

@@ -1,6 +1,7 @@
 // Reading the extension's settings, clamped to the limits package.json declares (a hand-edited
 // settings.json can hold anything).
 import * as vscode from 'vscode';
+import { DEFAULT_EXPORT_FILE } from '../exports/destination';
 import type { PollSettings } from '../jobs/serviceApi';
 import { toPollSettings } from './pollSettings';
 
@@ -51,4 +52,9 @@ export function affectsPolling(event: vscode.ConfigurationChangeEvent): boolean 
     'maxConcurrentRequests',
     'maxStatusChecksPerMinute',
   ].some((name) => event.affectsConfiguration(`${SECTION}.${name}`));
+}
+
+/** The destination template of Export Whole Report (workspace-relative, with placeholders). */
+export function readExportFile(): string {
+  return config().get<string>('exportFile', DEFAULT_EXPORT_FILE).trim() || DEFAULT_EXPORT_FILE;
 }

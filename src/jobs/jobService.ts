@@ -16,8 +16,8 @@ import { isValidJobId } from '../zoho/status';
 import type { FirstBatchQuery, JobDetails, ReportRef } from '../zoho/types';
 import {
   CURSOR_LIFETIME_MS,
-  RESULT_RETENTION_MS,
   jobKey,
+  resultExpired,
   usableCursor,
   type LocalResult,
   type TrackedJob,
@@ -262,6 +262,12 @@ export class JobService implements JobServiceApi {
     }
     if (job.state !== 'completed') {
       throw badRequest(`Job ${job.jobId} has not completed yet; its result can be downloaded once it has.`);
+    }
+    if (resultExpired(job, this.clock.now())) {
+      // Asking would spend an API call on a certain refusal.
+      throw badRequest(
+        `The result of job ${job.jobId} has expired: Zoho keeps results for 24 hours. Create the job again to read the records.`,
+      );
     }
     const download = new RunningDownload((signal, onProgress) =>
       this.download(job, signal, onProgress).finally(() => this.downloads.delete(key)),
@@ -799,7 +805,7 @@ export class JobService implements JobServiceApi {
     return (
       job.state === 'completed' &&
       (job.download === 'none' || job.download === 'downloading') &&
-      now - job.changedAt < RESULT_RETENTION_MS &&
+      !resultExpired(job, now) &&
       this.options.autoDownload()
     );
   }

@@ -60,6 +60,23 @@ export function usableCursor(job: TrackedJob, now: number): string | undefined {
   return now - seen < CURSOR_LIFETIME_MS ? cursor : undefined;
 }
 
+/**
+ * Milliseconds until Zoho deletes a completed job's result (24 hours after completion, contract
+ * section 6; completion is when we saw it, `changedAt`), or undefined when the result is already
+ * on disk or the job is not completed. 0 means expired.
+ */
+export function resultMsLeft(job: TrackedJob, now: number): number | undefined {
+  if (job.state !== 'completed' || (job.download === 'ready' && job.result)) {
+    return undefined;
+  }
+  return Math.max(0, job.changedAt + RESULT_RETENTION_MS - now);
+}
+
+/** True when the result is not on disk and Zoho no longer keeps it: no download is offered or tried. */
+export function resultExpired(job: TrackedJob, now: number): boolean {
+  return resultMsLeft(job, now) === 0;
+}
+
 export function cursorMsLeft(job: TrackedJob, now: number): number | undefined {
   if (!job.details?.result?.record_cursor || job.cursorSeenAt === undefined) {
     return undefined;

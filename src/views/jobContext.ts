@@ -1,10 +1,11 @@
 // The tree item's contextValue tokens and the matching list of actions (used by Show Jobs), kept
 // together so menus and the QuickPick never disagree about what a job allows.
-import { usableCursor, type TrackedJob } from '../jobs/model';
+import { resultExpired, usableCursor, type TrackedJob } from '../jobs/model';
 
 /** `job completed hasResult hasCursor`; package.json menus match single tokens with \b regexes. */
 export function jobContextValue(job: TrackedJob, now: number): string {
-  const tokens = ['job', job.state];
+  // An expired result is not "completed" for the menus: nothing to open, save or download.
+  const tokens = ['job', resultExpired(job, now) ? 'expired' : job.state];
   if (job.download === 'ready' && job.result) {
     tokens.push('hasResult');
   }
@@ -24,7 +25,7 @@ export interface JobAction {
 
 export function jobActions(job: TrackedJob, now: number): JobAction[] {
   const actions: JobAction[] = [];
-  if (job.state === 'completed') {
+  if (job.state === 'completed' && !resultExpired(job, now)) {
     actions.push(
       { label: '$(go-to-file) Open Result', command: 'creatorBulkJobs.openResult' },
       { label: '$(save) Save Result to Workspace', command: 'creatorBulkJobs.saveResult' },

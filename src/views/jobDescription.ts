@@ -1,6 +1,6 @@
 // Short texts describing a job (tree label and description, QuickPick rows). No editor API here,
 // so the wording is easy to test.
-import type { TrackedJob } from '../jobs/model';
+import { resultMsLeft, type TrackedJob } from '../jobs/model';
 import type { CheckTimes } from '../jobs/serviceApi';
 
 const numberFormat = new Intl.NumberFormat('en-US');
@@ -46,6 +46,15 @@ export function jobLabel(job: TrackedJob): string {
   return chained ? `Batch ${job.batch} · ${job.jobId}` : `#${job.jobId}`;
 }
 
+/** `expires in 5 h` for a result not downloaded yet (Zoho keeps it 24 hours), or `result expired`. */
+export function expiry(job: TrackedJob, now: number): string {
+  const left = resultMsLeft(job, now);
+  if (left === undefined) {
+    return '';
+  }
+  return left > 0 ? `expires in ${formatDuration(left)}` : 'result expired';
+}
+
 /** `100,000 records · 3 min ago`, `running · 12 s`, `failed · 1 h ago`. */
 export function jobDescription(job: TrackedJob, now: number): string {
   if (job.state === 'running') {
@@ -64,7 +73,9 @@ export function jobDescription(job: TrackedJob, now: number): string {
     case 'downloading':
       return `${records} · downloading`;
     case 'failed':
-      return `${records} · download failed`;
+      return `${records} · download failed · ${expiry(job, now)}`;
+    case 'none':
+      return `${records} · ${expiry(job, now)}`;
     default:
       return `${records} · ${age}`;
   }

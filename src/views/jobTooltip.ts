@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import { cursorMsLeft, type TrackedJob } from '../jobs/model';
 import type { CheckTimes } from '../jobs/serviceApi';
-import { checkText, formatCount, formatDuration } from './jobDescription';
+import { checkText, expiry, formatCount, formatDuration } from './jobDescription';
 
 function cursorText(job: TrackedJob, now: number): string {
   if (job.state !== 'completed') {
@@ -22,7 +22,7 @@ function cursorText(job: TrackedJob, now: number): string {
   return left > 0 ? `valid for ${formatDuration(left)} more` : 'expired (cursors last 15 minutes)';
 }
 
-function localFileText(job: TrackedJob): string {
+function localFileText(job: TrackedJob, now: number): string {
   switch (job.download) {
     case 'ready':
       return job.result ? job.result.path : 'ready';
@@ -31,7 +31,7 @@ function localFileText(job: TrackedJob): string {
     case 'failed':
       return 'download failed';
     default:
-      return job.state === 'completed' ? 'not downloaded yet' : '—';
+      return job.state === 'completed' ? `not downloaded yet (${expiry(job, now)})` : '—';
   }
 }
 
@@ -49,7 +49,7 @@ export function jobTooltip(job: TrackedJob, now: number, checks: CheckTimes = {}
     ['Records', result?.count === undefined ? '—' : formatCount(result.count)],
     ['Download URL', result?.download_url ?? '—'],
     ['Record cursor', cursorText(job, now)],
-    ['Local file', localFileText(job)],
+    ['Local file', localFileText(job, now)],
     ...checkText(job, checks, now),
   ];
   if (job.lastError) {

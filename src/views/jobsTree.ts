@@ -8,6 +8,7 @@ import type { Account } from '../zoho/types';
 import { jobContextValue } from './jobContext';
 import { clockTime } from '../core/format';
 import { jobDescription, jobLabel } from './jobDescription';
+import { exportItem } from './exportItem';
 import { jobIcon } from './jobIcons';
 import { jobTooltip } from './jobTooltip';
 import { computeShape, jobsOfGroup, reportGroupKey, type ReportGroup, type TreeShape } from './treeShape';
@@ -42,7 +43,16 @@ export class JobNode {
   }
 }
 
-export type TreeNode = AccountNode | ReportNode | JobNode;
+export class ExportNode {
+  readonly kind = 'export';
+  /** Export commands accept the node because it exposes `.exportId`. */
+  constructor(readonly exportId: string) {}
+  get id(): string {
+    return `export:${this.exportId}`;
+  }
+}
+
+export type TreeNode = AccountNode | ReportNode | JobNode | ExportNode;
 
 const RUNNING_TICK_MS = 5_000;
 const IDLE_TICK_MS = 60_000;
@@ -75,9 +85,10 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
     private readonly now: () => number = Date.now,
   ) {
     this.shape = this.computeShape();
-    const { jobs, accounts } = services;
+    const { jobs, accounts, exports } = services;
     this.disposables.push(
       this.changeEmitter,
+      exports.onDidChangeExport(({ kind, run }) => this.onExportChanged(kind, run.id)),
       jobs.onDidChangeJob(({ kind, job }) => this.onJobChanged(kind, job)),
       jobs.onDidChangePause((pause) => this.onPauseChanged(pause)),
       accounts.onDidChange(() => this.refreshRoot()),
@@ -88,13 +99,16 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
 
   getChildren(element?: TreeNode): TreeNode[] {
     if (!element) {
+      const exports = this.exportNodes();
       if (this.shape.showAccounts) {
-        return this.shape.accountIds.map((id) => this.accountNode(id));
+        return [...exports, ...this.shape.accountIds.map((id) => this.accountNode(id))];
       }
       const only = this.shape.accountIds[0];
-      return only === undefined ? [] : this.childrenOfAccount(only);
+      return only === undefined ? exports : [...exports, ...this.childrenOfAccount(only)];
     }
     switch (element.kind) {
+      case 'export':
+        return this.batchNodes(element.exportId);
       case 'account':
         return this.childrenOfAccount(element.accountId);
       case 'report':
@@ -110,7 +124,13 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
         return undefined;
       case 'report':
         return this.shape.showAccounts ? this.accountNode(element.accountId) : undefined;
+      case 'export':
+        return undefined;
       default: {
+        const run = this.services.exports.exportOfJob(element.key);
+        if (run) {
+          return this.exportNode(run.id);
+        }
         const job = this.services.jobs.get(element.key);
         return job && this.parentOfGroup(job);
       }
@@ -123,6 +143,8 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
         return this.accountItem(element);
       case 'report':
         return this.reportItem(element);
+      case 'export':
+        return exportItem(this.services.exports.get(element.exportId), element.id, this.now());
       default:
         return this.jobItem(element);
     }
@@ -147,6 +169,25 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
       return undefined;
     }
     return this.cached(`job:${key}`, () => new JobNode(key));
+  }
+
+  exportNode(id: string): ExportNode {
+    return this.cached(`export:${id}`, () => new ExportNode(id));
+  }
+
+  /** Exports first, newest on top: they are what the user is waiting for. */
+  private exportNodes(): ExportNode[] {
+    return this.services.exports
+      .exports()
+      .sort((a, b) => b.startedAt - a.startedAt)
+      .map((run) => this.exportNode(run.id));
+  }
+
+  private batchNodes(exportId: string): JobNode[] {
+    const run = this.services.exports.get(exportId);
+    return (run?.batches ?? [])
+      .filter((batch) => this.services.jobs.get(batch.key))
+      .map((batch) => this.cached(`job:${batch.key}`, () => new JobNode(batch.key)));
   }
 
   private accountNode(accountId: string): AccountNode {
@@ -226,7 +267,8 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
     }
     const now = this.now();
     // Without a report row above it (one report only), the row itself must say which report it is.
-    const underReport = this.getParent(node)?.kind === 'report';
+    const parentKind = this.getParent(node)?.kind;
+    const underReport = parentKind === 'report' || parentKind === 'export';
     const label = underReport ? jobLabel(job) : `${job.ref.report} · ${jobLabel(job)}`;
     const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
     item.id = node.id;
@@ -243,10 +285,27 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
   // ---- change handling ----
 
   private computeShape(): TreeShape {
+    // An export's batches sit under the export's row, not under their report.
+    const { exports } = this.services;
     return computeShape(
       this.services.accounts.list().map((account) => account.id),
-      this.services.jobs.jobs(),
+      this.services.jobs.jobs().filter((job) => !exports.exportOfJob(job.key)),
     );
+  }
+
+  private onExportChanged(kind: 'added' | 'updated' | 'removed', id: string): void {
+    if (kind === 'removed') {
+      this.nodes.delete(`export:${id}`);
+    }
+    const before = this.shape.signature;
+    this.shape = this.computeShape();
+    if (kind !== 'updated' || before !== this.shape.signature) {
+      this.pruneGroupNodes();
+      this.changeEmitter.fire(undefined);
+    } else {
+      this.changeEmitter.fire(this.exportNode(id)); // its row and its list of batches
+    }
+    this.scheduleTick();
   }
 
   private onJobChanged(kind: 'added' | 'updated' | 'removed', job: TrackedJob): void {
@@ -326,10 +385,12 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
       return;
     }
     const jobs = this.services.jobs.jobs();
-    if (jobs.length === 0) {
+    const exporting = this.services.exports.exports().some((run) => run.state === 'running');
+    if (jobs.length === 0 && !exporting) {
       return;
     }
-    const interval = jobs.some((job) => job.state === 'running') ? RUNNING_TICK_MS : IDLE_TICK_MS;
+    const interval =
+      exporting || jobs.some((job) => job.state === 'running') ? RUNNING_TICK_MS : IDLE_TICK_MS;
     this.ticker = setTimeout(() => {
       this.ticker = undefined;
       this.tick();
@@ -345,6 +406,11 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
       const node = this.nodes.get(`job:${key}`);
       if (job && node && jobDescription(job, now) !== description) {
         changed.push(node);
+      }
+    }
+    for (const run of this.services.exports.exports()) {
+      if (run.state === 'running') {
+        changed.push(this.exportNode(run.id)); // its elapsed time
       }
     }
     if (changed.length > 0) {
@@ -373,6 +439,8 @@ export interface JobsTree extends vscode.Disposable {
   readonly view: vscode.TreeView<TreeNode>;
   /** Shows and selects the job's row; rejects when the job is not tracked. */
   reveal(key: string): Promise<void>;
+  /** Shows and selects an export's row. */
+  revealExport(id: string): Promise<void>;
 }
 
 function pauseMessage(services: Services, provider: JobsTreeProvider): string | undefined {
@@ -408,6 +476,9 @@ export function registerJobsTree(context: vscode.ExtensionContext, services: Ser
         throw new Error(`Job ${jobIdOfKey(key)} is not tracked.`);
       }
       await view.reveal(node, { select: true, focus: false, expand: true });
+    },
+    async revealExport(id: string): Promise<void> {
+      await view.reveal(provider.exportNode(id), { select: true, focus: false, expand: true });
     },
     dispose(): void {
       view.dispose();

@@ -47,6 +47,11 @@ export class JobNotifications extends Disposable {
   }
 
   private jobFinished(job: TrackedJob): void {
+    const { exports } = this.services;
+    // A batch just created from a cursor may finish before its export has recorded it: ask about its parent too.
+    if (exports.exportOfJob(job.key) || (job.parentKey && exports.exportOfJob(job.parentKey))) {
+      return; // a batch of an export: the export speaks for it (ExportNotifications)
+    }
     const level = this.level();
     if (level === 'none' || (level === 'failuresOnly' && job.state !== 'failed')) {
       return;

@@ -27,6 +27,7 @@ export class JobsStatusBar extends Disposable {
     this.register(services.jobs.onDidChangeJob(() => this.render()));
     this.register(services.jobs.onDidChangePause(() => this.render()));
     this.register(services.accounts.onDidChange(() => this.render()));
+    this.register(services.exports.onDidChangeExport(() => this.render()));
     this.render();
   }
 
@@ -47,12 +48,14 @@ export class JobsStatusBar extends Disposable {
     if (this.isDisposed) {
       return;
     }
-    const jobs = this.services.jobs.jobs();
+    // An export's batches are counted as the export, not one by one.
+    const jobs = this.services.jobs.jobs().filter((job) => !this.services.exports.exportOfJob(job.key));
+    const exporting = this.services.exports.exports().filter((run) => run.state === 'running').length;
     // Pauses of signed-out accounts no longer matter to anyone.
     const pauses = this.services.jobs
       .pauses()
       .filter((pause) => pause.until > this.clock.now() && this.services.accounts.get(pause.accountId));
-    if (jobs.length === 0 && pauses.length === 0) {
+    if (jobs.length === 0 && pauses.length === 0 && exporting === 0) {
       this.item.hide();
       this.shown = false;
       return;
@@ -65,6 +68,9 @@ export class JobsStatusBar extends Disposable {
     const ready = count((job) => job.state === 'completed' && !downloadFailed(job));
     const failed = count((job) => job.state === 'failed' || downloadFailed(job));
     const parts: string[] = [];
+    if (exporting > 0) {
+      parts.push(`$(cloud-download) ${exporting} exporting`);
+    }
     if (running > 0) {
       parts.push(`$(sync~spin) ${running} running`);
     }

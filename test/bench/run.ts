@@ -13,6 +13,7 @@ import { FakeClock, settle } from '../unit/helpers/fakeClock';
 import { benchActivation, buildProductionBundle } from './bundleAndActivation';
 import { benchDownloadVsCurl, type DownloadFigures } from './downloadVsCurl';
 import { writeResultZip } from './fixtures';
+import { benchExport } from './exportBench';
 import { benchCeiling, benchPollBudget } from './pollBudget';
 import { MB, available, fmt, timed } from './stats';
 
@@ -112,6 +113,7 @@ async function main(): Promise<void> {
       downloads.push(figures);
       await fs.rm(zipPath, { force: true });
     }
+    await benchExport();
     await benchScheduler(1000);
 
     console.log('\nsummary (targets in brackets)');

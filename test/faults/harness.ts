@@ -172,11 +172,24 @@ export class Harness {
   async createAndSettle(): Promise<TrackedJob> {
     const job = await this.create();
     assert.ok(job, `creating the job failed: ${this.errors.join('; ')}`);
-    return this.until(
+    const settled = await this.until(
       job.key,
       (j) => j.download === 'ready' || j.download === 'failed',
       'the download to end',
     );
+    await this.lockReleased();
+    return settled;
+  }
+
+  /**
+   * The row says ready or failed a moment before the download lets go of its result lock (the
+   * store is written while the lock is held): wait for that, so file listings see the end state.
+   */
+  private async lockReleased(): Promise<void> {
+    for (let waited = 0; (await this.files()).some((f) => f.endsWith('.lock')); waited += 10) {
+      assert.ok(waited < 5000, 'the result lock was never released');
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
   }
 
   /** Files left in the results folder (and anywhere under the temp folder). */

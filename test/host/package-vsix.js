@@ -1,6 +1,6 @@
 // `npm run package` (after the production bundle): packs the extension with vsce, offline, into
 // artifacts/creator-bulk-jobs-<version>.vsix, prints its size and contents, and fails when the VSIX
-// holds anything but the bundle, the manifest, the docs and media/ (a widened .vscodeignore or a
+// holds anything but the bundle, the manifest, the docs media/ and the JSON schemas (a widened .vscodeignore or a
 // stray file would otherwise ship source, tests or node_modules to users).
 const fs = require('fs');
 const path = require('path');
@@ -17,6 +17,7 @@ const ALLOWED = [
   /^extension\/changelog\.md$/i,
   /^extension\/license(\.txt|\.md)?$/i,
   /^extension\/media\/[^/].*$/,
+  /^extension\/schemas\/[^/]+\.schema\.json$/,
 ];
 
 function listEntries(file) {

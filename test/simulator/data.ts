@@ -259,6 +259,17 @@ function visitsReport(seed: number): ReportDef {
   };
 }
 
+/** A million orders for the export benchmark: like every report here, rows are made on demand. */
+export const ORDER_HISTORY_ROWS = 1_000_000;
+
+function orderHistoryReport(seed: number): ReportDef {
+  return {
+    ...ordersReport(seed, ORDER_HISTORY_ROWS),
+    link_name: 'Order_History',
+    display_name: 'Order History',
+  };
+}
+
 export function buildCatalog(options: CatalogOptions): AppDef[] {
   const { seed } = options;
   return [
@@ -283,6 +294,15 @@ export function buildCatalog(options: CatalogOptions): AppDef[] {
       category: 1,
       creation_date: '03-Mar-2024',
       reports: [visitsReport(seed)],
+    },
+    {
+      owner: 'demo',
+      link_name: 'data-warehouse',
+      application_name: 'Data Warehouse',
+      workspace_name: 'demo',
+      category: 1,
+      creation_date: '20-Jun-2024',
+      reports: [orderHistoryReport(seed)],
     },
   ];
 }

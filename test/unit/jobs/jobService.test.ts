@@ -181,6 +181,20 @@ describe('JobService (simulator over HTTP)', () => {
     assert.equal(service.get(job.key)?.download, 'ready');
   });
 
+  it('refuses to download a result Zoho no longer keeps (24 h), without asking the server', async () => {
+    autoDownload = false;
+    const service = newService();
+    const job = await service.createJob(ACCOUNT, ref('All_Customers'), {});
+    await completeAndPoll(service, job.key);
+    await clock.tickAsync(24 * 60 * MINUTE);
+    const downloads = sim.requests.filter((r) => r.path.endsWith('/result')).length;
+
+    const error = await rejectsWith(service.ensureResult(job.key), 'badRequest');
+
+    assert.match(error.message, /has expired: Zoho keeps results for 24 hours/);
+    assert.equal(sim.requests.filter((r) => r.path.endsWith('/result')).length, downloads);
+  });
+
   it('fails trackJob for an unknown id and tracks nothing', async () => {
     const service = newService();
     await rejectsWith(service.trackJob(ACCOUNT, ref('All_Customers'), '999999'), 'notFound');

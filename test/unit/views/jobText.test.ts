@@ -65,6 +65,26 @@ describe('job texts', () => {
     assert.strictEqual(formatDuration(3 * 86_400_000), '3 d');
   });
 
+  it('says how long an undownloaded result has left, then that it expired, and stops offering it', () => {
+    const HOUR = 3600_000;
+    const waiting = job({ download: 'none', result: undefined, changedAt: NOW - 19 * HOUR });
+    assert.strictEqual(jobDescription(waiting, NOW), '100,000 records · expires in 5 h');
+    assert.match(jobContextValue(waiting, NOW), /\bcompleted\b/);
+    assert.ok(jobActions(waiting, NOW).some((a) => a.command === 'creatorBulkJobs.openResult'));
+
+    const expired = job({ download: 'failed', result: undefined, changedAt: NOW - 25 * HOUR });
+    assert.strictEqual(jobDescription(expired, NOW), '100,000 records · download failed · result expired');
+    assert.doesNotMatch(jobContextValue(expired, NOW), /\bcompleted\b/, 'no Open/Save in the menus');
+    assert.match(jobContextValue(expired, NOW), /\bexpired\b/);
+    const commands = jobActions(expired, NOW).map((a) => a.command);
+    assert.ok(
+      !commands.includes('creatorBulkJobs.openResult') && !commands.includes('creatorBulkJobs.saveResult'),
+    );
+
+    // A result already on disk does not expire with Zoho's copy.
+    assert.strictEqual(jobDescription(job({ changedAt: NOW - 30 * HOUR }), NOW), '100,000 records · 1 d ago');
+  });
+
   it('puts state and capability tokens in contextValue, matching the offered actions', () => {
     assert.strictEqual(jobContextValue(job(), NOW), 'job completed hasResult hasCursor');
     const expired = job({ cursorSeenAt: NOW - 16 * MIN });

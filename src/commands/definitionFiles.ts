@@ -1,0 +1,39 @@
+// Reading the workspace's export definitions files (one per workspace folder).
+import * as vscode from 'vscode';
+import { DEFINITIONS_FILE, parseDefinitions, type ParsedDefinitions } from '../exports/definitions';
+
+export interface DefinitionsFile {
+  folder: vscode.WorkspaceFolder;
+  uri: vscode.Uri;
+  parsed: ParsedDefinitions;
+}
+
+export function definitionsUri(folder: vscode.WorkspaceFolder): vscode.Uri {
+  return vscode.Uri.joinPath(folder.uri, ...DEFINITIONS_FILE.split('/'));
+}
+
+/** The text of `uri`: an editor's with unsaved edits, else the file's; undefined when missing. */
+export async function readText(uri: vscode.Uri): Promise<string | undefined> {
+  const open = vscode.workspace.textDocuments.find((doc) => doc.uri.toString() === uri.toString());
+  if (open?.isDirty) {
+    return open.getText();
+  }
+  try {
+    return new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Every workspace folder's definitions file that exists, parsed. */
+export async function loadDefinitionFiles(): Promise<DefinitionsFile[]> {
+  const files: DefinitionsFile[] = [];
+  for (const folder of vscode.workspace.workspaceFolders ?? []) {
+    const uri = definitionsUri(folder);
+    const text = await readText(uri);
+    if (text !== undefined) {
+      files.push({ folder, uri, parsed: parseDefinitions(text) });
+    }
+  }
+  return files;
+}

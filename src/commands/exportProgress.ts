@@ -1,0 +1,83 @@
+// The progress notification of a running export (with Cancel), and the question a cancel asks.
+import * as vscode from 'vscode';
+import type { ExportRun } from '../exports/model';
+import type { Services } from '../services';
+import { exportProgressText } from '../views/exportText';
+
+const KEEP = 'Keep Records So Far';
+const DISCARD = 'Discard Records';
+
+/**
+ * Asks whether to keep the records so far, then cancels. Dismissing the question keeps the export
+ * running. Resolves with the run as it ends up.
+ */
+export async function confirmCancel(services: Services, id: string): Promise<ExportRun | undefined> {
+  const run = services.exports.get(id);
+  if (!run || run.state !== 'running') {
+    return run;
+  }
+  const choice = await vscode.window.showWarningMessage(
+    `Stop exporting ${run.ref.report}?`,
+    {
+      modal: true,
+      detail:
+        run.records > 0
+          ? `${exportProgressText(run)}. Keep them as a file named as partial, or discard them?`
+          : 'No records have been written yet.',
+    },
+    ...(run.records > 0 ? [KEEP, DISCARD] : [DISCARD]),
+  );
+  if (choice === undefined) {
+    return run;
+  }
+  return services.exports.cancel(id, choice === KEEP);
+}
+
+/** Shows a cancellable progress notification until the export stops (the user may hide it). */
+export function watchExport(services: Services, id: string): void {
+  const run = services.exports.get(id);
+  if (!run || run.state !== 'running') {
+    return;
+  }
+  void vscode.window.withProgress(
+    {
+      location: vscode.ProgressLocation.Notification,
+      title: `Exporting ${run.ref.report}`,
+      cancellable: true,
+    },
+    (progress, token) =>
+      new Promise<void>((resolve) => {
+        let cancelling = false;
+        const report = (current: ExportRun): void =>
+          progress.report({ message: exportProgressText(current) });
+        report(run);
+        const subscription = services.exports.onDidChangeExport(({ run: changed, kind }) => {
+          if (changed.id !== id) {
+            return;
+          }
+          if (kind === 'removed' || changed.state !== 'running') {
+            finish();
+          } else {
+            report(changed);
+          }
+        });
+        const finish = (): void => {
+          subscription.dispose();
+          resolve();
+        };
+        token.onCancellationRequested(() => {
+          if (cancelling) {
+            return;
+          }
+          cancelling = true;
+          finish();
+          // The notification is gone; if the user then keeps the export running, show it again.
+          void confirmCancel(services, id).then((after) => {
+            if (after?.state === 'running') {
+              watchExport(services, id);
+            }
+          });
+        });
+      }),
+  );
+}

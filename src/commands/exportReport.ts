@@ -1,0 +1,218 @@
+// Export Whole Report: what Create Bulk Read Job asks (batch size defaulting to the maximum, to
+// spend the fewest API calls) plus where to write the merged CSV; then every batch runs by itself.
+import * as vscode from 'vscode';
+import { pickWorkspaceFolder, uriExists } from '../host/workspaceFiles';
+import { expandDestination, destinationProblem, relativeSegments } from '../exports/destination';
+import type { ExportRun } from '../exports/model';
+import { readExportFile } from '../host/settings';
+import type { Services } from '../services';
+import type { JobsTree } from '../views/jobsTree';
+import { reportGroupKey } from '../views/treeShape';
+import { MAX_MAX_RECORDS } from '../zoho/client';
+import type { FirstBatchQuery, ReportRef } from '../zoho/types';
+import { askQuery, isCreateJobOptions, planFromOptions, type CreateJobOptions, type Plan } from './createJob';
+import { watchExport } from './exportProgress';
+import { pickReportTarget, type ReportTarget } from './pickers';
+import { showCommandError } from './showError';
+
+const TITLE = 'Export Whole Report';
+const OVERWRITE = 'Overwrite';
+const OTHER_NAME = 'Choose Another Name';
+
+export interface ExportReportOptions extends CreateJobOptions {
+  /** Workspace-relative path (placeholders allowed) or an absolute path. */
+  destination?: string;
+  /** Replace an existing file without asking (automation only). */
+  overwrite?: boolean;
+  /** Name of the saved definition being run. */
+  definition?: string;
+}
+
+/** What an export needs once every question is answered. */
+export interface ExportPlan extends Plan {
+  destination: vscode.Uri;
+  definition?: string;
+}
+
+/**
+ * True when `uri` does not exist or the user agreed to replace it; otherwise the other choice
+ * they made (e.g. "Choose Another Name"), or undefined when they dismissed the question.
+ */
+export async function mayWrite(uri: vscode.Uri, ...others: string[]): Promise<true | string | undefined> {
+  if (!(await uriExists(uri))) {
+    return true;
+  }
+  const choice = await vscode.window.showWarningMessage(
+    `${vscode.workspace.asRelativePath(uri)} already exists. Overwrite it?`,
+    { modal: true, detail: 'The existing file is replaced only once the whole export has completed.' },
+    OVERWRITE,
+    ...others,
+  );
+  return choice === OVERWRITE ? true : choice;
+}
+
+/** The template (relative, with placeholders) as a file in the workspace, or an error text. */
+export function resolveDestination(
+  folder: vscode.WorkspaceFolder,
+  template: string,
+  ref: ReportRef,
+): vscode.Uri | string {
+  const problem = destinationProblem(template);
+  if (problem) {
+    return problem;
+  }
+  const segments = relativeSegments(expandDestination(template, ref, new Date()));
+  return typeof segments === 'string' ? segments : vscode.Uri.joinPath(folder.uri, ...segments);
+}
+
+/**
+ * Asks where to write, starting from `template`; never returns an existing file unless the user
+ * agreed to replace it. Without a workspace folder a save dialog is shown.
+ */
+export async function askDestination(ref: ReportRef, template: string): Promise<vscode.Uri | undefined> {
+  const folder = await pickWorkspaceFolder('Export into which workspace folder?');
+  if (!folder) {
+    return vscode.window.showSaveDialog({
+      title: `${TITLE}: ${ref.report} (destination)`,
+      filters: { CSV: ['csv'] },
+      saveLabel: 'Export Here',
+    });
+  }
+  let value = template;
+  for (;;) {
+    const typed = await vscode.window.showInputBox({
+      title: `${TITLE}: ${ref.report} (destination)`,
+      prompt: `CSV file in ${folder.name}. Placeholders: {report}, {app}, {date}, {time}.`,
+      value,
+      ignoreFocusOut: true,
+      validateInput: (text) => destinationProblem(text),
+    });
+    if (typed === undefined) {
+      return undefined;
+    }
+    value = typed;
+    const uri = resolveDestination(folder, typed, ref);
+    if (typeof uri === 'string') {
+      continue; // validateInput already refused it
+    }
+    const choice = await mayWrite(uri, OTHER_NAME);
+    if (choice === true) {
+      return uri;
+    }
+    if (choice !== OTHER_NAME) {
+      return undefined;
+    }
+  }
+}
+
+/** A report row of the tree names account and report: only the query and file are asked. */
+function targetOfReportRow(services: Services, arg: unknown): ReportTarget | undefined {
+  const row = arg as { kind?: unknown; groupKey?: unknown } | undefined;
+  if (row?.kind !== 'report' || typeof row.groupKey !== 'string') {
+    return undefined;
+  }
+  const job = services.jobs.jobs().find((candidate) => reportGroupKey(candidate) === row.groupKey);
+  const account = job && services.accounts.get(job.accountId);
+  return account && job && { account, ref: job.ref };
+}
+
+async function askPlan(services: Services, arg: unknown): Promise<ExportPlan | undefined> {
+  const target = targetOfReportRow(services, arg) ?? (await pickReportTarget(services));
+  if (!target) {
+    return undefined;
+  }
+  const query = await askQuery(target.ref.report, { title: TITLE, defaultMaxRecords: MAX_MAX_RECORDS });
+  if (!query) {
+    return undefined;
+  }
+  const destination = await askDestination(target.ref, readExportFile());
+  return destination && { ...target, query, destination };
+}
+
+async function planFromExportOptions(
+  services: Services,
+  options: ExportReportOptions,
+): Promise<ExportPlan | undefined> {
+  const plan = await planFromOptions(services, {
+    ...options,
+    maxRecords: options.maxRecords ?? MAX_MAX_RECORDS,
+  });
+  if (!plan) {
+    return undefined;
+  }
+  const template = options.destination ?? readExportFile();
+  let destination: vscode.Uri;
+  if (/^([A-Za-z]:[\\/]|\/)/.test(template)) {
+    destination = vscode.Uri.file(template);
+  } else {
+    const folder = await pickWorkspaceFolder('Export into which workspace folder?');
+    if (!folder) {
+      throw new Error('Open a folder first: exports are written into the workspace.');
+    }
+    const resolved = resolveDestination(folder, template, plan.ref);
+    if (typeof resolved === 'string') {
+      throw new Error(resolved);
+    }
+    destination = resolved;
+  }
+  if (!options.overwrite && (await mayWrite(destination)) !== true) {
+    return undefined;
+  }
+  return { ...plan, destination, definition: options.definition };
+}
+
+/** Starts the export and shows its progress; resolves with the run once started. */
+export async function startExport(
+  services: Services,
+  tree: JobsTree | undefined,
+  plan: ExportPlan,
+): Promise<ExportRun> {
+  const { account, ref, query } = plan;
+  const run = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Window, title: `Starting the export of ${ref.report}…` },
+    () =>
+      services.exports.start({
+        accountId: account.id,
+        ref,
+        query: query satisfies FirstBatchQuery,
+        destination: plan.destination.fsPath,
+        definition: plan.definition,
+      }),
+  );
+  void tree?.revealExport(run.id).catch(() => undefined);
+  watchExport(services, run.id);
+  return run;
+}
+
+/** Resolves the new export's id, or undefined when cancelled or refused (the error is shown). */
+export async function exportReport(
+  services: Services,
+  tree: JobsTree | undefined,
+  arg?: unknown,
+): Promise<string | undefined> {
+  let plan: ExportPlan | undefined;
+  try {
+    plan = isCreateJobOptions(arg)
+      ? await planFromExportOptions(services, arg as ExportReportOptions)
+      : await askPlan(services, arg);
+    if (!plan) {
+      return undefined;
+    }
+    return (await startExport(services, tree, plan)).id;
+  } catch (error) {
+    showCommandError(services, `Could not start the export`, error, plan?.account.id);
+    return undefined;
+  }
+}
+
+export function registerExportReport(
+  context: vscode.ExtensionContext,
+  services: Services,
+  tree: JobsTree,
+): void {
+  context.subscriptions.push(
+    vscode.commands.registerCommand('creatorBulkJobs.exportReport', (arg?: unknown) =>
+      exportReport(services, tree, arg),
+    ),
+  );
+}

@@ -1,0 +1,168 @@
+// Run Saved Export: runs a named definition of .vscode/zoho-exports.json (quick pick, or the
+// "Run export" CodeLens above it). A definition whose account is not signed in offers to sign in.
+import * as vscode from 'vscode';
+import { definitionQuery, type AccountSelector, type ExportDefinition } from '../exports/definitions';
+import { readExportFile } from '../host/settings';
+import type { Services } from '../services';
+import type { JobsTree } from '../views/jobsTree';
+import type { Account } from '../zoho/types';
+import { loadDefinitionFiles, type DefinitionsFile } from './definitionFiles';
+import { mayWrite, resolveDestination, startExport } from './exportReport';
+import { pickAccount } from './pickers';
+import { showCommandError } from './showError';
+
+/** What the CodeLens passes: the file and the definition's name. */
+export interface RunSavedExportArgs {
+  uri: string;
+  name: string;
+}
+
+function describe(selector: AccountSelector): string {
+  return typeof selector === 'string'
+    ? `the account "${selector}"`
+    : `the account of ${selector.owner}${selector.dataCentre ? ` (${selector.dataCentre})` : ''}`;
+}
+
+function matches(account: Account, selector: AccountSelector): boolean {
+  return typeof selector === 'string'
+    ? account.label === selector
+    : account.owner === selector.owner &&
+        (!selector.dataCentre || account.dataCentre === selector.dataCentre);
+}
+
+/** The account a definition names; offers to sign in when it is not signed in. */
+async function accountFor(services: Services, definition: ExportDefinition): Promise<Account | undefined> {
+  const selector = definition.account;
+  if (selector === undefined) {
+    return pickAccount(services);
+  }
+  const account = services.accounts.list().find((candidate) => matches(candidate, selector));
+  if (account) {
+    return account;
+  }
+  const choice = await vscode.window.showWarningMessage(
+    `The export "${definition.name}" runs as ${describe(selector)}, which is not signed in.`,
+    'Sign In with Access Token',
+    'Sign In with Refresh Token',
+  );
+  if (choice) {
+    const command =
+      choice === 'Sign In with Refresh Token'
+        ? 'creatorBulkJobs.signInWithRefreshToken'
+        : 'creatorBulkJobs.signInWithAccessToken';
+    const owner = typeof selector === 'string' ? undefined : selector.owner;
+    await vscode.commands.executeCommand(
+      command,
+      owner
+        ? { owner, dataCentre: selector && typeof selector !== 'string' ? selector.dataCentre : undefined }
+        : undefined,
+    );
+    return services.accounts.list().find((candidate) => matches(candidate, selector));
+  }
+  return undefined;
+}
+
+interface Found {
+  file: DefinitionsFile;
+  definition: ExportDefinition;
+}
+
+async function pickDefinition(files: DefinitionsFile[], arg: unknown): Promise<Found | undefined> {
+  const wanted = arg as Partial<RunSavedExportArgs> | undefined;
+  const all = files.flatMap((file) =>
+    file.parsed.definitions.map(({ definition }) => ({ file, definition })),
+  );
+  if (typeof wanted?.name === 'string') {
+    const found = all.find(
+      (entry) =>
+        entry.definition.name === wanted.name && (!wanted.uri || entry.file.uri.toString() === wanted.uri),
+    );
+    if (!found) {
+      const file = files.find((entry) => entry.uri.toString() === wanted.uri);
+      const problem = file?.parsed.problems[0]?.message;
+      void vscode.window.showErrorMessage(
+        `The export "${wanted.name}" cannot be run${problem ? `: ${problem}` : ': it is not in the definitions file.'}`,
+      );
+    }
+    return found;
+  }
+  const broken = files.filter((file) => file.parsed.problems.length > 0);
+  if (broken.length > 0) {
+    const count = broken.reduce((n, file) => n + file.parsed.problems.length, 0);
+    void vscode.window
+      .showWarningMessage(
+        `${vscode.workspace.asRelativePath(broken[0].uri)} has ${count} problem(s); definitions with problems are not listed.`,
+        'Open File',
+      )
+      .then((choice) => (choice ? vscode.window.showTextDocument(broken[0].uri) : undefined));
+  }
+  if (all.length === 0) {
+    if (broken.length === 0) {
+      void vscode.window.showInformationMessage(
+        'No saved exports yet. Run Export Whole Report and choose Save as Definition when it completes, or write .vscode/zoho-exports.json.',
+      );
+    }
+    return undefined;
+  }
+  const multiRoot = files.length > 1;
+  const picked = await vscode.window.showQuickPick(
+    all.map((entry) => ({
+      label: entry.definition.name,
+      description: `${entry.definition.app} / ${entry.definition.report}${multiRoot ? ` · ${entry.file.folder.name}` : ''}`,
+      detail: entry.definition.criteria,
+      entry,
+    })),
+    { placeHolder: 'Run which saved export?', matchOnDescription: true },
+  );
+  return picked?.entry;
+}
+
+export async function runSavedExport(
+  services: Services,
+  tree: JobsTree | undefined,
+  arg?: unknown,
+): Promise<string | undefined> {
+  let account: Account | undefined;
+  try {
+    const found = await pickDefinition(await loadDefinitionFiles(), arg);
+    if (!found) {
+      return undefined;
+    }
+    const { file, definition } = found;
+    account = await accountFor(services, definition);
+    if (!account) {
+      return undefined;
+    }
+    const ref = { owner: definition.owner ?? account.owner, app: definition.app, report: definition.report };
+    const destination = resolveDestination(file.folder, definition.destination ?? readExportFile(), ref);
+    if (typeof destination === 'string') {
+      throw new Error(destination);
+    }
+    if ((await mayWrite(destination)) !== true) {
+      return undefined;
+    }
+    const run = await startExport(services, tree, {
+      account,
+      ref,
+      query: definitionQuery(definition),
+      destination,
+      definition: definition.name,
+    });
+    return run.id;
+  } catch (error) {
+    showCommandError(services, 'Could not run the saved export', error, account?.id);
+    return undefined;
+  }
+}
+
+export function registerRunSavedExport(
+  context: vscode.ExtensionContext,
+  services: Services,
+  tree: JobsTree,
+): void {
+  context.subscriptions.push(
+    vscode.commands.registerCommand('creatorBulkJobs.runSavedExport', (arg?: unknown) =>
+      runSavedExport(services, tree, arg),
+    ),
+  );
+}

@@ -1,0 +1,268 @@
+// Export definitions: named, saved exports in the workspace file `.vscode/zoho-exports.json`
+// (JSON with comments, like VS Code's own files there). Parsing never throws: every problem is
+// reported with the place it is at, for the editor's diagnostics.
+import {
+  findNodeAtLocation,
+  getNodeValue,
+  parseTree,
+  printParseErrorCode,
+  type Node,
+  type ParseError,
+} from 'jsonc-parser';
+import { buildCreateBody, MAX_MAX_RECORDS } from '../zoho/client';
+import { DATA_CENTRES } from '../zoho/dataCentres';
+import { isValidLinkName } from '../zoho/paths';
+import type { FirstBatchQuery } from '../zoho/types';
+import { destinationProblem } from './destination';
+
+/** Workspace-relative location of the definitions file. */
+export const DEFINITIONS_FILE = '.vscode/zoho-exports.json';
+
+/** Which signed-in account runs a definition: by label, or by owner (and data centre). */
+export type AccountSelector = string | { owner: string; dataCentre?: string };
+
+export interface ExportDefinition {
+  name: string;
+  account?: AccountSelector;
+  app: string;
+  report: string;
+  /** Owner in bulk paths for apps hosted in another workspace; defaults to the account's owner. */
+  owner?: string;
+  criteria?: string;
+  fields?: string[];
+  batchSize?: number;
+  /** Workspace-relative file with {report}, {app}, {date}, {time}; defaults to the setting. */
+  destination?: string;
+}
+
+export interface Span {
+  offset: number;
+  length: number;
+}
+
+export interface DefinitionProblem extends Span {
+  message: string;
+}
+
+export interface LocatedDefinition {
+  definition: ExportDefinition;
+  /** The definition's object in the file (for the CodeLens above it). */
+  span: Span;
+}
+
+export interface ParsedDefinitions {
+  /** Valid definitions only. */
+  definitions: LocatedDefinition[];
+  problems: DefinitionProblem[];
+}
+
+const KEYS = new Set([
+  'name',
+  'account',
+  'app',
+  'report',
+  'owner',
+  'criteria',
+  'fields',
+  'batchSize',
+  'destination',
+]);
+
+function span(node: Node): Span {
+  return { offset: node.offset, length: node.length };
+}
+
+/** The query a definition sends for its first batch. */
+export function definitionQuery(definition: ExportDefinition): FirstBatchQuery {
+  const query: FirstBatchQuery = {};
+  if (definition.criteria?.trim()) {
+    query.criteria = definition.criteria.trim();
+  }
+  if (definition.fields && definition.fields.length > 0) {
+    query.fields = definition.fields;
+  }
+  // The largest batch unless told otherwise: the fewest API calls for a whole report.
+  query.max_records = definition.batchSize ?? MAX_MAX_RECORDS;
+  return query;
+}
+
+export function parseDefinitions(text: string): ParsedDefinitions {
+  const errors: ParseError[] = [];
+  const root = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false });
+  const problems: DefinitionProblem[] = errors.map((error) => ({
+    offset: error.offset,
+    length: Math.max(1, error.length),
+    message: `Not valid JSON here (${printParseErrorCode(error.error)}).`,
+  }));
+  if (!root) {
+    return { definitions: [], problems };
+  }
+  const list = root.type === 'object' ? findNodeAtLocation(root, ['exports']) : undefined;
+  if (root.type !== 'object' || !list || list.type !== 'array') {
+    problems.push({
+      ...span(list ?? root),
+      message:
+        'The file should be an object with an "exports" list: { "exports": [ { "name": …, "app": …, "report": … } ] }.',
+    });
+    return { definitions: [], problems };
+  }
+  const definitions: LocatedDefinition[] = [];
+  const names = new Set<string>();
+  for (const node of list.children ?? []) {
+    const found = checkDefinition(node, problems);
+    if (!found) {
+      continue;
+    }
+    if (names.has(found.name)) {
+      problems.push({
+        ...span(findNodeAtLocation(node, ['name']) ?? node),
+        message: `Another definition is already named "${found.name}".`,
+      });
+      continue;
+    }
+    names.add(found.name);
+    definitions.push({ definition: found, span: span(node) });
+  }
+  return { definitions, problems };
+}
+
+/** The definition in `node`, or undefined after recording why it cannot be run. */
+function checkDefinition(node: Node, problems: DefinitionProblem[]): ExportDefinition | undefined {
+  if (node.type !== 'object') {
+    problems.push({
+      ...span(node),
+      message: 'Each export definition is an object with at least "name", "app" and "report".',
+    });
+    return undefined;
+  }
+  const before = problems.length;
+  const problem = (at: Node | undefined, message: string): void => {
+    problems.push({ ...span(at ?? node), message });
+  };
+  const value = getNodeValue(node) as Record<string, unknown>;
+  const field = (key: string): Node | undefined => findNodeAtLocation(node, [key]);
+  for (const property of node.children ?? []) {
+    const key = property.children?.[0];
+    if (key && !KEYS.has(String(key.value))) {
+      problem(key, `Unknown property "${String(key.value)}". Known: ${[...KEYS].join(', ')}.`);
+    }
+  }
+  const text = (key: string, required: boolean): string | undefined => {
+    const raw = value[key];
+    if (raw === undefined) {
+      if (required) {
+        problem(undefined, `This definition needs "${key}".`);
+      }
+      return undefined;
+    }
+    if (typeof raw !== 'string' || raw.trim() === '') {
+      problem(field(key), `"${key}" must be non-empty text.`);
+      return undefined;
+    }
+    return raw.trim();
+  };
+  const name = text('name', true);
+  const app = text('app', true);
+  const report = text('report', true);
+  const owner = text('owner', false);
+  for (const [key, linkName] of [
+    ['app', app],
+    ['report', report],
+    ['owner', owner],
+  ] as const) {
+    if (linkName !== undefined && !isValidLinkName(linkName)) {
+      problem(
+        field(key),
+        `"${linkName}" is not a link name: use the name from the app's URL (letters, digits, "_", "-").`,
+      );
+    }
+  }
+  const criteria = value.criteria;
+  if (criteria !== undefined && typeof criteria !== 'string') {
+    problem(field('criteria'), '"criteria" must be text, e.g. "Status == \\"Open\\"".');
+  }
+  const fields = value.fields;
+  if (
+    fields !== undefined &&
+    (!Array.isArray(fields) || fields.some((f) => typeof f !== 'string' || !isValidLinkName(f.trim())))
+  ) {
+    problem(field('fields'), '"fields" must be a list of field link names, e.g. ["Email", "Address.City"].');
+  }
+  const batchSize = value.batchSize;
+  try {
+    buildCreateBody({ max_records: batchSize as number | undefined });
+  } catch (error) {
+    problem(field('batchSize'), (error as Error).message);
+  }
+  const destination = value.destination;
+  if (destination !== undefined) {
+    const why =
+      typeof destination === 'string' ? destinationProblem(destination) : '"destination" must be text.';
+    if (why) {
+      problem(field('destination'), why);
+    }
+  }
+  const account = checkAccount(value.account, field('account'), problem);
+  if (problems.length > before || !name || !app || !report) {
+    return undefined;
+  }
+  const definition: ExportDefinition = { name, app, report };
+  if (account !== undefined) {
+    definition.account = account;
+  }
+  if (owner !== undefined) {
+    definition.owner = owner;
+  }
+  if (typeof criteria === 'string' && criteria.trim() !== '') {
+    definition.criteria = criteria.trim();
+  }
+  if (Array.isArray(fields) && fields.length > 0) {
+    definition.fields = (fields as string[]).map((f) => f.trim());
+  }
+  if (typeof batchSize === 'number') {
+    definition.batchSize = batchSize;
+  }
+  if (typeof destination === 'string') {
+    definition.destination = destination.trim();
+  }
+  return definition;
+}
+
+function checkAccount(
+  raw: unknown,
+  at: Node | undefined,
+  problem: (at: Node | undefined, message: string) => void,
+): AccountSelector | undefined {
+  if (raw === undefined) {
+    return undefined;
+  }
+  if (typeof raw === 'string' && raw.trim() !== '') {
+    return raw.trim();
+  }
+  const candidate = raw as { owner?: unknown; dataCentre?: unknown } | null;
+  if (
+    typeof candidate === 'object' &&
+    candidate !== null &&
+    typeof candidate.owner === 'string' &&
+    candidate.owner.trim()
+  ) {
+    const dataCentre = candidate.dataCentre;
+    if (
+      dataCentre !== undefined &&
+      (typeof dataCentre !== 'string' || !(dataCentre in DATA_CENTRES || dataCentre === 'custom'))
+    ) {
+      problem(at, `"dataCentre" must be one of ${[...Object.keys(DATA_CENTRES), 'custom'].join(', ')}.`);
+      return undefined;
+    }
+    return dataCentre === undefined
+      ? { owner: candidate.owner.trim() }
+      : { owner: candidate.owner.trim(), dataCentre };
+  }
+  problem(at, '"account" is an account label ("Zylker (US)"), or { "owner": "zylker", "dataCentre": "US" }.');
+  return undefined;
+}
+
+/** Serialises definitions for writing the file (2-space JSON, like VS Code's own). */
+export function definitionsFileText(definitions: ExportDefinition[]): string {
+  return `${JSON.stringify({ exports: definitions }, null, 2)}\n`;
+}

@@ -1,0 +1,196 @@
+// The export runs, shared by every window: a file in the extension's global storage folder (see
+// ../core/sharedJsonFile.ts for why not globalState). Each change is merged into the latest file
+// under its lock, run by run, so two windows never undo each other's runs; changes made by another
+// window are announced with `external` set. Runs are never mutated in place.
+import { errorMessage } from '../core/format';
+import { Emitter, silentLogger, type Disposable, type Logger } from '../core/ports';
+import type { SharedJsonFile } from '../core/sharedJsonFile';
+import type { Event } from '../jobs/serviceApi';
+import type { ExportRun } from './model';
+
+export const EXPORTS_FILE_NAME = 'exports.json';
+
+export interface ExportChange {
+  kind: 'added' | 'updated' | 'removed';
+  run: ExportRun;
+  /** True when another window made the change. */
+  external?: boolean;
+}
+
+interface StoredExports {
+  version: 1;
+  exports: ExportRun[];
+}
+
+const STATES: ReadonlySet<unknown> = new Set(['running', 'completed', 'failed', 'cancelled', 'interrupted']);
+
+export class ExportStore implements Disposable {
+  private readonly runs: Map<string, ExportRun>;
+  private readonly changes = new Emitter<ExportChange>();
+  readonly onDidChange: Event<ExportChange> = this.changes.event;
+  private lastWrite: Promise<void> = Promise.resolve();
+  /** Runs with a write of ours still on its way to the file: the file is older for them. */
+  private readonly pending = new Map<string, number>();
+  private readonly subscription: Disposable;
+
+  constructor(
+    private readonly file: SharedJsonFile,
+    private readonly logger: Logger = silentLogger,
+  ) {
+    this.runs = new Map(this.readFile().map((run) => [run.id, run]));
+    this.subscription = file.onDidChange(() => this.sync());
+  }
+
+  all(): ExportRun[] {
+    return [...this.runs.values()];
+  }
+
+  get(id: string): ExportRun | undefined {
+    return this.runs.get(id);
+  }
+
+  /** The run one of whose batches is this job. */
+  byJobKey(key: string): ExportRun | undefined {
+    return this.all().find((run) => run.batches.some((batch) => batch.key === key));
+  }
+
+  async add(run: ExportRun): Promise<void> {
+    const added = structuredClone(run);
+    this.runs.set(added.id, added);
+    await this.commit({ kind: 'added', run: added });
+  }
+
+  async update(id: string, patch: Partial<ExportRun>): Promise<ExportRun | undefined> {
+    const current = this.runs.get(id);
+    if (!current) {
+      return undefined;
+    }
+    const next: ExportRun = { ...current, ...structuredClone(patch), id };
+    this.runs.set(id, next);
+    await this.commit({ kind: 'updated', run: next });
+    return next;
+  }
+
+  async remove(id: string): Promise<ExportRun | undefined> {
+    const removed = this.runs.get(id);
+    if (removed) {
+      this.runs.delete(id);
+      await this.commit({ kind: 'removed', run: removed });
+    }
+    return removed;
+  }
+
+  /** Resolves once every change made so far is in the file. */
+  flushed(): Promise<void> {
+    return this.lastWrite;
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    this.changes.dispose();
+  }
+
+  private async commit(change: ExportChange): Promise<void> {
+    const { run, kind } = change;
+    this.pending.set(run.id, (this.pending.get(run.id) ?? 0) + 1);
+    // One write at a time, each merged into the latest file: this run only, the others as stored.
+    const write = this.lastWrite.then(async () => {
+      await this.file.modify((latest) => {
+        const others = readRuns(latest, this.logger).filter((stored) => stored.id !== run.id);
+        const current = kind === 'removed' ? undefined : this.runs.get(run.id);
+        const stored: StoredExports = { version: 1, exports: current ? [...others, current] : others };
+        return stored;
+      });
+    });
+    void write
+      .catch(() => undefined)
+      .then(() => {
+        const left = (this.pending.get(run.id) ?? 1) - 1;
+        if (left > 0) {
+          this.pending.set(run.id, left);
+        } else {
+          this.pending.delete(run.id);
+        }
+      });
+    this.lastWrite = write.catch((error: unknown) =>
+      this.logger.error(`Could not save the exports: ${errorMessage(error)}`),
+    );
+    this.fire(change);
+    await this.lastWrite;
+  }
+
+  /** Takes in what other windows changed in the file (the file watcher calls it too). */
+  sync(): void {
+    const stored = new Map(this.readFile().map((run) => [run.id, run]));
+    for (const [id, run] of stored) {
+      if (this.pending.has(id)) {
+        continue;
+      }
+      const mine = this.runs.get(id);
+      if (!mine || JSON.stringify(mine) !== JSON.stringify(run)) {
+        this.runs.set(id, run);
+        this.fire({ kind: mine ? 'updated' : 'added', run, external: true });
+      }
+    }
+    for (const [id, run] of [...this.runs]) {
+      if (!stored.has(id) && !this.pending.has(id)) {
+        this.runs.delete(id);
+        this.fire({ kind: 'removed', run, external: true });
+      }
+    }
+  }
+
+  private fire(change: ExportChange): void {
+    try {
+      this.changes.fire(change);
+    } catch (error) {
+      this.logger.error(`An export change listener failed: ${errorMessage(error)}`);
+    }
+  }
+
+  private readFile(): ExportRun[] {
+    return readRuns(this.file.read(), this.logger);
+  }
+}
+
+/** The readable runs of a stored document; anything else is skipped with a warning, never thrown. */
+function readRuns(raw: unknown, logger: Logger): ExportRun[] {
+  if (raw === undefined) {
+    return [];
+  }
+  const document = raw as Partial<StoredExports> | null;
+  if (
+    typeof document !== 'object' ||
+    document === null ||
+    document.version !== 1 ||
+    !Array.isArray(document.exports)
+  ) {
+    logger.warn('Ignoring the stored exports: not in a format this version understands.');
+    return [];
+  }
+  const runs = document.exports.filter(isExportRun);
+  if (runs.length < document.exports.length) {
+    logger.warn(`Ignoring ${document.exports.length - runs.length} unreadable stored export(s).`);
+  }
+  return runs;
+}
+
+function isExportRun(value: unknown): value is ExportRun {
+  const run = value as Partial<ExportRun> | null;
+  return (
+    typeof run === 'object' &&
+    run !== null &&
+    typeof run.id === 'string' &&
+    typeof run.accountId === 'string' &&
+    typeof run.destination === 'string' &&
+    typeof run.ref?.report === 'string' &&
+    typeof run.ref.app === 'string' &&
+    typeof run.ref.owner === 'string' &&
+    STATES.has(run.state) &&
+    Array.isArray(run.batches) &&
+    run.batches.every((batch) => typeof batch?.key === 'string' && typeof batch.jobId === 'string') &&
+    typeof run.bytesWritten === 'number' &&
+    typeof run.records === 'number' &&
+    typeof run.startedAt === 'number'
+  );
+}

@@ -1,0 +1,77 @@
+// The export model: one "Export Whole Report" run, made of batch jobs chained by record cursors.
+import * as path from 'node:path';
+import type { FirstBatchQuery, ReportRef } from '../zoho/types';
+
+/**
+ * running: batches are being created, downloaded and appended.
+ * completed: the merged CSV is at `destination` with every record Zoho counted.
+ * failed: stopped by an error that a retry would not fix; nothing partial is kept.
+ * cancelled: stopped by the user; `keptPath` holds the records so far if they chose to keep them.
+ * interrupted: a cursor expired (or a batch could not be created); records so far in `keptPath`.
+ */
+export type ExportState = 'running' | 'completed' | 'failed' | 'cancelled' | 'interrupted';
+
+export interface ExportBatch {
+  /** Job key (see jobKey in ../jobs/model). */
+  key: string;
+  jobId: string;
+  /** `result.count` of the batch, once appended. */
+  count?: number;
+  appended: boolean;
+  /** When the runner saw this batch complete (epoch ms). */
+  completedAt?: number;
+  /** Milliseconds from this batch's completion being seen to the next batch's creation. */
+  nextCreatedAfterMs?: number;
+  /** Milliseconds spent downloading and extracting this batch's result. */
+  fetchMs?: number;
+}
+
+export interface ExportRun {
+  id: string;
+  accountId: string;
+  ref: ReportRef;
+  query: FirstBatchQuery;
+  /** Absolute path of the merged CSV; it exists only once the export is complete. */
+  destination: string;
+  state: ExportState;
+  batches: ExportBatch[];
+  /** Header row of the first batch (without its line ending); every later batch must match. */
+  header?: string;
+  /** Bytes of the working file that hold appended batches (a crash may leave more: truncated). */
+  bytesWritten: number;
+  /** Sum of `result.count` over the appended batches. */
+  records: number;
+  startedAt: number;
+  finishedAt?: number;
+  /** Why the export stopped (failed, interrupted). */
+  error?: string;
+  /** The partial file kept after a cancel or an interruption. */
+  keptPath?: string;
+  /** The definition this export was started from, if any. */
+  definition?: string;
+}
+
+/** The file being written while the export runs: never mistaken for a finished export. */
+export function workingPath(destination: string): string {
+  return `${destination}.part`;
+}
+
+/** Where the records of a stopped export are kept: `All_Orders_2026-01-02.partial.csv`. */
+export function partialPath(destination: string): string {
+  const ext = path.extname(destination);
+  const base = ext ? destination.slice(0, -ext.length) : destination;
+  return `${base}.partial${ext || '.csv'}`;
+}
+
+export function isActive(run: ExportRun): boolean {
+  return run.state === 'running';
+}
+
+export function batchesDone(run: ExportRun): number {
+  return run.batches.filter((batch) => batch.appended).length;
+}
+
+/** Total elapsed time of a run: until it finished, or until now while it runs. */
+export function elapsedMs(run: ExportRun, now: number): number {
+  return Math.max(0, (run.finishedAt ?? now) - run.startedAt);
+}

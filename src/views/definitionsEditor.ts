@@ -1,0 +1,84 @@
+// Editor support for .vscode/zoho-exports.json: a "Run export" CodeLens above each valid
+// definition, and a diagnostic at each problem (the JSON schema adds completion and hovers).
+import * as vscode from 'vscode';
+import { parseDefinitions, type ParsedDefinitions, type Span } from '../exports/definitions';
+import { Disposable } from '../host/disposable';
+
+export const DEFINITIONS_SELECTOR: vscode.DocumentSelector = { pattern: '**/.vscode/zoho-exports.json' };
+
+function range(document: vscode.TextDocument, span: Span): vscode.Range {
+  return new vscode.Range(document.positionAt(span.offset), document.positionAt(span.offset + span.length));
+}
+
+export class DefinitionsEditorSupport extends Disposable implements vscode.CodeLensProvider {
+  private readonly diagnostics = this.register(vscode.languages.createDiagnosticCollection('zoho-exports'));
+  private readonly lensChanges = this.register(new vscode.EventEmitter<void>());
+  readonly onDidChangeCodeLenses = this.lensChanges.event;
+  private readonly cache = new Map<string, { version: number; parsed: ParsedDefinitions }>();
+
+  constructor() {
+    super();
+    this.register(vscode.languages.registerCodeLensProvider(DEFINITIONS_SELECTOR, this));
+    this.register(vscode.workspace.onDidOpenTextDocument((doc) => this.check(doc)));
+    this.register(vscode.workspace.onDidChangeTextDocument((event) => this.check(event.document)));
+    this.register(
+      vscode.workspace.onDidCloseTextDocument((doc) => {
+        this.diagnostics.delete(doc.uri);
+        this.cache.delete(doc.uri.toString());
+      }),
+    );
+    vscode.workspace.textDocuments.forEach((doc) => this.check(doc));
+  }
+
+  provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
+    return this.parse(document).definitions.map(
+      ({ definition, span }) =>
+        new vscode.CodeLens(range(document, { offset: span.offset, length: 0 }), {
+          title: '$(play) Run export',
+          tooltip: `Export ${definition.app} / ${definition.report} now`,
+          command: 'creatorBulkJobs.runSavedExport',
+          arguments: [{ uri: document.uri.toString(), name: definition.name }],
+        }),
+    );
+  }
+
+  private check(document: vscode.TextDocument): void {
+    if (vscode.languages.match(DEFINITIONS_SELECTOR, document) === 0) {
+      return;
+    }
+    const parsed = this.parse(document);
+    this.diagnostics.set(
+      document.uri,
+      parsed.problems.map((problem) => {
+        const diagnostic = new vscode.Diagnostic(
+          range(document, problem),
+          problem.message,
+          vscode.DiagnosticSeverity.Error,
+        );
+        diagnostic.source = 'Zoho Creator exports';
+        return diagnostic;
+      }),
+    );
+    this.lensChanges.fire();
+  }
+
+  private parse(document: vscode.TextDocument): ParsedDefinitions {
+    const key = document.uri.toString();
+    const cached = this.cache.get(key);
+    if (cached?.version === document.version) {
+      return cached.parsed;
+    }
+    let parsed: ParsedDefinitions;
+    try {
+      parsed = parseDefinitions(document.getText());
+    } catch (error) {
+      // parseDefinitions does not throw; if it ever did, the editor must not lose the file's features.
+      parsed = {
+        definitions: [],
+        problems: [{ offset: 0, length: 1, message: `Could not read the definitions: ${String(error)}` }],
+      };
+    }
+    this.cache.set(key, { version: document.version, parsed });
+    return parsed;
+  }
+}

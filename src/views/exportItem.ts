@@ -1,0 +1,62 @@
+// The tree row of an export: its report, state, batches done, records so far and elapsed time;
+// its batches are the rows beneath it.
+import * as vscode from 'vscode';
+import type { ExportRun, ExportState } from '../exports/model';
+import { exportDescription } from './exportText';
+import { formatRecords } from './jobDescription';
+
+const ICONS: Record<ExportState, [string, string | undefined]> = {
+  running: ['sync~spin', undefined],
+  completed: ['pass-filled', 'testing.iconPassed'],
+  failed: ['error', 'testing.iconFailed'],
+  cancelled: ['circle-slash', undefined],
+  interrupted: ['warning', 'list.warningForeground'],
+};
+
+function tooltip(run: ExportRun): vscode.MarkdownString {
+  const lines = [
+    `Export of ${run.ref.app} / ${run.ref.report}`,
+    `State: ${run.state}`,
+    `Records: ${formatRecords(run.records)} in ${run.batches.filter((b) => b.appended).length} of ${run.batches.length} batches`,
+    `File: ${run.state === 'completed' ? run.destination : (run.keptPath ?? `${run.destination} (when complete)`)}`,
+  ];
+  if (run.query.criteria) {
+    lines.push(`Criteria: ${run.query.criteria}`);
+  }
+  if (run.definition) {
+    lines.push(`Definition: ${run.definition}`);
+  }
+  if (run.error) {
+    lines.push(run.error);
+  }
+  const markdown = new vscode.MarkdownString();
+  for (const line of lines) {
+    markdown.appendText(line);
+    markdown.appendMarkdown('\n\n');
+  }
+  return markdown;
+}
+
+export function exportItem(run: ExportRun | undefined, id: string, now: number): vscode.TreeItem {
+  if (!run) {
+    const gone = new vscode.TreeItem('(export no longer listed)');
+    gone.id = id;
+    return gone;
+  }
+  const item = new vscode.TreeItem(`Export ${run.ref.report}`, vscode.TreeItemCollapsibleState.Expanded);
+  item.id = id;
+  item.description = exportDescription(run, now);
+  item.tooltip = tooltip(run);
+  const [icon, colour] = ICONS[run.state];
+  item.iconPath = new vscode.ThemeIcon(icon, colour ? new vscode.ThemeColor(colour) : undefined);
+  // `exportCompleted`, not `completed`: the job rows' menus match their own state tokens.
+  const tokens = ['export', `export${run.state.charAt(0).toUpperCase()}${run.state.slice(1)}`];
+  if (run.state === 'completed' || run.keptPath) {
+    tokens.push('hasFile');
+  }
+  item.contextValue = tokens.join(' ');
+  if (run.state === 'completed') {
+    item.command = { command: 'creatorBulkJobs.openExport', title: 'Open Export', arguments: [run.id] };
+  }
+  return item;
+}

@@ -1,0 +1,68 @@
+// One notification when an export completes ("All_Orders exported: 250,000 records in 3 batches")
+// and one when it stops without completing, each with the next step. Batches stay quiet: their
+// per-job notifications are skipped by JobNotifications.
+import * as vscode from 'vscode';
+import type { ExportRun } from '../exports/model';
+import { Disposable } from '../host/disposable';
+import type { NotificationLevel } from '../host/settings';
+import type { Services } from '../services';
+import { exportFinishedText } from './exportText';
+
+export class ExportNotifications extends Disposable {
+  constructor(
+    private readonly services: Services,
+    private readonly level: () => NotificationLevel,
+  ) {
+    super();
+    this.register(services.exports.onDidFinishExport((run) => this.completed(run)));
+    this.register(services.exports.onDidStopExport((run) => this.stopped(run)));
+  }
+
+  private completed(run: ExportRun): void {
+    if (this.level() !== 'all') {
+      return;
+    }
+    const actions = ['Open', 'Reveal in Explorer'];
+    if (!run.definition) {
+      actions.push('Save as Definition');
+    }
+    this.act(vscode.window.showInformationMessage(exportFinishedText(run), ...actions), run, {
+      Open: 'openExport',
+      'Reveal in Explorer': 'revealExport',
+      'Save as Definition': 'saveExportDefinition',
+    });
+  }
+
+  private stopped(run: ExportRun): void {
+    if (this.level() === 'none') {
+      return;
+    }
+    const actions = ['Restart Export'];
+    if (run.keptPath) {
+      actions.push('Open Partial File');
+    }
+    actions.push('Show Log');
+    const what = run.state === 'interrupted' ? 'was interrupted' : 'failed';
+    this.act(
+      vscode.window.showErrorMessage(
+        `The export of ${run.ref.report} ${what}: ${run.error ?? ''}`,
+        ...actions,
+      ),
+      run,
+      {
+        'Restart Export': 'restartExport',
+        'Open Partial File': 'openExport',
+        'Show Log': 'showLog',
+      },
+    );
+  }
+
+  private act(choice: Thenable<string | undefined>, run: ExportRun, commands: Record<string, string>): void {
+    void choice
+      .then((action) => {
+        const command = commands[action ?? ''];
+        return command ? vscode.commands.executeCommand(`creatorBulkJobs.${command}`, run.id) : undefined;
+      })
+      .then(undefined, (error) => this.services.logger.error(`Notification action failed: ${String(error)}`));
+  }
+}

@@ -1,0 +1,37 @@
+// Short texts describing an export (tree row, progress, notifications). No editor API here.
+import { batchesDone, elapsedMs, type ExportRun } from '../exports/model';
+import { formatCount, formatDuration, formatRecords } from './jobDescription';
+
+function batches(n: number): string {
+  return `${n} ${n === 1 ? 'batch' : 'batches'}`;
+}
+
+/** `Batch 2 running · 100,000 records so far` */
+export function exportProgressText(run: ExportRun): string {
+  const done = batchesDone(run);
+  const current = run.batches.length > done ? `Batch ${run.batches.length} running · ` : '';
+  return `${current}${formatRecords(run.records)} so far (${batches(done)} done)`;
+}
+
+/** `All_Orders exported: 250,000 records in 3 batches` */
+export function exportFinishedText(run: ExportRun): string {
+  return `${run.ref.report} exported: ${formatRecords(run.records)} in ${batches(run.batches.length)}`;
+}
+
+/** Tree row description: state, batches done, records so far, elapsed time. */
+export function exportDescription(run: ExportRun, now: number): string {
+  const elapsed = formatDuration(elapsedMs(run, now));
+  const done = batchesDone(run);
+  switch (run.state) {
+    case 'running':
+      return `running · ${batches(done)} done · ${formatCount(run.records)} records · ${elapsed}`;
+    case 'completed':
+      return `${formatRecords(run.records)} · ${batches(done)} · ${elapsed}`;
+    case 'cancelled':
+      return `cancelled · ${formatCount(run.records)} records ${run.keptPath ? 'kept' : 'discarded'}`;
+    case 'interrupted':
+      return `interrupted · ${formatCount(run.records)} records kept`;
+    default:
+      return `failed · ${batches(done)} done`;
+  }
+}

@@ -1,0 +1,345 @@
+// Export Whole Report in the real extension host against the simulator: every batch runs by
+// itself, one merged CSV lands in the workspace, the tree shows the export with its batches, the
+// status bar counts it, one notification says it plainly; an existing file is never replaced unasked.
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import type { TestApi } from '../../src/extension';
+import { countCsvRecords } from '../../src/results/countCsvRecords';
+import type { ExportNode, JobNode } from '../../src/views/jobsTree';
+import { startSimulator, DEMO, type Simulator } from '../simulator';
+import {
+  activateExtension,
+  allTreeNodes,
+  jobsTree,
+  signInToSimulator,
+  signOut,
+  useFastPolling,
+  waitFor,
+  withStubbedPrompt,
+} from './helpers';
+
+/**
+ * A simulator whose jobs take `jobDurationMs`, signed in with fast polling for the suite; every
+ * export is removed and the account signed out afterwards.
+ */
+function useSignedInSimulator(
+  jobDurationMs: number,
+): () => { sim: Simulator; api: TestApi; accountId: string } {
+  let sim: Simulator | undefined;
+  let api: TestApi | undefined;
+  let accountId: string | undefined;
+  let restoreSettings: (() => Promise<void>) | undefined;
+  before(async () => {
+    sim = await startSimulator({ jobDurationMs, throttles: false });
+    api = await activateExtension();
+    restoreSettings = await useFastPolling();
+    accountId = await signInToSimulator(sim);
+  });
+  after(async () => {
+    for (const run of api?.services.exports.exports() ?? []) {
+      await api?.services.exports.remove(run.id);
+    }
+    if (accountId) {
+      await signOut(accountId);
+    }
+    await restoreSettings?.();
+    await sim?.close();
+  });
+  return () => {
+    if (!sim || !api || !accountId) {
+      throw new Error('the simulator session did not start');
+    }
+    return { sim, api, accountId };
+  };
+}
+
+describe('Export Whole Report', function () {
+  this.timeout(180_000);
+  const session = useSignedInSimulator(1500);
+  let sim: Simulator;
+  let api: TestApi;
+  let accountId: string;
+  before(() => ({ sim, api, accountId } = session()));
+  const workspace = (): string => vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '';
+
+  it('exports All_Orders (250,000 records) in 3 batches into one CSV and says so once', async () => {
+    const messages: string[] = [];
+    let statusWhileRunning = '';
+    const id = await withStubbedPrompt(
+      'showInformationMessage',
+      async (message: string) => {
+        messages.push(message);
+        return undefined;
+      },
+      async () => {
+        const started = await vscode.commands.executeCommand<string | undefined>(
+          'creatorBulkJobs.exportReport',
+          {
+            accountId,
+            app: DEMO.app,
+            report: 'All_Orders',
+            maxRecords: 100_000,
+            destination: 'exports/it_{report}.csv',
+          },
+        );
+        assert.ok(started, 'exportReport resolves the export id');
+        statusWhileRunning = api.statusBar.text;
+        await waitFor(
+          () => api.services.exports.get(started)?.state !== 'running',
+          'the export to finish',
+          150_000,
+        );
+        await waitFor(() => messages.length > 0, 'the completion notification');
+        return started;
+      },
+    );
+    const run = api.services.exports.get(id);
+    assert.equal(run?.state, 'completed', run?.error);
+    assert.match(statusWhileRunning, /1 exporting/);
+    assert.deepEqual(messages, ['All_Orders exported: 250,000 records in 3 batches']);
+    const file = path.join(workspace(), 'exports', 'it_All_Orders.csv');
+    assert.equal(run?.destination, file);
+    assert.equal(await countCsvRecords(file), 250_000);
+    assert.deepEqual(
+      fs.readdirSync(path.dirname(file)).filter((name) => name.startsWith('it_')),
+      ['it_All_Orders.csv'],
+      'no .part file is left',
+    );
+    const creates = sim.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/All_Orders/read'));
+    assert.equal(creates.length, 3);
+
+    // The tree: one export row with its three batches beneath; the batches are not listed again.
+    const tree = await jobsTree();
+    const nodes = await allTreeNodes(tree);
+    const exportNode = nodes.find(
+      (node): node is ExportNode => node.kind === 'export' && node.exportId === id,
+    );
+    assert.ok(exportNode);
+    const item = tree.provider.getTreeItem(exportNode);
+    assert.equal(item.label, 'Export All_Orders');
+    assert.match(String(item.description), /^250,000 records · 3 batches · /);
+    const batches = tree.provider.getChildren(exportNode);
+    assert.equal(batches.length, 3);
+    const batchKeys = new Set(run?.batches.map((batch) => batch.key));
+    const jobRows = nodes.filter((node): node is JobNode => node.kind === 'job' && batchKeys.has(node.key));
+    assert.equal(jobRows.length, 3, 'each batch appears once, under its export');
+    assert.ok(!api.statusBar.visible || !api.statusBar.text.includes('exporting'), api.statusBar.text);
+  });
+
+  it('reads with the largest batch size unless told otherwise; a one-batch report is one batch', async () => {
+    const id = await withStubbedPrompt(
+      'showInformationMessage',
+      async () => undefined,
+      async () => {
+        const started = await vscode.commands.executeCommand<string>('creatorBulkJobs.exportReport', {
+          accountId,
+          app: DEMO.app,
+          report: 'All_Customers',
+          destination: 'exports/it_customers.csv',
+        });
+        await waitFor(() => api.services.exports.get(started)?.state !== 'running', 'the export to finish');
+        return started;
+      },
+    );
+    const run = api.services.exports.get(id);
+    assert.equal(run?.state, 'completed', run?.error);
+    assert.equal(run?.batches.length, 1);
+    assert.equal(await countCsvRecords(path.join(workspace(), 'exports', 'it_customers.csv')), 1000);
+    const create = sim.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/All_Customers/read'));
+    assert.match(create[0]?.body ?? '', /"max_records":200000/);
+  });
+
+  it('Cancel asks whether to keep the records so far, and keeps them as a partial file', async () => {
+    const id = await vscode.commands.executeCommand<string>('creatorBulkJobs.exportReport', {
+      accountId,
+      app: DEMO.app,
+      report: 'All_Orders',
+      maxRecords: 100_000,
+      destination: 'exports/cancelled_{report}.csv',
+    });
+    await waitFor(() => (api.services.exports.get(id)?.records ?? 0) > 0, 'the first batch to be written');
+    const asked: string[] = [];
+    const run = await withStubbedPrompt(
+      'showWarningMessage',
+      async (message: string, _options: unknown, ...actions: string[]) => {
+        asked.push(`${message} [${actions.join(', ')}]`);
+        return 'Keep Records So Far';
+      },
+      () =>
+        vscode.commands.executeCommand<{ state: string; keptPath?: string }>(
+          'creatorBulkJobs.cancelExport',
+          id,
+        ),
+    );
+    assert.deepEqual(asked, ['Stop exporting All_Orders? [Keep Records So Far, Discard Records]']);
+    assert.equal(run?.state, 'cancelled');
+    const kept = path.join(workspace(), 'exports', 'cancelled_All_Orders.partial.csv');
+    assert.equal(run?.keptPath, kept);
+    assert.equal(await countCsvRecords(kept), api.services.exports.get(id)?.records);
+    assert.equal(fs.existsSync(path.join(workspace(), 'exports', 'cancelled_All_Orders.csv')), false);
+  });
+
+  it('asks before replacing an existing file and starts nothing when the user declines', async () => {
+    const file = path.join(workspace(), 'exports', 'keep_me.csv');
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, 'precious\n');
+    const before = api.services.exports.exports().length;
+    const asked: string[] = [];
+    const id = await withStubbedPrompt(
+      'showWarningMessage',
+      async (message: string) => {
+        asked.push(message);
+        return undefined;
+      },
+      () =>
+        vscode.commands.executeCommand<string | undefined>('creatorBulkJobs.exportReport', {
+          accountId,
+          app: DEMO.app,
+          report: 'All_Customers',
+          destination: 'exports/keep_me.csv',
+        }),
+    );
+    assert.equal(id, undefined);
+    assert.deepEqual(asked, ['exports/keep_me.csv already exists. Overwrite it?']);
+    assert.equal(fs.readFileSync(file, 'utf8'), 'precious\n');
+    assert.equal(api.services.exports.exports().length, before);
+  });
+});
+
+describe('Export definitions', function () {
+  this.timeout(120_000);
+  const session = useSignedInSimulator(1000);
+  let api: TestApi;
+  let accountId: string;
+  before(() => ({ api, accountId } = session()));
+  const folder = (): string => vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '';
+  const definitionsFile = (): string => path.join(folder(), '.vscode', 'zoho-exports.json');
+
+  after(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    fs.rmSync(path.join(folder(), '.vscode'), { recursive: true, force: true });
+  });
+
+  it('lenses valid definitions, marks the invalid ones, and runs one from its lens', async () => {
+    const label = api.accounts.get(accountId)?.label ?? '';
+    fs.mkdirSync(path.dirname(definitionsFile()), { recursive: true });
+    fs.writeFileSync(
+      definitionsFile(),
+      JSON.stringify(
+        {
+          exports: [
+            {
+              name: 'Customers',
+              account: label,
+              app: DEMO.app,
+              report: 'All_Customers',
+              destination: 'exports/def_{report}.csv',
+            },
+            { name: 'Broken', app: 'zylker store', report: 'All_Orders', batchSize: 5 },
+          ],
+        },
+        null,
+        2,
+      ),
+    );
+    const document = await vscode.workspace.openTextDocument(definitionsFile());
+    await vscode.window.showTextDocument(document);
+
+    const diagnostics = await waitFor(() => {
+      const found = vscode.languages
+        .getDiagnostics(document.uri)
+        .filter((d) => d.source === 'Zoho Creator exports');
+      return found.length >= 2 && found;
+    }, 'diagnostics of the invalid definition');
+    const messages = diagnostics.map((d) => d.message).join('\n');
+    assert.match(messages, /"zylker store" is not a link name/);
+    assert.match(messages, /Records per batch must be a multiple of 1000/);
+
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>(
+      'vscode.executeCodeLensProvider',
+      document.uri,
+    );
+    const runLenses = lenses.filter((lens) => lens.command?.command === 'creatorBulkJobs.runSavedExport');
+    assert.equal(runLenses.length, 1, 'one lens, above the valid definition');
+    assert.equal(document.lineAt(runLenses[0].range.start.line).text.trim(), '{');
+
+    const id = await withStubbedPrompt(
+      'showInformationMessage',
+      async () => undefined,
+      () =>
+        vscode.commands.executeCommand<string>(
+          'creatorBulkJobs.runSavedExport',
+          ...(runLenses[0].command?.arguments ?? []),
+        ),
+    );
+    assert.ok(id, 'the lens starts an export');
+    await waitFor(() => api.services.exports.get(id)?.state !== 'running', 'the saved export to finish');
+    const run = api.services.exports.get(id);
+    assert.equal(run?.state, 'completed', run?.error);
+    assert.equal(run?.definition, 'Customers');
+    assert.equal(await countCsvRecords(path.join(folder(), 'exports', 'def_All_Customers.csv')), 1000);
+  });
+
+  it('saves a finished export as a definition, keeping the other definitions of the file', async () => {
+    const run = api.services.exports
+      .exports()
+      .find((r) => r.state === 'completed' && r.definition === 'Customers');
+    assert.ok(run, 'the export of the previous test');
+    const uri = await withStubbedPrompt(
+      'showInputBox',
+      async () => 'Customers again',
+      () =>
+        vscode.commands.executeCommand<vscode.Uri | undefined>(
+          'creatorBulkJobs.saveExportDefinition',
+          run.id,
+        ),
+    );
+    assert.equal(uri?.fsPath, definitionsFile());
+    const saved = JSON.parse(fs.readFileSync(definitionsFile(), 'utf8')) as { exports: { name: string }[] };
+    assert.deepEqual(
+      saved.exports.map((d) => d.name),
+      ['Customers', 'Broken', 'Customers again'],
+    );
+    assert.deepEqual(saved.exports[2], {
+      name: 'Customers again',
+      account: api.accounts.get(accountId)?.label,
+      app: DEMO.app,
+      report: 'All_Customers',
+      batchSize: 200000,
+      destination: 'exports/def_All_Customers.csv',
+    });
+  });
+
+  it('offers to sign in when a definition names an account that is not signed in', async () => {
+    fs.writeFileSync(
+      definitionsFile(),
+      JSON.stringify({
+        exports: [
+          { name: 'Elsewhere', account: { owner: 'nobody', dataCentre: 'EU' }, app: 'a', report: 'b' },
+        ],
+      }),
+    );
+    const offers: string[][] = [];
+    const id = await withStubbedPrompt(
+      'showWarningMessage',
+      async (message: string, ...actions: string[]) => {
+        offers.push([message, ...actions]);
+        return undefined;
+      },
+      () =>
+        vscode.commands.executeCommand<string | undefined>('creatorBulkJobs.runSavedExport', {
+          name: 'Elsewhere',
+        }),
+    );
+    assert.equal(id, undefined);
+    assert.deepEqual(offers, [
+      [
+        'The export "Elsewhere" runs as the account of nobody (EU), which is not signed in.',
+        'Sign In with Access Token',
+        'Sign In with Refresh Token',
+      ],
+    ]);
+  });
+});

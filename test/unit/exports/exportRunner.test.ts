@@ -1,0 +1,415 @@
+// ExportRunner on a real JobService against the simulator over HTTP, real files. The service and
+// the runner share a fake clock (polls, waits and cursor ages move only when a test ticks it); the
+// simulator's own clock decides when jobs complete.
+import * as assert from 'node:assert/strict';
+import { access, readFile, readdir, writeFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import { silentLogger } from '../../../src/core/ports';
+import { CreateBudget } from '../../../src/exports/createBudget';
+import { Emitter } from '../../../src/core/ports';
+import { ExportRunner, type ExportLease } from '../../../src/exports/exportRunner';
+import { EXPORTS_FILE_NAME, ExportStore } from '../../../src/exports/exportStore';
+import { partialPath, workingPath, type ExportRun } from '../../../src/exports/model';
+import { JobService } from '../../../src/jobs/jobService';
+import type { JobStore } from '../../../src/jobs/jobStore';
+import type { PollSettings } from '../../../src/jobs/serviceApi';
+import { countCsvRecords } from '../../../src/results/countCsvRecords';
+import { startSimulator, type Simulator } from '../../simulator';
+import { FakeClock } from '../helpers/fakeClock';
+import { SharedStorage } from '../jobs/sharedStorage';
+import { clientFor, ref, tempDir } from '../results/helpers';
+
+const SETTINGS: PollSettings = {
+  initialIntervalMs: 1000,
+  maxIntervalMs: 4000,
+  unfocusedMultiplier: 1,
+  maxConcurrent: 2,
+  maxChecksPerMinute: Infinity,
+};
+const JOB_MS = 10_000;
+const MINUTE = 60_000;
+const ACCOUNT = 'acc-1';
+/** 110,000 orders read 100,000 at a time: two batches, the second one short. */
+const ROWS = 110_000;
+const QUERY = { max_records: 100_000 };
+const HEADER =
+  'ID,Order_No,Order_Date,Added_Time,Customer_Name.first_name,Customer_Name.last_name,Email,City,Status,Quantity,Unit_Price,Total,Notes,Line_Items';
+
+async function exists(file: string): Promise<boolean> {
+  return access(file).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** Real-time wait for async work (HTTP, files) the fake clock does not drive. */
+async function until(condition: () => boolean, what: string): Promise<void> {
+  const started = Date.now();
+  while (!condition()) {
+    if (Date.now() - started > 50_000) {
+      assert.fail(`timed out waiting for ${what}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+interface Window {
+  service: JobService;
+  runner: ExportRunner;
+  jobs: JobStore;
+  exports: ExportStore;
+}
+
+describe('ExportRunner (simulator over HTTP)', function () {
+  this.timeout(120_000);
+  let sim: Simulator;
+  let temp: Awaited<ReturnType<typeof tempDir>>;
+  let clock: FakeClock;
+  /** The jobs' shared file: each window's job store reads and writes it. */
+  let shared: SharedStorage;
+  const stores: JobStore[] = [];
+  const exportStores: ExportStore[] = [];
+  let destination: string;
+  const disposables: { dispose(): void }[] = [];
+
+  function newWindow(lease?: ExportLease): Window {
+    const api = clientFor(sim);
+    const store = shared.store();
+    stores.push(store);
+    const service = new JobService({
+      store,
+      clients: async () => api,
+      clock,
+      logger: silentLogger,
+      resultsDir: path.join(temp.dir, 'results'),
+      settings: SETTINGS,
+      autoDownload: () => true,
+    });
+    const runner = new ExportRunner({
+      jobs: service,
+      store: exportStore(),
+      clock,
+      logger: silentLogger,
+      lease,
+    });
+    // The runner goes first on dispose, as in extension.ts.
+    disposables.push(service, runner);
+    return { service, runner, jobs: store, exports: exportStores[exportStores.length - 1] };
+  }
+
+  /** A window's export store over the shared folder. */
+  function exportStore(): ExportStore {
+    const store = new ExportStore(shared.file(EXPORTS_FILE_NAME));
+    exportStores.push(store);
+    return store;
+  }
+
+  /** Closes a window as a reload does, once its job store has written what it holds. */
+  async function closeWindow(window: { service: JobService; runner: ExportRunner }): Promise<void> {
+    await Promise.all([...stores, ...exportStores].map((store) => store.flushed()));
+    window.runner.dispose();
+    window.service.dispose();
+  }
+
+  /** Starts the export of All_Orders into `destination`, 100,000 records a batch. */
+  function startOrders(runner: ExportRunner): Promise<ExportRun> {
+    return runner.start({ accountId: ACCOUNT, ref: ref('All_Orders'), query: QUERY, destination });
+  }
+
+  /** Completes the running batch on the simulator and lets the service see it. */
+  async function completeRunningBatch(service: JobService): Promise<void> {
+    const running = service.jobs().filter((job) => job.state === 'running');
+    assert.equal(running.length, 1, 'one batch runs at a time');
+    sim.clock.advance(JOB_MS);
+    while (service.get(running[0].key)?.state === 'running') {
+      await service.refresh(running[0].key);
+    }
+  }
+
+  /** Drives an export until it stops: completes each batch as soon as the runner created it. */
+  async function runToEnd(service: JobService, runner: ExportRunner, id: string): Promise<ExportRun> {
+    while (runner.get(id)?.state === 'running') {
+      if (service.jobs().some((job) => job.state === 'running')) {
+        await completeRunningBatch(service);
+      } else {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    }
+    const run = runner.get(id);
+    assert.ok(run);
+    return run;
+  }
+
+  beforeEach(async function () {
+    // The merge test reads three batches; the others need two (the smallest batch is 100,000).
+    const rows = this.currentTest?.title.startsWith('runs every batch') ? 210_000 : ROWS;
+    sim = await startSimulator({ jobDurationMs: JOB_MS, throttles: false, ordersRows: rows });
+    temp = await tempDir();
+    clock = new FakeClock();
+    shared = await SharedStorage.create();
+    destination = path.join(temp.dir, 'exports', 'All_Orders_2025-01-01.csv');
+  });
+
+  afterEach(async () => {
+    for (const disposable of disposables.splice(0).reverse()) {
+      disposable.dispose();
+    }
+    await Promise.all([...stores.splice(0), ...exportStores.splice(0)].map((store) => store.flushed()));
+    await shared.dispose();
+    await sim.close();
+    await temp.remove();
+  });
+
+  it('runs every batch by itself and merges them into one CSV with the header once', async () => {
+    const { service, runner } = newWindow();
+    const finished: ExportRun[] = [];
+    runner.onDidFinishExport((run) => finished.push(run));
+    const started = await startOrders(runner);
+    assert.equal(started.state, 'running');
+    assert.equal(await exists(destination), false, 'no file under the final name while it runs');
+    assert.equal(await exists(workingPath(destination)), true);
+
+    const run = await runToEnd(service, runner, started.id);
+
+    assert.equal(run.state, 'completed', run.error);
+    assert.deepEqual(
+      run.batches.map((batch) => batch.count),
+      [100_000, 100_000, 10_000],
+    );
+    assert.equal(run.records, 210_000);
+    assert.equal(await countCsvRecords(destination), 210_000);
+    const text = await readFile(destination, 'utf8');
+    assert.equal(text.split(HEADER).length - 1, 1, 'the header appears exactly once');
+    assert.ok(text.startsWith(`${HEADER}\r\n`) || text.startsWith(`${HEADER}\n`));
+    // Batches in order: the last order number of the file is the report's last.
+    assert.match(text.slice(-2000), /ORD-0210000/);
+    assert.equal(await exists(workingPath(destination)), false);
+    assert.deepEqual(
+      finished.map((r) => r.id),
+      [run.id],
+    );
+    // Every later batch came from the cursor alone, created as soon as the earlier one was seen complete.
+    const creates = sim.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/read'));
+    assert.equal(creates.length, 3);
+    assert.match(creates[1].body ?? '', /^\{"query":\{"record_cursor":"[^"]+"\}\}$/);
+    assert.deepEqual(
+      run.batches.slice(0, 2).map((batch) => batch.nextCreatedAfterMs),
+      [0, 0],
+      'no fake-clock time passed between completion and the next creation',
+    );
+    // The merged file holds the records: the batches' own copies are gone.
+    assert.deepEqual(
+      (await readdir(path.join(temp.dir, 'results'))).filter((name) => name.endsWith('.csv')),
+      [],
+    );
+  });
+
+  it('resumes after a reload: appends what is done, cuts a half-written append, and goes on', async () => {
+    const first = newWindow();
+    const started = await startOrders(first.runner);
+    await completeRunningBatch(first.service);
+    await until(() => first.runner.get(started.id)?.batches.length === 2, 'batch 2 to be created');
+    await until(() => first.runner.get(started.id)?.batches[0].appended === true, 'batch 1 to be appended');
+    await closeWindow(first);
+    // A crash in the middle of an append leaves bytes nobody recorded.
+    await writeFile(workingPath(destination), '4071000000000999999,ORD-half', { flag: 'a' });
+
+    sim.clock.advance(JOB_MS); // batch 2 completes while no window is open
+    const second = newWindow();
+    assert.equal(second.runner.get(started.id)?.state, 'running');
+    const run = await runToEnd(second.service, second.runner, started.id);
+
+    assert.equal(run.state, 'completed', run.error);
+    assert.equal(await countCsvRecords(destination), ROWS);
+    assert.doesNotMatch(await readFile(destination, 'utf8'), /ORD-half/);
+  });
+
+  it('finishes after a reload that came between the last append and the completion', async () => {
+    const first = newWindow();
+    const started = await startOrders(first.runner);
+    const done = await runToEnd(first.service, first.runner, started.id);
+    assert.equal(done.state, 'completed', done.error);
+    await closeWindow(first);
+    // As if the window closed right after the rename, before the state was saved.
+    const file = path.join(shared.dir, EXPORTS_FILE_NAME);
+    const saved = JSON.parse(await readFile(file, 'utf8')) as { version: 1; exports: ExportRun[] };
+    await writeFile(
+      file,
+      JSON.stringify({
+        ...saved,
+        exports: saved.exports.map((run) => ({ ...run, state: 'running', finishedAt: undefined })),
+      }),
+    );
+    const requests = sim.requests.length;
+
+    const second = newWindow();
+    await until(() => second.runner.get(started.id)?.state === 'completed', 'the export to complete');
+    assert.equal(await countCsvRecords(destination), ROWS);
+    assert.equal(sim.requests.length, requests, 'no call spent');
+  });
+
+  it('shows an export whose cursor expired as interrupted, keeps its records, and restarts it', async () => {
+    const first = newWindow();
+    const started = await startOrders(first.runner);
+    first.runner.dispose(); // the window's runner is gone; its job service still sees batch 1 complete
+    await completeRunningBatch(first.service);
+    await until(() => first.service.jobs()[0].download === 'ready', 'batch 1 download');
+    await closeWindow(first);
+    await clock.tickAsync(16 * MINUTE); // past the cursor's 15 minutes
+    sim.clock.advance(16 * MINUTE);
+
+    const second = newWindow();
+    const stopped: ExportRun[] = [];
+    second.runner.onDidStopExport((run) => stopped.push(run));
+    await until(() => second.runner.get(started.id)?.state !== 'running', 'the export to stop');
+    await until(() => second.runner.get(started.id)?.keptPath !== undefined, 'the records to be kept');
+    const run = second.runner.get(started.id);
+    assert.ok(run);
+    assert.equal(run.state, 'interrupted');
+    assert.match(run.error ?? '', /record cursor of batch 1 .* expired/);
+    assert.equal(run.keptPath, partialPath(destination));
+    assert.equal(await countCsvRecords(partialPath(destination)), 100_000);
+    assert.equal(await exists(destination), false);
+    assert.equal(await exists(workingPath(destination)), false);
+    assert.equal(stopped.length, 1);
+    const creates = sim.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/read')).length;
+    assert.equal(creates, 1, 'no call was spent on a cursor known to be expired');
+
+    const again = await second.runner.restart(started.id);
+    assert.equal(second.runner.get(started.id), undefined, 'the interrupted export is replaced');
+    const done = await runToEnd(second.service, second.runner, again.id);
+    assert.equal(done.state, 'completed', done.error);
+    assert.equal(await countCsvRecords(destination), ROWS);
+    assert.equal(await exists(partialPath(destination)), true, 'the partial file of the first attempt stays');
+  });
+
+  it('cancel keeps the records so far as a partial file, and stops the running batch', async () => {
+    const { service, runner } = newWindow();
+    const started = await startOrders(runner);
+    await completeRunningBatch(service);
+    await until(() => runner.get(started.id)?.batches[0].appended === true, 'batch 1 to be appended');
+    await until(() => runner.get(started.id)?.batches.length === 2, 'batch 2 to be created');
+    const batchTwo = runner.get(started.id)?.batches[1].key ?? '';
+
+    const run = await runner.cancel(started.id, true);
+
+    assert.equal(run?.state, 'cancelled');
+    assert.equal(run?.keptPath, partialPath(destination));
+    assert.equal(await countCsvRecords(partialPath(destination)), 100_000);
+    assert.equal(await exists(destination), false);
+    assert.equal(await exists(workingPath(destination)), false);
+    assert.equal(service.get(batchTwo), undefined, 'the running batch is no longer tracked');
+    sim.clock.advance(JOB_MS);
+    await clock.tickAsync(MINUTE);
+    assert.equal(sim.requests.filter((r) => r.method === 'POST').length, 2, 'no batch created after cancel');
+  });
+
+  it('refuses a second export into the same file; cancel can discard the records, leaving no file', async () => {
+    const { service, runner } = newWindow();
+    const started = await startOrders(runner);
+    await completeRunningBatch(service);
+    await until(() => runner.get(started.id)?.batches[0].appended === true, 'batch 1 to be appended');
+
+    await until(() => runner.get(started.id)?.batches.length === 2, 'batch 2 to be created');
+    await assert.rejects(startOrders(runner), /being written by the running export of All_Orders/);
+    assert.equal(sim.requests.filter((r) => r.method === 'POST').length, 2, 'the second start sent nothing');
+
+    const run = await runner.cancel(started.id, false);
+
+    assert.equal(run?.state, 'cancelled');
+    assert.equal(run?.keptPath, undefined);
+    assert.deepEqual(await readdir(path.dirname(destination)), []);
+  });
+
+  it('waits out a 429 on the next batch (Retry-After) and goes on within the cursor life', async () => {
+    const { service, runner } = newWindow();
+    const started = await startOrders(runner);
+    sim.inject({ route: 'create', httpStatus: 429, code: 2955, retryAfterSeconds: 30 });
+    await completeRunningBatch(service);
+    await until(
+      () => sim.requests.filter((r) => r.method === 'POST').length === 2 && clock.pendingTimers().length > 0,
+      'the refused creation',
+    );
+    assert.equal(runner.get(started.id)?.batches.length, 1);
+    assert.equal(runner.get(started.id)?.state, 'running');
+
+    await clock.tickAsync(29_000);
+    assert.equal(
+      sim.requests.filter((r) => r.method === 'POST').length,
+      2,
+      'nothing sent before Retry-After',
+    );
+    await clock.tickAsync(1_000);
+    await until(() => runner.get(started.id)?.batches.length === 2, 'batch 2 after the wait');
+
+    const run = await runToEnd(service, runner, started.id);
+    assert.equal(run.state, 'completed', run.error);
+    assert.equal(await countCsvRecords(destination), ROWS);
+  });
+
+  it('acts only in the window holding the lease, and carries on when it gets it', async () => {
+    const changes = new Emitter<boolean>();
+    const lease = { held: false, onDidChange: changes.event };
+    const { service, runner } = newWindow(lease);
+    const started = await startOrders(runner);
+    await completeRunningBatch(service);
+    await clock.tickAsync(MINUTE);
+    assert.equal(
+      sim.requests.filter((r) => r.method === 'POST').length,
+      1,
+      'no batch created without the lease',
+    );
+    assert.equal(runner.get(started.id)?.batches[0].appended, false, 'nothing written without the lease');
+
+    lease.held = true;
+    changes.fire(true);
+    const run = await runToEnd(service, runner, started.id);
+    assert.equal(run.state, 'completed', run.error);
+    assert.equal(await countCsvRecords(destination), ROWS);
+  });
+
+  it('an export started in a window without the lease is driven by the window that holds it', async () => {
+    const other = newWindow({ held: false, onDidChange: () => ({ dispose: () => undefined }) });
+    const holder = newWindow();
+    const started = await startOrders(other.runner);
+    await Promise.all([other.jobs.flushed(), other.exports.flushed()]);
+    // What the file watchers do when the other window writes.
+    holder.jobs.sync();
+    holder.exports.sync();
+    assert.equal(holder.runner.get(started.id)?.state, 'running');
+
+    const run = await runToEnd(holder.service, holder.runner, started.id);
+    assert.equal(run.state, 'completed', run.error);
+    assert.equal(await countCsvRecords(destination), ROWS);
+  });
+
+  it('fails the export plainly when a batch fails on Zoho, keeping no partial file', async () => {
+    const { service, runner } = newWindow();
+    const started = await startOrders(runner);
+    await completeRunningBatch(service);
+    await until(() => runner.get(started.id)?.batches.length === 2, 'batch 2 to be created');
+    sim.inject({ route: 'status', httpStatus: 404, code: 7120, text: 'Invalid job id' });
+
+    const stopped = new Promise<ExportRun>((resolve) => runner.onDidStopExport(resolve));
+    await runToEnd(service, runner, started.id);
+    const run = await stopped;
+
+    assert.equal(run.state, 'failed');
+    assert.match(run.error ?? '', /^Batch 2 \(job \d+\) failed: /);
+    assert.deepEqual(await readdir(path.dirname(destination)), []);
+  });
+});
+
+describe('CreateBudget', () => {
+  it('allows 5 creations a minute per account, then says how long to wait', () => {
+    const budget = new CreateBudget();
+    const t0 = 1_000_000;
+    for (let i = 0; i < 5; i++) {
+      assert.equal(budget.waitMs('a', t0 + i * 1000), 0);
+      budget.record('a', t0 + i * 1000);
+    }
+    assert.equal(budget.waitMs('a', t0 + 5000), 55_000);
+    assert.equal(budget.waitMs('b', t0 + 5000), 0, 'per account');
+    assert.equal(budget.waitMs('a', t0 + 60_000), 0);
+  });
+});
