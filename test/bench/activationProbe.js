@@ -78,6 +78,37 @@ const logChannel = () => {
   return channel;
 };
 
+/** Any object whose methods do nothing: what create*() returns for APIs this stub does not model. */
+function inert() {
+  return new Proxy(
+    { dispose: () => undefined },
+    {
+      get: (target, key) =>
+        key in target
+          ? target[key]
+          : key === 'then'
+            ? undefined
+            : /^onDid/.test(String(key))
+              ? noopEvent
+              : () => undefined,
+    },
+  );
+}
+
+/** Fills in the members of a namespace this stub does not list: events, disposables and inert objects. */
+function namespace(members) {
+  return new Proxy(members, {
+    get: (target, key) => {
+      if (key in target) return target[key];
+      const name = String(key);
+      if (/^onDid|^onWill/.test(name)) return noopEvent;
+      if (/^register/.test(name)) return noopDisposable;
+      if (/^create/.test(name)) return inert;
+      return () => undefined;
+    },
+  });
+}
+
 const vscodeStub = {
   version: '1.100.3',
   EventEmitter,
@@ -117,11 +148,11 @@ const vscodeStub = {
   StatusBarAlignment: { Left: 1, Right: 2 },
   ProgressLocation: { SourceControl: 1, Window: 10, Notification: 15 },
   ExtensionMode: { Production: 1, Development: 2, Test: 3 },
-  commands: {
+  commands: namespace({
     registerCommand: noopDisposable,
     executeCommand: () => Promise.resolve(undefined),
-  },
-  window: {
+  }),
+  window: namespace({
     state: { focused: true },
     onDidChangeWindowState: noopEvent,
     createOutputChannel: logChannel,
@@ -135,22 +166,23 @@ const vscodeStub = {
     }),
     createStatusBarItem: () => ({ show: () => undefined, hide: () => undefined, dispose: () => undefined }),
     registerTreeDataProvider: noopDisposable,
-  },
-  workspace: {
+  }),
+  workspace: namespace({
     workspaceFolders: undefined,
+    textDocuments: [],
     getConfiguration: () => ({
       get: (_key, fallback) => fallback,
       has: () => false,
       inspect: () => undefined,
     }),
     onDidChangeConfiguration: noopEvent,
-  },
-  env: { appHost: 'stub', remoteName: undefined },
-  languages: {},
-  authentication: {
+  }),
+  env: namespace({ appHost: 'stub', remoteName: undefined }),
+  languages: namespace({}),
+  authentication: namespace({
     registerAuthenticationProvider: noopDisposable,
     onDidChangeSessions: noopEvent,
-  },
+  }),
 };
 
 function memento() {
