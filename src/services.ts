@@ -1,7 +1,7 @@
 // What extension.ts hands to views and commands. Built once at activation.
-import type { Logger } from './core/ports';
+import type { Event, Logger } from './core/ports';
 import type { ExportsApi } from './exports/exportRunner';
-import type { Event, JobServiceApi } from './jobs/serviceApi';
+import type { JobServiceApi } from './jobs/serviceApi';
 import type { BulkReadApi } from './zoho/api';
 import type { Account } from './zoho/types';
 

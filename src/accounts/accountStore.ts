@@ -6,11 +6,11 @@ import {
   silentLogger,
   systemClock,
   type Clock,
+  type Event,
   type KeyValueStore,
   type Logger,
   type SecretStore,
 } from '../core/ports';
-import type { Event } from '../jobs/serviceApi';
 import type { AccountsApi } from '../services';
 import type { BulkReadApi, TokenProvider } from '../zoho/api';
 import { RefreshTokenProvider, StaticTokenProvider } from '../zoho/auth';

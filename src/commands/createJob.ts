@@ -2,6 +2,7 @@
 // batch size, or all of it at once from an options object (automation and tests). A refusal offers
 // Try Again, which reopens the step the server objected to with every answer kept.
 import * as vscode from 'vscode';
+import { JobNotSavedError } from '../jobs/model';
 import type { Services } from '../services';
 import type { JobsTree } from '../views/jobsTree';
 import type { FirstBatchQuery } from '../zoho/types';
@@ -12,6 +13,7 @@ import { promptSignIn, reportTargetFromOptions, type ReportOptions, type ReportT
 import { chosenRef, newReportState, reportStepCount, reportSteps, type ReportState } from './reportSteps';
 import { revealQuietly } from './revealJob';
 import { showCommandError } from './showError';
+import type { TrackJobOptions } from './trackJob';
 import {
   MIN_MAX_RECORDS,
   parseFieldList,
@@ -60,6 +62,8 @@ function queryOf(
   }
   return query;
 }
+
+const TRACK_EXISTING = 'Track Existing Job';
 
 export interface Plan extends ReportTarget {
   query: FirstBatchQuery;
@@ -222,9 +226,24 @@ export async function createJob(
     plan = await planFromOptions(services, arg);
     return plan && (await submit(services, tree, plan));
   } catch (error) {
-    showCommandError(services, 'Could not create the bulk read job', error, plan?.account.id);
+    if (error instanceof JobNotSavedError) {
+      offerToTrack(services, error);
+    } else {
+      showCommandError(services, 'Could not create the bulk read job', error, plan?.account.id);
+    }
     return undefined;
   }
+}
+
+/** The job runs at Zoho but is not in the list: one click tracks it by its id. */
+function offerToTrack(services: Services, error: JobNotSavedError): void {
+  services.logger.error(error.message);
+  const options: TrackJobOptions = { accountId: error.accountId, ...error.ref, jobId: error.jobId };
+  void vscode.window.showErrorMessage(error.message, TRACK_EXISTING).then((choice) => {
+    if (choice === TRACK_EXISTING) {
+      void vscode.commands.executeCommand('creatorBulkJobs.trackJob', options);
+    }
+  });
 }
 
 export function registerCreateJob(

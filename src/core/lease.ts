@@ -128,8 +128,9 @@ export class FileLease implements Lease, Disposable {
     const wasHeld = this.held;
     let until = 0;
     try {
-      const now = this.clock.now();
       const stored = await this.file.modify((latest) => {
+        // Read under the lock: waiting for it may take a while, and the holder is judged by now.
+        const now = this.clock.now();
         const current = isStoredLease(latest) ? latest : undefined;
         const focusedUntil = this.focused ? now + LEASE_TTL_MS : current?.focusedUntil;
         if (current && current.holder !== this.holderId && current.until > now) {

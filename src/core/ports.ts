@@ -95,6 +95,9 @@ export interface Disposable {
   dispose(): void;
 }
 
+/** Subscribes a listener; dispose the result to unsubscribe (the shape of VS Code's Event). */
+export type Event<T> = (listener: (value: T) => void) => Disposable;
+
 /** Minimal typed event emitter so the core needs no editor API. */
 export class Emitter<T> implements Disposable {
   private listeners = new Set<(value: T) => void>();

@@ -15,6 +15,14 @@ import { withLock } from './fileLock';
 /** How often the file is checked for changes when file-system events are missed (network drives). */
 export const SHARED_FILE_RECHECK_MS = 2_000;
 
+/** The file holds something this version cannot use (not JSON, or not the expected shape). */
+export class UnusableContentError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnusableContentError';
+  }
+}
+
 export class SharedJsonFile implements Disposable {
   private readonly changes = new Emitter<void>();
   /** Fires when another window may have changed the file (call read() to see). */
@@ -33,31 +41,50 @@ export class SharedJsonFile implements Disposable {
     this.lockPath = `${filePath}.lock`;
   }
 
-  /** The stored value, or undefined when the file does not exist or is not JSON (logged). */
+  /**
+   * The stored value, or undefined when the file does not exist. Throws when it cannot be read
+   * (never taken for "empty": a write would then replace every other window's data), and throws
+   * UnusableContentError when it is not JSON.
+   */
   read(): unknown {
     let text: string;
     try {
       text = readFileSync(this.filePath, 'utf8');
-    } catch {
-      return undefined;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+        return undefined;
+      }
+      throw error;
     }
     try {
       return JSON.parse(text) as unknown;
     } catch (error) {
-      this.logger.warn(`Ignoring ${path.basename(this.filePath)}: ${errorMessage(error)}`);
-      return undefined;
+      throw new UnusableContentError(`it is not JSON (${errorMessage(error)})`);
     }
   }
 
   /**
    * Applies `change` to the latest stored value while holding the lock, and stores what it returns
-   * (undefined: leave the file as it is). Resolves with the value now stored.
+   * (undefined: leave the file as it is). Resolves with the value now stored. When the file is not
+   * JSON, or `change` throws UnusableContentError, the file is moved aside (kept for the user, with
+   * a warning) and `change` runs again on nothing; any other error leaves the file untouched.
    */
   async modify(change: (latest: unknown) => unknown): Promise<unknown> {
     await fs.mkdir(path.dirname(this.filePath), { recursive: true });
     return withLock(this.lockPath, async () => {
-      const latest = this.read();
-      const next = change(latest);
+      let latest: unknown;
+      let next: unknown;
+      try {
+        latest = this.read();
+        next = change(latest);
+      } catch (error) {
+        if (!(error instanceof UnusableContentError)) {
+          throw error;
+        }
+        await this.moveAside(error);
+        latest = undefined;
+        next = change(undefined);
+      }
       if (next === undefined) {
         return latest;
       }
@@ -121,6 +148,17 @@ export class SharedJsonFile implements Disposable {
       this.clock.clearTimeout(this.timer);
     }
     this.changes.dispose();
+  }
+
+  /** Called under the lock. The name sorts by time; the suffix keeps two in one millisecond apart. */
+  private async moveAside(reason: UnusableContentError): Promise<void> {
+    const time = new Date(this.clock.now()).toISOString().replace(/[:.]/g, '-');
+    const aside = `${this.filePath}.bad-${time}-${randomUUID().slice(0, 8)}`;
+    await fs.rename(this.filePath, aside);
+    this.logger.warn(
+      `${path.basename(this.filePath)} could not be used (${reason.message}): it was moved to ` +
+        `${path.basename(aside)} in the same folder, and a new one was started.`,
+    );
   }
 
   private async stamp(): Promise<string> {

@@ -9,10 +9,17 @@ import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { errorMessage } from '../core/format';
-import { Emitter, type Clock, type Disposable, type Logger, type TimerHandle } from '../core/ports';
+import {
+  Emitter,
+  type Clock,
+  type Disposable,
+  type Event,
+  type Logger,
+  type TimerHandle,
+} from '../core/ports';
 import { DEFAULT_RATE_LIMIT_PAUSE_MS } from '../jobs/jobService';
 import { CURSOR_LIFETIME_MS, cursorMsLeft, usableCursor, type TrackedJob } from '../jobs/model';
-import type { Event, JobServiceApi } from '../jobs/serviceApi';
+import type { JobServiceApi } from '../jobs/serviceApi';
 import { countCsvRecords } from '../results/countCsvRecords';
 import { isZohoError } from '../zoho/errors';
 import type { FirstBatchQuery, ReportRef } from '../zoho/types';

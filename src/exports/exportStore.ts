@@ -3,9 +3,8 @@
 // under its lock, run by run, so two windows never undo each other's runs; changes made by another
 // window are announced with `external` set. Runs are never mutated in place.
 import { errorMessage } from '../core/format';
-import { Emitter, silentLogger, type Disposable, type Logger } from '../core/ports';
-import type { SharedJsonFile } from '../core/sharedJsonFile';
-import type { Event } from '../jobs/serviceApi';
+import { Emitter, silentLogger, type Disposable, type Event, type Logger } from '../core/ports';
+import { UnusableContentError, type SharedJsonFile } from '../core/sharedJsonFile';
 import type { ExportRun } from './model';
 
 export const EXPORTS_FILE_NAME = 'exports.json';
@@ -148,25 +147,46 @@ export class ExportStore implements Disposable {
     }
   }
 
+  /** The stored runs; when the file cannot be read or used, the runs known so far (warned). */
   private readFile(): ExportRun[] {
-    return readRuns(this.file.read(), this.logger);
+    try {
+      return readRuns(this.file.read(), this.logger);
+    } catch (error) {
+      this.logger.warn(`Could not read the exports: ${errorMessage(error)}.`);
+      // During construction nothing is known yet (runs is not set).
+      return [...((this.runs as Map<string, ExportRun> | undefined)?.values() ?? [])];
+    }
   }
 }
 
-/** The readable runs of a stored document; anything else is skipped with a warning, never thrown. */
+/**
+ * The readable runs of a stored document (unreadable runs are skipped with a warning). A document
+ * in an unknown format (a newer release) throws, so nobody writes over it; one of the wrong shape
+ * throws UnusableContentError, so the next write moves it aside (see SharedJsonFile.modify).
+ */
 function readRuns(raw: unknown, logger: Logger): ExportRun[] {
   if (raw === undefined) {
     return [];
   }
   const document = raw as Partial<StoredExports> | null;
   if (
+    typeof document === 'object' &&
+    document !== null &&
+    typeof document.version === 'number' &&
+    document.version !== 1
+  ) {
+    throw new Error(
+      `the exports file is in format ${document.version}, which this version of Creator Bulk Jobs does not know. ` +
+        'Update the extension (or reload this window) to change exports; the file was left as it is',
+    );
+  }
+  if (
     typeof document !== 'object' ||
     document === null ||
     document.version !== 1 ||
     !Array.isArray(document.exports)
   ) {
-    logger.warn('Ignoring the stored exports: not in a format this version understands.');
-    return [];
+    throw new UnusableContentError('it is not a list of exports');
   }
   const runs = document.exports.filter(isExportRun);
   if (runs.length < document.exports.length) {

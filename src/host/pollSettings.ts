@@ -1,6 +1,7 @@
 // Poll settings as the job service wants them: seconds to ms, clamped to package.json's limits
 // (a hand-edited settings.json can hold anything). No vscode import, so it is unit-tested.
 import type { PollSettings } from '../jobs/serviceApi';
+import { DEFAULT_IDLE_TIMEOUT_MS } from '../zoho/download';
 
 function clamp(value: unknown, fallback: number, min: number, max: number): number {
   const number = typeof value === 'number' && Number.isFinite(value) ? value : fallback;
@@ -23,4 +24,9 @@ export function toPollSettings(values: {
     maxConcurrent: Math.floor(clamp(values.maxConcurrentRequests, 3, 1, 10)),
     maxChecksPerMinute: clamp(values.maxStatusChecksPerMinute, 20, 1, 50),
   };
+}
+
+/** `downloadIdleTimeoutSeconds` in milliseconds, clamped to package.json's 5..3600 s. */
+export function toDownloadIdleTimeoutMs(seconds: unknown): number {
+  return Math.round(clamp(seconds, DEFAULT_IDLE_TIMEOUT_MS / 1000, 5, 3600) * 1000);
 }

@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import { DEFAULT_EXPORT_FILE } from '../exports/destination';
 import type { PollSettings } from '../jobs/serviceApi';
-import { toPollSettings } from './pollSettings';
+import { toDownloadIdleTimeoutMs, toPollSettings } from './pollSettings';
 
 export const SECTION = 'creatorBulkJobs';
 
@@ -28,10 +28,8 @@ export function readAutoDownload(): boolean {
   return config().get<boolean>('autoDownload', true) !== false;
 }
 
-/** `downloadIdleTimeoutSeconds` in milliseconds, clamped to the manifest's 5..3600 s. */
 export function readDownloadIdleTimeoutMs(): number {
-  const seconds = Number(config().get<number>('downloadIdleTimeoutSeconds', 60));
-  return Math.round(Math.min(3600, Math.max(5, Number.isFinite(seconds) ? seconds : 60)) * 1000);
+  return toDownloadIdleTimeoutMs(config().get<unknown>('downloadIdleTimeoutSeconds'));
 }
 
 export function readNotificationLevel(): NotificationLevel {

@@ -11,11 +11,12 @@ import { soleLease, type Lease } from '../core/lease';
 import { Emitter, type Clock, type Disposable, type Logger } from '../core/ports';
 import { deleteResultFiles, fetchResult, isResultLocked, withResultLock } from '../results/fetchResult';
 import type { BulkReadApi } from '../zoho/api';
-import { ZohoError, isZohoError } from '../zoho/errors';
+import { ZohoError, cancelledError, isZohoError } from '../zoho/errors';
 import { isValidJobId } from '../zoho/status';
 import type { FirstBatchQuery, JobDetails, ReportRef } from '../zoho/types';
 import {
   CURSOR_LIFETIME_MS,
+  JobNotSavedError,
   jobKey,
   resultExpired,
   usableCursor,
@@ -158,7 +159,11 @@ export class JobService implements JobServiceApi {
     const api = await this.options.clients(accountId);
     const details = await api.createJob(ref, query);
     const job = this.newJob(accountId, ref, details, { query, batch: 1 });
-    await this.store.add(job);
+    try {
+      await this.store.add(job);
+    } catch (error) {
+      throw new JobNotSavedError(accountId, ref, details.id, errorMessage(error));
+    }
     this.logger.info(`Created bulk read job ${details.id} for ${ref.app}/${ref.report}.`);
     this.startTracking(job);
     return job;
@@ -191,6 +196,7 @@ export class JobService implements JobServiceApi {
 
   async refresh(key?: string): Promise<void> {
     this.store.sync();
+    this.releaseAbandonedDownloads();
     if (key === undefined) {
       this.accountStates.clearAllAuthProblems();
       if (this.polling.held) {
@@ -300,6 +306,7 @@ export class JobService implements JobServiceApi {
   setFocused(focused: boolean): void {
     if (focused) {
       this.store.sync(); // cheap, and the user sees the truth when they come back
+      this.releaseAbandonedDownloads();
     }
     this.focused = focused;
     this.polling.setFocused(focused);
@@ -332,8 +339,12 @@ export class JobService implements JobServiceApi {
    */
   private async poll(key: string, byUser = false): Promise<PollOutcome> {
     const job = this.store.get(key);
-    if (!job || this.disposed || (!byUser && !this.polling.held)) {
+    if (!job || this.disposed) {
       return 'finished';
+    }
+    if (!byUser && !this.polling.held) {
+      // Lapsed for a moment (a late heartbeat) or lost: standDown() unschedules it if lost.
+      return 'unchanged';
     }
     if (this.scheduler.isPaused(job.accountId)) {
       return 'unchanged'; // a pause set while this poll was being started: send nothing
@@ -545,7 +556,7 @@ export class JobService implements JobServiceApi {
       }
       const cancelled = signal.aborted || isZohoError(error, 'cancelled');
       const record = cancelled
-        ? { kind: 'cancelled' as const, message: 'The download was cancelled.', at: this.clock.now() }
+        ? { kind: 'cancelled' as const, message: cancelledError().message, at: this.clock.now() }
         : errorRecord(error, this.clock.now());
       await this.store.update(job.key, { download: 'failed', lastError: record });
       throw error;
@@ -557,7 +568,7 @@ export class JobService implements JobServiceApi {
     this.logger.info(`Result of job ${job.jobId} is ready: ${result.bytes} bytes.`);
     if (!updated) {
       await fs.rm(result.path, { force: true }); // stopped tracking meanwhile: keep nothing
-      throw new ZohoError({ kind: 'cancelled', message: 'The job is no longer tracked.' });
+      throw cancelledError('The job is no longer tracked.');
     }
     return result;
   }
@@ -584,7 +595,7 @@ export class JobService implements JobServiceApi {
       const ready = await this.readyResult(key);
       const latest = this.store.get(key);
       if (signal.aborted || !latest || this.disposed) {
-        throw new ZohoError({ kind: 'cancelled', message: 'The download was cancelled.' });
+        throw cancelledError();
       }
       if (ready) {
         return ready;
@@ -674,7 +685,7 @@ export class JobService implements JobServiceApi {
    * This window became the poller (at start, or another window closed or hung): poll the running
    * jobs, and with autoDownload fetch every completed job whose result is missing. 'none' on a
    * completed job means "never finished downloading", as does a 'downloading' whose window is gone
-   * (fetchResultExclusive knows: its lock is free); a user's cancel is kept as 'failed'.
+   * (its lock is free: releaseAbandonedDownloads); a user's cancel is kept as 'failed'.
    */
   private takeOver(): void {
     if (this.disposed) {
@@ -687,6 +698,31 @@ export class JobService implements JobServiceApi {
       if (this.shouldAutoDownload(job, now)) {
         this.startAutoDownload(job);
       }
+    }
+    this.releaseAbandonedDownloads();
+  }
+
+  /**
+   * A 'downloading' job whose result lock is free was left by a window that closed (or crashed)
+   * half-way: show it as not downloaded, so the poller (autoDownload) or the user fetches it again.
+   */
+  private releaseAbandonedDownloads(): void {
+    const abandoned = this.store
+      .all()
+      .filter((job) => job.download === 'downloading' && !this.downloads.has(job.key));
+    for (const job of abandoned) {
+      void (async () => {
+        if (await isResultLocked(this.options.resultsDir, job)) {
+          return;
+        }
+        if (
+          !this.disposed &&
+          this.store.get(job.key)?.download === 'downloading' &&
+          !this.downloads.has(job.key)
+        ) {
+          await this.store.update(job.key, { download: 'none' });
+        }
+      })().catch((error) => this.logger.warn(`Could not update job ${job.jobId}: ${errorMessage(error)}`));
     }
   }
 

@@ -11,11 +11,11 @@
 // stays a consistent snapshot. Treat returned jobs as read-only and change them through update().
 import { errorMessage } from '../core/format';
 import { Emitter, silentLogger } from '../core/ports';
-import type { Disposable, KeyValueStore, Logger } from '../core/ports';
+import type { Disposable, Event, KeyValueStore, Logger } from '../core/ports';
 import type { SharedJsonFile } from '../core/sharedJsonFile';
 import { jsonEqual } from './jsonEqual';
 import type { TrackedJob } from './model';
-import type { Event, JobChange } from './serviceApi';
+import type { JobChange } from './serviceApi';
 import { readStoredJobs, toStoredJobs } from './storedJobs';
 
 /** Where versions before 0.2 kept the list (one window's copy of globalState): read once, then cleared. */
@@ -171,9 +171,12 @@ export class JobStore implements Disposable {
           });
           this.stored = this.parse(stored);
         } catch (error) {
-          // What stays in memory is shown until the next sync; say plainly that it is not saved.
+          // The operations are dropped: memory falls back to what is stored, and every caller
+          // waiting on this write is rejected, so nothing claims a change that was not saved.
           this.logger.error(`Could not save the tracked jobs: ${errorMessage(error)}`);
           this.stored = this.readFile();
+          this.adopt();
+          throw error;
         }
         this.adopt();
       });
@@ -220,17 +223,22 @@ export class JobStore implements Disposable {
     }
   }
 
+  /**
+   * The stored list; when it cannot be read or used, the last list read (nothing at first), with
+   * a warning. The file itself is dealt with by the next write (see SharedJsonFile.modify).
+   */
   private readFile(): JobMap {
-    return this.parse(this.file.read());
+    try {
+      return this.parse(this.file.read());
+    } catch (error) {
+      this.logger.warn(`Could not read the tracked jobs: ${errorMessage(error)}.`);
+      return this.stored ?? new Map();
+    }
   }
 
+  /** Throws for a list in an unknown format or shape: see readStoredJobs. */
   private parse(raw: unknown): JobMap {
-    try {
-      return new Map(readStoredJobs(raw, this.logger).map((job) => [job.key, job]));
-    } catch (error) {
-      this.logger.warn(`Ignoring the stored job list: it could not be read (${errorMessage(error)}).`);
-      return new Map();
-    }
+    return new Map(readStoredJobs(raw, this.logger).map((job) => [job.key, job]));
   }
 
   /** Moves a list left in globalState by an older version into the shared file, once. */
@@ -239,7 +247,13 @@ export class JobStore implements Disposable {
     if (raw === undefined) {
       return;
     }
-    const old = this.parse(raw);
+    let old: JobMap;
+    try {
+      old = this.parse(raw);
+    } catch (error) {
+      this.logger.warn(`Ignoring the job list of an older version: ${errorMessage(error)}.`);
+      return;
+    }
     const added = [...old]
       .filter(([key]) => !this.jobs.has(key))
       .map(([key, job]) =>
@@ -249,7 +263,12 @@ export class JobStore implements Disposable {
           }
         }),
       );
-    void Promise.all(added).then(() => legacy.update(LEGACY_JOBS_STATE_KEY, undefined));
+    // The old list is cleared only once every job of it is in the shared file (a failed write
+    // is logged by save() and the move is tried again on the next start).
+    void Promise.all(added).then(
+      () => legacy.update(LEGACY_JOBS_STATE_KEY, undefined),
+      () => undefined,
+    );
   }
 }
 

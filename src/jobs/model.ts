@@ -83,3 +83,22 @@ export function cursorMsLeft(job: TrackedJob, now: number): number | undefined {
   }
   return Math.max(0, job.cursorSeenAt + CURSOR_LIFETIME_MS - now);
 }
+
+/**
+ * A job Zoho created but this extension could not store: it runs (and counts against the
+ * allowance) while nothing follows it, so the message names it and how to pick it up again.
+ */
+export class JobNotSavedError extends Error {
+  constructor(
+    readonly accountId: string,
+    readonly ref: ReportRef,
+    readonly jobId: string,
+    cause: string,
+  ) {
+    super(
+      `Zoho created bulk read job ${jobId}, but it could not be saved to the job list (${cause}). ` +
+        'Use Track Existing Job with this id to follow it.',
+    );
+    this.name = 'JobNotSavedError';
+  }
+}

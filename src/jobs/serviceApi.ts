@@ -1,12 +1,10 @@
 // What the VS Code layer may ask of the job service (implemented in ./jobService.ts).
 import type { Lease } from '../core/lease';
-import type { Disposable } from '../core/ports';
+import type { Disposable, Event } from '../core/ports';
 import type { ZohoError } from '../zoho/errors';
 import type { FirstBatchQuery, ReportRef } from '../zoho/types';
 import type { AccountStatesApi } from './accountStates';
 import type { LocalResult, TrackedJob } from './model';
-
-export type Event<T> = (listener: (value: T) => void) => Disposable;
 
 export interface JobChange {
   kind: 'added' | 'updated' | 'removed';

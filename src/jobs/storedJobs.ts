@@ -1,6 +1,7 @@
-// The persisted shape of the tracked-job list, and a forgiving reader for it: whatever another
-// version or a corrupted state left behind is skipped with a warning, never thrown.
+// The persisted shape of the tracked-job list, and its reader: unreadable jobs in a list are skipped
+// with a warning; a list in an unknown format or shape throws, so that nobody writes over it.
 import type { Logger } from '../core/ports';
+import { UnusableContentError } from '../core/sharedJsonFile';
 import type { TrackedJob } from './model';
 
 export interface StoredJobs {
@@ -15,14 +16,20 @@ export function toStoredJobs(jobs: TrackedJob[]): StoredJobs {
   return { version: 1, jobs };
 }
 
-/** The usable jobs in `raw` (as read from storage). */
+/** The usable jobs in `raw` (as read from storage); undefined (nothing stored) is none. */
 export function readStoredJobs(raw: unknown, logger: Logger): TrackedJob[] {
   if (raw === undefined) {
     return [];
   }
+  if (isRecord(raw) && typeof raw.version === 'number' && raw.version !== 1) {
+    // Probably a newer release in another window: its list is kept as it is, never rewritten.
+    throw new Error(
+      `the job list is in format ${raw.version}, which this version of Creator Bulk Jobs does not know. ` +
+        'Update the extension (or reload this window) to change jobs; the list was left as it is',
+    );
+  }
   if (!isRecord(raw) || raw.version !== 1 || !Array.isArray(raw.jobs)) {
-    logger.warn('Ignoring the stored job list: it is not in a format this version understands.');
-    return [];
+    throw new UnusableContentError('it is not a job list');
   }
   const jobs = new Map<string, TrackedJob>();
   let skipped = 0;

@@ -1,4 +1,4 @@
-// Counts the records of a CSV already on disk (tests, bench); downloads count while they write.
+// Counts the records of a CSV already on disk (an export's appended file, tests, bench); downloads count while they write.
 import { createReadStream } from 'node:fs';
 import { CsvRecordCounter } from './csvRecordCounter';
 

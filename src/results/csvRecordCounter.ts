@@ -6,28 +6,58 @@ const QUOTE = 0x22;
 const LF = 0x0a;
 const CR = 0x0d;
 
+/** 1 for the bytes that matter outside quotes: a quote and the two line-end bytes. */
+const SPECIAL = new Uint8Array(256);
+SPECIAL[QUOTE] = 1;
+SPECIAL[LF] = 1;
+SPECIAL[CR] = 1;
+
 /** Counts data records (header excluded). Blank lines are ignored; CRLF, LF and CR all end a record. */
 export class CsvRecordCounter {
   private records = 0;
   private inQuotes = false;
   private hasContent = false;
 
+  /**
+   * Skips runs of ordinary bytes in tight loops (inside quotes only a quote matters) instead of
+   * deciding every byte three ways: about twice as fast, some 1.5 s less CPU for a 1 GB result
+   * (README, Performance).
+   */
   push(bytes: Uint8Array): void {
     let { records, inQuotes, hasContent } = this;
-    for (let i = 0; i < bytes.length; i++) {
-      const byte = bytes[i];
-      if (byte === QUOTE) {
-        // An escaped quote ("") toggles twice, so a simple toggle is RFC 4180-correct.
-        inQuotes = !inQuotes;
-        hasContent = true;
-      } else if (!inQuotes && (byte === LF || byte === CR)) {
-        if (hasContent) {
-          records++;
-          hasContent = false;
+    const end = bytes.length;
+    let i = 0;
+    while (i < end) {
+      if (inQuotes) {
+        while (i < end && bytes[i] !== QUOTE) {
+          i++;
         }
-      } else {
+        if (i === end) {
+          break;
+        }
+        // The closing quote, or the first of an escaped pair ("") which reopens at once.
+        inQuotes = false;
+        i++;
+        continue;
+      }
+      const start = i;
+      while (i < end && SPECIAL[bytes[i]] === 0) {
+        i++;
+      }
+      if (i > start) {
         hasContent = true;
       }
+      if (i === end) {
+        break;
+      }
+      if (bytes[i] === QUOTE) {
+        inQuotes = true;
+        hasContent = true;
+      } else if (hasContent) {
+        records++;
+        hasContent = false;
+      }
+      i++;
     }
     this.records = records;
     this.inQuotes = inQuotes;

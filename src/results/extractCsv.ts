@@ -1,21 +1,18 @@
 // Streams the one CSV out of a result ZIP (contract section 6) without holding it in memory, and
 // counts its records in the same pass, so the file is read exactly once.
 import { createWriteStream } from 'node:fs';
-import { Transform, type TransformCallback } from 'node:stream';
+import { PassThrough, Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import * as yauzl from 'yauzl';
+import type * as yauzl from 'yauzl';
+import { FILE_CHUNK_BYTES } from '../core/fileChunks';
 import { errorMessage } from '../core/format';
 import { silentLogger, type Logger } from '../core/ports';
-import { ZohoError } from '../zoho/errors';
+import { cancelledError, ZohoError } from '../zoho/errors';
+import { serverText } from '../zoho/redact';
 import { CsvRecordCounter } from './csvRecordCounter';
 
 /** Ceiling on the extracted size when the caller gives none: a guard against ZIP bombs. */
 export const DEFAULT_MAX_EXTRACTED_BYTES = 4 * 1024 ** 3;
-/**
- * Buffer size of the extracted file's write stream. The one tuning knob of the write side; the
- * record count does not depend on chunk sizes (CsvRecordCounter carries its state across chunks).
- */
-export const EXTRACT_WRITE_HIGH_WATER_MARK = 64 * 1024;
 
 export interface ExtractOptions {
   signal?: AbortSignal;
@@ -38,10 +35,6 @@ export function corruptResult(detail: string): ZohoError {
   });
 }
 
-function cancelled(): ZohoError {
-  return new ZohoError({ kind: 'cancelled', message: 'The download was cancelled.' });
-}
-
 /** True for names that would escape a folder if used as a path (we never use them, but refuse anyway). */
 export function isUnsafeEntryName(name: string): boolean {
   return (
@@ -52,7 +45,9 @@ export function isUnsafeEntryName(name: string): boolean {
   );
 }
 
-function openZip(zipPath: string): Promise<yauzl.ZipFile> {
+/** yauzl is loaded with the first result, not at activation. */
+async function openZip(zipPath: string): Promise<yauzl.ZipFile> {
+  const yauzl = await import('yauzl');
   return new Promise((resolve, reject) => {
     // decodeStrings: false keeps yauzl from rejecting the whole archive over one odd name: we
     // never use entry names as paths and judge them ourselves below.
@@ -89,7 +84,7 @@ function findTheCsvEntry(zipfile: yauzl.ZipFile, logger: Logger): Promise<yauzl.
       if (/\.csv$/i.test(name) && !name.endsWith('/')) {
         csvs.push(entry);
       } else if (others.length < 20) {
-        others.push(name.slice(0, 100));
+        others.push(serverText(name, [], 100)); // server text: masked before it is logged
       }
       zipfile.readEntry();
     };
@@ -107,7 +102,7 @@ function findTheCsvEntry(zipfile: yauzl.ZipFile, logger: Logger): Promise<yauzl.
       }
       const name = entryName(csvs[0]);
       if (isUnsafeEntryName(name)) {
-        reject(corruptResult(`unsafe entry name "${name.slice(0, 100)}"`));
+        reject(corruptResult(`unsafe entry name "${serverText(name, [], 100)}"`));
         return;
       }
       if (others.length > 0) {
@@ -135,15 +130,29 @@ export function tooLarge(max: number, what: string): ZohoError {
   });
 }
 
-/** Counts records and bytes on the way through; fails once the bytes pass the cap. */
+/** What a ZIP's directory declares about an entry, and the CRC-32 function to check it with. */
+export interface DeclaredEntry {
+  size: number;
+  crc32: number;
+  crc: (data: Buffer, value: number) => number;
+}
+
+/**
+ * Counts records and bytes on the way through; fails once the bytes pass the cap. Given what the
+ * ZIP declares, also checks at the end that the bytes have exactly that size and CRC-32 (the file
+ * is the report or it is an error). The record count does not depend on chunk sizes
+ * (CsvRecordCounter carries its state across chunks).
+ */
 export class CountingGuard extends Transform {
   bytes = 0;
   readonly counter = new CsvRecordCounter();
+  private crc = 0;
   constructor(
     private readonly max: number,
     private readonly what: string,
+    private readonly declared?: DeclaredEntry,
   ) {
-    super();
+    super({ highWaterMark: FILE_CHUNK_BYTES });
   }
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.bytes += chunk.length;
@@ -152,8 +161,50 @@ export class CountingGuard extends Transform {
       return;
     }
     this.counter.push(chunk);
+    if (this.declared) {
+      this.crc = this.declared.crc(chunk, this.crc);
+    }
     callback(null, chunk);
   }
+  override _flush(callback: TransformCallback): void {
+    const declared = this.declared;
+    if (declared && this.bytes !== declared.size) {
+      callback(corruptResult(`the CSV holds ${this.bytes} bytes where the ZIP declares ${declared.size}`));
+    } else if (declared && this.crc >>> 0 !== declared.crc32 >>> 0) {
+      callback(corruptResult('the CSV does not match its checksum'));
+    } else {
+      callback();
+    }
+  }
+}
+
+/**
+ * The entry's stored bytes, the stage that decodes them and what the ZIP declares about the
+ * result. yauzl hands out raw data and we inflate it ourselves, with 1 MiB output chunks: yauzl's
+ * own inflater keeps Node's 16 KiB (README, Performance). yauzl still checks the stored length;
+ * CountingGuard checks the decoded size and CRC-32.
+ */
+async function openEntry(
+  zipfile: yauzl.ZipFile,
+  entry: yauzl.Entry,
+): Promise<{ stored: Readable; decode: Transform; declared: DeclaredEntry }> {
+  if (entry.isEncrypted()) {
+    throw corruptResult('the CSV is encrypted');
+  }
+  if (entry.compressionMethod !== 0 && entry.compressionMethod !== 8) {
+    throw corruptResult(`unsupported compression method ${entry.compressionMethod}`);
+  }
+  const zlib = await import('node:zlib'); // with the first result, not at activation
+  const stored = await new Promise<Readable>((resolve, reject) => {
+    zipfile.openReadStream(entry, { decodeFileData: false }, (error, stream) =>
+      error ? reject(corruptResult(error.message)) : resolve(stream),
+    );
+  });
+  const decode =
+    entry.compressionMethod === 8
+      ? zlib.createInflateRaw({ chunkSize: FILE_CHUNK_BYTES })
+      : new PassThrough();
+  return { stored, decode, declared: { size: entry.uncompressedSize, crc32: entry.crc32, crc: zlib.crc32 } };
 }
 
 /**
@@ -167,7 +218,7 @@ export async function extractCsv(
 ): Promise<Extracted> {
   const max = options.maxExtractedBytes ?? DEFAULT_MAX_EXTRACTED_BYTES;
   if (options.signal?.aborted) {
-    throw cancelled();
+    throw cancelledError();
   }
   const zipfile = await openZip(zipPath);
   try {
@@ -175,18 +226,14 @@ export async function extractCsv(
     if (entry.uncompressedSize > max) {
       throw tooLarge(max, `ZIP declares ${entry.uncompressedSize} bytes,`);
     }
-    const input = await new Promise<NodeJS.ReadableStream>((resolve, reject) => {
-      zipfile.openReadStream(entry, (error, stream) =>
-        error ? reject(corruptResult(error.message)) : resolve(stream),
-      );
-    });
-    const guard = new CountingGuard(max, 'ZIP expands to');
-    const output = createWriteStream(outputPath, { highWaterMark: EXTRACT_WRITE_HIGH_WATER_MARK });
+    const { stored, decode, declared } = await openEntry(zipfile, entry);
+    const guard = new CountingGuard(max, 'ZIP expands to', declared);
+    const output = createWriteStream(outputPath, { highWaterMark: FILE_CHUNK_BYTES });
     try {
-      await pipeline(input, guard, output, { signal: options.signal });
+      await pipeline(stored, decode, guard, output, { signal: options.signal });
     } catch (error) {
       if (options.signal?.aborted) {
-        throw cancelled();
+        throw cancelledError();
       }
       if (error instanceof ZohoError || (error as NodeJS.ErrnoException).syscall) {
         throw error; // our own guard, or the local disk (full, no permission): not the ZIP's fault

@@ -4,16 +4,16 @@
 // result's lock writes, clears or deletes its files, so one window never removes or renames
 // another's partial download.
 import { promises as fs } from 'node:fs';
-import { isLocked, STALE_LOCK_MS, tryLock } from '../core/fileLock';
+import { isLocked, STALE_LOCK_MS, tryLock, type HeldLock } from '../core/fileLock';
 import { silentLogger, type Logger } from '../core/ports';
 import type { BulkReadApi } from '../zoho/api';
 import { removeQuietly } from '../zoho/download';
-import { ZohoError } from '../zoho/errors';
+import { cancelledError, ZohoError } from '../zoho/errors';
 import type { DownloadProgress } from '../zoho/types';
 import { CsvRecordCounter } from './csvRecordCounter';
 import { extractCsv } from './extractCsv';
 import type { LocalResult } from './localResult';
-import { resultPaths, type ResultOwner } from './resultPaths';
+import { resultPaths, type ResultOwner, type ResultPaths } from './resultPaths';
 
 /**
  * Generous ceiling on one record's bytes in a result (CSV or ZIP): a Zoho record with many long
@@ -94,8 +94,7 @@ export async function withResultLock<T>(
   task: () => Promise<T>,
 ): Promise<T | 'busy'> {
   const paths = resultPaths(dir, owner);
-  await fs.mkdir(paths.folder, { recursive: true });
-  const lock = await tryLock(paths.lock);
+  const lock = await tryResultLock(paths);
   if (!lock) {
     return 'busy';
   }
@@ -107,6 +106,24 @@ export async function withResultLock<T>(
     clearInterval(heartbeat);
     await lock.release();
     await removeFolderIfEmpty(paths.folder);
+  }
+}
+
+/**
+ * A window that releases this lock removes the folder when it is empty, maybe just after this one
+ * made it: then the lock file cannot be created (ENOENT), and the folder is made again.
+ */
+async function tryResultLock(paths: ResultPaths): Promise<HeldLock | undefined> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      // Even mkdir can fail so: the folder may vanish between its EEXIST and its check.
+      await fs.mkdir(paths.folder, { recursive: true });
+      return await tryLock(paths.lock);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || attempt === 10) {
+        throw error;
+      }
+    }
   }
 }
 
@@ -202,6 +219,6 @@ export async function fetchResult(
 
 function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) {
-    throw new ZohoError({ kind: 'cancelled', message: 'The download was cancelled.' });
+    throw cancelledError();
   }
 }

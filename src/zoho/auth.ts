@@ -1,6 +1,6 @@
 // Access-token providers (contract section 3): a static token, and a refresh-token provider that
 // caches the access token and runs one refresh at a time for every caller of the account.
-import type { AxiosInstance } from 'axios';
+import type { Http } from './http';
 import { silentLogger, systemClock, type Clock, type Logger } from '../core/ports';
 import type { TokenProvider } from './api';
 import { ZohoError } from './errors';
@@ -47,7 +47,7 @@ interface TokenRequest {
   /** Secrets of this request, masked in anything that is logged or thrown. */
   secrets: string[];
   grant: 'refresh' | 'code';
-  http: AxiosInstance;
+  http: Http;
   logger: Logger;
   clock: Clock;
 }
@@ -139,7 +139,7 @@ export class RefreshTokenProvider implements TokenProvider {
   readonly canRefresh = true;
   private readonly clock: Clock;
   private readonly logger: Logger;
-  private readonly http: AxiosInstance;
+  private readonly http: Http;
   private cached?: { token: string; refreshAt: number };
   private inFlight?: Promise<string>;
   /** The access tokens this provider obtained, newest last (a few are kept). */

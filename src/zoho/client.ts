@@ -1,5 +1,5 @@
 // BulkReadClient: the Bulk Read API of one account over axios (contract sections 3 to 9).
-import type { AxiosInstance, AxiosResponse } from 'axios';
+import type { Http, HttpResponse } from './http';
 import type { Readable } from 'node:stream';
 import { silentLogger, systemClock, type Clock, type Logger } from '../core/ports';
 import type { BulkReadApi, DownloadOptions, TokenProvider } from './api';
@@ -121,7 +121,7 @@ export class BulkReadClient implements BulkReadApi {
   private readonly logger: Logger;
   private readonly clock: Clock;
   private readonly retry: RetryPolicy;
-  private readonly http: AxiosInstance;
+  private readonly http: Http;
   private readonly deadlineMs: number;
 
   constructor(private readonly options: BulkReadClientOptions) {
@@ -229,7 +229,7 @@ export class BulkReadClient implements BulkReadApi {
     const path = this.resultPath(ref, jobId, options.downloadUrl);
     const context: ErrorContext = { operation: 'download', ref, jobId };
     const { signal } = options;
-    let response: AxiosResponse<Readable> | undefined;
+    let response: HttpResponse<Readable> | undefined;
     try {
       response = await this.send<Readable>({ method: 'GET', path, context }, { stream: true, signal });
       const stream = response.data;
@@ -422,7 +422,7 @@ export class BulkReadClient implements BulkReadApi {
   private async send<T>(
     spec: RequestSpec,
     mode: { stream: boolean; signal?: AbortSignal },
-  ): Promise<AxiosResponse<T>> {
+  ): Promise<HttpResponse<T>> {
     const url = `${this.apiBase}${spec.path}`;
     // The Authorization header is only ever attached to a URL on the account's own base.
     if (!url.startsWith(`${this.apiBase}/`)) {
@@ -441,7 +441,7 @@ export class BulkReadClient implements BulkReadApi {
       const deadline = new AbortController();
       const deadlineTimer = this.clock.setTimeout(() => deadline.abort(), this.deadlineMs);
       const signal = mode.signal ? AbortSignal.any([mode.signal, deadline.signal]) : deadline.signal;
-      let response: AxiosResponse<T>;
+      let response: HttpResponse<T>;
       try {
         response = await this.http.request<T>({
           method: spec.method,

@@ -5,6 +5,7 @@ import { createWriteStream } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { FILE_CHUNK_BYTES } from '../core/fileChunks';
 import { ZohoError } from './errors';
 import type { DownloadProgress } from './types';
 
@@ -219,8 +220,9 @@ export async function streamToFile(
       }
     },
   });
-  // `flags: 'w'` truncates whatever a previous attempt left behind.
-  const file = createWriteStream(destinationPath, { flags: 'w' });
+  // `flags: 'w'` truncates whatever a previous attempt left behind; the large buffer lets socket
+  // chunks gather into few writes.
+  const file = createWriteStream(destinationPath, { flags: 'w', highWaterMark: FILE_CHUNK_BYTES });
   try {
     await pipeline(body, counter, file, options.signal ? { signal: options.signal } : {});
   } catch (error) {

@@ -1,7 +1,7 @@
 // Turns Zoho answers and transport failures into ZohoErrors the UI can act on (contract
 // sections 3, 7 and 8). Every message is the server's own text plus what the user can do.
 import { clockTime } from '../core/format';
-import { ZohoError, type ZohoErrorKind } from './errors';
+import { ZohoError, cancelledError, type ZohoErrorKind } from './errors';
 import { redact, redactKnown, serverText } from './redact';
 import type { ReportRef } from './types';
 
@@ -245,7 +245,7 @@ export function classifyTransportError(error: unknown, host: string, aborted = f
   };
   const code = typeof record.code === 'string' ? record.code : undefined;
   if (aborted || code === 'ERR_CANCELED' || record.name === 'CanceledError' || record.name === 'AbortError') {
-    return new ZohoError({ kind: 'cancelled', message: 'The request was cancelled.' });
+    return cancelledError('The request was cancelled.');
   }
   const what =
     (code && NETWORK_CODES[code]) ||

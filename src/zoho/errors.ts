@@ -48,6 +48,11 @@ export class ZohoError extends Error {
   }
 }
 
+/** The one error for work the user (or shutdown) cancelled: shown nowhere, logged as such. */
+export function cancelledError(message = 'The download was cancelled.'): ZohoError {
+  return new ZohoError({ kind: 'cancelled', message });
+}
+
 export function isZohoError(error: unknown, kind?: ZohoErrorKind): error is ZohoError {
   return error instanceof ZohoError && (kind === undefined || error.kind === kind);
 }

@@ -1,15 +1,49 @@
 // The one axios configuration every Zoho request uses, and the request log line.
-import axios, { type AxiosInstance } from 'axios';
+// The types of the module that import() loads (axios ships separate typings for require and import).
+import type { AxiosInstance, AxiosRequestConfig, AxiosResponse, AxiosStatic } from 'axios' with {
+  'resolution-mode': 'import',
+};
 import type { Logger } from '../core/ports';
 import { MAX_JSON_BYTES } from './download';
 import { redact } from './redact';
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
 
-export function createHttp(timeoutMs: number = DEFAULT_TIMEOUT_MS): AxiosInstance {
+export type HttpResponse<T> = AxiosResponse<T>;
+
+/** The part of an axios instance the client uses, under axios's own names. */
+export interface Http {
+  readonly defaults: { readonly timeout: number };
+  request<T>(config: AxiosRequestConfig): Promise<HttpResponse<T>>;
+  post<T>(url: string, data?: unknown, config?: AxiosRequestConfig): Promise<HttpResponse<T>>;
+}
+
+let axiosModule: Promise<AxiosStatic> | undefined;
+
+/** axios is loaded on the first request, not at activation: a window with nothing to poll never pays for it. */
+function loadAxios(): Promise<AxiosStatic> {
+  axiosModule ??= import('axios').then((module) => module.default);
+  return axiosModule;
+}
+
+export function createHttp(timeoutMs: number = DEFAULT_TIMEOUT_MS): Http {
+  let instance: AxiosInstance | undefined;
+  const request = async <T>(config: AxiosRequestConfig): Promise<HttpResponse<T>> => {
+    instance ??= configure(await loadAxios(), timeoutMs);
+    return instance.request<T>(config);
+  };
+  return {
+    defaults: { timeout: timeoutMs },
+    request,
+    post: (url, data, config) => request({ ...config, method: 'POST', url, data }),
+  };
+}
+
+function configure(axios: AxiosStatic, timeoutMs: number): AxiosInstance {
   return axios.create({
     timeout: timeoutMs,
-    // A redirect could carry the Authorization header to another host: never follow one.
+    // A redirect could carry the Authorization header to another host: never follow one. (The
+    // bundle leaves axios's redirect support, follow-redirects, out: see esbuild.js.)
     maxRedirects: 0,
     // Every status is classified by errorMapping, so axios must not throw on 4xx/5xx.
     validateStatus: () => true,

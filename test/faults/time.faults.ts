@@ -250,9 +250,14 @@ describe('faults: time', () => {
         res.writeHead(200, { 'Content-Type': 'application/zip' });
         res.end(await zipOf([['All_Orders.csv', csvOf(3)]]));
       });
+      const announced = new Promise((resolve) => h.service.onDidFinishJob(resolve));
       const created = await h.create();
       assert.ok(created);
       await h.until(created.key, (j) => j.state === 'unknown', 'the odd status');
+      // Let the poll that met the odd status end (a Refresh during a poll in flight joins that
+      // poll, which still sees 'Cancelled'); the user's Refresh comes afterwards.
+      await announced;
+      await new Promise((resolve) => setImmediate(resolve));
       answer = 'Completed';
       const finished = new Promise((resolve) => h.service.onDidFinishJob(resolve));
       await h.service.refresh(created.key);

@@ -11,6 +11,7 @@ const http = require('http');
 const path = require('path');
 const { spawnSync } = require('child_process');
 const { ROOT, VSCODE_TEST_DIR } = require('./paths');
+const { PACKAGES, ensurePrerequisites } = require('./prerequisites');
 
 function option(name, fallback) {
   const i = process.argv.indexOf(name);
@@ -50,6 +51,8 @@ async function main() {
   const simPort = option('--port', 8780);
   const vscodePort = option('--vscode-port', 8080);
   const smoke = process.argv.includes('--smoke');
+  // First: a missing compiler stops the demo here with the command to run, not in a build later.
+  const without = ensurePrerequisites('demo');
 
   if (!fs.existsSync(path.join(ROOT, 'node_modules', '.bin', 'esbuild'))) {
     step('installing dependencies (npm install)', 'npm', ['install', '--no-audit', '--no-fund']);
@@ -140,6 +143,9 @@ async function main() {
     process.exit(ok ? 0 : 1);
   }
 
+  const notInstalled = without
+    .map((name) => `\n    Not installed:       ${name}, so ${PACKAGES.find((p) => p.name === name).without}.`)
+    .join('');
   console.log(`
   Creator Bulk Jobs demo is running.
 
@@ -150,7 +156,7 @@ async function main() {
     "Try the Local Simulator" (no credentials needed), or sign in by hand:
       Access token:      ${DEMO.accessToken}
       Refresh token:     ${DEMO.refreshToken}   client id ${DEMO.clientId}, client secret ${DEMO.clientSecret}
-      Owner / app:       ${DEMO.owner} / ${DEMO.app}   (reports All_Orders, All_Customers)
+      Owner / app:       ${DEMO.owner} / ${DEMO.app}   (reports All_Orders, All_Customers)${notInstalled}
 
   Press Ctrl+C to stop everything.`);
   await new Promise(() => undefined);

@@ -12,6 +12,7 @@ const { spawn, spawnSync } = require('child_process');
 const { ROOT, VSCODE_TEST_DIR, TEST_RESULTS_DIR } = require('./paths');
 const { installExtension, startCodeServer, killGroupNow } = require('./code-server');
 const { startSimulator } = require('./simulator');
+const { ensurePrerequisites } = require('./prerequisites');
 
 const started = Date.now();
 const seconds = (since) => ((Date.now() - since) / 1000).toFixed(1) + ' s';
@@ -125,6 +126,7 @@ async function runFile(file, index, vsix) {
 }
 
 async function main() {
+  ensurePrerequisites('test'); // before the packaging: a missing chromium is said now, not after a build
   // Words after the flags pick files by name: `npm run test:e2e -- --no-package expired`.
   const only = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
   const files = testFiles(path.join(ROOT, 'test', 'e2e'))

@@ -7,6 +7,7 @@ const path = require('path');
 const { spawnSync } = require('child_process');
 const { ROOT, VSCODE_TEST_DIR } = require('./paths');
 const { startSimulator } = require('./simulator');
+const { ensurePrerequisites } = require('./prerequisites');
 
 const started = Date.now();
 const seconds = (since) => ((Date.now() - since) / 1000).toFixed(1) + ' s';
@@ -17,10 +18,15 @@ function run(command, args, env = process.env) {
 }
 
 async function main() {
+  // A desktop VS Code (see .vscode-test.mjs) needs neither code-server nor chromium.
+  const desktop = Boolean(process.env.CBJ_VSCODE_EXECUTABLE || process.env.CBJ_VSCODE_DESKTOP);
+  if (!desktop) {
+    ensurePrerequisites('test');
+  }
   if (run(process.execPath, ['esbuild.js', '--tests']) !== 0) {
     throw new Error('bundling the extension and the integration tests failed');
   }
-  if (run(process.execPath, [path.join(__dirname, 'setup-vscode-server.js')]) !== 0) {
+  if (!desktop && run(process.execPath, [path.join(__dirname, 'setup-vscode-server.js')]) !== 0) {
     throw new Error('setting up code-server failed');
   }
   // test-cli spawns the launcher directly: it must be executable even if a checkout lost the bit.
@@ -41,7 +47,9 @@ async function main() {
   process.on('SIGTERM', () => stopAll().finally(() => process.exit(143)));
   try {
     const t = Date.now();
-    code = run(path.join(ROOT, 'node_modules', '.bin', 'vscode-test'), [], {
+    // The CLI's script run by this Node, rather than node_modules/.bin, which is a .cmd on Windows.
+    const cli = path.join(ROOT, 'node_modules', '@vscode', 'test-cli', 'out', 'bin.mjs');
+    code = run(process.execPath, [cli], {
       ...process.env,
       CBJ_SIMULATOR_URL: simulator.url,
       CBJ_TEST_WORKSPACE: workspace,

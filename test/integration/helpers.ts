@@ -3,7 +3,8 @@ import * as vscode from 'vscode';
 import type { TestApi } from '../../src/extension';
 import type { TrackedJob } from '../../src/jobs/model';
 import type { JobsTree, TreeNode } from '../../src/views/jobsTree';
-import { DEMO, type Simulator } from '../simulator';
+import { DEMO, startSimulator, type Simulator } from '../simulator';
+import type { SimulatorOptions } from '../simulator/api';
 
 export const EXTENSION_ID = 'creatorbulkjobs.creator-bulk-jobs';
 
@@ -169,4 +170,39 @@ export async function allTreeNodes(tree: JobsTree, parent?: TreeNode): Promise<T
   const children = (await tree.provider.getChildren(parent)) ?? [];
   const nested = await Promise.all(children.map((child) => allTreeNodes(tree, child)));
   return children.flatMap((child, i) => [child, ...nested[i]]);
+}
+
+export interface SignedInSimulator {
+  sim: Simulator;
+  api: TestApi;
+  accountId: string;
+}
+
+/**
+ * The set-up most suites share, as mocha hooks of the calling `describe`: before, a simulator, the
+ * activated extension, fast polling and an account signed in to the simulator (handed to `ready`);
+ * after, editors closed, signed out, settings restored and the simulator closed.
+ */
+export function useSignedInSimulator(
+  options: SimulatorOptions,
+  ready: (signedIn: SignedInSimulator) => void,
+): void {
+  let sim: Simulator | undefined;
+  let accountId: string | undefined;
+  let restoreSettings: (() => Promise<void>) | undefined;
+  before(async () => {
+    sim = await startSimulator(options);
+    const api = await activateExtension();
+    restoreSettings = await useFastPolling();
+    accountId = await signInToSimulator(sim);
+    ready({ sim, api, accountId });
+  });
+  after(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    if (accountId) {
+      await signOut(accountId);
+    }
+    await restoreSettings?.();
+    await sim?.close();
+  });
 }

@@ -12,17 +12,15 @@ import { SharedJsonFile } from '../../src/core/sharedJsonFile';
 import { JobService } from '../../src/jobs/jobService';
 import { JOBS_FILE_NAME, JobStore } from '../../src/jobs/jobStore';
 import { countCsvRecords } from '../../src/results/countCsvRecords';
-import { startSimulator, DEMO, type Simulator } from '../simulator';
+import { DEMO, type Simulator } from '../simulator';
 import {
-  activateExtension,
   collectErrors,
   setSetting,
-  signInToSimulator,
-  signOut,
-  useFastPolling,
+  waitFor,
   waitForJob,
   waitForResult,
   withStubbedPrompt,
+  useSignedInSimulator,
 } from './helpers';
 
 const APP = DEMO.app;
@@ -32,22 +30,10 @@ describe('Jobs: create, track, next batch, restart', function () {
   let sim: Simulator;
   let api: TestApi;
   let accountId: string;
-  let restoreSettings: () => Promise<void>;
-
-  before(async () => {
-    sim = await startSimulator({ jobDurationMs: 1500, throttles: false });
-    api = await activateExtension();
-    restoreSettings = await useFastPolling();
-    accountId = await signInToSimulator(sim);
-  });
-
-  after(async () => {
-    if (accountId) {
-      await signOut(accountId);
-    }
-    await restoreSettings?.();
-    await sim?.close();
-  });
+  useSignedInSimulator(
+    { jobDurationMs: 1500, throttles: false },
+    (signedIn) => ({ sim, api, accountId } = signedIn),
+  );
 
   const statusPolls = (jobId: string): number =>
     sim.requests.filter((r) => r.method === 'GET' && r.path.endsWith(`/read/${jobId}`)).length;
@@ -114,6 +100,52 @@ describe('Jobs: create, track, next batch, restart', function () {
     assert.strictEqual(malformed.result, undefined);
     assert.match(malformed.errors[0] ?? '', /digits only/);
     assert.strictEqual(sim.requests.length, requests, 'a malformed id never reaches the server');
+  });
+
+  it('names a job Zoho created but could not be saved, and Track Existing Job picks it up', async () => {
+    const jobsPath = path.join(api.services.storageDir, JOBS_FILE_NAME);
+    const aside = `${jobsPath}.kept-by-test`;
+    // A folder where the job list belongs: every write of the list fails until it is put back.
+    const had = fs.existsSync(jobsPath);
+    if (had) {
+      await fs.promises.rename(jobsPath, aside);
+    }
+    await fs.promises.mkdir(path.join(jobsPath, 'in-the-way'), { recursive: true });
+    const errors: string[] = [];
+    let choose: (choice: string | undefined) => void = () => undefined;
+    try {
+      const key = await withStubbedPrompt(
+        'showErrorMessage',
+        (message: string) => {
+          errors.push(message);
+          return new Promise((resolve) => (choose = resolve));
+        },
+        () =>
+          vscode.commands.executeCommand<string | undefined>('creatorBulkJobs.createJob', {
+            accountId,
+            app: APP,
+            report: 'All_Orders',
+          }),
+      );
+      assert.strictEqual(key, undefined);
+    } finally {
+      await fs.promises.rm(jobsPath, { recursive: true, force: true });
+      if (had) {
+        await fs.promises.rename(aside, jobsPath);
+      }
+    }
+    assert.strictEqual(errors.length, 1, errors.join('\n'));
+    const jobId = /Zoho created bulk read job (\d+), but it could not be saved/.exec(errors[0])?.[1];
+    assert.ok(jobId, errors[0]);
+    assert.match(errors[0], /Track Existing Job/);
+    assert.ok(!api.services.jobs.jobs().some((job) => job.jobId === jobId), 'not tracked');
+
+    choose('Track Existing Job');
+    const tracked = await waitFor(
+      () => api.services.jobs.jobs().find((job) => job.jobId === jobId),
+      `job ${jobId} tracked from the error's action`,
+    );
+    assert.strictEqual(tracked.ref.report, 'All_Orders');
   });
 
   it('follows the record cursor: batch 2 from batch 1, batch 3 from batch 2, then no cursor', async () => {

@@ -7,17 +7,8 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { TestApi } from '../../src/extension';
 import type { EmptyResult } from '../simulator/api';
-import { startSimulator, type Simulator } from '../simulator';
-import {
-  activateExtension,
-  allTreeNodes,
-  jobsTree,
-  signInToSimulator,
-  signOut,
-  useFastPolling,
-  waitForResult,
-  withStubbedPrompt,
-} from './helpers';
+import type { Simulator } from '../simulator';
+import { allTreeNodes, jobsTree, waitForResult, withStubbedPrompt, useSignedInSimulator } from './helpers';
 
 const HEADER = 'ID,Visit_Date,Technician,Site,Duration_Hours\r\n';
 // A report no other suite reads: the simulators of all suites number jobs alike, and a result
@@ -29,23 +20,10 @@ describe('A job with no matching records', function () {
   let sim: Simulator;
   let api: TestApi;
   let accountId: string;
-  let restoreSettings: () => Promise<void>;
-
-  before(async () => {
-    sim = await startSimulator({ jobDurationMs: 1000, throttles: false, customersRows: 30 });
-    api = await activateExtension();
-    restoreSettings = await useFastPolling();
-    accountId = await signInToSimulator(sim);
-  });
-
-  after(async () => {
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-    if (accountId) {
-      await signOut(accountId);
-    }
-    await restoreSettings?.();
-    await sim?.close();
-  });
+  useSignedInSimulator(
+    { jobDurationMs: 1000, throttles: false, customersRows: 30 },
+    (signedIn) => ({ sim, api, accountId } = signedIn),
+  );
 
   const cases: [EmptyResult, string][] = [
     ['headerOnly', HEADER],

@@ -9,17 +9,14 @@ import type { TrackedJob } from '../../src/jobs/model';
 import type { JobsTree, TreeNode } from '../../src/views/jobsTree';
 import { countCsvRecords } from '../../src/results/countCsvRecords';
 import { SAVE_THEN_STOP, STOP_AND_DELETE } from '../../src/commands/stopTracking';
-import { startSimulator, DEMO, type Simulator } from '../simulator';
+import { DEMO, type Simulator } from '../simulator';
 import {
-  activateExtension,
   allTreeNodes,
   jobsTree,
-  signInToSimulator,
-  signOut,
-  useFastPolling,
   waitFor,
   waitForResult,
   withStubbedPrompt,
+  useSignedInSimulator,
 } from './helpers';
 
 const CUSTOMER_COLUMNS = [
@@ -45,29 +42,20 @@ describe('Results and the jobs tree', function () {
   let sim: Simulator;
   let api: TestApi;
   let accountId: string;
-  let restoreSettings: () => Promise<void>;
   let job: TrackedJob;
 
+  useSignedInSimulator(
+    { jobDurationMs: 1500, throttles: false },
+    (signedIn) => ({ sim, api, accountId } = signedIn),
+  );
+
   before(async () => {
-    sim = await startSimulator({ jobDurationMs: 1500, throttles: false });
-    api = await activateExtension();
-    restoreSettings = await useFastPolling();
-    accountId = await signInToSimulator(sim);
     const key = await vscode.commands.executeCommand<string>('creatorBulkJobs.createJob', {
       accountId,
       app: DEMO.app,
       report: 'All_Customers',
     });
     job = await waitForResult(api, key);
-  });
-
-  after(async () => {
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-    if (accountId) {
-      await signOut(accountId);
-    }
-    await restoreSettings?.();
-    await sim?.close();
   });
 
   it('opens the result read-only under a friendly title, language csv, with every record', async () => {

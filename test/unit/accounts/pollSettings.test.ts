@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { toPollSettings } from '../../../src/host/pollSettings';
+import { toDownloadIdleTimeoutMs, toPollSettings } from '../../../src/host/pollSettings';
 
 describe('toPollSettings', () => {
   it('converts seconds to milliseconds', () => {
@@ -55,5 +55,14 @@ describe('toPollSettings', () => {
   it('never lets the longest interval fall below the first one', () => {
     const settings = toPollSettings({ pollIntervalSeconds: 120, maxPollIntervalSeconds: 10 });
     assert.equal(settings.maxIntervalMs, 120000);
+  });
+});
+
+describe('toDownloadIdleTimeoutMs', () => {
+  it('converts seconds to milliseconds within 5..3600 s, and 60 s for anything else', () => {
+    assert.deepEqual(
+      [30, 1, 99_999, undefined, 'soon', Number.NaN, 7.5].map(toDownloadIdleTimeoutMs),
+      [30_000, 5_000, 3_600_000, 60_000, 60_000, 60_000, 7_500],
+    );
   });
 });

@@ -1,6 +1,8 @@
 // Several windows (FileLease instances) over one storage folder, on fake clocks: exactly one holds
 // the lease; closing or hanging hands it over within seconds.
 import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { acquireLock } from '../../../src/core/fileLock';
 import { FileLease, LEASE_HEARTBEAT_MS, LEASE_TTL_MS, POLLER_LEASE_FILE_NAME } from '../../../src/core/lease';
 import { FakeClock } from '../helpers/fakeClock';
 import { SharedStorage } from '../jobs/sharedStorage';
@@ -25,6 +27,17 @@ describe('FileLease', () => {
     }
   }
 
+  /** A window that holds the lease and stops beating (its clock stands still), and another. */
+  async function holderAndOther() {
+    const hungClock = new FakeClock();
+    const clock = new FakeClock();
+    const hung = lease(hungClock);
+    const other = lease(clock);
+    await hung.start();
+    await other.start();
+    return { hung, hungClock, other, clock };
+  }
+
   beforeEach(async () => {
     shared = await SharedStorage.create();
   });
@@ -38,14 +51,20 @@ describe('FileLease', () => {
   it('is held by exactly one of three windows, and says so with an event', async () => {
     const clock = new FakeClock();
     const windows = [lease(clock), lease(clock), lease(clock)];
-    const events: boolean[] = [];
-    windows[0].onDidChange((held) => events.push(held));
+    const events = windows.map(() => [] as boolean[]);
+    windows.forEach((each, i) => each.onDidChange((held) => events[i].push(held)));
+    // All three ask at once: any one may win the race, but only one.
     await Promise.all(windows.map((each) => each.start()));
+    const winner = windows.findIndex((each) => each.held);
+    assert.notEqual(winner, -1, 'one window holds it');
     await advance(3 * LEASE_TTL_MS, clock);
 
     assert.equal(windows.filter((each) => each.held).length, 1);
-    assert.equal(windows[0].held, true, 'the first to ask keeps it while it beats');
-    assert.deepEqual(events, [true]);
+    assert.equal(windows[winner].held, true, 'the winner keeps it while it beats');
+    assert.deepEqual(
+      events,
+      windows.map((_, i) => (i === winner ? [true] : [])),
+    );
   });
 
   it('passes to another window at its next beat when the holder closes', async () => {
@@ -62,12 +81,7 @@ describe('FileLease', () => {
   });
 
   it('is taken over within TTL + one beat when the holder hangs, and the holder then knows it lost it', async () => {
-    const hungClock = new FakeClock();
-    const clock = new FakeClock();
-    const hung = lease(hungClock);
-    const other = lease(clock);
-    await hung.start();
-    await other.start();
+    const { hung, hungClock, other, clock } = await holderAndOther();
     assert.equal(hung.held, true);
     assert.equal(other.held, false);
 
@@ -85,6 +99,21 @@ describe('FileLease', () => {
     await advance(3 * LEASE_HEARTBEAT_MS, clock, hungClock);
     assert.equal(other.held, true, 'no flapping');
     assert.equal(hung.held, false);
+  });
+
+  it('judges the holder by the time it got the lock file, not the time it started waiting', async () => {
+    const { other, clock } = await holderAndOther();
+    clock.tick(LEASE_TTL_MS - 1); // the holder's lease is about to lapse
+
+    // Another window holds the file's lock while the holder's lease lapses.
+    const busy = await acquireLock(path.join(shared.dir, `${POLLER_LEASE_FILE_NAME}.lock`));
+    const beat = other.beat();
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    clock.tick(2000);
+    await busy.release();
+    await beat;
+
+    assert.equal(other.held, true, 'the lapsed lease is taken at once');
   });
 
   it('tells the holder in the background that the user works in another window', async () => {

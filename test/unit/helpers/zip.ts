@@ -1,11 +1,16 @@
 // ZIPs built in memory for tests (yazl), and a way to give an entry a name yazl would refuse.
 import { ZipFile } from 'yazl';
 
-/** A ZIP of the given entries (name, content). */
-export function zipOf(entries: Array<[name: string, content: string | Buffer]>): Promise<Buffer> {
+/** A ZIP of the given entries (name, content), deflated unless `compress` is false. */
+export function zipOf(
+  entries: Array<[name: string, content: string | Buffer]>,
+  options: { compress?: boolean } = {},
+): Promise<Buffer> {
   const file = new ZipFile();
   for (const [name, content] of entries) {
-    file.addBuffer(Buffer.isBuffer(content) ? content : Buffer.from(content), name);
+    file.addBuffer(Buffer.isBuffer(content) ? content : Buffer.from(content), name, {
+      compress: options.compress ?? true,
+    });
   }
   file.end();
   return new Promise((resolve, reject) => {

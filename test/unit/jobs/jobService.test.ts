@@ -2,12 +2,13 @@
 // runs on a fake clock (polls happen only when a test ticks it); the simulator's own clock decides
 // when jobs complete and cursors expire.
 import * as assert from 'node:assert/strict';
-import { access } from 'node:fs/promises';
+import { access, mkdir } from 'node:fs/promises';
 import * as path from 'node:path';
-import { silentLogger, type Disposable } from '../../../src/core/ports';
-import { JobService } from '../../../src/jobs/jobService';
-import type { TrackedJob } from '../../../src/jobs/model';
-import type { AccountPause, AccountProblem, Event, PollSettings } from '../../../src/jobs/serviceApi';
+import { silentLogger, type Disposable, type Event } from '../../../src/core/ports';
+import type { Lease } from '../../../src/core/lease';
+import { JobService, type JobServiceOptions } from '../../../src/jobs/jobService';
+import { JobNotSavedError, type TrackedJob } from '../../../src/jobs/model';
+import type { AccountPause, AccountProblem, PollSettings } from '../../../src/jobs/serviceApi';
 import { countCsvRecords } from '../../../src/results/countCsvRecords';
 import type { BulkReadApi } from '../../../src/zoho/api';
 import { isZohoError, type ZohoError } from '../../../src/zoho/errors';
@@ -87,7 +88,7 @@ describe('JobService (simulator over HTTP)', () => {
     }
   }
 
-  function newService(): JobService {
+  function newService(overrides: Partial<JobServiceOptions> = {}): JobService {
     const store = storage.store();
     stores.push(store);
     const service = new JobService({
@@ -98,6 +99,7 @@ describe('JobService (simulator over HTTP)', () => {
       resultsDir: temp.dir,
       settings: SETTINGS,
       autoDownload: () => autoDownload,
+      ...overrides,
     });
     services.push(service);
     return service;
@@ -166,6 +168,51 @@ describe('JobService (simulator over HTTP)', () => {
       service.get(job.key)?.result,
       'present: no new download',
     );
+  });
+
+  it('names the job created at Zoho when it cannot be saved, so the user can track it', async () => {
+    const service = newService();
+    // A directory where the job list belongs: the write fails.
+    await mkdir(path.join(storage.jobsPath, 'in-the-way'), { recursive: true });
+
+    const error = await service.createJob(ACCOUNT, ref('All_Customers'), {}).then(
+      () => assert.fail('expected the create to fail'),
+      (caught: unknown) => caught,
+    );
+
+    assert.ok(error instanceof JobNotSavedError, String(error));
+    const created = sim.requests.filter((r) => r.method === 'POST');
+    assert.equal(created.length, 1);
+    assert.match(error.jobId, /^\d+$/);
+    assert.match(error.message, new RegExp(`${error.jobId}.*Track Existing Job`));
+    assert.deepEqual(service.jobs(), []);
+  });
+
+  it('keeps polling a job after a poll that found the lease lapsed for a moment (a late heartbeat)', async () => {
+    let held = true;
+    const lease: Lease = {
+      get held() {
+        return held;
+      },
+      onDidChange: () => ({ dispose: () => undefined }),
+      someWindowFocused: false,
+      onDidChangeSomeWindowFocused: () => ({ dispose: () => undefined }),
+      setFocused: () => undefined,
+    };
+    autoDownload = false;
+    const service = newService({ lease });
+    const job = await service.createJob(ACCOUNT, ref('All_Customers'), {});
+
+    held = false; // the next poll finds the lease lapsed; the heartbeat then renews it, no change
+    await clock.tickAsync(SETTINGS.maxIntervalMs);
+    await quiesce();
+    held = true;
+    const calls = api.statusCalls;
+    await clock.tickAsync(2 * SETTINGS.maxIntervalMs);
+    await quiesce();
+
+    assert.ok(api.statusCalls > calls, 'still polled');
+    assert.ok(service.checkTimes(job.key).next !== undefined, 'still scheduled');
   });
 
   it('runs one download per job however many callers ask', async () => {

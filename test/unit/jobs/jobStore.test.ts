@@ -1,4 +1,6 @@
 import * as assert from 'node:assert/strict';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
+import * as path from 'node:path';
 import { MemoryKeyValueStore } from '../../../src/core/ports';
 import { LEGACY_JOBS_STATE_KEY, JobStore } from '../../../src/jobs/jobStore';
 import { jobKey } from '../../../src/jobs/model';
@@ -272,6 +274,34 @@ describe('JobStore', () => {
     });
   });
 
+  describe('when the shared file cannot be written', () => {
+    // A directory where the file belongs: every write (rename over it) fails, on any file system.
+    async function blockWrites(): Promise<void> {
+      await mkdir(path.join(shared.jobsPath, 'in-the-way'), { recursive: true });
+    }
+
+    it('rejects the change and keeps nothing of it in memory', async () => {
+      const store = shared.store(new RecordingLogger());
+      await blockWrites();
+      await assert.rejects(store.add(job('1')));
+      assert.deepEqual(ids(store), []);
+    });
+
+    it('keeps the list left in globalState by an older version until it is written', async () => {
+      const legacy = new MemoryKeyValueStore();
+      const old = { version: 1, jobs: [job('1')] };
+      await legacy.update(LEGACY_JOBS_STATE_KEY, old);
+      await blockWrites();
+      const logger = new RecordingLogger();
+      const store = shared.store(logger, legacy);
+      await store.flushed();
+      await new Promise((resolve) => setImmediate(resolve));
+
+      assert.deepEqual(legacy.get(LEGACY_JOBS_STATE_KEY), old);
+      assert.match(logger.problems().join('\n'), /Could not save/);
+    });
+  });
+
   describe('loading', () => {
     for (const [label, garbage] of [
       ['a string', 'not json at all'],
@@ -317,6 +347,42 @@ describe('JobStore', () => {
       const logger = new RecordingLogger();
       assert.deepEqual(shared.store(logger).all(), []);
       assert.equal(logger.problems().length, 1);
+    });
+
+    it('never overwrites a list in a format it does not know (a newer release): the change is refused', async () => {
+      const newer = JSON.stringify({ version: 2, jobs: [job('1')], more: 'fields' });
+      await shared.writeJobs(newer);
+      const store = shared.store(new RecordingLogger());
+
+      await assert.rejects(store.add(job('2')), /format 2/);
+      assert.equal(await readFile(shared.jobsPath, 'utf8'), newer);
+      assert.deepEqual(ids(store), []);
+    });
+
+    for (const [label, text] of [
+      ['not JSON', '{"version": 1, "jobs": ['],
+      ['not a job list', '{"version": 1, "jobs": {"a": 1}}'],
+    ] as const) {
+      it(`moves a file that is ${label} aside with a warning before the first write, losing nothing`, async () => {
+        await shared.writeJobs(text);
+        const logger = new RecordingLogger();
+        const store = shared.store(logger);
+
+        await store.add(job('2'));
+
+        assert.deepEqual(ids(shared.store()), ['2']);
+        const aside = (await readdir(shared.dir)).filter((name) => name.startsWith('jobs.json.bad-'));
+        assert.equal(aside.length, 1);
+        assert.equal(await readFile(path.join(shared.dir, aside[0]), 'utf8'), text);
+        assert.match(logger.problems().join('\n'), /moved to jobs\.json\.bad-/);
+      });
+    }
+
+    it('refuses to write when the file cannot be read (not only when it is missing)', async () => {
+      await mkdir(shared.jobsPath);
+      const store = shared.store(new RecordingLogger());
+      await assert.rejects(store.add(job('1')), /EISDIR/);
+      assert.deepEqual(await readdir(shared.jobsPath), []);
     });
 
     it('starts empty and silent when nothing was stored yet', () => {

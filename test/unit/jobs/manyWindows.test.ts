@@ -280,6 +280,36 @@ describe('Many windows over one storage folder', () => {
     await assert.rejects(waiting, /cancelled|no longer tracked/i);
   });
 
+  it("a download left 'downloading' by a window that closed shows as not downloaded again", async () => {
+    autoDownload = false;
+    const [a, b, c] = await openThree();
+    const job = await completedJob(a);
+    // C was downloading and closed half-way: its lock is gone, its row state stayed in the file.
+    await c.store.update(job.key, { download: 'downloading' });
+    close(c);
+    await quiesce();
+    assert.equal(b.service.get(job.key)?.download, 'downloading');
+
+    b.service.setFocused(true); // the user comes back to a window that does not poll
+    await quiesce();
+    assert.deepEqual(
+      windows.map((w) => [w.name, w.service.get(job.key)?.download]),
+      [
+        ['A', 'none'],
+        ['B', 'none'],
+      ],
+    );
+
+    // The same when the poller closes: the window that takes over resets it.
+    await b.store.update(job.key, { download: 'downloading' });
+    close(a);
+    await run(LEASE_HEARTBEAT_MS);
+    assert.deepEqual(pollers(), ['B']);
+    assert.equal(b.service.get(job.key)?.download, 'none');
+    await b.service.ensureResult(job.key);
+    assert.equal(b.service.get(job.key)?.download, 'ready', 'and it can be fetched again');
+  });
+
   it('takes over the download of a window that died half-way (its lock went stale)', async () => {
     const { a, b, job, paths } = await halfDownloadedElsewhere();
     await a.store.update(job.key, { download: 'downloading' });

@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { countCsvRecords } from '../../../src/results/countCsvRecords';
+import { CsvRecordCounter } from '../../../src/results/csvRecordCounter';
 import { tempDir } from './helpers';
 
 describe('countCsvRecords', () => {
@@ -30,5 +31,68 @@ describe('countCsvRecords', () => {
     assert.equal(await count('a,b\n'), 0);
     assert.equal(await count(''), 0);
     assert.equal(await count('a,b\n\n1,2\n\n'), 1);
+  });
+});
+
+describe('CsvRecordCounter', () => {
+  /** The plain byte-by-byte RFC 4180 state machine the fast counter must agree with. */
+  function reference(text: string): number {
+    let records = 0;
+    let inQuotes = false;
+    let hasContent = false;
+    for (const byte of Buffer.from(text)) {
+      if (byte === 0x22) {
+        inQuotes = !inQuotes;
+        hasContent = true;
+      } else if (!inQuotes && (byte === 0x0a || byte === 0x0d)) {
+        if (hasContent) {
+          records++;
+          hasContent = false;
+        }
+      } else {
+        hasContent = true;
+      }
+    }
+    return Math.max(0, records + (hasContent ? 1 : 0) - 1);
+  }
+
+  const samples = [
+    'id,note\r\n1,"line one\nline two"\r\n2,"say ""hi""\r\nbye"\r\n3,plain\r\n',
+    'a,b\n\n"",""\n"x\r\ny",z\rq,r',
+    '"h1","h2"\n"""",""""""\n,\n"unterminated\n',
+    'a\n"Zoë, Müller","Kraków ""PL"""\n',
+  ];
+
+  it('agrees with the byte-by-byte count however the text is split into chunks', () => {
+    for (const text of samples) {
+      const bytes = Buffer.from(text);
+      const expected = reference(text);
+      for (let cut = 0; cut <= bytes.length; cut++) {
+        for (const second of [cut, Math.min(bytes.length, cut + 1), Math.min(bytes.length, cut + 3)]) {
+          const counter = new CsvRecordCounter();
+          counter.push(bytes.subarray(0, cut));
+          counter.push(bytes.subarray(cut, second));
+          counter.push(bytes.subarray(second));
+          assert.equal(counter.count, expected, `${JSON.stringify(text)} cut at ${cut} and ${second}`);
+        }
+      }
+    }
+  });
+
+  it('counts a pseudo-random CSV in random chunks as the byte-by-byte count does', () => {
+    let seed = 7;
+    const random = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const alphabet = ['a', 'b', ',', '"', '""', '\n', '\r\n', '\r', 'ü'];
+    const text = Array.from({ length: 20_000 }, () => alphabet[Math.floor(random() * alphabet.length)]).join(
+      '',
+    );
+    const bytes = Buffer.from(text);
+    const counter = new CsvRecordCounter();
+    for (let at = 0; at < bytes.length;) {
+      const next = Math.min(bytes.length, at + 1 + Math.floor(random() * 700));
+      counter.push(bytes.subarray(at, next));
+      at = next;
+    }
+    assert.equal(counter.count, reference(text));
   });
 });

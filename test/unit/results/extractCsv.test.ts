@@ -43,6 +43,21 @@ describe('extractCsv', () => {
     assert.match(warnings.join('\n'), /ignored 2 entries.*readme\.txt, images\/logo\.png/);
   });
 
+  it('masks secrets a server put in the names of other entries before logging them', async () => {
+    await writeFile(
+      zipPath,
+      await zip([
+        ['access_token=1000.secret42.txt', 'x'],
+        ['R_1.csv', 'a\n1\n'],
+      ]),
+    );
+    const warnings: string[] = [];
+    const logger = { ...silentLogger, warn: (line: string) => warnings.push(line) };
+    await extractCsv(zipPath, outPath, { logger });
+    assert.match(warnings.join('\n'), /ignored 1 entry.*access_token=\*\*\*/);
+    assert.doesNotMatch(warnings.join('\n'), /secret42/);
+  });
+
   it('refuses a ZIP with two CSV files: which one is the report cannot be known', async () => {
     await writeFile(
       zipPath,
@@ -76,6 +91,50 @@ describe('extractCsv', () => {
     const good = await zip([['R_1.csv', 'a,b\n'.repeat(1000)]]);
     await writeFile(zipPath, good.subarray(0, good.length - 30));
     await serverError(extractCsv(zipPath, outPath), /not a valid ZIP/);
+  });
+
+  /** A CSV of `rows` distinct lines: several 1 MiB inflate chunks, with no chunk-sized pattern. */
+  function bigCsv(rows: number): string {
+    const lines = ['id,name,amount'];
+    for (let i = 0; i < rows; i++) {
+      lines.push(`${i},"Name ${(i * 7919) % 10007}, Jr.",${(i * 31) % 997}.${i % 100}`);
+    }
+    return lines.join('\r\n') + '\r\n';
+  }
+
+  /** The ZIP's central directory record of its first entry (where yauzl reads size and CRC-32). */
+  function centralRecord(bytes: Buffer): number {
+    const at = bytes.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]));
+    assert.ok(at > 0, 'a central directory record');
+    return at;
+  }
+
+  for (const compress of [true, false]) {
+    it(`extracts a multi-megabyte ${compress ? 'deflated' : 'stored'} CSV byte for byte`, async () => {
+      const text = bigCsv(150_000);
+      assert.ok(text.length > 4 * 1024 * 1024);
+      await writeFile(zipPath, await zip([['R_1.csv', text]], { compress }));
+      const extracted = await extractCsv(zipPath, outPath);
+      assert.equal(extracted.bytes, Buffer.byteLength(text));
+      assert.equal(extracted.records, 150_000);
+      assert.ok((await readFile(outPath)).equals(Buffer.from(text)), 'identical bytes');
+    });
+  }
+
+  it('refuses a CSV that does not match the CRC-32 its ZIP declares', async () => {
+    const bytes = await zip([['R_1.csv', bigCsv(1000)]]);
+    const crcAt = centralRecord(bytes) + 16;
+    bytes.writeUInt32LE((bytes.readUInt32LE(crcAt) ^ 1) >>> 0, crcAt);
+    await writeFile(zipPath, bytes);
+    await serverError(extractCsv(zipPath, outPath), /not a valid ZIP.*checksum/);
+  });
+
+  it('refuses a CSV shorter than its ZIP declares', async () => {
+    const bytes = await zip([['R_1.csv', bigCsv(1000)]]);
+    const sizeAt = centralRecord(bytes) + 24;
+    bytes.writeUInt32LE(bytes.readUInt32LE(sizeAt) + 1, sizeAt);
+    await writeFile(zipPath, bytes);
+    await serverError(extractCsv(zipPath, outPath), /not a valid ZIP.*declares/);
   });
 
   it('stops when the content is larger than the cap', async () => {

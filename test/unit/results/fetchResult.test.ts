@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { mkdir, open, readFile, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { countCsvRecords } from '../../../src/results/countCsvRecords';
-import { fetchResult } from '../../../src/results/fetchResult';
+import { fetchResult, withResultLock } from '../../../src/results/fetchResult';
 import { resultPaths, type ResultOwner } from '../../../src/results/resultPaths';
 import { ZohoError, isZohoError } from '../../../src/zoho/errors';
 import { startSimulator, type Simulator } from '../../simulator';
@@ -148,5 +148,24 @@ describe('fetchResult (simulator over HTTP, real files)', () => {
 
     assert.match(error.message, /10000/);
     assert.deepEqual(await temp.files(), []);
+  });
+
+  it('never fails a window whose lock file lands in the folder another window just removed', async () => {
+    // Each window removes the job's folder after releasing the lock when it is empty; the other
+    // may have created the folder a moment before and be about to create its lock file in it.
+    const job = owner('race');
+    let ran = 0;
+    const window = async (): Promise<void> => {
+      for (let i = 0; i < 150; i++) {
+        const outcome = await withResultLock(temp.dir, job, async () => void ran++);
+        assert.ok(outcome === undefined || outcome === 'busy');
+      }
+    };
+    const outcomes = await Promise.allSettled([window(), window(), window()]);
+    assert.deepEqual(
+      outcomes.filter((outcome) => outcome.status === 'rejected'),
+      [],
+    );
+    assert.ok(ran > 0);
   });
 });

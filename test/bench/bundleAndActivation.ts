@@ -1,0 +1,84 @@
+// The production bundle's size, and a cold require(bundle) + activate() with an empty state,
+// each in a fresh Node process against a stub `vscode` (activationProbe.js).
+import { execFile } from 'node:child_process';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import { build, type BuildOptions } from 'esbuild';
+import { median } from './stats';
+
+// esbuild.js is the build script itself (CommonJS): its production options are what ships.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { extensionOptions } = require('../../esbuild.js') as {
+  extensionOptions(minified: boolean): BuildOptions;
+};
+
+export interface BundleFigures {
+  path: string;
+  bytes: number;
+  /** Bytes in the bundle per npm package (or "src"), largest first. */
+  parts: [string, number][];
+}
+
+export async function buildProductionBundle(dir: string): Promise<BundleFigures> {
+  const outfile = path.join(dir, 'extension.js');
+  const result = await build({ ...extensionOptions(true), outfile, metafile: true, logLevel: 'silent' });
+  const output =
+    result.metafile.outputs[path.relative(process.cwd(), outfile)] ??
+    Object.values(result.metafile.outputs)[0];
+  const parts = new Map<string, number>();
+  for (const [file, input] of Object.entries(output.inputs)) {
+    const name = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file)?.[1] ?? 'src';
+    parts.set(name, (parts.get(name) ?? 0) + input.bytesInOutput);
+  }
+  return {
+    path: outfile,
+    bytes: output.bytes,
+    parts: [...parts].sort((a, b) => b[1] - a[1]),
+  };
+}
+
+interface ProbeResult {
+  requireMs: number;
+  activateMs: number;
+  totalMs: number;
+  cpuMs: number;
+  builtins: string[];
+  fsCalls: string[];
+  netCalls: string[];
+}
+
+export interface ActivationFigures {
+  runs: number;
+  requireMs: number;
+  activateMs: number;
+  totalMs: number;
+  /** The fastest run: noise only ever adds. */
+  minTotalMs: number;
+  cpuMs: number;
+  builtins: string[];
+  fsCalls: string[];
+  netCalls: string[];
+}
+
+export async function benchActivation(bundlePath: string, runs: number): Promise<ActivationFigures> {
+  const results: ProbeResult[] = [];
+  for (let i = 0; i < runs; i++) {
+    const { stdout } = await promisify(execFile)(process.execPath, [
+      path.join(__dirname, 'activationProbe.js'),
+      bundlePath,
+    ]);
+    results.push(JSON.parse(stdout) as ProbeResult);
+  }
+  const union = (pick: (r: ProbeResult) => string[]): string[] => [...new Set(results.flatMap(pick))].sort();
+  return {
+    runs,
+    requireMs: median(results.map((r) => r.requireMs)),
+    activateMs: median(results.map((r) => r.activateMs)),
+    totalMs: median(results.map((r) => r.totalMs)),
+    minTotalMs: Math.min(...results.map((r) => r.totalMs)),
+    cpuMs: median(results.map((r) => r.cpuMs)),
+    builtins: union((r) => r.builtins),
+    fsCalls: union((r) => r.fsCalls),
+    netCalls: union((r) => r.netCalls),
+  };
+}
