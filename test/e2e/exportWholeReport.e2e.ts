@@ -59,7 +59,9 @@ describe('Export Whole Report', () => {
     const view = jobsView(page);
     const exportRow = view.locator('.monaco-list-row', { hasText: 'Export All_Orders' });
     await exportRow.waitFor();
-    await view.locator('.monaco-list-row', { hasText: /Batch 2\b/ }).waitFor({ timeout: 60_000 });
+    // The row's text runs label and description together ("Batch 2100,000 records"): match the
+    // accessible label, which the tree writes as "Batch 2, <description>, job <id>".
+    await view.locator('.monaco-list-row[aria-label^="Batch 2,"]').waitFor({ timeout: 60_000 });
     assert.match((await exportRow.textContent()) ?? '', /running · \d batch(es)? done/);
     await wb()
       .statusBarItem(/1 exporting/)
