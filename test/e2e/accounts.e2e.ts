@@ -2,18 +2,11 @@
 // setting asks for it; signed-in accounts appear in VS Code's Accounts menu under "Zoho Creator";
 // two accounts work side by side and the tree groups jobs by account.
 import * as assert from 'assert';
-import type { Simulator } from '../simulator';
-import { answerInputBox, inputBox, jobsView, signInThroughPalette, startControlledSimulator } from './flows';
+import { answerInputBox, inputBox, jobsView, signInThroughPalette, useControlledSimulator } from './flows';
 import { e2e, useWorkbench } from './workbench';
 
 describe('Accounts', () => {
-  let other: Simulator;
-  before(async () => {
-    other = await startControlledSimulator();
-  });
-  after(async () => {
-    await other?.close();
-  });
+  const other = useControlledSimulator();
   const wb = useWorkbench();
 
   before(async () => {
@@ -60,9 +53,9 @@ describe('Accounts', () => {
 
   it('works with two accounts side by side: the job flow asks which, the tree groups by account', async () => {
     const { page } = wb();
-    await signInThroughPalette(wb(), { host: other.url, owner: 'demo', token: 'demo-token' });
-    await wb().waitForNotification(new RegExp(`Signed in to demo \\(${new URL(other.url).host}\\)`));
-    for (const url of [other.url, e2e.simulatorUrl]) {
+    await signInThroughPalette(wb(), { host: other().url, owner: 'demo', token: 'demo-token' });
+    await wb().waitForNotification(new RegExp(`Signed in to demo \\(${new URL(other().url).host}\\)`));
+    for (const url of [other().url, e2e.simulatorUrl]) {
       await wb().runCommand('Zoho Creator: Create Bulk Read Job');
       await page
         .locator('.quick-input-widget .quick-input-title', { hasText: 'Create Bulk Read Job (1/6)' })

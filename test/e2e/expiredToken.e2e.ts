@@ -3,7 +3,6 @@
 // asks only for the new token, and tracking picks up again without a manual refresh. The simulator
 // runs in this process so the test can expire the token and finish the job when it chooses.
 import * as assert from 'assert';
-import type { Simulator } from '../simulator';
 import {
   assertNoStackTrace,
   clearNotifications,
@@ -13,7 +12,7 @@ import {
   jobsView,
   signInThroughPalette,
   spinner,
-  startControlledSimulator,
+  useControlledSimulator,
   typeToken,
 } from './flows';
 import { useWorkbench } from './workbench';
@@ -22,13 +21,9 @@ const FIRST_TOKEN = 'e2e-token-1';
 const SECOND_TOKEN = 'e2e-token-2';
 
 describe('Expired token', () => {
-  let sim: Simulator;
-  before(async () => {
-    sim = await startControlledSimulator();
-    sim.addAccessToken(FIRST_TOKEN);
-  });
-  after(async () => {
-    await sim?.close();
+  const sim = useControlledSimulator();
+  before(() => {
+    sim().addAccessToken(FIRST_TOKEN);
   });
   const wb = useWorkbench();
   let jobId = '';
@@ -36,7 +31,7 @@ describe('Expired token', () => {
   it('tracks a running job for a signed-in account', async () => {
     const { page } = wb();
     await wb().openView();
-    await signInThroughPalette(wb(), { host: sim.url, owner: 'demo', token: FIRST_TOKEN });
+    await signInThroughPalette(wb(), { host: sim().url, owner: 'demo', token: FIRST_TOKEN });
     await wb().waitForNotification(/Signed in to demo/);
     jobId = await createJobThroughPalette(wb(), { app: 'Zylker Store', report: 'All_Customers' });
     await spinner(jobRow(page, jobId)).waitFor();
@@ -44,7 +39,7 @@ describe('Expired token', () => {
   });
 
   it('says the token was rejected and offers Sign In Again, without a stack trace', async () => {
-    sim.expireAccessToken(FIRST_TOKEN); // the next status check answers 401/1030
+    sim().expireAccessToken(FIRST_TOKEN); // the next status check answers 401/1030
     const toast = await wb().waitForNotification(/access token was rejected/);
     const text = (await toast.locator('.notification-list-item-message').textContent()) ?? '';
     assert.match(text, /demo \(127\.0\.0\.1:\d+\)/, 'the message names the account');
@@ -62,22 +57,22 @@ describe('Expired token', () => {
 
   it('Sign In Again asks only for the new token (hidden) and the job then completes by itself', async () => {
     const { page } = wb();
-    sim.addAccessToken(SECOND_TOKEN);
+    sim().addAccessToken(SECOND_TOKEN);
     await wb().clickNotificationAction(/access token was rejected/, /^Sign In Again$/);
     const type = await typeToken(page, SECOND_TOKEN);
     assert.strictEqual(type, 'password', 'the token box hides what is typed');
     await wb().waitForNotification(/Signed in to demo/);
-    sim.clock.advance(JOB_DURATION_MS);
+    sim().clock.advance(JOB_DURATION_MS);
     await jobRow(page, jobId).filter({ hasText: '1,000 records' }).waitFor({ timeout: 60_000 });
     await wb().waitForNotification(/All_Customers: [\d,]+ records ready to open/);
-    const expired = sim.requests.filter((r) => r.authorization?.includes(FIRST_TOKEN)).length;
+    const expired = sim().requests.filter((r) => r.authorization?.includes(FIRST_TOKEN)).length;
     assert.ok(expired > 0, 'the first token was used before it expired');
   });
 
   it('an unknown token at sign-in is refused with a readable message and nothing is stored', async () => {
     const { page } = wb();
     await clearNotifications(wb());
-    await signInThroughPalette(wb(), { host: sim.url, owner: 'other', token: 'not-a-known-token' });
+    await signInThroughPalette(wb(), { host: sim().url, owner: 'other', token: 'not-a-known-token' });
     const toast = await wb().waitForNotification(/Sign-in to other \(127\.0\.0\.1:\d+\) failed/);
     const text = (await toast.locator('.notification-list-item-message').textContent()) ?? '';
     assert.match(text, /refused the token as invalid or expired\.$/, 'the message says what happened, once');

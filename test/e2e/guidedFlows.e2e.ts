@@ -4,8 +4,7 @@
 // other answers kept (never the secret). Reports bulk read cannot read are listed but not taken.
 import * as assert from 'assert';
 import type { Locator, Page } from 'playwright-core';
-import type { Simulator } from '../simulator';
-import { answerInputBox, inputBox, jobRow, jobsView, startControlledSimulator } from './flows';
+import { answerInputBox, inputBox, jobRow, jobsView, useControlledSimulator } from './flows';
 import { useWorkbench } from './workbench';
 
 /** The quick input's title bar text, e.g. "Create Bulk Read Job (2/5)". */
@@ -29,13 +28,7 @@ async function pressBack(page: Page): Promise<void> {
 }
 
 describe('Guided flows', () => {
-  let sim: Simulator;
-  before(async () => {
-    sim = await startControlledSimulator();
-  });
-  after(async () => {
-    await sim?.close();
-  });
+  const sim = useControlledSimulator();
   const wb = useWorkbench();
 
   before(async () => {
@@ -52,19 +45,19 @@ describe('Guided flows', () => {
     assert.match((await dcRows.first().textContent()) ?? '', /US.*www\.zohoapis\.com.*accounts\.zoho\.com/);
     await wb().quickPick('Custom host');
     await waitForTitle(page, 'Sign In with Access Token (2/5)');
-    await answerInputBox(page, 'Base URL of the Creator server', sim.url);
+    await answerInputBox(page, 'Base URL of the Creator server', sim().url);
 
     await waitForTitle(page, 'Sign In with Access Token (3/5)');
     const styles = await page
       .locator('.quick-input-widget .quick-input-list .monaco-list-row')
       .allTextContents();
     assert.ok(
-      styles[0].includes(`${sim.url}/creator/v2.1/bulk/`),
+      styles[0].includes(`${sim().url}/creator/v2.1/bulk/`),
       `the first style names the host: ${styles[0]}`,
     );
     assert.match(styles[0], /Recommended/);
     assert.ok(
-      styles[1].includes(`${sim.url}/api/bulk/v2.1/`),
+      styles[1].includes(`${sim().url}/api/bulk/v2.1/`),
       `the second style names the host: ${styles[1]}`,
     );
     await wb().screenshot('guided-sign-in-url-style');
@@ -72,7 +65,7 @@ describe('Guided flows', () => {
     await pressBack(page);
     await waitForTitle(page, 'Sign In with Access Token (2/5)');
     const host = await inputBox(page, 'Base URL of the Creator server');
-    assert.strictEqual(await host.inputValue(), sim.url, 'Back shows the host typed before');
+    assert.strictEqual(await host.inputValue(), sim().url, 'Back shows the host typed before');
     await host.press('Enter');
     await wb().quickPick(/Recommended/);
     await answerInputBox(page, 'Account owner name', 'demo');
@@ -185,11 +178,14 @@ describe('Guided flows', () => {
     assert.strictEqual(await again.inputValue(), '999999');
 
     // The job to track is made outside the extension, as a colleague's script would.
-    const outside = await fetch(`${sim.url}/creator/v2.1/bulk/demo/zylker-store/report/All_Customers/read`, {
-      method: 'POST',
-      headers: { Authorization: 'Zoho-oauthtoken demo-token', 'Content-Type': 'application/json' },
-      body: JSON.stringify({ query: {} }),
-    });
+    const outside = await fetch(
+      `${sim().url}/creator/v2.1/bulk/demo/zylker-store/report/All_Customers/read`,
+      {
+        method: 'POST',
+        headers: { Authorization: 'Zoho-oauthtoken demo-token', 'Content-Type': 'application/json' },
+        body: JSON.stringify({ query: {} }),
+      },
+    );
     const created = (await outside.json()) as { details?: { id?: string } };
     const id = String(created.details?.id ?? '');
     assert.match(id, /^\d+$/, `the simulator made a job: ${JSON.stringify(created)}`);

@@ -6,7 +6,6 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import type { Simulator } from '../simulator';
 import {
   clearNotifications,
   createJobThroughPalette,
@@ -15,19 +14,13 @@ import {
   jobsView,
   signInThroughPalette,
   spinner,
-  startControlledSimulator,
+  useControlledSimulator,
   setSideBarWidth,
 } from './flows';
 import { e2e, useWorkbench } from './workbench';
 
 describe('Job lifecycle', () => {
-  let sim: Simulator;
-  before(async () => {
-    sim = await startControlledSimulator();
-  });
-  after(async () => {
-    await sim?.close();
-  });
+  const sim = useControlledSimulator();
   const wb = useWorkbench();
   let jobId = '';
 
@@ -50,7 +43,7 @@ describe('Job lifecycle', () => {
 
   it('signs in from the palette with the token typed into a password box', async () => {
     const { page } = wb();
-    const type = await signInThroughPalette(wb(), { host: sim.url, owner: 'demo', token: 'demo-token' });
+    const type = await signInThroughPalette(wb(), { host: sim().url, owner: 'demo', token: 'demo-token' });
     assert.strictEqual(type, 'password', 'the token box hides what is typed');
     await wb().waitForNotification(/Signed in to demo \(127\.0\.0\.1:\d+\)/);
     const view = jobsView(page);
@@ -82,7 +75,7 @@ describe('Job lifecycle', () => {
 
   it('completes without a manual refresh: the row, the status bar and a notification say so', async () => {
     const { page } = wb();
-    sim.clock.advance(JOB_DURATION_MS); // Zoho finishes the job; only the extension's polling can notice
+    sim().clock.advance(JOB_DURATION_MS); // Zoho finishes the job; only the extension's polling can notice
     const row = jobRow(page, jobId);
     // Completed, downloaded and ready: the count with the pass icon (while downloading, a cloud icon).
     await row

@@ -5,25 +5,20 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import type { Simulator } from '../simulator';
 import {
   createJobThroughPalette,
   JOB_DURATION_MS,
   jobRow,
   signInThroughPalette,
-  startControlledSimulator,
+  useControlledSimulator,
   setSideBarWidth,
 } from './flows';
 import { e2e, useWorkbench } from './workbench';
 
 describe('A job whose criteria match no records', () => {
-  let sim: Simulator;
-  before(async () => {
-    sim = await startControlledSimulator();
-    sim.switches.emptyResult = 'code3000';
-  });
-  after(async () => {
-    await sim?.close();
+  const sim = useControlledSimulator();
+  before(() => {
+    sim().switches.emptyResult = 'code3000';
   });
   const wb = useWorkbench();
   let jobId = '';
@@ -32,7 +27,7 @@ describe('A job whose criteria match no records', () => {
     await wb().page.setViewportSize({ width: 1280, height: 800 });
     await wb().openView();
     await setSideBarWidth(wb().page, 430);
-    await signInThroughPalette(wb(), { host: sim.url, owner: 'demo', token: 'demo-token' });
+    await signInThroughPalette(wb(), { host: sim().url, owner: 'demo', token: 'demo-token' });
     await wb().waitForNotification(/Signed in to demo/);
   });
 
@@ -43,7 +38,7 @@ describe('A job whose criteria match no records', () => {
       report: 'All_Customers',
       criteria: 'Country=="Atlantis" || (Email.endsWith("@nowhere") && Tags.contains("\\"VIP\\" (gold)"))',
     });
-    sim.clock.advance(JOB_DURATION_MS);
+    sim().clock.advance(JOB_DURATION_MS);
     await jobRow(page, jobId)
       .filter({ hasText: '0 records' })
       .filter({ has: page.locator('.codicon-pass') })
