@@ -279,7 +279,8 @@ async function main() {
   state.counting = false;
   extension.deactivate?.();
   for (const item of ctx.subscriptions) item.dispose?.();
-  fs.rmSync(root, { recursive: true, force: true });
+  // Writes activate() started may still be finishing: retry a folder that is not empty yet.
+  fs.rmSync(root, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
   process.stdout.write(
     `${JSON.stringify({
       requireMs: loaded - started,
