@@ -224,13 +224,13 @@ describe('ExportRunner (simulator over HTTP)', function () {
     assert.doesNotMatch(await readFile(destination, 'utf8'), /ORD-half/);
   });
 
-  it('finishes after a reload that came between the last append and the completion', async () => {
+  /** An export run to its end whose stored state says running: its window closed just before saving the end. */
+  async function exportClosedBeforeCompletion(): Promise<ExportRun> {
     const first = newWindow();
     const started = await startOrders(first.runner);
     const done = await runToEnd(first.service, first.runner, started.id);
     assert.equal(done.state, 'completed', done.error);
     await closeWindow(first);
-    // As if the window closed right after the rename, before the state was saved.
     const file = path.join(shared.dir, EXPORTS_FILE_NAME);
     const saved = JSON.parse(await readFile(file, 'utf8')) as { version: 1; exports: ExportRun[] };
     await writeFile(
@@ -240,6 +240,12 @@ describe('ExportRunner (simulator over HTTP)', function () {
         exports: saved.exports.map((run) => ({ ...run, state: 'running', finishedAt: undefined })),
       }),
     );
+    return started;
+  }
+
+  it('finishes after a reload that came between the last append and the completion', async () => {
+    // As if the window closed right after the rename, before the state was saved.
+    const started = await exportClosedBeforeCompletion();
     const requests = sim.requests.length;
 
     const second = newWindow();
@@ -249,21 +255,8 @@ describe('ExportRunner (simulator over HTTP)', function () {
   });
 
   it('does not keep a merged file changed between the last append and the completion', async () => {
-    const first = newWindow();
-    const started = await startOrders(first.runner);
-    const done = await runToEnd(first.service, first.runner, started.id);
-    assert.equal(done.state, 'completed', done.error);
-    await closeWindow(first);
     // As if the window closed before completing, and the file then lost its last record.
-    const file = path.join(shared.dir, EXPORTS_FILE_NAME);
-    const saved = JSON.parse(await readFile(file, 'utf8')) as { version: 1; exports: ExportRun[] };
-    await writeFile(
-      file,
-      JSON.stringify({
-        ...saved,
-        exports: saved.exports.map((run) => ({ ...run, state: 'running', finishedAt: undefined })),
-      }),
-    );
+    const started = await exportClosedBeforeCompletion();
     const text = await readFile(destination, 'utf8');
     await writeFile(destination, text.slice(0, text.trimEnd().lastIndexOf('\n') + 1));
 
