@@ -33,6 +33,11 @@ export interface AppendOutcome {
   bytes: number;
   /** The batch's data records (header excluded), counted as they were appended. */
   records: number;
+  /**
+   * The batch ended inside a quoted value: cut short, and the next batch would be read as part of
+   * its last value, so the merged file's records would not be the batches' sum.
+   */
+  endsInQuotes: boolean;
 }
 
 /**
@@ -167,6 +172,7 @@ export async function appendCsv(
     header: splitter.header ?? expectedHeader,
     bytes: splitter.written,
     records: splitter.counter.count,
+    endsInQuotes: splitter.counter.endsInQuotes,
   };
 }
 

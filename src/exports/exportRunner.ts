@@ -533,6 +533,12 @@ export class ExportRunner implements ExportsApi {
         throw error;
       }
       const count = job.details?.result?.count ?? 0;
+      if (outcome.endsInQuotes) {
+        throw new ExportStop(
+          'failed',
+          `${capitalise(batchName(run, job.key))} ends inside a quoted value, so it was cut short; the export was not kept. Run it again.`,
+        );
+      }
       if (outcome.records !== count) {
         // Checked at download too: this catches a batch file changed on disk since.
         throw new ExportStop(
@@ -587,23 +593,37 @@ export class ExportRunner implements ExportsApi {
       return;
     }
     let working = workingPath(run.destination);
-    if (!(await exists(working)) && (await exists(run.destination))) {
-      working = run.destination; // renamed already when the window closed: check it all the same
+    if (!(await exists(working))) {
+      if (run.renamedAt === undefined || !(await exists(run.destination))) {
+        throw new ExportStop(
+          'failed',
+          `The merged file ${path.basename(working)} is missing, so the export cannot be completed. Run the export again.`,
+        );
+      }
+      // This export renamed it just before the window closed: check it all the same. (A file
+      // under the final name that this export did not rename is the user's and never touched.)
+      working = run.destination;
     }
     // Every batch's records were counted as it was appended (and checked against Zoho's count):
     // the merged file is right if it holds exactly the bytes appended, so it is not read again.
     const size = (await fs.stat(working)).size;
     if (size !== run.bytesWritten) {
+      let where = 'it was not kept';
       if (working === run.destination) {
-        // Under its final name already: back to the working name, which a failed export discards.
-        await fs.rename(working, workingPath(run.destination));
+        // Back to the working name, which a failed export discards.
+        await fs.rename(working, workingPath(run.destination)).catch((error: unknown) => {
+          this.logger.error(`Export ${id}: could not remove ${working}: ${errorMessage(error)}`);
+          where = `remove ${path.basename(working)} yourself`;
+        });
       }
       throw new ExportStop(
         'failed',
-        `The merged file was changed while the export ran (${size.toLocaleString('en-US')} bytes where ${run.bytesWritten.toLocaleString('en-US')} were written), so it cannot be trusted to hold the ${run.records.toLocaleString('en-US')} records Zoho counted; it was not kept. Run the export again.`,
+        `The merged file was changed while the export ran (${size.toLocaleString('en-US')} bytes where ${run.bytesWritten.toLocaleString('en-US')} were written), so it cannot be trusted to hold the ${run.records.toLocaleString('en-US')} records Zoho counted; ${where}. Run the export again.`,
       );
     }
     if (working !== run.destination) {
+      // Recorded first: after a reload, only a file this export renamed is taken for its own.
+      await this.store.update(id, { renamedAt: this.clock.now() });
       await fs.rename(working, run.destination);
     }
     const done = await this.store.update(id, { state: 'completed', finishedAt: this.clock.now() });

@@ -49,6 +49,8 @@ export interface ExportRun {
   keptPath?: string;
   /** The definition this export was started from, if any. */
   definition?: string;
+  /** When the merged file was given its final name (just before the run is marked completed). */
+  renamedAt?: number;
 }
 
 /** The file being written while the export runs: never mistaken for a finished export. */

@@ -77,8 +77,9 @@ export class AccountStates implements AccountStatesApi, Disposable {
   private readonly auth = new Map<string, AuthHold>();
   /** Accounts whose auth hold the shared file has held: its removal there means signed in again. */
   private readonly sharedAuth = new Set<string>();
-  /** This window's writes to the shared holds not finished yet. */
+  /** This window's writes to the shared holds not finished yet, and the last of them. */
   private writing = 0;
+  private lastWrite: Promise<void> = Promise.resolve();
   private readonly subscription: Disposable | undefined;
   private disposed = false;
 
@@ -263,13 +264,23 @@ export class AccountStates implements AccountStatesApi, Disposable {
       this.sharedAuth.delete(accountId);
     }
     this.writing++;
-    void this.shared.write(accountId, change, this.clock.now()).then((written) => {
-      this.writing--;
-      if (written && change !== 'forget' && change.auth && this.auth.has(accountId)) {
-        this.sharedAuth.add(accountId);
-      }
-      this.adopt(); // and what other windows wrote meanwhile
-    });
+    const shared = this.shared;
+    // One write at a time, in the order the changes happened: a later "signed in again" must
+    // never be overtaken by the earlier "token rejected" (taking the lock may wait and retry).
+    this.lastWrite = this.lastWrite
+      .then(() => shared.write(accountId, change, this.clock.now()))
+      .then((written) => {
+        this.writing--;
+        if (written && change !== 'forget' && change.auth && this.auth.has(accountId)) {
+          this.sharedAuth.add(accountId);
+        }
+        this.adopt(); // and what other windows wrote meanwhile
+      });
+  }
+
+  /** Resolves once every hold change made so far is in the shared file (or failed, logged). */
+  flushed(): Promise<void> {
+    return this.lastWrite;
   }
 
   /**

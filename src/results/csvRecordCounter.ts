@@ -68,4 +68,9 @@ export class CsvRecordCounter {
   get count(): number {
     return Math.max(0, this.records + (this.hasContent ? 1 : 0) - 1);
   }
+
+  /** True when the data so far ends inside a quoted value: a file that ends so was cut short. */
+  get endsInQuotes(): boolean {
+    return this.inQuotes;
+  }
 }

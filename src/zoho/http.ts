@@ -3,6 +3,7 @@
 import type { AxiosInstance, AxiosRequestConfig, AxiosResponse, AxiosStatic } from 'axios' with {
   'resolution-mode': 'import',
 };
+import { errorMessage } from '../core/format';
 import type { Logger } from '../core/ports';
 import { MAX_JSON_BYTES } from './download';
 import { redact } from './redact';
@@ -22,7 +23,15 @@ let axiosModule: Promise<AxiosStatic> | undefined;
 
 /** axios is loaded on the first request, not at activation: a window with nothing to poll never pays for it. */
 function loadAxios(): Promise<AxiosStatic> {
-  axiosModule ??= import('axios').then((module) => module.default);
+  axiosModule ??= import('axios').then(
+    (module) => module.default,
+    (error: unknown) => {
+      axiosModule = undefined; // a file briefly locked or missing: the next request tries again
+      throw new Error(
+        `Could not load the extension's HTTP library (${errorMessage(error)}). Reload the window; if it persists, reinstall the extension.`,
+      );
+    },
+  );
   return axiosModule;
 }
 

@@ -36,6 +36,12 @@ describe('appendCsv', () => {
     assert.equal(two.header, 'ID,Note');
     assert.equal(await countCsvRecords(target), 3);
     assert.deepEqual([one.records, two.records], [2, 1], "each batch's records, counted on the way through");
+    assert.deepEqual([one.endsInQuotes, two.endsInQuotes], [false, false]);
+  });
+
+  it('says when a batch ends inside a quoted value (cut short: the next would join its last value)', async () => {
+    const one = await appendCsv(await batch('1.csv', 'ID,Note\n1,a\n2,"open\n'), target, 0, undefined);
+    assert.equal(one.endsInQuotes, true);
   });
 
   it('stops with a clear error when a later header differs, writing nothing of that batch', async () => {

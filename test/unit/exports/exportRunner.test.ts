@@ -225,7 +225,7 @@ describe('ExportRunner (simulator over HTTP)', function () {
   });
 
   /** An export run to its end whose stored state says running: its window closed just before saving the end. */
-  async function exportClosedBeforeCompletion(): Promise<ExportRun> {
+  async function exportClosedBeforeCompletion(stored: Partial<ExportRun> = {}): Promise<ExportRun> {
     const first = newWindow();
     const started = await startOrders(first.runner);
     const done = await runToEnd(first.service, first.runner, started.id);
@@ -237,7 +237,7 @@ describe('ExportRunner (simulator over HTTP)', function () {
       file,
       JSON.stringify({
         ...saved,
-        exports: saved.exports.map((run) => ({ ...run, state: 'running', finishedAt: undefined })),
+        exports: saved.exports.map((run) => ({ ...run, state: 'running', finishedAt: undefined, ...stored })),
       }),
     );
     return started;
@@ -268,6 +268,20 @@ describe('ExportRunner (simulator over HTTP)', function () {
     assert.match(second.runner.get(started.id)?.error ?? '', /merged file was changed .*not kept/);
     assert.equal(await exists(destination), false, 'no file under the final name');
     assert.equal(await exists(workingPath(destination)), false, 'nor a partial one');
+  });
+
+  it("never takes a file under the final name that it did not rename for its own: the user's file stays", async () => {
+    // As if the user's earlier file of the same name were there and this export's file were gone.
+    const started = await exportClosedBeforeCompletion({ renamedAt: undefined });
+    await writeFile(destination, 'ID,Earlier\n1,kept\n');
+
+    const second = newWindow();
+    const stopped: ExportRun[] = [];
+    second.runner.onDidStopExport((run) => stopped.push(run));
+    await until(() => stopped.length > 0, 'the export to stop');
+    assert.equal(second.runner.get(started.id)?.state, 'failed');
+    assert.match(second.runner.get(started.id)?.error ?? '', /is missing/);
+    assert.equal(await readFile(destination, 'utf8'), 'ID,Earlier\n1,kept\n');
   });
 
   it('shows an export whose cursor expired as interrupted, keeps its records, and restarts it', async () => {

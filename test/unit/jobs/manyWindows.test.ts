@@ -99,6 +99,7 @@ describe('Many windows over one storage folder', () => {
     for (const w of windows) {
       w.store.sync(); // what the file watcher does in the editor
     }
+    await Promise.all(windows.map((w) => w.service.accountStates.flushed()));
     await Promise.all(windows.map((w) => w.holdsFile.check()));
     await settle();
   }

@@ -1,11 +1,13 @@
 // The shared account holds file as a new window reads it: what another version, a crash or a hand
 // edit left there must never stop the window, and a hold already over is not taken on.
 import * as assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
+import { tryLock } from '../../../src/core/fileLock';
 import { silentLogger } from '../../../src/core/ports';
 import { AccountStates } from '../../../src/jobs/accountStates';
 import { ACCOUNT_HOLDS_FILE_NAME, SharedAccountHolds } from '../../../src/jobs/sharedAccountHolds';
+import { ZohoError } from '../../../src/zoho/errors';
 import { FakeClock } from '../helpers/fakeClock';
 import { SharedStorage } from './sharedStorage';
 
@@ -61,5 +63,26 @@ describe('SharedAccountHolds', () => {
     assert.equal(states.get('b').kind, 'ok');
     clock.tick(90_000);
     assert.equal(states.get('a').kind, 'ok', 'and lets it go then');
+  });
+
+  it('a sign-in right after a rejected token is stored after it, whatever the lock made each wait', async () => {
+    const states = window();
+    // Another window holds the file's lock for a moment: both writes below must queue behind it.
+    const theirs = await tryLock(path.join(shared.dir, `${ACCOUNT_HOLDS_FILE_NAME}.lock`));
+    assert.ok(theirs);
+    states.authProblem('a', new ZohoError({ kind: 'authExpired', message: 'The token was rejected.' }));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    states.clearAuthProblem('a'); // signed in again
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    await theirs.release();
+    await states.flushed();
+    // Time for any write that did not queue behind the others to land (the lock backs off up to 80 ms).
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const stored = JSON.parse(
+      await readFile(path.join(shared.dir, ACCOUNT_HOLDS_FILE_NAME), 'utf8'),
+    ) as object;
+    assert.deepEqual(stored, {}, 'the file ends with no hold');
+    assert.equal(states.get('a').kind, 'ok');
+    assert.equal(window().get('a').kind, 'ok', 'nor does a new window take one on');
   });
 });
