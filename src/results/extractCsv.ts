@@ -1,7 +1,7 @@
 // Streams the one CSV out of a result ZIP (contract section 6) without holding it in memory, and
 // counts its records in the same pass, so the file is read exactly once.
-import { createWriteStream } from 'node:fs';
-import { PassThrough, Transform, type Readable, type TransformCallback } from 'node:stream';
+import { createReadStream, createWriteStream, type ReadStream } from 'node:fs';
+import { PassThrough, Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type * as yauzl from 'yauzl';
 import { FILE_CHUNK_BYTES } from '../core/fileChunks';
@@ -9,6 +9,7 @@ import { errorMessage } from '../core/format';
 import { silentLogger, type Logger } from '../core/ports';
 import { cancelledError, ZohoError } from '../zoho/errors';
 import { serverText } from '../zoho/redact';
+import { crc32, type Crc32 } from './crc32';
 import { CsvRecordCounter } from './csvRecordCounter';
 
 /** Ceiling on the extracted size when the caller gives none: a guard against ZIP bombs. */
@@ -134,7 +135,7 @@ export function tooLarge(max: number, what: string): ZohoError {
 export interface DeclaredEntry {
   size: number;
   crc32: number;
-  crc: (data: Buffer, value: number) => number;
+  crc: Crc32;
 }
 
 /**
@@ -142,6 +143,12 @@ export interface DeclaredEntry {
  * ZIP declares, also checks at the end that the bytes have exactly that size and CRC-32 (the file
  * is the report or it is an error). The record count does not depend on chunk sizes
  * (CsvRecordCounter carries its state across chunks).
+ *
+ * The counting and the CRC-32 run on this thread while the inflater works in Node's thread pool.
+ * A chunk arrives inside the inflater's callback, which asks the pool for the next chunk only
+ * once we return: the work is deferred by a turn of the event loop so that the two overlap
+ * instead of taking turns (README, Performance). Chunks still pass in order, one at a time, and
+ * at most one chunk waits beyond the stream buffers.
  */
 export class CountingGuard extends Transform {
   bytes = 0;
@@ -160,11 +167,16 @@ export class CountingGuard extends Transform {
       callback(tooLarge(this.max, this.what));
       return;
     }
-    this.counter.push(chunk);
-    if (this.declared) {
-      this.crc = this.declared.crc(chunk, this.crc);
-    }
-    callback(null, chunk);
+    setImmediate(() => {
+      if (this.destroyed) {
+        return; // failed or cancelled meanwhile: the pipeline has settled without this chunk
+      }
+      this.counter.push(chunk);
+      if (this.declared) {
+        this.crc = this.declared.crc(chunk, this.crc);
+      }
+      callback(null, chunk);
+    });
   }
   override _flush(callback: TransformCallback): void {
     const declared = this.declared;
@@ -180,14 +192,16 @@ export class CountingGuard extends Transform {
 
 /**
  * The entry's stored bytes, the stage that decodes them and what the ZIP declares about the
- * result. yauzl hands out raw data and we inflate it ourselves, with 1 MiB output chunks: yauzl's
- * own inflater keeps Node's 16 KiB (README, Performance). yauzl still checks the stored length;
- * CountingGuard checks the decoded size and CRC-32.
+ * result. yauzl finds where the stored bytes start (checking that they lie within the file) and
+ * we read them ourselves in 1 MiB pieces and inflate them with 1 MiB output chunks: yauzl's own
+ * streams move 16 KiB at a time through three stages (README, Performance). The stored length is
+ * checked after the pipeline (`storedBytes`); CountingGuard checks the decoded size and CRC-32.
  */
 async function openEntry(
+  zipPath: string,
   zipfile: yauzl.ZipFile,
   entry: yauzl.Entry,
-): Promise<{ stored: Readable; decode: Transform; declared: DeclaredEntry }> {
+): Promise<{ stored: Readable; storedBytes: () => number; decode: Transform; declared: DeclaredEntry }> {
   if (entry.isEncrypted()) {
     throw corruptResult('the CSV is encrypted');
   }
@@ -195,16 +209,35 @@ async function openEntry(
     throw corruptResult(`unsupported compression method ${entry.compressionMethod}`);
   }
   const zlib = await import('node:zlib'); // with the first result, not at activation
-  const stored = await new Promise<Readable>((resolve, reject) => {
-    zipfile.openReadStream(entry, { decodeFileData: false }, (error, stream) =>
-      error ? reject(corruptResult(error.message)) : resolve(stream),
+  const start = await new Promise<number>((resolve, reject) => {
+    zipfile.readLocalFileHeader(entry, { minimal: true }, (error, header) =>
+      error ? reject(corruptResult(error.message)) : resolve(header.fileDataStart),
     );
   });
+  let stored: Readable;
+  let storedBytes: () => number;
+  if (entry.compressedSize === 0) {
+    stored = Readable.from([]); // createReadStream cannot read an empty range
+    storedBytes = () => 0;
+  } else {
+    const file: ReadStream = createReadStream(zipPath, {
+      start,
+      end: start + entry.compressedSize - 1, // inclusive
+      highWaterMark: FILE_CHUNK_BYTES,
+    });
+    stored = file;
+    storedBytes = () => file.bytesRead;
+  }
   const decode =
     entry.compressionMethod === 8
       ? zlib.createInflateRaw({ chunkSize: FILE_CHUNK_BYTES })
-      : new PassThrough();
-  return { stored, decode, declared: { size: entry.uncompressedSize, crc32: entry.crc32, crc: zlib.crc32 } };
+      : new PassThrough({ highWaterMark: FILE_CHUNK_BYTES });
+  return {
+    stored,
+    storedBytes,
+    decode,
+    declared: { size: entry.uncompressedSize, crc32: entry.crc32, crc: crc32(zlib) },
+  };
 }
 
 /**
@@ -226,7 +259,7 @@ export async function extractCsv(
     if (entry.uncompressedSize > max) {
       throw tooLarge(max, `ZIP declares ${entry.uncompressedSize} bytes,`);
     }
-    const { stored, decode, declared } = await openEntry(zipfile, entry);
+    const { stored, storedBytes, decode, declared } = await openEntry(zipPath, zipfile, entry);
     const guard = new CountingGuard(max, 'ZIP expands to', declared);
     const output = createWriteStream(outputPath, { highWaterMark: FILE_CHUNK_BYTES });
     try {
@@ -239,6 +272,11 @@ export async function extractCsv(
         throw error; // our own guard, or the local disk (full, no permission): not the ZIP's fault
       }
       throw corruptResult(errorMessage(error));
+    }
+    if (storedBytes() !== entry.compressedSize) {
+      throw corruptResult(
+        `the CSV's data holds ${storedBytes()} bytes where the ZIP declares ${entry.compressedSize}`,
+      );
     }
     return { bytes: guard.bytes, records: guard.counter.count };
   } finally {

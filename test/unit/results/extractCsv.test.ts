@@ -137,6 +137,44 @@ describe('extractCsv', () => {
     await serverError(extractCsv(zipPath, outPath), /not a valid ZIP.*declares/);
   });
 
+  it('extracts an empty stored CSV (no data bytes at all) as an empty file of 0 records', async () => {
+    await writeFile(zipPath, await zip([['R_1.csv', '']], { compress: false }));
+    assert.deepEqual(await extractCsv(zipPath, outPath), { bytes: 0, records: 0 });
+    assert.equal((await readFile(outPath)).length, 0);
+  });
+
+  it('a cancel at any point of the extraction ends it as cancelled, never as a corrupt ZIP', async () => {
+    const text = bigCsv(150_000); // several 1 MiB chunks, each counted a turn after it is inflated
+    await writeFile(zipPath, await zip([['R_1.csv', text]]));
+    const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+    // How many turns of the event loop a whole extraction takes here, to cancel at fractions of it.
+    let settled = false;
+    const whole = extractCsv(zipPath, outPath).finally(() => (settled = true));
+    let turnsInAll = 0;
+    for (; !settled; turnsInAll++) {
+      await nextTurn();
+    }
+    assert.equal((await whole).records, 150_000);
+    let cancelled = 0;
+    for (const fraction of [0, 0.05, 0.2, 0.4, 0.6, 0.8, 0.95, 1.5]) {
+      const controller = new AbortController();
+      const extracting = extractCsv(zipPath, outPath, { signal: controller.signal });
+      for (let turn = 0; turn < Math.round(turnsInAll * fraction); turn++) {
+        await nextTurn();
+      }
+      controller.abort();
+      try {
+        const extracted = await extracting; // done before the cancel came: then the file is whole
+        assert.equal(extracted.records, 150_000);
+        assert.ok((await readFile(outPath)).equals(Buffer.from(text)), `identical bytes (${fraction})`);
+      } catch (error) {
+        assert.ok(isZohoError(error, 'cancelled'), `cancelled at ${fraction}: ${String(error)}`);
+        cancelled++;
+      }
+    }
+    assert.ok(cancelled >= 3, `${cancelled} cancels landed mid-extraction`);
+  });
+
   it('stops when the content is larger than the cap', async () => {
     await writeFile(zipPath, await zip([['R_1.csv', 'x'.repeat(100_000)]]));
     await serverError(extractCsv(zipPath, outPath, { maxExtractedBytes: 1000 }), /1000/);
