@@ -49,6 +49,8 @@ export interface ExportRun {
   keptPath?: string;
   /** The definition this export was started from, if any. */
   definition?: string;
+  /** When the user first opened or revealed the merged file; unset while it counts as "ready". */
+  seenAt?: number;
 }
 
 /** The file being written while the export runs: never mistaken for a finished export. */
