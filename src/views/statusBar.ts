@@ -52,7 +52,8 @@ export class JobsStatusBar extends Disposable {
     const held = this.services.jobs.accountStates
       .held()
       .filter((state) => this.services.accounts.get(state.accountId));
-    if (jobs.length === 0 && held.length === 0 && exporting === 0) {
+    const ready = readyCount(this.services);
+    if (jobs.length === 0 && held.length === 0 && exporting === 0 && ready === 0) {
       this.item.hide();
       this.shown = false;
       return;
@@ -61,7 +62,6 @@ export class JobsStatusBar extends Disposable {
     const runningJobs = jobs.filter((job) => job.state === 'running');
     const waiting = runningJobs.filter((job) => isHeld(job.accountId)).length;
     const running = runningJobs.length - waiting;
-    const ready = readyCount(this.services);
     // A completed job whose result failed its checks is not "ready": it counts as failed.
     const failed = jobs.filter(
       (job) => job.state === 'failed' || (job.state === 'completed' && job.download === 'failed'),
