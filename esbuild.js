@@ -1,6 +1,6 @@
 // Bundles the extension (and, with --tests, the integration suite) with esbuild.
 // Production builds are minified and carry no sourcemaps; --watch rebuilds on change.
-// `require('./esbuild.js').extensionOptions(true)` gives the production options to the bench and
+// `require('./esbuild.js').extensionBuilds(true, dir)` gives the production builds to the bench and
 // to the test that runs downloads through a production bundle.
 const fs = require('fs');
 const path = require('path');
@@ -34,25 +34,81 @@ const leaveOutUnused = {
   },
 };
 
-/** @returns {import('esbuild').BuildOptions} */
-function extensionOptions(minified) {
-  return {
+/**
+ * axios's browser adapters (xhr, fetch): never used in Node, where axios takes its http adapter.
+ * @type {import('esbuild').Plugin}
+ */
+const leaveOutBrowserAdapters = {
+  name: 'leave-out-browser-adapters',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/(xhr|fetch)\.js$/ }, (args) =>
+      /[\\/]axios[\\/]lib[\\/]adapters$/.test(args.resolveDir)
+        ? { path: path.join(__dirname, 'build/no-browser-adapter.mjs') }
+        : undefined,
+    );
+  },
+};
+
+/**
+ * Libraries needed only once there is something to download: they ship as separate files under
+ * dist/vendor/ that the extension requires on first use (src/zoho/http.ts and
+ * src/results/extractCsv.ts import them lazily), so a window start parses none of them.
+ */
+const LAZY_LIBRARIES = ['axios', 'yauzl'];
+
+/**
+ * In the extension bundle, an import of a lazy library becomes a require of its file under
+ * vendor/, next to the bundle (a one-line module, so a dynamic import() stays lazy).
+ * @type {import('esbuild').Plugin}
+ */
+const requireLazyLibraries = {
+  name: 'require-lazy-libraries',
+  setup(build) {
+    const filter = new RegExp(`^(${LAZY_LIBRARIES.join('|')})$`);
+    build.onResolve({ filter }, (args) => ({ path: args.path, namespace: 'lazy-library' }));
+    build.onLoad({ filter: /.*/, namespace: 'lazy-library' }, (args) => ({
+      contents: `module.exports = require('./vendor/${args.path}.js');`,
+      loader: 'js',
+    }));
+    build.onResolve({ filter: /^\.\/vendor\// }, (args) => ({ path: args.path, external: true }));
+  },
+};
+
+/**
+ * The shipped JavaScript: the extension bundle, and one file per lazy library under vendor/ in the
+ * same folder. Both builds write into outdir (default dist/).
+ * @returns {import('esbuild').BuildOptions[]}
+ */
+function extensionBuilds(minified, outdir = path.join(__dirname, 'dist'), entryPoint = 'src/extension.ts') {
+  const common = {
     bundle: true,
     platform: 'node',
     target: 'node20',
     format: 'cjs',
-    external: ['vscode'],
     // jsonc-parser's "main" is a UMD build whose requires esbuild cannot follow; its ESM build bundles.
     mainFields: ['module', 'main'],
     minify: minified,
     sourcemap: minified ? false : 'linked',
     sourcesContent: false,
     logLevel: 'info',
-    plugins: [leaveOutUnused],
-    entryPoints: [path.join(__dirname, 'src/extension.ts')],
-    outfile: path.join(__dirname, 'dist/extension.js'),
   };
+  return [
+    {
+      ...common,
+      external: ['vscode'],
+      plugins: [requireLazyLibraries],
+      entryPoints: [path.resolve(__dirname, entryPoint)],
+      outfile: path.join(outdir, 'extension.js'),
+    },
+    {
+      ...common,
+      plugins: [leaveOutUnused, leaveOutBrowserAdapters],
+      entryPoints: Object.fromEntries(LAZY_LIBRARIES.map((name) => [name, name])),
+      outdir: path.join(outdir, 'vendor'),
+    },
+  ];
 }
+
 /** Every *.test.ts under test/integration, at any depth, so a new test file needs no edit here. */
 function integrationEntryPoints(dir = 'test/integration') {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -67,14 +123,17 @@ function integrationEntryPoints(dir = 'test/integration') {
 async function main() {
   // The integration suite runs the minified bundle that ships (with a sourcemap for stack traces),
   // so it tests, and times, what users get.
-  const builds = [tests ? { ...extensionOptions(true), sourcemap: 'linked' } : extensionOptions(production)];
+  const builds = tests
+    ? extensionBuilds(true).map((options) => ({ ...options, sourcemap: 'linked' }))
+    : extensionBuilds(production);
   if (tests) {
     // Stale bundles of deleted tests would still run: start from an empty folder.
     fs.rmSync('out/integration', { recursive: true, force: true });
     // vscode and mocha stay external: both are resolved inside the extension host at run time.
     builds.push({
-      ...extensionOptions(false),
+      ...extensionBuilds(false)[0],
       outfile: undefined,
+      plugins: [leaveOutUnused],
       entryPoints: ['test/integration/index.ts', ...integrationEntryPoints()],
       outbase: 'test/integration',
       outdir: 'out/integration',
@@ -93,7 +152,7 @@ async function main() {
   await Promise.all(builds.map((options) => esbuild.build(options)));
 }
 
-module.exports = { extensionOptions };
+module.exports = { extensionBuilds, LAZY_LIBRARIES };
 
 if (require.main === module) {
   main().catch((error) => {

@@ -16,6 +16,7 @@ import { FileLease, POLLER_LEASE_FILE_NAME } from './core/lease';
 import { systemClock } from './core/ports';
 import { DisposableStore } from './host/disposable';
 import { SharedJsonFile } from './core/sharedJsonFile';
+import { ACCOUNT_HOLDS_FILE_NAME, SharedAccountHolds } from './jobs/sharedAccountHolds';
 import { channelLogger, createLogChannel, logFileOf } from './host/logChannel';
 import {
   affectsPolling,
@@ -90,6 +91,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
     new SharedJsonFile(path.join(storageDir, POLLER_LEASE_FILE_NAME), systemClock, logger),
   );
   const lease = own(new FileLease(leaseFile, systemClock, logger));
+  // A 429, the daily limit or a rejected token met by one window holds the account in all of them.
+  const holdsFile = own(
+    new SharedJsonFile(path.join(storageDir, ACCOUNT_HOLDS_FILE_NAME), systemClock, logger),
+  );
+  holdsFile.watch();
   const jobs = own(
     new JobService({
       store,
@@ -101,6 +107,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
       autoDownload: readAutoDownload,
       downloadIdleTimeoutMs: readDownloadIdleTimeoutMs,
       lease,
+      accountHolds: new SharedAccountHolds(holdsFile, logger),
     }),
   );
   void lease.start();

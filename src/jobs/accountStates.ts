@@ -2,11 +2,14 @@
 // or missing a scope. The job service reports what polling met; the tree, the status bar and the
 // notifications read it from here. The hold it implies goes to the poll scheduler through
 // `applyHold` (the scheduler's pauseGroup/resumeGroup), so the scheduler stays the one place that
-// decides whether a request may be sent. No editor API here.
+// decides whether a request may be sent. With a SharedAccountHolds, holds met in one window are
+// adopted by every other (./sharedAccountHolds.ts); only the window that met a problem announces
+// it. No editor API here.
 import { clockTime } from '../core/format';
 import { Emitter, type Clock, type Disposable, type Logger, type TimerHandle } from '../core/ports';
-import { isZohoError, type ZohoError } from '../zoho/errors';
+import { isZohoError, ZohoError } from '../zoho/errors';
 import type { AccountPause, AccountProblem } from './serviceApi';
+import type { HoldsChange, SharedAccountHolds, StoredHolds } from './sharedAccountHolds';
 
 /**
  * The daily limit (200/4000) resets at midnight in the account's time zone, which the API does
@@ -72,6 +75,11 @@ export class AccountStates implements AccountStatesApi, Disposable {
 
   private readonly throttles = new Map<string, Throttle>();
   private readonly auth = new Map<string, AuthHold>();
+  /** Accounts whose auth hold the shared file has held: its removal there means signed in again. */
+  private readonly sharedAuth = new Set<string>();
+  /** This window's writes to the shared holds not finished yet. */
+  private writing = 0;
+  private readonly subscription: Disposable | undefined;
   private disposed = false;
 
   constructor(
@@ -79,7 +87,14 @@ export class AccountStates implements AccountStatesApi, Disposable {
     private readonly logger: Logger,
     /** Holds (until) or releases (undefined) the account's polling. */
     private readonly applyHold: (accountId: string, until: number | undefined) => void,
-  ) {}
+    /** The holds every window shares; without it, holds stay in this window. */
+    private readonly shared?: SharedAccountHolds,
+  ) {
+    if (shared) {
+      this.subscription = shared.onDidChange(() => this.adopt());
+      this.adopt();
+    }
+  }
 
   get(accountId: string): AccountState {
     const auth = this.auth.get(accountId);
@@ -149,7 +164,16 @@ export class AccountStates implements AccountStatesApi, Disposable {
   /** Expired or refused token, or a missing scope: hold, and say so once. */
   authProblem(accountId: string, error: ZohoError): void {
     const first = !this.auth.has(accountId);
-    this.auth.set(accountId, { error, until: this.clock.now() + AUTH_PROBLEM_PAUSE_MS });
+    const until = this.clock.now() + AUTH_PROBLEM_PAUSE_MS;
+    this.auth.set(accountId, { error, until });
+    this.share(accountId, {
+      auth: {
+        kind: error.kind as NonNullable<StoredHolds['auth']>['kind'],
+        message: error.message,
+        until,
+        ...(error.scope ? { scope: error.scope } : {}),
+      },
+    });
     this.apply(accountId);
     if (first) {
       this.logger.warn(`Account ${accountId}: ${error.message}`);
@@ -161,6 +185,7 @@ export class AccountStates implements AccountStatesApi, Disposable {
   /** A request succeeded, the user refreshed, or signed in again: the auth hold ends. */
   clearAuthProblem(accountId: string): void {
     if (this.auth.delete(accountId)) {
+      this.share(accountId, { auth: null });
       this.apply(accountId);
       this.logger.info(`Account ${accountId}: credentials work again.`);
       this.changed(accountId);
@@ -176,6 +201,7 @@ export class AccountStates implements AccountStatesApi, Disposable {
   /** Signed out: every hold ends, with events so views drop a stale "paused until". */
   forget(accountId: string): void {
     this.auth.delete(accountId);
+    this.share(accountId, 'forget');
     const throttle = this.throttles.get(accountId);
     if (throttle) {
       this.clock.clearTimeout(throttle.timer);
@@ -188,6 +214,7 @@ export class AccountStates implements AccountStatesApi, Disposable {
 
   dispose(): void {
     this.disposed = true;
+    this.subscription?.dispose();
     for (const { timer } of this.throttles.values()) {
       this.clock.clearTimeout(timer);
     }
@@ -208,6 +235,7 @@ export class AccountStates implements AccountStatesApi, Disposable {
     const pause: AccountPause = { accountId, reason, until, message };
     const timer = this.clock.setTimeout(() => this.endThrottle(accountId), until - this.clock.now());
     this.throttles.set(accountId, { pause, timer });
+    this.share(accountId, { throttle: { reason, until, message } });
     this.apply(accountId);
     this.logger.warn(`Account ${accountId}: ${message}`);
     this.pauseEmitter.fire(pause);
@@ -224,6 +252,80 @@ export class AccountStates implements AccountStatesApi, Disposable {
     this.logger.info(`Account ${accountId}: polling resumed.`);
     this.pauseEmitter.fire({ ...entry.pause, until: this.clock.now(), message: 'Polling resumed.' });
     this.changed(accountId);
+  }
+
+  /** Tells the other windows (not awaited: this window holds the account already). */
+  private share(accountId: string, change: HoldsChange | 'forget'): void {
+    if (!this.shared) {
+      return;
+    }
+    if (change === 'forget' || change.auth === null) {
+      this.sharedAuth.delete(accountId);
+    }
+    this.writing++;
+    void this.shared.write(accountId, change, this.clock.now()).then((written) => {
+      this.writing--;
+      if (written && change !== 'forget' && change.auth && this.auth.has(accountId)) {
+        this.sharedAuth.add(accountId);
+      }
+      this.adopt(); // and what other windows wrote meanwhile
+    });
+  }
+
+  /**
+   * Takes on the holds other windows met, quietly (the window that met one announced it): a
+   * longer throttle, an auth problem, or the end of an auth problem (someone signed in again).
+   */
+  private adopt(): void {
+    if (!this.shared || this.disposed || this.writing > 0) {
+      return; // while this window writes, the file may not show its change yet: adopt after
+    }
+    const stored = this.shared.read(this.clock.now());
+    for (const [accountId, holds] of stored) {
+      let changed = false;
+      const throttle = holds.throttle;
+      const local = this.throttles.get(accountId);
+      if (throttle && (!local || local.pause.until < throttle.until)) {
+        if (local) {
+          this.clock.clearTimeout(local.timer);
+        }
+        const timer = this.clock.setTimeout(
+          () => this.endThrottle(accountId),
+          throttle.until - this.clock.now(),
+        );
+        this.throttles.set(accountId, { pause: { accountId, ...throttle }, timer });
+        this.logger.info(`Account ${accountId}: another window met this: ${throttle.message}`);
+        changed = true;
+      }
+      const auth = holds.auth;
+      if (auth) {
+        this.sharedAuth.add(accountId);
+        const mine = this.auth.get(accountId);
+        if (!mine || mine.until < auth.until) {
+          const error = new ZohoError({ kind: auth.kind, message: auth.message, scope: auth.scope });
+          this.auth.set(accountId, { error, until: auth.until });
+          if (!mine) {
+            this.logger.info(`Account ${accountId}: another window met this: ${auth.message}`);
+            changed = true;
+          }
+        }
+      }
+      if (changed || auth) {
+        this.apply(accountId);
+      }
+      if (changed) {
+        this.changed(accountId);
+      }
+    }
+    for (const accountId of [...this.auth.keys()]) {
+      if (this.sharedAuth.has(accountId) && !stored.get(accountId)?.auth) {
+        this.sharedAuth.delete(accountId);
+        this.auth.delete(accountId);
+        this.apply(accountId);
+        this.logger.info(`Account ${accountId}: signed in again in another window.`);
+        this.changed(accountId);
+      }
+    }
   }
 
   /** The scheduler holds one pause per account: the later of the throttle and the auth hold. */

@@ -26,6 +26,7 @@ import {
 import { JobStore } from './jobStore';
 import { jsonEqual } from './jsonEqual';
 import { AccountStates, isAuthProblem } from './accountStates';
+import type { SharedAccountHolds } from './sharedAccountHolds';
 import { accountGapMs, normalisePollSettings } from './pollPolicy';
 import { PollScheduler, type PollOutcome } from './pollScheduler';
 import { RunningDownload } from './runningDownload';
@@ -53,6 +54,8 @@ export interface JobServiceOptions {
   freeBytes?: (dir: string) => Promise<number>;
   /** Held by the one window that polls (default: always held, a single window). */
   lease?: Lease;
+  /** Throttles and auth problems shared with the other windows (default: this window's alone). */
+  accountHolds?: SharedAccountHolds;
 }
 
 /**
@@ -112,10 +115,14 @@ export class JobService implements JobServiceApi {
       logger: options.logger,
     });
     // The scheduler's pause is the seam: the model decides how long, the scheduler holds the polls.
-    this.accountStates = new AccountStates(options.clock, options.logger, (accountId, until) =>
-      until === undefined
-        ? this.scheduler.resumeGroup(accountId)
-        : this.scheduler.pauseGroup(accountId, until),
+    this.accountStates = new AccountStates(
+      options.clock,
+      options.logger,
+      (accountId, until) =>
+        until === undefined
+          ? this.scheduler.resumeGroup(accountId)
+          : this.scheduler.pauseGroup(accountId, until),
+      options.accountHolds,
     );
     this.onDidChangePause = this.accountStates.onDidChangePause;
     this.onDidHitAccountProblem = this.accountStates.onDidHitProblem;

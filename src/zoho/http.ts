@@ -45,6 +45,8 @@ function configure(axios: AxiosStatic, timeoutMs: number): AxiosInstance {
     // A redirect could carry the Authorization header to another host: never follow one. (The
     // bundle leaves axios's redirect support, follow-redirects, out: see esbuild.js.)
     maxRedirects: 0,
+    // Node's http adapter, by name: the bundle leaves axios's browser adapters out (esbuild.js).
+    adapter: 'http',
     // Every status is classified by errorMapping, so axios must not throw on 4xx/5xx.
     validateStatus: () => true,
     // Environment proxy variables are not honoured here: VS Code patches Node's http module

@@ -279,7 +279,9 @@ async function main() {
   state.counting = false;
   extension.deactivate?.();
   for (const item of ctx.subscriptions) item.dispose?.();
-  fs.rmSync(root, { recursive: true, force: true });
+  // Writes activate() or dispose() started may still be finishing (the lease's release): an
+  // asynchronous rm lets them, retrying a folder that is not empty yet.
+  await fs.promises.rm(root, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
   process.stdout.write(
     `${JSON.stringify({
       requireMs: loaded - started,

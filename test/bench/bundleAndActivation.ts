@@ -8,23 +8,27 @@ import { median } from './stats';
 
 // esbuild.js is the build script itself (CommonJS): its production options are what ships.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { extensionOptions } = require('../../esbuild.js') as {
-  extensionOptions(minified: boolean): BuildOptions;
+const { extensionBuilds } = require('../../esbuild.js') as {
+  extensionBuilds(minified: boolean, outdir: string): BuildOptions[];
 };
 
 export interface BundleFigures {
   path: string;
+  /** dist/extension.js: what every window start loads. */
   bytes: number;
+  /** The files under dist/vendor/, loaded on the first request or result. */
+  lazy: { name: string; bytes: number }[];
   /** Bytes in the bundle per npm package (or "src"), largest first. */
   parts: [string, number][];
 }
 
 export async function buildProductionBundle(dir: string): Promise<BundleFigures> {
+  const [main, vendor] = await Promise.all(
+    extensionBuilds(true, dir).map((options) => build({ ...options, metafile: true, logLevel: 'silent' })),
+  );
   const outfile = path.join(dir, 'extension.js');
-  const result = await build({ ...extensionOptions(true), outfile, metafile: true, logLevel: 'silent' });
   const output =
-    result.metafile.outputs[path.relative(process.cwd(), outfile)] ??
-    Object.values(result.metafile.outputs)[0];
+    main.metafile.outputs[path.relative(process.cwd(), outfile)] ?? Object.values(main.metafile.outputs)[0];
   const parts = new Map<string, number>();
   for (const [file, input] of Object.entries(output.inputs)) {
     const name = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file)?.[1] ?? 'src';
@@ -33,6 +37,9 @@ export async function buildProductionBundle(dir: string): Promise<BundleFigures>
   return {
     path: outfile,
     bytes: output.bytes,
+    lazy: Object.entries(vendor.metafile.outputs)
+      .filter(([file]) => file.endsWith('.js'))
+      .map(([file, out]) => ({ name: `vendor/${path.basename(file)}`, bytes: out.bytes })),
     parts: [...parts].sort((a, b) => b[1] - a[1]),
   };
 }

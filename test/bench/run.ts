@@ -60,8 +60,10 @@ async function main(): Promise<void> {
   if (load > os.cpus().length / 2) {
     console.log('(the machine is busy: expect noisy figures; ratios of interleaved pairs hold up best)');
   }
-  await benchPollBudget();
-  await benchCeiling(100);
+  if (!process.argv.includes('bundle')) {
+    await benchPollBudget();
+    await benchCeiling(100);
+  }
   if (process.argv.includes('poll')) {
     return; // `npm run bench -- poll`: the poll budget only
   }
@@ -72,7 +74,12 @@ async function main(): Promise<void> {
       .slice(0, 4)
       .map(([name, bytes]) => `${name} ${fmt(bytes / 1000)}`)
       .join(', ');
-    console.log(`bundle (production, minified): ${fmt(bundle.bytes / 1000)} kB [${top} kB, ...]`);
+    const lazyBytes = bundle.lazy.reduce((sum, file) => sum + file.bytes, 0);
+    const lazy = bundle.lazy.map((file) => `${file.name} ${fmt(file.bytes / 1000)}`).join(', ');
+    console.log(
+      `bundle (production, minified): extension.js ${fmt(bundle.bytes / 1000)} kB [${top} kB, ...]; ` +
+        `loaded on first use: ${lazy} kB; ${fmt((bundle.bytes + lazyBytes) / 1000)} kB shipped in all`,
+    );
     const activation = await benchActivation(bundle.path, option('--activation-runs', 15));
     console.log(
       `activation (stub host, fresh process, median of ${activation.runs}): require ${fmt(activation.requireMs)} ms + ` +
@@ -85,6 +92,9 @@ async function main(): Promise<void> {
         `${activation.netCalls.length} network calls`,
     );
 
+    if (process.argv.includes('bundle')) {
+      return; // `npm run bench -- bundle`: the bundle and activation only
+    }
     const withCurl = (await available('curl', ['--version'])) && (await available('unzip', ['-v']));
     if (!withCurl) {
       console.log('curl or unzip is missing: timing our download path alone, without the comparison.');
@@ -131,7 +141,9 @@ async function main(): Promise<void> {
       );
     }
     console.log(
-      `  bundle ${fmt(bundle.bytes / 1000)} kB [<= ${TARGETS.bundleKb}] ${mark(bundle.bytes / 1000 <= TARGETS.bundleKb)}`,
+      `  bundle loaded at window start ${fmt(bundle.bytes / 1000)} kB [<= ${TARGETS.bundleKb}] ` +
+        `${mark(bundle.bytes / 1000 <= TARGETS.bundleKb)}; with the libraries loaded on first use ` +
+        `${fmt((bundle.bytes + lazyBytes) / 1000)} kB`,
     );
     // Judged on CPU time: a cold start's wall time on a shared machine mostly measures the queue for a core.
     console.log(

@@ -7,12 +7,14 @@ const path = require('path');
 const { spawnSync } = require('child_process');
 const yauzl = require('yauzl');
 const { ROOT, ARTIFACTS_DIR } = require('./paths');
+const { LAZY_LIBRARIES } = require('../../esbuild.js');
 
 const ALLOWED = [
   /^\[Content_Types\]\.xml$/,
   /^extension\.vsixmanifest$/,
   /^extension\/package\.json$/,
   /^extension\/dist\/extension\.js$/,
+  /^extension\/dist\/vendor\/[a-z-]+\.js$/,
   /^extension\/readme\.md$/i,
   /^extension\/changelog\.md$/i,
   /^extension\/license(\.txt|\.md)?$/i,
@@ -68,8 +70,12 @@ async function main() {
     console.log(`  ${String(entry.size).padStart(9)}  ${entry.name}`);
   }
   const unexpected = entries.filter((e) => !ALLOWED.some((re) => re.test(e.name)));
-  if (!entries.some((e) => e.name === 'extension/dist/extension.js')) {
-    throw new Error('the VSIX lacks extension/dist/extension.js');
+  // The libraries loaded on first use (esbuild.js) must ship too, or downloads fail only later.
+  const required = ['extension.js', ...LAZY_LIBRARIES.map((name) => `vendor/${name}.js`)];
+  for (const file of required) {
+    if (!entries.some((e) => e.name === `extension/dist/${file}`)) {
+      throw new Error(`the VSIX lacks extension/dist/${file}`);
+    }
   }
   if (unexpected.length > 0) {
     throw new Error(`the VSIX holds files it must not ship: ${unexpected.map((e) => e.name).join(', ')}`);

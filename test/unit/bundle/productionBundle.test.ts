@@ -1,4 +1,5 @@
-// The production bundle leaves axios's multipart (form-data, mime-db), redirect (follow-redirects),
+// The production bundle loads axios and yauzl from vendor/ on first use, and leaves axios's browser
+// adapters (xhr, fetch), multipart (form-data, mime-db), redirect (follow-redirects),
 // proxy-agent (https-proxy-agent) and proxy-diagnostics (debug) support out (esbuild.js). These
 // tests bundle the client with exactly those options, minified, and prove that downloads,
 // refreshes, error answers and retries still work through it, against the simulator over real HTTP.
@@ -17,32 +18,32 @@ type Entry = typeof import('./entry');
 
 // esbuild.js is the build script itself (CommonJS): its production options are what ships.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { extensionOptions } = require('../../../esbuild.js') as {
-  extensionOptions(minified: boolean): import('esbuild').BuildOptions;
+const { extensionBuilds } = require('../../../esbuild.js') as {
+  extensionBuilds(minified: boolean, outdir: string, entryPoint: string): import('esbuild').BuildOptions[];
 };
 
 const ORDERS = { owner: DEMO.owner, app: DEMO.app, report: 'All_Orders' };
 
-describe('the production bundle (axios without form-data, follow-redirects, proxy agents and debug)', function () {
+describe('the production bundle (axios in vendor/, without form-data, follow-redirects, proxy agents, debug or browser adapters)', function () {
   this.timeout(60_000);
   let dir: string;
   let bundled: Entry;
+  /** The vendor build's (axios, yauzl). */
   let metafile: Metafile;
+  let mainInputs: string[];
   let sim: Simulator;
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'cbj-bundle-'));
-    const outfile = join(dir, 'bundle.js');
-    const result = await build({
-      ...extensionOptions(true),
-      entryPoints: [join(__dirname, 'entry.ts')],
-      outfile,
-      metafile: true,
-      logLevel: 'silent',
-    });
-    metafile = result.metafile;
+    const [main, vendor] = await Promise.all(
+      extensionBuilds(true, dir, join(__dirname, 'entry.ts')).map((options) =>
+        build({ ...options, metafile: true, logLevel: 'silent' }),
+      ),
+    );
+    mainInputs = Object.keys(main.metafile.inputs);
+    metafile = vendor.metafile;
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    bundled = require(outfile) as Entry;
+    bundled = require(join(dir, 'extension.js')) as Entry;
   });
   after(async () => {
     await rm(dir, { recursive: true, force: true });
@@ -71,12 +72,31 @@ describe('the production bundle (axios without form-data, follow-redirects, prox
     });
   }
 
+  it('loads axios and yauzl from vendor/ on first use, not with the extension bundle', () => {
+    for (const library of ['axios', 'yauzl']) {
+      assert.ok(
+        !mainInputs.some((file) => file.includes(`node_modules/${library}/`)),
+        `${library} is not in the main bundle`,
+      );
+      assert.ok(
+        Object.keys(metafile.inputs).some((file) => file.includes(`node_modules/${library}/`)),
+        `${library} is in vendor/`,
+      );
+    }
+  });
+
   it('holds axios but none of the packages left out', () => {
     const inputs = Object.keys(metafile.inputs);
     assert.ok(
       inputs.some((file) => file.includes('node_modules/axios/')),
       'axios is bundled',
     );
+    for (const adapter of ['xhr.js', 'fetch.js']) {
+      assert.ok(
+        !inputs.some((file) => file.endsWith(`axios/lib/adapters/${adapter}`)),
+        `axios's ${adapter} adapter is left out`,
+      );
+    }
     for (const left of [
       'mime-db',
       'mime-types',

@@ -7,8 +7,10 @@ import * as path from 'node:path';
 import { tryLock } from '../../../src/core/fileLock';
 import { FileLease, LEASE_HEARTBEAT_MS, LEASE_TTL_MS, POLLER_LEASE_FILE_NAME } from '../../../src/core/lease';
 import { silentLogger } from '../../../src/core/ports';
+import type { SharedJsonFile } from '../../../src/core/sharedJsonFile';
 import { JobService } from '../../../src/jobs/jobService';
 import type { JobStore } from '../../../src/jobs/jobStore';
+import { ACCOUNT_HOLDS_FILE_NAME, SharedAccountHolds } from '../../../src/jobs/sharedAccountHolds';
 import type { TrackedJob } from '../../../src/jobs/model';
 import type { PollSettings } from '../../../src/jobs/serviceApi';
 import { resultPaths } from '../../../src/results/resultPaths';
@@ -32,6 +34,8 @@ interface Window {
   service: JobService;
   store: JobStore;
   lease: FileLease;
+  /** The shared account holds file (what the file watcher would check in the editor). */
+  holdsFile: SharedJsonFile;
   statusCalls: number;
   finished: TrackedJob[];
 }
@@ -48,7 +52,16 @@ describe('Many windows over one storage folder', () => {
     const store = shared.store();
     const lease = new FileLease(shared.file(POLLER_LEASE_FILE_NAME), clock);
     const client = clientFor(sim);
-    const window: Window = { name, store, lease, statusCalls: 0, finished: [], service: undefined as never };
+    const holdsFile = shared.file(ACCOUNT_HOLDS_FILE_NAME, clock);
+    const window: Window = {
+      name,
+      store,
+      lease,
+      holdsFile,
+      statusCalls: 0,
+      finished: [],
+      service: undefined as never,
+    };
     const counted = Object.create(client) as BulkReadApi;
     counted.getJob = (r, id) => {
       window.statusCalls++;
@@ -63,6 +76,7 @@ describe('Many windows over one storage folder', () => {
       settings: SETTINGS,
       autoDownload: () => autoDownload,
       lease,
+      accountHolds: new SharedAccountHolds(holdsFile, silentLogger),
     });
     window.service.onDidFinishJob((job) => window.finished.push(job));
     windows.push(window);
@@ -85,6 +99,7 @@ describe('Many windows over one storage folder', () => {
     for (const w of windows) {
       w.store.sync(); // what the file watcher does in the editor
     }
+    await Promise.all(windows.map((w) => w.holdsFile.check()));
     await settle();
   }
 
@@ -194,6 +209,56 @@ describe('Many windows over one storage folder', () => {
     assert.equal(poller.service.get(job.key)?.state, 'completed');
     assert.equal(b.finished.length + c.finished.length, 1, 'notified once');
     assert.equal(b.statusCalls + c.statusCalls, poller.statusCalls);
+  });
+
+  it('a window that takes over polling keeps the daily-limit hold the closed one met: no call is spent on it', async () => {
+    const [a, b, c] = await openThree();
+    const job = await a.service.createJob(ACCOUNT, ref('All_Customers'), {});
+    sim.inject({ route: 'status', httpStatus: 200, code: 4000 });
+    await run(2000);
+    assert.equal(a.service.accountStates.get(ACCOUNT).kind, 'dailyLimit');
+    for (const other of [b, c]) {
+      assert.equal(
+        other.service.accountStates.get(ACCOUNT).kind,
+        'dailyLimit',
+        `${other.name} shows the hold too`,
+      );
+    }
+    const until = a.service.accountStates.get(ACCOUNT).until ?? 0;
+    close(a);
+    await run(LEASE_HEARTBEAT_MS + 10_000);
+    assert.equal(pollers().length, 1);
+    assert.equal(
+      b.statusCalls + c.statusCalls,
+      0,
+      'the new poller waits for the hour instead of asking Zoho again',
+    );
+
+    sim.clock.advance(10_000);
+    await clock.tickAsync(until - clock.now());
+    await run(10_000);
+    const [poller] = windows.filter((w) => w.service.polling.held);
+    assert.ok(poller.statusCalls > 0, 'it probes once the hold ends');
+    assert.equal(poller.service.get(job.key)?.state, 'completed');
+  });
+
+  it('a rejected token met by the poller shows in every window; signing in again in another window lifts it everywhere', async () => {
+    const [a, b] = await openThree();
+    await a.service.createJob(ACCOUNT, ref('All_Customers'), {});
+    const problems: string[] = [];
+    for (const w of windows) {
+      w.service.onDidHitAccountProblem(() => problems.push(w.name));
+    }
+    sim.inject({ route: 'status', httpStatus: 401, code: 2945, text: 'Invalid OAuth scope' });
+    await run(2000);
+    assert.deepEqual(problems, ['A'], 'only the window that met it announces it');
+    assert.equal(b.service.accountStates.get(ACCOUNT).kind, 'missingScope');
+
+    await b.service.resumeAccount(ACCOUNT); // what Sign In Again does
+    await run(1000);
+    for (const w of windows) {
+      assert.equal(w.service.accountStates.get(ACCOUNT).kind, 'ok', `${w.name} no longer holds the account`);
+    }
   });
 
   it('when the polling window hangs, another takes over after the lease lapses', async () => {
