@@ -1,8 +1,10 @@
 // Appends one batch's CSV to the merged export file, streaming: the header row is written once
-// (from the first batch) and must be byte-for-byte the same in every later batch.
+// (from the first batch) and must be byte-for-byte the same in every later batch. The batch's
+// records are counted on the way through, so the merged file never needs a second read.
 import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
 import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { CsvRecordCounter } from '../results/csvRecordCounter';
 
 const QUOTE = 0x22;
 const LF = 0x0a;
@@ -29,6 +31,8 @@ export interface AppendOutcome {
   header?: string;
   /** Bytes written to the target. */
   bytes: number;
+  /** The batch's data records (header excluded), counted as they were appended. */
+  records: number;
 }
 
 /**
@@ -46,12 +50,14 @@ class HeaderSplitter extends Transform {
   private newline = '\n';
   private lastByte = -1;
   written = 0;
+  readonly counter = new CsvRecordCounter();
 
   constructor(private readonly expectedHeader: string | undefined) {
     super();
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.counter.push(chunk);
     let start = 0;
     if (this.phase === 0) {
       let i = 0;
@@ -157,7 +163,11 @@ export async function appendCsv(
     }
     throw error;
   }
-  return { header: splitter.header ?? expectedHeader, bytes: splitter.written };
+  return {
+    header: splitter.header ?? expectedHeader,
+    bytes: splitter.written,
+    records: splitter.counter.count,
+  };
 }
 
 /** Cuts the file back to `bytes`; creates it empty when missing and bytes is 0. */

@@ -20,7 +20,6 @@ import {
 import { DEFAULT_RATE_LIMIT_PAUSE_MS } from '../jobs/jobService';
 import { CURSOR_LIFETIME_MS, cursorMsLeft, usableCursor, type TrackedJob } from '../jobs/model';
 import type { JobServiceApi } from '../jobs/serviceApi';
-import { countCsvRecords } from '../results/countCsvRecords';
 import { isZohoError } from '../zoho/errors';
 import type { FirstBatchQuery, ReportRef } from '../zoho/types';
 import { appendCsv, HeaderMismatchError, truncateTo } from './appendCsv';
@@ -543,6 +542,13 @@ export class ExportRunner implements ExportsApi {
         throw error;
       }
       const count = job.details?.result?.count ?? 0;
+      if (outcome.records !== count) {
+        // Checked at download too: this catches a batch file changed on disk since.
+        throw new ExportStop(
+          'failed',
+          `${capitalise(batchName(run, job.key))} holds ${outcome.records.toLocaleString('en-US')} records but Zoho counted ${count.toLocaleString('en-US')}; the export was not kept. Run it again.`,
+        );
+      }
       const fresh = this.store.get(run.id) ?? run;
       await this.store.update(run.id, {
         batches: fresh.batches.map((batch, i) =>
@@ -593,11 +599,17 @@ export class ExportRunner implements ExportsApi {
     if (!(await exists(working)) && (await exists(run.destination))) {
       working = run.destination; // renamed already when the window closed: check it all the same
     }
-    const counted = await countCsvRecords(working);
-    if (counted !== run.records) {
+    // Every batch's records were counted as it was appended (and checked against Zoho's count):
+    // the merged file is right if it holds exactly the bytes appended, so it is not read again.
+    const size = (await fs.stat(working)).size;
+    if (size !== run.bytesWritten) {
+      if (working === run.destination) {
+        // Under its final name already: back to the working name, which a failed export discards.
+        await fs.rename(working, workingPath(run.destination));
+      }
       throw new ExportStop(
         'failed',
-        `The merged file holds ${counted.toLocaleString('en-US')} records but Zoho counted ${run.records.toLocaleString('en-US')} in its ${run.batches.length} batches; it was not kept. Run the export again.`,
+        `The merged file was changed while the export ran (${size.toLocaleString('en-US')} bytes where ${run.bytesWritten.toLocaleString('en-US')} were written), so it cannot be trusted to hold the ${run.records.toLocaleString('en-US')} records Zoho counted; it was not kept. Run the export again.`,
       );
     }
     if (working !== run.destination) {

@@ -35,6 +35,7 @@ describe('appendCsv', () => {
     assert.equal(await readFile(target, 'utf8'), 'ID,Note\r\n1,a\r\n2,"b\r\nc"\r\n3,d\r\n');
     assert.equal(two.header, 'ID,Note');
     assert.equal(await countCsvRecords(target), 3);
+    assert.deepEqual([one.records, two.records], [2, 1], "each batch's records, counted on the way through");
   });
 
   it('stops with a clear error when a later header differs, writing nothing of that batch', async () => {

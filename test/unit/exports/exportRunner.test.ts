@@ -224,13 +224,13 @@ describe('ExportRunner (simulator over HTTP)', function () {
     assert.doesNotMatch(await readFile(destination, 'utf8'), /ORD-half/);
   });
 
-  it('finishes after a reload that came between the last append and the completion', async () => {
+  /** An export run to its end whose stored state says running: its window closed just before saving the end. */
+  async function exportClosedBeforeCompletion(): Promise<ExportRun> {
     const first = newWindow();
     const started = await startOrders(first.runner);
     const done = await runToEnd(first.service, first.runner, started.id);
     assert.equal(done.state, 'completed', done.error);
     await closeWindow(first);
-    // As if the window closed right after the rename, before the state was saved.
     const file = path.join(shared.dir, EXPORTS_FILE_NAME);
     const saved = JSON.parse(await readFile(file, 'utf8')) as { version: 1; exports: ExportRun[] };
     await writeFile(
@@ -240,12 +240,34 @@ describe('ExportRunner (simulator over HTTP)', function () {
         exports: saved.exports.map((run) => ({ ...run, state: 'running', finishedAt: undefined })),
       }),
     );
+    return started;
+  }
+
+  it('finishes after a reload that came between the last append and the completion', async () => {
+    // As if the window closed right after the rename, before the state was saved.
+    const started = await exportClosedBeforeCompletion();
     const requests = sim.requests.length;
 
     const second = newWindow();
     await until(() => second.runner.get(started.id)?.state === 'completed', 'the export to complete');
     assert.equal(await countCsvRecords(destination), ROWS);
     assert.equal(sim.requests.length, requests, 'no call spent');
+  });
+
+  it('does not keep a merged file changed between the last append and the completion', async () => {
+    // As if the window closed before completing, and the file then lost its last record.
+    const started = await exportClosedBeforeCompletion();
+    const text = await readFile(destination, 'utf8');
+    await writeFile(destination, text.slice(0, text.trimEnd().lastIndexOf('\n') + 1));
+
+    const second = newWindow();
+    const stopped: ExportRun[] = [];
+    second.runner.onDidStopExport((run) => stopped.push(run));
+    await until(() => stopped.length > 0, 'the export to stop');
+    assert.equal(second.runner.get(started.id)?.state, 'failed');
+    assert.match(second.runner.get(started.id)?.error ?? '', /merged file was changed .*not kept/);
+    assert.equal(await exists(destination), false, 'no file under the final name');
+    assert.equal(await exists(workingPath(destination)), false, 'nor a partial one');
   });
 
   it('shows an export whose cursor expired as interrupted, keeps its records, and restarts it', async () => {
