@@ -118,7 +118,7 @@ export function createSteps(services: Services, next?: Step<CreateState>) {
 export type CreateSteps = ReturnType<typeof createSteps>;
 
 /** Which step a refusal of the server points at. */
-function stepOfError(steps: CreateSteps, error: unknown): { step: Step<CreateState>; field: string } {
+export function stepOfError(steps: CreateSteps, error: unknown): { step: Step<CreateState>; field: string } {
   if (isZohoError(error, 'unsupportedReport') || (isZohoError(error, 'notFound') && error.code === 2894)) {
     return { step: steps.report, field: 'report' };
   }

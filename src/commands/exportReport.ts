@@ -10,16 +10,21 @@ import type { JobsTree } from '../views/jobsTree';
 import { reportGroupKey } from '../views/treeShape';
 import { MAX_MAX_RECORDS } from '../zoho/client';
 import type { FirstBatchQuery, ReportRef } from '../zoho/types';
+import { errorMessage } from '../core/format';
+import { isZohoError } from '../zoho/errors';
 import {
   createSteps,
   isCreateJobOptions,
   newCreateState,
   planFromOptions,
   planOf,
+  stepOfError,
   type CreateJobOptions,
+  type CreateState,
+  type CreateSteps,
   type Plan,
 } from './createJob';
-import { InputFlow } from './inputFlow';
+import { InputFlow, pathTo, type Step } from './inputFlow';
 import { reportStepCount } from './reportSteps';
 import { watchExport } from './exportProgress';
 import { promptSignIn, type ReportTarget } from './pickers';
@@ -79,7 +84,11 @@ export function resolveDestination(
  * Asks where to write, starting from `template`; never returns an existing file unless the user
  * agreed to replace it. Without a workspace folder a save dialog is shown.
  */
-export async function askDestination(ref: ReportRef, template: string): Promise<vscode.Uri | undefined> {
+export async function askDestination(
+  ref: ReportRef,
+  template: string,
+  onTyped?: (value: string) => void,
+): Promise<vscode.Uri | undefined> {
   const folder = await pickWorkspaceFolder('Export into which workspace folder?');
   if (!folder) {
     return vscode.window.showSaveDialog({
@@ -101,6 +110,7 @@ export async function askDestination(ref: ReportRef, template: string): Promise<
       return undefined;
     }
     value = typed;
+    onTyped?.(typed);
     const uri = resolveDestination(folder, typed, ref);
     if (typeof uri === 'string') {
       continue; // validateInput already refused it
@@ -126,34 +136,90 @@ function targetOfReportRow(services: Services, arg: unknown): ReportTarget | und
   return account && job && { account, ref: job.ref };
 }
 
+/** The answers of the flow, plus the destination as last typed (kept for Try Again). */
+interface ExportState extends CreateState {
+  destination?: string;
+}
+
+/** One run of the guided export: its steps, where it starts, and whether it started from a report row. */
+interface GuidedExport {
+  steps: CreateSteps;
+  first: Step<CreateState>;
+  fromRow: boolean;
+}
+
 /**
  * The guided flow of Create Bulk Read Job (step count, Back keeping answers) with the largest batch
- * size offered; from a report row it starts at the criteria. Then where to write the merged CSV.
+ * size offered, then where to write the merged CSV; then the export starts. A refusal offers Try
+ * Again, which reopens the step the server objected to with every answer (and the file) kept.
  */
-async function askPlan(services: Services, arg: unknown): Promise<ExportPlan | undefined> {
-  if (services.accounts.list().length === 0) {
-    promptSignIn();
+async function guidedExport(
+  services: Services,
+  tree: JobsTree | undefined,
+  guide: GuidedExport,
+  state: ExportState,
+  resume?: Step<CreateState>[],
+): Promise<string | undefined> {
+  const result = await InputFlow.run(
+    { title: TITLE, totalSteps: () => (guide.fromRow ? 0 : reportStepCount(services)) + 3 },
+    state,
+    guide.first,
+    resume,
+  );
+  if (!result) {
     return undefined;
   }
+  const plan = planOf(state);
+  const destination = await askDestination(plan.ref, state.destination ?? readExportFile(), (typed) => {
+    state.destination = typed;
+  });
+  if (!destination) {
+    return undefined;
+  }
+  try {
+    return (await startExport(services, tree, { ...plan, destination })).id;
+  } catch (error) {
+    // A refusal of Zoho points at a step; anything else (say, the file is being written by
+    // another export) reopens the last step, and the destination box shows what was typed.
+    const { step, field } = isZohoError(error)
+      ? stepOfError(guide.steps, error)
+      : { step: undefined, field: undefined };
+    showCommandError(
+      services,
+      `Could not start the export of ${plan.ref.report}`,
+      error,
+      plan.account.id,
+      () => {
+        if (field) {
+          state.problem = { field, message: errorMessage(error) };
+        }
+        return guidedExport(services, tree, guide, state, step ? pathTo(result.path, step) : result.path);
+      },
+    );
+    return undefined;
+  }
+}
+
+/** From a report row, account and report are known: the flow starts at the criteria. */
+function startGuidedExport(
+  services: Services,
+  tree: JobsTree | undefined,
+  arg: unknown,
+): Promise<string | undefined> {
+  if (services.accounts.list().length === 0) {
+    promptSignIn();
+    return Promise.resolve(undefined);
+  }
   const steps = createSteps(services);
-  const state = newCreateState(MAX_MAX_RECORDS);
+  const state: ExportState = newCreateState(MAX_MAX_RECORDS);
   const row = targetOfReportRow(services, arg);
   if (row) {
     state.account = row.account;
     state.app = { owner: row.ref.owner, app: row.ref.app };
     state.report = row.ref.report;
   }
-  const result = await InputFlow.run(
-    { title: TITLE, totalSteps: () => (row ? 0 : reportStepCount(services)) + 3 },
-    state,
-    row ? steps.criteria : steps.start(state),
-  );
-  if (!result) {
-    return undefined;
-  }
-  const plan = planOf(result.state);
-  const destination = await askDestination(plan.ref, readExportFile());
-  return destination && { ...plan, destination };
+  const guide = { steps, first: row ? steps.criteria : steps.start(state), fromRow: row !== undefined };
+  return guidedExport(services, tree, guide, state);
 }
 
 async function planFromExportOptions(
@@ -217,11 +283,15 @@ export async function exportReport(
   tree: JobsTree | undefined,
   arg?: unknown,
 ): Promise<string | undefined> {
+  if (!isCreateJobOptions(arg)) {
+    return startGuidedExport(services, tree, arg).catch((error: unknown) => {
+      showCommandError(services, 'Could not start the export', error);
+      return undefined;
+    });
+  }
   let plan: ExportPlan | undefined;
   try {
-    plan = isCreateJobOptions(arg)
-      ? await planFromExportOptions(services, arg as ExportReportOptions)
-      : await askPlan(services, arg);
+    plan = await planFromExportOptions(services, arg as ExportReportOptions);
     if (!plan) {
       return undefined;
     }

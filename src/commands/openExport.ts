@@ -26,6 +26,7 @@ export function registerOpenExport(context: vscode.ExtensionContext, services: S
       try {
         // vscode.open also handles files over 50 MB, which openTextDocument refuses.
         await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(file));
+        await services.exports.markSeen(run.id);
         return file;
       } catch (error) {
         showCommandError(services, `Could not open ${file}`, error);

@@ -16,6 +16,7 @@ export function registerRevealExport(context: vscode.ExtensionContext, services:
       const file = run && exportFile(run);
       if (file) {
         await vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(file));
+        await services.exports.markSeen(run.id);
       }
       return file;
     }),

@@ -66,6 +66,8 @@ export interface ExportsApi extends Disposable {
   restart(id: string): Promise<ExportRun>;
   /** Forgets a finished export and its batch jobs (files written to the workspace stay). */
   remove(id: string): Promise<void>;
+  /** The user opened or revealed the export's file: it no longer counts as ready. */
+  markSeen(id: string): Promise<void>;
 }
 
 export interface ExportRunnerOptions {
@@ -232,6 +234,13 @@ export class ExportRunner implements ExportsApi {
     });
     await this.remove(id);
     return next;
+  }
+
+  async markSeen(id: string): Promise<void> {
+    const run = this.store.get(id);
+    if (run && run.seenAt === undefined) {
+      await this.store.update(id, { seenAt: this.clock.now() });
+    }
   }
 
   async remove(id: string): Promise<void> {

@@ -51,6 +51,8 @@ export interface ExportRun {
   definition?: string;
   /** When the merged file was given its final name (just before the run is marked completed). */
   renamedAt?: number;
+  /** When the user first opened or revealed the merged file; unset while it counts as "ready". */
+  seenAt?: number;
 }
 
 /** The file being written while the export runs: never mistaken for a finished export. */

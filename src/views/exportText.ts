@@ -26,7 +26,8 @@ export function exportDescription(run: ExportRun, now: number): string {
     case 'running':
       return `running · ${batches(done)} done · ${formatCount(run.records)} records · ${elapsed}`;
     case 'completed':
-      return `${formatRecords(run.records)} · ${batches(done)} · ${elapsed}`;
+      // "ready" as on a job row: the merged file has not been opened or revealed yet.
+      return `${formatRecords(run.records)} · ${batches(done)} · ${run.seenAt === undefined ? 'ready · ' : ''}${elapsed}`;
     case 'cancelled':
       return `cancelled · ${formatCount(run.records)} records ${run.keptPath ? 'kept' : 'discarded'}`;
     case 'interrupted':

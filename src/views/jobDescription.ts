@@ -86,9 +86,15 @@ export function queryText(job: TrackedJob): string {
 /**
  * Count or state first, then age, then the query: `100,000 records · ready · 3 min ago`,
  * `running · 12 s`, `waiting · rate limit until 14:05`, `failed · 1 h ago`. `hold` says why a
- * running job's account is not polled; `unopened` marks a downloaded result not opened or saved yet.
+ * running job's account is not polled; `ready` marks a result not opened or saved yet (a batch of
+ * an export never is: its export's file is the result).
  */
-export function jobDescription(job: TrackedJob, now: number, hold?: string): string {
+export function jobDescription(
+  job: TrackedJob,
+  now: number,
+  hold?: string,
+  ready: boolean = isUnopened(job, now),
+): string {
   const parts: string[] = [];
   if (job.state === 'running') {
     parts.push(hold ? `waiting · ${hold}` : `running · ${formatDuration(now - job.trackedAt)}`);
@@ -104,7 +110,7 @@ export function jobDescription(job: TrackedJob, now: number, hold?: string): str
     } else if (job.download === 'failed') {
       parts.push('download failed', expiry(job, now));
     } else {
-      if (isUnopened(job, now)) {
+      if (ready) {
         parts.push('ready');
       }
       // A result still on the server says how long Zoho keeps it; one on disk says its age.

@@ -8,7 +8,8 @@ import type { AccountStateKind } from '../jobs/accountStates';
 import type { Services } from '../services';
 import type { Account } from '../zoho/types';
 import { jobContextValue } from './jobContext';
-import { isUnopened, jobDescription, jobLabel } from './jobDescription';
+import { jobDescription, jobLabel } from './jobDescription';
+import { isJobReady, readyCount } from './readyResults';
 import { exportItem } from './exportItem';
 import { jobIcon } from './jobIcons';
 import { jobTooltip } from './jobTooltip';
@@ -300,7 +301,8 @@ export class JobsTreeProvider extends Disposable implements vscode.TreeDataProvi
   /** The row's description; a running job of a held account says it is waiting, and why. */
   private describe(job: TrackedJob, now: number): string {
     const state = this.services.jobs.accountStates.get(job.accountId);
-    return jobDescription(job, now, state.kind === 'ok' ? undefined : state.summary);
+    const hold = state.kind === 'ok' ? undefined : state.summary;
+    return jobDescription(job, now, hold, isJobReady(this.services, job, now));
   }
 
   // ---- change handling ----
@@ -492,7 +494,7 @@ export function registerJobsTree(context: vscode.ExtensionContext, services: Ser
   updateMessage();
   // The badge counts results not opened or saved yet, as the status bar's "ready" does.
   const updateBadge = (): void => {
-    const ready = services.jobs.jobs().filter(isUnopened).length;
+    const ready = readyCount(services);
     view.badge =
       ready > 0
         ? { value: ready, tooltip: `${ready} ${ready === 1 ? 'result' : 'results'} ready to open` }
@@ -525,6 +527,7 @@ export function registerJobsTree(context: vscode.ExtensionContext, services: Ser
     view.onDidChangeVisibility((event) => provider.setVisible(event.visible)),
     services.jobs.accountStates.onDidChange(updateMessage),
     services.jobs.onDidChangeJob(updateBadge),
+    services.exports.onDidChangeExport(updateBadge),
     services.accounts.onDidChange(updateMessage),
   );
   return tree;

@@ -5,7 +5,8 @@ import * as vscode from 'vscode';
 import { Disposable } from '../host/disposable';
 import type { AccountState } from '../jobs/accountStates';
 import type { Services } from '../services';
-import { formatCount, isUnopened } from './jobDescription';
+import { formatCount } from './jobDescription';
+import { isExportUnopened, isJobReady, readyCount } from './readyResults';
 
 const MAX_TOOLTIP_JOBS = 15;
 
@@ -51,7 +52,8 @@ export class JobsStatusBar extends Disposable {
     const held = this.services.jobs.accountStates
       .held()
       .filter((state) => this.services.accounts.get(state.accountId));
-    if (jobs.length === 0 && held.length === 0 && exporting === 0) {
+    const ready = readyCount(this.services);
+    if (jobs.length === 0 && held.length === 0 && exporting === 0 && ready === 0) {
       this.item.hide();
       this.shown = false;
       return;
@@ -60,7 +62,6 @@ export class JobsStatusBar extends Disposable {
     const runningJobs = jobs.filter((job) => job.state === 'running');
     const waiting = runningJobs.filter((job) => isHeld(job.accountId)).length;
     const running = runningJobs.length - waiting;
-    const ready = jobs.filter(isUnopened).length;
     // A completed job whose result failed its checks is not "ready": it counts as failed.
     const failed = jobs.filter(
       (job) => job.state === 'failed' || (job.state === 'completed' && job.download === 'failed'),
@@ -111,12 +112,17 @@ export class JobsStatusBar extends Disposable {
         const count = job.details?.result?.count;
         const records =
           job.state === 'completed' && count !== undefined ? `, ${formatCount(count)} records` : '';
-        const unopened = isUnopened(job) ? ', not opened yet' : '';
+        const unopened = isJobReady(this.services, job) ? ', not opened yet' : '';
         return `${icon[job.state]} ${job.ref.app} / ${job.ref.report} · batch ${job.batch}: ${job.state}${records}${unopened}`;
       });
     const more = this.services.jobs.jobs().length - lines.length;
     if (more > 0) {
       lines.push(`…and ${more} more`);
+    }
+    for (const run of this.services.exports.exports().filter(isExportUnopened)) {
+      lines.push(
+        `$(check) ${run.ref.app} / ${run.ref.report}: exported, ${formatCount(run.records)} records, not opened yet`,
+      );
     }
     for (const state of held) {
       const account = this.services.accounts.get(state.accountId)?.label ?? state.accountId;

@@ -6,8 +6,16 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { startSimulator, type Simulator } from '../simulator';
-import { answerInputBox, inputBox, jobsView, signInThroughPalette, setSideBarWidth } from './flows';
-import { e2e, useWorkbench } from './workbench';
+import {
+  answerInputBox,
+  clearNotifications,
+  inputBox,
+  jobsView,
+  quickInputShowing,
+  signInThroughPalette,
+  setSideBarWidth,
+} from './flows';
+import { ACTIVITY_LABEL, e2e, useWorkbench } from './workbench';
 
 describe('Export Whole Report', () => {
   let sim: Simulator;
@@ -32,6 +40,58 @@ describe('Export Whole Report', () => {
     await wb().openView();
     await signInThroughPalette(wb(), { host: sim.url, owner: 'demo', token: 'demo-token' });
     await wb().waitForNotification(/Signed in to demo/);
+  });
+
+  it('a refused criteria offers Try Again, which reopens the criteria with every answer and the file kept', async () => {
+    const { page } = wb();
+    await wb().runCommand('Zoho Creator: Export Whole Report');
+    await wb().quickPick('Zylker Store');
+    await wb().quickPick('All_Orders');
+    await answerInputBox(page, 'Which records to read', 'No_Such_Field == "x"');
+    await answerInputBox(page, 'link names separated by commas', 'Email, City');
+    const batch = await inputBox(page, 'Records per batch');
+    await batch.fill('150000');
+    await batch.press('Enter');
+    const destination = await inputBox(page, /CSV file in/);
+    await destination.fill('exports/retry_{report}.csv');
+    await destination.press('Enter');
+
+    const toast = await wb().waitForNotification(/Could not start the export of All_Orders/);
+    const message = (await toast.locator('.notification-list-item-message').textContent()) ?? '';
+    assert.match(message, /No_Such_Field/, 'the message names the problem');
+    await wb().screenshot('export refused criteria');
+    await toast.locator('.monaco-button', { hasText: /^Try Again$/ }).click();
+
+    // Back at the criteria (step 3 of 5), which says why it is asked again and keeps what was typed.
+    await page
+      .locator('.quick-input-widget .quick-input-title', { hasText: 'Export Whole Report (3/5)' })
+      .waitFor();
+    const criteria = await inputBox(page, 'No_Such_Field');
+    assert.strictEqual(await criteria.inputValue(), 'No_Such_Field == "x"', 'the criteria are kept');
+    await wb().screenshot('export try again');
+    await criteria.fill('');
+    await criteria.press('Enter');
+    const fields = await inputBox(page, 'link names separated by commas');
+    assert.strictEqual(await fields.inputValue(), 'Email, City', 'the fields are kept');
+    await fields.press('Enter');
+    const batchAgain = await inputBox(page, 'Records per batch');
+    assert.strictEqual(await batchAgain.inputValue(), '150000', 'the batch size is kept');
+    await batchAgain.press('Enter');
+    const destinationAgain = await inputBox(page, /CSV file in/);
+    assert.strictEqual(
+      await destinationAgain.inputValue(),
+      'exports/retry_{report}.csv',
+      'the file typed before is kept',
+    );
+    // Nothing was started by the refused attempt; leave without exporting (the next test does).
+    await destinationAgain.press('Escape');
+    await quickInputShowing(page, /CSV file in/).waitFor({ state: 'hidden' });
+    assert.strictEqual(
+      await jobsView(page).locator('.monaco-list-row', { hasText: 'Export All_Orders' }).count(),
+      0,
+      'the refused export left no row',
+    );
+    await clearNotifications(wb());
   });
 
   it('asks what Create Bulk Read Job asks, with the largest batch size and a file to write', async () => {
@@ -86,6 +146,16 @@ describe('Export Whole Report', () => {
     await view
       .locator('.monaco-list-row', { hasText: /Export All_Orders.*250,000 records · 3 batches/ })
       .waitFor();
+    // One result is ready: the merged file (its three batches are parts of it, not results).
+    const badge = page
+      .locator('.activitybar .action-item', {
+        has: page.locator(`a.action-label[aria-label^="${ACTIVITY_LABEL}"]`),
+      })
+      .locator('.badge-content');
+    await badge.filter({ hasText: /^1$/ }).waitFor();
+    await wb()
+      .statusBarItem(/1 ready/)
+      .waitFor();
     await page.mouse.move(900, 400);
     const shot = await wb().screenshot('export completed in the tree');
     if (process.env.CBJ_E2E_EXPORT_SCREENSHOT) {
@@ -113,5 +183,8 @@ describe('Export Whole Report', () => {
     const [header] = (await wb().activeEditorText()).split('\n');
     assert.match(header, /^ID,Order_No,Order_Date,/);
     await wb().screenshot('merged CSV open');
+    // Opened: nothing counts as ready any more.
+    await badge.waitFor({ state: 'hidden' });
+    assert.strictEqual(await wb().statusBarItem(/ready/).count(), 0);
   });
 });

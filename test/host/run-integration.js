@@ -1,6 +1,7 @@
 // `npm run test:integration`: bundles the integration tests, makes sure code-server is installed,
 // starts the simulator (its URL reaches the tests as CBJ_SIMULATOR_URL), opens a fresh temporary
 // workspace folder and runs `vscode-test` (.vscode-test.mjs). Exits with the suite's result.
+// Words after `--` go to vscode-test, e.g. `npm run test:integration -- --run out/integration/exports.test.js`.
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
@@ -49,7 +50,7 @@ async function main() {
     const t = Date.now();
     // The CLI's script run by this Node, rather than node_modules/.bin, which is a .cmd on Windows.
     const cli = path.join(ROOT, 'node_modules', '@vscode', 'test-cli', 'out', 'bin.mjs');
-    code = run(process.execPath, [cli], {
+    code = run(process.execPath, [cli, ...process.argv.slice(2)], {
       ...process.env,
       CBJ_SIMULATOR_URL: simulator.url,
       CBJ_TEST_WORKSPACE: workspace,

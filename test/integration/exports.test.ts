@@ -126,6 +126,19 @@ describe('Export Whole Report', function () {
     const jobRows = nodes.filter((node): node is JobNode => node.kind === 'job' && batchKeys.has(node.key));
     assert.equal(jobRows.length, 3, 'each batch appears once, under its export');
     assert.ok(!api.statusBar.visible || !api.statusBar.text.includes('exporting'), api.statusBar.text);
+
+    // "Ready" counts the merged file once: the batches are parts of it, not results to open.
+    assert.equal(tree.view.badge?.value, 1, 'the badge counts the export, not its 3 batches');
+    assert.match(api.statusBar.text, /\$\(check\) 1 ready/);
+    assert.match(String(item.description), / · ready · /);
+    for (const row of jobRows) {
+      const description = String(tree.provider.getTreeItem(row).description);
+      assert.doesNotMatch(description, /ready/, `a batch row is not a result of its own: ${description}`);
+    }
+    await vscode.commands.executeCommand('creatorBulkJobs.revealExport', id);
+    assert.equal(tree.view.badge, undefined, 'revealed: nothing is ready any more');
+    assert.ok(!api.statusBar.visible || !api.statusBar.text.includes('ready'), api.statusBar.text);
+    assert.doesNotMatch(String(tree.provider.getTreeItem(exportNode).description), /ready/);
   });
 
   it('reads with the largest batch size unless told otherwise; a one-batch report is one batch', async () => {
