@@ -5,6 +5,7 @@ import type { Services } from '../services';
 import { resultUri } from '../host/resultFileSystem';
 import { formatMegabytes, unknownStatusText } from '../views/jobDescription';
 import { noRecordsNote } from '../views/noRecordsNote';
+import { pointToMergedFile } from './mergedBatch';
 import { resolveJob } from './pickers';
 import { ensureResultWithProgress, isCompleted } from './resultFile';
 import { showCommandError } from './showError';
@@ -81,6 +82,9 @@ export function registerOpenResult(context: vscode.ExtensionContext, services: S
               ? `Job ${job.jobId} has no result: ${unknownStatusText(job)}. Refresh it to ask Zoho again.`
               : `Job ${job.jobId} is still running; its result can be opened when it completes.`,
         );
+        return undefined;
+      }
+      if (pointToMergedFile(services, job)) {
         return undefined;
       }
       return openResult(services, job);

@@ -12,6 +12,7 @@ import { noRecordsNote } from '../views/noRecordsNote';
 import { resolveJob } from './pickers';
 import { ensureResultWithProgress, isCompleted } from './resultFile';
 import { showCommandError } from './showError';
+import { pointToMergedFile } from './mergedBatch';
 
 const OVERWRITE = 'Overwrite';
 const SAVE_AS = 'Save As...';
@@ -122,6 +123,9 @@ export function registerSaveResult(context: vscode.ExtensionContext, services: S
         void vscode.window.showInformationMessage(
           `Job ${job.jobId} has no result to save (it is ${job.state}).`,
         );
+        return undefined;
+      }
+      if (pointToMergedFile(services, job)) {
         return undefined;
       }
       return saveResult(services, job);

@@ -1,6 +1,7 @@
 // Show Jobs (status bar click): every tracked job, then the actions the chosen one allows.
 import * as vscode from 'vscode';
 import type { Services } from '../services';
+import { isMergedBatch } from '../exports/model';
 import { jobActions } from '../views/jobContext';
 import { pickJob } from './pickers';
 
@@ -14,7 +15,8 @@ export function registerShowJobs(context: vscode.ExtensionContext, services: Ser
       if (!job) {
         return;
       }
-      const action = await vscode.window.showQuickPick(jobActions(job, Date.now()), {
+      const merged = isMergedBatch(services.exports.exportOfJob(job.key), job.key);
+      const action = await vscode.window.showQuickPick(jobActions(job, Date.now(), merged), {
         placeHolder: `Job ${job.jobId} (${job.ref.report}): what now?`,
       });
       if (action) {

@@ -67,6 +67,11 @@ export function partialPath(destination: string): string {
   return `${base}.partial${ext || '.csv'}`;
 }
 
+/** The job is a batch of `run` already appended to its merged file (its own copy is gone). */
+export function isMergedBatch(run: ExportRun | undefined, jobKey: string): boolean {
+  return run?.batches.some((batch) => batch.key === jobKey && batch.appended) ?? false;
+}
+
 export function isActive(run: ExportRun): boolean {
   return run.state === 'running';
 }

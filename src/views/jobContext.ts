@@ -2,8 +2,14 @@
 // together so menus and the QuickPick never disagree about what a job allows.
 import { resultExpired, usableCursor, type TrackedJob } from '../jobs/model';
 
-/** `job completed hasResult hasCursor`; package.json menus match single tokens with \b regexes. */
-export function jobContextValue(job: TrackedJob, now: number): string {
+/**
+ * `job completed hasResult hasCursor`; package.json menus match single tokens with \b regexes. A
+ * batch merged into its export's file is `job merged`: nothing of its own to open, save or follow.
+ */
+export function jobContextValue(job: TrackedJob, now: number, merged = false): string {
+  if (merged) {
+    return 'job merged';
+  }
   // An expired result is not "completed" for the menus: nothing to open, save or download.
   const tokens = ['job', resultExpired(job, now) ? 'expired' : job.state];
   if (job.download === 'ready' && job.result) {
@@ -23,9 +29,10 @@ export interface JobAction {
   command: string;
 }
 
-export function jobActions(job: TrackedJob, now: number): JobAction[] {
+export function jobActions(job: TrackedJob, now: number, merged = false): JobAction[] {
   const actions: JobAction[] = [];
-  if (job.state === 'completed' && !resultExpired(job, now)) {
+  // A batch merged into its export's file has nothing of its own to open or save.
+  if (!merged && job.state === 'completed' && !resultExpired(job, now)) {
     actions.push(
       { label: '$(go-to-file) Open Result', command: 'creatorBulkJobs.openResult' },
       { label: '$(save) Save Result to Workspace', command: 'creatorBulkJobs.saveResult' },

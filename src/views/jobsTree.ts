@@ -5,6 +5,7 @@ import { systemClock, type Clock, type TimerHandle } from '../core/ports';
 import { Disposable } from '../host/disposable';
 import { jobIdOfKey, type TrackedJob } from '../jobs/model';
 import type { AccountStateKind } from '../jobs/accountStates';
+import { isMergedBatch } from '../exports/model';
 import type { Services } from '../services';
 import type { Account } from '../zoho/types';
 import { jobContextValue } from './jobContext';
@@ -291,8 +292,9 @@ export class JobsTreeProvider extends Disposable implements vscode.TreeDataProvi
     // Screen readers (and tests) hear the job id the row no longer shows.
     item.accessibilityInformation = { label: `${label}, ${item.description}, job ${job.jobId}` };
     item.iconPath = jobIcon(job);
-    item.contextValue = jobContextValue(job, now);
-    if (job.state === 'completed') {
+    const merged = isMergedBatch(this.services.exports.exportOfJob(job.key), job.key);
+    item.contextValue = jobContextValue(job, now, merged);
+    if (job.state === 'completed' && !merged) {
       item.command = { command: 'creatorBulkJobs.openResult', title: 'Open Result', arguments: [job.key] };
     }
     return item;

@@ -132,9 +132,29 @@ describe('Export Whole Report', function () {
     assert.match(api.statusBar.text, /\$\(check\) 1 ready/);
     assert.match(String(item.description), / · ready · /);
     for (const row of jobRows) {
-      const description = String(tree.provider.getTreeItem(row).description);
+      const batchItem = tree.provider.getTreeItem(row);
+      const description = String(batchItem.description);
       assert.doesNotMatch(description, /ready/, `a batch row is not a result of its own: ${description}`);
+      // Merged: its own copy is gone, so no Open or Save that would download it again.
+      assert.equal(batchItem.contextValue, 'job merged');
+      assert.equal(batchItem.command, undefined);
     }
+    const downloads = sim.requests.filter((r) => r.path.endsWith('/result')).length;
+    const said: string[] = [];
+    await withStubbedPrompt(
+      'showInformationMessage',
+      async (message: string) => {
+        said.push(message);
+        return undefined;
+      },
+      () => vscode.commands.executeCommand('creatorBulkJobs.openResult', jobRows[0].key),
+    );
+    assert.match(said.join('\n'), /records are in the export of All_Orders.*Open the export/);
+    assert.equal(
+      sim.requests.filter((r) => r.path.endsWith('/result')).length,
+      downloads,
+      'Open Result on a merged batch downloads nothing',
+    );
     await vscode.commands.executeCommand('creatorBulkJobs.revealExport', id);
     assert.equal(tree.view.badge, undefined, 'revealed: nothing is ready any more');
     assert.ok(!api.statusBar.visible || !api.statusBar.text.includes('ready'), api.statusBar.text);

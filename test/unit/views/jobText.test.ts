@@ -123,6 +123,12 @@ describe('job texts', () => {
     assert.ok(commands(job()).includes('creatorBulkJobs.fetchNextBatch'));
     assert.ok(!commands(expired).includes('creatorBulkJobs.fetchNextBatch'));
     assert.ok(!commands(job({ state: 'failed' })).includes('creatorBulkJobs.openResult'));
+    // A batch merged into its export's file: nothing of its own to open, save or follow.
+    assert.strictEqual(jobContextValue(job(), NOW, true), 'job merged');
+    const merged = jobActions(job(), NOW, true).map((a) => a.command);
+    for (const command of ['openResult', 'saveResult', 'fetchNextBatch']) {
+      assert.ok(!merged.includes(`creatorBulkJobs.${command}`), command);
+    }
   });
 });
 
