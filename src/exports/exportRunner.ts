@@ -97,6 +97,17 @@ function batchName(run: ExportRun, key: string): string {
   return `batch ${index + 1} (job ${run.batches[index]?.jobId ?? '?'})`;
 }
 
+/**
+ * How long Cancel in a window without the lease waits for the window with it to stop the export
+ * (a hung window loses the lease within about 12 s, and the next holder carries the cancel out).
+ */
+export const CANCEL_HANDOVER_MS = 30_000;
+
+/** Stopped, and its file kept or discarded (the lease holder clears the request last). */
+function stoppedAndTidied(run: ExportRun): boolean {
+  return run.state !== 'running' && run.cancelRequest === undefined;
+}
+
 function isLastBatch(job: TrackedJob): boolean {
   return job.state === 'completed' && !job.details?.result?.record_cursor;
 }
@@ -213,8 +224,36 @@ export class ExportRunner implements ExportsApi {
     return this.store.get(run.id) ?? run;
   }
 
-  cancel(id: string, keepRecords: boolean): Promise<ExportRun | undefined> {
-    return this.stop(id, 'cancelled', undefined, keepRecords);
+  async cancel(id: string, keepRecords: boolean): Promise<ExportRun | undefined> {
+    const run = this.store.get(id);
+    if (!run || run.state !== 'running' || this.lease.held) {
+      return this.stop(id, 'cancelled', undefined, keepRecords);
+    }
+    // The window holding the lease drives this export and may be appending to its file right now:
+    // only it may cut, rename or delete that file. Ask it, and wait until it has.
+    await this.store.update(id, { cancelRequest: { keepRecords } });
+    return this.whenStopped(id, CANCEL_HANDOVER_MS);
+  }
+
+  /** The run once it is no longer running (or gone), or as it is after `timeoutMs`. */
+  private whenStopped(id: string, timeoutMs: number): Promise<ExportRun | undefined> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        subscription.dispose();
+        this.clock.clearTimeout(timer);
+        resolve(this.store.get(id));
+      };
+      const subscription = this.store.onDidChange(({ run, kind }) => {
+        if (run.id === id && (kind === 'removed' || stoppedAndTidied(run))) {
+          done();
+        }
+      });
+      const timer = this.clock.setTimeout(done, timeoutMs);
+      const now = this.store.get(id);
+      if (!now || stoppedAndTidied(now)) {
+        done();
+      }
+    });
   }
 
   async restart(id: string): Promise<ExportRun> {
@@ -249,7 +288,7 @@ export class ExportRunner implements ExportsApi {
       return;
     }
     if (run.state === 'running') {
-      await this.stop(id, 'cancelled', undefined, false);
+      await this.cancel(id, false);
     }
     await this.store.remove(id);
     for (const batch of run.batches) {
@@ -313,6 +352,11 @@ export class ExportRunner implements ExportsApi {
   private reconcile(id: string): void {
     const run = this.store.get(id);
     if (!this.mayAct(run)) {
+      return;
+    }
+    if (run.cancelRequest) {
+      // Cancelled in a window without the lease: this one stops it, files included.
+      void this.stop(id, 'cancelled', undefined, run.cancelRequest.keepRecords);
       return;
     }
     const last = run.batches[run.batches.length - 1];
@@ -679,7 +723,11 @@ export class ExportRunner implements ExportsApi {
         this.logger.warn(`Export ${id}: could not append a finished batch: ${errorMessage(e)}`),
       );
     }
-    const stopped = await this.keepOrDiscard(id, keepRecords);
+    let stopped = await this.keepOrDiscard(id, keepRecords);
+    if (stopped?.cancelRequest) {
+      // Done: the window that asked stops waiting (whenStopped).
+      stopped = await this.store.update(id, { cancelRequest: undefined });
+    }
     if (stopped && state !== 'cancelled') {
       this.stopEmitter.fire(stopped);
     }

@@ -53,6 +53,8 @@ export interface ExportRun {
   renamedAt?: number;
   /** When the user first opened or revealed the merged file; unset while it counts as "ready". */
   seenAt?: number;
+  /** Cancelled in a window without the lease: the lease holder stops it and tidies the file. */
+  cancelRequest?: { keepRecords: boolean };
 }
 
 /** The file being written while the export runs: never mistaken for a finished export. */

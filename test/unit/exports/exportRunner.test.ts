@@ -419,6 +419,48 @@ describe('ExportRunner (simulator over HTTP)', function () {
     assert.equal(await countCsvRecords(destination), ROWS);
   });
 
+  it('Cancel in a window without the lease is carried out by the window that appends: the kept file holds whole batches', async () => {
+    const other = newWindow({ held: false, onDidChange: () => ({ dispose: () => undefined }) });
+    const holder = newWindow();
+    const started = await startOrders(holder.runner);
+    await completeRunningBatch(holder.service);
+    await until(() => holder.runner.get(started.id)?.batches[0].appended === true, 'batch 1 to be appended');
+    await until(() => holder.runner.get(started.id)?.batches.length === 2, 'batch 2 to be created');
+    await Promise.all([holder.jobs.flushed(), holder.exports.flushed()]);
+    other.jobs.sync();
+    other.exports.sync();
+
+    const cancelling = other.runner.cancel(started.id, true);
+    await until(() => other.runner.get(started.id)?.cancelRequest !== undefined, 'the request to be stored');
+    await other.exports.flushed();
+    assert.equal(
+      await exists(workingPath(destination)),
+      true,
+      'the window without the lease touches no file',
+    );
+    assert.equal(await exists(partialPath(destination)), false);
+    // What the file watchers do: the holder sees the request and stops the export itself.
+    for (let round = 0; round < 200 && other.runner.get(started.id)?.state === 'running'; round++) {
+      holder.exports.sync();
+      await holder.exports.flushed();
+      other.exports.sync();
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    for (let round = 0; round < 200 && other.runner.get(started.id)?.cancelRequest; round++) {
+      await holder.exports.flushed();
+      other.exports.sync();
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const run = await cancelling;
+    assert.equal(run?.state, 'cancelled');
+    assert.equal(run?.keptPath, partialPath(destination));
+    assert.equal(await countCsvRecords(partialPath(destination)), 100_000);
+    assert.equal(await exists(workingPath(destination)), false);
+    sim.clock.advance(JOB_MS);
+    await clock.tickAsync(MINUTE);
+    assert.equal(sim.requests.filter((r) => r.method === 'POST').length, 2, 'no batch created after cancel');
+  });
+
   it('fails the export plainly when a batch fails on Zoho, keeping no partial file', async () => {
     const { service, runner } = newWindow();
     const started = await startOrders(runner);
