@@ -30,7 +30,18 @@ export async function confirmCancel(services: Services, id: string): Promise<Exp
   if (choice === undefined) {
     return run;
   }
-  return services.exports.cancel(id, choice === KEEP);
+  // In a window without the poller lease the window that runs the export carries the cancel out:
+  // say what is happening while it does.
+  const after = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `Stopping the export of ${run.ref.report}…` },
+    () => services.exports.cancel(id, choice === KEEP),
+  );
+  if (after?.state === 'running') {
+    void vscode.window.showWarningMessage(
+      `The window running the export of ${run.ref.report} has not stopped it yet. Your request stands: it stops the export as soon as it looks again (or the window that takes over from it does).`,
+    );
+  }
+  return after;
 }
 
 /** Shows a cancellable progress notification until the export stops (the user may hide it). */

@@ -231,7 +231,7 @@ export class ExportRunner implements ExportsApi {
     }
     // The window holding the lease drives this export and may be appending to its file right now:
     // only it may cut, rename or delete that file. Ask it, and wait until it has.
-    await this.store.update(id, { cancelRequest: { keepRecords } });
+    await this.store.requestCancel(id, keepRecords);
     return this.whenStopped(id, CANCEL_HANDOVER_MS);
   }
 

@@ -1,10 +1,12 @@
 // The export runs, shared by every window: a file in the extension's global storage folder (see
 // ../core/sharedJsonFile.ts for why not globalState). Each change is merged into the latest file
-// under its lock, run by run, so two windows never undo each other's runs; changes made by another
+// under its lock, field by field onto the run as stored, so two windows never undo each other's
+// changes (the lease holder's progress, another window's cancel request); changes made by another
 // window are announced with `external` set. Runs are never mutated in place.
 import { errorMessage } from '../core/format';
 import { Emitter, silentLogger, type Disposable, type Event, type Logger } from '../core/ports';
 import { UnusableContentError, type SharedJsonFile } from '../core/sharedJsonFile';
+import { jsonEqual } from '../jobs/jsonEqual';
 import type { ExportRun } from './model';
 
 export const EXPORTS_FILE_NAME = 'exports.json';
@@ -56,25 +58,52 @@ export class ExportStore implements Disposable {
   async add(run: ExportRun): Promise<void> {
     const added = structuredClone(run);
     this.runs.set(added.id, added);
-    await this.commit({ kind: 'added', run: added });
+    // Another window cannot have a run of this new id: ours is stored as is.
+    await this.commit({ kind: 'added', run: added }, (stored) => stored ?? added);
   }
 
+  /**
+   * Merges `patch` into the run (a property set to undefined is cleared). Only the patched fields
+   * are written, onto the run as stored now, so what another window changed meanwhile survives
+   * (the lease holder's batches and counts, another window's cancel request or "seen"). A run
+   * another window removed stays removed.
+   */
   async update(id: string, patch: Partial<ExportRun>): Promise<ExportRun | undefined> {
     const current = this.runs.get(id);
     if (!current) {
       return undefined;
     }
-    const next: ExportRun = { ...current, ...structuredClone(patch), id };
+    const copy = structuredClone(patch);
+    const next: ExportRun = { ...current, ...copy, id };
     this.runs.set(id, next);
-    await this.commit({ kind: 'updated', run: next });
-    return next;
+    await this.commit({ kind: 'updated', run: next }, (stored) => stored && { ...stored, ...copy, id });
+    return this.runs.get(id);
+  }
+
+  /**
+   * Asks the window holding the lease to stop a running export (see ExportRunner.cancel): stored
+   * only if the run is still running in the file and nobody asked first.
+   */
+  async requestCancel(id: string, keepRecords: boolean): Promise<ExportRun | undefined> {
+    const current = this.runs.get(id);
+    if (!current || current.state !== 'running' || current.cancelRequest) {
+      return current;
+    }
+    const next: ExportRun = { ...current, cancelRequest: { keepRecords } };
+    this.runs.set(id, next);
+    await this.commit({ kind: 'updated', run: next }, (stored) =>
+      stored && stored.state === 'running' && !stored.cancelRequest
+        ? { ...stored, cancelRequest: { keepRecords } }
+        : stored,
+    );
+    return this.runs.get(id);
   }
 
   async remove(id: string): Promise<ExportRun | undefined> {
     const removed = this.runs.get(id);
     if (removed) {
       this.runs.delete(id);
-      await this.commit({ kind: 'removed', run: removed });
+      await this.commit({ kind: 'removed', run: removed }, () => undefined);
     }
     return removed;
   }
@@ -89,33 +118,58 @@ export class ExportStore implements Disposable {
     this.changes.dispose();
   }
 
-  private async commit(change: ExportChange): Promise<void> {
-    const { run, kind } = change;
-    this.pending.set(run.id, (this.pending.get(run.id) ?? 0) + 1);
+  /**
+   * Writes one change of this window: `apply` turns the run as stored now (undefined: none) into
+   * what is to be stored (undefined: no run). Once this window has no other write of that run on
+   * its way, it adopts the stored run, announcing what other windows had changed in it.
+   */
+  private async commit(
+    change: ExportChange,
+    apply: (stored: ExportRun | undefined) => ExportRun | undefined,
+  ): Promise<void> {
+    const id = change.run.id;
+    this.pending.set(id, (this.pending.get(id) ?? 0) + 1);
+    let stored: ExportRun | undefined;
     // One write at a time, each merged into the latest file: this run only, the others as stored.
     const write = this.lastWrite.then(async () => {
       await this.file.modify((latest) => {
-        const others = readRuns(latest, this.logger).filter((stored) => stored.id !== run.id);
-        const current = kind === 'removed' ? undefined : this.runs.get(run.id);
-        const stored: StoredExports = { version: 1, exports: current ? [...others, current] : others };
-        return stored;
+        const runs = readRuns(latest, this.logger);
+        const others = runs.filter((run) => run.id !== id);
+        stored = apply(runs.find((run) => run.id === id));
+        const document: StoredExports = { version: 1, exports: stored ? [...others, stored] : others };
+        return document;
       });
     });
-    void write
-      .catch(() => undefined)
-      .then(() => {
-        const left = (this.pending.get(run.id) ?? 1) - 1;
-        if (left > 0) {
-          this.pending.set(run.id, left);
-        } else {
-          this.pending.delete(run.id);
-        }
-      });
+    void write.then(
+      () => this.settle(id, stored),
+      () => this.settle(id, undefined, false),
+    );
     this.lastWrite = write.catch((error: unknown) =>
       this.logger.error(`Could not save the exports: ${errorMessage(error)}`),
     );
     this.fire(change);
     await this.lastWrite;
+  }
+
+  /** A write of run `id` ended; after the last one, the stored run (if written) is adopted. */
+  private settle(id: string, stored: ExportRun | undefined, written = true): void {
+    const left = (this.pending.get(id) ?? 1) - 1;
+    if (left > 0) {
+      this.pending.set(id, left);
+      return;
+    }
+    this.pending.delete(id);
+    if (!written) {
+      return;
+    }
+    const mine = this.runs.get(id);
+    if (stored && (!mine || !jsonEqual(mine, stored))) {
+      this.runs.set(id, stored);
+      this.fire({ kind: mine ? 'updated' : 'added', run: stored, external: true });
+    } else if (!stored && mine) {
+      this.runs.delete(id);
+      this.fire({ kind: 'removed', run: mine, external: true });
+    }
   }
 
   /** Takes in what other windows changed in the file (the file watcher calls it too). */

@@ -52,4 +52,72 @@ describe('ExportStore (shared file)', () => {
     );
     store.dispose();
   });
+
+  /** A valid running run, as two windows would both know it. */
+  const running = (): ExportRun =>
+    ({
+      id: 'run-2',
+      accountId: 'acc',
+      ref: { owner: 'o', app: 'a', report: 'All_Orders' },
+      query: {},
+      destination: '/tmp/x.csv',
+      state: 'running',
+      batches: [{ key: 'k1', jobId: '1', appended: false }],
+      bytesWritten: 0,
+      records: 0,
+      startedAt: 1,
+    }) as ExportRun;
+
+  it("two windows changing one run at once keep both changes: the holder's progress and the other's cancel request", async () => {
+    const holder = new ExportStore(shared.file(EXPORTS_FILE_NAME));
+    await holder.add(running());
+    await holder.flushed();
+    const other = new ExportStore(shared.file(EXPORTS_FILE_NAME));
+    assert.equal(other.get('run-2')?.state, 'running');
+
+    await Promise.all([
+      holder.update('run-2', { records: 100_000, bytesWritten: 5_000_000 }),
+      other.requestCancel('run-2', true),
+    ]);
+    await Promise.all([holder.flushed(), other.flushed()]);
+    holder.sync();
+    other.sync();
+
+    for (const store of [holder, other]) {
+      const run = store.get('run-2');
+      assert.equal(run?.records, 100_000, 'the progress survives');
+      assert.deepEqual(run?.cancelRequest, { keepRecords: true }, 'and so does the request');
+    }
+    holder.dispose();
+    other.dispose();
+  });
+
+  it('a change to a run another window removed does not bring it back; a cancel asks only a running run', async () => {
+    const one = new ExportStore(shared.file(EXPORTS_FILE_NAME));
+    await one.add(running());
+    await one.flushed();
+    const two = new ExportStore(shared.file(EXPORTS_FILE_NAME));
+    await one.update('run-2', { state: 'completed' });
+    await one.remove('run-2');
+    await one.flushed();
+
+    await two.update('run-2', { seenAt: 5 }); // e.g. Open Export in a window that had not synced yet
+    await two.flushed();
+    assert.equal(two.get('run-2'), undefined, 'the stored removal wins');
+    const stored = JSON.parse(await readFile(exportsPath(), 'utf8')) as { exports: unknown[] };
+    assert.deepEqual(stored.exports, []);
+
+    await one.add(running());
+    await one.flushed();
+    two.sync();
+    await one.update('run-2', { state: 'completed' });
+    await one.flushed();
+    assert.equal(two.get('run-2')?.state, 'running', 'two has not seen the end yet');
+    await two.requestCancel('run-2', false);
+    await two.flushed();
+    assert.equal(two.get('run-2')?.state, 'completed');
+    assert.equal(two.get('run-2')?.cancelRequest, undefined, 'no request on a finished run');
+    one.dispose();
+    two.dispose();
+  });
 });
