@@ -6,7 +6,7 @@
 import { errorMessage } from '../core/format';
 import { Emitter, silentLogger, type Disposable, type Event, type Logger } from '../core/ports';
 import { UnusableContentError, type SharedJsonFile } from '../core/sharedJsonFile';
-import { jsonEqual } from '../jobs/jsonEqual';
+import { jsonEqual } from '../core/json';
 import type { ExportRun } from './model';
 
 export const EXPORTS_FILE_NAME = 'exports.json';
@@ -180,7 +180,7 @@ export class ExportStore implements Disposable {
         continue;
       }
       const mine = this.runs.get(id);
-      if (!mine || JSON.stringify(mine) !== JSON.stringify(run)) {
+      if (!mine || !jsonEqual(mine, run)) {
         this.runs.set(id, run);
         this.fire({ kind: mine ? 'updated' : 'added', run, external: true });
       }

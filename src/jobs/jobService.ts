@@ -24,7 +24,7 @@ import {
   type TrackedJob,
 } from './model';
 import { JobStore } from './jobStore';
-import { jsonEqual } from './jsonEqual';
+import { jsonEqual } from '../core/json';
 import { AccountStates, isAuthProblem } from './accountStates';
 import type { SharedAccountHolds } from './sharedAccountHolds';
 import { accountGapMs, normalisePollSettings } from './pollPolicy';

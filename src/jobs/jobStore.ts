@@ -13,7 +13,7 @@ import { errorMessage } from '../core/format';
 import { Emitter, silentLogger } from '../core/ports';
 import type { Disposable, Event, KeyValueStore, Logger } from '../core/ports';
 import type { SharedJsonFile } from '../core/sharedJsonFile';
-import { jsonEqual } from './jsonEqual';
+import { jsonEqual } from '../core/json';
 import type { TrackedJob } from './model';
 import type { JobChange } from './serviceApi';
 import { readStoredJobs, toStoredJobs } from './storedJobs';

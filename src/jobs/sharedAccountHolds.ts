@@ -3,6 +3,7 @@
 // rejected token writes it here, so a window that takes over polling later does not spend the
 // user's API allowance on calls Zoho will refuse, and every window's tree shows the same state.
 import { errorMessage } from '../core/format';
+import { isRecord } from '../core/json';
 import type { Event, Logger } from '../core/ports';
 import type { SharedJsonFile } from '../core/sharedJsonFile';
 import type { ZohoErrorKind } from '../zoho/errors';
@@ -138,10 +139,6 @@ function parse(value: unknown, now: number): Map<string, StoredHolds> {
     }
   }
   return holds;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function isTime(value: unknown): value is number {

@@ -1,5 +1,6 @@
 // The persisted shape of the tracked-job list, and its reader: unreadable jobs in a list are skipped
 // with a warning; a list in an unknown format or shape throws, so that nobody writes over it.
+import { isRecord } from '../core/json';
 import type { Logger } from '../core/ports';
 import { UnusableContentError } from '../core/sharedJsonFile';
 import type { TrackedJob } from './model';
@@ -62,8 +63,4 @@ function isTrackedJob(value: unknown): value is TrackedJob {
     typeof value.trackedAt === 'number' &&
     typeof value.changedAt === 'number'
   );
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,6 +1,11 @@
-// Deep equality for JSON-like data, where a property set to undefined equals a missing one
-// (as it does once persisted).
+// Helpers for JSON-like data read from the shared stores (jobs, exports, account holds).
 
+/** A plain object (not null, not an array): what a stored record must be before its fields are read. */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Deep equality, where a property set to undefined equals a missing one (as it does once persisted). */
 export function jsonEqual(a: unknown, b: unknown): boolean {
   if (a === b) {
     return true;
