@@ -28,7 +28,7 @@ const leaveOutUnused = {
       debug: path.join(__dirname, 'build/no-debug.js'),
       'https-proxy-agent': path.join(__dirname, 'build/no-https-proxy-agent.js'),
     };
-    build.onResolve({ filter: /^(form-data|follow-redirects|debug|https-proxy-agent)$/ }, (args) => ({
+    build.onResolve({ filter: new RegExp(`^(${Object.keys(stubs).join('|')})$`) }, (args) => ({
       path: stubs[args.path],
     }));
   },

@@ -11,3 +11,8 @@ export function clockTime(ms: number): string {
   const pad = (n: number): string => String(n).padStart(2, '0');
   return `${pad(date.getHours())}:${pad(date.getMinutes())}`;
 }
+
+/** The text with its first letter in upper case ("batch 2 failed" -> "Batch 2 failed"). */
+export function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

@@ -8,7 +8,8 @@
 import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { errorMessage } from '../core/format';
+import { capitalise, errorMessage } from '../core/format';
+import { soleLease, type Lease } from '../core/lease';
 import {
   Emitter,
   type Clock,
@@ -17,7 +18,7 @@ import {
   type Logger,
   type TimerHandle,
 } from '../core/ports';
-import { DEFAULT_RATE_LIMIT_PAUSE_MS } from '../jobs/jobService';
+import { rateLimitPauseMs } from '../jobs/accountStates';
 import { CURSOR_LIFETIME_MS, cursorMsLeft, usableCursor, type TrackedJob } from '../jobs/model';
 import type { JobServiceApi } from '../jobs/serviceApi';
 import { isZohoError } from '../zoho/errors';
@@ -39,15 +40,10 @@ export interface StartExport {
 
 /**
  * Whether this window may drive exports. Many windows share the stored exports; only one must
- * create batches and write files: the window holding the poller lease (issue 9). The shape is a
- * subset of that lease, so it can be passed in as it is; until then every window holds it.
+ * create batches and write files: the window holding the poller lease. Without one (a single
+ * window, tests) this window holds it.
  */
-export interface ExportLease {
-  readonly held: boolean;
-  onDidChange(listener: (held: boolean) => void): Disposable;
-}
-
-export const ALWAYS_HELD: ExportLease = { held: true, onDidChange: () => ({ dispose: () => undefined }) };
+export type ExportLease = Pick<Lease, 'held' | 'onDidChange'>;
 
 export interface ExportsApi extends Disposable {
   readonly onDidChangeExport: Event<ExportChange>;
@@ -144,7 +140,7 @@ export class ExportRunner implements ExportsApi {
     this.store = options.store;
     this.clock = options.clock;
     this.logger = options.logger;
-    this.lease = options.lease ?? ALWAYS_HELD;
+    this.lease = options.lease ?? soleLease;
     this.onDidChangeExport = this.store.onDidChange;
     this.subscriptions.push(
       this.jobs.onDidFinishJob((job) => this.batchFinished(job)),
@@ -454,7 +450,7 @@ export class ExportRunner implements ExportsApi {
       return;
     }
     if (isZohoError(error, 'rateLimited')) {
-      this.waitThen(id, parent, error.retryAfterMs ?? DEFAULT_RATE_LIMIT_PAUSE_MS);
+      this.waitThen(id, parent, rateLimitPauseMs(error.retryAfterMs));
       return;
     }
     if (this.retryTransient(id, error, () => this.reconcile(id))) {
@@ -626,7 +622,7 @@ export class ExportRunner implements ExportsApi {
       return;
     }
     if (isZohoError(error, 'rateLimited')) {
-      this.later(id, error.retryAfterMs ?? DEFAULT_RATE_LIMIT_PAUSE_MS, () => this.reconcile(id));
+      this.later(id, rateLimitPauseMs(error.retryAfterMs), () => this.reconcile(id));
       return;
     }
     if (this.retryTransient(id, error, () => this.reconcile(id))) {
@@ -760,10 +756,6 @@ async function exists(filePath: string): Promise<boolean> {
     () => true,
     () => false,
   );
-}
-
-function capitalise(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 /** `name`, or `name (2)`, `(3)`... before the extension: a kept partial file never replaces another. */

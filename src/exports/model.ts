@@ -18,8 +18,6 @@ export interface ExportBatch {
   /** `result.count` of the batch, once appended. */
   count?: number;
   appended: boolean;
-  /** When the runner saw this batch complete (epoch ms). */
-  completedAt?: number;
   /** Milliseconds from this batch's completion being seen to the next batch's creation. */
   nextCreatedAfterMs?: number;
   /** Milliseconds spent downloading and extracting this batch's result. */
@@ -72,10 +70,6 @@ export function partialPath(destination: string): string {
 /** The job is a batch of `run` already appended to its merged file (its own copy is gone). */
 export function isMergedBatch(run: ExportRun | undefined, jobKey: string): boolean {
   return run?.batches.some((batch) => batch.key === jobKey && batch.appended) ?? false;
-}
-
-export function isActive(run: ExportRun): boolean {
-  return run.state === 'running';
 }
 
 export function batchesDone(run: ExportRun): number {

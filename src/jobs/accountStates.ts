@@ -19,6 +19,11 @@ import type { HoldsChange, SharedAccountHolds, StoredHolds } from './sharedAccou
 export const DAILY_LIMIT_PAUSE_MS = 60 * 60 * 1000;
 /** Without a Retry-After header, wait at least a minute (contract section 7). */
 export const DEFAULT_RATE_LIMIT_PAUSE_MS = 60 * 1000;
+
+/** How long a 429 holds: its Retry-After, or a minute without one. */
+export function rateLimitPauseMs(retryAfterMs: number | undefined): number {
+  return retryAfterMs ?? DEFAULT_RATE_LIMIT_PAUSE_MS;
+}
 /**
  * After an auth problem the account's polling stops until refresh() or this long, then one probe:
  * a new sign-in made elsewhere is picked up without flooding the UI with the same error.
@@ -47,7 +52,8 @@ export interface AccountStatesApi {
   held(): AccountState[];
 }
 
-const AUTH_KINDS = new Set(['missingScope', 'authExpired', 'authFailed']);
+/** The errors that hold an account until it signs in again (or a scope is granted). */
+export const AUTH_KINDS: ReadonlySet<string> = new Set(['missingScope', 'authExpired', 'authFailed']);
 
 export function isAuthProblem(error: unknown): error is ZohoError {
   return isZohoError(error) && AUTH_KINDS.has(error.kind);
@@ -142,7 +148,7 @@ export class AccountStates implements AccountStatesApi, Disposable {
 
   /** 429/2955: hold until Retry-After (or a minute). */
   rateLimited(accountId: string, retryAfterMs: number | undefined): void {
-    const until = this.clock.now() + (retryAfterMs ?? DEFAULT_RATE_LIMIT_PAUSE_MS);
+    const until = this.clock.now() + rateLimitPauseMs(retryAfterMs);
     this.throttle(
       accountId,
       'rateLimited',
@@ -230,17 +236,26 @@ export class AccountStates implements AccountStatesApi, Disposable {
     if (existing && existing.pause.until >= until) {
       return; // concurrent polls met the same throttle: one event is enough
     }
-    if (existing) {
-      this.clock.clearTimeout(existing.timer);
-    }
     const pause: AccountPause = { accountId, reason, until, message };
-    const timer = this.clock.setTimeout(() => this.endThrottle(accountId), until - this.clock.now());
-    this.throttles.set(accountId, { pause, timer });
+    this.setThrottle(pause);
     this.share(accountId, { throttle: { reason, until, message } });
     this.apply(accountId);
     this.logger.warn(`Account ${accountId}: ${message}`);
     this.pauseEmitter.fire(pause);
     this.changed(accountId);
+  }
+
+  /** Holds the throttle (replacing the account's earlier one) and ends it when it is over. */
+  private setThrottle(pause: AccountPause): void {
+    const existing = this.throttles.get(pause.accountId);
+    if (existing) {
+      this.clock.clearTimeout(existing.timer);
+    }
+    const timer = this.clock.setTimeout(
+      () => this.endThrottle(pause.accountId),
+      pause.until - this.clock.now(),
+    );
+    this.throttles.set(pause.accountId, { pause, timer });
   }
 
   private endThrottle(accountId: string): void {
@@ -297,14 +312,7 @@ export class AccountStates implements AccountStatesApi, Disposable {
       const throttle = holds.throttle;
       const local = this.throttles.get(accountId);
       if (throttle && (!local || local.pause.until < throttle.until)) {
-        if (local) {
-          this.clock.clearTimeout(local.timer);
-        }
-        const timer = this.clock.setTimeout(
-          () => this.endThrottle(accountId),
-          throttle.until - this.clock.now(),
-        );
-        this.throttles.set(accountId, { pause: { accountId, ...throttle }, timer });
+        this.setThrottle({ accountId, ...throttle });
         this.logger.info(`Account ${accountId}: another window met this: ${throttle.message}`);
         changed = true;
       }

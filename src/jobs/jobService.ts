@@ -66,8 +66,6 @@ export const LAST_CHECK_SAVE_MS = 5 * 60 * 1000;
 /** How often a window waiting for another window's download looks whether it is done. */
 export const OTHER_DOWNLOAD_RECHECK_MS = 1_000;
 
-export { AUTH_PROBLEM_PAUSE_MS, DAILY_LIMIT_PAUSE_MS, DEFAULT_RATE_LIMIT_PAUSE_MS } from './accountStates';
-
 function errorRecord(error: unknown, at: number): NonNullable<TrackedJob['lastError']> {
   if (isZohoError(error)) {
     return { kind: error.kind, message: error.message, at };

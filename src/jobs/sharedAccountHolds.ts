@@ -7,6 +7,7 @@ import { isRecord } from '../core/json';
 import type { Event, Logger } from '../core/ports';
 import type { SharedJsonFile } from '../core/sharedJsonFile';
 import type { ZohoErrorKind } from '../zoho/errors';
+import { AUTH_KINDS } from './accountStates';
 import type { AccountPause } from './serviceApi';
 
 export const ACCOUNT_HOLDS_FILE_NAME = 'account-holds.json';
@@ -30,8 +31,6 @@ export interface StoredHolds {
   throttle?: StoredThrottle;
   auth?: StoredAuthHold;
 }
-
-const AUTH_KINDS = new Set(['missingScope', 'authExpired', 'authFailed']);
 
 /** One account's holds as this window changes them: each part set, or cleared (null). */
 export interface HoldsChange {

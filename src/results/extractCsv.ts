@@ -73,7 +73,9 @@ function entryName(entry: yauzl.Entry): string {
  */
 function findTheCsvEntry(zipfile: yauzl.ZipFile, logger: Logger): Promise<yauzl.Entry> {
   return new Promise((resolve, reject) => {
-    const csvs: yauzl.Entry[] = [];
+    // The first CSV and how many there are (a hostile ZIP may list millions: keep none of the rest).
+    let csv: yauzl.Entry | undefined;
+    let csvCount = 0;
     const others: string[] = [];
     const cleanup = (): void => {
       zipfile.removeListener('entry', onEntry);
@@ -83,7 +85,8 @@ function findTheCsvEntry(zipfile: yauzl.ZipFile, logger: Logger): Promise<yauzl.
     const onEntry = (entry: yauzl.Entry): void => {
       const name = entryName(entry);
       if (/\.csv$/i.test(name) && !name.endsWith('/')) {
-        csvs.push(entry);
+        csv ??= entry;
+        csvCount++;
       } else if (others.length < 20) {
         others.push(serverText(name, [], 100)); // server text: masked before it is logged
       }
@@ -91,17 +94,17 @@ function findTheCsvEntry(zipfile: yauzl.ZipFile, logger: Logger): Promise<yauzl.
     };
     const onEnd = (): void => {
       cleanup();
-      if (csvs.length !== 1) {
+      if (!csv || csvCount !== 1) {
         reject(
           corruptResult(
-            csvs.length === 0
+            csvCount === 0
               ? 'it holds no CSV file'
-              : `it holds ${csvs.length} CSV files where Zoho sends exactly one`,
+              : `it holds ${csvCount} CSV files where Zoho sends exactly one`,
           ),
         );
         return;
       }
-      const name = entryName(csvs[0]);
+      const name = entryName(csv);
       if (isUnsafeEntryName(name)) {
         reject(corruptResult(`unsafe entry name "${serverText(name, [], 100)}"`));
         return;
@@ -111,7 +114,7 @@ function findTheCsvEntry(zipfile: yauzl.ZipFile, logger: Logger): Promise<yauzl.
           `Result ZIP: ignored ${others.length} entr${others.length === 1 ? 'y' : 'ies'} besides the CSV: ${others.join(', ')}`,
         );
       }
-      resolve(csvs[0]);
+      resolve(csv);
     };
     const onError = (error: Error): void => {
       cleanup();

@@ -1,6 +1,7 @@
 // The "Bulk Read Jobs" tree: account -> report -> job, skipping a level that has a single entry.
 // Node objects are cached by id and reused, so a job update refreshes exactly that row.
 import * as vscode from 'vscode';
+import { capitalise } from '../core/format';
 import { systemClock, type Clock, type TimerHandle } from '../core/ports';
 import { Disposable } from '../host/disposable';
 import { jobIdOfKey, type TrackedJob } from '../jobs/model';
@@ -478,10 +479,6 @@ function accountMessage(services: Services): string | undefined {
       return accounts.length === 1 ? `${capitalise(state.summary)}.` : `${label}: ${state.summary}.`;
     });
   return lines.length > 0 ? lines.join(' ') : undefined;
-}
-
-function capitalise(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 export function registerJobsTree(context: vscode.ExtensionContext, services: Services): JobsTree {
