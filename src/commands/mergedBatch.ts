@@ -2,10 +2,9 @@
 // once appended, so opening or saving it would download it again (an API call for records the
 // user already has). Open and Save point to the export instead.
 import * as vscode from 'vscode';
-import { isMergedBatch } from '../exports/model';
+import { exportFile, isMergedBatch } from '../exports/model';
 import type { TrackedJob } from '../jobs/model';
 import type { Services } from '../services';
-import { exportFile } from './openExport';
 
 /** Handled (true) when the job is a merged batch: says so and offers the export's file. */
 export function pointToMergedFile(services: Services, job: TrackedJob): boolean {

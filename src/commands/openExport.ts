@@ -1,14 +1,9 @@
 // Open Export: the merged CSV of a completed export, or the partial file a stopped one kept.
 import * as vscode from 'vscode';
-import type { ExportRun } from '../exports/model';
+import { exportFile } from '../exports/model';
 import type { Services } from '../services';
 import { resolveExport } from './exportArgs';
 import { showCommandError } from './showError';
-
-/** The file an export left for the user, if any. */
-export function exportFile(run: ExportRun): string | undefined {
-  return run.state === 'completed' ? run.destination : run.keptPath;
-}
 
 export function registerOpenExport(context: vscode.ExtensionContext, services: Services): void {
   context.subscriptions.push(

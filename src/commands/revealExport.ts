@@ -1,8 +1,8 @@
 // Reveal Export in Explorer: selects the export's file in the Explorer view.
 import * as vscode from 'vscode';
+import { exportFile } from '../exports/model';
 import type { Services } from '../services';
 import { resolveExport } from './exportArgs';
-import { exportFile } from './openExport';
 
 export function registerRevealExport(context: vscode.ExtensionContext, services: Services): void {
   context.subscriptions.push(

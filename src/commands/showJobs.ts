@@ -1,7 +1,7 @@
 // Show Jobs (status bar click): every tracked job, then the actions the chosen one allows.
 import * as vscode from 'vscode';
 import type { Services } from '../services';
-import { isMergedBatch } from '../exports/model';
+import { isMergedJob } from '../exports/model';
 import { jobActions } from '../views/jobContext';
 import { pickJob } from './pickers';
 
@@ -15,7 +15,7 @@ export function registerShowJobs(context: vscode.ExtensionContext, services: Ser
       if (!job) {
         return;
       }
-      const merged = isMergedBatch(services.exports.exportOfJob(job.key), job.key);
+      const merged = isMergedJob(services.exports, job.key);
       const action = await vscode.window.showQuickPick(jobActions(job, Date.now(), merged), {
         placeHolder: `Job ${job.jobId} (${job.ref.report}): what now?`,
       });

@@ -72,6 +72,19 @@ export function isMergedBatch(run: ExportRun | undefined, jobKey: string): boole
   return run?.batches.some((batch) => batch.key === jobKey && batch.appended) ?? false;
 }
 
+/** The job is a batch already merged into its export's file (looked up among the exports). */
+export function isMergedJob(
+  exports: { exportOfJob(jobKey: string): ExportRun | undefined },
+  jobKey: string,
+): boolean {
+  return isMergedBatch(exports.exportOfJob(jobKey), jobKey);
+}
+
+/** The file an export left for the user, if any: its merged CSV, or the partial file a stop kept. */
+export function exportFile(run: ExportRun): string | undefined {
+  return run.state === 'completed' ? run.destination : run.keptPath;
+}
+
 export function batchesDone(run: ExportRun): number {
   return run.batches.filter((batch) => batch.appended).length;
 }

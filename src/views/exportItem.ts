@@ -1,7 +1,7 @@
 // The tree row of an export: its report, state, batches done, records so far and elapsed time;
 // its batches are the rows beneath it.
 import * as vscode from 'vscode';
-import type { ExportRun, ExportState } from '../exports/model';
+import { batchesDone, exportFile, type ExportRun, type ExportState } from '../exports/model';
 import { exportDescription } from './exportText';
 import { formatRecords } from './jobDescription';
 
@@ -17,8 +17,8 @@ function tooltip(run: ExportRun): vscode.MarkdownString {
   const lines = [
     `Export of ${run.ref.app} / ${run.ref.report}`,
     `State: ${run.state}`,
-    `Records: ${formatRecords(run.records)} in ${run.batches.filter((b) => b.appended).length} of ${run.batches.length} batches`,
-    `File: ${run.state === 'completed' ? run.destination : (run.keptPath ?? `${run.destination} (when complete)`)}`,
+    `Records: ${formatRecords(run.records)} in ${batchesDone(run)} of ${run.batches.length} batches`,
+    `File: ${exportFile(run) ?? `${run.destination} (when complete)`}`,
   ];
   if (run.query.criteria) {
     lines.push(`Criteria: ${run.query.criteria}`);
@@ -51,7 +51,7 @@ export function exportItem(run: ExportRun | undefined, id: string, now: number):
   item.iconPath = new vscode.ThemeIcon(icon, colour ? new vscode.ThemeColor(colour) : undefined);
   // `exportCompleted`, not `completed`: the job rows' menus match their own state tokens.
   const tokens = ['export', `export${run.state.charAt(0).toUpperCase()}${run.state.slice(1)}`];
-  if (run.state === 'completed' || run.keptPath) {
+  if (exportFile(run) !== undefined) {
     tokens.push('hasFile');
   }
   item.contextValue = tokens.join(' ');

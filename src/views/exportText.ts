@@ -1,6 +1,7 @@
 // Short texts describing an export (tree row, progress, notifications). No editor API here.
 import { batchesDone, elapsedMs, type ExportRun } from '../exports/model';
 import { formatCount, formatDuration, formatRecords } from './jobDescription';
+import { isExportUnopened } from './readyResults';
 
 function batches(n: number): string {
   return `${n} ${n === 1 ? 'batch' : 'batches'}`;
@@ -27,7 +28,7 @@ export function exportDescription(run: ExportRun, now: number): string {
       return `running · ${batches(done)} done · ${formatCount(run.records)} records · ${elapsed}`;
     case 'completed':
       // "ready" as on a job row: the merged file has not been opened or revealed yet.
-      return `${formatRecords(run.records)} · ${batches(done)} · ${run.seenAt === undefined ? 'ready · ' : ''}${elapsed}`;
+      return `${formatRecords(run.records)} · ${batches(done)} · ${isExportUnopened(run) ? 'ready · ' : ''}${elapsed}`;
     case 'cancelled':
       return `cancelled · ${formatCount(run.records)} records ${run.keptPath ? 'kept' : 'discarded'}`;
     case 'interrupted':

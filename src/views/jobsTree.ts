@@ -6,7 +6,7 @@ import { systemClock, type Clock, type TimerHandle } from '../core/ports';
 import { Disposable } from '../host/disposable';
 import { jobIdOfKey, type TrackedJob } from '../jobs/model';
 import type { AccountStateKind } from '../jobs/accountStates';
-import { isMergedBatch } from '../exports/model';
+import { isMergedJob } from '../exports/model';
 import type { Services } from '../services';
 import type { Account } from '../zoho/types';
 import { jobContextValue } from './jobContext';
@@ -199,8 +199,8 @@ export class JobsTreeProvider extends Disposable implements vscode.TreeDataProvi
   private batchNodes(exportId: string): JobNode[] {
     const run = this.services.exports.get(exportId);
     return (run?.batches ?? [])
-      .filter((batch) => this.services.jobs.get(batch.key))
-      .map((batch) => this.cached(`job:${batch.key}`, () => new JobNode(batch.key)));
+      .map((batch) => this.jobNode(batch.key))
+      .filter((node): node is JobNode => node !== undefined);
   }
 
   private accountNode(accountId: string): AccountNode {
@@ -293,7 +293,7 @@ export class JobsTreeProvider extends Disposable implements vscode.TreeDataProvi
     // Screen readers (and tests) hear the job id the row no longer shows.
     item.accessibilityInformation = { label: `${label}, ${item.description}, job ${job.jobId}` };
     item.iconPath = jobIcon(job);
-    const merged = isMergedBatch(this.services.exports.exportOfJob(job.key), job.key);
+    const merged = isMergedJob(this.services.exports, job.key);
     item.contextValue = jobContextValue(job, now, merged);
     if (job.state === 'completed' && !merged) {
       item.command = { command: 'creatorBulkJobs.openResult', title: 'Open Result', arguments: [job.key] };
