@@ -6,6 +6,7 @@ import type { Services } from '../services';
 import { jobCodicon } from '../views/jobIcons';
 import { jobDescription, jobLabel } from '../views/jobDescription';
 import type { Account, ReportRef } from '../zoho/types';
+import { isJobReady } from '../views/readyResults';
 
 /** A job command's first argument: a tree node (anything with `.key`), a job key, or nothing. */
 export function jobKeyOf(arg: unknown): string | undefined {
@@ -35,7 +36,8 @@ export function jobPickItem(services: Services, job: TrackedJob, now: number): J
   const account = accounts.length > 1 ? services.accounts.get(job.accountId)?.label : undefined;
   return {
     label: `${jobCodicon(job)} ${jobLabel(job)}`,
-    description: `${job.ref.app} · ${jobDescription(job, now)}`,
+    // "ready" by the same rule as the tree (a batch of an export is part of the export's file).
+    description: `${job.ref.app} · ${jobDescription(job, now, undefined, isJobReady(services, job, now))}`,
     // The id (searchable here, never the row's label) tells two batches of one report apart.
     detail: [account, `job ${job.jobId}`].filter(Boolean).join(' · '),
     job,
