@@ -29,6 +29,7 @@ import { AccountStates, isAuthProblem } from './accountStates';
 import type { SharedAccountHolds } from './sharedAccountHolds';
 import { accountGapMs, normalisePollSettings } from './pollPolicy';
 import { PollScheduler, type PollOutcome } from './pollScheduler';
+import { redact } from '../zoho/redact';
 import { RunningDownload } from './runningDownload';
 import type {
   AccountPause,
@@ -70,7 +71,8 @@ function errorRecord(error: unknown, at: number): NonNullable<TrackedJob['lastEr
   if (isZohoError(error)) {
     return { kind: error.kind, message: error.message, at };
   }
-  return { kind: 'unknown', message: errorMessage(error), at };
+  // Stored in the shared jobs.json and shown in tooltips: masked as every log line is.
+  return { kind: 'unknown', message: redact(errorMessage(error)), at };
 }
 
 function badRequest(message: string): ZohoError {
