@@ -65,6 +65,11 @@ export interface ExportsApi extends Disposable {
   remove(id: string): Promise<void>;
   /** The user opened or revealed the export's file: it no longer counts as ready. */
   markSeen(id: string): Promise<void>;
+  /**
+   * Checks a completed export's file against what the run recorded (bytes, then records) before a
+   * window reads it: the problem in words (also stored as the run's `error`), or undefined.
+   */
+  verifyCompleted(id: string): Promise<string | undefined>;
 }
 
 export interface ExportRunnerOptions {
@@ -320,6 +325,25 @@ export class ExportRunner implements ExportsApi {
     if (run && run.seenAt === undefined) {
       await this.store.update(id, { seenAt: this.clock.now() });
     }
+  }
+
+  async verifyCompleted(id: string): Promise<string | undefined> {
+    const run = this.store.get(id);
+    if (run?.state !== 'completed') {
+      return undefined;
+    }
+    const name = path.basename(run.destination);
+    const problem = (await exists(run.destination))
+      ? await mismatch(run.destination, { bytes: run.bytesWritten, records: run.records })
+      : 'it is no longer there';
+    const error =
+      problem === undefined
+        ? undefined
+        : `${name} is not the file this export wrote (${problem}), so it cannot be trusted to hold exactly the ${run.records.toLocaleString('en-US')} records Zoho counted. Run the export again.`;
+    if (error !== run.error) {
+      await this.store.update(id, { error });
+    }
+    return error;
   }
 
   async remove(id: string): Promise<void> {

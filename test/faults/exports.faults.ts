@@ -5,7 +5,7 @@
 // the job service under it polls the server on the real clock, as the other fault cases do.
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdir, open, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import * as path from 'node:path';
 import { ExportRunner, type ExportLease } from '../../src/exports/exportRunner';
@@ -315,5 +315,26 @@ describe('faults: exports', () => {
     assert.equal(stored.exports[0].records, 5000);
     assert.equal(stored.exports[0].bytesWritten, completed.bytesWritten);
     await rm(pipe, { force: true });
+  });
+  hostile('a completed export is checked against what was written whenever a window reads it', async () => {
+    await start();
+    serve([{ records: 30, cursor: 'c1' }, { records: 20 }]);
+    const runner = window();
+    const started = await startExport(runner);
+    await until(() => runner.get(started.id)?.state === 'completed', 'the export to complete');
+    assert.equal(await runner.verifyCompleted(started.id), undefined, 'exactly what was written');
+
+    // Same size, one record more: a line break where a comma was.
+    const text = await readFile(destination, 'utf8');
+    await writeFile(destination, text.replace('7,"note 7"', '7\n"note 7"'));
+    const problem = await runner.verifyCompleted(started.id);
+    assert.match(
+      problem ?? '',
+      /^All_Orders\.csv is not the file this export wrote \(51 records where 50 were written\)/,
+    );
+    assert.equal(runner.get(started.id)?.error, problem, 'every window shows it');
+
+    await rm(destination);
+    assert.match((await runner.verifyCompleted(started.id)) ?? '', /it is no longer there/);
   });
 });
