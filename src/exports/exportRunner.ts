@@ -841,11 +841,11 @@ export class ExportRunner implements ExportsApi {
       }
       if ((await publish(working, run.destination)) === 'exists') {
         if (this.store.get(id)?.writer !== writer) {
-          throw new Fenced();
+          throw new Fenced(); // a late writer never replaces the file
         }
-        // Another writer of this run named its file first (it woke up late): right, or not kept.
-        await this.verify(run, run.destination);
-        await fs.rm(working, { force: true });
+        // The user agreed to replace it when the export started (or an earlier writer of this run
+        // woke up late and named its own, checked, copy): this run's checked file takes its place.
+        await fs.rename(working, run.destination);
       }
     }
     const done = await this.store.updateAs(id, writer, { state: 'completed', finishedAt: this.clock.now() });

@@ -56,16 +56,19 @@ export async function publish(from: string, to: string): Promise<'done' | 'exist
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EEXIST') {
-      return (await sameFile(from, to)) ? 'done' : 'exists';
-    }
-    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS') {
+      if (!(await sameFile(from, to))) {
+        return 'exists';
+      }
+      // Linked before a reload: only the working name is left to remove.
+    } else if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS') {
       throw error;
+    } else {
+      if (await exists(to)) {
+        return 'exists';
+      }
+      await fs.rename(from, to);
+      return 'done';
     }
-    if (await exists(to)) {
-      return 'exists';
-    }
-    await fs.rename(from, to);
-    return 'done';
   }
   await fs.rm(from, { force: true });
   return 'done';

@@ -337,4 +337,16 @@ describe('faults: exports', () => {
     await rm(destination);
     assert.match((await runner.verifyCompleted(started.id)) ?? '', /it is no longer there/);
   });
+  hostile('a file the user agreed to replace at the start is replaced by the checked export', async () => {
+    await start();
+    serve([{ records: 12 }]);
+    await mkdir(folder, { recursive: true });
+    await writeFile(destination, 'ID,Earlier\n1,replace me\n');
+    const runner = window();
+    const started = await startExport(runner);
+    await until(() => runner.get(started.id)?.state !== 'running', 'the export to end');
+    assert.equal(runner.get(started.id)?.state, 'completed', runner.get(started.id)?.error);
+    assert.equal(await countCsvRecords(destination), 12);
+    assert.deepEqual(await readdir(folder), ['All_Orders.csv']);
+  });
 });
