@@ -934,9 +934,15 @@ export class ExportRunner implements ExportsApi {
         this.failures.delete(key);
       }
     }
-    let stopped = await this.keepOrDiscard(id, writer, keepRecords);
-    if (stopped && typeof text === 'function') {
-      stopped = (await this.store.updateAs(id, writer, { error: text(stopped) })) ?? stopped;
+    const keptPath = await this.keepOrDiscard(id, keepRecords);
+    let stopped = this.store.get(id);
+    if (stopped && (keptPath !== undefined || typeof text === 'function')) {
+      // One write: a window that sees the kept file sees the message that names it.
+      const patch: Partial<ExportRun> = keptPath === undefined ? {} : { keptPath };
+      if (typeof text === 'function') {
+        patch.error = text({ ...stopped, ...patch });
+      }
+      stopped = (await this.store.updateAs(id, writer, patch)) ?? this.store.get(id);
     }
     if (stopped?.error) {
       this.logger.warn(`Export of ${run.ref.report} ${state}: ${stopped.error}`);
@@ -951,11 +957,8 @@ export class ExportRunner implements ExportsApi {
     return stopped;
   }
 
-  private async keepOrDiscard(
-    id: string,
-    writer: string,
-    keepRecords: boolean,
-  ): Promise<ExportRun | undefined> {
+  /** Keeps the records so far under a free `….partial.csv` name (returned), or removes the file. */
+  private async keepOrDiscard(id: string, keepRecords: boolean): Promise<string | undefined> {
     const run = this.store.get(id);
     if (!run) {
       return undefined;
@@ -966,13 +969,13 @@ export class ExportRunner implements ExportsApi {
         await truncateTo(working, run.bytesWritten);
         const kept = await freeName(partialPath(run.destination));
         await fs.rename(working, kept);
-        return (await this.store.updateAs(id, writer, { keptPath: kept })) ?? this.store.get(id);
+        return kept;
       }
       await fs.rm(working, { force: true });
     } catch (error) {
       this.logger.error(`Export ${id}: could not tidy ${working}: ${errorMessage(error)}`);
     }
-    return this.store.get(id);
+    return undefined;
   }
 }
 
