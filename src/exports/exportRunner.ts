@@ -5,7 +5,7 @@
 //
 // Built on the job service's public API and events: the batches are ordinary tracked jobs, so
 // polling, pauses, downloads and persistence stay in one place.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { capitalise, errorMessage } from '../core/format';
@@ -27,6 +27,7 @@ import { appendCsv, HeaderMismatchError, truncateTo } from './appendCsv';
 import { CreateBudget } from './createBudget';
 import { ExportStore, type ExportChange } from './exportStore';
 import { partialPath, workingPath, type ExportBatch, type ExportRun, type ExportState } from './model';
+import { copyPrefix, exists, mismatch, publish } from './workingFile';
 
 export interface StartExport {
   accountId: string;
@@ -64,6 +65,11 @@ export interface ExportsApi extends Disposable {
   remove(id: string): Promise<void>;
   /** The user opened or revealed the export's file: it no longer counts as ready. */
   markSeen(id: string): Promise<void>;
+  /**
+   * Checks a completed export's file against what the run recorded (bytes, then records) before a
+   * window reads it: the problem in words (also stored as the run's `error`), or undefined.
+   */
+  verifyCompleted(id: string): Promise<string | undefined>;
 }
 
 export interface ExportRunnerOptions {
@@ -74,18 +80,51 @@ export interface ExportRunnerOptions {
   lease?: ExportLease;
 }
 
-/** Retries of a transient failure (network, 5xx) before the export is shown as interrupted. */
-const TRANSIENT_RETRIES = 3;
+/**
+ * Tries of one step (creating a batch, downloading one) failing transiently (network, 5xx) before
+ * the export is shown as interrupted: counted per step, whatever events ask to look again.
+ */
+const TRANSIENT_TRIES = 3;
 const TRANSIENT_RETRY_BASE_MS = 2000;
 const TRANSIENT_KINDS = new Set(['network', 'server']);
+
+/** Why a run stopped, told once what it keeps is known (see ExportRunner.stop). */
+type StopText = string | ((run: ExportRun) => string);
 
 class ExportStop extends Error {
   constructor(
     readonly state: 'failed' | 'interrupted',
-    message: string,
+    readonly text: StopText,
   ) {
-    super(message);
+    super(typeof text === 'string' ? text : 'the export stopped');
   }
+}
+
+/** This window is no longer the run's writer (another took it over): it stops quietly. */
+class Fenced extends Error {}
+
+/** What became of the records so far, for a message built after the stop kept or discarded them. */
+function keptText(run: ExportRun): string {
+  const records = run.records.toLocaleString('en-US');
+  return run.keptPath
+    ? `The ${records} records so far are kept in ${path.basename(run.keptPath)}.`
+    : run.records > 0
+      ? `The ${records} records read so far were not kept.`
+      : 'No records were read, so no file was kept.';
+}
+
+/** A record cursor as stored with the run: short, and not the cursor itself. */
+function cursorDigest(cursor: string): string {
+  return createHash('sha256').update(cursor).digest('hex').slice(0, 16);
+}
+
+function isTransient(error: { kind: string } | undefined): boolean {
+  return error !== undefined && TRANSIENT_KINDS.has(error.kind);
+}
+
+function isDiskFull(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT';
 }
 
 function batchName(run: ExportRun, key: string): string {
@@ -124,9 +163,16 @@ export class ExportRunner implements ExportsApi {
   private readonly subscriptions: Disposable[] = [];
   /** Runs whose next batch is being created. */
   private readonly creating = new Set<string>();
-  /** Runs waiting (throttle, pause, transient error) before their next step. */
+  /**
+   * Steps waiting (throttle, pause, transient error) before they are tried again: keyed by the run
+   * id for its next creation, by downloadStep() for a batch's download.
+   */
   private readonly waits = new Map<string, TimerHandle>();
+  /** Failed tries of each step (see TRANSIENT_TRIES), keyed like `waits`. */
   private readonly failures = new Map<string, number>();
+  /** This window's fencing token for each run it drives (the run's `writer` while it is ours). */
+  private readonly claims = new Map<string, string>();
+  private readonly claiming = new Map<string, Promise<void>>();
   /** The append loop of each run, one at a time; `again` asks it to look once more when done. */
   private readonly draining = new Map<string, Promise<void>>();
   private readonly again = new Set<string>();
@@ -186,7 +232,8 @@ export class ExportRunner implements ExportsApi {
         `${path.basename(request.destination)} is being written by the running export of ${busy.ref.report}. Wait for it, cancel it, or choose another file.`,
       );
     }
-    const working = workingPath(request.destination);
+    const writer = randomUUID();
+    const working = workingPath({ destination: request.destination, writer });
     await fs.mkdir(path.dirname(working), { recursive: true });
     await truncateTo(working, 0);
     this.budget.record(request.accountId, this.clock.now());
@@ -208,10 +255,12 @@ export class ExportRunner implements ExportsApi {
       bytesWritten: 0,
       records: 0,
       startedAt: this.clock.now(),
+      writer,
     };
     if (request.definition) {
       run.definition = request.definition;
     }
+    this.claims.set(run.id, writer);
     await this.store.add(run);
     this.logger.info(`Export of ${request.ref.report} started with job ${job.jobId}.`);
     // A job that completed at once fired its finish event before the run knew it: look now.
@@ -276,6 +325,25 @@ export class ExportRunner implements ExportsApi {
     if (run && run.seenAt === undefined) {
       await this.store.update(id, { seenAt: this.clock.now() });
     }
+  }
+
+  async verifyCompleted(id: string): Promise<string | undefined> {
+    const run = this.store.get(id);
+    if (run?.state !== 'completed') {
+      return undefined;
+    }
+    const name = path.basename(run.destination);
+    const problem = (await exists(run.destination))
+      ? await mismatch(run.destination, { bytes: run.bytesWritten, records: run.records })
+      : 'it is no longer there';
+    const error =
+      problem === undefined
+        ? undefined
+        : `${name} is not the file this export wrote (${problem}), so it cannot be trusted to hold exactly the ${run.records.toLocaleString('en-US')} records Zoho counted. Run the export again.`;
+    if (error !== run.error) {
+      await this.store.update(id, { error });
+    }
+    return error;
   }
 
   async remove(id: string): Promise<void> {
@@ -344,10 +412,74 @@ export class ExportRunner implements ExportsApi {
     return run !== undefined && run.state === 'running' && !this.disposed && this.lease.held;
   }
 
+  /** This window's token when it is the run's writer (as far as it knows: writes check again). */
+  private token(run: ExportRun | undefined): string | undefined {
+    const token = run && this.claims.get(run.id);
+    return token !== undefined && token === run?.writer ? token : undefined;
+  }
+
+  /**
+   * Makes this window the run's writer: copies the recorded bytes of the previous writer's file
+   * into a new file of its own, then stores its token if nobody changed the run meanwhile. The
+   * previous writer may be paused mid-append: it wakes up to a file nobody reads, and is refused
+   * when it records anything.
+   */
+  private takeOver(id: string): Promise<void> {
+    let claiming = this.claiming.get(id);
+    if (!claiming) {
+      claiming = this.claim(id)
+        .catch((error: unknown) =>
+          this.logger.error(`Export ${id}: could not take it over: ${errorMessage(error)}`),
+        )
+        .finally(() => this.claiming.delete(id));
+      this.claiming.set(id, claiming);
+    }
+    return claiming;
+  }
+
+  private async claim(id: string): Promise<void> {
+    const run = this.store.get(id);
+    if (!this.mayAct(run) || this.token(run)) {
+      return;
+    }
+    const writer = randomUUID();
+    const previous = workingPath(run);
+    const mine = workingPath({ destination: run.destination, writer });
+    let problem: string | undefined;
+    if (await exists(previous)) {
+      await copyPrefix(previous, mine, run.bytesWritten).catch((error: unknown) => {
+        problem = `The merged file ${path.basename(previous)} was changed while the export ran (${errorMessage(error)}), so it cannot be trusted to hold the ${run.records.toLocaleString('en-US')} records read so far; it was not kept. Run the export again.`;
+      });
+    } else if (run.bytesWritten === 0) {
+      await fs.writeFile(mine, '', { flag: 'wx' });
+    } else if (run.renamedAt === undefined) {
+      problem = `The merged file ${path.basename(previous)} is missing, so the export cannot go on. Run the export again.`;
+    }
+    // Else the previous writer gave the file its final name: complete() checks it.
+    const claimed = await this.store.claim(id, writer, run);
+    if (!claimed) {
+      await fs.rm(mine, { force: true });
+      return; // another window took it, or it moved on: the change event brings us back
+    }
+    this.claims.set(id, writer);
+    this.logger.info(`Export of ${run.ref.report}: this window writes it now.`);
+    // A late write of the previous writer lands in a file nobody has any more.
+    await fs.rm(previous, { force: true });
+    if (problem) {
+      await this.stop(id, 'failed', problem);
+      return;
+    }
+    this.reconcile(id);
+  }
+
   /** Looks at the run's newest batch and takes the next step; safe to call any number of times. */
   private reconcile(id: string): void {
     const run = this.store.get(id);
     if (!this.mayAct(run)) {
+      return;
+    }
+    if (!this.token(run)) {
+      void this.takeOver(id);
       return;
     }
     if (run.cancelRequest) {
@@ -379,11 +511,14 @@ export class ExportRunner implements ExportsApi {
   private async adopt(id: string, childKey: string): Promise<void> {
     const run = this.store.get(id);
     const child = this.jobs.get(childKey);
-    if (!run || !child || run.batches.some((batch) => batch.key === childKey)) {
+    const writer = this.token(run);
+    if (!run || !writer || !child || run.batches.some((batch) => batch.key === childKey)) {
       return;
     }
-    await this.store.update(id, {
+    const parent = this.jobs.get(run.batches[run.batches.length - 1].key);
+    await this.store.updateAs(id, writer, {
       batches: [...run.batches, { key: child.key, jobId: child.jobId, appended: false }],
+      cursors: withCursor(run, parent),
     });
     this.seen(this.jobs.get(childKey));
     this.reconcile(id);
@@ -400,9 +535,17 @@ export class ExportRunner implements ExportsApi {
     if (!this.mayAct(run) || this.creating.has(id) || this.waits.has(id)) {
       return;
     }
+    const cursor = parent.details?.result?.record_cursor ?? '';
+    if (run.cursors?.includes(cursorDigest(cursor))) {
+      // Zoho gave a cursor this run has read from already: the next batch would repeat records.
+      const text = (stopped: ExportRun): string =>
+        `Zoho returned a record cursor for ${batchName(stopped, parent.key)} that an earlier batch of ${stopped.ref.report} was already read from, so the export would repeat records without end; it was stopped after ${stopped.batches.length} batches. ${keptText(stopped)} Run the export again; if it stops the same way, the report cannot be read in batches now.`;
+      void this.stop(id, 'failed', text, true);
+      return;
+    }
     const now = this.clock.now();
     if (!usableCursor(parent, now)) {
-      void this.stop(id, 'interrupted', this.cursorExpiredText(run, parent));
+      void this.stop(id, 'interrupted', (stopped) => this.cursorExpiredText(stopped, parent));
       return;
     }
     const wait = this.waitBeforeCreate(run.accountId, now);
@@ -427,11 +570,12 @@ export class ExportRunner implements ExportsApi {
 
   private async recordChild(id: string, parent: TrackedJob, child: TrackedJob): Promise<void> {
     const run = this.store.get(id);
+    const writer = this.token(run);
     if (!run || run.state !== 'running') {
       await this.jobs.stopTracking(child.key); // cancelled while the request was in flight
       return;
     }
-    this.failures.delete(id);
+    this.failures.delete(createStep(id, parent.key));
     const seenAt = this.completedSeen.get(parent.key);
     const batches: ExportBatch[] = run.batches.map((batch) =>
       batch.key === parent.key && seenAt !== undefined
@@ -439,8 +583,10 @@ export class ExportRunner implements ExportsApi {
         : batch,
     );
     batches.push({ key: child.key, jobId: child.jobId, appended: false });
-    await this.store.update(id, { batches });
-    this.logger.info(`Export of ${run.ref.report}: batch ${batches.length} is job ${child.jobId}.`);
+    // Refused when another window took the run over meanwhile: it adopts the child (nextBatchKey).
+    if (writer && (await this.store.updateAs(id, writer, { batches, cursors: withCursor(run, parent) }))) {
+      this.logger.info(`Export of ${run.ref.report}: batch ${batches.length} is job ${child.jobId}.`);
+    }
     this.seen(this.jobs.get(child.key));
   }
 
@@ -453,14 +599,15 @@ export class ExportRunner implements ExportsApi {
       this.waitThen(id, parent, rateLimitPauseMs(error.retryAfterMs));
       return;
     }
-    if (this.retryTransient(id, error, () => this.reconcile(id))) {
+    if (this.retryTransient(id, createStep(id, parent.key), error, () => this.reconcile(id))) {
       return;
     }
     const next = run.batches.length + 1;
     void this.stop(
       id,
       'interrupted',
-      `Could not create batch ${next} of ${run.ref.report}: ${errorMessage(error)}`,
+      (stopped) =>
+        `Could not create batch ${next} of ${stopped.ref.report}: ${errorMessage(error)} ${keptText(stopped)}`,
     );
   }
 
@@ -472,46 +619,50 @@ export class ExportRunner implements ExportsApi {
     }
     const left = cursorMsLeft(parent, this.clock.now()) ?? 0;
     if (ms >= left) {
-      void this.stop(id, 'interrupted', this.cursorExpiredText(run, parent, true));
+      void this.stop(id, 'interrupted', (stopped) => this.cursorExpiredText(stopped, parent, true));
       return;
     }
     this.logger.info(`Export of ${run.ref.report}: next batch in ${Math.ceil(ms / 1000)} s (Zoho's limits).`);
     this.later(id, ms, () => this.reconcile(id));
   }
 
-  private later(id: string, ms: number, then: () => void): void {
-    const existing = this.waits.get(id);
+  /** Runs `then` after `ms`; `key` is the run id (its next creation) or a downloadStep. */
+  private later(key: string, ms: number, then: () => void): void {
+    const existing = this.waits.get(key);
     if (existing) {
       this.clock.clearTimeout(existing);
     }
     this.waits.set(
-      id,
+      key,
       this.clock.setTimeout(() => {
-        this.waits.delete(id);
+        this.waits.delete(key);
         then();
       }, ms),
     );
   }
 
-  /** Schedules another try of a network or server failure; false when it is not one, or too many. */
-  private retryTransient(id: string, error: unknown, retry: () => void): boolean {
-    if (!isZohoError(error) || !TRANSIENT_KINDS.has(error.kind)) {
+  /**
+   * Schedules another try of a step failing with a network or server error, after a growing wait
+   * (`waitKey` holds it, so no event tries sooner); false when it is not one, or the step had
+   * its TRANSIENT_TRIES.
+   */
+  private retryTransient(waitKey: string, step: string, error: unknown, retry: () => void): boolean {
+    if (!isZohoError(error) || !isTransient(error)) {
       return false;
     }
-    const count = (this.failures.get(id) ?? 0) + 1;
-    if (count > TRANSIENT_RETRIES) {
-      this.failures.delete(id);
-      return false;
+    const tries = (this.failures.get(step) ?? 0) + 1;
+    this.failures.set(step, tries);
+    if (tries >= TRANSIENT_TRIES) {
+      return false; // kept: appendReady tries it no more, not even while stopping
     }
-    this.failures.set(id, count);
-    this.later(id, TRANSIENT_RETRY_BASE_MS * 2 ** (count - 1), retry);
+    this.later(waitKey, TRANSIENT_RETRY_BASE_MS * 2 ** (tries - 1), retry);
     return true;
   }
 
   private cursorExpiredText(run: ExportRun, parent: TrackedJob, wouldExpire = false): string {
     const minutes = CURSOR_LIFETIME_MS / 60_000;
     const when = wouldExpire ? 'would expire before Zoho allows another job' : 'expired';
-    return `The record cursor of ${batchName(run, parent.key)} ${when} (Zoho accepts it for ${minutes} minutes), so the rest of ${run.ref.report} could not be read. The ${run.records.toLocaleString('en-US')} records so far are kept; restart the export to read the report again.`;
+    return `The record cursor of ${batchName(run, parent.key)} ${when} (Zoho accepts it for ${minutes} minutes), so the rest of ${run.ref.report} could not be read. ${keptText(run)} Restart the export to read the report again.`;
   }
 
   /** Runs the append loop unless it runs already (then it looks again when done). */
@@ -535,7 +686,8 @@ export class ExportRunner implements ExportsApi {
   private async appendReady(id: string, stopping: boolean): Promise<void> {
     for (;;) {
       const run = this.store.get(id);
-      if (!run || (!stopping && !this.mayAct(run))) {
+      const writer = this.token(run);
+      if (!run || !writer || (!stopping && !this.mayAct(run))) {
         return;
       }
       const index = run.batches.findIndex((batch) => !batch.appended);
@@ -544,40 +696,53 @@ export class ExportRunner implements ExportsApi {
         // reached after a reload that interrupted the completion itself.
         const newest = this.jobs.get(run.batches[run.batches.length - 1].key);
         if (!stopping && newest && isLastBatch(newest)) {
-          await this.complete(id);
+          await this.complete(id, writer);
         }
         return;
       }
       const job = this.jobs.get(run.batches[index].key);
-      if (!job || job.state !== 'completed') {
+      const step = job && downloadStep(id, job.key);
+      if (
+        !job ||
+        !step ||
+        job.state !== 'completed' ||
+        (!stopping && this.waits.has(step)) ||
+        (this.failures.get(step) ?? 0) >= TRANSIENT_TRIES
+      ) {
+        return; // not there yet, its download waits before another try, or had its tries
+      }
+      if (!stopping && !this.failures.has(step) && job.download === 'failed' && isTransient(job.lastError)) {
+        // The job service's own download, when the batch completed, was this step's first try.
+        this.failures.set(step, 1);
+        this.later(step, TRANSIENT_RETRY_BASE_MS, () => this.reconcile(id));
         return;
       }
-      await this.append(run, index, job);
+      await this.append(run, writer, index, job);
     }
   }
 
-  private async append(run: ExportRun, index: number, job: TrackedJob): Promise<void> {
+  private async append(run: ExportRun, writer: string, index: number, job: TrackedJob): Promise<void> {
     const controller = new AbortController();
     this.aborts.set(run.id, controller);
+    const step = downloadStep(run.id, job.key);
     try {
       const started = this.clock.now();
       const result = await this.jobs.ensureResult(job.key, { signal: controller.signal });
+      this.failures.delete(step);
       const fetchMs = this.clock.now() - started;
+      const working = workingPath(run);
       let outcome;
       try {
-        outcome = await appendCsv(
-          result.path,
-          workingPath(run.destination),
-          run.bytesWritten,
-          run.header,
-          controller.signal,
-        );
+        outcome = await appendCsv(result.path, working, run.bytesWritten, run.header, controller.signal);
       } catch (error) {
         if (error instanceof HeaderMismatchError) {
           throw new ExportStop(
             'failed',
             `${capitalise(batchName(run, job.key))} cannot be merged: ${error.message}.`,
           );
+        }
+        if (isDiskFull(error)) {
+          throw new ExportStop('interrupted', (stopped) => diskFullText(stopped, job, result.bytes));
         }
         throw error;
       }
@@ -596,7 +761,7 @@ export class ExportRunner implements ExportsApi {
         );
       }
       const fresh = this.store.get(run.id) ?? run;
-      await this.store.update(run.id, {
+      const recorded = await this.store.updateAs(run.id, writer, {
         batches: fresh.batches.map((batch, i) =>
           i === index ? { ...batch, appended: true, count, fetchMs } : batch,
         ),
@@ -604,7 +769,12 @@ export class ExportRunner implements ExportsApi {
         bytesWritten: run.bytesWritten + outcome.bytes,
         records: run.records + count,
       });
-      this.failures.delete(run.id);
+      if (!recorded) {
+        // Another window took the run over while this one appended (it was paused, say): what it
+        // wrote is in its own file, which nobody reads; the batch's copy is the new writer's now.
+        await fs.rm(working, { force: true });
+        throw new Fenced();
+      }
       // The merged file holds these records now; the batch's own copy would only double the disk used.
       await fs.rm(result.path, { force: true });
     } finally {
@@ -614,34 +784,43 @@ export class ExportRunner implements ExportsApi {
 
   private appendFailed(id: string, error: unknown): void {
     const run = this.store.get(id);
+    if (error instanceof Fenced) {
+      this.logger.info(`Export ${id}: another window writes it now; this one stopped writing.`);
+      return;
+    }
     if (!this.mayAct(run) || isZohoError(error, 'cancelled')) {
       return;
     }
     if (error instanceof ExportStop) {
-      void this.stop(id, error.state, error.message);
+      void this.stop(id, error.state, error.text);
       return;
     }
+    const index = run.batches.findIndex((batch) => !batch.appended);
+    const batch = run.batches[index] ?? run.batches[run.batches.length - 1];
+    const step = downloadStep(id, batch.key);
     if (isZohoError(error, 'rateLimited')) {
-      this.later(id, rateLimitPauseMs(error.retryAfterMs), () => this.reconcile(id));
+      this.later(step, rateLimitPauseMs(error.retryAfterMs), () => this.reconcile(id));
       return;
     }
-    if (this.retryTransient(id, error, () => this.reconcile(id))) {
+    if (this.retryTransient(step, step, error, () => this.reconcile(id))) {
       return;
     }
     // Results stay downloadable for 24 hours: the records so far are kept and a restart can follow.
+    const tries = isZohoError(error) && isTransient(error) ? ` (tried ${TRANSIENT_TRIES} times)` : '';
     void this.stop(
       id,
       'interrupted',
-      `Could not download a batch of ${run.ref.report}: ${errorMessage(error)}`,
+      (stopped) =>
+        `Could not download ${batchName(stopped, batch.key)} of ${stopped.ref.report}${tries}: ${errorMessage(error)} ${keptText(stopped)} Restart the export to try again.`,
     );
   }
 
-  private async complete(id: string): Promise<void> {
+  private async complete(id: string, writer: string): Promise<void> {
     const run = this.store.get(id);
     if (!run) {
       return;
     }
-    let working = workingPath(run.destination);
+    let working = workingPath(run);
     if (!(await exists(working))) {
       if (run.renamedAt === undefined || !(await exists(run.destination))) {
         throw new ExportStop(
@@ -649,60 +828,91 @@ export class ExportRunner implements ExportsApi {
           `The merged file ${path.basename(working)} is missing, so the export cannot be completed. Run the export again.`,
         );
       }
-      // This export renamed it just before the window closed: check it all the same. (A file
-      // under the final name that this export did not rename is the user's and never touched.)
+      // This export gave it its final name just before the window closed (or was paused): check
+      // it all the same. (A file under the final name that this export did not name is the user's
+      // and never touched.)
       working = run.destination;
     }
-    // Every batch's records were counted as it was appended (and checked against Zoho's count):
-    // the merged file is right if it holds exactly the bytes appended, so it is not read again.
-    const size = (await fs.stat(working)).size;
-    if (size !== run.bytesWritten) {
-      let where = 'it was not kept';
-      if (working === run.destination) {
-        // Back to the working name, which a failed export discards.
-        await fs.rename(working, workingPath(run.destination)).catch((error: unknown) => {
-          this.logger.error(`Export ${id}: could not remove ${working}: ${errorMessage(error)}`);
-          where = `remove ${path.basename(working)} yourself`;
-        });
-      }
-      throw new ExportStop(
-        'failed',
-        `The merged file was changed while the export ran (${size.toLocaleString('en-US')} bytes where ${run.bytesWritten.toLocaleString('en-US')} were written), so it cannot be trusted to hold the ${run.records.toLocaleString('en-US')} records Zoho counted; ${where}. Run the export again.`,
-      );
-    }
+    await this.verify(run, working);
     if (working !== run.destination) {
-      // Recorded first: after a reload, only a file this export renamed is taken for its own.
-      await this.store.update(id, { renamedAt: this.clock.now() });
-      await fs.rename(working, run.destination);
+      // Recorded first: after a reload, only a file this export named is taken for its own.
+      if (!(await this.store.updateAs(id, writer, { renamedAt: this.clock.now() }))) {
+        throw new Fenced();
+      }
+      if ((await publish(working, run.destination)) === 'exists') {
+        if (this.store.get(id)?.writer !== writer) {
+          throw new Fenced(); // a late writer never replaces the file
+        }
+        // The user agreed to replace it when the export started (or an earlier writer of this run
+        // woke up late and named its own, checked, copy): this run's checked file takes its place.
+        await fs.rename(working, run.destination);
+      }
     }
-    const done = await this.store.update(id, { state: 'completed', finishedAt: this.clock.now() });
+    const done = await this.store.updateAs(id, writer, { state: 'completed', finishedAt: this.clock.now() });
+    if (!done) {
+      throw new Fenced();
+    }
     this.logger.info(
       `Export of ${run.ref.report} completed: ${run.records} records in ${run.batches.length} batches.`,
     );
-    if (done) {
-      this.finishEmitter.fire(done);
-    }
+    this.finishEmitter.fire(done);
   }
 
+  /**
+   * Throws unless `file` holds exactly the bytes and records the run recorded: a write from
+   * anywhere else (a late window, the user) means it cannot be trusted. A file under the final
+   * name goes back to the working name, which a failed export discards.
+   */
+  private async verify(run: ExportRun, file: string): Promise<void> {
+    const problem = await mismatch(file, { bytes: run.bytesWritten, records: run.records });
+    if (problem === undefined) {
+      return;
+    }
+    let where = 'it was not kept';
+    if (file === run.destination) {
+      await fs.rename(file, workingPath(run)).catch((error: unknown) => {
+        this.logger.error(`Export ${run.id}: could not remove ${file}: ${errorMessage(error)}`);
+        where = `remove ${path.basename(file)} yourself`;
+      });
+    }
+    throw new ExportStop(
+      'failed',
+      `The merged file was changed while the export ran (${problem}), so it cannot be trusted to hold the ${run.records.toLocaleString('en-US')} records Zoho counted; ${where}. Run the export again.`,
+    );
+  }
+
+  /**
+   * Stops the run. `text` says why; as a function it is told once the records so far are kept or
+   * discarded, so its numbers are the ones the user finds.
+   */
   private async stop(
     id: string,
     state: Exclude<ExportState, 'running' | 'completed'>,
-    error: string | undefined,
+    text: StopText | undefined,
     keepRecords = state !== 'failed',
   ): Promise<ExportRun | undefined> {
-    const run = this.store.get(id);
+    let run = this.store.get(id);
     if (!run || run.state !== 'running') {
       return run;
     }
-    const waiting = this.waits.get(id);
-    if (waiting) {
-      this.clock.clearTimeout(waiting);
-      this.waits.delete(id);
+    if (!this.token(run) && this.mayAct(run)) {
+      await this.takeOver(id);
+      run = this.store.get(id);
     }
-    this.failures.delete(id);
-    await this.store.update(id, { state, error, finishedAt: this.clock.now() });
-    if (error) {
-      this.logger.warn(`Export of ${run.ref.report} ${state}: ${error}`);
+    const writer = this.token(run);
+    if (!run || !writer || run.state !== 'running') {
+      return run; // another window writes it: only that one may touch its file
+    }
+    for (const [key, timer] of [...this.waits]) {
+      if (key === id || key.startsWith(`${id}|`)) {
+        this.clock.clearTimeout(timer);
+        this.waits.delete(key);
+      }
+    }
+    // A text that counts what is kept is set once it is known, never before with numbers not yet true.
+    const error = typeof text === 'function' ? undefined : text;
+    if (!(await this.store.updateAs(id, writer, { state, error, finishedAt: this.clock.now() }))) {
+      return this.store.get(id);
     }
     if (state === 'cancelled') {
       this.aborts.get(id)?.abort();
@@ -713,16 +923,33 @@ export class ExportRunner implements ExportsApi {
       }
     }
     await this.draining.get(id)?.catch(() => undefined);
-    if (state === 'interrupted') {
+    if (state === 'interrupted' || (state === 'failed' && keepRecords)) {
       // Completed batches stay downloadable for a day: keep their records too.
       await this.appendReady(id, true).catch((e: unknown) =>
         this.logger.warn(`Export ${id}: could not append a finished batch: ${errorMessage(e)}`),
       );
     }
-    let stopped = await this.keepOrDiscard(id, keepRecords);
+    for (const key of [...this.failures.keys()]) {
+      if (key.startsWith(`${id}|`)) {
+        this.failures.delete(key);
+      }
+    }
+    const keptPath = await this.keepOrDiscard(id, keepRecords);
+    let stopped = this.store.get(id);
+    if (stopped && (keptPath !== undefined || typeof text === 'function')) {
+      // One write: a window that sees the kept file sees the message that names it.
+      const patch: Partial<ExportRun> = keptPath === undefined ? {} : { keptPath };
+      if (typeof text === 'function') {
+        patch.error = text({ ...stopped, ...patch });
+      }
+      stopped = (await this.store.updateAs(id, writer, patch)) ?? this.store.get(id);
+    }
+    if (stopped?.error) {
+      this.logger.warn(`Export of ${run.ref.report} ${state}: ${stopped.error}`);
+    }
     if (stopped?.cancelRequest) {
       // Done: the window that asked stops waiting (whenStopped).
-      stopped = await this.store.update(id, { cancelRequest: undefined });
+      stopped = await this.store.updateAs(id, writer, { cancelRequest: undefined });
     }
     if (stopped && state !== 'cancelled') {
       this.stopEmitter.fire(stopped);
@@ -730,32 +957,52 @@ export class ExportRunner implements ExportsApi {
     return stopped;
   }
 
-  private async keepOrDiscard(id: string, keepRecords: boolean): Promise<ExportRun | undefined> {
+  /** Keeps the records so far under a free `….partial.csv` name (returned), or removes the file. */
+  private async keepOrDiscard(id: string, keepRecords: boolean): Promise<string | undefined> {
     const run = this.store.get(id);
     if (!run) {
       return undefined;
     }
-    const working = workingPath(run.destination);
+    const working = workingPath(run);
     try {
       if (keepRecords && run.records > 0) {
         await truncateTo(working, run.bytesWritten);
         const kept = await freeName(partialPath(run.destination));
         await fs.rename(working, kept);
-        return await this.store.update(id, { keptPath: kept });
+        return kept;
       }
       await fs.rm(working, { force: true });
     } catch (error) {
       this.logger.error(`Export ${id}: could not tidy ${working}: ${errorMessage(error)}`);
     }
-    return this.store.get(id);
+    return undefined;
   }
 }
 
-async function exists(filePath: string): Promise<boolean> {
-  return fs.access(filePath).then(
-    () => true,
-    () => false,
-  );
+/** The wait and failure key of downloading (and appending) one batch of a run. */
+function downloadStep(id: string, jobKey: string): string {
+  return `${id}|download|${jobKey}`;
+}
+
+/** The failure key of creating the batch after `parentKey` (its wait is keyed by the run id). */
+function createStep(id: string, parentKey: string): string {
+  return `${id}|create|${parentKey}`;
+}
+
+/** The run's cursors with the one `parent` handed on (the next batch is created from it). */
+function withCursor(run: ExportRun, parent: TrackedJob | undefined): string[] | undefined {
+  const cursor = parent?.details?.result?.record_cursor;
+  if (!cursor) {
+    return run.cursors;
+  }
+  const digest = cursorDigest(cursor);
+  return run.cursors?.includes(digest) ? run.cursors : [...(run.cursors ?? []), digest];
+}
+
+function diskFullText(run: ExportRun, job: TrackedJob, batchBytes: number): string {
+  const folder = path.dirname(run.destination);
+  const mb = Math.max(1, Math.ceil(batchBytes / 1_000_000)).toLocaleString('en-US');
+  return `The disk is full: ${capitalise(batchName(run, job.key))} of ${run.ref.report} could not be added to the merged file in ${folder}. Free at least ${mb} MB there (the batch is ${batchBytes.toLocaleString('en-US')} bytes, and the later batches need room too), then restart the export. ${keptText(run)}`;
 }
 
 /** `name`, or `name (2)`, `(3)`... before the extension: a kept partial file never replaces another. */

@@ -81,6 +81,53 @@ export class ExportStore implements Disposable {
   }
 
   /**
+   * Like update, but written only while `writer` is still the run's stored writer (checked under
+   * the file's lock): a window that lost the run (paused past its lease, then woke up) changes
+   * nothing. Undefined when the write was refused (the run as stored is then adopted).
+   */
+  async updateAs(id: string, writer: string, patch: Partial<ExportRun>): Promise<ExportRun | undefined> {
+    const current = this.runs.get(id);
+    if (!current || current.writer !== writer) {
+      return undefined;
+    }
+    const copy = structuredClone(patch);
+    const next: ExportRun = { ...current, ...copy, id };
+    this.runs.set(id, next);
+    let written = false;
+    await this.commit({ kind: 'updated', run: next }, (stored) => {
+      written = stored?.writer === writer;
+      return written && stored ? { ...stored, ...copy, id } : stored;
+    });
+    return written ? this.runs.get(id) : undefined;
+  }
+
+  /**
+   * Makes `writer` the run's writer, if the run as stored is still running with the writer and the
+   * bytes this window saw (`seen`): what it copied from the previous writer's file is then all
+   * there is. Undefined when refused.
+   */
+  async claim(
+    id: string,
+    writer: string,
+    seen: Pick<ExportRun, 'writer' | 'bytesWritten'>,
+  ): Promise<ExportRun | undefined> {
+    const current = this.runs.get(id);
+    const matches = (run: ExportRun | undefined): run is ExportRun =>
+      run?.state === 'running' && run.writer === seen.writer && run.bytesWritten === seen.bytesWritten;
+    if (!matches(current)) {
+      return undefined;
+    }
+    const next: ExportRun = { ...current, writer };
+    this.runs.set(id, next);
+    let written = false;
+    await this.commit({ kind: 'updated', run: next }, (stored) => {
+      written = matches(stored);
+      return written && stored ? { ...stored, writer } : stored;
+    });
+    return written ? this.runs.get(id) : undefined;
+  }
+
+  /**
    * Asks the window holding the lease to stop a running export (see ExportRunner.cancel): stored
    * only if the run is still running in the file and nobody asked first.
    */

@@ -53,11 +53,24 @@ export interface ExportRun {
   seenAt?: number;
   /** Cancelled in a window without the lease: the lease holder stops it and tidies the file. */
   cancelRequest?: { keepRecords: boolean };
+  /**
+   * The fencing token of the window driving the run: a fresh random id each time a window takes
+   * the run over. Every change of its progress is written only while it is still the stored
+   * writer (checked under the file's lock, see ExportStore.updateAs), and the working file is the
+   * writer's own, so a window that wakes up late (a paused process) writes nothing anyone reads.
+   */
+  writer?: string;
+  /** Digests of the record cursors batches were created from: a cursor seen twice ends the run. */
+  cursors?: string[];
 }
 
-/** The file being written while the export runs: never mistaken for a finished export. */
-export function workingPath(destination: string): string {
-  return `${destination}.part`;
+/**
+ * The file the run's writer appends to while the export runs: never mistaken for a finished export,
+ * and its own (`All_Orders.csv.1a2b3c4d.part`), so no other window ever writes to it. Runs stored
+ * before writers existed use `All_Orders.csv.part`.
+ */
+export function workingPath(run: Pick<ExportRun, 'destination' | 'writer'>): string {
+  return run.writer ? `${run.destination}.${run.writer.slice(0, 8)}.part` : `${run.destination}.part`;
 }
 
 /** Where the records of a stopped export are kept: `All_Orders_2026-01-02.partial.csv`. */

@@ -120,4 +120,33 @@ describe('ExportStore (shared file)', () => {
     one.dispose();
     two.dispose();
   });
+  it("a writer that lost the run (paused, then woke up) changes nothing: the new writer's progress stays", async () => {
+    const paused = new ExportStore(shared.file(EXPORTS_FILE_NAME));
+    await paused.add({ ...running(), writer: 'writer-a' });
+    await paused.flushed();
+    const next = new ExportStore(shared.file(EXPORTS_FILE_NAME));
+    // Claimed only if nothing moved since the new window looked (same writer, same bytes).
+    assert.equal(await next.claim('run-2', 'writer-c', { writer: 'writer-a', bytesWritten: 1 }), undefined);
+    assert.equal(
+      (await next.claim('run-2', 'writer-b', { writer: 'writer-a', bytesWritten: 0 }))?.writer,
+      'writer-b',
+    );
+    await next.updateAs('run-2', 'writer-b', { records: 200, bytesWritten: 9000 });
+    await next.flushed();
+
+    // The paused window has not seen any of it yet, and records what it appended meanwhile.
+    assert.equal(paused.get('run-2')?.writer, 'writer-a');
+    const refused = await paused.updateAs('run-2', 'writer-a', { records: 100, bytesWritten: 4000 });
+    await paused.flushed();
+
+    assert.equal(refused, undefined, 'the late write is refused');
+    const stored = JSON.parse(await readFile(exportsPath(), 'utf8')) as { exports: ExportRun[] };
+    assert.equal(stored.exports[0].writer, 'writer-b');
+    assert.equal(stored.exports[0].records, 200);
+    assert.equal(stored.exports[0].bytesWritten, 9000);
+    assert.equal(paused.get('run-2')?.writer, 'writer-b', 'the paused window adopts the stored run');
+    assert.equal(paused.get('run-2')?.records, 200);
+    paused.dispose();
+    next.dispose();
+  });
 });
