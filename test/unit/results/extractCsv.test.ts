@@ -8,7 +8,7 @@ import { buildCatalog } from '../../simulator/data';
 import { encodeRow } from '../../simulator/csv';
 import { renameInZip, zipOf as zip } from '../helpers/zip';
 import { deflateBomb, zipOfDeflated } from './bombs';
-import { tempDir } from './helpers';
+import { quoteHeavyJsonCsv, tempDir } from './helpers';
 
 describe('extractCsv', () => {
   let temp: Awaited<ReturnType<typeof tempDir>>;
@@ -241,27 +241,7 @@ describe('extractCsv', () => {
         report(name)?.rowCount ?? -1,
       ]);
     }
-    // About 30 times smaller deflated: every row near the same JSON, quotes doubled.
-    samples.push([
-      'a quote-heavy JSON-valued CSV',
-      () => {
-        const rows = ['ID,Payload,Audit\r\n'];
-        for (let i = 0; i < 50_000; i++) {
-          const payload = {
-            id: 3_000_000_000_000 + i,
-            status: 'Open',
-            tags: ['a', 'b'],
-            note: `He said "hi" ${i % 7}`,
-          };
-          const audit = { created: '06-Dec-2026 07:00:00', by: 'user@example.com' };
-          rows.push(
-            encodeRow([String(3_000_000_000_000 + i), JSON.stringify(payload), JSON.stringify(audit)]),
-          );
-        }
-        return rows.join('');
-      },
-      50_000,
-    ]);
+    samples.push(['a quote-heavy JSON-valued CSV', () => quoteHeavyJsonCsv(50_000), 50_000]);
     // About 70 times smaller deflated: an ID and 200 empty fields per record.
     samples.push([
       'a report of 200 mostly empty columns',
