@@ -7,6 +7,7 @@ import type * as yauzl from 'yauzl';
 import { FILE_CHUNK_BYTES } from '../core/fileChunks';
 import { errorMessage } from '../core/format';
 import { silentLogger, type Logger } from '../core/ports';
+import { decompressionBomb, inflatesTooFar } from '../zoho/download';
 import { cancelledError, ZohoError } from '../zoho/errors';
 import { serverText } from '../zoho/redact';
 import { crc32, type Crc32 } from './crc32';
@@ -32,7 +33,7 @@ export interface Extracted {
 export function corruptResult(detail: string): ZohoError {
   return new ZohoError({
     kind: 'server',
-    message: `The downloaded result is not a valid ZIP file (${detail}). Download it again; if it keeps failing, create the job again.`,
+    message: `The downloaded result is not a valid ZIP file (${detail}); nothing was kept. Download it again; if it keeps failing, create the job again.`,
   });
 }
 
@@ -139,13 +140,17 @@ export interface DeclaredEntry {
   size: number;
   crc32: number;
   crc: Crc32;
+  /** For a deflated entry: the stored bytes the inflater has consumed so far (for the ratio). */
+  inflatedFrom?: () => number;
 }
 
 /**
  * Counts records and bytes on the way through; fails once the bytes pass the cap. Given what the
- * ZIP declares, also checks at the end that the bytes have exactly that size and CRC-32 (the file
- * is the report or it is an error). The record count does not depend on chunk sizes
- * (CsvRecordCounter carries its state across chunks).
+ * ZIP declares, fails as soon as the bytes pass the declared size or the inflate ratio
+ * (inflatesTooFar), and checks at the end that they have exactly that size and CRC-32 (the file
+ * is the report or it is an error). These checks come before a chunk is passed on: no byte beyond
+ * them reaches the disk. The record count does not depend on chunk sizes (CsvRecordCounter
+ * carries its state across chunks).
  *
  * The counting and the CRC-32 run on this thread while the inflater works in Node's thread pool.
  * A chunk arrives inside the inflater's callback, which asks the pool for the next chunk only
@@ -166,8 +171,18 @@ export class CountingGuard extends Transform {
   }
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.bytes += chunk.length;
+    const declared = this.declared;
+    if (declared && this.bytes > declared.size) {
+      callback(corruptResult(`the CSV holds more than the ${declared.size} bytes the ZIP declares`));
+      return;
+    }
     if (this.bytes > this.max) {
       callback(tooLarge(this.max, this.what));
+      return;
+    }
+    const stored = declared?.inflatedFrom?.();
+    if (stored !== undefined && inflatesTooFar(this.bytes, stored)) {
+      callback(decompressionBomb('CSV in the ZIP', stored));
       return;
     }
     setImmediate(() => {
@@ -198,7 +213,8 @@ export class CountingGuard extends Transform {
  * result. yauzl finds where the stored bytes start (checking that they lie within the file) and
  * we read them ourselves in 1 MiB pieces and inflate them with 1 MiB output chunks: yauzl's own
  * streams move 16 KiB at a time through three stages (README, Performance). The stored length is
- * checked after the pipeline (`storedBytes`); CountingGuard checks the decoded size and CRC-32.
+ * checked after the pipeline (`storedBytes`); CountingGuard checks the decoded size, the inflate
+ * ratio and the CRC-32 (`declared`).
  */
 async function openEntry(
   zipPath: string,
@@ -231,16 +247,14 @@ async function openEntry(
     stored = file;
     storedBytes = () => file.bytesRead;
   }
-  const decode =
-    entry.compressionMethod === 8
-      ? zlib.createInflateRaw({ chunkSize: FILE_CHUNK_BYTES })
-      : new PassThrough({ highWaterMark: FILE_CHUNK_BYTES });
-  return {
-    stored,
-    storedBytes,
-    decode,
-    declared: { size: entry.uncompressedSize, crc32: entry.crc32, crc: crc32(zlib) },
-  };
+  const declared: DeclaredEntry = { size: entry.uncompressedSize, crc32: entry.crc32, crc: crc32(zlib) };
+  if (entry.compressionMethod === 0) {
+    return { stored, storedBytes, decode: new PassThrough({ highWaterMark: FILE_CHUNK_BYTES }), declared };
+  }
+  const inflate = zlib.createInflateRaw({ chunkSize: FILE_CHUNK_BYTES });
+  // bytesWritten: what the inflater has consumed, counted before it hands on what that made.
+  declared.inflatedFrom = () => inflate.bytesWritten;
+  return { stored, storedBytes, decode: inflate, declared };
 }
 
 /**

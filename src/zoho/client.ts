@@ -4,7 +4,7 @@ import type { Readable } from 'node:stream';
 import { silentLogger, systemClock, type Clock, type Logger } from '../core/ports';
 import type { BulkReadApi, DownloadOptions, TokenProvider } from './api';
 import { resolveEndpoints } from './dataCentres';
-import { describeBody, MAX_JSON_BYTES, removeQuietly, streamToFile } from './download';
+import { decodeBody, describeBody, MAX_JSON_BYTES, removeQuietly, streamToFile } from './download';
 import { ZohoError, isZohoError } from './errors';
 import {
   classifyResponse,
@@ -232,21 +232,28 @@ export class BulkReadClient implements BulkReadApi {
     let response: HttpResponse<Readable> | undefined;
     try {
       response = await this.send<Readable>({ method: 'GET', path, context }, { stream: true, signal });
-      const stream = response.data;
+      // Downloads are not decoded by axios (see send): decodeBody bounds the inflate ratio.
+      const encoding = headerValue(response.headers, 'content-encoding');
+      const decoded = await decodeBody(response.data, encoding);
       const contentType = headerValue(response.headers, 'content-type') ?? '';
       if (response.status < 200 || response.status >= 300) {
-        const text = await readSmall(stream, this.deadlineMs);
+        const text = await readSmall(decoded?.stream ?? response.data, this.deadlineMs);
         if (readEnvelope(text).code === NO_RECORDS_CODE) {
           return { bytes: 0, format: 'noRecords' }; // 9220 may come with an error status
         }
         throw this.errorFrom(response.status, response.headers, text, context);
       }
+      if (!decoded) {
+        throw new ZohoError({
+          kind: 'server',
+          message: `Zoho sent the result in an encoding this extension cannot read (${serverText(encoding ?? '', [], 60)}); nothing was kept. Download again later; if it keeps happening, check the data centre and custom host of the account.`,
+        });
+      }
       const lengthHeader = headerValue(response.headers, 'content-length');
-      // axios inflates a Content-Encoding on the fly (and drops the header): the length then
-      // counts compressed bytes, and our byte cap below bounds what the inflation may produce.
-      const encoded = !!headerValue(response.headers, 'content-encoding');
+      // With a Content-Encoding the length counts encoded bytes: the byte cap and the inflate
+      // ratio bound what the decoding may produce.
       const total =
-        lengthHeader !== undefined && /^\d+$/.test(lengthHeader) && !encoded
+        lengthHeader !== undefined && /^\d+$/.test(lengthHeader) && !decoded.encoded
           ? Number(lengthHeader)
           : undefined;
       if (total !== undefined && options.maxBytes !== undefined && total > options.maxBytes) {
@@ -259,7 +266,7 @@ export class BulkReadClient implements BulkReadApi {
       phase.body = true;
       let outcome;
       try {
-        outcome = await streamToFile(stream, destinationPath, {
+        outcome = await streamToFile(decoded, destinationPath, {
           signal,
           total,
           jsonHint: /json/i.test(contentType),
@@ -449,8 +456,9 @@ export class BulkReadClient implements BulkReadApi {
           data: spec.body,
           signal,
           responseType: mode.stream ? 'stream' : 'json',
-          // A download's body is watched by streamToFile (idle time, minimum rate, byte cap).
-          ...(mode.stream ? { timeout: 0, maxContentLength: -1 } : {}),
+          // A download's body is watched by streamToFile (idle time, minimum rate, byte cap) and
+          // decoded by decodeBody, which bounds the inflate ratio (src/zoho/download.ts).
+          ...(mode.stream ? { timeout: 0, maxContentLength: -1, decompress: false } : {}),
           headers: {
             Authorization: `Zoho-oauthtoken ${token}`,
             Accept: mode.stream ? '*/*' : 'application/json',

@@ -3,8 +3,9 @@
 // time, minimum rate). A JSON body is an answer, not a file: it is kept in memory (capped).
 import { createWriteStream } from 'node:fs';
 import { unlink } from 'node:fs/promises';
-import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import { pipeline as pipeCallback, Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import type * as zlib from 'node:zlib';
 import { FILE_CHUNK_BYTES } from '../core/fileChunks';
 import { ZohoError } from './errors';
 import type { DownloadProgress } from './types';
@@ -21,6 +22,67 @@ export const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
 export const DEFAULT_MIN_BYTES_PER_SECOND = 1024;
 
 export type SniffedFormat = 'zip' | 'json' | 'text';
+
+/**
+ * A decompression bomb is stopped by its ratio, as hardened unzippers do (Apache POI's
+ * ZipSecureFile refuses an entry that inflates more than 100 times its compressed size once past
+ * 100 KiB). Deflate reaches about 1,000 times on repeated bytes; the simulator's reports deflate
+ * 5 to 7 times, a quote-heavy JSON-valued CSV about 30, a report of 200 empty columns about 70
+ * (brotli: up to 2 times more). The ratio is of running totals, checked on every output chunk, so
+ * a bomb stops within a chunk of passing it whatever sizes it claims. Below the floor nothing is
+ * refused: 1 MiB is harmless and small results may be very repetitive. Used for a ZIP's CSV
+ * (src/results/extractCsv.ts) and for a Content-Encoding (decodeBody).
+ */
+export const MAX_INFLATE_RATIO = 100;
+export const INFLATE_RATIO_FLOOR_BYTES = 1024 * 1024;
+
+/** True once `inflated` bytes made from `compressed` ones pass what real data ever reaches. */
+export function inflatesTooFar(inflated: number, compressed: number): boolean {
+  return inflated > INFLATE_RATIO_FLOOR_BYTES && inflated > compressed * MAX_INFLATE_RATIO;
+}
+
+/** The error for a decompression bomb: `what` is the compressed thing ("CSV in the ZIP", ...). */
+export function decompressionBomb(what: string, compressed: number): ZohoError {
+  return new ZohoError({
+    kind: 'server',
+    message: `The result's ${what} expands to more than ${MAX_INFLATE_RATIO} times its compressed size (${compressed} bytes), which real report data never does: it was stopped as a safety measure and nothing was kept. Download it again; if it keeps happening, create the job again.`,
+  });
+}
+
+/** A body as sent, or decoded from its Content-Encoding. */
+export interface DecodedBody {
+  stream: Readable;
+  /** The Content-Encoding decoded and how many encoded bytes the decoder has consumed so far. */
+  encoded?: { name: string; bytes: () => number };
+}
+
+/**
+ * Decodes a Content-Encoding ourselves (the client turns off axios's own decoding for downloads,
+ * src/zoho/http.ts) so that the ratio can be bounded: axios's decoder hides how many bytes came
+ * over the wire. Undefined for an encoding we cannot read.
+ */
+export async function decodeBody(
+  body: Readable,
+  encoding: string | undefined,
+): Promise<DecodedBody | undefined> {
+  const name = (encoding ?? '').trim().toLowerCase();
+  if (name === '' || name === 'identity') {
+    return { stream: body };
+  }
+  const zlib = await import('node:zlib'); // with the first encoded answer, not at activation
+  const options = { chunkSize: FILE_CHUNK_BYTES };
+  let decoder: zlib.Unzip | zlib.BrotliDecompress;
+  if (name === 'gzip' || name === 'x-gzip' || name === 'deflate') {
+    decoder = zlib.createUnzip(options); // gzip or zlib, by their headers
+  } else if (name === 'br') {
+    decoder = zlib.createBrotliDecompress(options);
+  } else {
+    return undefined;
+  }
+  // Either side failing destroys both; the error reaches whoever reads the decoder.
+  pipeCallback(body, decoder, () => undefined);
+  return { stream: decoder, encoded: { name, bytes: () => decoder.bytesWritten } };
+}
 
 export interface StreamLimits {
   /** Fail once more than this many bytes arrived. */
@@ -81,6 +143,8 @@ class SniffingCounter extends Transform {
     private readonly options: {
       treatAsJson: boolean;
       maxBytes: number;
+      /** See DecodedBody: bounds the decoded bytes by the inflate ratio. */
+      encoded?: DecodedBody['encoded'];
       /** Decides, from the sniffed format and the first bytes, whether to go on (throws to refuse). */
       accept: (format: SniffedFormat, head: Buffer) => void;
       onChunk: (bytes: number, chunk: Buffer, format: SniffedFormat) => void;
@@ -95,6 +159,11 @@ class SniffingCounter extends Transform {
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.bytes += chunk.length;
+    const encoded = this.options.encoded;
+    if (encoded && inflatesTooFar(this.bytes, encoded.bytes())) {
+      callback(decompressionBomb(`${encoded.name}-encoded download`, encoded.bytes()));
+      return;
+    }
     if (this.format === undefined) {
       // Hold back until four bytes are known: a ZIP magic can straddle chunks.
       this.pending.push(chunk);
@@ -193,9 +262,12 @@ function watchForStalls(body: Readable, limits: StreamLimits): { saw(bytes: numb
   };
 }
 
-/** Writes `body` to `destinationPath`. On a failure or a JSON body the caller removes the file. */
+/**
+ * Writes `body` (decoded by decodeBody) to `destinationPath`. On a failure or a JSON body the
+ * caller removes the file.
+ */
 export async function streamToFile(
-  body: Readable,
+  { stream: body, encoded }: DecodedBody,
   destinationPath: string,
   options: StreamLimits & {
     signal?: AbortSignal;
@@ -211,6 +283,7 @@ export async function streamToFile(
   const counter = new SniffingCounter({
     treatAsJson: options.jsonHint,
     maxBytes: options.maxBytes ?? Number.MAX_SAFE_INTEGER,
+    encoded,
     accept: options.accept,
     onChunk: (bytes, chunk, format) => {
       watch.saw(chunk.length);

@@ -1,11 +1,27 @@
 // Never let the server decide how much we write or hold: bombs, lies about sizes, enormous JSON.
 import * as assert from 'node:assert/strict';
-import { gzipSync } from 'node:zlib';
+import { randomBytes } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
+import { deflateBomb, zipOfDeflated } from '../unit/results/bombs';
 import { Harness, hostile, startHarness, stopHarness, type HarnessOptions } from './harness';
 import { csvOf, json, zipOf } from './hostileServer';
 
+const MIB = 1024 * 1024;
 /** Inflates to 16 MiB; about 16 KiB on the wire. */
-const GZIP_BOMB = gzipSync(Buffer.alloc(16 * 1024 * 1024, 0x41), { level: 9 });
+const GZIP_BOMB = gzipSync(Buffer.alloc(16 * MIB, 0x41), { level: 9 });
+/** One record whose note is 16 MiB of one letter: what the Content-Encoding bombs below decode to. */
+const BOMB_CSV = Buffer.from(`ID,Note\r\n1,"${'A'.repeat(16 * MIB)}"\r\n`);
+/** A claimed count this large allows 12.2 GiB (64 KiB a record): only the ratio stops a bomb. */
+const MANY = 200_000;
+const RATIO_STOP = /expands to more than 100 times its compressed size.*nothing was kept\. Download it again/;
+
+function send(body: Buffer, headers: Record<string, string>) {
+  return (_req: unknown, res: ServerResponse): void => {
+    res.writeHead(200, headers);
+    res.end(body);
+  };
+}
 
 describe('faults: bounds', () => {
   let h: Harness;
@@ -36,16 +52,101 @@ describe('faults: bounds', () => {
   );
 
   hostile(
-    'a gzip Content-Encoding bomb on the download is inflated no further than the job can hold',
+    'a gzip Content-Encoding body is decoded no further than the job can hold, however modest its ratio',
     async () => {
       await start();
-      h.completesWith(1).on('download', (_req, res) => {
-        res.writeHead(200, { 'Content-Type': 'text/csv', 'Content-Encoding': 'gzip' });
-        res.end(GZIP_BOMB);
-      });
+      // 2 MiB of hex: about twice smaller gzipped, far below the ratio that stops a bomb.
+      const csv = `ID,Note\r\n1,"${randomBytes(MIB).toString('hex')}"\r\n`;
+      h.completesWith(1).on(
+        'download',
+        send(gzipSync(csv), { 'Content-Type': 'text/csv', 'Content-Encoding': 'gzip' }),
+      );
       await h.assertFailedCleanly(await h.createAndSettle(), /larger than the 1114112 bytes/);
     },
   );
+
+  hostile(
+    'a ZIP entry declaring 1,000 bytes that inflates past 256 MiB stops at its declared size, nothing kept',
+    async () => {
+      await start();
+      const lying = zipOfDeflated('All_Orders.csv', deflateBomb('ID,Note\r\n1,"', 'A', 257, '"\r\n'), 1000);
+      h.completesWith(MANY).on('download', send(lying, { 'Content-Type': 'application/zip' }));
+      await h.assertFailedCleanly(
+        await h.createAndSettle(),
+        /not a valid ZIP file \(the CSV holds more than the 1000 bytes the ZIP declares\); nothing was kept\. Download it again/,
+      );
+    },
+  );
+
+  hostile(
+    'a ZIP bomb (1 GiB from 1 MB, sizes honest) is stopped by its ratio, not by the count-derived cap',
+    async () => {
+      await start();
+      const bomb = zipOfDeflated('All_Orders.csv', deflateBomb('ID,Note\r\n1,"', 'A', 1024, '"\r\n'));
+      assert.ok(bomb.length < 2 * MIB, 'the bomb itself is small');
+      h.completesWith(MANY).on('download', send(bomb, { 'Content-Type': 'application/zip' }));
+      const job = await h.createAndSettle();
+      await h.assertFailedCleanly(job, RATIO_STOP);
+      assert.match(job.lastError?.message ?? '', /^The result's CSV in the ZIP expands/);
+    },
+  );
+
+  const encoded: Array<[encoding: string, body: Buffer]> = [
+    ['gzip', gzipSync(BOMB_CSV, { level: 9 })],
+    ['deflate', deflateSync(BOMB_CSV, { level: 9 })],
+    ['br', brotliCompressSync(BOMB_CSV)],
+  ];
+  for (const [encoding, body] of encoded) {
+    hostile(
+      `a ${encoding} Content-Encoding bomb is stopped by its ratio, not by the count-derived cap`,
+      async () => {
+        await start();
+        h.completesWith(MANY).on(
+          'download',
+          send(body, { 'Content-Type': 'text/csv', 'Content-Encoding': encoding }),
+        );
+        const job = await h.createAndSettle();
+        await h.assertFailedCleanly(job, RATIO_STOP);
+        assert.match(
+          job.lastError?.message ?? '',
+          new RegExp(`^The result's ${encoding}-encoded download expands`),
+        );
+      },
+    );
+  }
+
+  hostile('a gzip-encoded ZIP with a Content-Length (of the encoded bytes) downloads as usual', async () => {
+    await start();
+    const csv = csvOf(40);
+    const gzipped = gzipSync(await zipOf([['All_Orders.csv', csv]]));
+    h.completesWith(40).on(
+      'download',
+      send(gzipped, {
+        'Content-Type': 'application/zip',
+        'Content-Encoding': 'gzip',
+        'Content-Length': String(gzipped.length),
+      }),
+    );
+    const job = await h.createAndSettle();
+    assert.equal(job.download, 'ready', job.lastError?.message);
+    assert.equal(job.result?.records, 40);
+  });
+
+  hostile('a Content-Encoding the extension cannot read is refused by name, nothing kept', async () => {
+    await start();
+    h.completesWith(3).on(
+      'download',
+      // A zstd frame's magic and noise: zstd is not among the encodings decodeBody reads.
+      send(Buffer.concat([Buffer.from([0x28, 0xb5, 0x2f, 0xfd]), randomBytes(64)]), {
+        'Content-Type': 'text/csv',
+        'Content-Encoding': 'zstd',
+      }),
+    );
+    await h.assertFailedCleanly(
+      await h.createAndSettle(),
+      /an encoding this extension cannot read \(zstd\); nothing was kept/,
+    );
+  });
 
   hostile(
     'a declared Content-Length beyond what the job can hold is refused before any byte is written',

@@ -1,11 +1,14 @@
 import * as assert from 'node:assert/strict';
-import { access, readFile, writeFile } from 'node:fs/promises';
+import { access, readFile, stat, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { extractCsv, isUnsafeEntryName } from '../../../src/results/extractCsv';
 import { silentLogger } from '../../../src/core/ports';
 import { isZohoError } from '../../../src/zoho/errors';
+import { buildCatalog } from '../../simulator/data';
+import { encodeRow } from '../../simulator/csv';
 import { renameInZip, zipOf as zip } from '../helpers/zip';
-import { tempDir } from './helpers';
+import { deflateBomb, zipOfDeflated } from './bombs';
+import { quoteHeavyJsonCsv, tempDir } from './helpers';
 
 describe('extractCsv', () => {
   let temp: Awaited<ReturnType<typeof tempDir>>;
@@ -176,6 +179,96 @@ describe('extractCsv', () => {
       }
     }
     assert.ok(cancelled >= 3, `${cancelled} cancels landed mid-extraction`);
+  });
+
+  /** Bytes the extraction wrote before it stopped (0 if it never created the file). */
+  async function written(): Promise<number> {
+    return (await stat(outPath).catch(() => ({ size: 0 }))).size;
+  }
+
+  const MIB = 1024 * 1024;
+
+  it('stops an entry that inflates past 256 MiB where its ZIP declares 1,000 bytes at the first chunk beyond them', async () => {
+    const bomb = deflateBomb('ID,Note\r\n1,"', 'A', 257, '"\r\n');
+    await writeFile(zipPath, zipOfDeflated('R_1.csv', bomb, 1000));
+    await serverError(
+      extractCsv(zipPath, outPath),
+      /^The downloaded result is not a valid ZIP file \(the CSV holds more than the 1000 bytes the ZIP declares\); nothing was kept\. Download it again/,
+    );
+    assert.ok((await written()) <= 1000, `${await written()} bytes written`);
+  });
+
+  it('stops an ordinary CSV that is larger than its ZIP declares before writing past the declared size', async () => {
+    // Deflates about 4 times: only the declared size can stop it early, not the inflate ratio.
+    const bytes = await zip([['R_1.csv', bigCsv(150_000)]]);
+    bytes.writeUInt32LE(1000, centralRecord(bytes) + 24);
+    await writeFile(zipPath, bytes);
+    await serverError(extractCsv(zipPath, outPath), /holds more than the 1000 bytes the ZIP declares/);
+    assert.ok((await written()) <= 1000, `${await written()} bytes written`);
+  });
+
+  it('stops a ZIP bomb by its inflate ratio near 1 MiB, far below the cap the job allows', async () => {
+    // Honest sizes and CRC-32: 256 MiB from about 260 KB, under the default 4 GiB cap.
+    const bomb = deflateBomb('ID,Note\r\n1,"', 'A', 256, '"\r\n');
+    await writeFile(zipPath, zipOfDeflated('R_1.csv', bomb));
+    await serverError(
+      extractCsv(zipPath, outPath),
+      /^The result's CSV in the ZIP expands to more than 100 times its compressed size \(\d+ bytes\).*nothing was kept\. Download it again; if it keeps happening, create the job again\.$/,
+    );
+    assert.ok(
+      (await written()) <= 2 * MIB,
+      `${await written()} bytes written: the floor and one chunk at most`,
+    );
+  });
+
+  describe('the inflate ratio passes real data', () => {
+    const catalog = buildCatalog({ seed: 7, ordersRows: 20_000, customersRows: 20_000 });
+    const report = (name: string) =>
+      catalog.flatMap((app) => app.reports).find((candidate) => candidate.link_name === name);
+    const samples: Array<[label: string, csv: () => string, records: number]> = [];
+    for (const name of ['All_Orders', 'All_Customers']) {
+      samples.push([
+        `the simulator's ${name}`,
+        () => {
+          const def = report(name);
+          assert.ok(def);
+          const rows = [encodeRow(def.columns)];
+          for (let i = 0; i < def.rowCount; i++) {
+            rows.push(encodeRow(def.row(i)));
+          }
+          return rows.join('');
+        },
+        report(name)?.rowCount ?? -1,
+      ]);
+    }
+    samples.push(['a quote-heavy JSON-valued CSV', () => quoteHeavyJsonCsv(50_000), 50_000]);
+    // About 70 times smaller deflated: an ID and 200 empty fields per record.
+    samples.push([
+      'a report of 200 mostly empty columns',
+      () => {
+        const rows = [encodeRow(['ID', ...Array.from({ length: 200 }, (_, i) => `Field_${i}`)])];
+        for (let i = 0; i < 20_000; i++) {
+          rows.push(`${3_000_000_000_000 + i}${','.repeat(200)}\r\n`);
+        }
+        return rows.join('');
+      },
+      20_000,
+    ]);
+    for (const [label, csv, records] of samples) {
+      it(label, async () => {
+        const text = csv();
+        const bytes = await zip([['R_1.csv', text]]);
+        assert.ok(text.length > 2 * MIB, 'past the floor');
+        await writeFile(zipPath, bytes);
+        const extracted = await extractCsv(zipPath, outPath);
+        assert.equal(extracted.records, records);
+        assert.equal(
+          extracted.bytes,
+          Buffer.byteLength(text),
+          `${(text.length / bytes.length).toFixed(0)} times`,
+        );
+      });
+    }
   });
 
   it('stops when the content is larger than the cap', async () => {

@@ -6,6 +6,7 @@ import { StaticTokenProvider } from '../../../src/zoho/auth';
 import { BulkReadClient } from '../../../src/zoho/client';
 import type { ReportRef } from '../../../src/zoho/types';
 import { DEMO, type Simulator } from '../../simulator';
+import { encodeRow } from '../../simulator/csv';
 
 export function ref(report: string): ReportRef {
   return { owner: DEMO.owner, app: DEMO.app, report };
@@ -42,4 +43,19 @@ export async function tempDir(): Promise<{
 export async function completedJob(client: BulkReadClient, report: string): Promise<string> {
   const details = await client.createJob(ref(report), {});
   return details.id;
+}
+
+/**
+ * A CSV whose fields hold JSON (quotes doubled), every row near the same: real data that
+ * compresses unusually well (about 30 times deflated, 70 with brotli), for the inflate-ratio bound.
+ */
+export function quoteHeavyJsonCsv(records: number): string {
+  const rows = [encodeRow(['ID', 'Payload', 'Audit'])];
+  for (let i = 0; i < records; i++) {
+    const id = 3_000_000_000_000 + i;
+    const payload = { id, status: 'Open', tags: ['a', 'b'], note: `He said "hi" ${i % 7}` };
+    const audit = { created: '06-Dec-2026 07:00:00', by: 'user@example.com' };
+    rows.push(encodeRow([String(id), JSON.stringify(payload), JSON.stringify(audit)]));
+  }
+  return rows.join('');
 }
