@@ -16,7 +16,7 @@ import { isJobReady, readyCount } from './readyResults';
 import { exportItem } from './exportItem';
 import { jobIcon } from './jobIcons';
 import { jobTooltip } from './jobTooltip';
-import { layoutTree, ROOT, type ReportGroup, type Row, type TreeLayout } from './treeShape';
+import { layoutOf, ROOT, type ReportGroup, type Row, type TreeLayout } from './treeShape';
 
 export const JOBS_VIEW_ID = 'creatorBulkJobs.jobs';
 
@@ -264,12 +264,7 @@ export class JobsTreeProvider extends Disposable implements vscode.TreeDataProvi
   // ---- change handling ----
 
   private computeLayout(): TreeLayout {
-    return layoutTree({
-      accountOrder: this.services.accounts.list().map((account) => account.id),
-      jobs: this.services.jobs.jobs(),
-      exports: this.services.exports.exports(),
-      now: this.clock.now(),
-    });
+    return layoutOf(this.services, this.clock.now());
   }
 
   /**

@@ -8,6 +8,7 @@
 import * as path from 'node:path';
 import type { ExportRun } from '../exports/model';
 import type { TrackedJob } from '../jobs/model';
+import type { Services } from '../services';
 import { formatClock, jobLabel } from './jobDescription';
 
 export interface ReportGroup {
@@ -250,4 +251,14 @@ export function layoutTree({ accountOrder, jobs, exports, now }: LayoutInput): T
     order.map((row) => [row.id, parents.get(row.id), 'label' in row ? row.label : '']),
   );
   return { shape, children, parents, jobRows, order, signature };
+}
+
+/** The tree as the services hold it now: the pickers list jobs and exports in this order. */
+export function layoutOf(services: Services, now: number): TreeLayout {
+  return layoutTree({
+    accountOrder: services.accounts.list().map((account) => account.id),
+    jobs: services.jobs.jobs(),
+    exports: services.exports.exports(),
+    now,
+  });
 }
