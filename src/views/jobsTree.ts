@@ -116,7 +116,8 @@ export class JobsTreeProvider extends Disposable implements vscode.TreeDataProvi
 
   getParent(element: TreeNode): TreeNode | undefined {
     const parentId = this.layout.parents.get(element.id);
-    return parentId ? this.nodes.get(parentId) : undefined;
+    const parent = parentId ? this.rowOf(parentId) : undefined;
+    return parent && this.nodeOf(parent);
   }
 
   getTreeItem(element: TreeNode): vscode.TreeItem {
@@ -161,10 +162,14 @@ export class JobsTreeProvider extends Disposable implements vscode.TreeDataProvi
   }
 
   private row(node: TreeNode): Row | undefined {
-    const parentId = this.layout.parents.get(node.id);
+    return this.rowOf(node.id);
+  }
+
+  private rowOf(id: string): Row | undefined {
+    const parentId = this.layout.parents.get(id);
     return parentId === undefined
       ? undefined
-      : this.layout.children.get(parentId)?.find((row) => row.id === node.id);
+      : this.layout.children.get(parentId)?.find((row) => row.id === id);
   }
 
   /** The cached node of a row (created on first use). */
