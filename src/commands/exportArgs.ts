@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import type { ExportRun } from '../exports/model';
 import type { Services } from '../services';
 import { exportDescription } from '../views/exportText';
+import { layoutOf } from '../views/treeShape';
 
 export function exportIdOf(arg: unknown): string | undefined {
   if (typeof arg === 'string') {
@@ -28,14 +29,20 @@ export async function resolveExport(
     return run;
   }
   const now = Date.now();
-  const runs = services.exports.exports().filter(filter);
-  if (runs.length === 0) {
+  // The tree's rows, in its order and with its labels: the export picked is the row seen there.
+  const items = layoutOf(services, now).order.flatMap((row) => {
+    if (row.kind !== 'export') {
+      return [];
+    }
+    const run = services.exports.get(row.exportId);
+    return run && filter(run)
+      ? [{ label: row.label, description: exportDescription(run, now, !row.fileInLabel), run }]
+      : [];
+  });
+  if (items.length === 0) {
     void vscode.window.showInformationMessage('No export to choose from.');
     return undefined;
   }
-  const picked = await vscode.window.showQuickPick(
-    runs.map((run) => ({ label: run.ref.report, description: exportDescription(run, now), run })),
-    { placeHolder },
-  );
+  const picked = await vscode.window.showQuickPick(items, { placeHolder, matchOnDescription: true });
   return picked?.run;
 }

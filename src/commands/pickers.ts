@@ -7,6 +7,7 @@ import { jobCodicon } from '../views/jobIcons';
 import { jobDescription, jobLabel } from '../views/jobDescription';
 import type { Account, ReportRef } from '../zoho/types';
 import { isJobReady } from '../views/readyResults';
+import { layoutOf } from '../views/treeShape';
 
 /** A job command's first argument: a tree node (anything with `.key`), a job key, or nothing. */
 export function jobKeyOf(arg: unknown): string | undefined {
@@ -46,10 +47,13 @@ export function jobPickItem(services: Services, job: TrackedJob, now: number): J
 
 export async function pickJob(services: Services, query: JobQuery): Promise<TrackedJob | undefined> {
   const now = Date.now();
+  // In the tree's order, so the n-th row here is the n-th job row there.
+  const order = layoutOf(services, now).order.flatMap((row) => (row.kind === 'job' ? [row.key] : []));
+  const rank = (job: TrackedJob): number => order.indexOf(job.key);
   const jobs = services.jobs
     .jobs()
     .filter((job) => !query.filter || query.filter(job, now))
-    .sort((a, b) => b.trackedAt - a.trackedAt);
+    .sort((a, b) => rank(a) - rank(b));
   if (jobs.length === 0) {
     void vscode.window.showInformationMessage(query.noneMessage);
     return undefined;

@@ -237,15 +237,17 @@ export class ExportRunner implements ExportsApi {
     await fs.mkdir(path.dirname(working), { recursive: true });
     await truncateTo(working, 0);
     this.budget.record(request.accountId, this.clock.now());
+    // The id comes first: the batch is stored as this export's from its creation on.
+    const id = randomUUID();
     let job: TrackedJob;
     try {
-      job = await this.jobs.createJob(request.accountId, request.ref, request.query);
+      job = await this.jobs.createJob(request.accountId, request.ref, request.query, id);
     } catch (error) {
       await fs.rm(working, { force: true });
       throw error;
     }
     const run: ExportRun = {
-      id: randomUUID(),
+      id,
       accountId: request.accountId,
       ref: { ...request.ref },
       query: request.query,

@@ -162,10 +162,15 @@ export class JobService implements JobServiceApi {
     return this.accountStates.pauses();
   }
 
-  async createJob(accountId: string, ref: ReportRef, query: FirstBatchQuery): Promise<TrackedJob> {
+  async createJob(
+    accountId: string,
+    ref: ReportRef,
+    query: FirstBatchQuery,
+    exportId?: string,
+  ): Promise<TrackedJob> {
     const api = await this.options.clients(accountId);
     const details = await api.createJob(ref, query);
-    const job = this.newJob(accountId, ref, details, { query, batch: 1 });
+    const job = this.newJob(accountId, ref, details, { query, batch: 1, exportId });
     try {
       await this.store.add(job);
     } catch (error) {
@@ -495,6 +500,7 @@ export class JobService implements JobServiceApi {
       query,
       batch: parent.batch + 1,
       parentKey: parent.key,
+      exportId: parent.exportId, // a batch of an export begets a batch of the same export
     });
     await this.store.add(child);
     await this.store.update(parent.key, { nextBatchKey: child.key });
@@ -640,7 +646,7 @@ export class JobService implements JobServiceApi {
     accountId: string,
     ref: ReportRef,
     details: JobDetails,
-    extra: Pick<TrackedJob, 'batch'> & Partial<Pick<TrackedJob, 'query' | 'parentKey'>>,
+    extra: Pick<TrackedJob, 'batch'> & Partial<Pick<TrackedJob, 'query' | 'parentKey' | 'exportId'>>,
   ): TrackedJob {
     const now = this.clock.now();
     const job: TrackedJob = {
@@ -661,6 +667,9 @@ export class JobService implements JobServiceApi {
     }
     if (extra.parentKey) {
       job.parentKey = extra.parentKey;
+    }
+    if (extra.exportId) {
+      job.exportId = extra.exportId;
     }
     if (details.result?.record_cursor) {
       job.cursorSeenAt = now;

@@ -27,6 +27,12 @@ export interface TrackedJob {
   batch: number;
   /** Key of the job whose cursor created this one. */
   parentKey?: string;
+  /**
+   * The Export Whole Report run this job is a batch of. Set when the job is created (a follow-up
+   * batch inherits it from its parent) and stored with the job in the same write, never changed:
+   * the tree decides where the row goes from this alone (src/views/treeShape.ts).
+   */
+  exportId?: string;
   trackedAt: number;
   /** When the state or details last changed. */
   changedAt: number;

@@ -71,8 +71,16 @@ export interface JobServiceApi extends Disposable {
   /** Whether this window is the one that polls, downloads and notifies (see core/lease.ts). */
   readonly polling: Lease;
 
-  /** Creates a first-batch job and tracks it (polling starts fast). */
-  createJob(accountId: string, ref: ReportRef, query: FirstBatchQuery): Promise<TrackedJob>;
+  /**
+   * Creates a first-batch job and tracks it (polling starts fast). `exportId` makes it the first
+   * batch of that export: stored with the job, so no window ever shows it as a job of its own.
+   */
+  createJob(
+    accountId: string,
+    ref: ReportRef,
+    query: FirstBatchQuery,
+    exportId?: string,
+  ): Promise<TrackedJob>;
   /** Looks the job up once (so unknown ids fail here, with a clear error) and tracks it. */
   trackJob(accountId: string, ref: ReportRef, jobId: string): Promise<TrackedJob>;
   /** Polls one job now, or every unfinished job when key is omitted. */

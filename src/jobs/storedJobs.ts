@@ -61,6 +61,7 @@ function isTrackedJob(value: unknown): value is TrackedJob {
     DOWNLOAD_STATES.has(value.download) &&
     typeof value.batch === 'number' &&
     typeof value.trackedAt === 'number' &&
-    typeof value.changedAt === 'number'
+    typeof value.changedAt === 'number' &&
+    (value.exportId === undefined || typeof value.exportId === 'string')
   );
 }

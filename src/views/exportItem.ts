@@ -37,15 +37,21 @@ function tooltip(run: ExportRun): vscode.MarkdownString {
   return markdown;
 }
 
-export function exportItem(run: ExportRun | undefined, id: string, now: number): vscode.TreeItem {
+/** `row` is the export's place in the tree (./treeShape.ts): its id and a label unlike its siblings'. */
+export function exportItem(
+  run: ExportRun | undefined,
+  row: { id: string; label: string; fileInLabel: boolean },
+  now: number,
+): vscode.TreeItem {
   if (!run) {
     const gone = new vscode.TreeItem('(export no longer listed)');
-    gone.id = id;
+    gone.id = row.id;
     return gone;
   }
-  const item = new vscode.TreeItem(`Export ${run.ref.report}`, vscode.TreeItemCollapsibleState.Expanded);
-  item.id = id;
-  item.description = exportDescription(run, now);
+  const item = new vscode.TreeItem(row.label, vscode.TreeItemCollapsibleState.Expanded);
+  item.id = row.id;
+  item.description = exportDescription(run, now, !row.fileInLabel);
+  item.accessibilityInformation = { label: `${row.label}, ${item.description}` };
   item.tooltip = tooltip(run);
   const [icon, colour] = ICONS[run.state];
   item.iconPath = new vscode.ThemeIcon(icon, colour ? new vscode.ThemeColor(colour) : undefined);

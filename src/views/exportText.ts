@@ -1,5 +1,6 @@
 // Short texts describing an export (tree row, progress, notifications). No editor API here.
-import { batchesDone, elapsedMs, type ExportRun } from '../exports/model';
+import * as path from 'node:path';
+import { batchesDone, elapsedMs, exportFile, type ExportRun } from '../exports/model';
 import { formatCount, formatDuration, formatRecords } from './jobDescription';
 import { isExportUnopened } from './readyResults';
 
@@ -19,8 +20,16 @@ export function exportFinishedText(run: ExportRun): string {
   return `${run.ref.report} exported: ${formatRecords(run.records)} in ${batches(run.batches.length)}`;
 }
 
-/** Tree row description: state, batches done, records so far, elapsed time. */
-export function exportDescription(run: ExportRun, now: number): string {
+/**
+ * Tree row description: state, batches done, records so far, elapsed time, then the file it writes
+ * (`All_Orders_2026-12-06.csv`), unless the row's label names it already.
+ */
+export function exportDescription(run: ExportRun, now: number, withFile = true): string {
+  const state = exportState(run, now);
+  return withFile ? `${state} · ${path.basename(exportFile(run) ?? run.destination)}` : state;
+}
+
+function exportState(run: ExportRun, now: number): string {
   const elapsed = formatDuration(elapsedMs(run, now));
   const done = batchesDone(run);
   switch (run.state) {

@@ -1,6 +1,6 @@
 // Short texts describing a job (tree label and description, QuickPick rows). No editor API here,
 // so the wording is easy to test.
-import { resultMsLeft, type TrackedJob } from '../jobs/model';
+import { cursorMsLeft, resultMsLeft, usableCursor, type TrackedJob } from '../jobs/model';
 import type { CheckTimes } from '../jobs/serviceApi';
 
 const numberFormat = new Intl.NumberFormat('en-US');
@@ -33,6 +33,33 @@ export function formatDuration(ms: number): string {
 /** `just now` under a minute, else `3 min ago`: finished jobs never need a per-second re-render. */
 export function formatAge(ms: number): string {
   return ms < 60_000 ? 'just now' : `${formatDuration(ms)} ago`;
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/**
+ * When something started, in local time: `14:05` today, `Dec 5 14:05` on another day; with
+ * `seconds`, `14:05:09`. Tells apart rows that are otherwise alike (two first batches of a report).
+ */
+export function formatClock(ms: number, now: number, seconds = false): string {
+  const at = new Date(ms);
+  const two = (n: number): string => String(n).padStart(2, '0');
+  const time = `${two(at.getHours())}:${two(at.getMinutes())}${seconds ? `:${two(at.getSeconds())}` : ''}`;
+  return at.toDateString() === new Date(now).toDateString()
+    ? time
+    : `${MONTHS[at.getMonth()]} ${at.getDate()} ${time}`;
+}
+
+/**
+ * `next batch within 12 min` while a completed job's record cursor can still be followed (Zoho
+ * accepts it 15 minutes); nothing once it was followed or has expired.
+ */
+export function cursorText(job: TrackedJob, now: number): string {
+  const left = usableCursor(job, now) === undefined ? undefined : cursorMsLeft(job, now);
+  if (left === undefined || left <= 0) {
+    return '';
+  }
+  return `next batch within ${left < 60_000 ? '1 min' : formatDuration(left)}`;
 }
 
 /** Megabytes with one decimal, for progress messages. */
@@ -116,6 +143,7 @@ export function jobDescription(
       // A result still on the server says how long Zoho keeps it; one on disk says its age.
       parts.push((job.download === 'none' && expiry(job, now)) || formatAge(now - job.changedAt));
     }
+    parts.push(cursorText(job, now));
   }
   const query = queryText(job);
   if (query) {

@@ -1,5 +1,6 @@
-// The "Bulk Read Jobs" tree: account -> report -> job, skipping a level that has a single entry.
-// Node objects are cached by id and reused, so a job update refreshes exactly that row.
+// The "Bulk Read Jobs" tree: exports with their batches, then account -> report -> job, skipping a
+// level that has a single entry. Where each row goes is decided by ./treeShape.ts; this provider
+// maps its rows to node objects, cached by row id and reused, so a job update refreshes that row.
 import * as vscode from 'vscode';
 import { capitalise } from '../core/format';
 import { systemClock, type Clock, type TimerHandle } from '../core/ports';
@@ -10,50 +11,48 @@ import { isMergedJob } from '../exports/model';
 import type { Services } from '../services';
 import type { Account } from '../zoho/types';
 import { jobContextValue } from './jobContext';
-import { jobDescription, jobLabel } from './jobDescription';
+import { jobDescription } from './jobDescription';
 import { isJobReady, readyCount } from './readyResults';
 import { exportItem } from './exportItem';
 import { jobIcon } from './jobIcons';
 import { jobTooltip } from './jobTooltip';
-import { computeShape, jobsOfGroup, reportGroupKey, type ReportGroup, type TreeShape } from './treeShape';
+import { layoutOf, ROOT, type ReportGroup, type Row, type TreeLayout } from './treeShape';
 
 export const JOBS_VIEW_ID = 'creatorBulkJobs.jobs';
 
 export class AccountNode {
   readonly kind = 'account';
-  constructor(readonly accountId: string) {}
-  get id(): string {
-    return `account:${this.accountId}`;
-  }
+  constructor(
+    readonly id: string,
+    readonly accountId: string,
+  ) {}
 }
 
 export class ReportNode {
   readonly kind = 'report';
   constructor(
+    readonly id: string,
     readonly accountId: string,
     readonly groupKey: string,
   ) {}
-  get id(): string {
-    return `report:${this.groupKey}`;
-  }
 }
 
 export class JobNode {
   readonly kind = 'job';
   /** The job key; commands accept the node because it exposes `.key`. */
-  constructor(readonly key: string) {}
-  get id(): string {
-    return `job:${this.key}`;
-  }
+  constructor(
+    readonly id: string,
+    readonly key: string,
+  ) {}
 }
 
 export class ExportNode {
   readonly kind = 'export';
   /** Export commands accept the node because it exposes `.exportId`. */
-  constructor(readonly exportId: string) {}
-  get id(): string {
-    return `export:${this.exportId}`;
-  }
+  constructor(
+    readonly id: string,
+    readonly exportId: string,
+  ) {}
 }
 
 export type TreeNode = AccountNode | ReportNode | JobNode | ExportNode;
@@ -86,10 +85,11 @@ export class JobsTreeProvider extends Disposable implements vscode.TreeDataProvi
   );
   readonly onDidChangeTreeData = this.changeEmitter.event;
 
+  /** Node objects by row id, reused while the row exists (VS Code tells elements apart by object). */
   private readonly nodes = new Map<string, TreeNode>();
   /** Job key -> description last handed to the view, so the age ticker fires only real changes. */
   private readonly rendered = new Map<string, string>();
-  private shape: TreeShape;
+  private layout: TreeLayout;
   private visible = false;
   private ticker: TimerHandle | undefined;
 
@@ -99,9 +99,9 @@ export class JobsTreeProvider extends Disposable implements vscode.TreeDataProvi
     private readonly clock: Clock = systemClock,
   ) {
     super();
-    this.shape = this.computeShape();
+    this.layout = this.computeLayout();
     const { jobs, accounts, exports } = services;
-    this.register(exports.onDidChangeExport(({ kind, run }) => this.onExportChanged(kind, run.id)));
+    this.register(exports.onDidChangeExport(({ run }) => this.onExportChanged(run.id)));
     this.register(jobs.onDidChangeJob(({ kind, job }) => this.onJobChanged(kind, job)));
     this.register(jobs.accountStates.onDidChange((state) => this.onAccountStateChanged(state.accountId)));
     this.register(accounts.onDidChange(() => this.refreshRoot()));
@@ -111,43 +111,13 @@ export class JobsTreeProvider extends Disposable implements vscode.TreeDataProvi
   // ---- TreeDataProvider ----
 
   getChildren(element?: TreeNode): TreeNode[] {
-    if (!element) {
-      const exports = this.exportNodes();
-      if (this.shape.showAccounts) {
-        return [...exports, ...this.shape.accountIds.map((id) => this.accountNode(id))];
-      }
-      const only = this.shape.accountIds[0];
-      return only === undefined ? exports : [...exports, ...this.childrenOfAccount(only)];
-    }
-    switch (element.kind) {
-      case 'export':
-        return this.batchNodes(element.exportId);
-      case 'account':
-        return this.childrenOfAccount(element.accountId);
-      case 'report':
-        return this.jobNodes(element.groupKey);
-      default:
-        return [];
-    }
+    return (this.layout.children.get(element?.id ?? ROOT) ?? []).map((row) => this.nodeOf(row));
   }
 
   getParent(element: TreeNode): TreeNode | undefined {
-    switch (element.kind) {
-      case 'account':
-        return undefined;
-      case 'report':
-        return this.shape.showAccounts ? this.accountNode(element.accountId) : undefined;
-      case 'export':
-        return undefined;
-      default: {
-        const run = this.services.exports.exportOfJob(element.key);
-        if (run) {
-          return this.exportNode(run.id);
-        }
-        const job = this.services.jobs.get(element.key);
-        return job && this.parentOfGroup(job);
-      }
-    }
+    const parentId = this.layout.parents.get(element.id);
+    const parent = parentId ? this.rowOf(parentId) : undefined;
+    return parent && this.nodeOf(parent);
   }
 
   getTreeItem(element: TreeNode): vscode.TreeItem {
@@ -156,8 +126,11 @@ export class JobsTreeProvider extends Disposable implements vscode.TreeDataProvi
         return this.accountItem(element);
       case 'report':
         return this.reportItem(element);
-      case 'export':
-        return exportItem(this.services.exports.get(element.exportId), element.id, this.clock.now());
+      case 'export': {
+        const row = this.row(element);
+        const label = row?.kind === 'export' ? row : { id: element.id, label: '', fileInLabel: false };
+        return exportItem(this.services.exports.get(element.exportId), label, this.clock.now());
+      }
       default:
         return this.jobItem(element);
     }
@@ -176,66 +149,53 @@ export class JobsTreeProvider extends Disposable implements vscode.TreeDataProvi
 
   // ---- nodes ----
 
-  /** The cached node of a job (created on first use), or undefined when the job is not tracked. */
+  /** The node of a job's row, or undefined when the job is not shown (not tracked). */
   jobNode(key: string): JobNode | undefined {
-    if (!this.services.jobs.get(key)) {
-      return undefined;
-    }
-    return this.cached(`job:${key}`, () => new JobNode(key));
+    const row = this.layout.jobRows.get(key);
+    return row && (this.nodeOf(row) as JobNode);
   }
 
-  exportNode(id: string): ExportNode {
-    return this.cached(`export:${id}`, () => new ExportNode(id));
+  /** The node of an export's row, or undefined when the export is not listed. */
+  exportNode(id: string): ExportNode | undefined {
+    const row = this.layout.children.get(ROOT)?.find((r) => r.kind === 'export' && r.exportId === id);
+    return row && (this.nodeOf(row) as ExportNode);
   }
 
-  /** Exports first, newest on top: they are what the user is waiting for. */
-  private exportNodes(): ExportNode[] {
-    return this.services.exports
-      .exports()
-      .sort((a, b) => b.startedAt - a.startedAt)
-      .map((run) => this.exportNode(run.id));
+  private row(node: TreeNode): Row | undefined {
+    return this.rowOf(node.id);
   }
 
-  private batchNodes(exportId: string): JobNode[] {
-    const run = this.services.exports.get(exportId);
-    return (run?.batches ?? [])
-      .map((batch) => this.jobNode(batch.key))
-      .filter((node): node is JobNode => node !== undefined);
+  private rowOf(id: string): Row | undefined {
+    const parentId = this.layout.parents.get(id);
+    return parentId === undefined
+      ? undefined
+      : this.layout.children.get(parentId)?.find((row) => row.id === id);
   }
 
-  private accountNode(accountId: string): AccountNode {
-    return this.cached(`account:${accountId}`, () => new AccountNode(accountId));
-  }
-
-  private reportNode(accountId: string, groupKey: string): ReportNode {
-    return this.cached(`report:${groupKey}`, () => new ReportNode(accountId, groupKey));
-  }
-
-  private cached<T extends TreeNode>(id: string, create: () => T): T {
-    let node = this.nodes.get(id);
+  /** The cached node of a row (created on first use). */
+  private nodeOf(row: Row): TreeNode {
+    let node = this.nodes.get(row.id);
     if (!node) {
-      node = create();
-      this.nodes.set(id, node);
+      switch (row.kind) {
+        case 'account':
+          node = new AccountNode(row.id, row.accountId);
+          break;
+        case 'report':
+          node = new ReportNode(row.id, row.accountId, row.groupKey);
+          break;
+        case 'export':
+          node = new ExportNode(row.id, row.exportId);
+          break;
+        default:
+          node = new JobNode(row.id, row.key);
+      }
+      this.nodes.set(row.id, node);
     }
-    return node as T;
-  }
-
-  private childrenOfAccount(accountId: string): TreeNode[] {
-    const groups = this.shape.reports.get(accountId) ?? [];
-    if (groups.length > 1) {
-      return groups.map((group) => this.reportNode(accountId, group.key));
-    }
-    return groups.length === 1 ? this.jobNodes(groups[0].key) : [];
-  }
-
-  private jobNodes(groupKey: string): JobNode[] {
-    return jobsOfGroup(this.services.jobs.jobs(), groupKey).map((job) =>
-      this.cached(`job:${job.key}`, () => new JobNode(job.key)),
-    );
+    return node;
   }
 
   private group(node: ReportNode): ReportGroup | undefined {
-    return this.shape.reports.get(node.accountId)?.find((group) => group.key === node.groupKey);
+    return this.layout.shape.reports.get(node.accountId)?.find((group) => group.key === node.groupKey);
   }
 
   // ---- items ----
@@ -276,22 +236,20 @@ export class JobsTreeProvider extends Disposable implements vscode.TreeDataProvi
 
   private jobItem(node: JobNode): vscode.TreeItem {
     const job = this.services.jobs.get(node.key);
-    if (!job) {
+    const row = this.row(node);
+    if (!job || row?.kind !== 'job') {
       // Removed between the refresh and this call; the pending parent refresh drops it.
       const gone = new vscode.TreeItem('(no longer tracked)');
       gone.id = node.id;
       return gone;
     }
     const now = this.clock.now();
-    // Without a report row above it (one report only), the row itself must say which report it is.
-    const parentKind = this.getParent(node)?.kind;
-    const label = jobLabel(job, parentKind === 'report' || parentKind === 'export');
-    const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(row.label, vscode.TreeItemCollapsibleState.None);
     item.id = node.id;
     item.description = this.describe(job, now);
     this.rendered.set(job.key, item.description);
     // Screen readers (and tests) hear the job id the row no longer shows.
-    item.accessibilityInformation = { label: `${label}, ${item.description}, job ${job.jobId}` };
+    item.accessibilityInformation = { label: `${row.label}, ${item.description}, job ${job.jobId}` };
     item.iconPath = jobIcon(job);
     const merged = isMergedJob(this.services.exports, job.key);
     item.contextValue = jobContextValue(job, now, merged);
@@ -310,73 +268,54 @@ export class JobsTreeProvider extends Disposable implements vscode.TreeDataProvi
 
   // ---- change handling ----
 
-  private computeShape(): TreeShape {
-    // An export's batches sit under the export's row, not under their report.
-    const { exports } = this.services;
-    return computeShape(
-      this.services.accounts.list().map((account) => account.id),
-      this.services.jobs.jobs().filter((job) => !exports.exportOfJob(job.key)),
-    );
+  private computeLayout(): TreeLayout {
+    return layoutOf(this.services, this.clock.now());
   }
 
-  private onExportChanged(kind: 'added' | 'updated' | 'removed', id: string): void {
-    if (kind === 'removed') {
-      this.nodes.delete(`export:${id}`);
-    }
-    const before = this.shape.signature;
-    this.shape = this.computeShape();
-    if (kind !== 'updated' || before !== this.shape.signature) {
-      this.pruneGroupNodes();
+  /**
+   * Lays the tree out again. When a row was added, removed, moved or relabelled the whole tree is
+   * refreshed (rows are few; a partial refresh of a moved row is what once listed it twice);
+   * otherwise only `changed` rows are.
+   */
+  private relayout(changed: () => (TreeNode | undefined)[]): void {
+    const before = this.layout.signature;
+    this.layout = this.computeLayout();
+    if (before !== this.layout.signature) {
+      this.pruneNodes();
       this.changeEmitter.fire(undefined);
     } else {
-      this.changeEmitter.fire(this.exportNode(id)); // its row and its list of batches
+      const nodes = changed().filter((node): node is TreeNode => node !== undefined);
+      if (nodes.length > 0) {
+        this.changeEmitter.fire(nodes);
+      }
     }
     this.scheduleTick();
+  }
+
+  private onExportChanged(id: string): void {
+    // Its row, and its batches' rows (merged batches lose their Open and Save).
+    this.relayout(() => [
+      this.exportNode(id),
+      ...(this.layout.children.get(`export:${id}`) ?? []).map((row) => this.nodes.get(row.id)),
+    ]);
   }
 
   private onJobChanged(kind: 'added' | 'updated' | 'removed', job: TrackedJob): void {
-    if (kind === 'updated') {
-      const node = this.nodes.get(`job:${job.key}`);
-      if (node) {
-        this.changeEmitter.fire(node);
-      }
-      this.scheduleTick();
-      return;
-    }
     if (kind === 'removed') {
-      this.nodes.delete(`job:${job.key}`);
       this.rendered.delete(job.key);
     }
-    const before = this.shape.signature;
-    this.shape = this.computeShape();
-    if (before !== this.shape.signature) {
-      this.pruneGroupNodes();
-      this.changeEmitter.fire(undefined);
-    } else {
-      // Same grouping: only the job's parent lists a different set of children.
-      this.changeEmitter.fire(this.parentOfGroup(job));
-    }
-    this.scheduleTick();
-  }
-
-  /** The node whose children are the jobs of `job`'s report (undefined = root). */
-  private parentOfGroup(job: TrackedJob): TreeNode | undefined {
-    const groups = this.shape.reports.get(job.accountId) ?? [];
-    if (groups.length > 1) {
-      return this.reportNode(job.accountId, reportGroupKey(job));
-    }
-    return this.shape.showAccounts ? this.accountNode(job.accountId) : undefined;
+    this.relayout(() => [this.jobNode(job.key)]);
   }
 
   /** The account row and its running jobs' rows (waiting or running) change with its state. */
   private onAccountStateChanged(accountId: string): void {
     const changed: TreeNode[] = [];
     const node = this.nodes.get(`account:${accountId}`);
-    if (node && this.shape.showAccounts) {
+    if (node && this.layout.shape.showAccounts) {
       changed.push(node);
     }
     for (const job of this.services.jobs.jobs()) {
-      const jobNode = this.nodes.get(`job:${job.key}`);
+      const jobNode = this.jobNode(job.key);
       if (jobNode && job.accountId === accountId && job.state === 'running') {
         changed.push(jobNode);
       }
@@ -387,14 +326,15 @@ export class JobsTreeProvider extends Disposable implements vscode.TreeDataProvi
   }
 
   refreshRoot(): void {
-    this.shape = this.computeShape();
-    this.pruneGroupNodes();
+    this.layout = this.computeLayout();
+    this.pruneNodes();
     this.changeEmitter.fire(undefined);
   }
 
-  private pruneGroupNodes(): void {
-    for (const [id, node] of this.nodes) {
-      if (node.kind === 'report' && !this.group(node)) {
+  /** Forgets the nodes of rows that are gone, so a row that comes back gets a fresh one. */
+  private pruneNodes(): void {
+    for (const id of this.nodes.keys()) {
+      if (!this.layout.parents.has(id)) {
         this.nodes.delete(id);
       }
     }
@@ -435,14 +375,15 @@ export class JobsTreeProvider extends Disposable implements vscode.TreeDataProvi
     const changed: TreeNode[] = [];
     for (const [key, description] of this.rendered) {
       const job = this.services.jobs.get(key);
-      const node = this.nodes.get(`job:${key}`);
+      const node = this.jobNode(key);
       if (job && node && this.describe(job, now) !== description) {
         changed.push(node);
       }
     }
     for (const run of this.services.exports.exports()) {
-      if (run.state === 'running') {
-        changed.push(this.exportNode(run.id)); // its elapsed time
+      const node = this.exportNode(run.id);
+      if (node && run.state === 'running') {
+        changed.push(node); // its elapsed time
       }
     }
     if (changed.length > 0) {
@@ -513,7 +454,11 @@ export function registerJobsTree(context: vscode.ExtensionContext, services: Ser
       await view.reveal(node, { select: true, focus: false, expand: true });
     },
     async revealExport(id: string): Promise<void> {
-      await view.reveal(provider.exportNode(id), { select: true, focus: false, expand: true });
+      const node = provider.exportNode(id);
+      if (!node) {
+        throw new Error('This export is no longer listed.');
+      }
+      await view.reveal(node, { select: true, focus: false, expand: true });
     },
     dispose(): void {
       view.dispose();

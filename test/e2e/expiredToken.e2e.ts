@@ -15,7 +15,7 @@ import {
   useControlledSimulator,
   typeToken,
 } from './flows';
-import { useWorkbench } from './workbench';
+import { expectErrors, useWorkbench } from './workbench';
 
 const FIRST_TOKEN = 'e2e-token-1';
 const SECOND_TOKEN = 'e2e-token-2';
@@ -39,6 +39,7 @@ describe('Expired token', () => {
   });
 
   it('says the token was rejected and offers Sign In Again, without a stack trace', async () => {
+    expectErrors(/access token was rejected/);
     sim().expireAccessToken(FIRST_TOKEN); // the next status check answers 401/1030
     const toast = await wb().waitForNotification(/access token was rejected/);
     const text = (await toast.locator('.notification-list-item-message').textContent()) ?? '';
@@ -72,6 +73,7 @@ describe('Expired token', () => {
   it('an unknown token at sign-in is refused with a readable message and nothing is stored', async () => {
     const { page } = wb();
     await clearNotifications(wb());
+    expectErrors(/Sign-in to other \(127\.0\.0\.1:\d+\) failed/);
     await signInThroughPalette(wb(), { host: sim().url, owner: 'other', token: 'not-a-known-token' });
     const toast = await wb().waitForNotification(/Sign-in to other \(127\.0\.0\.1:\d+\) failed/);
     const text = (await toast.locator('.notification-list-item-message').textContent()) ?? '';

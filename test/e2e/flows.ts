@@ -27,9 +27,14 @@ export const JOB_DURATION_MS = 10 * 60 * 1000;
 
 /** A controlled simulator for the enclosing describe block (started before, closed after). */
 export function useControlledSimulator(): () => Simulator {
+  return useSimulator(startControlledSimulator);
+}
+
+/** A simulator started by `start` for the enclosing describe block (before), closed after. */
+export function useSimulator(start: () => Promise<Simulator>): () => Simulator {
   let sim: Simulator | undefined;
   before(async () => {
-    sim = await startControlledSimulator();
+    sim = await start();
   });
   after(async () => {
     await sim?.close();

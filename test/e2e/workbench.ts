@@ -11,6 +11,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { launchPersistent } from '../host/chromium';
+import { describeErrors, ErrorGuard, logFiles } from './errorGuard';
 
 function env(name: string): string {
   const value = process.env[name];
@@ -78,9 +79,25 @@ export function updateUserSettings(patch: Record<string, unknown>): void {
   fs.writeFileSync(file, JSON.stringify({ ...current, ...patch }, null, 2));
 }
 
+/** The error guard of the open workbench (see ./errorGuard.ts); one browser at a time per file. */
+let guard: ErrorGuard | undefined;
+
+/**
+ * The current test shows or logs errors matching these on purpose (a refused token, a hostile
+ * server): every other error notification, error dialog or `[error]` log line fails the test.
+ */
+export function expectErrors(...patterns: RegExp[]): void {
+  if (!guard) {
+    throw new Error('expectErrors() needs the workbench of useWorkbench()');
+  }
+  guard.expect(patterns);
+}
+
 /** Opens the workbench on the run's workspace and waits until it and the extension's icon are there. */
 export async function openWorkbench(): Promise<Workbench> {
   const context = await launchPersistent(env('CBJ_E2E_PROFILE_DIR'));
+  guard = new ErrorGuard(env('CBJ_E2E_LOGS_DIR'));
+  await guard.install(context);
   return workbenchIn(context, context.pages()[0] ?? (await context.newPage()));
 }
 
@@ -196,7 +213,8 @@ async function workbenchIn(context: BrowserContext, page: Page): Promise<Workben
 
 /**
  * Opens one workbench for the enclosing describe block and closes it after; after every test saves a
- * screenshot named after it, and after a failure also copies the extension's logs next to it.
+ * screenshot named after it, and after a failure also copies the extension's logs next to it. A test
+ * fails on any error notification, error dialog or error log line it did not declare (expectErrors).
  */
 export function useWorkbench(): () => Workbench {
   let wb: Workbench | undefined;
@@ -209,7 +227,8 @@ export function useWorkbench(): () => Workbench {
     if (!wb || !test) {
       return;
     }
-    const failed = test.state === 'failed';
+    const unexpected = guard?.takeUnexpected() ?? [];
+    const failed = test.state === 'failed' || unexpected.length > 0;
     // The marker goes after the cut, so a long title still says it failed.
     const name = `${slug(test.fullTitle()).slice(0, 110)}${failed ? '-FAILED' : ''}`;
     const shot = await wb.screenshot(name).catch((error: Error) => `(no screenshot: ${error.message})`);
@@ -218,9 +237,15 @@ export function useWorkbench(): () => Workbench {
       const copied = copyExtensionLogs(path.join(e2e.resultsDir, `${slug(name)}-logs`));
       console.log(`      extension logs: ${copied.length ? copied.join(', ') : 'none found'}`);
     }
+    if (unexpected.length > 0) {
+      // A hook failure: mocha reports it against this test and skips the rest of the file, whose
+      // steps build on this one.
+      throw new Error(`"${test.title}": ${describeErrors(unexpected)}`);
+    }
   });
   after(async () => {
     await wb?.close();
+    guard = undefined;
   });
   return () => {
     if (!wb) {
@@ -230,31 +255,15 @@ export function useWorkbench(): () => Workbench {
   };
 }
 
-/**
- * Copies the extension's log files (its output channel: <logs>/<session>/exthost*\/<extension id>/)
- * and the extension host's own log into dir. Returns the copied paths, relative to the cwd.
- */
+/** Copies the extension's log files and the extension host's log into dir; returns their paths. */
 export function copyExtensionLogs(dir: string): string[] {
   const logsDir = env('CBJ_E2E_LOGS_DIR');
-  const copied: string[] = [];
-  const walk = (current: string): void => {
-    if (!fs.existsSync(current)) {
-      return;
-    }
-    for (const entry of fs.readdirSync(current, { withFileTypes: true })) {
-      const full = path.join(current, entry.name);
-      if (entry.isDirectory()) {
-        walk(full);
-      } else if (/creatorbulkjobs|remoteexthost\.log$/i.test(path.relative(logsDir, full))) {
-        fs.mkdirSync(dir, { recursive: true });
-        const target = path.join(dir, path.relative(logsDir, full).replace(/[\\/]/g, '__'));
-        fs.copyFileSync(full, target);
-        copied.push(path.relative(process.cwd(), target));
-      }
-    }
-  };
-  walk(logsDir);
-  return copied;
+  return logFiles(logsDir).map((file) => {
+    fs.mkdirSync(dir, { recursive: true });
+    const target = path.join(dir, path.relative(logsDir, file).replace(/[\\/]/g, '__'));
+    fs.copyFileSync(file, target);
+    return path.relative(process.cwd(), target);
+  });
 }
 
 function slug(text: string): string {

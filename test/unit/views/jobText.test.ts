@@ -10,7 +10,7 @@ import {
   jobLabel,
   queryText,
 } from '../../../src/views/jobDescription';
-import { computeShape, jobsOfGroup, reportGroupKey } from '../../../src/views/treeShape';
+import { computeShape, layoutTree } from '../../../src/views/treeShape';
 
 const NOW = Date.UTC(2025, 0, 1, 12, 0, 0);
 const MIN = 60_000;
@@ -51,8 +51,16 @@ describe('job texts', () => {
 
   it('describes count or state first, then age, then the shortened query', () => {
     const seen = { path: '/tmp/x.csv', bytes: 10, downloadedAt: NOW, seenAt: NOW };
-    assert.strictEqual(jobDescription(job(), NOW), '100,000 records · ready · 3 min ago');
-    assert.strictEqual(jobDescription(job({ result: seen }), NOW), '100,000 records · 3 min ago');
+    const last = { nextBatchKey: undefined, cursorSeenAt: undefined };
+    const lastDetails = { ...job().details!, result: { count: 100000, download_url: '/r' } };
+    assert.strictEqual(
+      jobDescription(job({ ...last, details: lastDetails }), NOW),
+      '100,000 records · ready · 3 min ago',
+    );
+    assert.strictEqual(
+      jobDescription(job({ result: seen, details: lastDetails }), NOW),
+      '100,000 records · 3 min ago',
+    );
     assert.strictEqual(
       jobDescription(job({ state: 'running', trackedAt: NOW - 12_000, download: 'none' }), NOW),
       'running · 12 s',
@@ -67,10 +75,12 @@ describe('job texts', () => {
       'failed · 2 h ago',
     );
     assert.strictEqual(
-      jobDescription(job({ download: 'downloading' }), NOW),
+      jobDescription(job({ download: 'downloading', ...last }), NOW),
       '100,000 records · downloading',
     );
     const filtered = job({
+      ...last,
+      details: lastDetails,
       result: seen,
       query: {
         criteria: 'Total >= 100.00 && Status == "Open" && Region == "EU"',
@@ -87,14 +97,43 @@ describe('job texts', () => {
     assert.strictEqual(formatDuration(3 * 86_400_000), '3 d');
   });
 
+  it('says on the row how long the record cursor can still be followed, while it can', () => {
+    // Seen 3 minutes ago: 12 of its 15 minutes left.
+    assert.strictEqual(
+      jobDescription(job(), NOW),
+      '100,000 records · ready · 3 min ago · next batch within 12 min',
+    );
+    assert.strictEqual(
+      jobDescription(job({ cursorSeenAt: NOW - 14.5 * MIN }), NOW),
+      '100,000 records · ready · 3 min ago · next batch within 1 min',
+    );
+    assert.doesNotMatch(jobDescription(job({ cursorSeenAt: NOW - 15 * MIN }), NOW), /next batch/, 'expired');
+    assert.doesNotMatch(jobDescription(job({ nextBatchKey: 'k' }), NOW), /next batch/, 'followed already');
+    assert.doesNotMatch(
+      jobDescription(job({ state: 'running', download: 'none' }), NOW),
+      /next batch/,
+      'no cursor before completion',
+    );
+  });
+
   it('says how long an undownloaded result has left, then that it expired, and stops offering it', () => {
     const HOUR = 3600_000;
-    const waiting = job({ download: 'none', result: undefined, changedAt: NOW - 19 * HOUR });
+    const waiting = job({
+      download: 'none',
+      result: undefined,
+      changedAt: NOW - 19 * HOUR,
+      cursorSeenAt: NOW - 19 * HOUR,
+    });
     assert.strictEqual(jobDescription(waiting, NOW), '100,000 records · ready · expires in 5 h');
     assert.match(jobContextValue(waiting, NOW), /\bcompleted\b/);
     assert.ok(jobActions(waiting, NOW).some((a) => a.command === 'creatorBulkJobs.openResult'));
 
-    const expired = job({ download: 'failed', result: undefined, changedAt: NOW - 25 * HOUR });
+    const expired = job({
+      download: 'failed',
+      result: undefined,
+      changedAt: NOW - 25 * HOUR,
+      cursorSeenAt: NOW - 25 * HOUR,
+    });
     assert.strictEqual(jobDescription(expired, NOW), '100,000 records · download failed · result expired');
     assert.doesNotMatch(jobContextValue(expired, NOW), /\bcompleted\b/, 'no Open/Save in the menus');
     assert.match(jobContextValue(expired, NOW), /\bexpired\b/);
@@ -105,7 +144,7 @@ describe('job texts', () => {
 
     // A result already on disk does not expire with Zoho's copy.
     assert.strictEqual(
-      jobDescription(job({ changedAt: NOW - 30 * HOUR }), NOW),
+      jobDescription(job({ changedAt: NOW - 30 * HOUR, cursorSeenAt: NOW - 30 * HOUR }), NOW),
       '100,000 records · ready · 1 d ago',
     );
   });
@@ -160,17 +199,20 @@ describe('tree shape', () => {
     assert.strictEqual(shape.reports.get('acc1')?.length, 1);
   });
 
-  it('changes its signature when grouping changes, not when a job joins an existing group', () => {
-    const one = computeShape(['acc1'], [job({ jobId: '1' })]);
-    const sameGroup = computeShape(['acc1'], [job({ jobId: '1' }), job({ jobId: '2' })]);
-    const newReport = computeShape(['acc1'], [job({ jobId: '1' }), job({ jobId: '3', ref: customers })]);
+  it('changes its signature when a row is added or moves, not when a job changes in place', () => {
+    const layout = (jobs: TrackedJob[], accounts = ['acc1']): string =>
+      layoutTree({ accountOrder: accounts, jobs, exports: [], now: NOW }).signature;
+    const one = layout([job({ jobId: '1' })]);
+    const changedInPlace = layout([job({ jobId: '1', state: 'failed' })]);
+    const sameGroup = layout([job({ jobId: '1' }), job({ jobId: '2' })]);
+    const newReport = layout([job({ jobId: '1' }), job({ jobId: '3', ref: customers })]);
     const newAccount = computeShape(
       ['acc1', 'acc2'],
       [job({ jobId: '1' }), job({ jobId: '4', accountId: 'acc2' })],
     );
-    assert.strictEqual(sameGroup.signature, one.signature);
-    assert.notStrictEqual(newReport.signature, one.signature);
-    assert.notStrictEqual(newAccount.signature, one.signature);
+    assert.strictEqual(changedInPlace, one);
+    assert.notStrictEqual(sameGroup, one);
+    assert.notStrictEqual(newReport, one);
     assert.deepStrictEqual(newAccount.accountIds, ['acc1', 'acc2']);
     assert.strictEqual(newAccount.showAccounts, true);
   });
@@ -178,9 +220,16 @@ describe('tree shape', () => {
   it('lists a report group newest first', () => {
     const older = job({ jobId: '1', trackedAt: NOW - 5 * MIN, ref: orders });
     const newer = job({ jobId: '2', trackedAt: NOW - MIN, ref: orders });
-    const ids = jobsOfGroup([older, newer, job({ jobId: '3', ref: customers })], reportGroupKey(older)).map(
-      (j) => j.jobId,
+    const layout = layoutTree({
+      accountOrder: ['acc1'],
+      jobs: [older, newer, job({ jobId: '3', ref: customers })],
+      exports: [],
+      now: NOW,
+    });
+    const rows = layout.children.get(`report:acc1|demo|zylker-store|All_Orders`) ?? [];
+    assert.deepStrictEqual(
+      rows.map((row) => (row.kind === 'job' ? row.key.split('|').pop() : row.kind)),
+      ['2', '1'],
     );
-    assert.deepStrictEqual(ids, ['2', '1']);
   });
 });
