@@ -379,7 +379,10 @@ export class JobService implements JobServiceApi {
     if (changed) {
       patch.changedAt = now;
     }
-    if (changed || job.lastError || now - (job.lastPolledAt ?? 0) >= LAST_CHECK_SAVE_MS) {
+    // The first check is always saved: a window taking over then continues the job's schedule
+    // instead of checking it again as a new job.
+    const firstCheck = (job.lastPolledAt ?? 0) <= job.trackedAt;
+    if (changed || firstCheck || job.lastError || now - (job.lastPolledAt ?? 0) >= LAST_CHECK_SAVE_MS) {
       patch.lastPolledAt = now;
     }
     if (cursor && cursor !== job.details?.result?.record_cursor) {
@@ -683,8 +686,15 @@ export class JobService implements JobServiceApi {
    */
   private schedule(job: TrackedJob, resumed = false): void {
     if (job.state === 'running' && this.polling.held) {
-      const lastCheckedAt = resumed ? (this.checkTimes(job.key).last ?? job.trackedAt) : undefined;
-      this.scheduler.add(job.key, job.accountId, { startedAt: job.trackedAt, lastCheckedAt });
+      // Creating (or tracking) a job is not a check of it: until a poll says more, it is first
+      // checked initialIntervalMs after it was tracked, whichever window created it (issue 17.4).
+      const last = this.checkTimes(job.key).last;
+      const checked = resumed && last !== undefined && last > job.trackedAt;
+      this.scheduler.add(job.key, job.accountId, {
+        startedAt: job.trackedAt,
+        lastCheckedAt: checked ? last : undefined,
+        waitingSince: job.trackedAt,
+      });
     }
   }
 

@@ -195,6 +195,19 @@ describe('Many windows over one storage folder', () => {
     assert.deepEqual(await results.files(), [path.relative(results.dir, resultPaths(results.dir, job).csv)]);
   });
 
+  it('a job created in a window that does not poll is first checked on the normal schedule', async () => {
+    const [a, b] = await openThree();
+    const job = await b.service.createJob(ACCOUNT, ref('All_Customers'), {});
+    await quiesce();
+    assert.equal(a.statusCalls, 0, 'not checked at once');
+    // initialIntervalMs after its creation, as the creating window would have checked it (it used
+    // to wait a steady interval, 4 s here and 30 s in the editor).
+    await run(1000, 250);
+    assert.equal(a.statusCalls, 1, 'checked after initialIntervalMs');
+    assert.equal(b.statusCalls, 0);
+    assert.ok(a.service.checkTimes(job.key).last! > job.trackedAt);
+  });
+
   it('when the polling window closes, another takes over within seconds and finishes the job once', async () => {
     const [a, b, c] = await openThree();
     const job = await a.service.createJob(ACCOUNT, ref('All_Customers'), {});
