@@ -29,6 +29,7 @@ import {
 } from './host/settings';
 import { ZohoAuthenticationProvider } from './host/authProvider';
 import { ResultFileSystem } from './host/resultFileSystem';
+import { UiPresence } from './host/uiPresence';
 import { MementoStore, SecretStorageStore } from './host/storageAdapters';
 import { registerExportCommands } from './commands/exportCommands';
 import { ExportRunner } from './exports/exportRunner';
@@ -158,8 +159,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
   // that account's jobs are polled: other accounts keep their schedule and their holds.
   own(accounts.onDidChangeCredentials((accountId) => void jobs.resumeAccount(accountId)));
 
-  jobs.setFocused(vscode.window.state.focused);
-  own(vscode.window.onDidChangeWindowState((state) => jobs.setFocused(state.focused)));
+  // The window the user works in is focused and has a UI that answers (host/uiPresence.ts).
+  const presence = own(
+    new UiPresence((present) => {
+      lease.setPresent(present);
+      applyFocus();
+    }),
+  );
+  const applyFocus = (): void => jobs.setFocused(vscode.window.state.focused && presence.present);
+  applyFocus();
+  own(vscode.window.onDidChangeWindowState(applyFocus));
   own(
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration(`${SECTION}.enableSimulator`)) {

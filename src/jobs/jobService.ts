@@ -84,6 +84,8 @@ export class JobService implements JobServiceApi {
   private readonly finishEmitter = new Emitter<TrackedJob>();
   readonly onDidChangeJob = this.changeEmitter.event;
   readonly onDidFinishJob = this.finishEmitter.event;
+  private readonly announceEmitter = new Emitter<TrackedJob>();
+  readonly onDidAnnounceJob = this.announceEmitter.event;
   /** Throttles and auth holds per account, read by the views. */
   readonly accountStates: AccountStates;
   readonly onDidChangePause: JobServiceApi['onDidChangePause'];
@@ -98,6 +100,8 @@ export class JobService implements JobServiceApi {
   private readonly nextBatches = new Map<string, Promise<TrackedJob>>();
   /** When this window last checked each job (the store has it only to LAST_CHECK_SAVE_MS). */
   private readonly lastChecked = new Map<string, number>();
+  /** Jobs another window asked this one to announce, announced already. */
+  private readonly announced = new Set<string>();
   readonly polling: Lease;
   private readonly leaseSubscriptions: Disposable[];
   private focused = true;
@@ -338,6 +342,7 @@ export class JobService implements JobServiceApi {
     }
     this.changeEmitter.dispose();
     this.finishEmitter.dispose();
+    this.announceEmitter.dispose();
   }
 
   /**
@@ -441,6 +446,7 @@ export class JobService implements JobServiceApi {
       this.logger.info(`Bulk read job ${job.jobId} ${job.state}.`);
     }
     this.finishEmitter.fire(job);
+    this.announce(job);
     if (job.state === 'completed' && this.options.autoDownload()) {
       this.startAutoDownload(job);
     }
@@ -473,6 +479,7 @@ export class JobService implements JobServiceApi {
       });
       if (updated && previous?.state === 'running') {
         this.finishEmitter.fire(updated);
+        this.announce(updated);
       }
       return 'finished';
     }
@@ -758,10 +765,37 @@ export class JobService implements JobServiceApi {
     }
   }
 
+  /**
+   * Tells the user that `job` finished, once, in the window they work in: here if this window is
+   * focused or no window is (the lease file names the focused one, ../core/lease.ts), else by
+   * naming that window in the job itself (the shared list), which then announces it. Only the
+   * window whose write ended the job calls this, so exactly one window is ever named.
+   */
+  private announce(job: TrackedJob): void {
+    const target = this.polling.focusedWindow;
+    if (this.focused || target === undefined || target === this.polling.holderId) {
+      this.announceEmitter.fire(job);
+      return;
+    }
+    this.store
+      .update(job.key, { announceIn: target })
+      .catch((error) => this.logger.warn(`Could not update job ${job.jobId}: ${errorMessage(error)}`));
+  }
+
   /** Another window changed the shared list. */
   private externalChange(change: JobChange): void {
     const { job } = change;
+    if (
+      change.kind !== 'removed' &&
+      job.announceIn !== undefined &&
+      job.announceIn === this.polling.holderId &&
+      !this.announced.has(job.key)
+    ) {
+      this.announced.add(job.key);
+      this.announceEmitter.fire(job);
+    }
     if (change.kind === 'removed') {
+      this.announced.delete(job.key);
       // Stopped in another window: stop here too; an aborted download removes its own files.
       this.scheduler.remove(job.key);
       this.lastChecked.delete(job.key);

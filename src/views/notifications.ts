@@ -48,7 +48,7 @@ export class JobNotifications extends Disposable {
     private readonly autoDownload: () => boolean = () => false,
   ) {
     super();
-    this.register(services.jobs.onDidFinishJob((job) => this.jobFinished(job)));
+    this.register(services.jobs.onDidAnnounceJob((job) => this.jobFinished(job)));
     this.register(
       services.jobs.onDidChangeJob(({ kind, job }) => {
         if (!this.awaitingFile.has(job.key) || (kind === 'updated' && job.download === 'downloading')) {
