@@ -32,6 +32,7 @@ import { ResultFileSystem } from './host/resultFileSystem';
 import { UiPresence } from './host/uiPresence';
 import { MementoStore, SecretStorageStore } from './host/storageAdapters';
 import { registerExportCommands } from './commands/exportCommands';
+import { watchExport } from './commands/exportProgress';
 import { ExportRunner } from './exports/exportRunner';
 import { EXPORTS_FILE_NAME, ExportStore } from './exports/exportStore';
 import { activationExports } from './host/testMode';
@@ -145,6 +146,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
 
   const updateSignedIn = (): void => {
     void vscode.commands.executeCommand('setContext', SIGNED_IN_CONTEXT, accounts.list().length > 0);
+    // The view's title says who you are signed in as.
+    tree.view.description =
+      accounts
+        .list()
+        .map((account) => account.label)
+        .join(', ') || undefined;
   };
   updateSignedIn();
   // The simulator is not shipped: offer it only when asked to (setting, npm run demo) or in development.
@@ -154,6 +161,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
   };
   updateSimulator();
   own(accounts.onDidChange(updateSignedIn));
+  // After a reload, an export still running shows its progress notification (with Cancel) again.
+  for (const run of exports.exports().filter((each) => each.state === 'running')) {
+    watchExport(services, run.id);
+  }
   // An auth problem holds an account's polling (15 min); signing in again (here or in another
   // window) must end that hold, as the "paused until you sign in again" message promises. Only
   // that account's jobs are polled: other accounts keep their schedule and their holds.
