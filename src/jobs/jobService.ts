@@ -137,6 +137,9 @@ export class JobService implements JobServiceApi {
         this.externalChange(change);
       }
       this.changeEmitter.fire(change);
+      if (change.external) {
+        this.announceAskedFor(change); // after the change is seen: the announcement may wait for it
+      }
     });
     this.leaseSubscriptions = [
       this.polling.onDidChange((held) => (held ? this.takeOver() : this.standDown())),
@@ -782,11 +785,10 @@ export class JobService implements JobServiceApi {
       .catch((error) => this.logger.warn(`Could not update job ${job.jobId}: ${errorMessage(error)}`));
   }
 
-  /** Another window changed the shared list. */
-  private externalChange(change: JobChange): void {
-    const { job } = change;
+  /** Another window asked this one to announce a finished job (see announce). */
+  private announceAskedFor({ kind, job }: JobChange): void {
     if (
-      change.kind !== 'removed' &&
+      kind !== 'removed' &&
       job.announceIn !== undefined &&
       job.announceIn === this.polling.holderId &&
       !this.announced.has(job.key)
@@ -794,6 +796,11 @@ export class JobService implements JobServiceApi {
       this.announced.add(job.key);
       this.announceEmitter.fire(job);
     }
+  }
+
+  /** Another window changed the shared list. */
+  private externalChange(change: JobChange): void {
+    const { job } = change;
     if (change.kind === 'removed') {
       this.announced.delete(job.key);
       // Stopped in another window: stop here too; an aborted download removes its own files.

@@ -33,6 +33,8 @@ interface PageGlobals {
 async function setFocus(wb: Workbench, focused: boolean): Promise<void> {
   if (focused) {
     await wb.page.bringToFront();
+    // Where a person would click: the empty editor area (keys go to this page from now on).
+    await wb.page.mouse.click(900, 600);
   }
   await wb.page.evaluate((value) => {
     const page = globalThis as unknown as PageGlobals;
