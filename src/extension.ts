@@ -142,7 +142,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
   const statusBar = own(new JobsStatusBar(services));
   own(new JobNotifications(services, readNotificationLevel, readAutoDownload));
   own(new ExportNotifications(services, readNotificationLevel));
-  own(new DefinitionsEditorSupport());
+  own(new DefinitionsEditorSupport(services));
 
   const updateSignedIn = (): void => {
     void vscode.commands.executeCommand('setContext', SIGNED_IN_CONTEXT, accounts.list().length > 0);
