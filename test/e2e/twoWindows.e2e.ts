@@ -143,14 +143,14 @@ describe('Two windows', () => {
     const sim = simulator();
     const third = await openAnotherWindow(second);
     await third.openView();
-    // The user was in the polling window when its tab died: its extension host still thinks it
-    // is focused. They go on in the third window.
+    // The user works in the polling window (the second, since the first closed) and starts a job.
     await setFocus(third, false);
     await setFocus(second, true);
+    const fresh = await createJobThroughPalette(second, { app: 'Zylker Store', report: 'All_Customers' });
+    await spinner(jobRow(third.page, fresh)).waitFor();
+    // Its tab dies while focused: its extension host still thinks so. The user goes on in the third.
     await crash(second);
     await setFocus(third, true);
-    const fresh = await createJobThroughPalette(third, { app: 'Zylker Store', report: 'All_Customers' });
-    await spinner(jobRow(third.page, fresh)).waitFor();
     sim.clock.advance(JOB_DURATION_MS);
     await third.waitForNotification(/All_Customers: [\d,]+ records ready to open/, 60_000);
     console.log(`      screenshot: ${await third.screenshot('two windows - the live window notifies')}`);
