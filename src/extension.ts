@@ -62,6 +62,8 @@ export interface TestApi {
 
 export const SIGNED_IN_CONTEXT = 'creatorBulkJobs.signedIn';
 export const SIMULATOR_CONTEXT = 'creatorBulkJobs.simulatorEnabled';
+/** The view's name in package.json (contributes.views). */
+const JOBS_VIEW_NAME = 'Bulk Read Jobs';
 
 let active: vscode.Disposable | undefined;
 /** Every module above has run by now: the bundle's own loading time ends here. */
@@ -146,12 +148,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
 
   const updateSignedIn = (): void => {
     void vscode.commands.executeCommand('setContext', SIGNED_IN_CONTEXT, accounts.list().length > 0);
-    // The view's title says who you are signed in as.
-    tree.view.description =
-      accounts
-        .list()
-        .map((account) => account.label)
-        .join(', ') || undefined;
+    // The view's title says who you are signed in as (a view's description is not shown when it is
+    // the only view of its container).
+    const labels = accounts
+      .list()
+      .map((account) => account.label)
+      .join(', ');
+    tree.view.title = labels ? `${JOBS_VIEW_NAME} · ${labels}` : JOBS_VIEW_NAME;
   };
   updateSignedIn();
   // The simulator is not shipped: offer it only when asked to (setting, npm run demo) or in development.

@@ -24,8 +24,11 @@ describe('State after reload and sign-out', () => {
     await setSideBarWidth(wb().page, 520);
     await signInThroughPalette(wb(), { host: sim.url, owner: 'demo', token: 'demo-token' });
     await wb().waitForNotification(/Signed in to demo/);
+    // The container's title bar shows the view's title (a lone view's own header is hidden).
     await wb()
-      .page.locator('.part.sidebar', { hasText: /demo \(127\.0\.0\.1:\d+\)/ })
+      .page.locator('.part.sidebar .composite.title', {
+        hasText: /Bulk Read Jobs · demo \(127\.0\.0\.1:\d+\)/,
+      })
       .first()
       .waitFor();
     console.log(`      screenshot: ${await wb().screenshot('signed in as demo')}`);
