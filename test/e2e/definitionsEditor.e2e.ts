@@ -5,7 +5,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { startSimulator, type Simulator } from '../simulator';
-import { answerInputBox, inputBox, signInThroughPalette } from './flows';
+import { exportThroughPalette, signInThroughPalette } from './flows';
 import { e2e, useWorkbench } from './workbench';
 
 const DEFINITIONS = {
@@ -31,17 +31,10 @@ describe('Export definitions in the editor', () => {
   const wb = useWorkbench();
 
   it('knows the columns of All_Customers once it was exported', async () => {
-    const { page } = wb();
     await wb().openView();
     await signInThroughPalette(wb(), { host: sim.url, owner: 'demo', token: 'demo-token' });
     await wb().waitForNotification(/Signed in to demo/);
-    await wb().runCommand('Zoho Creator: Export Whole Report');
-    await wb().quickPick('Zylker Store');
-    await wb().quickPick('All_Customers');
-    await answerInputBox(page, 'Which records to read', '');
-    await answerInputBox(page, 'link names separated by commas', '');
-    await answerInputBox(page, 'Records per batch', '200000');
-    await (await inputBox(page, /CSV file in/)).press('Enter');
+    await exportThroughPalette(wb(), 'All_Customers');
     await wb().waitForNotification(/All_Customers exported/, 60_000);
   });
 

@@ -4,8 +4,7 @@
 // back, with no export or job left behind and no notification about them afterwards.
 import * as assert from 'assert';
 import {
-  answerInputBox,
-  inputBox,
+  exportThroughPalette,
   JOB_DURATION_MS,
   jobsView,
   signInThroughPalette,
@@ -35,22 +34,14 @@ describe('State after reload and sign-out', () => {
   });
 
   it('after Reload Window mid-export, the progress notification with Cancel comes back at once', async () => {
-    const { page } = wb();
-    await wb().runCommand('Zoho Creator: Export Whole Report');
-    await wb().quickPick('Zylker Store');
-    await wb().quickPick('All_Orders');
-    await answerInputBox(page, 'Which records to read', '');
-    await answerInputBox(page, 'link names separated by commas', '');
-    await answerInputBox(page, 'Records per batch', '200000');
-    const destination = await inputBox(page, /CSV file in/);
-    await destination.press('Enter');
+    await exportThroughPalette(wb(), 'All_Orders');
     await wb().waitForNotification(/Exporting All_Orders/);
 
     await wb().reload();
     await wb().openView();
     // Promptly: within the time the workbench takes to show anything, not after a lease lapses.
     const toast = await wb().waitForNotification(/Exporting All_Orders/, 15_000);
-    await toast.locator('.monaco-button', { hasText: 'Cancel' }).first().waitFor({ timeout: 1000 });
+    await toast.locator('.monaco-button', { hasText: 'Cancel' }).first().waitFor({ timeout: 5000 });
     console.log(`      screenshot: ${await wb().screenshot('export progress after reload')}`);
   });
 

@@ -3,6 +3,8 @@
 // announced once, in the window the person works in; when the poller closes or its tab stops
 // answering (code-server keeps its extension host running), the other takes over by itself.
 import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
 import type { Page } from 'playwright-core';
 import {
   createJobThroughPalette,
@@ -57,6 +59,13 @@ async function crash(wb: Workbench): Promise<void> {
   const cdp = await wb.context.newCDPSession(wb.page);
   void cdp.send('Page.crash').catch(() => undefined);
   await wb.page.waitForEvent('crash');
+}
+
+/** Who holds the poller lease now (the shared file every window's extension host reads). */
+function leaseHolder(): string {
+  const userDir = path.dirname(process.env.CBJ_E2E_SETTINGS_FILE ?? '');
+  const file = path.join(userDir, 'globalStorage', 'creatorbulkjobs.creator-bulk-jobs', 'poller-lease.json');
+  return (JSON.parse(fs.readFileSync(file, 'utf8')) as { holder: string }).holder;
 }
 
 describe('Two windows', () => {
@@ -149,8 +158,14 @@ describe('Two windows', () => {
     const fresh = await createJobThroughPalette(second, { app: 'Zylker Store', report: 'All_Customers' });
     await spinner(jobRow(third.page, fresh)).waitFor();
     // Its tab dies while focused: its extension host still thinks so. The user goes on in the third.
+    const deadPoller = leaseHolder();
     await crash(second);
     await setFocus(third, true);
+    // The rule (src/host/uiPresence.ts): a UI that has not answered for 5 s (asked every 5 s) is
+    // gone, and its window hands the lease over. Wait for that hand-over, then finish the job.
+    while (leaseHolder() === deadPoller || leaseHolder() === '') {
+      await third.page.waitForTimeout(250);
+    }
     sim.clock.advance(JOB_DURATION_MS);
     await third.waitForNotification(/All_Customers: [\d,]+ records ready to open/, 60_000);
     console.log(`      screenshot: ${await third.screenshot('two windows - the live window notifies')}`);
