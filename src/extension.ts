@@ -29,8 +29,10 @@ import {
 } from './host/settings';
 import { ZohoAuthenticationProvider } from './host/authProvider';
 import { ResultFileSystem } from './host/resultFileSystem';
+import { UiPresence } from './host/uiPresence';
 import { MementoStore, SecretStorageStore } from './host/storageAdapters';
 import { registerExportCommands } from './commands/exportCommands';
+import { watchExport } from './commands/exportProgress';
 import { ExportRunner } from './exports/exportRunner';
 import { EXPORTS_FILE_NAME, ExportStore } from './exports/exportStore';
 import { activationExports } from './host/testMode';
@@ -60,6 +62,8 @@ export interface TestApi {
 
 export const SIGNED_IN_CONTEXT = 'creatorBulkJobs.signedIn';
 export const SIMULATOR_CONTEXT = 'creatorBulkJobs.simulatorEnabled';
+/** The view's name in package.json (contributes.views). */
+const JOBS_VIEW_NAME = 'Bulk Read Jobs';
 
 let active: vscode.Disposable | undefined;
 /** Every module above has run by now: the bundle's own loading time ends here. */
@@ -140,10 +144,17 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
   const statusBar = own(new JobsStatusBar(services));
   own(new JobNotifications(services, readNotificationLevel, readAutoDownload));
   own(new ExportNotifications(services, readNotificationLevel));
-  own(new DefinitionsEditorSupport());
+  own(new DefinitionsEditorSupport(services));
 
   const updateSignedIn = (): void => {
     void vscode.commands.executeCommand('setContext', SIGNED_IN_CONTEXT, accounts.list().length > 0);
+    // The view's title says who you are signed in as (a view's description is not shown when it is
+    // the only view of its container).
+    const labels = accounts
+      .list()
+      .map((account) => account.label)
+      .join(', ');
+    tree.view.title = labels ? `${JOBS_VIEW_NAME} · ${labels}` : JOBS_VIEW_NAME;
   };
   updateSignedIn();
   // The simulator is not shipped: offer it only when asked to (setting, npm run demo) or in development.
@@ -153,13 +164,25 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
   };
   updateSimulator();
   own(accounts.onDidChange(updateSignedIn));
+  // After a reload, an export still running shows its progress notification (with Cancel) again.
+  for (const run of exports.exports().filter((each) => each.state === 'running')) {
+    watchExport(services, run.id);
+  }
   // An auth problem holds an account's polling (15 min); signing in again (here or in another
   // window) must end that hold, as the "paused until you sign in again" message promises. Only
   // that account's jobs are polled: other accounts keep their schedule and their holds.
   own(accounts.onDidChangeCredentials((accountId) => void jobs.resumeAccount(accountId)));
 
-  jobs.setFocused(vscode.window.state.focused);
-  own(vscode.window.onDidChangeWindowState((state) => jobs.setFocused(state.focused)));
+  // The window the user works in is focused and has a UI that answers (host/uiPresence.ts).
+  const presence = own(
+    new UiPresence((present) => {
+      lease.setPresent(present);
+      applyFocus();
+    }),
+  );
+  const applyFocus = (): void => jobs.setFocused(vscode.window.state.focused && presence.present);
+  applyFocus();
+  own(vscode.window.onDidChangeWindowState(applyFocus));
   own(
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration(`${SECTION}.enableSimulator`)) {

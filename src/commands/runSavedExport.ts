@@ -9,7 +9,8 @@ import type { Account } from '../zoho/types';
 import { loadDefinitionFiles, type DefinitionsFile } from './definitionFiles';
 import { mayWrite, resolveDestination, startExport } from './exportReport';
 import { pickAccount } from './pickers';
-import { showCommandError } from './showError';
+import { isCancellation, showCommandError } from './showError';
+import { errorMessage } from '../core/format';
 
 /** What the CodeLens passes: the file and the definition's name. */
 export interface RunSavedExportArgs {
@@ -117,14 +118,32 @@ async function pickDefinition(files: DefinitionsFile[], arg: unknown): Promise<F
   return picked?.entry;
 }
 
+/**
+ * Opens the definitions file at the definition named `name` (the first file that has it), so a
+ * failed run leads to the line to fix.
+ */
+export async function openDefinition(name: string, uri?: string): Promise<boolean> {
+  for (const file of await loadDefinitionFiles()) {
+    const found = file.parsed.definitions.find((entry) => entry.definition.name === name);
+    if (found && (!uri || file.uri.toString() === uri)) {
+      const document = await vscode.workspace.openTextDocument(file.uri);
+      const at = document.positionAt(found.span.offset);
+      await vscode.window.showTextDocument(document, { selection: new vscode.Range(at, at) });
+      return true;
+    }
+  }
+  return false;
+}
+
 export async function runSavedExport(
   services: Services,
   tree: JobsTree | undefined,
   arg?: unknown,
 ): Promise<string | undefined> {
   let account: Account | undefined;
+  let found: Found | undefined;
   try {
-    const found = await pickDefinition(await loadDefinitionFiles(), arg);
+    found = await pickDefinition(await loadDefinitionFiles(), arg);
     if (!found) {
       return undefined;
     }
@@ -150,7 +169,25 @@ export async function runSavedExport(
     });
     return run.id;
   } catch (error) {
-    showCommandError(services, 'Could not run the saved export', error, account?.id);
+    const definition = found?.definition.name;
+    if (definition === undefined || account === undefined || isCancellation(error)) {
+      showCommandError(services, 'Could not run the saved export', error, account?.id);
+      return undefined;
+    }
+    // The definition is what to fix: offer its line.
+    const message = `Could not run the saved export "${definition}": ${errorMessage(error)}`;
+    services.logger.error(message);
+    const uri = found?.file.uri.toString();
+    void vscode.window
+      .showErrorMessage(message, 'Open Definition', 'Show Log')
+      .then((choice) =>
+        choice === 'Open Definition'
+          ? openDefinition(definition, uri)
+          : choice === 'Show Log'
+            ? vscode.commands.executeCommand('creatorBulkJobs.showLog')
+            : undefined,
+      )
+      .then(undefined, (problem) => services.logger.error(`Notification action failed: ${String(problem)}`));
     return undefined;
   }
 }

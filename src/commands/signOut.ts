@@ -1,4 +1,5 @@
-// Command: sign out of one account: its secret, its entry and its tracked jobs are removed.
+// Command: sign out of one account: its secret, its entry, its exports and its tracked jobs are
+// removed, so nothing of it is left in the view (after the last account, the welcome is back).
 import * as vscode from 'vscode';
 import type { AccountStore } from '../accounts/accountStore';
 import { resultTitle } from '../host/resultFileSystem';
@@ -48,15 +49,21 @@ export function registerSignOut(
         return false;
       }
       const owned = services.jobs.jobs().filter((job) => job.accountId === account.id);
+      const exports = services.exports.exports().filter((run) => run.accountId === account.id);
+      const running = exports.filter((run) => run.state === 'running').length;
       const jobs = owned.length;
       const files = owned.filter((job) => job.download === 'ready' && job.result).map(resultTitle);
       const named =
         files.length === 0
           ? ''
           : ` Downloaded results deleted with them: ${files.slice(0, 3).join(', ')}${files.length > 3 ? ` and ${files.length - 3} more` : ''} (save them to the workspace first to keep them).`;
+      const stopped =
+        running > 0
+          ? ` ${running === 1 ? 'Its running export is' : `Its ${running} running exports are`} stopped and ${running === 1 ? 'its' : 'their'} records so far discarded.`
+          : '';
       const detail =
         jobs > 0
-          ? `Its credentials are deleted from this machine, and its ${jobs} tracked job${jobs === 1 ? ' is' : 's are'} forgotten. Jobs keep running on Zoho.${named}`
+          ? `Its credentials are deleted from this machine, and its ${jobs} tracked job${jobs === 1 ? ' is' : 's are'} forgotten. Jobs keep running on Zoho.${stopped}${named}`
           : 'Its credentials are deleted from this machine.';
       const choice = await vscode.window.showWarningMessage(
         `Sign out of ${account.label}?`,
@@ -65,6 +72,10 @@ export function registerSignOut(
       );
       if (choice !== 'Sign Out') {
         return false;
+      }
+      // Exports first: a running one stops creating batches before its jobs are forgotten.
+      for (const run of exports) {
+        await services.exports.remove(run.id);
       }
       await services.jobs.forgetAccount(account.id);
       await accounts.removeAccount(account.id);

@@ -8,7 +8,12 @@
 //
 // The same file says whether any window of the editor is focused (each focused window stamps it on
 // its beat): the holder may be in the background while the user works in another window, and work
-// done "for the user" (polling at the focused pace) should follow the user, not the holder.
+// done "for the user" (polling at the focused pace, notifications) should follow the user, not the
+// holder. It also names the focused window, so that a notification is shown there, and only there.
+//
+// A window whose UI is gone (code-server keeps an extension host running after its browser tab
+// died, until the tab reconnects) is told so by setPresent(false): it stops counting as focused and
+// gives the lease up, so the poller and the window that notifies are always windows a person sees.
 import { randomUUID } from 'node:crypto';
 import { errorMessage } from './format';
 import { Emitter, silentLogger, type Clock, type Disposable, type Logger, type TimerHandle } from './ports';
@@ -28,6 +33,10 @@ export interface Lease {
   readonly onDidChangeSomeWindowFocused: (listener: (focused: boolean) => void) => Disposable;
   /** This window gained or lost focus. */
   setFocused(focused: boolean): void;
+  /** Names this window among the windows sharing the lease. */
+  readonly holderId?: string;
+  /** The window the user works in (as of the last beat): its holderId, if some window is focused. */
+  readonly focusedWindow?: string;
 }
 
 interface StoredLease {
@@ -35,6 +44,8 @@ interface StoredLease {
   until: number;
   /** Until when some window was focused (each focused window renews it on its beat). */
   focusedUntil?: number;
+  /** The holder id of the window that stamped focusedUntil last. */
+  focusedWindow?: string;
 }
 
 function isStoredLease(value: unknown): value is StoredLease {
@@ -49,6 +60,9 @@ export class FileLease implements Lease, Disposable {
   readonly onDidChangeSomeWindowFocused = this.focusChanges.event;
   private focused = false;
   private focusedUntil = 0;
+  private focusedWindowId: string | undefined;
+  /** False while this window's UI does not answer: it then neither holds the lease nor counts as focused. */
+  private present = true;
   /** The last value onDidChangeSomeWindowFocused announced (the stamp lapses silently between beats). */
   private announcedFocus = false;
   /** Until when this window holds the lease (0: it does not). */
@@ -70,7 +84,14 @@ export class FileLease implements Lease, Disposable {
   }
 
   get someWindowFocused(): boolean {
-    return this.focused || this.focusedUntil > this.clock.now();
+    return this.isFocused || this.focusedUntil > this.clock.now();
+  }
+
+  get focusedWindow(): string | undefined {
+    if (this.isFocused) {
+      return this.holderId;
+    }
+    return this.focusedUntil > this.clock.now() ? this.focusedWindowId : undefined;
   }
 
   setFocused(focused: boolean): void {
@@ -79,6 +100,24 @@ export class FileLease implements Lease, Disposable {
       this.announceFocus();
       void this.beat(); // tell the other windows now, not at the next beat
     }
+  }
+
+  /** Whether this window's UI answers (see the top of this file). Absent: gives the lease up. */
+  setPresent(present: boolean): void {
+    if (this.present !== present) {
+      this.present = present;
+      this.logger.info(
+        present
+          ? "This window's UI answers again."
+          : "This window's UI does not answer (its tab was closed or lost its connection): it leaves polling and notifications to the other windows.",
+      );
+      this.announceFocus();
+      void this.beat();
+    }
+  }
+
+  private get isFocused(): boolean {
+    return this.focused && this.present;
   }
 
   /** Tries to take the lease now, then keeps beating. */
@@ -132,16 +171,29 @@ export class FileLease implements Lease, Disposable {
         // Read under the lock: waiting for it may take a while, and the holder is judged by now.
         const now = this.clock.now();
         const current = isStoredLease(latest) ? latest : undefined;
-        const focusedUntil = this.focused ? now + LEASE_TTL_MS : current?.focusedUntil;
+        const focus = this.isFocused
+          ? { focusedUntil: now + LEASE_TTL_MS, focusedWindow: this.holderId }
+          : current?.focusedWindow === this.holderId && !this.present
+            ? { focusedUntil: 0, focusedWindow: undefined } // gone: never the window to notify in
+            : { focusedUntil: current?.focusedUntil, focusedWindow: current?.focusedWindow };
+        if (!this.present) {
+          // Hands the lease back (if it holds it) and takes nothing.
+          const mine = current?.holder === this.holderId;
+          const changed = mine || focus.focusedWindow !== current?.focusedWindow;
+          return current && changed
+            ? { ...current, ...(mine ? { holder: '', until: 0 } : {}), ...focus }
+            : undefined;
+        }
         if (current && current.holder !== this.holderId && current.until > now) {
           // Someone else holds it: write only to say this window is focused.
-          return this.focused ? { ...current, focusedUntil } : undefined;
+          return this.isFocused ? { ...current, ...focus } : undefined;
         }
-        return { holder: this.holderId, until: now + LEASE_TTL_MS, focusedUntil };
+        return { holder: this.holderId, until: now + LEASE_TTL_MS, ...focus };
       });
       if (isStoredLease(stored)) {
         until = stored.holder === this.holderId ? stored.until : 0;
         this.focusedUntil = stored.focusedUntil ?? 0;
+        this.focusedWindowId = stored.focusedWindow;
       }
     } catch (error) {
       // Could not reach the file: keep what we had until it lapses; another beat comes soon.
@@ -191,4 +243,5 @@ export const soleLease: Lease = {
   someWindowFocused: false,
   onDidChangeSomeWindowFocused: () => ({ dispose: () => undefined }),
   setFocused: () => undefined,
+  focusedWindow: undefined,
 };

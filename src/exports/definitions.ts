@@ -10,6 +10,8 @@ import {
   type ParseError,
 } from 'jsonc-parser';
 import { buildCreateBody, MAX_MAX_RECORDS } from '../zoho/client';
+import { parseExpression, type Expr } from '../zoho/criteriaParser';
+import { CriteriaError } from '../zoho/criteriaTokens';
 import { DATA_CENTRES } from '../zoho/dataCentres';
 import { isValidLinkName } from '../zoho/paths';
 import type { FirstBatchQuery } from '../zoho/types';
@@ -42,7 +44,21 @@ export interface Span {
 
 export interface DefinitionProblem extends Span {
   message: string;
+  /** A warning leaves the definition runnable (a name we do not know may still be right). */
+  severity?: 'warning';
 }
+
+/**
+ * What is known to check names against: the signed-in accounts, and the columns of a report as its
+ * last result had them. Without it (or for a report never exported) those checks are skipped.
+ */
+export interface KnownNames {
+  accounts?: ReadonlyArray<{ label: string; owner: string; dataCentre: string }>;
+  columns?: (app: string, report: string) => readonly string[] | undefined;
+}
+
+/** Fields every record has, shown in a report or not (contract, "Fields"). */
+const SYSTEM_FIELDS = new Set(['ID', 'Added_Time', 'Modified_Time', 'Added_User', 'Modified_User']);
 
 export interface LocatedDefinition {
   definition: ExportDefinition;
@@ -86,7 +102,7 @@ export function definitionQuery(definition: ExportDefinition): FirstBatchQuery {
   return query;
 }
 
-export function parseDefinitions(text: string): ParsedDefinitions {
+export function parseDefinitions(text: string, known: KnownNames = {}): ParsedDefinitions {
   const errors: ParseError[] = [];
   const root = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false });
   const problems: DefinitionProblem[] = errors.map((error) => ({
@@ -109,7 +125,7 @@ export function parseDefinitions(text: string): ParsedDefinitions {
   const definitions: LocatedDefinition[] = [];
   const names = new Set<string>();
   for (const node of list.children ?? []) {
-    const found = checkDefinition(node, problems);
+    const found = checkDefinition(node, problems, text, known);
     if (!found) {
       continue;
     }
@@ -127,7 +143,12 @@ export function parseDefinitions(text: string): ParsedDefinitions {
 }
 
 /** The definition in `node`, or undefined after recording why it cannot be run. */
-function checkDefinition(node: Node, problems: DefinitionProblem[]): ExportDefinition | undefined {
+function checkDefinition(
+  node: Node,
+  problems: DefinitionProblem[],
+  source: string,
+  known: KnownNames,
+): ExportDefinition | undefined {
   if (node.type !== 'object') {
     problems.push({
       ...span(node),
@@ -135,9 +156,13 @@ function checkDefinition(node: Node, problems: DefinitionProblem[]): ExportDefin
     });
     return undefined;
   }
-  const before = problems.length;
-  const problem = (at: Node | undefined, message: string): void => {
-    problems.push({ ...span(at ?? node), message });
+  let errors = 0;
+  const problem = (at: Node | Span | undefined, message: string): void => {
+    errors++;
+    problems.push({ ...span((at ?? node) as Node), message });
+  };
+  const warning = (at: Node | Span, message: string): void => {
+    problems.push({ ...span(at as Node), message, severity: 'warning' });
   };
   const value = getNodeValue(node) as Record<string, unknown>;
   const field = (key: string): Node | undefined => findNodeAtLocation(node, [key]);
@@ -178,8 +203,26 @@ function checkDefinition(node: Node, problems: DefinitionProblem[]): ExportDefin
     }
   }
   const criteria = value.criteria;
+  let criteriaFields: Array<{ name: string; at: Span }> = [];
   if (criteria !== undefined && typeof criteria !== 'string') {
     problem(field('criteria'), '"criteria" must be text, e.g. "Status == \\"Open\\"".');
+  } else if (typeof criteria === 'string' && criteria.trim() !== '') {
+    const at = field('criteria') as Node;
+    try {
+      criteriaFields = fieldsOf(parseExpression(criteria)).map((each) => ({
+        name: each.field,
+        at: {
+          offset: inString(source, at, each.at),
+          length: inString(source, at, each.at + each.field.length) - inString(source, at, each.at),
+        },
+      }));
+    } catch (error) {
+      if (!(error instanceof CriteriaError)) {
+        throw error;
+      }
+      // The same grammar Zoho reads (../zoho/criteriaParser.ts), marked where it goes wrong.
+      problem({ offset: inString(source, at, error.position), length: 1 }, error.message);
+    }
   }
   const fields = value.fields;
   if (
@@ -203,7 +246,28 @@ function checkDefinition(node: Node, problems: DefinitionProblem[]): ExportDefin
     }
   }
   const account = checkAccount(value.account, field('account'), problem);
-  if (problems.length > before || !name || !app || !report) {
+  if (account !== undefined && known.accounts && !known.accounts.some((each) => isAccount(each, account))) {
+    const signedIn = known.accounts.map((each) => `"${each.label}"`).join(', ') || 'none';
+    warning(
+      field('account') as Node,
+      `No signed-in account is ${typeof account === 'string' ? `"${account}"` : `of ${account.owner}${account.dataCentre ? ` (${account.dataCentre})` : ''}`} (signed in: ${signedIn}). Running it offers to sign in.`,
+    );
+  }
+  const columns = app && report ? known.columns?.(app, report) : undefined;
+  if (columns) {
+    const listed = (field('fields')?.children ?? [])
+      .filter((each) => typeof each.value === 'string')
+      .map((each) => ({ name: String(each.value).trim(), at: span(each) }));
+    for (const { name: fieldName, at } of [...listed, ...criteriaFields]) {
+      if (!isColumn(fieldName, columns)) {
+        warning(
+          at,
+          `"${fieldName}" is not a column of ${report} (its last result had ${columns.slice(0, 12).join(', ')}${columns.length > 12 ? ', …' : ''}).`,
+        );
+      }
+    }
+  }
+  if (errors > 0 || !name || !app || !report) {
     return undefined;
   }
   const definition: ExportDefinition = { name, app, report };
@@ -226,6 +290,46 @@ function checkDefinition(node: Node, problems: DefinitionProblem[]): ExportDefin
     definition.destination = destination.trim();
   }
   return definition;
+}
+
+/** The field names an expression compares, with where each stands in the criteria. */
+function fieldsOf(expr: Expr): Array<{ field: string; at: number }> {
+  if ('left' in expr) {
+    return [...fieldsOf(expr.left), ...fieldsOf(expr.right)];
+  }
+  return [{ field: expr.field, at: expr.at }];
+}
+
+function isColumn(name: string, columns: readonly string[]): boolean {
+  const base = name.split('.')[0];
+  return (
+    SYSTEM_FIELDS.has(base) ||
+    columns.includes(name) ||
+    columns.some((column) => column === base || column.startsWith(`${base}.`))
+  );
+}
+
+function isAccount(
+  account: { label: string; owner: string; dataCentre: string },
+  selector: AccountSelector,
+): boolean {
+  return typeof selector === 'string'
+    ? account.label === selector
+    : account.owner === selector.owner &&
+        (!selector.dataCentre || account.dataCentre === selector.dataCentre);
+}
+
+/**
+ * The offset in the file of character `position` of the JSON string `node`'s value (escapes such as
+ * \" take more characters in the file than in the value).
+ */
+function inString(text: string, node: Node, position: number): number {
+  let offset = node.offset + 1;
+  const end = node.offset + node.length - 1;
+  for (let index = 0; index < position && offset < end; index++) {
+    offset += text[offset] !== '\\' ? 1 : text[offset + 1] === 'u' ? 6 : 2;
+  }
+  return offset;
 }
 
 function checkAccount(

@@ -84,6 +84,8 @@ export class JobService implements JobServiceApi {
   private readonly finishEmitter = new Emitter<TrackedJob>();
   readonly onDidChangeJob = this.changeEmitter.event;
   readonly onDidFinishJob = this.finishEmitter.event;
+  private readonly announceEmitter = new Emitter<TrackedJob>();
+  readonly onDidAnnounceJob = this.announceEmitter.event;
   /** Throttles and auth holds per account, read by the views. */
   readonly accountStates: AccountStates;
   readonly onDidChangePause: JobServiceApi['onDidChangePause'];
@@ -98,6 +100,8 @@ export class JobService implements JobServiceApi {
   private readonly nextBatches = new Map<string, Promise<TrackedJob>>();
   /** When this window last checked each job (the store has it only to LAST_CHECK_SAVE_MS). */
   private readonly lastChecked = new Map<string, number>();
+  /** Jobs another window asked this one to announce, announced already. */
+  private readonly announced = new Set<string>();
   readonly polling: Lease;
   private readonly leaseSubscriptions: Disposable[];
   private focused = true;
@@ -133,6 +137,9 @@ export class JobService implements JobServiceApi {
         this.externalChange(change);
       }
       this.changeEmitter.fire(change);
+      if (change.external) {
+        this.announceAskedFor(change); // after the change is seen: the announcement may wait for it
+      }
     });
     this.leaseSubscriptions = [
       this.polling.onDidChange((held) => (held ? this.takeOver() : this.standDown())),
@@ -343,6 +350,7 @@ export class JobService implements JobServiceApi {
     }
     this.changeEmitter.dispose();
     this.finishEmitter.dispose();
+    this.announceEmitter.dispose();
   }
 
   /**
@@ -384,7 +392,10 @@ export class JobService implements JobServiceApi {
     if (changed) {
       patch.changedAt = now;
     }
-    if (changed || job.lastError || now - (job.lastPolledAt ?? 0) >= LAST_CHECK_SAVE_MS) {
+    // The first check is always saved: a window taking over then continues the job's schedule
+    // instead of checking it again as a new job.
+    const firstCheck = (job.lastPolledAt ?? 0) <= job.trackedAt;
+    if (changed || firstCheck || job.lastError || now - (job.lastPolledAt ?? 0) >= LAST_CHECK_SAVE_MS) {
       patch.lastPolledAt = now;
     }
     if (cursor && cursor !== job.details?.result?.record_cursor) {
@@ -443,6 +454,7 @@ export class JobService implements JobServiceApi {
       this.logger.info(`Bulk read job ${job.jobId} ${job.state}.`);
     }
     this.finishEmitter.fire(job);
+    this.announce(job);
     if (job.state === 'completed' && this.options.autoDownload()) {
       this.startAutoDownload(job);
     }
@@ -475,6 +487,7 @@ export class JobService implements JobServiceApi {
       });
       if (updated && previous?.state === 'running') {
         this.finishEmitter.fire(updated);
+        this.announce(updated);
       }
       return 'finished';
     }
@@ -692,8 +705,15 @@ export class JobService implements JobServiceApi {
    */
   private schedule(job: TrackedJob, resumed = false): void {
     if (job.state === 'running' && this.polling.held) {
-      const lastCheckedAt = resumed ? (this.checkTimes(job.key).last ?? job.trackedAt) : undefined;
-      this.scheduler.add(job.key, job.accountId, { startedAt: job.trackedAt, lastCheckedAt });
+      // Creating (or tracking) a job is not a check of it: until a poll says more, it is first
+      // checked initialIntervalMs after it was tracked, whichever window created it (issue 17.4).
+      const last = this.checkTimes(job.key).last;
+      const checked = resumed && last !== undefined && last > job.trackedAt;
+      this.scheduler.add(job.key, job.accountId, {
+        startedAt: job.trackedAt,
+        lastCheckedAt: checked ? last : undefined,
+        waitingSince: job.trackedAt,
+      });
     }
   }
 
@@ -757,10 +777,41 @@ export class JobService implements JobServiceApi {
     }
   }
 
+  /**
+   * Tells the user that `job` finished, once, in the window they work in: here if this window is
+   * focused or no window is (the lease file names the focused one, ../core/lease.ts), else by
+   * naming that window in the job itself (the shared list), which then announces it. Only the
+   * window whose write ended the job calls this, so exactly one window is ever named.
+   */
+  private announce(job: TrackedJob): void {
+    const target = this.polling.focusedWindow;
+    if (this.focused || target === undefined || target === this.polling.holderId) {
+      this.announceEmitter.fire(job);
+      return;
+    }
+    this.store
+      .update(job.key, { announceIn: target })
+      .catch((error) => this.logger.warn(`Could not update job ${job.jobId}: ${errorMessage(error)}`));
+  }
+
+  /** Another window asked this one to announce a finished job (see announce). */
+  private announceAskedFor({ kind, job }: JobChange): void {
+    if (
+      kind !== 'removed' &&
+      job.announceIn !== undefined &&
+      job.announceIn === this.polling.holderId &&
+      !this.announced.has(job.key)
+    ) {
+      this.announced.add(job.key);
+      this.announceEmitter.fire(job);
+    }
+  }
+
   /** Another window changed the shared list. */
   private externalChange(change: JobChange): void {
     const { job } = change;
     if (change.kind === 'removed') {
+      this.announced.delete(job.key);
       // Stopped in another window: stop here too; an aborted download removes its own files.
       this.scheduler.remove(job.key);
       this.lastChecked.delete(job.key);

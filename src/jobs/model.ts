@@ -43,6 +43,8 @@ export interface TrackedJob {
   nextBatchKey?: string;
   download: DownloadState;
   result?: LocalResult;
+  /** The window (lease holder id) asked to tell the user this job finished: see JobService.announce. */
+  announceIn?: string;
   /** The last error met while polling or downloading this job. */
   lastError?: { kind: ZohoErrorKind | 'unknown'; message: string; at: number };
 }

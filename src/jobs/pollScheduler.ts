@@ -76,12 +76,13 @@ export class PollScheduler implements Disposable {
    * `startedAt` is when the job started (default now). `lastCheckedAt` marks a job checked before
    * (after a reload or when this window takes over polling): its next check comes when the last
    * one's wait ends, or, if that is past, at a staggered moment, so resumed jobs do not all poll
-   * at once.
+   * at once. `waitingSince` starts the first wait of a job never checked earlier than now (a job
+   * another window created a moment ago is first checked when its creator would have checked it).
    */
   add(
     key: string,
     group: string,
-    options: { immediate?: boolean; startedAt?: number; lastCheckedAt?: number } = {},
+    options: { immediate?: boolean; startedAt?: number; lastCheckedAt?: number; waitingSince?: number } = {},
   ): void {
     if (this.disposed) {
       return;
@@ -104,7 +105,7 @@ export class PollScheduler implements Disposable {
         delayMs: checked
           ? this.resumeDelayMs(now, startedAt, options.lastCheckedAt ?? now, seq)
           : pollDelayMs(0, false, this.settings),
-        waitFrom: now,
+        waitFrom: checked ? now : Math.min(now, options.waitingSince ?? now),
         forcedAt: options.immediate ? now : undefined,
         waiters: [],
       });

@@ -57,6 +57,11 @@ export interface JobServiceApi extends Disposable {
   readonly onDidChangeJob: Event<JobChange>;
   /** A job reached completed or failed while tracked (not fired for jobs loaded already finished). */
   readonly onDidFinishJob: Event<TrackedJob>;
+  /**
+   * A finished job to tell the user about in this window: fired in exactly one window, the one the
+   * user works in (focused), else the one that saw the end (see JobService.announce).
+   */
+  readonly onDidAnnounceJob: Event<TrackedJob>;
   /** Fired when a pause starts or ends (`until` <= now means ended). */
   readonly onDidChangePause: Event<AccountPause>;
   readonly onDidHitAccountProblem: Event<AccountProblem>;

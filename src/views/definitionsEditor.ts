@@ -1,8 +1,11 @@
 // Editor support for .vscode/zoho-exports.json: a "Run export" CodeLens above each valid
-// definition, and a diagnostic at each problem (the JSON schema adds completion and hovers).
+// definition, and one diagnostic at each problem, checked against what is known (the signed-in
+// accounts, the columns of each report's last export). The JSON schema adds completion and hovers
+// only: it validates nothing, so no mistake is reported twice (schemas/zoho-exports.schema.json).
 import * as vscode from 'vscode';
-import { parseDefinitions, type ParsedDefinitions, type Span } from '../exports/definitions';
+import { parseDefinitions, type KnownNames, type ParsedDefinitions, type Span } from '../exports/definitions';
 import { Disposable } from '../host/disposable';
+import type { Services } from '../services';
 
 export const DEFINITIONS_SELECTOR: vscode.DocumentSelector = { pattern: '**/.vscode/zoho-exports.json' };
 
@@ -16,8 +19,23 @@ export class DefinitionsEditorSupport extends Disposable implements vscode.CodeL
   readonly onDidChangeCodeLenses = this.lensChanges.event;
   private readonly cache = new Map<string, { version: number; parsed: ParsedDefinitions }>();
 
-  constructor() {
+  constructor(private readonly services?: Services) {
     super();
+    if (services) {
+      // What is known changed: check the open files again.
+      const recheck = (): void => {
+        this.cache.clear();
+        vscode.workspace.textDocuments.forEach((doc) => this.check(doc));
+      };
+      this.register(services.accounts.onDidChange(recheck));
+      this.register(
+        services.exports.onDidChangeExport(({ run, kind }) => {
+          if (kind !== 'updated' || run.state !== 'running') {
+            recheck();
+          }
+        }),
+      );
+    }
     this.register(vscode.languages.registerCodeLensProvider(DEFINITIONS_SELECTOR, this));
     this.register(vscode.workspace.onDidOpenTextDocument((doc) => this.check(doc)));
     this.register(vscode.workspace.onDidChangeTextDocument((event) => this.check(event.document)));
@@ -53,13 +71,33 @@ export class DefinitionsEditorSupport extends Disposable implements vscode.CodeL
         const diagnostic = new vscode.Diagnostic(
           range(document, problem),
           problem.message,
-          vscode.DiagnosticSeverity.Error,
+          problem.severity === 'warning'
+            ? vscode.DiagnosticSeverity.Warning
+            : vscode.DiagnosticSeverity.Error,
         );
         diagnostic.source = 'Zoho Creator exports';
         return diagnostic;
       }),
     );
     this.lensChanges.fire();
+  }
+
+  private known(): KnownNames {
+    if (!this.services) {
+      return {};
+    }
+    const { accounts, exports } = this.services;
+    return {
+      accounts: accounts.list(),
+      columns: (app, report) => {
+        // The newest completed export of the report says which columns it has.
+        const header = exports
+          .exports()
+          .filter((run) => run.ref.app === app && run.ref.report === report && run.header)
+          .sort((a, b) => b.startedAt - a.startedAt)[0]?.header;
+        return header?.split(',').map((column) => column.trim().replace(/^"|"$/g, ''));
+      },
+    };
   }
 
   private parse(document: vscode.TextDocument): ParsedDefinitions {
@@ -70,7 +108,7 @@ export class DefinitionsEditorSupport extends Disposable implements vscode.CodeL
     }
     let parsed: ParsedDefinitions;
     try {
-      parsed = parseDefinitions(document.getText());
+      parsed = parseDefinitions(document.getText(), this.known());
     } catch (error) {
       // parseDefinitions does not throw; if it ever did, the editor must not lose the file's features.
       parsed = {

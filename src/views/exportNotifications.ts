@@ -7,6 +7,7 @@ import { Disposable } from '../host/disposable';
 import type { NotificationLevel } from '../host/settings';
 import type { Services } from '../services';
 import { exportFinishedText } from './exportText';
+import { openDefinition } from '../commands/runSavedExport';
 
 export class ExportNotifications extends Disposable {
   constructor(
@@ -41,6 +42,9 @@ export class ExportNotifications extends Disposable {
     if (run.keptPath) {
       actions.push('Open Partial File');
     }
+    if (run.definition) {
+      actions.push('Open Definition'); // the line to fix
+    }
     actions.push('Show Log');
     const what = run.state === 'interrupted' ? 'was interrupted' : 'failed';
     this.act(
@@ -60,6 +64,9 @@ export class ExportNotifications extends Disposable {
   private act(choice: Thenable<string | undefined>, run: ExportRun, commands: Record<string, string>): void {
     void choice
       .then((action) => {
+        if (action === 'Open Definition' && run.definition) {
+          return openDefinition(run.definition);
+        }
         const command = commands[action ?? ''];
         return command ? vscode.commands.executeCommand(`creatorBulkJobs.${command}`, run.id) : undefined;
       })

@@ -48,7 +48,7 @@ export class JobNotifications extends Disposable {
     private readonly autoDownload: () => boolean = () => false,
   ) {
     super();
-    this.register(services.jobs.onDidFinishJob((job) => this.jobFinished(job)));
+    this.register(services.jobs.onDidAnnounceJob((job) => this.jobFinished(job)));
     this.register(
       services.jobs.onDidChangeJob(({ kind, job }) => {
         if (!this.awaitingFile.has(job.key) || (kind === 'updated' && job.download === 'downloading')) {
@@ -66,7 +66,10 @@ export class JobNotifications extends Disposable {
   }
 
   private jobFinished(job: TrackedJob): void {
-    const { exports } = this.services;
+    const { exports, accounts, jobs } = this.services;
+    if (!accounts.get(job.accountId) || !jobs.get(job.key)) {
+      return; // signed out, or no longer tracked, meanwhile: nothing to open any more
+    }
     // A batch just created from a cursor may finish before its export has recorded it: ask about its parent too.
     if (exports.exportOfJob(job.key) || (job.parentKey && exports.exportOfJob(job.parentKey))) {
       return; // a batch of an export: the export speaks for it (ExportNotifications)

@@ -127,6 +127,18 @@ export async function createJobThroughPalette(
 }
 
 /** The "Bulk Read Jobs" pane of the side bar. */
+/** Export Whole Report of a Zylker Store report with every default answer (one batch of 200,000). */
+export async function exportThroughPalette(wb: Workbench, report: string): Promise<void> {
+  const { page } = wb;
+  await wb.runCommand('Zoho Creator: Export Whole Report');
+  await wb.quickPick('Zylker Store');
+  await wb.quickPick(report);
+  await answerInputBox(page, 'Which records to read', '');
+  await answerInputBox(page, 'link names separated by commas', '');
+  await answerInputBox(page, 'Records per batch', '200000');
+  await (await inputBox(page, /CSV file in/)).press('Enter');
+}
+
 export function jobsView(page: Page): Locator {
   return page.locator('.pane', { has: page.locator('.pane-header', { hasText: /Bulk Read Jobs/i }) });
 }

@@ -1,7 +1,10 @@
 // Two workbench windows on one VS Code server: two extension hosts over the same global storage,
-// as when a person opens a second window. Both show the same jobs; one polls and notifies; when it
-// closes, the other takes over by itself.
+// as when a person opens a second window. Both show the same jobs; one polls; a finished job is
+// announced once, in the window the person works in; when the poller closes or its tab stops
+// answering (code-server keeps its extension host running), the other takes over by itself.
 import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
 import type { Page } from 'playwright-core';
 import {
   createJobThroughPalette,
@@ -17,6 +20,52 @@ const COMPLETED = /: [\d,]+ records ready to open/;
 
 function completedToasts(page: Page): Promise<number> {
   return page.locator('.notifications-toasts .notification-toast', { hasText: COMPLETED }).count();
+}
+
+/** The page's window and document, typed here (this project compiles without the DOM lib). */
+interface PageGlobals {
+  document: { hasFocus(): boolean; dispatchEvent(event: unknown): boolean };
+  Event: new (type: string) => unknown;
+}
+
+/**
+ * Headless Chromium tells every page it has focus, so a page the person is not in is told otherwise
+ * (VS Code asks document.hasFocus() again on the document's visibilitychange).
+ */
+async function setFocus(wb: Workbench, focused: boolean): Promise<void> {
+  if (focused) {
+    await wb.page.bringToFront();
+    // Where a person would click: the empty editor area (keys go to this page from now on).
+    await wb.page.mouse.click(900, 600);
+  }
+  await wb.page.evaluate((value) => {
+    const page = globalThis as unknown as PageGlobals;
+    page.document.hasFocus = () => value;
+    page.document.dispatchEvent(new page.Event('visibilitychange'));
+  }, focused);
+}
+
+/** The person leaves `from` and works in `to`. */
+async function switchWindow(from: Workbench, to: Workbench): Promise<void> {
+  await setFocus(from, false);
+  await setFocus(to, true);
+}
+
+/**
+ * The tab dies without closing (a crash; the same for a lost connection or a sleeping laptop): no
+ * goodbye reaches the server, so code-server keeps its extension host running, waiting for it.
+ */
+async function crash(wb: Workbench): Promise<void> {
+  const cdp = await wb.context.newCDPSession(wb.page);
+  void cdp.send('Page.crash').catch(() => undefined);
+  await wb.page.waitForEvent('crash');
+}
+
+/** Who holds the poller lease now (the shared file every window's extension host reads). */
+function leaseHolder(): string {
+  const userDir = path.dirname(process.env.CBJ_E2E_SETTINGS_FILE ?? '');
+  const file = path.join(userDir, 'globalStorage', 'creatorbulkjobs.creator-bulk-jobs', 'poller-lease.json');
+  return (JSON.parse(fs.readFileSync(file, 'utf8')) as { holder: string }).holder;
 }
 
 describe('Two windows', () => {
@@ -58,9 +107,11 @@ describe('Two windows', () => {
     );
   });
 
-  it('when it completes, both windows show it completed and exactly one of them notifies', async () => {
+  it('when it completes, the window the user works in notifies, once, though the other one polls', async () => {
     const sim = simulator();
     const before = sim.requests.filter((r) => r.path.endsWith('/result')).length;
+    // The first window (opened first) polls; the user now works in the second.
+    await switchWindow(wb(), second);
     sim.clock.advance(JOB_DURATION_MS);
     for (const page of [wb().page, second.page]) {
       await jobRow(page, jobId)
@@ -75,6 +126,7 @@ describe('Two windows', () => {
       `      screenshot: ${await second.screenshot('two windows - the second shows it completed')}`,
     );
     assert.strictEqual(toasts, 1, 'one notification across the two windows');
+    assert.strictEqual(await completedToasts(second.page), 1, 'in the window the user works in');
     assert.strictEqual(
       sim.requests.filter((r) => r.path.endsWith('/result')).length - before,
       1,
@@ -84,23 +136,39 @@ describe('Two windows', () => {
 
   it('when the polling window closes, the other one polls and notifies by itself', async () => {
     const sim = simulator();
-    const firstPolled = (await completedToasts(wb().page)) === 1;
-    // Close whichever window notified (it holds the lease); keep the other.
-    const keep = firstPolled ? second : wb();
-    if (firstPolled) {
-      await wb().page.goto('about:blank'); // the first window and its extension host go away
-    } else {
-      await second.close();
-    }
-    await keep.page.bringToFront();
+    // The first window polls (it was opened first): it goes, with its extension host.
+    await wb().page.goto('about:blank');
+    const keep = second;
+    await setFocus(keep, true);
     const fresh = await createJobThroughPalette(keep, { app: 'Zylker Store', report: 'All_Orders' });
     await spinner(jobRow(keep.page, fresh)).waitFor();
     sim.clock.advance(JOB_DURATION_MS);
     await keep.waitForNotification(/All_Orders: [\d,]+ records ready to open/, 60_000);
     assert.ok(await jobRow(keep.page, jobId).isVisible(), 'the first job is still listed');
     console.log(`      screenshot: ${await keep.screenshot('two windows - the survivor notifies')}`);
-    if (!firstPolled) {
-      await second.close().catch(() => undefined);
+  });
+
+  it("when the polling window's tab dies, its extension host running on, the window the user goes to polls and notifies", async () => {
+    const sim = simulator();
+    const third = await openAnotherWindow(second);
+    await third.openView();
+    // The user works in the polling window (the second, since the first closed) and starts a job.
+    await setFocus(third, false);
+    await setFocus(second, true);
+    const fresh = await createJobThroughPalette(second, { app: 'Zylker Store', report: 'All_Customers' });
+    await spinner(jobRow(third.page, fresh)).waitFor();
+    // Its tab dies while focused: its extension host still thinks so. The user goes on in the third.
+    const deadPoller = leaseHolder();
+    await crash(second);
+    await setFocus(third, true);
+    // The rule (src/host/uiPresence.ts): a UI that has not answered for 5 s (asked every 5 s) is
+    // gone, and its window hands the lease over. Wait for that hand-over, then finish the job.
+    while (leaseHolder() === deadPoller || leaseHolder() === '') {
+      await third.page.waitForTimeout(250);
     }
+    sim.clock.advance(JOB_DURATION_MS);
+    await third.waitForNotification(/All_Customers: [\d,]+ records ready to open/, 60_000);
+    console.log(`      screenshot: ${await third.screenshot('two windows - the live window notifies')}`);
+    await third.close();
   });
 });

@@ -5,11 +5,11 @@
 // - a string literal compares text exactly (case-sensitive; `<` and `>` by code unit order);
 // - `null` is the empty cell: `Field == null` matches empty cells, `Field != null` the others;
 // - contains/startsWith/endsWith are case-sensitive and look at the cell as text.
-import { parseExpression, type Expr } from './criteriaParser';
-import { CriteriaError } from './criteriaTokens';
+import { parseExpression, type Expr } from '../../src/zoho/criteriaParser';
+import { CriteriaError } from '../../src/zoho/criteriaTokens';
 
-export { CriteriaError } from './criteriaTokens';
-export { parseExpression, type Expr } from './criteriaParser';
+export { CriteriaError } from '../../src/zoho/criteriaTokens';
+export { parseExpression, type Expr } from '../../src/zoho/criteriaParser';
 
 export type RowPredicate = (row: readonly string[]) => boolean;
 

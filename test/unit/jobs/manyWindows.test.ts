@@ -38,6 +38,8 @@ interface Window {
   holdsFile: SharedJsonFile;
   statusCalls: number;
   finished: TrackedJob[];
+  /** What this window's notifications were told to show. */
+  announced: TrackedJob[];
 }
 
 describe('Many windows over one storage folder', () => {
@@ -60,6 +62,7 @@ describe('Many windows over one storage folder', () => {
       holdsFile,
       statusCalls: 0,
       finished: [],
+      announced: [],
       service: undefined as never,
     };
     const counted = Object.create(client) as BulkReadApi;
@@ -79,6 +82,7 @@ describe('Many windows over one storage folder', () => {
       accountHolds: new SharedAccountHolds(holdsFile, silentLogger),
     });
     window.service.onDidFinishJob((job) => window.finished.push(job));
+    window.service.onDidAnnounceJob((job) => window.announced.push(job));
     windows.push(window);
     return window;
   }
@@ -193,6 +197,97 @@ describe('Many windows over one storage folder', () => {
     assert.equal(b.statusCalls + c.statusCalls, 0, 'only the poller checks status');
     assert.equal(sim.requests.filter((r) => r.path.endsWith('/result')).length, 1, 'one download');
     assert.deepEqual(await results.files(), [path.relative(results.dir, resultPaths(results.dir, job).csv)]);
+  });
+
+  it('a job created in a window that does not poll is first checked on the normal schedule', async () => {
+    const [a, b] = await openThree();
+    const job = await b.service.createJob(ACCOUNT, ref('All_Customers'), {});
+    await quiesce();
+    assert.equal(a.statusCalls, 0, 'not checked at once');
+    // initialIntervalMs after its creation, as the creating window would have checked it (it used
+    // to wait a steady interval, 4 s here and 30 s in the editor).
+    await run(1000, 250);
+    assert.equal(a.statusCalls, 1, 'checked after initialIntervalMs');
+    assert.equal(b.statusCalls, 0);
+    assert.ok(a.service.checkTimes(job.key).last! > job.trackedAt);
+  });
+
+  it('a finished job is announced once, in the window the user works in, not only where the poller runs', async () => {
+    const [a, b, c] = await openThree();
+    for (const w of [a, b, c]) {
+      w.service.setFocused(w === b);
+    }
+    const job = await b.service.createJob(ACCOUNT, ref('All_Customers'), {});
+    sim.clock.advance(10_000);
+    await run(3000);
+    assert.equal(a.service.get(job.key)?.state, 'completed');
+    assert.deepEqual(
+      [a, b, c].map((w) => [w.name, w.announced.map((each) => each.key)]),
+      [
+        ['A', []],
+        ['B', [job.key]],
+        ['C', []],
+      ],
+    );
+    assert.equal(a.finished.length, 1, 'the poller still saw the end (exports follow it)');
+
+    // The user moves to C: the next job is announced there, and B's is not announced again.
+    b.service.setFocused(false);
+    c.service.setFocused(true);
+    await quiesce();
+    const next = await b.service.createJob(ACCOUNT, ref('All_Orders'), {});
+    sim.clock.advance(10_000);
+    await run(5000);
+    assert.deepEqual(
+      [a, b, c].map((w) => [w.name, w.announced.map((each) => each.key)]),
+      [
+        ['A', []],
+        ['B', [job.key]],
+        ['C', [next.key]],
+      ],
+    );
+  });
+
+  it('with no window focused, the poller announces a finished job, and only it', async () => {
+    const [a, b, c] = await openThree();
+    for (const w of [a, b, c]) {
+      w.service.setFocused(false);
+    }
+    await run(LEASE_TTL_MS + LEASE_HEARTBEAT_MS); // the last focus stamp lapses
+    const job = await completedJob(b);
+    await quiesce();
+    assert.deepEqual(
+      [a, b, c].map((w) => [w.name, w.announced.length]),
+      [
+        ['A', 1],
+        ['B', 0],
+        ['C', 0],
+      ],
+    );
+    assert.equal(a.announced[0].key, job.key);
+  });
+
+  it("a poller whose UI is gone hands polling and the user's notifications to a window that is there", async () => {
+    const [a, b, c] = await openThree();
+    // A's tab died: its extension host runs on, still "focused" as far as it was told.
+    a.lease.setPresent(false);
+    await run(LEASE_HEARTBEAT_MS);
+    assert.equal(pollers().length, 1);
+    assert.notEqual(pollers()[0], 'A');
+    b.service.setFocused(false);
+    c.service.setFocused(false);
+    const job = await completedJob(b);
+    await quiesce();
+    assert.equal(b.service.get(job.key)?.state, 'completed');
+    assert.equal(a.statusCalls, 0, 'the window without a UI checks nothing');
+    assert.deepEqual(
+      [a, b, c].map((w) => w.announced.length),
+      pollers()[0] === 'B' ? [0, 1, 0] : [0, 0, 1],
+    );
+    // Its UI answers again: it counts as a window again (but does not take the lease back).
+    a.lease.setPresent(true);
+    await run(LEASE_HEARTBEAT_MS);
+    assert.equal(pollers().length, 1);
   });
 
   it('when the polling window closes, another takes over within seconds and finishes the job once', async () => {

@@ -120,6 +120,15 @@ describe('PollScheduler', () => {
     assert.equal(times[1] - times[0], 600_000); // then a quarter of an hour's age, capped at 10 min
   });
 
+  it('starts the first wait of a never-checked job when it began waiting, not when it was added', async () => {
+    h = new Harness({ initialIntervalMs: 5000, maxIntervalMs: 600_000 });
+    h.clock.tick(3000);
+    // Created (not checked) 3 s ago in another window: checked 5 s after its creation.
+    h.scheduler.add('fresh', 'acct', { startedAt: 0, waitingSince: 0 });
+    await h.clock.tickAsync(10_000);
+    assert.deepEqual(h.times('fresh'), [5000]);
+  });
+
   it('resumes a job checked before where its wait left off, and spreads overdue ones', async () => {
     h = new Harness({ initialIntervalMs: 5000, maxIntervalMs: 600_000 });
     h.clock.tick(1000_000);

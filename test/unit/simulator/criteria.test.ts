@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { CriteriaError, parseCriteria, parseExpression } from '../../simulator/criteria';
-import { tokenize } from '../../simulator/criteriaTokens';
+import { tokenize } from '../../../src/zoho/criteriaTokens';
 
 const COLUMNS = ['Name', 'Status', 'Quantity', 'Email', 'Customer_Name.first_name', 'Notes'];
 const ROWS: string[][] = [

@@ -1,0 +1,68 @@
+// What is left after a reload and after signing out, as a person sees it (issue 17.8): an export
+// running across a Reload Window shows its progress notification with Cancel again at once; the
+// view names the account you are signed in as; signing out of the last account brings the welcome
+// back, with no export or job left behind and no notification about them afterwards.
+import * as assert from 'assert';
+import {
+  exportThroughPalette,
+  JOB_DURATION_MS,
+  jobsView,
+  signInThroughPalette,
+  useControlledSimulator,
+  setSideBarWidth,
+} from './flows';
+import { useWorkbench } from './workbench';
+
+describe('State after reload and sign-out', () => {
+  const simulator = useControlledSimulator();
+  const wb = useWorkbench();
+
+  it('the view says who you are signed in as', async () => {
+    const sim = simulator();
+    await wb().openView();
+    await setSideBarWidth(wb().page, 520);
+    await signInThroughPalette(wb(), { host: sim.url, owner: 'demo', token: 'demo-token' });
+    await wb().waitForNotification(/Signed in to demo/);
+    // The container's title bar shows the view's title (a lone view's own header is hidden).
+    await wb()
+      .page.locator('.part.sidebar .composite.title', {
+        hasText: /Bulk Read Jobs · demo \(127\.0\.0\.1:\d+\)/,
+      })
+      .first()
+      .waitFor();
+    console.log(`      screenshot: ${await wb().screenshot('signed in as demo')}`);
+  });
+
+  it('after Reload Window mid-export, the progress notification with Cancel comes back at once', async () => {
+    await exportThroughPalette(wb(), 'All_Orders');
+    await wb().waitForNotification(/Exporting All_Orders/);
+
+    await wb().reload();
+    await wb().openView();
+    // Promptly: within the time the workbench takes to show anything, not after a lease lapses.
+    const toast = await wb().waitForNotification(/Exporting All_Orders/, 15_000);
+    await toast.locator('.monaco-button', { hasText: 'Cancel' }).first().waitFor({ timeout: 5000 });
+    console.log(`      screenshot: ${await wb().screenshot('export progress after reload')}`);
+  });
+
+  it('signing out of the last account brings the welcome back; nothing of it is left, no toast later', async () => {
+    const sim = simulator();
+    const { page } = wb();
+    await wb().runCommand('Zoho Creator: Sign Out');
+    await page.locator('.monaco-dialog-box .monaco-button', { hasText: /^Sign Out$/ }).click();
+    await wb().waitForNotification(/Signed out of demo/);
+    await jobsView(page)
+      .locator('.welcome-view-content', { hasText: 'Sign In with Access Token' })
+      .first()
+      .waitFor({ timeout: 15_000 });
+    assert.strictEqual(await jobsView(page).getByRole('treeitem').count(), 0, 'no export or job row left');
+    // The export's batch would have finished now: nobody may hear about it.
+    sim.clock.advance(JOB_DURATION_MS);
+    await page.waitForTimeout(8000); // two lease beats and a poll: every chance for a stale toast
+    const stale = await page
+      .locator('.notifications-toasts .notification-toast', { hasText: /records|exported|All_Orders/ })
+      .count();
+    console.log(`      screenshot: ${await wb().screenshot('signed out - the welcome is back')}`);
+    assert.strictEqual(stale, 0, 'no toast about the signed-out account');
+  });
+});
