@@ -700,7 +700,10 @@ export class ExportRunner implements ExportsApi {
       this.waits.delete(id);
     }
     this.failures.delete(id);
-    await this.store.update(id, { state, error, finishedAt: this.clock.now() });
+    // A cancel states what it will do with the records until it has (cleared below): the row must
+    // not say "discarded" while a kept file is still being named.
+    const intent = state === 'cancelled' && !run.cancelRequest ? { cancelRequest: { keepRecords } } : {};
+    await this.store.update(id, { state, error, finishedAt: this.clock.now(), ...intent });
     if (error) {
       this.logger.warn(`Export of ${run.ref.report} ${state}: ${error}`);
     }
