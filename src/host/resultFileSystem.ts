@@ -9,7 +9,9 @@
 // at "not displayed in the text editor because it is very large" with Open Anyway.
 import { promises as fs } from 'node:fs';
 import * as vscode from 'vscode';
+import { exportFile, type ExportRun } from '../exports/model';
 import type { TrackedJob } from '../jobs/model';
+import { readCsvHead, type CsvHead } from '../results/csvHead';
 import type { Services } from '../services';
 import { formatRecords } from '../views/jobDescription';
 import { Disposable } from './disposable';
@@ -31,9 +33,36 @@ export function resultUri(job: TrackedJob): vscode.Uri {
   return vscode.Uri.from({ scheme: RESULT_SCHEME, path: `/${resultTitle(job)}`, query: job.key });
 }
 
+/** `All_Orders export · 400,000 records.csv`, or `… · first 10,000 of 400,000 records.csv`. */
+export function exportTitle(run: ExportRun, head?: number): string {
+  const records =
+    head === undefined
+      ? formatRecords(run.records)
+      : `first ${formatRecords(head).replace(/ records?$/, '')} of ${formatRecords(run.records)}`;
+  const partial = run.state === 'completed' ? '' : ' (partial)';
+  return `${`${run.ref.report} export${partial} · ${records}`.replace(/[/\\]/g, '_')}.csv`;
+}
+
+/**
+ * The read-only address of an export's file (the merged CSV, or the partial one a stop kept), or of
+ * its first `head` records: `export:<id>` (`:head:<n>`) in the query.
+ */
+export function exportUri(run: ExportRun, head?: number): vscode.Uri {
+  const query = head === undefined ? `export:${run.id}` : `export:${run.id}:head:${head}`;
+  return vscode.Uri.from({ scheme: RESULT_SCHEME, path: `/${exportTitle(run, head)}`, query });
+}
+
+/** What a URI of this scheme reads: a job's result, or an export's file (whole or its head). */
+interface Target {
+  path: string;
+  head?: number;
+}
+
 export class ResultFileSystem extends Disposable implements vscode.FileSystemProvider {
   private readonly changeEmitter = this.register(new vscode.EventEmitter<vscode.FileChangeEvent[]>());
   readonly onDidChangeFile = this.changeEmitter.event;
+  /** Heads read for a stat, kept for the readFile that follows it (by path and size). */
+  private readonly heads = new Map<string, Promise<CsvHead>>();
 
   constructor(private readonly services: Services) {
     super();
@@ -45,22 +74,42 @@ export class ResultFileSystem extends Disposable implements vscode.FileSystemPro
     );
   }
 
-  private pathOf(uri: vscode.Uri): string {
-    const path = this.services.jobs.get(uri.query)?.result?.path;
+  private targetOf(uri: vscode.Uri): Target {
+    const match = /^export:([^:]+)(?::head:(\d+))?$/.exec(uri.query);
+    const run = match && this.services.exports.get(match[1]);
+    const path = match ? run && exportFile(run) : this.services.jobs.get(uri.query)?.result?.path;
     if (!path) {
       throw vscode.FileSystemError.FileNotFound(uri);
     }
-    return path;
+    return { path, head: match?.[2] === undefined ? undefined : Number(match[2]) };
+  }
+
+  /** The first records of a file too large to open whole; read once per file version. */
+  private headOf(path: string, records: number, size: number, mtime: number): Promise<CsvHead> {
+    const key = `${path}|${records}|${size}|${mtime}`;
+    let head = this.heads.get(key);
+    if (!head) {
+      this.heads.clear(); // one preview at a time is what people open; do not hold old ones
+      head = readCsvHead(path, records);
+      head.catch(() => this.heads.delete(key));
+      this.heads.set(key, head);
+    }
+    return head;
   }
 
   async stat(uri: vscode.Uri): Promise<vscode.FileStat> {
     try {
-      const stat = await fs.stat(this.pathOf(uri));
+      const target = this.targetOf(uri);
+      const stat = await fs.stat(target.path);
+      const size =
+        target.head === undefined
+          ? stat.size
+          : (await this.headOf(target.path, target.head, stat.size, stat.mtimeMs)).bytes.length;
       return {
         type: vscode.FileType.File,
         ctime: stat.ctimeMs,
         mtime: stat.mtimeMs,
-        size: stat.size,
+        size,
         permissions: vscode.FilePermission.Readonly,
       };
     } catch (error) {
@@ -70,7 +119,12 @@ export class ResultFileSystem extends Disposable implements vscode.FileSystemPro
 
   async readFile(uri: vscode.Uri): Promise<Uint8Array> {
     try {
-      return await fs.readFile(this.pathOf(uri));
+      const target = this.targetOf(uri);
+      if (target.head === undefined) {
+        return await fs.readFile(target.path);
+      }
+      const stat = await fs.stat(target.path);
+      return (await this.headOf(target.path, target.head, stat.size, stat.mtimeMs)).bytes;
     } catch (error) {
       throw error instanceof vscode.FileSystemError ? error : vscode.FileSystemError.FileNotFound(uri);
     }
