@@ -8,13 +8,10 @@ import * as vscode from 'vscode';
 import { exportFile } from '../exports/model';
 import { exportUri } from '../host/resultFileSystem';
 import type { Services } from '../services';
-import { formatCount, formatMegabytes } from '../views/jobDescription';
+import { formatMegabytes } from '../views/jobDescription';
 import { resolveExport } from './exportArgs';
-import { EXTENSION_DOCUMENT_LIMIT_BYTES } from './openResult';
+import { EXTENSION_DOCUMENT_LIMIT_BYTES, PREVIEW_RECORDS, tooLargeText } from './openResult';
 import { showCommandError } from './showError';
-
-/** Records a preview shows: a few MB, which VS Code opens in about a second with colouring on. */
-export const PREVIEW_RECORDS = 10_000;
 
 export function registerOpenExport(context: vscode.ExtensionContext, services: Services): void {
   context.subscriptions.push(
@@ -38,7 +35,7 @@ export function registerOpenExport(context: vscode.ExtensionContext, services: S
         if (!whole) {
           void vscode.window
             .showInformationMessage(
-              `${path.basename(file)} is ${formatMegabytes(size)} MB, more than the ${EXTENSION_DOCUMENT_LIMIT_BYTES / (1024 * 1024)} MB VS Code opens in an editor: showing its first ${formatCount(PREVIEW_RECORDS)} of ${formatCount(run.records)} records, read-only. The whole file is in the workspace for other tools.`,
+              `${path.basename(file)} is ${formatMegabytes(size)} MB, ${tooLargeText(run.records)} The whole file is in the workspace for other tools.`,
               'Reveal in Explorer',
             )
             .then(

@@ -1,5 +1,6 @@
-// Results open from the extension's cache through this read-only file system, under a friendly
-// title (report, batch, record count): an edit can never change the file Save copies into the
+// Results (and export files, and the first rows of either when too large to open whole: see
+// src/results/csvHead.ts) open through this read-only file system, under a friendly title (report,
+// batch, record count): an edit can never change the file Save copies into the
 // workspace, and the tab does not show a storage path. VS Code asks for one stat and the whole file
 // in one readFile (chunked reads of a provider, open/read/close, are a proposed API): both answer
 // from the extracted file; nothing is counted or copied at click time. On a 100,000-record result
@@ -13,42 +14,47 @@ import { exportFile, type ExportRun } from '../exports/model';
 import type { TrackedJob } from '../jobs/model';
 import { readCsvHead, type CsvHead } from '../results/csvHead';
 import type { Services } from '../services';
-import { formatRecords } from '../views/jobDescription';
+import { formatCount, formatRecords } from '../views/jobDescription';
 import { Disposable } from './disposable';
 
 export const RESULT_SCHEME = 'creator-result';
 
-/** `All_Orders · batch 2 · 100,000 records.csv` (the tab title). */
-export function resultTitle(job: TrackedJob): string {
+/** `All_Orders · batch 2 · 100,000 records.csv` (the tab title), or `… · first 10,000 of 100,000 records.csv`. */
+export function resultTitle(job: TrackedJob, head?: number): string {
   const count = job.details?.result?.count;
   const parts = [job.ref.report, `batch ${job.batch}`];
   if (count !== undefined) {
-    parts.push(formatRecords(count));
+    parts.push(recordsText(count, head));
   }
   return `${parts.join(' · ').replace(/[/\\]/g, '_')}.csv`;
 }
 
-/** The read-only address of a job's result; the job key travels in the query. */
-export function resultUri(job: TrackedJob): vscode.Uri {
-  return vscode.Uri.from({ scheme: RESULT_SCHEME, path: `/${resultTitle(job)}`, query: job.key });
+/** `400,000 records`, or `first 10,000 of 400,000 records`. */
+function recordsText(count: number, head?: number): string {
+  return head === undefined ? formatRecords(count) : `first ${formatCount(head)} of ${formatRecords(count)}`;
+}
+
+/**
+ * The read-only address of a job's result (or of its first `head` records): the job key travels in
+ * the query (`head:<n>:` before it for a preview).
+ */
+export function resultUri(job: TrackedJob, head?: number): vscode.Uri {
+  const query = head === undefined ? job.key : `head:${head}:${job.key}`;
+  return vscode.Uri.from({ scheme: RESULT_SCHEME, path: `/${resultTitle(job, head)}`, query });
 }
 
 /** `All_Orders export · 400,000 records.csv`, or `… · first 10,000 of 400,000 records.csv`. */
 export function exportTitle(run: ExportRun, head?: number): string {
-  const records =
-    head === undefined
-      ? formatRecords(run.records)
-      : `first ${formatRecords(head).replace(/ records?$/, '')} of ${formatRecords(run.records)}`;
   const partial = run.state === 'completed' ? '' : ' (partial)';
-  return `${`${run.ref.report} export${partial} · ${records}`.replace(/[/\\]/g, '_')}.csv`;
+  return `${`${run.ref.report} export${partial} · ${recordsText(run.records, head)}`.replace(/[/\\]/g, '_')}.csv`;
 }
 
 /**
  * The read-only address of an export's file (the merged CSV, or the partial one a stop kept), or of
- * its first `head` records: `export:<id>` (`:head:<n>`) in the query.
+ * its first `head` records: `export:<id>` in the query (`head:<n>:` before it for a preview).
  */
 export function exportUri(run: ExportRun, head?: number): vscode.Uri {
-  const query = head === undefined ? `export:${run.id}` : `export:${run.id}:head:${head}`;
+  const query = head === undefined ? `export:${run.id}` : `head:${head}:export:${run.id}`;
   return vscode.Uri.from({ scheme: RESULT_SCHEME, path: `/${exportTitle(run, head)}`, query });
 }
 
@@ -75,13 +81,15 @@ export class ResultFileSystem extends Disposable implements vscode.FileSystemPro
   }
 
   private targetOf(uri: vscode.Uri): Target {
-    const match = /^export:([^:]+)(?::head:(\d+))?$/.exec(uri.query);
-    const run = match && this.services.exports.get(match[1]);
-    const path = match ? run && exportFile(run) : this.services.jobs.get(uri.query)?.result?.path;
+    const preview = /^head:(\d+):(.*)$/.exec(uri.query);
+    const key = preview ? preview[2] : uri.query;
+    const exported = /^export:(.+)$/.exec(key);
+    const run = exported && this.services.exports.get(exported[1]);
+    const path = exported ? run && exportFile(run) : this.services.jobs.get(key)?.result?.path;
     if (!path) {
       throw vscode.FileSystemError.FileNotFound(uri);
     }
-    return { path, head: match?.[2] === undefined ? undefined : Number(match[2]) };
+    return { path, head: preview ? Number(preview[1]) : undefined };
   }
 
   /** The first records of a file too large to open whole; read once per file version. */
