@@ -141,7 +141,8 @@ describe('UI flows (issue 17)', () => {
 
     const dialog = page.locator('.monaco-dialog-box');
     const buttons = dialog.locator('.dialog-buttons .monaco-button');
-    await wb().runCommand('Zoho Creator: Cancel Export');
+    // The Cancel of the progress notification asks the same question as Cancel Export.
+    await wb().clickNotificationAction(/Exporting All_Orders/, /^Cancel$/);
     await dialog.waitFor();
     const titles = (await buttons.allTextContents()).map((t) => t.trim()).sort();
     assert.deepStrictEqual(titles, ['Continue Export', 'Discard', 'Keep 100,000 Records']);
@@ -151,6 +152,7 @@ describe('UI flows (issue 17)', () => {
     assert.match((await exportRow.textContent()) ?? '', /running/, 'Continue Export keeps it running');
 
     await wb().runCommand('Zoho Creator: Cancel Export');
+    await wb().quickPick('All_Orders');
     await dialog.waitFor();
     await buttons.filter({ hasText: /^Keep 100,000 Records$/ }).click();
     await exportRow.filter({ hasText: /cancelled · 100,000 records kept/ }).waitFor({ timeout: 60_000 });
@@ -163,15 +165,25 @@ describe('UI flows (issue 17)', () => {
     // code-server names VS Code's Help: Get Started "Help: Welcome" (the same Getting Started page).
     await wb().runCommand('Help: Welcome');
     const title = 'Get Started with Zoho Creator Bulk Jobs';
-    const entry = page.locator('.gettingStartedContainer button', { hasText: title }).first();
-    const more = page.locator('.gettingStartedContainer button, .gettingStartedContainer a', {
-      hasText: /^More\.\.\.$/,
-    });
-    await entry.or(more.first()).first().waitFor();
-    if (!(await entry.isVisible())) {
-      await more.first().click();
+    // It may open on a built-in walkthrough: its "Welcome" link goes back to the list.
+    const back = page.locator('.gettingStartedContainer .prev-button');
+    const list = page.locator('.gettingStartedContainer .getting-started-category').first();
+    await back.or(list).first().waitFor();
+    if (await back.isVisible()) {
+      await back.click();
     }
-    await entry.click();
+    // The list shows a few walkthroughs; "More..." lists them all in a quick pick.
+    const entry = page
+      .locator('.gettingStartedContainer .getting-started-category', { hasText: title })
+      .first();
+    const more = page.locator('.gettingStartedContainer .see-all-walkthroughs');
+    await entry.or(more).first().waitFor();
+    if (await entry.isVisible()) {
+      await entry.click();
+    } else {
+      await more.click();
+      await wb().quickPick(title);
+    }
     for (const step of [
       'Sign in, or try the simulator',
       'Create a bulk read job',
