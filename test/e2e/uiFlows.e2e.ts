@@ -192,13 +192,16 @@ describe('UI flows (issue 17)', () => {
     ]) {
       await page.locator('.getting-started-step', { hasText: step }).first().waitFor();
     }
-    // The first step (signed in above) is done; its image is ours.
+    // Each step shows its own illustration (ours, by its alt text).
     await page.locator('.getting-started-step', { hasText: 'Create a bulk read job' }).first().click();
     await page
       .locator('.getting-started-step.expanded .monaco-button', { hasText: 'Create Bulk Read Job' })
       .first()
       .waitFor();
-    await page.locator('.getting-started-media img[src*="create-job.svg"]').first().waitFor();
+    await page
+      .locator('.getting-started-media img[alt^="The report step of Create Bulk Read Job"]')
+      .first()
+      .waitFor();
     await wb().screenshot('walkthrough');
   });
 });
