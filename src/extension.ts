@@ -43,6 +43,7 @@ import { registerJobsTree, type JobsTree } from './views/jobsTree';
 import { DefinitionsEditorSupport } from './views/definitionsEditor';
 import { ExportNotifications } from './views/exportNotifications';
 import { JobNotifications } from './views/notifications';
+import { CommandContexts } from './views/commandContexts';
 import { JobsStatusBar } from './views/statusBar';
 
 /**
@@ -56,7 +57,12 @@ export interface TestApi {
   /** Reads one stored secret (tests check what sign-in stored and sign-out removed). */
   readSecret(key: string): Thenable<string | undefined>;
   logFile(): vscode.Uri | undefined;
-  statusBar: { readonly text: string; readonly tooltip: string; readonly visible: boolean };
+  statusBar: {
+    readonly text: string;
+    readonly tooltip: string;
+    readonly ariaLabel: string;
+    readonly visible: boolean;
+  };
   jobsTree: JobsTree;
 }
 
@@ -142,6 +148,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
   registerShowLog(context, channel);
 
   const statusBar = own(new JobsStatusBar(services));
+  own(new CommandContexts(services));
   own(new JobNotifications(services, readNotificationLevel, readAutoDownload));
   own(new ExportNotifications(services, readNotificationLevel));
   own(new DefinitionsEditorSupport(services));

@@ -81,7 +81,12 @@ export interface CreateState extends ReportState {
  * Report, criteria, fields and batch size, then `next` (e.g. Export Whole Report's destination).
  * Built once per command run so Try Again can reopen one of them.
  */
-export function createSteps(services: Services, next?: Step<CreateState>) {
+export function createSteps(
+  services: Services,
+  next?: Step<CreateState>,
+  /** What happens to the records past one batch (a job leaves them to Fetch Next Batch). */
+  rest = 'Fetch Next Batch reads the rest',
+) {
   const criteria: Step<CreateState> = async (flow) => {
     flow.state.criteria = await flow.input({
       prompt: 'Which records to read, as Deluge criteria (optional: leave empty for all records).',
@@ -105,7 +110,7 @@ export function createSteps(services: Services, next?: Step<CreateState>) {
   };
   const batchSize: Step<CreateState> = async (flow) => {
     flow.state.maxRecords = await flow.input({
-      prompt: 'Records per batch, 100000 to 200000 in steps of 1000 (Fetch Next Batch reads the rest).',
+      prompt: `Records per batch, 100000 to 200000 in steps of 1000 (${rest}).`,
       value: flow.state.maxRecords,
       validate: validateMaxRecords,
       problem: takeProblem(flow.state, 'maxRecords'),

@@ -4,37 +4,53 @@ import type { ExportRun } from '../exports/model';
 import type { Services } from '../services';
 import { exportProgressText } from '../views/exportText';
 
-const KEEP = 'Keep Records So Far';
-const DISCARD = 'Discard Records';
+import { formatCount } from '../views/jobDescription';
 
 /**
- * Asks whether to keep the records so far, then cancels. Dismissing the question keeps the export
- * running. Resolves with the run as it ends up.
+ * The cancel question's answers, named by what they do. VS Code adds its own "Cancel" to a modal
+ * dialog unless one answer is the close affordance; here "Cancel" would read as "cancel the
+ * export" while it meant "keep exporting", so the close affordance is "Continue Export".
+ */
+export function cancelChoices(records: number): { keep?: string; discard: string; continue: string } {
+  return {
+    keep: records > 0 ? `Keep ${formatCount(records)} ${records === 1 ? 'Record' : 'Records'}` : undefined,
+    discard: records > 0 ? 'Discard' : 'Stop Export',
+    continue: 'Continue Export',
+  };
+}
+
+/**
+ * Asks whether to keep the records so far, then cancels. Dismissing the question (Escape,
+ * Continue Export) keeps the export running. Resolves with the run as it ends up.
  */
 export async function confirmCancel(services: Services, id: string): Promise<ExportRun | undefined> {
   const run = services.exports.get(id);
   if (!run || run.state !== 'running') {
     return run;
   }
+  const choices = cancelChoices(run.records);
+  const keep: vscode.MessageItem | undefined = choices.keep ? { title: choices.keep } : undefined;
+  const discard: vscode.MessageItem = { title: choices.discard };
+  const resume: vscode.MessageItem = { title: choices.continue, isCloseAffordance: true };
   const choice = await vscode.window.showWarningMessage(
     `Stop exporting ${run.ref.report}?`,
     {
       modal: true,
       detail:
         run.records > 0
-          ? `${exportProgressText(run)}. Keep them as a file named as partial, or discard them?`
+          ? `${exportProgressText(run)}. Keep them in a file named as partial, or discard them?`
           : 'No records have been written yet.',
     },
-    ...(run.records > 0 ? [KEEP, DISCARD] : [DISCARD]),
+    ...(keep ? [keep, discard, resume] : [discard, resume]),
   );
-  if (choice === undefined) {
-    return run;
+  if (choice === undefined || choice === resume) {
+    return services.exports.get(id) ?? run;
   }
   // In a window without the poller lease the window that runs the export carries the cancel out:
   // say what is happening while it does.
   const after = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Stopping the export of ${run.ref.report}…` },
-    () => services.exports.cancel(id, choice === KEEP),
+    () => services.exports.cancel(id, choice === keep),
   );
   if (after?.state === 'running') {
     void vscode.window.showWarningMessage(

@@ -80,49 +80,64 @@ export function resolveDestination(
   return typeof segments === 'string' ? segments : vscode.Uri.joinPath(folder.uri, ...segments);
 }
 
+/** The destination step's answers: the folder (several open) and the template as last typed. */
+interface DestinationState {
+  folder?: vscode.WorkspaceFolder;
+  destination?: string;
+  /** The file the answers name, once the user agreed to write it. */
+  destinationUri?: vscode.Uri;
+}
+
 /**
- * Asks where to write, starting from `template`; never returns an existing file unless the user
- * agreed to replace it. Without a workspace folder a save dialog is shown.
+ * The last steps of the guided export: which workspace folder (only when several are open), then
+ * the file, starting from the template. Counted in the title and with Back like the others; the
+ * step ends only on a file that does not exist or that the user agreed to replace.
  */
-export async function askDestination(
-  ref: ReportRef,
-  template: string,
-  onTyped?: (value: string) => void,
-): Promise<vscode.Uri | undefined> {
-  const folder = await pickWorkspaceFolder('Export into which workspace folder?');
-  if (!folder) {
-    return vscode.window.showSaveDialog({
-      title: `${TITLE}: ${ref.report} (destination)`,
-      filters: { CSV: ['csv'] },
-      saveLabel: 'Export Here',
+function destinationSteps<
+  S extends DestinationState & { report?: string; app?: { owner: string; app: string } },
+>(folders: readonly vscode.WorkspaceFolder[]): { first: Step<S> } {
+  const file: Step<S> = async (flow) => {
+    const { state } = flow;
+    const folder = state.folder ?? folders[0];
+    const ref = { owner: state.app?.owner ?? '', app: state.app?.app ?? '', report: state.report ?? '' };
+    for (;;) {
+      const typed = await flow.input({
+        prompt: `CSV file in ${folder.name}. Placeholders: {report}, {app}, {date}, {time}.`,
+        value: state.destination ?? readExportFile(),
+        validate: (text) => destinationProblem(text),
+      });
+      state.destination = typed;
+      const uri = resolveDestination(folder, typed, ref);
+      if (typeof uri === 'string') {
+        continue; // validate already refused it
+      }
+      if ((await mayWrite(uri, OTHER_NAME)) === true) {
+        state.destinationUri = uri;
+        return undefined;
+      }
+      // Another name, or the question dismissed: the box stays open with what was typed.
+    }
+  };
+  const folder: Step<S> = async (flow) => {
+    type FolderItem = vscode.QuickPickItem & { folder: vscode.WorkspaceFolder };
+    const picked = await flow.pick<FolderItem>({
+      placeholder: 'Export into which workspace folder?',
+      items: folders.map((listed) => ({
+        label: listed.name,
+        description: listed.uri.fsPath,
+        folder: listed,
+      })),
+      active: (item) => item.folder === flow.state.folder,
     });
-  }
-  let value = template;
-  for (;;) {
-    const typed = await vscode.window.showInputBox({
-      title: `${TITLE}: ${ref.report} (destination)`,
-      prompt: `CSV file in ${folder.name}. Placeholders: {report}, {app}, {date}, {time}.`,
-      value,
-      ignoreFocusOut: true,
-      validateInput: (text) => destinationProblem(text),
-    });
-    if (typed === undefined) {
-      return undefined;
-    }
-    value = typed;
-    onTyped?.(typed);
-    const uri = resolveDestination(folder, typed, ref);
-    if (typeof uri === 'string') {
-      continue; // validateInput already refused it
-    }
-    const choice = await mayWrite(uri, OTHER_NAME);
-    if (choice === true) {
-      return uri;
-    }
-    if (choice !== OTHER_NAME) {
-      return undefined;
-    }
-  }
+    flow.state.folder = picked.folder;
+    return file;
+  };
+  return { first: folders.length > 1 ? folder : file };
+}
+
+/** How many steps the destination takes: none without a folder (a save dialog follows the flow). */
+function destinationStepCount(folders: readonly vscode.WorkspaceFolder[]): number {
+  return folders.length === 0 ? 0 : folders.length === 1 ? 1 : 2;
 }
 
 /** A report row of the tree names account and report: only the query and file are asked. */
@@ -137,15 +152,14 @@ function targetOfReportRow(services: Services, arg: unknown): ReportTarget | und
 }
 
 /** The answers of the flow, plus the destination as last typed (kept for Try Again). */
-interface ExportState extends CreateState {
-  destination?: string;
-}
+interface ExportState extends CreateState, DestinationState {}
 
 /** One run of the guided export: its steps, where it starts, and whether it started from a report row. */
 interface GuidedExport {
   steps: CreateSteps;
   first: Step<CreateState>;
   fromRow: boolean;
+  folders: readonly vscode.WorkspaceFolder[];
 }
 
 /**
@@ -161,7 +175,11 @@ async function guidedExport(
   resume?: Step<CreateState>[],
 ): Promise<string | undefined> {
   const result = await InputFlow.run(
-    { title: TITLE, totalSteps: () => (guide.fromRow ? 0 : reportStepCount(services)) + 3 },
+    {
+      title: TITLE,
+      totalSteps: () =>
+        (guide.fromRow ? 0 : reportStepCount(services)) + 3 + destinationStepCount(guide.folders),
+    },
     state,
     guide.first,
     resume,
@@ -170,9 +188,15 @@ async function guidedExport(
     return undefined;
   }
   const plan = planOf(state);
-  const destination = await askDestination(plan.ref, state.destination ?? readExportFile(), (typed) => {
-    state.destination = typed;
-  });
+  // Without a workspace folder there is nothing to type a path into: a save dialog asks.
+  const destination =
+    guide.folders.length === 0
+      ? await vscode.window.showSaveDialog({
+          title: `${TITLE}: ${plan.ref.report} (destination)`,
+          filters: { CSV: ['csv'] },
+          saveLabel: 'Export Here',
+        })
+      : state.destinationUri;
   if (!destination) {
     return undefined;
   }
@@ -210,7 +234,13 @@ function startGuidedExport(
     promptSignIn();
     return Promise.resolve(undefined);
   }
-  const steps = createSteps(services);
+  const folders = vscode.workspace.workspaceFolders ?? [];
+  const destination = destinationSteps<CreateState & DestinationState>(folders);
+  const steps = createSteps(
+    services,
+    folders.length > 0 ? destination.first : undefined,
+    'the export creates batches until every record is read',
+  );
   const state: ExportState = newCreateState(MAX_MAX_RECORDS);
   const row = targetOfReportRow(services, arg);
   if (row) {
@@ -218,7 +248,12 @@ function startGuidedExport(
     state.app = { owner: row.ref.owner, app: row.ref.app };
     state.report = row.ref.report;
   }
-  const guide = { steps, first: row ? steps.criteria : steps.start(state), fromRow: row !== undefined };
+  const guide = {
+    steps,
+    first: row ? steps.criteria : steps.start(state),
+    fromRow: row !== undefined,
+    folders,
+  };
   return guidedExport(services, tree, guide, state);
 }
 

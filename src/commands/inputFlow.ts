@@ -39,8 +39,12 @@ export function takeProblem(state: { problem?: StepProblem }, field: string): st
 
 export interface FlowOptions<S> {
   title: string;
-  /** How many steps the flow has for the answers so far (e.g. a custom host adds two). */
-  totalSteps: (state: S) => number;
+  /**
+   * How many steps the flow has for the answers so far (e.g. a custom host adds two), or undefined
+   * while an answer still to come decides it: the title then shows the step alone ("1"), never a
+   * total that jumps ("1/3" then "2/5").
+   */
+  totalSteps: (state: S) => number | undefined;
 }
 
 export interface FlowResult<S> {
@@ -54,7 +58,12 @@ export interface PickOptions<T extends vscode.QuickPickItem> {
   items: readonly T[];
   /** The item to highlight (what was picked before going back). */
   active?: (item: T) => boolean;
-  /** An extra row built from the filter text, e.g. "Use link name X" for names not listed. */
+  /**
+   * An extra row built from the filter text, e.g. "Use link name X" for names not listed. Keep the
+   * text out of its label: VS Code sorts rows whose label matches the filter first, best match
+   * first, so a label that is exactly the typed text would be the active row and Enter would take it
+   * over "Zylker Store". Rows matching only elsewhere keep their order, and this one comes last.
+   */
   typed?: (value: string) => T | undefined;
   /** Why an item cannot be accepted (shown in place, the pick stays open), or undefined. */
   refuse?: (item: T) => string | undefined;
@@ -209,7 +218,8 @@ export class InputFlow<S> {
     }
     input.title = this.options.title;
     input.step = this.steps.length;
-    input.totalSteps = Math.max(this.steps.length, this.options.totalSteps(this.state));
+    const total = this.options.totalSteps(this.state);
+    input.totalSteps = total === undefined ? undefined : Math.max(this.steps.length, total);
     input.ignoreFocusOut = true;
     if (this.steps.length > 1) {
       input.buttons = [vscode.QuickInputButtons.Back];

@@ -1,8 +1,16 @@
-// Open Export: the merged CSV of a completed export, or the partial file a stopped one kept.
+// Open Export: the merged CSV of a completed export, or the partial file a stopped one kept,
+// read-only through the same file system as Open Result (src/host/resultFileSystem.ts). A file
+// above EXTENSION_DOCUMENT_LIMIT_BYTES opens as a preview of its first rows at once, with its size
+// said and Reveal in Explorer offered: opened whole it stops at VS Code's "very large" page.
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { exportFile } from '../exports/model';
+import { exportUri } from '../host/resultFileSystem';
 import type { Services } from '../services';
+import { formatMegabytes } from '../views/jobDescription';
 import { resolveExport } from './exportArgs';
+import { EXTENSION_DOCUMENT_LIMIT_BYTES, PREVIEW_RECORDS, tooLargeText } from './openResult';
 import { showCommandError } from './showError';
 
 export function registerOpenExport(context: vscode.ExtensionContext, services: Services): void {
@@ -19,10 +27,22 @@ export function registerOpenExport(context: vscode.ExtensionContext, services: S
         return undefined;
       }
       try {
-        // vscode.open also handles files over 50 MB, which openTextDocument refuses.
-        await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(file));
+        const { size } = await fs.stat(file);
+        const whole = size <= EXTENSION_DOCUMENT_LIMIT_BYTES;
+        const uri = whole ? exportUri(run) : exportUri(run, PREVIEW_RECORDS);
+        await vscode.commands.executeCommand('vscode.open', uri, { preview: false });
         await services.exports.markSeen(run.id);
-        return file;
+        if (!whole) {
+          void vscode.window
+            .showInformationMessage(
+              `${path.basename(file)} is ${formatMegabytes(size)} MB, ${tooLargeText(run.records)} The whole file is in the workspace for other tools.`,
+              'Reveal in Explorer',
+            )
+            .then(
+              (choice) => choice && vscode.commands.executeCommand('creatorBulkJobs.revealExport', run.id),
+            );
+        }
+        return uri;
       } catch (error) {
         showCommandError(services, `Could not open ${file}`, error);
         return undefined;

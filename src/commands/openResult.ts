@@ -2,16 +2,27 @@
 import * as vscode from 'vscode';
 import type { TrackedJob } from '../jobs/model';
 import type { Services } from '../services';
-import { resultUri } from '../host/resultFileSystem';
-import { formatMegabytes, unknownStatusText } from '../views/jobDescription';
+import { resultTitle, resultUri } from '../host/resultFileSystem';
+import { formatCount, formatMegabytes, unknownStatusText } from '../views/jobDescription';
 import { noRecordsNote } from '../views/noRecordsNote';
 import { pointToMergedFile } from './mergedBatch';
 import { resolveJob } from './pickers';
 import { ensureResultWithProgress, isCompleted } from './resultFile';
 import { showCommandError } from './showError';
 
-/** VS Code does not sync documents above this size to extensions (openTextDocument fails). */
+/**
+ * Above this size a file opens as a preview of its first PREVIEW_RECORDS records. VS Code 1.100
+ * (code-server 4.100.3) stops a file of a custom scheme above 50 MB at "not displayed in the text
+ * editor because it is very large" in a browser (getLargeFileConfirmationLimit in
+ * src/vs/platform/files/common/files.ts: 50 MB on the web, 10 MB for vscode-remote files, 1 GB on a
+ * desktop), and never hands a document above 50 MB to extensions (TextModel._MODEL_SYNC_LIMIT in
+ * src/vs/editor/common/model/textModel.ts); from 20 MB or 300,000 lines it turns colouring and
+ * other editor features off (LARGE_FILE_SIZE_THRESHOLD, setting editor.largeFileOptimizations).
+ */
 export const EXTENSION_DOCUMENT_LIMIT_BYTES = 50 * 1024 * 1024;
+
+/** Records a preview shows: a few MB, which VS Code opens in about a second with colouring on. */
+export const PREVIEW_RECORDS = 10_000;
 const OPENING_MESSAGE_MS = 10_000;
 
 /**
@@ -22,7 +33,9 @@ const OPENING_MESSAGE_MS = 10_000;
 export async function openResult(services: Services, job: TrackedJob): Promise<vscode.Uri | undefined> {
   try {
     const result = await ensureResultWithProgress(services, job);
-    const uri = resultUri(services.jobs.get(job.key) ?? job);
+    const current = services.jobs.get(job.key) ?? job;
+    const large = result.bytes > EXTENSION_DOCUMENT_LIMIT_BYTES;
+    const uri = resultUri(current, large ? PREVIEW_RECORDS : undefined);
     const name = uri.path.slice(1);
     const opening = vscode.commands.executeCommand('vscode.open', uri, { preview: false });
     // Shown at once; gone when the open completes (the workbench may still be handing the text to
@@ -39,10 +52,10 @@ export async function openResult(services: Services, job: TrackedJob): Promise<v
     await services.jobs.markSeen(job.key);
     await opening;
     services.logger.info(`Opened the result of job ${job.jobId} (${result.bytes} bytes).`);
-    if (result.bytes > EXTENSION_DOCUMENT_LIMIT_BYTES) {
+    if (large) {
       void vscode.window
         .showInformationMessage(
-          `${name} is ${Math.round(result.bytes / (1024 * 1024))} MB: VS Code shows files this large without colouring, and other extensions cannot read them. Save it to the workspace to work on it with other tools.`,
+          `${resultTitle(current)} is ${formatMegabytes(result.bytes)} MB, ${tooLargeText(result.records ?? current.details?.result?.count ?? PREVIEW_RECORDS)} Save it to the workspace to work on it whole with other tools.`,
           'Save to Workspace',
         )
         .then((choice) => choice && vscode.commands.executeCommand('creatorBulkJobs.saveResult', job.key));
@@ -61,6 +74,11 @@ export async function openResult(services: Services, job: TrackedJob): Promise<v
     );
     return undefined;
   }
+}
+
+/** What a preview of a large file shows, for the message that says its size. */
+export function tooLargeText(records: number): string {
+  return `more than the ${EXTENSION_DOCUMENT_LIMIT_BYTES / (1024 * 1024)} MB VS Code opens in an editor: showing its first ${formatCount(Math.min(PREVIEW_RECORDS, records))} of ${formatCount(records)} records, read-only.`;
 }
 
 export function registerOpenResult(context: vscode.ExtensionContext, services: Services): void {

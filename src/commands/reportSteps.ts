@@ -153,8 +153,9 @@ export function reportSteps<S extends ReportState>(
           validateAppInput(value) || items.some((item) => item.choice.app === value.trim())
             ? undefined
             : {
-                label: `$(edit) ${value.trim()}`,
-                description: 'use this application link name',
+                // The typed text stays out of the label (see PickOptions.typed): this row comes last.
+                label: '$(edit) Other application',
+                description: `use "${value.trim()}" as the application link name`,
                 alwaysShow: true,
                 choice: parseApp(account, value),
               },
@@ -225,8 +226,8 @@ export function reportSteps<S extends ReportState>(
         !isValidLinkName(value.trim()) || items.some((item) => item.linkName === value.trim())
           ? undefined
           : {
-              label: `$(edit) ${value.trim()}`,
-              description: 'use this report link name',
+              label: '$(edit) Other report',
+              description: `use "${value.trim()}" as the report link name`,
               alwaysShow: true,
               linkName: value.trim(),
             },

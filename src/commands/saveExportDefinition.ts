@@ -3,7 +3,7 @@
 import * as path from 'node:path';
 import { applyEdits, modify } from 'jsonc-parser';
 import * as vscode from 'vscode';
-import { expandDestination } from '../exports/destination';
+import { DEFAULT_EXPORT_FILE, expandDestination } from '../exports/destination';
 import { definitionsFileText, parseDefinitions, type ExportDefinition } from '../exports/definitions';
 import type { ExportRun } from '../exports/model';
 import { readExportFile } from '../host/settings';
@@ -12,11 +12,41 @@ import { definitionsUri, readText } from './definitionFiles';
 import { resolveExport } from './exportArgs';
 import { showCommandError } from './showError';
 
-/** The destination to save: the settings' template when that is what the run used, else its path. */
-function destinationOf(run: ExportRun, folder: vscode.WorkspaceFolder): string {
+const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Whether `relative` is what `template` gives for this run on some day and time. */
+function madeFrom(template: string, run: ExportRun, relative: string): boolean {
+  // Expanded with marker values, then the markers widened: {date} and {time} may be the day or
+  // second the destination was typed, not the run's startedAt.
+  const marked = expandDestination(template, run.ref, new Date(2000, 0, 1, 0, 0, 0));
+  const pattern = escape(marked)
+    .replace(/2000-01-01/g, '\\d{4}-\\d{2}-\\d{2}')
+    .replace(/000000/g, '\\d{6}');
+  return new RegExp(`^${pattern}$`).test(relative);
+}
+
+/**
+ * The destination to save: a pattern, so the definition writes a new dated file each run. The
+ * template the run was made from (the setting's, or the default) when it matches; else the path with
+ * the report, application and the run's date put back as placeholders.
+ */
+export function destinationOf(run: ExportRun, folder: vscode.WorkspaceFolder): string {
   const relative = path.relative(folder.uri.fsPath, run.destination).split(path.sep).join('/');
-  const template = readExportFile();
-  return expandDestination(template, run.ref, new Date(run.startedAt)) === relative ? template : relative;
+  const template = [readExportFile(), DEFAULT_EXPORT_FILE].find((t) => madeFrom(t, run, relative));
+  if (template) {
+    return template;
+  }
+  const started = new Date(run.startedAt);
+  const dates = [started, new Date(run.startedAt - 24 * 3600 * 1000)].map((day) =>
+    expandDestination('{date}', run.ref, day),
+  );
+  const report = expandDestination('{report}', run.ref, started);
+  const app = expandDestination('{app}', run.ref, started);
+  let generic = relative.split(report).join('{report}').split(app).join('{app}');
+  for (const date of dates) {
+    generic = generic.split(date).join('{date}');
+  }
+  return generic;
 }
 
 export function definitionOf(

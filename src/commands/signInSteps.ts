@@ -104,12 +104,24 @@ export interface SignInState {
   problem?: StepProblem;
 }
 
-/** How many steps the target takes: data centre and owner, plus host and URL style for a custom host. */
-export function targetStepCount(state: SignInState): number {
+/**
+ * How many steps the target takes: data centre and owner, plus host and URL style for a custom
+ * host; undefined until the data centre is chosen (the total is not known yet).
+ */
+export function targetStepCount(state: SignInState): number | undefined {
   if (state.known) {
     return 0;
   }
+  if (state.dataCentre === undefined) {
+    return undefined;
+  }
   return state.dataCentre === 'custom' ? 4 : 2;
+}
+
+/** The flow's total: the target's steps plus `after`, or undefined while the target's is unknown. */
+export function signInStepCount(state: SignInState, after: number): number | undefined {
+  const target = targetStepCount(state);
+  return target === undefined ? undefined : target + after;
 }
 
 /** The target the answers describe; only call once the target steps have run. */

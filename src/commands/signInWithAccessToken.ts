@@ -9,7 +9,7 @@ import {
   checkedTargetFromArgs,
   knownTarget,
   targetOfState,
-  targetStepCount,
+  signInStepCount,
   targetSteps,
   validateSecret,
   verifyAndStore,
@@ -53,7 +53,7 @@ async function guidedSignIn(
   resume?: Step<TokenState>[],
 ): Promise<string | undefined> {
   const result = await InputFlow.run(
-    { title: TITLE, totalSteps: (s) => targetStepCount(s) + 1 },
+    { title: TITLE, totalSteps: (s) => signInStepCount(s, 1) },
     state,
     state.known ? steps.token : steps.dataCentre,
     resume,

@@ -15,7 +15,7 @@ import {
   knownTarget,
   showRefusal,
   targetOfState,
-  targetStepCount,
+  signInStepCount,
   targetSteps,
   validateSecret,
   verifyAndStore,
@@ -147,7 +147,7 @@ async function guidedSignIn(
   resume?: Step<RefreshState>[],
 ): Promise<string | undefined> {
   const result = await InputFlow.run(
-    { title: TITLE, totalSteps: (s) => targetStepCount(s) + 4 },
+    { title: TITLE, totalSteps: (s) => signInStepCount(s, 4) },
     state,
     state.known ? steps.clientId : steps.dataCentre,
     resume,

@@ -913,7 +913,10 @@ export class ExportRunner implements ExportsApi {
     }
     // A text that counts what is kept is set once it is known, never before with numbers not yet true.
     const error = typeof text === 'function' ? undefined : text;
-    if (!(await this.store.updateAs(id, writer, { state, error, finishedAt: this.clock.now() }))) {
+    // A cancel states what it will do with the records until it has (cleared below): the row must
+    // not say "discarded" while a kept file is still being named.
+    const intent = state === 'cancelled' && !run.cancelRequest ? { cancelRequest: { keepRecords } } : {};
+    if (!(await this.store.updateAs(id, writer, { state, error, finishedAt: this.clock.now(), ...intent }))) {
       return this.store.get(id);
     }
     if (state === 'cancelled') {

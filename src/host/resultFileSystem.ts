@@ -1,5 +1,6 @@
-// Results open from the extension's cache through this read-only file system, under a friendly
-// title (report, batch, record count): an edit can never change the file Save copies into the
+// Results (and export files, and the first rows of either when too large to open whole: see
+// src/results/csvHead.ts) open through this read-only file system, under a friendly title (report,
+// batch, record count): an edit can never change the file Save copies into the
 // workspace, and the tab does not show a storage path. VS Code asks for one stat and the whole file
 // in one readFile (chunked reads of a provider, open/read/close, are a proposed API): both answer
 // from the extracted file; nothing is counted or copied at click time. On a 100,000-record result
@@ -9,31 +10,65 @@
 // at "not displayed in the text editor because it is very large" with Open Anyway.
 import { promises as fs } from 'node:fs';
 import * as vscode from 'vscode';
+import { exportFile, type ExportRun } from '../exports/model';
 import type { TrackedJob } from '../jobs/model';
+import { readCsvHead, type CsvHead } from '../results/csvHead';
 import type { Services } from '../services';
-import { formatRecords } from '../views/jobDescription';
+import { formatCount, formatRecords } from '../views/jobDescription';
 import { Disposable } from './disposable';
 
 export const RESULT_SCHEME = 'creator-result';
 
-/** `All_Orders · batch 2 · 100,000 records.csv` (the tab title). */
-export function resultTitle(job: TrackedJob): string {
+/** `All_Orders · batch 2 · 100,000 records.csv` (the tab title), or `… · first 10,000 of 100,000 records.csv`. */
+export function resultTitle(job: TrackedJob, head?: number): string {
   const count = job.details?.result?.count;
   const parts = [job.ref.report, `batch ${job.batch}`];
   if (count !== undefined) {
-    parts.push(formatRecords(count));
+    parts.push(recordsText(count, head));
   }
   return `${parts.join(' · ').replace(/[/\\]/g, '_')}.csv`;
 }
 
-/** The read-only address of a job's result; the job key travels in the query. */
-export function resultUri(job: TrackedJob): vscode.Uri {
-  return vscode.Uri.from({ scheme: RESULT_SCHEME, path: `/${resultTitle(job)}`, query: job.key });
+/** `400,000 records`, or `first 10,000 of 400,000 records`. */
+function recordsText(count: number, head?: number): string {
+  return head === undefined ? formatRecords(count) : `first ${formatCount(head)} of ${formatRecords(count)}`;
+}
+
+/**
+ * The read-only address of a job's result (or of its first `head` records): the job key travels in
+ * the query (`head:<n>:` before it for a preview).
+ */
+export function resultUri(job: TrackedJob, head?: number): vscode.Uri {
+  const query = head === undefined ? job.key : `head:${head}:${job.key}`;
+  return vscode.Uri.from({ scheme: RESULT_SCHEME, path: `/${resultTitle(job, head)}`, query });
+}
+
+/** `All_Orders export · 400,000 records.csv`, or `… · first 10,000 of 400,000 records.csv`. */
+export function exportTitle(run: ExportRun, head?: number): string {
+  const partial = run.state === 'completed' ? '' : ' (partial)';
+  return `${`${run.ref.report} export${partial} · ${recordsText(run.records, head)}`.replace(/[/\\]/g, '_')}.csv`;
+}
+
+/**
+ * The read-only address of an export's file (the merged CSV, or the partial one a stop kept), or of
+ * its first `head` records: `export:<id>` in the query (`head:<n>:` before it for a preview).
+ */
+export function exportUri(run: ExportRun, head?: number): vscode.Uri {
+  const query = head === undefined ? `export:${run.id}` : `head:${head}:export:${run.id}`;
+  return vscode.Uri.from({ scheme: RESULT_SCHEME, path: `/${exportTitle(run, head)}`, query });
+}
+
+/** What a URI of this scheme reads: a job's result, or an export's file (whole or its head). */
+interface Target {
+  path: string;
+  head?: number;
 }
 
 export class ResultFileSystem extends Disposable implements vscode.FileSystemProvider {
   private readonly changeEmitter = this.register(new vscode.EventEmitter<vscode.FileChangeEvent[]>());
   readonly onDidChangeFile = this.changeEmitter.event;
+  /** Heads read for a stat, kept for the readFile that follows it (by path and size). */
+  private readonly heads = new Map<string, Promise<CsvHead>>();
 
   constructor(private readonly services: Services) {
     super();
@@ -45,22 +80,44 @@ export class ResultFileSystem extends Disposable implements vscode.FileSystemPro
     );
   }
 
-  private pathOf(uri: vscode.Uri): string {
-    const path = this.services.jobs.get(uri.query)?.result?.path;
+  private targetOf(uri: vscode.Uri): Target {
+    const preview = /^head:(\d+):(.*)$/.exec(uri.query);
+    const key = preview ? preview[2] : uri.query;
+    const exported = /^export:(.+)$/.exec(key);
+    const run = exported && this.services.exports.get(exported[1]);
+    const path = exported ? run && exportFile(run) : this.services.jobs.get(key)?.result?.path;
     if (!path) {
       throw vscode.FileSystemError.FileNotFound(uri);
     }
-    return path;
+    return { path, head: preview ? Number(preview[1]) : undefined };
+  }
+
+  /** The first records of a file too large to open whole; read once per file version. */
+  private headOf(path: string, records: number, size: number, mtime: number): Promise<CsvHead> {
+    const key = `${path}|${records}|${size}|${mtime}`;
+    let head = this.heads.get(key);
+    if (!head) {
+      this.heads.clear(); // one preview at a time is what people open; do not hold old ones
+      head = readCsvHead(path, records);
+      head.catch(() => this.heads.delete(key));
+      this.heads.set(key, head);
+    }
+    return head;
   }
 
   async stat(uri: vscode.Uri): Promise<vscode.FileStat> {
     try {
-      const stat = await fs.stat(this.pathOf(uri));
+      const target = this.targetOf(uri);
+      const stat = await fs.stat(target.path);
+      const size =
+        target.head === undefined
+          ? stat.size
+          : (await this.headOf(target.path, target.head, stat.size, stat.mtimeMs)).bytes.length;
       return {
         type: vscode.FileType.File,
         ctime: stat.ctimeMs,
         mtime: stat.mtimeMs,
-        size: stat.size,
+        size,
         permissions: vscode.FilePermission.Readonly,
       };
     } catch (error) {
@@ -70,7 +127,12 @@ export class ResultFileSystem extends Disposable implements vscode.FileSystemPro
 
   async readFile(uri: vscode.Uri): Promise<Uint8Array> {
     try {
-      return await fs.readFile(this.pathOf(uri));
+      const target = this.targetOf(uri);
+      if (target.head === undefined) {
+        return await fs.readFile(target.path);
+      }
+      const stat = await fs.stat(target.path);
+      return (await this.headOf(target.path, target.head, stat.size, stat.mtimeMs)).bytes;
     } catch (error) {
       throw error instanceof vscode.FileSystemError ? error : vscode.FileSystemError.FileNotFound(uri);
     }

@@ -39,6 +39,10 @@ function exportState(run: ExportRun, now: number): string {
       // "ready" as on a job row: the merged file has not been opened or revealed yet.
       return `${formatRecords(run.records)} · ${batches(done)} · ${isExportUnopened(run) ? 'ready · ' : ''}${elapsed}`;
     case 'cancelled':
+      // cancelRequest: the records are still being kept or removed (see ExportRunner.stop).
+      if (run.cancelRequest) {
+        return `cancelled · ${run.cancelRequest.keepRecords ? 'keeping' : 'discarding'} ${formatCount(run.records)} records…`;
+      }
       return `cancelled · ${formatCount(run.records)} records ${run.keptPath ? 'kept' : 'discarded'}`;
     case 'interrupted':
       return `interrupted · ${formatCount(run.records)} records kept`;

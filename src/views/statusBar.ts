@@ -5,10 +5,10 @@ import * as vscode from 'vscode';
 import { Disposable } from '../host/disposable';
 import type { AccountState } from '../jobs/accountStates';
 import type { Services } from '../services';
-import { formatCount } from './jobDescription';
-import { isExportUnopened, isJobReady, readyCount } from './readyResults';
+import { readyCount } from './readyResults';
 
-const MAX_TOOLTIP_JOBS = 15;
+/** Held accounts named in the tooltip (each is one line); more are counted. */
+const MAX_TOOLTIP_HELD = 3;
 
 export class JobsStatusBar extends Disposable {
   private readonly item: vscode.StatusBarItem;
@@ -35,6 +35,11 @@ export class JobsStatusBar extends Disposable {
   get tooltip(): string {
     const tooltip = this.item.tooltip;
     return tooltip instanceof vscode.MarkdownString ? tooltip.value : (tooltip ?? '');
+  }
+
+  /** What a screen reader announces. */
+  get ariaLabel(): string {
+    return this.item.accessibilityInformation?.label ?? '';
   }
 
   get visible(): boolean {
@@ -66,70 +71,57 @@ export class JobsStatusBar extends Disposable {
     const failed = jobs.filter(
       (job) => job.state === 'failed' || (job.state === 'completed' && job.download === 'failed'),
     ).length;
-    const parts: string[] = [];
-    if (exporting > 0) {
-      parts.push(`$(cloud-download) ${exporting} exporting`);
-    }
-    if (running > 0) {
-      parts.push(`$(sync~spin) ${running} running`);
-    }
-    if (waiting > 0) {
-      parts.push(`$(watch) ${waiting} waiting`);
-    }
-    if (ready > 0) {
-      parts.push(`$(check) ${ready} ready`);
-    }
-    if (failed > 0) {
-      parts.push(`$(error) ${failed} failed`);
-    }
-    if (held.length === 1) {
-      parts.push(
-        `$(${held[0].kind === 'needsSignIn' || held[0].kind === 'missingScope' ? 'warning' : 'debug-pause'}) ${held[0].summary}`,
-      );
-    } else if (held.length > 1) {
-      parts.push(`$(debug-pause) ${held.length} accounts held`);
+    // One list of what is going on, drawn three ways: icons for the eye, words for a screen
+    // reader (aria-label; left alone VS Code reads the whole tooltip, codicon names included), and
+    // a tooltip of a few lines that says it in full.
+    const counts: { icon: string; text: string; long: string }[] = [];
+    const add = (n: number, icon: string, text: string, long: string): void => {
+      if (n > 0) {
+        counts.push({ icon, text: `${n} ${text}`, long: `${n} ${long}` });
+      }
+    };
+    add(exporting, 'cloud-download', 'exporting', `${exporting === 1 ? 'export' : 'exports'} running`);
+    add(running, 'sync~spin', 'running', `${running === 1 ? 'job' : 'jobs'} running`);
+    add(waiting, 'watch', 'waiting', `${waiting === 1 ? 'job waits' : 'jobs wait'} for a held account`);
+    add(ready, 'check', 'ready', `${ready === 1 ? 'result' : 'results'} ready, not opened yet`);
+    add(failed, 'error', 'failed', `${failed === 1 ? 'job' : 'jobs'} failed`);
+    const heldText =
+      held.length === 1 ? held[0].summary : held.length > 1 ? `${held.length} accounts held` : undefined;
+    const parts = counts.map((count) => `$(${count.icon}) ${count.text}`);
+    if (heldText) {
+      const icon =
+        held.length === 1 && (held[0].kind === 'needsSignIn' || held[0].kind === 'missingScope')
+          ? 'warning'
+          : 'debug-pause';
+      parts.push(`$(${icon}) ${heldText}`);
     }
     this.item.text = parts.length > 0 ? parts.join('  ') : '$(check) Creator jobs';
+    const words = [...counts.map((count) => count.text), ...(heldText ? [heldText] : [])];
+    this.item.accessibilityInformation = {
+      label: `Creator Bulk Jobs: ${words.length > 0 ? words.join(', ') : 'no jobs need attention'}`,
+      role: 'button',
+    };
     this.item.backgroundColor =
       held.length > 0 ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
-    this.item.tooltip = this.tooltipFor(held);
+    this.item.tooltip = this.tooltipFor(counts, held);
     this.item.show();
     this.shown = true;
   }
 
-  private tooltipFor(held: AccountState[]): vscode.MarkdownString {
-    const icon = {
-      running: '$(sync~spin)',
-      completed: '$(check)',
-      failed: '$(error)',
-      unknown: '$(question)',
-    } as const;
-    const lines = this.services.jobs
-      .jobs()
-      .sort((a, b) => b.trackedAt - a.trackedAt)
-      .slice(0, MAX_TOOLTIP_JOBS)
-      .map((job) => {
-        const count = job.details?.result?.count;
-        const records =
-          job.state === 'completed' && count !== undefined ? `, ${formatCount(count)} records` : '';
-        const unopened = isJobReady(this.services, job) ? ', not opened yet' : '';
-        return `${icon[job.state]} ${job.ref.app} / ${job.ref.report} · batch ${job.batch}: ${job.state}${records}${unopened}`;
-      });
-    const more = this.services.jobs.jobs().length - lines.length;
-    if (more > 0) {
-      lines.push(`…and ${more} more`);
+  /** A few lines: the counts in words, the held accounts, what a click does. */
+  private tooltipFor(counts: readonly { long: string }[], held: AccountState[]): vscode.MarkdownString {
+    const lines = ['**Creator Bulk Jobs**', ...counts.map((count) => count.long)];
+    if (counts.length === 0) {
+      lines.push('Nothing running, nothing waiting to be opened.');
     }
-    for (const run of this.services.exports.exports().filter(isExportUnopened)) {
-      lines.push(
-        `$(check) ${run.ref.app} / ${run.ref.report}: exported, ${formatCount(run.records)} records, not opened yet`,
-      );
-    }
-    for (const state of held) {
+    for (const state of held.slice(0, MAX_TOOLTIP_HELD)) {
       const account = this.services.accounts.get(state.accountId)?.label ?? state.accountId;
-      lines.push(`$(debug-pause) ${account}: ${state.summary}; its jobs wait`);
+      lines.push(`${account}: ${state.summary}; its jobs wait`);
     }
-    lines.push('', 'Click to show the jobs and their actions.');
-    const markdown = new vscode.MarkdownString(lines.join('\n\n'), true);
-    return markdown;
+    if (held.length > MAX_TOOLTIP_HELD) {
+      lines.push(`…and ${held.length - MAX_TOOLTIP_HELD} more accounts held`);
+    }
+    lines.push('Click to show the jobs and their actions.');
+    return new vscode.MarkdownString(lines.join('\n\n'));
   }
 }

@@ -5,6 +5,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
+import { exportDescription } from '../../src/views/exportText';
 import type { TestApi } from '../../src/extension';
 import { countCsvRecords } from '../../src/results/countCsvRecords';
 import type { ExportNode, JobNode } from '../../src/views/jobsTree';
@@ -194,19 +195,35 @@ describe('Export Whole Report', function () {
     });
     await waitFor(() => (api.services.exports.get(id)?.records ?? 0) > 0, 'the first batch to be written');
     const asked: string[] = [];
+    // What the row says at every change while the cancel runs: never "discarded" on a Keep.
+    const rowTexts: string[] = [];
+    const watching = api.services.exports.onDidChangeExport(({ run: changed }) => {
+      if (changed.id === id) {
+        rowTexts.push(exportDescription(changed, Date.now()));
+      }
+    });
     const run = await withStubbedPrompt(
       'showWarningMessage',
-      async (message: string, _options: unknown, ...actions: string[]) => {
-        asked.push(`${message} [${actions.join(', ')}]`);
-        return 'Keep Records So Far';
+      async (message: string, _options: unknown, ...actions: vscode.MessageItem[]) => {
+        asked.push(`${message} [${actions.map((a) => a.title).join(', ')}]`);
+        return actions.find((a) => a.title.startsWith('Keep'));
       },
       () =>
         vscode.commands.executeCommand<{ state: string; keptPath?: string }>(
           'creatorBulkJobs.cancelExport',
           id,
         ),
+    ).finally(() => watching.dispose());
+    // The answers say what they do; "Continue Export" replaces VS Code's ambiguous Cancel.
+    assert.equal(asked.length, 1);
+    assert.match(asked[0], /^Stop exporting All_Orders\? \[Keep [\d,]+ Records, Discard, Continue Export\]$/);
+    const cancelledTexts = rowTexts.filter((text) => text.startsWith('cancelled'));
+    assert.ok(cancelledTexts.length > 0, `the row said: ${rowTexts.join(' | ')}`);
+    assert.ok(
+      cancelledTexts.every((text) => !/discard/.test(text)),
+      `never "discarded" while keeping: ${cancelledTexts.join(' | ')}`,
     );
-    assert.deepEqual(asked, ['Stop exporting All_Orders? [Keep Records So Far, Discard Records]']);
+    assert.match(cancelledTexts[cancelledTexts.length - 1], /records kept$/);
     assert.equal(run?.state, 'cancelled');
     const kept = path.join(workspace(), 'exports', 'cancelled_All_Orders.partial.csv');
     assert.equal(run?.keptPath, kept);
@@ -341,7 +358,8 @@ describe('Export definitions', function () {
       app: DEMO.app,
       report: 'All_Customers',
       batchSize: 200000,
-      destination: 'exports/def_All_Customers.csv',
+      // The pattern, not the file it made: the definition writes the next run's own file.
+      destination: 'exports/def_{report}.csv',
     });
   });
 

@@ -129,13 +129,18 @@ describe('Status bar and notifications', () => {
     const job = await api.services.jobs.createJob(accountId, ORDERS, { max_records: 100000 });
     assert.strictEqual(api.statusBar.text, '$(sync~spin) 1 running');
     assert.strictEqual(api.statusBar.visible, true);
-    assert.match(api.statusBar.tooltip, /All_Orders · batch 1: running/);
+    // A screen reader hears a short sentence (no codicon names); the tooltip is a few lines of summary.
+    assert.strictEqual(api.statusBar.ariaLabel, 'Creator Bulk Jobs: 1 running');
+    assert.doesNotMatch(api.statusBar.tooltip, /\$\(/, 'no codicon syntax in the tooltip');
+    assert.match(api.statusBar.tooltip, /1 job running/);
+    assert.ok(api.statusBar.tooltip.split('\n\n').length <= 5, api.statusBar.tooltip);
 
     const done = await finish(sim, job);
     // Created after the clock moved: it stays running until the clock moves again.
     const other = await api.services.jobs.createJob(accountId, ORDERS, {});
     assert.strictEqual(done.state, 'completed');
     assert.strictEqual(api.statusBar.text, '$(sync~spin) 1 running  $(check) 1 ready');
+    assert.strictEqual(api.statusBar.ariaLabel, 'Creator Bulk Jobs: 1 running, 1 ready');
 
     const count = done.details?.result?.count ?? 0;
     const completed = infos.filter((s) => s.message.startsWith('All_Orders:'));

@@ -1,0 +1,48 @@
+// Context keys that keep the Command Palette to commands that can apply (package.json
+// menus.commandPalette `when` clauses): with no jobs tracked, Open Result, Stop Tracking, Cancel
+// Export and the like are not listed. Recomputed on job and export events (no polling); a command
+// run anyway (a key binding, a stale key) still says why it cannot act.
+import * as vscode from 'vscode';
+import { exportFile } from '../exports/model';
+import { Disposable } from '../host/disposable';
+import { usableCursor } from '../jobs/model';
+import type { Services } from '../services';
+
+/** Key → whether it holds now. Names are `creatorBulkJobs.<key>` in package.json. */
+export function commandContexts(services: Services, now: number): Record<string, boolean> {
+  const jobs = services.jobs.jobs();
+  const exports = services.exports.exports();
+  const completed = jobs.filter((job) => job.state === 'completed');
+  return {
+    hasJobs: jobs.length > 0,
+    hasCompletedJobs: completed.length > 0,
+    hasNextBatch: completed.some((job) => usableCursor(job, now) !== undefined),
+    hasExports: exports.length > 0,
+    hasRunningExports: exports.some((run) => run.state === 'running'),
+    hasStoppedExports: exports.some((run) => run.state !== 'running' && run.state !== 'completed'),
+    hasExportFiles: exports.some((run) => exportFile(run) !== undefined),
+  };
+}
+
+export class CommandContexts extends Disposable {
+  private readonly set = new Map<string, boolean>();
+
+  constructor(private readonly services: Services) {
+    super();
+    this.register(services.jobs.onDidChangeJob(() => this.update()));
+    this.register(services.exports.onDidChangeExport(() => this.update()));
+    this.update();
+  }
+
+  private update(): void {
+    if (this.isDisposed) {
+      return;
+    }
+    for (const [key, value] of Object.entries(commandContexts(this.services, Date.now()))) {
+      if (this.set.get(key) !== value) {
+        this.set.set(key, value);
+        void vscode.commands.executeCommand('setContext', `creatorBulkJobs.${key}`, value);
+      }
+    }
+  }
+}
