@@ -27,7 +27,12 @@ import { JobStore } from './jobStore';
 import { jsonEqual } from '../core/json';
 import { AccountStates, isAuthProblem } from './accountStates';
 import type { SharedAccountHolds } from './sharedAccountHolds';
-import { accountGapMs, normalisePollSettings } from './pollPolicy';
+import {
+  accountGapMs,
+  normalisePollSettings,
+  slowestPaceStartedAt,
+  watchesUnknownStatus,
+} from './pollPolicy';
 import { PollScheduler, type PollOutcome } from './pollScheduler';
 import { redact } from '../zoho/redact';
 import { RunningDownload } from './runningDownload';
@@ -389,27 +394,41 @@ export class JobService implements JobServiceApi {
     if (!updated) {
       return 'finished'; // stopped tracking while the request was in flight
     }
-    // An 'unknown' status (not polled on) that a Refresh finds running or finished again is
-    // treated like a running job: polled again, or announced and downloaded.
+    // A job of unknown status is still open: when it completes or fails it is announced and
+    // downloaded like a running one.
     const wasOpen = previous?.state === 'running' || previous?.state === 'unknown';
-    if (wasOpen && updated.state !== previous?.state && updated.state !== 'running') {
+    const ended = updated.state === 'completed' || updated.state === 'failed';
+    if (wasOpen && updated.state !== previous?.state && ended) {
       // Judged on the shared file at the moment of writing: if another window saw the end first,
       // it notified and downloads, and this one does neither.
       this.finished(updated);
       return 'finished';
     }
-    if (updated.state !== 'running') {
+    if (ended || !this.isWatched(updated, now)) {
+      if (updated.state === 'unknown' && !ended) {
+        this.logger.warn(
+          `Bulk read job ${updated.jobId} still reports the status "${updated.details?.status ?? ''}" a day after it was tracked. Automatic checks stopped; use Refresh to check again.`,
+        );
+      }
       return 'finished';
     }
+    if (previous?.state !== updated.state) {
+      if (updated.state === 'unknown') {
+        this.unknownStatusMet(updated);
+      }
+      // Running <-> unknown: the pace changes (a removed and re-added key drops this poll's outcome).
+      this.scheduler.remove(key);
+    }
     if (!this.scheduler.has(key)) {
-      this.schedule(updated, false);
+      this.schedule(updated, previous?.state !== updated.state);
     }
     return changed ? 'changed' : 'unchanged';
   }
 
   private async pollRunningOnce(): Promise<void> {
     const byAccount = new Map<string, string[]>();
-    for (const job of this.store.all().filter((each) => each.state === 'running')) {
+    const now = this.clock.now();
+    for (const job of this.store.all().filter((each) => this.isWatched(each, now))) {
       byAccount.set(job.accountId, [...(byAccount.get(job.accountId) ?? []), job.key]);
     }
     const gapMs = accountGapMs(normalisePollSettings(this.settings));
@@ -428,15 +447,14 @@ export class JobService implements JobServiceApi {
     );
   }
 
+  private unknownStatusMet(job: TrackedJob): void {
+    this.logger.warn(
+      `Bulk read job ${job.jobId}: Zoho reports the status "${job.details?.status ?? ''}", which is neither running, completed nor failed. It is checked at the slowest pace until it reports one of those (for up to 24 h); Refresh checks it at once.`,
+    );
+  }
+
   private finished(job: TrackedJob): void {
-    if (job.state === 'unknown') {
-      // Not polled on: a status we do not understand could stay so forever (contract section 5).
-      this.logger.warn(
-        `Bulk read job ${job.jobId}: Zoho reports the status "${job.details?.status ?? ''}", which is neither running, completed nor failed. Automatic checks stopped; use Refresh to check again.`,
-      );
-    } else {
-      this.logger.info(`Bulk read job ${job.jobId} ${job.state}.`);
-    }
+    this.logger.info(`Bulk read job ${job.jobId} ${job.state}.`);
     this.finishEmitter.fire(job);
     if (job.state === 'completed' && this.options.autoDownload()) {
       this.startAutoDownload(job);
@@ -670,7 +688,10 @@ export class JobService implements JobServiceApi {
 
   /** A job this service created: polled while running, or finished already (a very fast job). */
   private startTracking(job: TrackedJob): void {
-    if (job.state === 'running') {
+    if (job.state === 'unknown') {
+      this.unknownStatusMet(job);
+    }
+    if (this.isWatched(job, job.trackedAt)) {
       this.schedule(job);
     } else {
       this.finished(job);
@@ -682,10 +703,25 @@ export class JobService implements JobServiceApi {
    * window, or before a reload) continues that job's schedule, spread over time.
    */
   private schedule(job: TrackedJob, resumed = false): void {
-    if (job.state === 'running' && this.polling.held) {
+    if (!this.polling.held) {
+      return;
+    }
+    if (job.state === 'running') {
       const lastCheckedAt = resumed ? (this.checkTimes(job.key).last ?? job.trackedAt) : undefined;
       this.scheduler.add(job.key, job.accountId, { startedAt: job.trackedAt, lastCheckedAt });
+    } else if (this.isWatched(job, this.clock.now())) {
+      // A status we do not know: checked at the slowest pace, a whole wait after the last check.
+      const now = this.clock.now();
+      this.scheduler.add(job.key, job.accountId, {
+        startedAt: slowestPaceStartedAt(now, this.settings),
+        lastCheckedAt: this.checkTimes(job.key).last ?? now,
+      });
     }
+  }
+
+  /** Running, or of a status we do not know for less than UNKNOWN_STATUS_WATCH_MS: checked automatically. */
+  private isWatched(job: TrackedJob, now: number): boolean {
+    return job.state === 'running' || (job.state === 'unknown' && watchesUnknownStatus(job.trackedAt, now));
   }
 
   /**
@@ -756,7 +792,7 @@ export class JobService implements JobServiceApi {
       this.scheduler.remove(job.key);
       this.lastChecked.delete(job.key);
       this.downloads.get(job.key)?.cancel();
-    } else if (job.state !== 'running') {
+    } else if (!this.isWatched(job, this.clock.now())) {
       this.scheduler.remove(job.key);
     } else {
       this.schedule(job, true);
