@@ -62,6 +62,8 @@ export const SIGNED_IN_CONTEXT = 'creatorBulkJobs.signedIn';
 export const SIMULATOR_CONTEXT = 'creatorBulkJobs.simulatorEnabled';
 
 let active: vscode.Disposable | undefined;
+/** Gives the poller lease back; deactivate waits for it (see deactivate). */
+let releaseLease: (() => Promise<void>) | undefined;
 /** Every module above has run by now: the bundle's own loading time ends here. */
 const codeLoaded = mark();
 
@@ -91,6 +93,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
     new SharedJsonFile(path.join(storageDir, POLLER_LEASE_FILE_NAME), systemClock, logger),
   );
   const lease = own(new FileLease(leaseFile, systemClock, logger));
+  releaseLease = () => lease.close();
   // A 429, the daily limit or a rejected token met by one window holds the account in all of them.
   const holdsFile = own(
     new SharedJsonFile(path.join(storageDir, ACCOUNT_HOLDS_FILE_NAME), systemClock, logger),
@@ -200,7 +203,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
   }));
 }
 
-export function deactivate(): void {
+/**
+ * VS Code waits (a few seconds) for the promise deactivate returns: the lease's release is written
+ * before the window goes, so another window takes over polling on its next beat (2 s), not after
+ * the lease lapses (about 8 s). See README, "Several windows".
+ */
+export async function deactivate(): Promise<void> {
+  const released = releaseLease?.() ?? Promise.resolve();
+  releaseLease = undefined;
   active?.dispose();
   active = undefined;
+  await released;
 }

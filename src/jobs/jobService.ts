@@ -104,6 +104,8 @@ export class JobService implements JobServiceApi {
   /** When this window last checked each job (the store has it only to LAST_CHECK_SAVE_MS). */
   private readonly lastChecked = new Map<string, number>();
   readonly polling: Lease;
+  /** Every reset of abandoned downloads started so far (abandonedDownloadsReleased). */
+  private releasing: Promise<void> = Promise.resolve();
   private readonly leaseSubscriptions: Disposable[];
   private focused = true;
   private settings: PollSettings;
@@ -208,7 +210,7 @@ export class JobService implements JobServiceApi {
 
   async refresh(key?: string): Promise<void> {
     this.store.sync();
-    this.releaseAbandonedDownloads();
+    await this.releaseAbandonedDownloads();
     if (key === undefined) {
       this.accountStates.clearAllAuthProblems();
       if (this.polling.held) {
@@ -315,14 +317,17 @@ export class JobService implements JobServiceApi {
     this.accountStates.forget(accountId);
   }
 
-  setFocused(focused: boolean): void {
+  /** Resolves once what gaining focus checks (abandoned downloads) is written. */
+  setFocused(focused: boolean): Promise<void> {
+    let released = Promise.resolve();
     if (focused) {
       this.store.sync(); // cheap, and the user sees the truth when they come back
-      this.releaseAbandonedDownloads();
+      released = this.releaseAbandonedDownloads();
     }
     this.focused = focused;
     this.polling.setFocused(focused);
     this.applyFocus();
+    return released;
   }
 
   updateSettings(settings: PollSettings): void {
@@ -742,31 +747,45 @@ export class JobService implements JobServiceApi {
         this.startAutoDownload(job);
       }
     }
-    this.releaseAbandonedDownloads();
+    void this.releaseAbandonedDownloads();
   }
 
   /**
    * A 'downloading' job whose result lock is free was left by a window that closed (or crashed)
    * half-way: show it as not downloaded, so the poller (autoDownload) or the user fetches it again.
    */
-  private releaseAbandonedDownloads(): void {
+  private releaseAbandonedDownloads(): Promise<void> {
     const abandoned = this.store
       .all()
       .filter((job) => job.download === 'downloading' && !this.downloads.has(job.key));
-    for (const job of abandoned) {
-      void (async () => {
-        if (await isResultLocked(this.options.resultsDir, job)) {
-          return;
+    const released = Promise.all(
+      abandoned.map(async (job) => {
+        try {
+          if (await isResultLocked(this.options.resultsDir, job)) {
+            return;
+          }
+          if (
+            !this.disposed &&
+            this.store.get(job.key)?.download === 'downloading' &&
+            !this.downloads.has(job.key)
+          ) {
+            await this.store.update(job.key, { download: 'none' });
+          }
+        } catch (error) {
+          this.logger.warn(`Could not update job ${job.jobId}: ${errorMessage(error)}`);
         }
-        if (
-          !this.disposed &&
-          this.store.get(job.key)?.download === 'downloading' &&
-          !this.downloads.has(job.key)
-        ) {
-          await this.store.update(job.key, { download: 'none' });
-        }
-      })().catch((error) => this.logger.warn(`Could not update job ${job.jobId}: ${errorMessage(error)}`));
-    }
+      }),
+    ).then(() => undefined);
+    this.releasing = Promise.all([this.releasing, released]).then(() => undefined);
+    return released;
+  }
+
+  /**
+   * Resolves once every reset of abandoned downloads started so far is written (on focus, on a
+   * refresh, when this window takes over polling): lets a caller know, not guess, that it happened.
+   */
+  abandonedDownloadsReleased(): Promise<void> {
+    return this.releasing;
   }
 
   /**

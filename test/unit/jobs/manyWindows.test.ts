@@ -83,11 +83,13 @@ describe('Many windows over one storage folder', () => {
     return window;
   }
 
-  function close(window: Window): void {
-    window.service.dispose();
-    window.lease.dispose();
-    window.store.dispose();
+  /** Closes a window as deactivate does: resolves once its lease release is written. */
+  async function close(window: Window): Promise<void> {
     windows.splice(windows.indexOf(window), 1);
+    const released = window.lease.close();
+    window.service.dispose();
+    window.store.dispose();
+    await released;
   }
 
   /** Lets heartbeats, polls and their writes (real I/O) finish, and every window re-read the list. */
@@ -100,6 +102,7 @@ describe('Many windows over one storage folder', () => {
       w.store.sync(); // what the file watcher does in the editor
     }
     await Promise.all(windows.map((w) => w.service.accountStates.flushed()));
+    await Promise.all(windows.map((w) => w.service.abandonedDownloadsReleased()));
     await Promise.all(windows.map((w) => w.holdsFile.check()));
     await settle();
   }
@@ -156,7 +159,7 @@ describe('Many windows over one storage folder', () => {
 
   afterEach(async () => {
     for (const w of [...windows]) {
-      close(w);
+      await close(w);
     }
     await sim.close();
     await shared.dispose();
@@ -200,7 +203,7 @@ describe('Many windows over one storage folder', () => {
     const job = await a.service.createJob(ACCOUNT, ref('All_Customers'), {});
     await run(2000);
     assert.ok(a.statusCalls > 0);
-    close(a);
+    await close(a);
     await run(LEASE_HEARTBEAT_MS);
     assert.equal(pollers().length, 1, `one new poller: ${pollers().join(', ')}`);
 
@@ -226,7 +229,7 @@ describe('Many windows over one storage folder', () => {
       );
     }
     const until = a.service.accountStates.get(ACCOUNT).until ?? 0;
-    close(a);
+    await close(a);
     await run(LEASE_HEARTBEAT_MS + 10_000);
     assert.equal(pollers().length, 1);
     assert.equal(
@@ -352,11 +355,11 @@ describe('Many windows over one storage folder', () => {
     const job = await completedJob(a);
     // C was downloading and closed half-way: its lock is gone, its row state stayed in the file.
     await c.store.update(job.key, { download: 'downloading' });
-    close(c);
+    await close(c);
     await quiesce();
     assert.equal(b.service.get(job.key)?.download, 'downloading');
 
-    b.service.setFocused(true); // the user comes back to a window that does not poll
+    await b.service.setFocused(true); // the user comes back to a window that does not poll
     await quiesce();
     assert.deepEqual(
       windows.map((w) => [w.name, w.service.get(job.key)?.download]),
@@ -368,7 +371,7 @@ describe('Many windows over one storage folder', () => {
 
     // The same when the poller closes: the window that takes over resets it.
     await b.store.update(job.key, { download: 'downloading' });
-    close(a);
+    await close(a);
     await run(LEASE_HEARTBEAT_MS);
     assert.deepEqual(pollers(), ['B']);
     assert.equal(b.service.get(job.key)?.download, 'none');
