@@ -78,14 +78,19 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
   const channel = own(createLogChannel());
   const logger = channelLogger(channel);
   const storage = new MementoStore(context.globalState);
-  const accounts = own(
-    new AccountStore({ storage, secrets: new SecretStorageStore(context.secrets), logger }),
-  );
-
   // Every window runs this over the same global storage folder: the job list lives in a file there
   // that all windows merge into, and one window at a time (the lease holder) polls. See README,
-  // "Several windows".
+  // "Several windows". The windows also share one access token per account (accounts/tokenShare.ts).
   const storageDir = context.globalStorageUri.fsPath;
+  const accounts = own(
+    new AccountStore({
+      storage,
+      secrets: new SecretStorageStore(context.secrets),
+      logger,
+      lockDir: storageDir,
+    }),
+  );
+
   const jobsFile = own(new SharedJsonFile(path.join(storageDir, JOBS_FILE_NAME), systemClock, logger));
   const store = own(new JobStore(jobsFile, logger, storage));
   jobsFile.watch();

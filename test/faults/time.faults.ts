@@ -210,6 +210,44 @@ describe('faults: time', () => {
     assert.ok((h.service.pauses()[0]?.until ?? 0) - Date.now() > 400);
   });
 
+  for (const [label, answer] of [
+    [
+      "Zoho's 400 Access Denied (too many requests)",
+      (res: ServerResponse) =>
+        json(res, 400, {
+          error: 'Access Denied',
+          error_description:
+            'You have made too many requests continuously. Please try again after some time.',
+        }),
+    ],
+    ['HTTP 429 with Retry-After: 120', (res: ServerResponse) => json(res, 429, {}, { 'Retry-After': '120' })],
+  ] as const) {
+    hostile(
+      `the accounts server's ${label} is a pause that says when it lifts, and is not asked again before`,
+      async () => {
+        await start({ auth: 'refresh' });
+        h.on('token', (_req, res) => answer(res));
+        h.completesWith(1);
+        const waitMs = label.includes('429') ? 120_000 : 10 * 60_000;
+        const hhmm = (at: number): string =>
+          [new Date(at + waitMs).getHours(), new Date(at + waitMs).getMinutes()]
+            .map((n) => String(n).padStart(2, '0'))
+            .join(':');
+        const before = hhmm(Date.now());
+        assert.equal(await h.create(), undefined);
+        // The minute may turn during the request: either side of it is right.
+        assert.match(
+          h.userErrors.join('\n'),
+          new RegExp(`too many.*pause until (${before}|${hhmm(Date.now())})`, 'i'),
+        );
+        assert.doesNotMatch(h.userErrors.join('\n'), /sign in again|client secret/i, 'not a failed sign-in');
+        assert.equal(await h.create(), undefined);
+        assert.equal(h.server.hits('token'), 1, 'the block is not asked about again');
+        assert.equal(h.server.hits('create'), 0);
+      },
+    );
+  }
+
   /** Waits until the server has answered `n` status requests in all (polled every 10 ms). */
   async function statusHits(n: number): Promise<void> {
     for (const deadline = Date.now() + 5000; h.server.hits('status') < n; await sleep(10)) {
