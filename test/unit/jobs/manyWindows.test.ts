@@ -115,6 +115,24 @@ describe('Many windows over one storage folder', () => {
     }
   }
 
+  /**
+   * Moves the shared clock on a second at a time until `promise` settles: between steps the real
+   * I/O (HTTP, files) goes on and every window catches up. No real-time sleep: the promise says
+   * when the work is done.
+   */
+  async function runUntil<T>(promise: Promise<T>): Promise<T> {
+    let settled = false;
+    promise.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
+    while (!settled) {
+      await clock.tickAsync(1000);
+      await quiesce();
+    }
+    return promise;
+  }
+
   function pollers(): string[] {
     return windows.filter((w) => w.service.polling.held).map((w) => w.name);
   }
@@ -318,12 +336,9 @@ describe('Many windows over one storage folder', () => {
     const job = await completedJob(a);
     assert.equal(b.service.get(job.key)?.state, 'completed');
 
-    const both = Promise.all([a.service.ensureResult(job.key), b.service.ensureResult(job.key)]);
-    for (let i = 0; i < 20; i++) {
-      await clock.tickAsync(1000);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    const [fromA, fromB] = await both;
+    const [fromA, fromB] = await runUntil(
+      Promise.all([a.service.ensureResult(job.key), b.service.ensureResult(job.key)]),
+    );
     assert.equal(fromA.path, fromB.path);
     assert.equal(sim.requests.filter((r) => r.path.endsWith('/result')).length, 1);
     assert.deepEqual(await results.files(), [path.relative(results.dir, resultPaths(results.dir, job).csv)]);
@@ -392,11 +407,7 @@ describe('Many windows over one storage folder', () => {
     // That window is gone: its lock stops being touched and goes stale.
     const longAgo = new Date(Date.now() - 60_000);
     await utimes(paths.lock, longAgo, longAgo);
-    for (let i = 0; i < 10; i++) {
-      await clock.tickAsync(1000);
-      await new Promise((resolve) => setTimeout(resolve, 30));
-    }
-    const result = await waiting;
+    const result = await runUntil(waiting);
     assert.equal(result.path, paths.csv);
     assert.equal(sim.requests.filter((r) => r.path.endsWith('/result')).length, 1);
     assert.deepEqual(await results.files(), [path.relative(results.dir, resultPaths(results.dir, job).csv)]);
