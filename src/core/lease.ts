@@ -1,9 +1,9 @@
 // "Exactly one window does this": a lease with a heartbeat in a file every window can reach.
 //
 // The holder renews the lease every LEASE_HEARTBEAT_MS for LEASE_TTL_MS. Every other window tries
-// to take it on the same beat, and succeeds once the lease has lapsed: when the holding window
-// closes (it gives the lease back on close(), which deactivate awaits), crashes or hangs, another one takes over within
-// LEASE_TTL_MS + LEASE_HEARTBEAT_MS. A holder that hung past its own expiry stops counting itself
+// to take it on the same beat, and succeeds once the lease is free or has lapsed: when the holding
+// window closes it gives the lease back (close(), which deactivate awaits) and another one takes
+// over at its next beat; when it crashes or hangs, within LEASE_TTL_MS + LEASE_HEARTBEAT_MS. A holder that hung past its own expiry stops counting itself
 // the holder at once, before its next beat tells it whether someone else took over.
 //
 // The same file says whether any window of the editor is focused (each focused window stamps it on
