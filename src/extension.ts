@@ -72,6 +72,8 @@ export const SIMULATOR_CONTEXT = 'creatorBulkJobs.simulatorEnabled';
 const JOBS_VIEW_NAME = 'Bulk Read Jobs';
 
 let active: vscode.Disposable | undefined;
+/** Gives the poller lease back; deactivate waits for it (see deactivate). */
+let releaseLease: (() => Promise<void>) | undefined;
 /** Every module above has run by now: the bundle's own loading time ends here. */
 const codeLoaded = mark();
 
@@ -86,14 +88,19 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
   const channel = own(createLogChannel());
   const logger = channelLogger(channel);
   const storage = new MementoStore(context.globalState);
-  const accounts = own(
-    new AccountStore({ storage, secrets: new SecretStorageStore(context.secrets), logger }),
-  );
-
   // Every window runs this over the same global storage folder: the job list lives in a file there
   // that all windows merge into, and one window at a time (the lease holder) polls. See README,
-  // "Several windows".
+  // "Several windows". The windows also share one access token per account (accounts/tokenShare.ts).
   const storageDir = context.globalStorageUri.fsPath;
+  const accounts = own(
+    new AccountStore({
+      storage,
+      secrets: new SecretStorageStore(context.secrets),
+      logger,
+      lockDir: storageDir,
+    }),
+  );
+
   const jobsFile = own(new SharedJsonFile(path.join(storageDir, JOBS_FILE_NAME), systemClock, logger));
   const store = own(new JobStore(jobsFile, logger, storage));
   jobsFile.watch();
@@ -101,6 +108,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
     new SharedJsonFile(path.join(storageDir, POLLER_LEASE_FILE_NAME), systemClock, logger),
   );
   const lease = own(new FileLease(leaseFile, systemClock, logger));
+  releaseLease = () => lease.close();
   // A 429, the daily limit or a rejected token met by one window holds the account in all of them.
   const holdsFile = own(
     new SharedJsonFile(path.join(storageDir, ACCOUNT_HOLDS_FILE_NAME), systemClock, logger),
@@ -187,7 +195,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
       applyFocus();
     }),
   );
-  const applyFocus = (): void => jobs.setFocused(vscode.window.state.focused && presence.present);
+  const applyFocus = (): void => void jobs.setFocused(vscode.window.state.focused && presence.present);
   applyFocus();
   own(vscode.window.onDidChangeWindowState(applyFocus));
   own(
@@ -230,7 +238,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
   }));
 }
 
-export function deactivate(): void {
+/**
+ * VS Code waits (a few seconds) for the promise deactivate returns: the lease's release is written
+ * before the window goes, so another window takes over polling on its next beat (2 s), not after
+ * the lease lapses (about 8 s). See README, "Several windows".
+ */
+export async function deactivate(): Promise<void> {
+  const released = releaseLease?.() ?? Promise.resolve();
+  releaseLease = undefined;
   active?.dispose();
   active = undefined;
+  await released;
 }

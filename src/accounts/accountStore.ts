@@ -19,12 +19,18 @@ import { resolveEndpoints } from '../zoho/dataCentres';
 import { ZohoError } from '../zoho/errors';
 import type { Account, AccountTarget } from '../zoho/types';
 import { ACCOUNTS_KEY, parseCredentials, secretKey, type Credentials } from './credentials';
+import { accessTokenKey, SecretTokenShare } from './tokenShare';
 
 export interface AccountStoreOptions {
   storage: KeyValueStore;
   secrets: SecretStore;
   logger?: Logger;
   clock?: Clock;
+  /**
+   * The global storage folder every window shares: with it, a refresh-token account's access token
+   * is shared by the windows (tokenShare.ts) instead of minted by each.
+   */
+  lockDir?: string;
 }
 
 /** The data centre, or the custom host (resolving also validates it: https, or http on loopback only). */
@@ -57,12 +63,14 @@ export class AccountStore implements AccountsApi {
   readonly #secrets: SecretStore;
   private readonly logger: Logger;
   private readonly clock: Clock;
+  private readonly lockDir?: string;
 
   constructor(options: AccountStoreOptions) {
     this.storage = options.storage;
     this.#secrets = options.secrets;
     this.logger = options.logger ?? silentLogger;
     this.clock = options.clock ?? systemClock;
+    this.lockDir = options.lockDir;
   }
 
   /** Read on every call: another window may have changed the shared globalState. */
@@ -118,6 +126,7 @@ export class AccountStore implements AccountsApi {
     this.clients.delete(id);
     this.#written.delete(id);
     await this.#secrets.delete(secretKey(id));
+    await this.#secrets.delete(accessTokenKey(id));
     await this.storage.update(
       ACCOUNTS_KEY,
       this.list().filter((account) => account.id !== id),
@@ -201,6 +210,10 @@ export class AccountStore implements AccountsApi {
       refreshToken: credentials.refreshToken,
       clock: this.clock,
       logger: this.logger,
+      share:
+        this.lockDir === undefined
+          ? undefined
+          : new SecretTokenShare(this.#secrets, accountIdFor(target), this.lockDir),
     });
   }
 }

@@ -1,9 +1,9 @@
 // "Exactly one window does this": a lease with a heartbeat in a file every window can reach.
 //
 // The holder renews the lease every LEASE_HEARTBEAT_MS for LEASE_TTL_MS. Every other window tries
-// to take it on the same beat, and succeeds once the lease has lapsed: when the holding window
-// closes (it also gives the lease back on dispose), crashes or hangs, another one takes over within
-// LEASE_TTL_MS + LEASE_HEARTBEAT_MS. A holder that hung past its own expiry stops counting itself
+// to take it on the same beat, and succeeds once the lease is free or has lapsed: when the holding
+// window closes it gives the lease back (close(), which deactivate awaits) and another one takes
+// over at its next beat; when it crashes or hangs, within LEASE_TTL_MS + LEASE_HEARTBEAT_MS. A holder that hung past its own expiry stops counting itself
 // the holder at once, before its next beat tells it whether someone else took over.
 //
 // The same file says whether any window of the editor is focused (each focused window stamps it on
@@ -70,6 +70,7 @@ export class FileLease implements Lease, Disposable {
   private timer: TimerHandle | undefined;
   private beating: Promise<void> | undefined;
   private disposed = false;
+  private closed: Promise<void> | undefined;
 
   constructor(
     private readonly file: SharedJsonFile,
@@ -137,27 +138,41 @@ export class FileLease implements Lease, Disposable {
   }
 
   dispose(): void {
-    if (this.disposed) {
-      return;
+    void this.close();
+  }
+
+  /**
+   * Stops beating and gives the lease back; resolves once the release is written (or failed), so
+   * a closing window (extension.ts deactivate) can wait for it: another window then takes over on
+   * its next beat instead of after the TTL. Safe to call again (same promise).
+   */
+  close(): Promise<void> {
+    if (!this.closed) {
+      this.closed = this.release();
     }
+    return this.closed;
+  }
+
+  private async release(): Promise<void> {
     this.disposed = true;
     if (this.timer !== undefined) {
       this.clock.clearTimeout(this.timer);
+      this.timer = undefined;
     }
-    const wasHeld = this.heldUntil > 0;
     this.heldUntil = 0;
     this.changes.dispose();
     this.focusChanges.dispose();
-    if (wasHeld) {
-      // Give it back so another window takes over on its next beat, not after the TTL.
-      void this.file
-        .modify((latest) =>
-          isStoredLease(latest) && latest.holder === this.holderId
-            ? { ...latest, holder: '', until: 0 }
-            : undefined,
-        )
-        .catch(() => undefined);
-    }
+    // A beat in flight writes nothing once disposed (renew checks under the lock); wait for it so
+    // the release is the last word of this window.
+    // Asked of the file, not of heldUntil: that beat may have taken the lease just before.
+    await this.beating?.catch(() => undefined);
+    await this.file
+      .modify((latest) =>
+        isStoredLease(latest) && latest.holder === this.holderId
+          ? { ...latest, holder: '', until: 0 }
+          : undefined,
+      )
+      .catch((error) => this.logger.warn(`Could not give the poller lease back: ${errorMessage(error)}`));
   }
 
   private async renew(): Promise<void> {
@@ -168,6 +183,9 @@ export class FileLease implements Lease, Disposable {
     let until = 0;
     try {
       const stored = await this.file.modify((latest) => {
+        if (this.disposed) {
+          return undefined; // closed while waiting for the lock: the release has the last word
+        }
         // Read under the lock: waiting for it may take a while, and the holder is judged by now.
         const now = this.clock.now();
         const current = isStoredLease(latest) ? latest : undefined;

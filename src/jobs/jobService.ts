@@ -27,7 +27,12 @@ import { JobStore } from './jobStore';
 import { jsonEqual } from '../core/json';
 import { AccountStates, isAuthProblem } from './accountStates';
 import type { SharedAccountHolds } from './sharedAccountHolds';
-import { accountGapMs, normalisePollSettings } from './pollPolicy';
+import {
+  accountGapMs,
+  normalisePollSettings,
+  slowestPaceStartedAt,
+  watchesUnknownStatus,
+} from './pollPolicy';
 import { PollScheduler, type PollOutcome } from './pollScheduler';
 import { redact } from '../zoho/redact';
 import { RunningDownload } from './runningDownload';
@@ -103,6 +108,8 @@ export class JobService implements JobServiceApi {
   /** Jobs another window asked this one to announce, announced already. */
   private readonly announced = new Set<string>();
   readonly polling: Lease;
+  /** Every reset of abandoned downloads started so far (abandonedDownloadsReleased). */
+  private releasing: Promise<void> = Promise.resolve();
   private readonly leaseSubscriptions: Disposable[];
   private focused = true;
   private settings: PollSettings;
@@ -215,7 +222,7 @@ export class JobService implements JobServiceApi {
 
   async refresh(key?: string): Promise<void> {
     this.store.sync();
-    this.releaseAbandonedDownloads();
+    await this.releaseAbandonedDownloads();
     if (key === undefined) {
       this.accountStates.clearAllAuthProblems();
       if (this.polling.held) {
@@ -322,14 +329,17 @@ export class JobService implements JobServiceApi {
     this.accountStates.forget(accountId);
   }
 
-  setFocused(focused: boolean): void {
+  /** Resolves once what gaining focus checks (abandoned downloads) is written. */
+  setFocused(focused: boolean): Promise<void> {
+    let released = Promise.resolve();
     if (focused) {
       this.store.sync(); // cheap, and the user sees the truth when they come back
-      this.releaseAbandonedDownloads();
+      released = this.releaseAbandonedDownloads();
     }
     this.focused = focused;
     this.polling.setFocused(focused);
     this.applyFocus();
+    return released;
   }
 
   updateSettings(settings: PollSettings): void {
@@ -405,27 +415,41 @@ export class JobService implements JobServiceApi {
     if (!updated) {
       return 'finished'; // stopped tracking while the request was in flight
     }
-    // An 'unknown' status (not polled on) that a Refresh finds running or finished again is
-    // treated like a running job: polled again, or announced and downloaded.
+    // A job of unknown status is still open: when it completes or fails it is announced and
+    // downloaded like a running one.
     const wasOpen = previous?.state === 'running' || previous?.state === 'unknown';
-    if (wasOpen && updated.state !== previous?.state && updated.state !== 'running') {
+    const ended = updated.state === 'completed' || updated.state === 'failed';
+    if (wasOpen && updated.state !== previous?.state && ended) {
       // Judged on the shared file at the moment of writing: if another window saw the end first,
       // it notified and downloads, and this one does neither.
       this.finished(updated);
       return 'finished';
     }
-    if (updated.state !== 'running') {
+    if (ended || !this.isWatched(updated, now)) {
+      if (updated.state === 'unknown' && !ended) {
+        this.logger.warn(
+          `Bulk read job ${updated.jobId} still reports the status "${updated.details?.status ?? ''}" a day after it was tracked. Automatic checks stopped; use Refresh to check again.`,
+        );
+      }
       return 'finished';
     }
+    if (previous?.state !== updated.state) {
+      if (updated.state === 'unknown') {
+        this.unknownStatusMet(updated);
+      }
+      // Running <-> unknown: the pace changes (a removed and re-added key drops this poll's outcome).
+      this.scheduler.remove(key);
+    }
     if (!this.scheduler.has(key)) {
-      this.schedule(updated, false);
+      this.schedule(updated, previous?.state !== updated.state);
     }
     return changed ? 'changed' : 'unchanged';
   }
 
   private async pollRunningOnce(): Promise<void> {
     const byAccount = new Map<string, string[]>();
-    for (const job of this.store.all().filter((each) => each.state === 'running')) {
+    const now = this.clock.now();
+    for (const job of this.store.all().filter((each) => this.isWatched(each, now))) {
       byAccount.set(job.accountId, [...(byAccount.get(job.accountId) ?? []), job.key]);
     }
     const gapMs = accountGapMs(normalisePollSettings(this.settings));
@@ -444,15 +468,14 @@ export class JobService implements JobServiceApi {
     );
   }
 
+  private unknownStatusMet(job: TrackedJob): void {
+    this.logger.warn(
+      `Bulk read job ${job.jobId}: Zoho reports the status "${job.details?.status ?? ''}", which is neither running, completed nor failed. It is checked at the slowest pace until it reports one of those (for up to 24 h); Refresh checks it at once.`,
+    );
+  }
+
   private finished(job: TrackedJob): void {
-    if (job.state === 'unknown') {
-      // Not polled on: a status we do not understand could stay so forever (contract section 5).
-      this.logger.warn(
-        `Bulk read job ${job.jobId}: Zoho reports the status "${job.details?.status ?? ''}", which is neither running, completed nor failed. Automatic checks stopped; use Refresh to check again.`,
-      );
-    } else {
-      this.logger.info(`Bulk read job ${job.jobId} ${job.state}.`);
-    }
+    this.logger.info(`Bulk read job ${job.jobId} ${job.state}.`);
     this.finishEmitter.fire(job);
     this.announce(job);
     if (job.state === 'completed' && this.options.autoDownload()) {
@@ -692,7 +715,10 @@ export class JobService implements JobServiceApi {
 
   /** A job this service created: polled while running, or finished already (a very fast job). */
   private startTracking(job: TrackedJob): void {
-    if (job.state === 'running') {
+    if (job.state === 'unknown') {
+      this.unknownStatusMet(job);
+    }
+    if (this.isWatched(job, job.trackedAt)) {
       this.schedule(job);
     } else {
       this.finished(job);
@@ -704,7 +730,10 @@ export class JobService implements JobServiceApi {
    * window, or before a reload) continues that job's schedule, spread over time.
    */
   private schedule(job: TrackedJob, resumed = false): void {
-    if (job.state === 'running' && this.polling.held) {
+    if (!this.polling.held) {
+      return;
+    }
+    if (job.state === 'running') {
       // Creating (or tracking) a job is not a check of it: until a poll says more, it is first
       // checked initialIntervalMs after it was tracked, whichever window created it (issue 17.4).
       const last = this.checkTimes(job.key).last;
@@ -714,7 +743,19 @@ export class JobService implements JobServiceApi {
         lastCheckedAt: checked ? last : undefined,
         waitingSince: job.trackedAt,
       });
+    } else if (this.isWatched(job, this.clock.now())) {
+      // A status we do not know: checked at the slowest pace, a whole wait after the last check.
+      const now = this.clock.now();
+      this.scheduler.add(job.key, job.accountId, {
+        startedAt: slowestPaceStartedAt(now, this.settings),
+        lastCheckedAt: this.checkTimes(job.key).last ?? now,
+      });
     }
+  }
+
+  /** Running, or of a status we do not know for less than UNKNOWN_STATUS_WATCH_MS: checked automatically. */
+  private isWatched(job: TrackedJob, now: number): boolean {
+    return job.state === 'running' || (job.state === 'unknown' && watchesUnknownStatus(job.trackedAt, now));
   }
 
   /**
@@ -735,31 +776,45 @@ export class JobService implements JobServiceApi {
         this.startAutoDownload(job);
       }
     }
-    this.releaseAbandonedDownloads();
+    void this.releaseAbandonedDownloads();
   }
 
   /**
    * A 'downloading' job whose result lock is free was left by a window that closed (or crashed)
    * half-way: show it as not downloaded, so the poller (autoDownload) or the user fetches it again.
    */
-  private releaseAbandonedDownloads(): void {
+  private releaseAbandonedDownloads(): Promise<void> {
     const abandoned = this.store
       .all()
       .filter((job) => job.download === 'downloading' && !this.downloads.has(job.key));
-    for (const job of abandoned) {
-      void (async () => {
-        if (await isResultLocked(this.options.resultsDir, job)) {
-          return;
+    const released = Promise.all(
+      abandoned.map(async (job) => {
+        try {
+          if (await isResultLocked(this.options.resultsDir, job)) {
+            return;
+          }
+          if (
+            !this.disposed &&
+            this.store.get(job.key)?.download === 'downloading' &&
+            !this.downloads.has(job.key)
+          ) {
+            await this.store.update(job.key, { download: 'none' });
+          }
+        } catch (error) {
+          this.logger.warn(`Could not update job ${job.jobId}: ${errorMessage(error)}`);
         }
-        if (
-          !this.disposed &&
-          this.store.get(job.key)?.download === 'downloading' &&
-          !this.downloads.has(job.key)
-        ) {
-          await this.store.update(job.key, { download: 'none' });
-        }
-      })().catch((error) => this.logger.warn(`Could not update job ${job.jobId}: ${errorMessage(error)}`));
-    }
+      }),
+    ).then(() => undefined);
+    this.releasing = Promise.all([this.releasing, released]).then(() => undefined);
+    return released;
+  }
+
+  /**
+   * Resolves once every reset of abandoned downloads started so far is written (on focus, on a
+   * refresh, when this window takes over polling): lets a caller know, not guess, that it happened.
+   */
+  abandonedDownloadsReleased(): Promise<void> {
+    return this.releasing;
   }
 
   /**
@@ -816,7 +871,7 @@ export class JobService implements JobServiceApi {
       this.scheduler.remove(job.key);
       this.lastChecked.delete(job.key);
       this.downloads.get(job.key)?.cancel();
-    } else if (job.state !== 'running') {
+    } else if (!this.isWatched(job, this.clock.now())) {
       this.scheduler.remove(job.key);
     } else {
       this.schedule(job, true);

@@ -49,3 +49,24 @@ export function pollDelayMs(ageMs: number, checkedBefore: boolean, settings: Pol
 export function accountGapMs(settings: PollSettings): number {
   return MINUTE_MS / settings.maxChecksPerMinute;
 }
+
+/**
+ * A job whose status we do not know (jobs/model.ts 'unknown': neither running, completed nor
+ * failed) is still checked, at the slowest pace, until it reports one we know or this long after it
+ * was tracked (Zoho keeps a job and its result 24 hours): it may be a running job under a name we
+ * have not met, and stopping would strand it.
+ */
+export const UNKNOWN_STATUS_WATCH_MS = 24 * 3_600_000;
+
+/** Whether a job of unknown status tracked at `trackedAt` is still checked automatically. */
+export function watchesUnknownStatus(trackedAt: number, now: number): boolean {
+  return now - trackedAt < UNKNOWN_STATUS_WATCH_MS;
+}
+
+/**
+ * The start time to give the scheduler for a job checked at the slowest pace: old enough that a
+ * quarter of its age reaches maxIntervalMs, so pollDelayMs always answers the cap.
+ */
+export function slowestPaceStartedAt(now: number, settings: PollSettings): number {
+  return now - normalisePollSettings(settings).maxIntervalMs / AGE_FRACTION;
+}

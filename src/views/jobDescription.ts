@@ -179,7 +179,8 @@ export function checkText(job: TrackedJob, checks: CheckTimes, now: number): [st
   if (checks.last !== undefined) {
     rows.push(['Last checked', `${formatDuration(now - checks.last)} ago`]);
   }
-  if (job.state === 'running') {
+  // An unknown status is checked for a day only: after that no next check is promised.
+  if (job.state === 'running' || (job.state === 'unknown' && checks.next !== undefined)) {
     const next =
       checks.next === undefined
         ? 'by the VS Code window that polls'

@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import { cursorMsLeft, type TrackedJob } from '../jobs/model';
 import type { CheckTimes } from '../jobs/serviceApi';
-import { checkText, expiry, formatCount, formatDuration } from './jobDescription';
+import { checkText, expiry, formatCount, formatDuration, unknownStatusText } from './jobDescription';
 
 function cursorText(job: TrackedJob, now: number): string {
   if (job.state !== 'completed') {
@@ -62,7 +62,12 @@ export function jobTooltip(job: TrackedJob, now: number, checks: CheckTimes = {}
     ['Operation', details?.operation ?? '—'],
     ['Created by', details?.created_by ?? '—'],
     ['Created', details?.created_time ?? '—'],
-    ['Status', details?.status ?? job.state],
+    [
+      'Status',
+      job.state === 'unknown'
+        ? `${unknownStatusText(job)}: not a status this extension knows; still checked, at the slowest pace, for a day`
+        : (details?.status ?? job.state),
+    ],
     ['Records', result?.count === undefined ? '—' : formatCount(result.count)],
     ['Download URL', result?.download_url ?? '—'],
     ['Record cursor', cursorText(job, now)],

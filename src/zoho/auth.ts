@@ -1,15 +1,62 @@
 // Access-token providers (contract section 3): a static token, and a refresh-token provider that
 // caches the access token and runs one refresh at a time for every caller of the account.
+import { createHash } from 'node:crypto';
 import type { Http } from './http';
+import { clockTime, errorMessage } from '../core/format';
 import { silentLogger, systemClock, type Clock, type Logger } from '../core/ports';
 import type { TokenProvider } from './api';
-import { ZohoError } from './errors';
-import { classifyTransportError, deadlineExceeded, readEnvelope } from './errorMapping';
+import { isZohoError, ZohoError } from './errors';
+import {
+  classifyTransportError,
+  deadlineExceeded,
+  headerValue,
+  parseRetryAfter,
+  readEnvelope,
+} from './errorMapping';
 import { createHttp, DEFAULT_TIMEOUT_MS, logRequest } from './http';
 import { redact, redactKnown, serverText as cleanServerText } from './redact';
 
 /** Refresh this long before Zoho's expiry so a request never leaves with a dying token. */
 export const REFRESH_MARGIN_MS = 5 * 60_000;
+/**
+ * Zoho lets one refresh token mint at most 10 access tokens in 10 minutes, then answers "Access
+ * Denied: too many requests" (/work/shared/zoho-bulk-read-api.md section 3): without a Retry-After,
+ * the block is assumed to last that window.
+ */
+export const TOKEN_BLOCK_MS = 10 * 60_000;
+
+/**
+ * What the windows of one machine share about a refresh-token account's access token: kept in
+ * SecretStorage (it holds the token), written under a cross-window lock (accounts/tokenShare.ts).
+ */
+export interface SharedTokenState {
+  /** Which client and refresh token the token was minted for (a hash: sign-in again changes it). */
+  for: string;
+  accessToken?: string;
+  /** When to mint a new one (epoch ms): some minutes before Zoho's expiry. */
+  refreshAt?: number;
+  /** Zoho refuses new tokens until then (too many requests). */
+  blockedUntil?: number;
+}
+
+/** Where the windows keep their shared access token, and the lock under which one of them refreshes it. */
+export interface TokenShare {
+  read(): Promise<SharedTokenState | undefined>;
+  write(state: SharedTokenState): Promise<void>;
+  /** Runs `task` while no other window or process of this machine runs one for this account. */
+  exclusive<T>(task: () => Promise<T>): Promise<T>;
+}
+
+/** The error for "Zoho refuses new access tokens until `until`": a pause, not a failed sign-in. */
+function tooManyTokens(until: number, now: number, httpStatus?: number, serverMessage?: string): ZohoError {
+  return new ZohoError({
+    kind: 'rateLimited',
+    message: `Zoho refuses new access tokens for now${serverMessage ? ` ("${serverMessage}")` : ''}: too many were requested (Zoho allows 10 per refresh token in 10 minutes). Checks of this account pause until ${clockTime(until)} and resume by themselves.`,
+    retryAfterMs: Math.max(1000, until - now),
+    httpStatus,
+    serverMessage,
+  });
+}
 
 export class StaticTokenProvider implements TokenProvider {
   readonly canRefresh = false;
@@ -33,6 +80,8 @@ export interface RefreshTokenProviderOptions {
   clock?: Clock;
   logger?: Logger;
   timeoutMs?: number;
+  /** Shares the minted token with the other windows (and processes) of the machine. */
+  share?: TokenShare;
 }
 
 interface TokenAnswer {
@@ -61,6 +110,7 @@ async function requestToken(req: TokenRequest): Promise<TokenAnswer> {
   const startedAt = req.clock.now();
   let status: number;
   let data: unknown;
+  let headers: unknown;
   const deadlineMs = req.http.defaults.timeout || DEFAULT_TIMEOUT_MS;
   const deadline = AbortSignal.timeout(deadlineMs);
   try {
@@ -72,6 +122,7 @@ async function requestToken(req: TokenRequest): Promise<TokenAnswer> {
     });
     status = response.status;
     data = response.data;
+    headers = response.headers;
   } catch (error) {
     const code = (error as { code?: string }).code ?? 'error';
     logRequest(req.logger, 'POST', url, code, startedAt, req.clock.now());
@@ -113,6 +164,13 @@ async function requestToken(req: TokenRequest): Promise<TokenAnswer> {
       serverText,
     );
   }
+  const description = typeof body.error_description === 'string' ? body.error_description : '';
+  if (status === 429 || /too many requests/i.test(`${errorCode ?? ''} ${description}`)) {
+    // A pause that lifts by itself, not a rejected sign-in.
+    const now = req.clock.now();
+    const waitMs = parseRetryAfter(headerValue(headers, 'Retry-After'), now) ?? TOKEN_BLOCK_MS;
+    throw tooManyTokens(now + waitMs, now, status, serverText);
+  }
   if (errorCode && /access denied/i.test(errorCode)) {
     throw authFailed(
       `Zoho refused to issue an access token${serverText && serverText !== errorCode ? `: ${serverText}` : ''}. Zoho allows at most 10 tokens per refresh token every 10 minutes; wait 10 minutes and try again.`,
@@ -135,6 +193,11 @@ async function requestToken(req: TokenRequest): Promise<TokenAnswer> {
   });
 }
 
+/**
+ * Mints access tokens from a refresh token, one refresh at a time for every caller. With a `share`,
+ * every window of the machine uses the same token: it is read from the share first, and minted
+ * only under the share's lock by the one window that finds it missing or due (issue 16, item 8).
+ */
 export class RefreshTokenProvider implements TokenProvider {
   readonly canRefresh = true;
   private readonly clock: Clock;
@@ -144,11 +207,21 @@ export class RefreshTokenProvider implements TokenProvider {
   private inFlight?: Promise<string>;
   /** The access tokens this provider obtained, newest last (a few are kept). */
   private issued: string[] = [];
+  /** A token Zoho rejected (1030): never taken from the share again. */
+  private rejected?: string;
+  /** Zoho refuses new tokens until then (known here even without a share). */
+  private blockedUntil = 0;
+  /** Names the client and refresh token in the share, without revealing them. */
+  private readonly fingerprint: string;
 
   constructor(private readonly options: RefreshTokenProviderOptions) {
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? silentLogger;
     this.http = createHttp(options.timeoutMs);
+    this.fingerprint = createHash('sha256')
+      .update(`${options.accountsBase}\n${options.clientId}\n${options.refreshToken}`)
+      .digest('hex')
+      .slice(0, 24);
   }
 
   getAccessToken(): Promise<string> {
@@ -157,7 +230,7 @@ export class RefreshTokenProvider implements TokenProvider {
     }
     // One refresh for every concurrent caller: Zoho allows only 10 tokens per 10 minutes.
     if (!this.inFlight) {
-      this.inFlight = this.refresh().finally(() => {
+      this.inFlight = this.obtain().finally(() => {
         this.inFlight = undefined;
       });
     }
@@ -165,6 +238,7 @@ export class RefreshTokenProvider implements TokenProvider {
   }
 
   invalidate(token: string): void {
+    this.rejected = token;
     if (this.cached?.token === token) {
       this.cached = undefined;
     }
@@ -175,27 +249,102 @@ export class RefreshTokenProvider implements TokenProvider {
     return [this.options.clientSecret, this.options.refreshToken, ...this.issued];
   }
 
-  private async refresh(): Promise<string> {
-    const { accountsBase, clientId, clientSecret, refreshToken } = this.options;
-    const answer = await requestToken({
-      accountsBase,
-      form: {
-        grant_type: 'refresh_token',
-        client_id: clientId,
-        client_secret: clientSecret,
-        refresh_token: refreshToken,
-      },
-      secrets: [clientSecret, refreshToken],
-      grant: 'refresh',
-      http: this.http,
-      logger: this.logger,
-      clock: this.clock,
+  private async obtain(): Promise<string> {
+    const { share } = this.options;
+    if (!share) {
+      return this.refresh();
+    }
+    // Most calls end here: another window (or this one before a reload) minted a token still fresh.
+    const shared = await this.adopt(share);
+    if (shared) {
+      return shared;
+    }
+    return share.exclusive(async () => (await this.adopt(share)) ?? this.refreshShared(share));
+  }
+
+  /** The shared token if it is this refresh token's and still fresh; throws while Zoho blocks minting. */
+  private async adopt(share: TokenShare): Promise<string | undefined> {
+    const state = await share.read().catch((error: unknown) => {
+      this.logger.warn(`Could not read the shared access token: ${errorMessage(error)}`);
+      return undefined;
     });
+    if (!state || state.for !== this.fingerprint) {
+      return undefined;
+    }
+    const now = this.clock.now();
+    if (state.accessToken && state.refreshAt !== undefined && now < state.refreshAt) {
+      if (state.accessToken !== this.rejected) {
+        this.keep(state.accessToken, state.refreshAt);
+        return state.accessToken;
+      }
+    }
+    if (state.blockedUntil !== undefined && now < state.blockedUntil) {
+      this.blockedUntil = Math.max(this.blockedUntil, state.blockedUntil);
+      throw tooManyTokens(state.blockedUntil, now);
+    }
+    return undefined;
+  }
+
+  /** Mints a token (under the share's lock) and shares it, or shares Zoho's block. */
+  private async refreshShared(share: TokenShare): Promise<string> {
+    const save = (state: SharedTokenState): Promise<void> =>
+      share
+        .write(state)
+        .catch((error: unknown) =>
+          this.logger.warn(`Could not share the access token with other windows: ${errorMessage(error)}`),
+        );
+    try {
+      const token = await this.refresh();
+      await save({ for: this.fingerprint, accessToken: token, refreshAt: this.cached?.refreshAt });
+      return token;
+    } catch (error) {
+      if (isZohoError(error, 'rateLimited')) {
+        await save({ for: this.fingerprint, blockedUntil: this.blockedUntil });
+      }
+      throw error;
+    }
+  }
+
+  private keep(token: string, refreshAt: number): void {
+    this.cached = { token, refreshAt };
+    if (!this.issued.includes(token)) {
+      this.issued = [...this.issued, token].slice(-4);
+    }
+  }
+
+  private async refresh(): Promise<string> {
+    const now = this.clock.now();
+    if (now < this.blockedUntil) {
+      throw tooManyTokens(this.blockedUntil, now); // asking again would only extend the block
+    }
+    const { accountsBase, clientId, clientSecret, refreshToken } = this.options;
+    let answer: TokenAnswer;
+    try {
+      answer = await requestToken({
+        accountsBase,
+        form: {
+          grant_type: 'refresh_token',
+          client_id: clientId,
+          client_secret: clientSecret,
+          refresh_token: refreshToken,
+        },
+        secrets: [clientSecret, refreshToken],
+        grant: 'refresh',
+        http: this.http,
+        logger: this.logger,
+        clock: this.clock,
+      });
+    } catch (error) {
+      if (isZohoError(error, 'rateLimited')) {
+        this.blockedUntil = this.clock.now() + (error.retryAfterMs ?? TOKEN_BLOCK_MS);
+        this.logger.warn(`Zoho refuses new access tokens until ${clockTime(this.blockedUntil)}.`);
+      }
+      throw error;
+    }
     const lifetimeMs = answer.expiresInSeconds * 1000;
     // Short-lived tokens (tests, simulator) keep at least half their life in the cache.
     const margin = Math.min(REFRESH_MARGIN_MS, lifetimeMs / 2);
-    this.cached = { token: answer.accessToken, refreshAt: this.clock.now() + lifetimeMs - margin };
-    this.issued = [...this.issued, answer.accessToken].slice(-4);
+    this.keep(answer.accessToken, this.clock.now() + lifetimeMs - margin);
     this.logger.info(`Access token refreshed; valid for ${answer.expiresInSeconds} s.`);
     return answer.accessToken;
   }

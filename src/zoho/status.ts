@@ -3,14 +3,29 @@ import { ZohoError } from './errors';
 import { redactKnown, serverText } from './redact';
 import type { JobDetails, JobResultInfo, JobState } from './types';
 
-const RUNNING = new Set(['inprogress', 'running', 'queued', 'inqueue', 'pending', 'notstarted', 'scheduled']);
+// 'Initiated' is what live clients report first for a new job (issue 16); the others are spellings
+// of "not finished yet" seen in other Zoho bulk APIs. Matched without case, spaces, '_' or '-'.
+const RUNNING = new Set([
+  'inprogress',
+  'running',
+  'queued',
+  'inqueue',
+  'pending',
+  'notstarted',
+  'scheduled',
+  'initiated',
+  'submitted',
+  'processing',
+  'inprocess',
+  'started',
+]);
 const COMPLETED = new Set(['completed', 'complete', 'success', 'succeeded']);
 const FAILED = new Set(['failed', 'failure', 'error']);
 
 /**
- * 'In-progress', 'IN PROGRESS', 'in_progress' … -> running; 'Completed'/'COMPLETED' -> completed.
- * Anything else ('Cancelled', an empty or missing status) is 'unknown': shown with its raw text
- * and not polled on as if it were running.
+ * 'In-progress', 'IN PROGRESS', 'in_progress', 'Initiated' … -> running; 'Completed' -> completed.
+ * Anything else ('Cancelled', an empty or missing status) is 'unknown': shown with its raw text,
+ * never downloaded nor called failed, and still checked at the slowest pace (jobs/pollPolicy.ts).
  */
 export function normalizeStatus(raw: string): JobState {
   const key = String(raw ?? '')

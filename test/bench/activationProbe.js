@@ -277,10 +277,11 @@ async function main() {
   // Anything activate() started without awaiting (timers at 0, promise chains) gets a moment to show.
   await new Promise((resolve) => setTimeout(resolve, 50));
   state.counting = false;
-  extension.deactivate?.();
+  // deactivate resolves once the lease's release is written.
+  await extension.deactivate?.();
   for (const item of ctx.subscriptions) item.dispose?.();
-  // Writes activate() or dispose() started may still be finishing (the lease's release): an
-  // asynchronous rm lets them, retrying a folder that is not empty yet.
+  // Writes activate() started may still be finishing: an asynchronous rm lets them, retrying a
+  // folder that is not empty yet.
   await fs.promises.rm(root, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
   process.stdout.write(
     `${JSON.stringify({

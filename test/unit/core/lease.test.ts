@@ -1,6 +1,7 @@
 // Several windows (FileLease instances) over one storage folder, on fake clocks: exactly one holds
 // the lease; closing or hanging hands it over within seconds.
 import * as assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { acquireLock } from '../../../src/core/fileLock';
 import { FileLease, LEASE_HEARTBEAT_MS, LEASE_TTL_MS, POLLER_LEASE_FILE_NAME } from '../../../src/core/lease';
@@ -42,9 +43,7 @@ describe('FileLease', () => {
     shared = await SharedStorage.create();
   });
   afterEach(async () => {
-    for (const each of leases.splice(0)) {
-      each.dispose();
-    }
+    await Promise.all(leases.splice(0).map((each) => each.close()));
     await shared.dispose();
   });
 
@@ -74,10 +73,31 @@ describe('FileLease', () => {
       await each.start();
     }
     assert.equal(a.held, true);
-    a.dispose();
-    await new Promise((resolve) => setTimeout(resolve, 50)); // the release is written
-    await advance(LEASE_HEARTBEAT_MS, clock);
+    await a.close(); // resolves once the release is written
+    await Promise.all([b.beat(), c.beat()]); // their next beat, without the clock moving
     assert.equal([b, c].filter((each) => each.held).length, 1);
+  });
+
+  it('gives the lease back before close() resolves even with a beat of its own in flight', async () => {
+    const clock = new FakeClock();
+    const [a, b] = [lease(clock), lease(clock)];
+    await a.start();
+    await b.start();
+    assert.equal(a.held, true);
+    // A's next beat waits for the lease file's lock (another window is writing it) when A closes:
+    // that beat must not renew the lease after the release.
+    const busy = await acquireLock(path.join(shared.dir, `${POLLER_LEASE_FILE_NAME}.lock`));
+    const beat = a.beat();
+    const closed = a.close();
+    await busy.release();
+    await Promise.all([beat, closed]);
+    assert.equal(a.held, false);
+    const stored = JSON.parse(await readFile(path.join(shared.dir, POLLER_LEASE_FILE_NAME), 'utf8')) as {
+      holder: string;
+    };
+    assert.equal(stored.holder, '', 'the file names no holder');
+    await b.beat();
+    assert.equal(b.held, true, 'the other window takes it at its next beat, not after the TTL');
   });
 
   it('is taken over within TTL + one beat when the holder hangs, and the holder then knows it lost it', async () => {
@@ -107,8 +127,8 @@ describe('FileLease', () => {
 
     // Another window holds the file's lock while the holder's lease lapses.
     const busy = await acquireLock(path.join(shared.dir, `${POLLER_LEASE_FILE_NAME}.lock`));
+    // The beat starts now, and reaches the file only after the tick (it waits for the lock).
     const beat = other.beat();
-    await new Promise((resolve) => setTimeout(resolve, 30));
     clock.tick(2000);
     await busy.release();
     await beat;

@@ -87,11 +87,13 @@ describe('Many windows over one storage folder', () => {
     return window;
   }
 
-  function close(window: Window): void {
-    window.service.dispose();
-    window.lease.dispose();
-    window.store.dispose();
+  /** Closes a window as deactivate does: resolves once its lease release is written. */
+  async function close(window: Window): Promise<void> {
     windows.splice(windows.indexOf(window), 1);
+    const released = window.lease.close();
+    window.service.dispose();
+    window.store.dispose();
+    await released;
   }
 
   /** Lets heartbeats, polls and their writes (real I/O) finish, and every window re-read the list. */
@@ -104,6 +106,7 @@ describe('Many windows over one storage folder', () => {
       w.store.sync(); // what the file watcher does in the editor
     }
     await Promise.all(windows.map((w) => w.service.accountStates.flushed()));
+    await Promise.all(windows.map((w) => w.service.abandonedDownloadsReleased()));
     await Promise.all(windows.map((w) => w.holdsFile.check()));
     await settle();
   }
@@ -114,6 +117,24 @@ describe('Many windows over one storage folder', () => {
       await clock.tickAsync(step);
       await quiesce();
     }
+  }
+
+  /**
+   * Moves the shared clock on a second at a time until `promise` settles: between steps the real
+   * I/O (HTTP, files) goes on and every window catches up. No real-time sleep: the promise says
+   * when the work is done.
+   */
+  async function runUntil<T>(promise: Promise<T>): Promise<T> {
+    let settled = false;
+    promise.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
+    while (!settled) {
+      await clock.tickAsync(1000);
+      await quiesce();
+    }
+    return promise;
   }
 
   function pollers(): string[] {
@@ -160,7 +181,7 @@ describe('Many windows over one storage folder', () => {
 
   afterEach(async () => {
     for (const w of [...windows]) {
-      close(w);
+      await close(w);
     }
     await sim.close();
     await shared.dispose();
@@ -295,7 +316,7 @@ describe('Many windows over one storage folder', () => {
     const job = await a.service.createJob(ACCOUNT, ref('All_Customers'), {});
     await run(2000);
     assert.ok(a.statusCalls > 0);
-    close(a);
+    await close(a);
     await run(LEASE_HEARTBEAT_MS);
     assert.equal(pollers().length, 1, `one new poller: ${pollers().join(', ')}`);
 
@@ -321,7 +342,7 @@ describe('Many windows over one storage folder', () => {
       );
     }
     const until = a.service.accountStates.get(ACCOUNT).until ?? 0;
-    close(a);
+    await close(a);
     await run(LEASE_HEARTBEAT_MS + 10_000);
     assert.equal(pollers().length, 1);
     assert.equal(
@@ -410,12 +431,9 @@ describe('Many windows over one storage folder', () => {
     const job = await completedJob(a);
     assert.equal(b.service.get(job.key)?.state, 'completed');
 
-    const both = Promise.all([a.service.ensureResult(job.key), b.service.ensureResult(job.key)]);
-    for (let i = 0; i < 20; i++) {
-      await clock.tickAsync(1000);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    const [fromA, fromB] = await both;
+    const [fromA, fromB] = await runUntil(
+      Promise.all([a.service.ensureResult(job.key), b.service.ensureResult(job.key)]),
+    );
     assert.equal(fromA.path, fromB.path);
     assert.equal(sim.requests.filter((r) => r.path.endsWith('/result')).length, 1);
     assert.deepEqual(await results.files(), [path.relative(results.dir, resultPaths(results.dir, job).csv)]);
@@ -447,11 +465,11 @@ describe('Many windows over one storage folder', () => {
     const job = await completedJob(a);
     // C was downloading and closed half-way: its lock is gone, its row state stayed in the file.
     await c.store.update(job.key, { download: 'downloading' });
-    close(c);
+    await close(c);
     await quiesce();
     assert.equal(b.service.get(job.key)?.download, 'downloading');
 
-    b.service.setFocused(true); // the user comes back to a window that does not poll
+    await b.service.setFocused(true); // the user comes back to a window that does not poll
     await quiesce();
     assert.deepEqual(
       windows.map((w) => [w.name, w.service.get(job.key)?.download]),
@@ -463,7 +481,7 @@ describe('Many windows over one storage folder', () => {
 
     // The same when the poller closes: the window that takes over resets it.
     await b.store.update(job.key, { download: 'downloading' });
-    close(a);
+    await close(a);
     await run(LEASE_HEARTBEAT_MS);
     assert.deepEqual(pollers(), ['B']);
     assert.equal(b.service.get(job.key)?.download, 'none');
@@ -484,11 +502,7 @@ describe('Many windows over one storage folder', () => {
     // That window is gone: its lock stops being touched and goes stale.
     const longAgo = new Date(Date.now() - 60_000);
     await utimes(paths.lock, longAgo, longAgo);
-    for (let i = 0; i < 10; i++) {
-      await clock.tickAsync(1000);
-      await new Promise((resolve) => setTimeout(resolve, 30));
-    }
-    const result = await waiting;
+    const result = await runUntil(waiting);
     assert.equal(result.path, paths.csv);
     assert.equal(sim.requests.filter((r) => r.path.endsWith('/result')).length, 1);
     assert.deepEqual(await results.files(), [path.relative(results.dir, resultPaths(results.dir, job).csv)]);

@@ -126,14 +126,20 @@ describe('Zoho token providers against the simulator', () => {
     assert.ok(!badClient.message.includes('wrong-secret-123'));
   });
 
-  it('too many refreshes -> authFailed asking to wait', async () => {
+  it('too many refreshes -> a pause (rateLimited) that says when it lifts, and no second request before', async () => {
     for (let i = 0; i < 10; i++) {
       const tokens = provider();
       await tokens.getAccessToken();
     }
-    const error = await rejection(() => provider().getAccessToken());
-    assert.ok(isZohoError(error, 'authFailed'), String(error));
-    assert.match(error.message, /wait 10 minutes/);
+    const blocked = provider();
+    const error = await rejection(() => blocked.getAccessToken());
+    assert.ok(isZohoError(error, 'rateLimited'), String(error));
+    assert.equal(error.retryAfterMs, 10 * 60_000);
+    assert.match(error.message, /too many.*pause until \d\d:\d\d/i);
+    const asked = sim.requests.length;
+    const again = await rejection(() => blocked.getAccessToken());
+    assert.ok(isZohoError(again, 'rateLimited'));
+    assert.equal(sim.requests.length, asked, 'asking again would only extend the block');
   });
 
   it('exchanges a Self Client grant code for a working refresh token, once', async () => {

@@ -127,7 +127,17 @@ describe('zoho paths', () => {
 
 describe('zoho status', () => {
   it('normalises both spelling profiles', () => {
-    for (const raw of ['In-progress', 'IN PROGRESS', 'in_progress', 'Queued', 'Scheduled']) {
+    for (const raw of [
+      'In-progress',
+      'IN PROGRESS',
+      'in_progress',
+      'Queued',
+      'Scheduled',
+      'Initiated',
+      'INITIATED',
+      'Submitted',
+      'processing',
+    ]) {
       assert.equal(normalizeStatus(raw), 'running', raw);
     }
     for (const raw of ['', 'Cancelled', 'Deleted', 'Paused?']) {
