@@ -93,7 +93,7 @@ export function validateFieldList(value: string): string | undefined {
 
 /**
  * Criteria are checked by the server, whose Deluge grammar is wider than anything we could copy
- * (contract section 4): locally only what is certainly wrong, an unclosed "string" (a \" inside
+ * (docs/zoho-bulk-read-api.md, "Creating a job"): locally only what is certainly wrong, an unclosed "string" (a \" inside
  * one does not close it) or unbalanced parentheses outside strings.
  */
 export function validateCriteria(value: string): string | undefined {

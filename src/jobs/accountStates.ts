@@ -17,7 +17,7 @@ import type { HoldsChange, SharedAccountHolds, StoredHolds } from './sharedAccou
  * costs at most 24 calls a day, whereas "next local midnight" could be up to a day late.
  */
 export const DAILY_LIMIT_PAUSE_MS = 60 * 60 * 1000;
-/** Without a Retry-After header, wait at least a minute (contract section 7). */
+/** Without a Retry-After header, wait at least a minute (docs/zoho-bulk-read-api.md, "Limits and throttles"). */
 export const DEFAULT_RATE_LIMIT_PAUSE_MS = 60 * 1000;
 
 /** How long a 429 holds: its Retry-After, or a minute without one. */

@@ -529,7 +529,7 @@ export class JobService implements JobServiceApi {
       throw badRequest(this.whyNoCursor(parent));
     }
     const api = await this.options.clients(parent.accountId);
-    // The cursor and nothing else: the server keeps the first batch's size (contract section 4).
+    // The cursor and nothing else: the server keeps the first batch's size (docs/zoho-bulk-read-api.md, "Creating a job").
     const query = { record_cursor: cursor };
     const details = await api.createJob(parent.ref, query);
     const child = this.newJob(parent.accountId, parent.ref, details, {

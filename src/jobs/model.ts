@@ -3,9 +3,9 @@ import type { CreateJobQuery, JobDetails, JobState, ReportRef } from '../zoho/ty
 import type { ZohoErrorKind } from '../zoho/errors';
 import type { LocalResult } from '../results/localResult';
 
-/** How long a record cursor stays usable after the server issues it (contract section 4). */
+/** How long a record cursor stays usable after the server issues it (docs/zoho-bulk-read-api.md, "Creating a job"). */
 export const CURSOR_LIFETIME_MS = 15 * 60 * 1000;
-/** How long results stay downloadable (contract section 6). */
+/** How long results stay downloadable (docs/zoho-bulk-read-api.md, "Downloading the result"). */
 export const RESULT_RETENTION_MS = 24 * 60 * 60 * 1000;
 
 export type DownloadState = 'none' | 'downloading' | 'ready' | 'failed';
@@ -69,8 +69,8 @@ export function usableCursor(job: TrackedJob, now: number): string | undefined {
 }
 
 /**
- * Milliseconds until Zoho deletes a completed job's result (24 hours after completion, contract
- * section 6; completion is when we saw it, `changedAt`), or undefined when the result is already
+ * Milliseconds until Zoho deletes a completed job's result (24 hours after completion: docs/zoho-bulk-read-api.md,
+ * "Downloading the result"; completion is when we saw it, `changedAt`), or undefined when the result is already
  * on disk or the job is not completed. 0 means expired.
  */
 export function resultMsLeft(job: TrackedJob, now: number): number | undefined {

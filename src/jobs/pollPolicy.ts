@@ -5,7 +5,7 @@
 // noticing completion sooner. Waiting a quarter of the job's age keeps the detection delay under
 // 25% of the job's run time while the number of calls grows with the logarithm of that time, not
 // linearly (a 2-hour job costs about 27 calls instead of about 120). The allowance this protects is
-// 250-1000 calls a day per user, shared with the user's production integrations (contract section 7).
+// 250-1000 calls a day per user, shared with the user's production integrations (docs/zoho-bulk-read-api.md, "Limits and throttles").
 import type { PollSettings } from './serviceApi';
 
 /** The wait between two checks is this fraction of the job's age. */

@@ -1,4 +1,4 @@
-// Incremental RFC 4180 record counting (contract section 6: `result.count` counts records, not
+// Incremental RFC 4180 record counting (docs/zoho-bulk-read-api.md, "Downloading the result": `result.count` counts records, not
 // lines; quoted values may hold newlines). Fed chunk by chunk so it runs in the same pass that
 // writes the file: a result is never read twice.
 

@@ -1,5 +1,5 @@
 // Download -> (unzip) -> count -> rename: a file named `<name>.csv` exists only once it is complete
-// and holds exactly the records Zoho counted (contract section 6). Anything else is an error and
+// and holds exactly the records Zoho counted (docs/zoho-bulk-read-api.md, "Downloading the result"). Anything else is an error and
 // leaves nothing behind. Every window may want the same result: only the window holding the
 // result's lock writes, clears or deletes its files, so one window never removes or renames
 // another's partial download.

@@ -1,4 +1,4 @@
-// What Open and Save say about a result with no records (contract section 6: a batch with no
+// What Open and Save say about a result with no records (docs/zoho-bulk-read-api.md, "Downloading the result": a batch with no
 // records comes as a header-only CSV, or with no file at all, which we keep as an empty file).
 import type { LocalResult } from '../jobs/model';
 

@@ -1,4 +1,4 @@
-// Access-token providers (contract section 3): a static token, and a refresh-token provider that
+// Access-token providers (docs/zoho-bulk-read-api.md, "Signing in and access tokens"): a static token, and a refresh-token provider that
 // caches the access token and runs one refresh at a time for every caller of the account.
 import { createHash } from 'node:crypto';
 import type { Http } from './http';

@@ -1,4 +1,4 @@
-// Zoho data centres (contract section 2) and the resolution of an account's base URLs.
+// Zoho data centres (docs/zoho-bulk-read-api.md, "Hosts, paths and data centres") and the resolution of an account's base URLs.
 import { ZohoError } from './errors';
 import type { AccountTarget, DataCentreId } from './types';
 

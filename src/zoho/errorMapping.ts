@@ -1,5 +1,5 @@
-// Turns Zoho answers and transport failures into ZohoErrors the UI can act on (contract
-// sections 3, 7 and 8). Every message is the server's own text plus what the user can do.
+// Turns Zoho answers and transport failures into ZohoErrors the UI can act on (docs/zoho-bulk-read-api.md,
+// "Signing in and access tokens", "Limits and throttles" and "Error codes"). Every message is the server's own text plus what the user can do.
 import { clockTime } from '../core/format';
 import { ZohoError, cancelledError, type ZohoErrorKind } from './errors';
 import { redact, redactKnown, serverText } from './redact';
@@ -32,9 +32,9 @@ export interface HttpAnswer {
   data?: unknown;
 }
 
-/** Without a Retry-After header, wait at least this long (contract section 7). */
+/** Without a Retry-After header, wait at least this long (docs/zoho-bulk-read-api.md, "Limits and throttles"). */
 export const DEFAULT_RETRY_AFTER_MS = 60_000;
-/** Retry-After is clamped to this range (contract section 7: at most 24 hours). */
+/** Retry-After is clamped to this range (docs/zoho-bulk-read-api.md, "Limits and throttles": at most 24 hours). */
 export const MIN_RETRY_AFTER_MS = 1000;
 export const MAX_RETRY_AFTER_MS = 24 * 60 * 60 * 1000;
 
@@ -155,7 +155,7 @@ export function classifyResponse(answer: HttpAnswer, context: ErrorContext): Zoh
   const info = { status, code, text, secrets: context.secrets };
   const now = context.now ?? Date.now();
 
-  // The daily Developer API limit arrives as HTTP 200 (contract section 7).
+  // The daily Developer API limit arrives as HTTP 200 (docs/zoho-bulk-read-api.md, "Limits and throttles").
   if (code === 4000) {
     return build(
       'dailyLimit',

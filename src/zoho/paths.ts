@@ -1,4 +1,4 @@
-// Request paths of both URL families (contract sections 2 and 9). Every segment is validated and
+// Request paths of both URL families (docs/zoho-bulk-read-api.md, "Hosts, paths and data centres" and "Metadata for pickers"). Every segment is validated and
 // URI-encoded so that user input can never change the shape of a path.
 import { ZohoError } from './errors';
 import type { ReportRef, UrlFamily } from './types';

@@ -1,4 +1,4 @@
-// Normalises the job status spellings seen in the wild (contract section 5) and parses `details`.
+// Normalises the job status spellings seen in the wild (docs/zoho-bulk-read-api.md, "Reading a job's status") and parses `details`.
 import { ZohoError } from './errors';
 import { redactKnown, serverText } from './redact';
 import type { JobDetails, JobResultInfo, JobState } from './types';
@@ -40,7 +40,7 @@ export function normalizeStatus(raw: string): JobState {
   return RUNNING.has(key) ? 'running' : 'unknown';
 }
 
-/** Zoho job ids are long decimal numbers kept as strings (contract section 4). */
+/** Zoho job ids are long decimal numbers kept as strings (docs/zoho-bulk-read-api.md, "Creating a job"). */
 export function isValidJobId(id: string): boolean {
   return /^\d{1,40}$/.test(id);
 }

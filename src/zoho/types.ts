@@ -41,7 +41,7 @@ export interface FirstBatchQuery {
   max_records?: number;
 }
 
-/** Body of a follow-up request: the cursor and nothing else (contract section 4). */
+/** Body of a follow-up request: the cursor and nothing else (docs/zoho-bulk-read-api.md, "Creating a job"). */
 export interface NextBatchQuery {
   record_cursor: string;
 }
@@ -100,7 +100,7 @@ export interface DownloadOutcome {
   /**
    * 'zip': detected by its PK\x03\x04 magic. 'csv': a raw body declared `text/csv`. 'noRecords':
    * the JSON answer (code 3000, or 9220) Zoho gives for a batch with no records; no file was written.
-   * Anything else is an error (contract section 6).
+   * Anything else is an error (docs/zoho-bulk-read-api.md, "Downloading the result").
    */
   format: 'zip' | 'csv' | 'noRecords';
   /** The `recordCursor` response header, when present. */

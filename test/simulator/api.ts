@@ -38,7 +38,7 @@ export interface SimulatorOptions {
   tokenLifetimeSeconds?: number;
 }
 
-/** Switches tests may flip at any time (contract section 10). */
+/** Switches tests may flip at any time (docs/zoho-bulk-read-api.md, "What the simulator reproduces"). */
 export interface SimulatorSwitches {
   statusProfile: StatusProfile;
   jobDurationMs: number;

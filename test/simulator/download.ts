@@ -58,7 +58,7 @@ export function sendDownload(res: ServerResponse, source: DownloadSource, switch
   }
 }
 
-/** A batch that matched no records, answered without a ZIP (contract section 6). */
+/** A batch that matched no records, answered without a ZIP (docs/zoho-bulk-read-api.md, "Downloading the result"). */
 export function sendEmptyResult(res: ServerResponse, style: Exclude<EmptyResult, 'headerOnly'>): void {
   if (style === 'code3000') {
     sendJson(res, 200, { code: 3000, message: 'No records found for the given criteria.' });

@@ -10,7 +10,7 @@ import type { SimulatorSwitches } from './api';
 export const CURSOR_LIFETIME_MS = 15 * MINUTE;
 export const RESULT_RETENTION_MS = DAY;
 const DEFAULT_BATCH = 100000;
-/** The live text of 7150 (contract section 8). */
+/** The live text of 7150 (docs/zoho-bulk-read-api.md, "Error codes"). */
 export const UNSUPPORTED_REPORT =
   'Bulk APIs are currently not supported for pivot charts, pivot tables and third-party reports';
 
@@ -206,7 +206,7 @@ function readQuery(body: unknown): Record<string, unknown> {
   }
   const query = (body as Record<string, unknown>).query;
   if (query === undefined) {
-    return {}; // `{}` is an empty query on the live API (contract section 4)
+    return {}; // `{}` is an empty query on the live API (docs/zoho-bulk-read-api.md, "Creating a job")
   }
   if (typeof query !== 'object' || query === null || Array.isArray(query)) {
     throw new HttpError(400, 3020, 'The request body must hold a "query" object.');

@@ -6,7 +6,7 @@ import { DAY, MINUTE, SECOND, type SimClock } from './clock';
 import { HttpError } from './http';
 
 const LIMITS = { create: 5, download: 10 } as const;
-/** The daily quota's Retry-After is never under this: more than 300 s means "daily" (contract section 7). */
+/** The daily quota's Retry-After is never under this: more than 300 s means "daily" (docs/zoho-bulk-read-api.md, "Limits and throttles"). */
 const MIN_DAILY_RETRY_AFTER_S = 301;
 
 type Throttled = keyof typeof LIMITS;

@@ -1,4 +1,4 @@
-// What the live API does that the simulator must do too (contract sections 4 to 8, [seen]).
+// What the live API does that the simulator must do too (docs/zoho-bulk-read-api.md, "Creating a job" to "Error codes", the facts marked seen).
 import * as assert from 'node:assert/strict';
 import { startSimulator, type Simulator } from '../../simulator';
 import { buildCatalog } from '../../simulator/data';

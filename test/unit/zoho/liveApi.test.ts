@@ -1,4 +1,4 @@
-// The client copes with what the live API does (contract sections 4 to 8, [seen]), each against
+// The client copes with what the live API does (docs/zoho-bulk-read-api.md, "Creating a job" to "Error codes", the facts marked seen), each against
 // the simulator switch that reproduces it.
 import * as assert from 'node:assert/strict';
 import { join } from 'node:path';
