@@ -20,7 +20,7 @@ import { redact, redactKnown, serverText as cleanServerText } from './redact';
 export const REFRESH_MARGIN_MS = 5 * 60_000;
 /**
  * Zoho lets one refresh token mint at most 10 access tokens in 10 minutes, then answers "Access
- * Denied: too many requests" (/work/shared/zoho-bulk-read-api.md section 3): without a Retry-After,
+ * Denied: too many requests" (docs/zoho-bulk-read-api.md, "Signing in and access tokens"): without a Retry-After,
  * the block is assumed to last that window.
  */
 export const TOKEN_BLOCK_MS = 10 * 60_000;

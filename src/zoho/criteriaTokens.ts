@@ -1,4 +1,4 @@
-// The tokenizer of Deluge criteria (docs/zoho-bulk-read-api.md, "Creating a job", /work/shared/zoho-bulk-read-api.md "criteria"):
+// The tokenizer of Deluge criteria (docs/zoho-bulk-read-api.md, "Creating a job"):
 // shared by the definitions' diagnostics (../exports/definitions.ts) and the test simulator, so
 // both accept exactly what Zoho accepts: field names (with `.sub` parts),
 // numbers, double-quoted strings with backslash escapes, `null`, comparison and logical
