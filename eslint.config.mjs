@@ -16,23 +16,33 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
-  {
-    // The core must never depend on the editor: that keeps it fast to test and reusable.
-    files: [
-      'src/zoho/**',
-      'src/jobs/**',
-      'src/results/**',
-      'src/core/**',
-      'src/accounts/**',
-      'src/exports/**',
-    ],
+  // The core never depends on the editor, and its layers only point down (docs/ARCHITECTURE.md):
+  // exports -> jobs -> results -> zoho -> core, accounts -> zoho. Each layer may import only the
+  // layers listed after its name; everything else of src/ (and vscode) is refused.
+  ...Object.entries({
+    core: [],
+    zoho: ['core'],
+    accounts: ['zoho', 'core'],
+    results: ['zoho', 'core'],
+    jobs: ['results', 'zoho', 'core'],
+    exports: ['jobs', 'results', 'zoho', 'core'],
+  }).map(([layer, below]) => ({
+    files: [`src/${layer}/**`],
     rules: {
       'no-restricted-imports': [
         'error',
-        { paths: [{ name: 'vscode', message: 'The core never imports vscode; pass an interface in.' }] },
+        {
+          paths: [{ name: 'vscode', message: 'The core never imports vscode; pass an interface in.' }],
+          patterns: [
+            {
+              regex: `^\\.\\./(?!(${[layer, ...below].join('|')})/)`,
+              message: `src/${layer} may import only ${[layer, ...below].map((each) => `src/${each}`).join(', ')} (docs/ARCHITECTURE.md, Layers).`,
+            },
+          ],
+        },
       ],
     },
-  },
+  })),
   {
     files: ['**/*.js', '**/*.cjs'],
     languageOptions: {

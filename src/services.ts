@@ -1,17 +1,8 @@
 // What extension.ts hands to views and commands. Built once at activation.
-import type { Event, Logger } from './core/ports';
+import type { AccountsApi } from './accounts/accountsApi';
+import type { Logger } from './core/ports';
 import type { ExportsApi } from './exports/exportRunner';
 import type { JobServiceApi } from './jobs/serviceApi';
-import type { BulkReadApi } from './zoho/api';
-import type { Account } from './zoho/types';
-
-export interface AccountsApi {
-  list(): Account[];
-  get(id: string): Account | undefined;
-  readonly onDidChange: Event<void>;
-  /** A client bound to the account's host, using its credentials from SecretStorage. */
-  clientFor(accountId: string): Promise<BulkReadApi>;
-}
 
 export interface Services {
   readonly accounts: AccountsApi;

@@ -11,7 +11,7 @@ import {
   type Logger,
   type SecretStore,
 } from '../core/ports';
-import type { AccountsApi } from '../services';
+import type { AccountsApi } from './accountsApi';
 import type { BulkReadApi, TokenProvider } from '../zoho/api';
 import { RefreshTokenProvider, StaticTokenProvider } from '../zoho/auth';
 import { BulkReadClient } from '../zoho/client';
