@@ -223,7 +223,7 @@ describe('Export Whole Report', function () {
       cancelledTexts.every((text) => !/discard/.test(text)),
       `never "discarded" while keeping: ${cancelledTexts.join(' | ')}`,
     );
-    assert.match(cancelledTexts[cancelledTexts.length - 1], /records kept$/);
+    assert.match(cancelledTexts[cancelledTexts.length - 1], /records kept · cancelled_All_Orders\.partial\.csv$/);
     assert.equal(run?.state, 'cancelled');
     const kept = path.join(workspace(), 'exports', 'cancelled_All_Orders.partial.csv');
     assert.equal(run?.keptPath, kept);
