@@ -52,7 +52,9 @@ export function registerSignOut(
       const exports = services.exports.exports().filter((run) => run.accountId === account.id);
       const running = exports.filter((run) => run.state === 'running').length;
       const jobs = owned.length;
-      const files = owned.filter((job) => job.download === 'ready' && job.result).map(resultTitle);
+      const files = owned
+        .filter((job) => job.download === 'ready' && job.result)
+        .map((job) => resultTitle(job));
       const named =
         files.length === 0
           ? ''

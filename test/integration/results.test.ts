@@ -258,4 +258,24 @@ describe('Results and the jobs tree', function () {
     assert.strictEqual(api.services.jobs.get(key), undefined);
     assert.ok(!fs.existsSync(file), 'deleted only after the person chose to');
   });
+
+  it("Sign Out's question names each downloaded result by its title; declining keeps everything", async () => {
+    const asked: (string | undefined)[] = [];
+    const declined = await withStubbedPrompt(
+      'showWarningMessage',
+      async (_message: string, options: vscode.MessageOptions) => {
+        asked.push(options.detail);
+        return undefined;
+      },
+      () => vscode.commands.executeCommand<boolean>('creatorBulkJobs.signOut', accountId),
+    );
+    assert.strictEqual(declined, false);
+    assert.ok(api.accounts.get(accountId), 'still signed in');
+    // The title of the result the user opens, never "first 0 of …" (the list's index was taken for a preview size).
+    assert.match(
+      asked[0] ?? '',
+      /Downloaded results deleted with them: .*All_Customers · batch 1 · 1,000 records\.csv/,
+    );
+    assert.doesNotMatch(asked[0] ?? '', /first \d+ of/);
+  });
 });
