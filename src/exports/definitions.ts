@@ -46,6 +46,8 @@ export interface DefinitionProblem extends Span {
   message: string;
   /** A warning leaves the definition runnable (a name we do not know may still be right). */
   severity?: 'warning';
+  /** The text is not valid JSON: an editor's own JSON support reports this already. */
+  syntax?: true;
 }
 
 /**
@@ -109,6 +111,7 @@ export function parseDefinitions(text: string, known: KnownNames = {}): ParsedDe
     offset: error.offset,
     length: Math.max(1, error.length),
     message: `Not valid JSON here (${printParseErrorCode(error.error)}).`,
+    syntax: true,
   }));
   if (!root) {
     return { definitions: [], problems };

@@ -65,19 +65,23 @@ export class DefinitionsEditorSupport extends Disposable implements vscode.CodeL
       return;
     }
     const parsed = this.parse(document);
+    // VS Code's JSON language support underlines a syntax error already: say it once.
+    const ownJson = document.languageId === 'json' || document.languageId === 'jsonc';
     this.diagnostics.set(
       document.uri,
-      parsed.problems.map((problem) => {
-        const diagnostic = new vscode.Diagnostic(
-          range(document, problem),
-          problem.message,
-          problem.severity === 'warning'
-            ? vscode.DiagnosticSeverity.Warning
-            : vscode.DiagnosticSeverity.Error,
-        );
-        diagnostic.source = 'Zoho Creator exports';
-        return diagnostic;
-      }),
+      parsed.problems
+        .filter((problem) => !(ownJson && problem.syntax))
+        .map((problem) => {
+          const diagnostic = new vscode.Diagnostic(
+            range(document, problem),
+            problem.message,
+            problem.severity === 'warning'
+              ? vscode.DiagnosticSeverity.Warning
+              : vscode.DiagnosticSeverity.Error,
+          );
+          diagnostic.source = 'Zoho Creator exports';
+          return diagnostic;
+        }),
     );
     this.lensChanges.fire();
   }

@@ -83,4 +83,31 @@ describe('Export definitions in the editor', () => {
     );
     assert.strictEqual(problems.length, 3, 'nothing else, nothing twice');
   });
+
+  it("underlines a JSON syntax error once (VS Code's JSON support says it; this extension does not repeat it)", async () => {
+    const { page } = wb();
+    const file = path.join(e2e.workspace, '.vscode', 'zoho-exports.json');
+    fs.writeFileSync(file, `${JSON.stringify(DEFINITIONS, null, 2)}\n}\n`);
+    const rows = page.locator('.markers-panel .monaco-list-row[aria-label]');
+    const labels = async (): Promise<string[]> =>
+      rows.evaluateAll((each) =>
+        each.map(
+          (row) =>
+            (row as unknown as { getAttribute(name: string): string | null }).getAttribute('aria-label') ??
+            '',
+        ),
+      );
+    const syntax = (texts: string[]): string[] =>
+      texts.filter((text) => /end of file expected|EndOfFileExpected|Not valid JSON/i.test(text));
+    await page.waitForFunction(
+      "/end of file expected/i.test(document.querySelector('.markers-panel')?.textContent ?? '')",
+      undefined,
+      { timeout: 30_000 },
+    );
+    // Give a second source its chance to add its own before counting.
+    await page.waitForTimeout(3000);
+    const found = syntax(await labels());
+    console.log(`      screenshot: ${await wb().screenshot('definitions - a syntax error, once')}`);
+    assert.strictEqual(found.length, 1, `once: ${JSON.stringify(found)}`);
+  });
 });
