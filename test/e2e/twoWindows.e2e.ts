@@ -10,6 +10,7 @@ import {
   createJobThroughPalette,
   JOB_DURATION_MS,
   jobRow,
+  showRowHover,
   signInThroughPalette,
   spinner,
   useControlledSimulator,
@@ -87,20 +88,11 @@ describe('Two windows', () => {
     // The hover says when the job was checked and when it will be (or that the other window polls).
     for (const window of [wb(), second]) {
       await window.page.bringToFront();
-      const row = jobRow(window.page, jobId);
-      await row.hover();
-      await row
-        .locator('.label-name')
-        .first()
-        .hover({ position: { x: 5, y: 5 } });
-      await window.page
-        .locator('.monaco-hover, .workbench-hover-container, .custom-hover', { hasText: /Next check/ })
-        .first()
-        .waitFor({ timeout: 10_000 });
+      await showRowHover(window.page, jobRow(window.page, jobId), /Next check/);
       console.log(
         `      screenshot: ${await window.screenshot(`two windows - hover in ${window === second ? 'the second' : 'the first'}`)}`,
       );
-      await window.page.mouse.move(900, 400);
+      await window.page.keyboard.press('Escape');
     }
     console.log(
       `      screenshot: ${await second.screenshot('two windows - the second sees the running job')}`,
