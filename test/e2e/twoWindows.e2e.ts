@@ -62,11 +62,26 @@ async function crash(wb: Workbench): Promise<void> {
   await wb.page.waitForEvent('crash');
 }
 
-/** Who holds the poller lease now (the shared file every window's extension host reads). */
-function leaseHolder(): string {
+/** The poller lease now (the shared file every window's extension host reads, src/core/lease.ts). */
+function lease(): { holder: string; focusedWindow?: string } {
   const userDir = path.dirname(process.env.CBJ_E2E_SETTINGS_FILE ?? '');
   const file = path.join(userDir, 'globalStorage', 'creatorbulkjobs.creator-bulk-jobs', 'poller-lease.json');
-  return (JSON.parse(fs.readFileSync(file, 'utf8')) as { holder: string }).holder;
+  return JSON.parse(fs.readFileSync(file, 'utf8')) as { holder: string; focusedWindow?: string };
+}
+
+/** Who holds the poller lease now. */
+function leaseHolder(): string {
+  return lease().holder;
+}
+
+/**
+ * Waits until the windows know the user works in a window that does not poll: its extension host
+ * has written its focus into the lease (on the focus change, else on its next beat, 2 s).
+ */
+async function untilFocusIsElsewhereThanThePoller(page: Page): Promise<void> {
+  for (let now = lease(); !now.focusedWindow || now.focusedWindow === now.holder; now = lease()) {
+    await page.waitForTimeout(250);
+  }
 }
 
 describe('Two windows', () => {
@@ -104,6 +119,8 @@ describe('Two windows', () => {
     const before = sim.requests.filter((r) => r.path.endsWith('/result')).length;
     // The first window (opened first) polls; the user now works in the second.
     await switchWindow(wb(), second);
+    // The job must end after the windows know where the user is, not race that write.
+    await untilFocusIsElsewhereThanThePoller(second.page);
     sim.clock.advance(JOB_DURATION_MS);
     for (const page of [wb().page, second.page]) {
       await jobRow(page, jobId)
