@@ -82,9 +82,14 @@ export function logFiles(logsDir: string): string[] {
  * Error lines VS Code itself writes in a correct run, none about this extension: a second window
  * on the same folder cannot take the workspace storage lock (VS Code then uses another folder); a
  * closed window's built-in JSON extension logs its language server's exit after its output
- * channel is gone (the stack names json-language-features).
+ * channel is gone (the stack names json-language-features); VS Code's extension host clears every
+ * tree element handle when it fetches a tree's root again (a whole-tree refresh), so a request for
+ * the children of a row the workbench had just received, still in flight, finds no element: it is
+ * logged and answered with no children, and the root refresh under way asks again (read in
+ * code-server 4.100.3's extensionHostProcess.js: ExtHostTreeView getChildren / clearAll).
  */
 const VSCODE_NOISE = [
+  /\[error\] No tree item with id '[^']*' found\.$/,
   /EEXIST: file already exists, open '.*[\\/]vscode\.lock'/,
   /Error: Channel has been closed\n(\s+at .*\n)*\s+at .*[\\/]extensions[\\/]json-language-features[\\/]/,
 ];
