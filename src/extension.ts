@@ -68,6 +68,8 @@ export interface TestApi {
 
 export const SIGNED_IN_CONTEXT = 'creatorBulkJobs.signedIn';
 export const SIMULATOR_CONTEXT = 'creatorBulkJobs.simulatorEnabled';
+/** Set once this window's extension has set the keys its welcome views read (package.json viewsWelcome). */
+export const STARTED_CONTEXT = 'creatorBulkJobs.started';
 /** The view's name in package.json (contributes.views). */
 const JOBS_VIEW_NAME = 'Bulk Read Jobs';
 
@@ -178,6 +180,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
     void vscode.commands.executeCommand('setContext', SIMULATOR_CONTEXT, enabled);
   };
   updateSimulator();
+  // Last, after the keys the welcome views read (CommandContexts' hasJobs/hasExports, signed in):
+  // before it, VS Code would show a welcome (sign in, or "no jobs yet") that is not true, e.g.
+  // while a reloaded window starts with an export running; setContext calls arrive in order.
+  void vscode.commands.executeCommand('setContext', STARTED_CONTEXT, true);
   own(accounts.onDidChange(updateSignedIn));
   // After a reload, an export still running shows its progress notification (with Cancel) again.
   for (const run of exports.exports().filter((each) => each.state === 'running')) {

@@ -1,4 +1,5 @@
 // The progress notification of a running export (with Cancel), and the question a cancel asks.
+import * as path from 'path';
 import * as vscode from 'vscode';
 import type { ExportRun } from '../exports/model';
 import type { Services } from '../services';
@@ -20,6 +21,25 @@ export function cancelChoices(records: number): { keep?: string; discard: string
 }
 
 /**
+ * The cancel question, naming the export's file when another listed export is of the same report
+ * (the tree then names their files too, ../views/treeShape.ts): "Stop exporting All_Orders to
+ * second_All_Orders.csv?".
+ */
+export function stopQuestion(run: ExportRun, listed: readonly ExportRun[]): string {
+  const alike = listed.some(
+    (other) =>
+      other.id !== run.id &&
+      other.accountId === run.accountId &&
+      other.ref.owner === run.ref.owner &&
+      other.ref.app === run.ref.app &&
+      other.ref.report === run.ref.report,
+  );
+  return alike
+    ? `Stop exporting ${run.ref.report} to ${path.basename(run.destination)}?`
+    : `Stop exporting ${run.ref.report}?`;
+}
+
+/**
  * Asks whether to keep the records so far, then cancels. Dismissing the question (Escape,
  * Continue Export) keeps the export running. Resolves with the run as it ends up.
  */
@@ -33,7 +53,7 @@ export async function confirmCancel(services: Services, id: string): Promise<Exp
   const discard: vscode.MessageItem = { title: choices.discard };
   const resume: vscode.MessageItem = { title: choices.continue, isCloseAffordance: true };
   const choice = await vscode.window.showWarningMessage(
-    `Stop exporting ${run.ref.report}?`,
+    stopQuestion(run, services.exports.exports()),
     {
       modal: true,
       detail:

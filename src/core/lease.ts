@@ -71,6 +71,8 @@ export class FileLease implements Lease, Disposable {
   private beating: Promise<void> | undefined;
   private disposed = false;
   private closed: Promise<void> | undefined;
+  /** A beat asked for while one was in flight: runs right after it. */
+  private again: Promise<void> | undefined;
 
   constructor(
     private readonly file: SharedJsonFile,
@@ -128,12 +130,18 @@ export class FileLease implements Lease, Disposable {
 
   /** One heartbeat: renew or take the lease if it is ours or has lapsed. Resolves when done. */
   beat(): Promise<void> {
-    if (!this.beating) {
-      this.beating = this.renew().finally(() => {
-        this.beating = undefined;
-        this.arm();
+    if (this.beating) {
+      // That beat may have written already: what changed since (focus, presence) gets its own.
+      this.again ??= this.beating.then(() => {
+        this.again = undefined;
+        return this.beat();
       });
+      return this.again;
     }
+    this.beating = this.renew().finally(() => {
+      this.beating = undefined;
+      this.arm();
+    });
     return this.beating;
   }
 
@@ -168,8 +176,15 @@ export class FileLease implements Lease, Disposable {
     await this.beating?.catch(() => undefined);
     await this.file
       .modify((latest) =>
-        isStoredLease(latest) && latest.holder === this.holderId
-          ? { ...latest, holder: '', until: 0 }
+        isStoredLease(latest) && (latest.holder === this.holderId || latest.focusedWindow === this.holderId)
+          ? {
+              ...latest,
+              ...(latest.holder === this.holderId ? { holder: '', until: 0 } : {}),
+              // A closed window is never the one to notify in (its toast would be lost).
+              ...(latest.focusedWindow === this.holderId
+                ? { focusedUntil: 0, focusedWindow: undefined }
+                : {}),
+            }
           : undefined,
       )
       .catch((error) => this.logger.warn(`Could not give the poller lease back: ${errorMessage(error)}`));
@@ -189,10 +204,14 @@ export class FileLease implements Lease, Disposable {
         // Read under the lock: waiting for it may take a while, and the holder is judged by now.
         const now = this.clock.now();
         const current = isStoredLease(latest) ? latest : undefined;
+        // A window that is no longer focused (or whose UI is gone) takes its own stamp back in
+        // this write: else it stays "the window the user works in" until the stamp lapses, and a
+        // job ending meanwhile is announced to it, not where the user is.
+        const unstamps = !this.isFocused && current?.focusedWindow === this.holderId;
         const focus = this.isFocused
           ? { focusedUntil: now + LEASE_TTL_MS, focusedWindow: this.holderId }
-          : current?.focusedWindow === this.holderId && !this.present
-            ? { focusedUntil: 0, focusedWindow: undefined } // gone: never the window to notify in
+          : unstamps
+            ? { focusedUntil: 0, focusedWindow: undefined }
             : { focusedUntil: current?.focusedUntil, focusedWindow: current?.focusedWindow };
         if (!this.present) {
           // Hands the lease back (if it holds it) and takes nothing.
@@ -203,8 +222,8 @@ export class FileLease implements Lease, Disposable {
             : undefined;
         }
         if (current && current.holder !== this.holderId && current.until > now) {
-          // Someone else holds it: write only to say this window is focused.
-          return this.isFocused ? { ...current, ...focus } : undefined;
+          // Someone else holds it: write only to say whether this window is the focused one.
+          return this.isFocused || unstamps ? { ...current, ...focus } : undefined;
         }
         return { holder: this.holderId, until: now + LEASE_TTL_MS, ...focus };
       });

@@ -111,6 +111,17 @@ export function queryText(job: TrackedJob): string {
 }
 
 /**
+ * A download stopped on purpose is no failure: a cancelled export (Discard) stops its batches'
+ * downloads (src/jobs/jobService.ts stores them as download 'failed', lastError kind 'cancelled').
+ */
+export function downloadStopText(job: TrackedJob): string | undefined {
+  if (job.download !== 'failed' || job.lastError?.kind !== 'cancelled') {
+    return undefined;
+  }
+  return job.exportId === undefined ? 'download cancelled' : 'download cancelled with its export';
+}
+
+/**
  * Count or state first, then age, then the query: `100,000 records · ready · 3 min ago`,
  * `running · 12 s`, `waiting · rate limit until 14:05`, `failed · 1 h ago`. `hold` says why a
  * running job's account is not polled; `ready` marks a result not opened or saved yet (a batch of
@@ -135,7 +146,7 @@ export function jobDescription(
     if (job.download === 'downloading') {
       parts.push('downloading');
     } else if (job.download === 'failed') {
-      parts.push('download failed', expiry(job, now));
+      parts.push(downloadStopText(job) ?? 'download failed', expiry(job, now));
     } else {
       if (ready) {
         parts.push('ready');

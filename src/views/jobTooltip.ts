@@ -3,7 +3,14 @@
 import * as vscode from 'vscode';
 import { cursorMsLeft, type TrackedJob } from '../jobs/model';
 import type { CheckTimes } from '../jobs/serviceApi';
-import { checkText, expiry, formatCount, formatDuration, unknownStatusText } from './jobDescription';
+import {
+  checkText,
+  downloadStopText,
+  expiry,
+  formatCount,
+  formatDuration,
+  unknownStatusText,
+} from './jobDescription';
 
 function cursorText(job: TrackedJob, now: number): string {
   if (job.state !== 'completed') {
@@ -74,7 +81,10 @@ export function jobTooltip(job: TrackedJob, now: number, checks: CheckTimes = {}
     ['Local file', localFileText(job, now)],
     ...checkText(job, checks, now),
   ];
-  if (job.lastError) {
+  const stopped = downloadStopText(job);
+  if (stopped) {
+    rows.push(['Download', stopped]);
+  } else if (job.lastError) {
     rows.push(['Last error', job.lastError.message]);
   }
   const md = new vscode.MarkdownString();

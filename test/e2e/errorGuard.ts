@@ -80,9 +80,19 @@ export function logFiles(logsDir: string): string[] {
 
 /**
  * Error lines VS Code itself writes in a correct run, none about this extension: a second window
- * on the same folder cannot take the workspace storage lock (VS Code then uses another folder).
+ * on the same folder cannot take the workspace storage lock (VS Code then uses another folder); a
+ * closed window's built-in JSON extension logs its language server's exit after its output
+ * channel is gone (the stack names json-language-features); VS Code's extension host clears every
+ * tree element handle when it fetches a tree's root again (a whole-tree refresh), so a request for
+ * the children of a row the workbench had just received, still in flight, finds no element: it is
+ * logged and answered with no children, and the root refresh under way asks again (read in
+ * code-server 4.100.3's extensionHostProcess.js: ExtHostTreeView getChildren / clearAll).
  */
-const VSCODE_NOISE = [/EEXIST: file already exists, open '.*[\\/]vscode\.lock'/];
+const VSCODE_NOISE = [
+  /\[error\] No tree item with id '[^']*' found\.$/,
+  /EEXIST: file already exists, open '.*[\\/]vscode\.lock'/,
+  /Error: Channel has been closed\n(\s+at .*\n)*\s+at .*[\\/]extensions[\\/]json-language-features[\\/]/,
+];
 
 export class ErrorGuard {
   private readonly seen: SeenError[] = [];
@@ -130,11 +140,18 @@ export class ErrorGuard {
         continue;
       }
       this.offsets.set(file, end);
-      for (const line of text.slice(from, end).split('\n')) {
+      const lines = text.slice(from, end).split('\n');
+      lines.forEach((line, i) => {
         if (/\[error\]/i.test(line)) {
-          errors.push({ where: path.basename(file), text: line.trim() });
+          // With its stack (the indented lines after it): it says whose error it is.
+          let last = i + 1;
+          while (last < lines.length && /^\s+at /.test(lines[last])) {
+            last++;
+          }
+          const stack = lines.slice(i + 1, last).map((frame) => frame.trim());
+          errors.push({ where: path.basename(file), text: [line.trim(), ...stack].join('\n    ') });
         }
-      }
+      });
     }
     return errors;
   }

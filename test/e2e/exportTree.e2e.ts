@@ -146,8 +146,10 @@ describe('Jobs tree beside Export Whole Report', () => {
     assert.deepStrictEqual(pickLabels, exportLabels, 'the picker lists the tree rows, in the tree order');
     await wb().screenshot('remove export picker in tree order');
     await picks.first().click();
-    // The running export is not removed unasked.
-    const dialog = page.locator('.monaco-dialog-box', { hasText: 'Stop exporting All_Orders?' });
+    // The running export is not removed unasked; the question says which of the two it is.
+    const dialog = page.locator('.monaco-dialog-box', {
+      hasText: 'Stop exporting All_Orders to second_All_Orders.csv?',
+    });
     await dialog.waitFor();
     await wb().screenshot('remove running export asks');
     // With no records yet the answer is "Stop Export", with some "Discard" (commands/exportProgress.ts).

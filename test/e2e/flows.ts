@@ -183,3 +183,23 @@ export async function setSideBarWidth(page: Page, width: number): Promise<void> 
   await page.mouse.move(box.x + width, y, { steps: 4 });
   await page.mouse.up();
 }
+
+/**
+ * Shows a tree row's hover (its tooltip) the way a keyboard user does: the row is focused, then
+ * Ctrl+K Ctrl+I (VS Code's `list.showHover`). Not by resting the mouse on it: VS Code shows a
+ * hover only after a mouse-over followed by `workbench.hover.delay` without a re-render of the row,
+ * and a row re-rendered under a still pointer (a check time written by the polling window) gets no
+ * new mouse-over, so its hover never comes (twoWindows timed out that way under load).
+ */
+export async function showRowHover(page: Page, row: Locator, text: string | RegExp): Promise<Locator> {
+  // A click on the label selects and focuses the row (a running job's row has no command to run).
+  await row.locator('.label-name').first().click();
+  await row.and(page.locator('.focused')).waitFor();
+  await page.keyboard.press('Control+K');
+  await page.keyboard.press('Control+I');
+  const hover = page
+    .locator('.monaco-hover, .workbench-hover-container, .custom-hover', { hasText: text })
+    .first();
+  await hover.waitFor({ timeout: 10_000 });
+  return hover;
+}

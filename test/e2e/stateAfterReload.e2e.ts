@@ -13,6 +13,28 @@ import {
 } from './flows';
 import { useWorkbench } from './workbench';
 
+/**
+ * Records, from the page's first moment, every welcome text the jobs view shows (in
+ * window.__cbjWelcomes): a welcome shown for a frame is seen too (a MutationObserver sees every
+ * change, a poll would not).
+ */
+const WATCH_WELCOME = `(() => {
+  window.__cbjWelcomes = [];
+  const scan = () => {
+    for (const pane of document.querySelectorAll('.pane')) {
+      const header = pane.querySelector('.pane-header');
+      if (!header || !/Bulk Read Jobs/i.test(header.textContent ?? '')) continue;
+      for (const welcome of pane.querySelectorAll('.welcome-view-content')) {
+        const text = (welcome.textContent ?? '').trim();
+        if (text && welcome.getClientRects().length > 0 && !window.__cbjWelcomes.includes(text)) {
+          window.__cbjWelcomes.push(text);
+        }
+      }
+    }
+  };
+  new MutationObserver(scan).observe(document, { subtree: true, childList: true, attributes: true });
+})()`;
+
 describe('State after reload and sign-out', () => {
   const simulator = useControlledSimulator();
   const wb = useWorkbench();
@@ -37,12 +59,20 @@ describe('State after reload and sign-out', () => {
     await exportThroughPalette(wb(), 'All_Orders');
     await wb().waitForNotification(/Exporting All_Orders/);
 
+    await wb().context.addInitScript(WATCH_WELCOME);
     await wb().reload();
     await wb().openView();
     // Promptly: within the time the workbench takes to show anything, not after a lease lapses.
     const toast = await wb().waitForNotification(/Exporting All_Orders/, 15_000);
     await toast.locator('.monaco-button', { hasText: 'Cancel' }).first().waitFor({ timeout: 5000 });
+    await jobsView(wb().page)
+      .getByRole('treeitem', { name: /Export All_Orders/ })
+      .first()
+      .waitFor();
     console.log(`      screenshot: ${await wb().screenshot('export progress after reload')}`);
+    // Until the rows came, the view said nothing untrue: no "sign in", no "no jobs tracked yet".
+    const welcomes = await wb().page.evaluate('window.__cbjWelcomes');
+    assert.deepStrictEqual(welcomes, [], 'no welcome shown while the running export was being listed');
   });
 
   it('signing out of the last account brings the welcome back; nothing of it is left, no toast later', async () => {

@@ -10,6 +10,7 @@ import {
   createJobThroughPalette,
   JOB_DURATION_MS,
   jobRow,
+  showRowHover,
   signInThroughPalette,
   spinner,
   useControlledSimulator,
@@ -61,11 +62,26 @@ async function crash(wb: Workbench): Promise<void> {
   await wb.page.waitForEvent('crash');
 }
 
-/** Who holds the poller lease now (the shared file every window's extension host reads). */
-function leaseHolder(): string {
+/** The poller lease now (the shared file every window's extension host reads, src/core/lease.ts). */
+function lease(): { holder: string; focusedWindow?: string } {
   const userDir = path.dirname(process.env.CBJ_E2E_SETTINGS_FILE ?? '');
   const file = path.join(userDir, 'globalStorage', 'creatorbulkjobs.creator-bulk-jobs', 'poller-lease.json');
-  return (JSON.parse(fs.readFileSync(file, 'utf8')) as { holder: string }).holder;
+  return JSON.parse(fs.readFileSync(file, 'utf8')) as { holder: string; focusedWindow?: string };
+}
+
+/** Who holds the poller lease now. */
+function leaseHolder(): string {
+  return lease().holder;
+}
+
+/**
+ * Waits until the windows know the user works in a window that does not poll: its extension host
+ * has written its focus into the lease (on the focus change, else on its next beat, 2 s).
+ */
+async function untilFocusIsElsewhereThanThePoller(page: Page): Promise<void> {
+  for (let now = lease(); !now.focusedWindow || now.focusedWindow === now.holder; now = lease()) {
+    await page.waitForTimeout(250);
+  }
 }
 
 describe('Two windows', () => {
@@ -87,20 +103,11 @@ describe('Two windows', () => {
     // The hover says when the job was checked and when it will be (or that the other window polls).
     for (const window of [wb(), second]) {
       await window.page.bringToFront();
-      const row = jobRow(window.page, jobId);
-      await row.hover();
-      await row
-        .locator('.label-name')
-        .first()
-        .hover({ position: { x: 5, y: 5 } });
-      await window.page
-        .locator('.monaco-hover, .workbench-hover-container, .custom-hover', { hasText: /Next check/ })
-        .first()
-        .waitFor({ timeout: 10_000 });
+      await showRowHover(window.page, jobRow(window.page, jobId), /Next check/);
       console.log(
         `      screenshot: ${await window.screenshot(`two windows - hover in ${window === second ? 'the second' : 'the first'}`)}`,
       );
-      await window.page.mouse.move(900, 400);
+      await window.page.keyboard.press('Escape');
     }
     console.log(
       `      screenshot: ${await second.screenshot('two windows - the second sees the running job')}`,
@@ -112,6 +119,8 @@ describe('Two windows', () => {
     const before = sim.requests.filter((r) => r.path.endsWith('/result')).length;
     // The first window (opened first) polls; the user now works in the second.
     await switchWindow(wb(), second);
+    // The job must end after the windows know where the user is, not race that write.
+    await untilFocusIsElsewhereThanThePoller(second.page);
     sim.clock.advance(JOB_DURATION_MS);
     for (const page of [wb().page, second.page]) {
       await jobRow(page, jobId)

@@ -157,4 +157,37 @@ describe('FileLease', () => {
     assert.equal(holder.someWindowFocused, false);
     assert.deepEqual(seen, [true, false]);
   });
+
+  /** The holder, and another window the user works in (both have written to the file since). */
+  async function userInTheOther() {
+    const clock = new FakeClock();
+    const holder = lease(clock);
+    const other = lease(clock);
+    await holder.start();
+    await other.start();
+    holder.setFocused(false);
+    other.setFocused(true);
+    await other.beat();
+    await holder.beat();
+    assert.equal(holder.focusedWindow, other.holderId, 'the user works in the other window');
+    return { holder, other };
+  }
+
+  it('a window that loses focus stops being the one named focused with that change, not when its stamp lapses', async () => {
+    const { holder, other } = await userInTheOther();
+    // The user leaves it (for another application): no time passes before the holder looks again.
+    other.setFocused(false);
+    await other.beat();
+    await holder.beat();
+    assert.equal(holder.focusedWindow, undefined, 'no window is named focused');
+    assert.equal(holder.someWindowFocused, false);
+  });
+
+  it('a focused window that closes is no longer named focused once close() resolves', async () => {
+    const { holder, other } = await userInTheOther();
+    await other.close();
+    await holder.beat();
+    assert.equal(holder.focusedWindow, undefined, 'a closed window is never the one to notify in');
+    assert.equal(holder.held, true);
+  });
 });

@@ -288,6 +288,30 @@ describe('Many windows over one storage folder', () => {
     assert.equal(a.announced[0].key, job.key);
   });
 
+  it('a job ending just after the focused window closed is announced in a window that is still there', async () => {
+    const [a, b, c] = await openThree();
+    for (const w of [a, b, c]) {
+      w.service.setFocused(w === b);
+    }
+    await quiesce();
+    const job = await b.service.createJob(ACCOUNT, ref('All_Customers'), {});
+    await run(1000);
+    // The job ends on the server; the user closes the window they worked in; the poller sees the
+    // end within the closed window's focus stamp's life (LEASE_TTL_MS).
+    sim.clock.advance(10_000);
+    await close(b);
+    await run(4000);
+    assert.equal(a.service.get(job.key)?.state, 'completed');
+    assert.deepEqual(
+      [a, c].map((w) => [w.name, w.announced.map((each) => each.key)]),
+      [
+        ['A', [job.key]],
+        ['C', []],
+      ],
+      'announced once, by the poller (no window is focused now), not sent to the closed window',
+    );
+  });
+
   it("a poller whose UI is gone hands polling and the user's notifications to a window that is there", async () => {
     const [a, b, c] = await openThree();
     // A's tab died: its extension host runs on, still "focused" as far as it was told.

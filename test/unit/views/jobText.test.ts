@@ -4,6 +4,7 @@ import { jobKey, type TrackedJob } from '../../../src/jobs/model';
 import { jobActions, jobContextValue } from '../../../src/views/jobContext';
 import {
   checkText,
+  downloadStopText,
   formatAge,
   formatDuration,
   jobDescription,
@@ -47,6 +48,24 @@ describe('job texts', () => {
     assert.strictEqual(jobLabel(job({ batch: 2, parentKey: 'p' })), 'All_Orders · Batch 2');
     assert.strictEqual(jobLabel(job({ nextBatchKey: 'n' })), 'All_Orders · Batch 1');
     assert.strictEqual(jobLabel(job({ batch: 3, parentKey: 'p' }), true), 'Batch 3');
+  });
+
+  it("says a batch's download was cancelled with its discarded export, not that it failed", () => {
+    const cancelled = {
+      download: 'failed' as const,
+      result: undefined,
+      lastError: { kind: 'cancelled' as const, message: 'The download was cancelled.', at: NOW },
+    };
+    const batch = job({ ...cancelled, exportId: 'run-1', nextBatchKey: undefined, cursorSeenAt: undefined });
+    const text = jobDescription(batch, NOW);
+    assert.match(text, /^100,000 records · download cancelled with its export\b/);
+    assert.doesNotMatch(text, /failed/);
+    assert.strictEqual(downloadStopText(batch), 'download cancelled with its export');
+    assert.strictEqual(downloadStopText(job({ ...cancelled })), 'download cancelled');
+    // A real failure still says so.
+    const failed = job({ ...cancelled, lastError: { kind: 'network', message: 'socket hang up', at: NOW } });
+    assert.strictEqual(downloadStopText(failed), undefined);
+    assert.match(jobDescription(failed, NOW), /download failed/);
   });
 
   it('describes count or state first, then age, then the shortened query', () => {
