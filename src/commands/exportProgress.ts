@@ -44,33 +44,55 @@ export function stopQuestion(run: ExportRun, listed: readonly ExportRun[]): stri
  * Continue Export) keeps the export running. Resolves with the run as it ends up.
  */
 export async function confirmCancel(services: Services, id: string): Promise<ExportRun | undefined> {
-  const run = services.exports.get(id);
-  if (!run || run.state !== 'running') {
-    return run;
+  let run = services.exports.get(id);
+  let arrived = 0;
+  for (;;) {
+    if (!run || run.state !== 'running') {
+      return run;
+    }
+    const choices = cancelChoices(run.records);
+    const keep: vscode.MessageItem | undefined = choices.keep ? { title: choices.keep } : undefined;
+    const discard: vscode.MessageItem = { title: choices.discard };
+    const resume: vscode.MessageItem = { title: choices.continue, isCloseAffordance: true };
+    const meanwhile =
+      arrived > 0 ? `While you decided, ${formatCount(arrived)} more records were written. ` : '';
+    const choice = await vscode.window.showWarningMessage(
+      stopQuestion(run, services.exports.exports()),
+      {
+        modal: true,
+        detail:
+          run.records > 0
+            ? `${meanwhile}${exportProgressText(run)}. Keep them in a file named as partial, or discard them?`
+            : 'No records have been written yet.',
+      },
+      ...(keep ? [keep, discard, resume] : [discard, resume]),
+    );
+    if (choice === undefined || choice === resume) {
+      return services.exports.get(id) ?? run;
+    }
+    // The export runs on while the question is open: an answer given about other numbers than the
+    // file holds now (records discarded unasked, a Keep button naming fewer) is asked again.
+    const now = services.exports.get(id);
+    if (now?.state === 'running' && now.records !== run.records) {
+      arrived = now.records - run.records;
+      run = now;
+      continue;
+    }
+    return stopAs(services, run, choice === keep);
   }
-  const choices = cancelChoices(run.records);
-  const keep: vscode.MessageItem | undefined = choices.keep ? { title: choices.keep } : undefined;
-  const discard: vscode.MessageItem = { title: choices.discard };
-  const resume: vscode.MessageItem = { title: choices.continue, isCloseAffordance: true };
-  const choice = await vscode.window.showWarningMessage(
-    stopQuestion(run, services.exports.exports()),
-    {
-      modal: true,
-      detail:
-        run.records > 0
-          ? `${exportProgressText(run)}. Keep them in a file named as partial, or discard them?`
-          : 'No records have been written yet.',
-    },
-    ...(keep ? [keep, discard, resume] : [discard, resume]),
-  );
-  if (choice === undefined || choice === resume) {
-    return services.exports.get(id) ?? run;
-  }
+}
+
+async function stopAs(
+  services: Services,
+  run: ExportRun,
+  keepRecords: boolean,
+): Promise<ExportRun | undefined> {
+  const id = run.id;
   // In a window without the poller lease the window that runs the export carries the cancel out:
   // say what is happening while it does.
   const after = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Stopping the export of ${run.ref.report}…` },
-    () => services.exports.cancel(id, choice === keep),
+    () => services.exports.cancel(id, keepRecords),
   );
   if (after?.state === 'running') {
     void vscode.window.showWarningMessage(

@@ -216,19 +216,61 @@ describe('Export Whole Report', function () {
     ).finally(() => watching.dispose());
     // The answers say what they do; "Continue Export" replaces VS Code's ambiguous Cancel.
     assert.equal(asked.length, 1);
-    assert.match(asked[0], /^Stop exporting All_Orders\? \[Keep [\d,]+ Records, Discard, Continue Export\]$/);
+    assert.match(
+      asked[0],
+      /^Stop exporting All_Orders(?: to cancelled_All_Orders\.csv)?\? \[Keep [\d,]+ Records, Discard, Continue Export\]$/,
+    );
     const cancelledTexts = rowTexts.filter((text) => text.startsWith('cancelled'));
     assert.ok(cancelledTexts.length > 0, `the row said: ${rowTexts.join(' | ')}`);
     assert.ok(
       cancelledTexts.every((text) => !/discard/.test(text)),
       `never "discarded" while keeping: ${cancelledTexts.join(' | ')}`,
     );
-    assert.match(cancelledTexts[cancelledTexts.length - 1], /records kept · cancelled_All_Orders\.partial\.csv$/);
+    assert.match(
+      cancelledTexts[cancelledTexts.length - 1],
+      /records kept · cancelled_All_Orders\.partial\.csv$/,
+    );
     assert.equal(run?.state, 'cancelled');
     const kept = path.join(workspace(), 'exports', 'cancelled_All_Orders.partial.csv');
     assert.equal(run?.keptPath, kept);
     assert.equal(await countCsvRecords(kept), api.services.exports.get(id)?.records);
     assert.equal(fs.existsSync(path.join(workspace(), 'exports', 'cancelled_All_Orders.csv')), false);
+  });
+
+  it('asks again when records were written while the stop question was open (none discarded unasked)', async () => {
+    const id = await vscode.commands.executeCommand<string>('creatorBulkJobs.exportReport', {
+      accountId,
+      app: DEMO.app,
+      report: 'All_Orders',
+      maxRecords: 100_000,
+      destination: 'exports/reasked_{report}.csv',
+    });
+    const asked: { buttons: string; detail: string }[] = [];
+    const run = await withStubbedPrompt(
+      'showWarningMessage',
+      async (_message: string, options: vscode.MessageOptions, ...actions: vscode.MessageItem[]) => {
+        asked.push({ buttons: actions.map((a) => a.title).join(', '), detail: options.detail ?? '' });
+        if (asked.length === 1) {
+          // The person takes a while: a batch is written while the question is open.
+          await waitFor(() => (api.services.exports.get(id)?.records ?? 0) > 0, 'a batch written meanwhile');
+          return actions.find((a) => a.title === 'Stop Export');
+        }
+        return actions.find((a) => a.title.startsWith('Keep'));
+      },
+      () =>
+        vscode.commands.executeCommand<{ state: string; keptPath?: string; records: number }>(
+          'creatorBulkJobs.cancelExport',
+          id,
+        ),
+    );
+    assert.equal(asked[0]?.buttons, 'Stop Export, Continue Export', 'asked with no records yet');
+    assert.ok(asked.length >= 2, 'asked again once records were written');
+    assert.match(asked[1].buttons, /^Keep [\d,]+ Records, Discard, Continue Export$/);
+    assert.match(asked[1].detail, /^While you decided, [\d,]+ more records were written\./);
+    assert.equal(run?.state, 'cancelled');
+    const kept = path.join(workspace(), 'exports', 'reasked_All_Orders.partial.csv');
+    assert.equal(run?.keptPath, kept, 'the records written meanwhile are kept, as the answer said');
+    assert.equal(await countCsvRecords(kept), api.services.exports.get(id)?.records);
   });
 
   it('asks before replacing an existing file and starts nothing when the user declines', async () => {
