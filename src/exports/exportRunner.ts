@@ -449,9 +449,23 @@ export class ExportRunner implements ExportsApi {
     const mine = workingPath({ destination: run.destination, writer });
     let problem: string | undefined;
     if (await exists(previous)) {
-      await copyPrefix(previous, mine, run.bytesWritten).catch((error: unknown) => {
-        problem = `The merged file ${path.basename(previous)} was changed while the export ran (${errorMessage(error)}), so it cannot be trusted to hold the ${run.records.toLocaleString('en-US')} records read so far; it was not kept. Run the export again.`;
-      });
+      // Room for the copy first: a copy that fills the disk must not cost the only copy.
+      const room = await freeBytes(path.dirname(previous));
+      const copied =
+        room !== undefined && room < run.bytesWritten
+          ? 'full'
+          : await copyPrefix(previous, mine, run.bytesWritten).then(
+              () => 'done',
+              (error: unknown) => (isDiskFull(error) ? 'full' : error),
+            );
+      if (copied === 'full') {
+        await fs.rm(mine, { force: true });
+        await this.keepUncopied(run, writer, previous, room);
+        return;
+      }
+      if (copied !== 'done') {
+        problem = `The merged file ${path.basename(previous)} was changed while the export ran (${errorMessage(copied)}), so it cannot be trusted to hold the ${run.records.toLocaleString('en-US')} records read so far; it was not kept. Run the export again.`;
+      }
     } else if (run.bytesWritten === 0) {
       await fs.writeFile(mine, '', { flag: 'wx' });
     } else if (run.renamedAt === undefined) {
@@ -472,6 +486,37 @@ export class ExportRunner implements ExportsApi {
       return;
     }
     this.reconcile(id);
+  }
+
+  /**
+   * The disk has no room to copy the previous writer's file: the export stops here, in one write
+   * that also fences the previous writer (a new token), and that file itself is kept as the
+   * partial file (cut to the bytes recorded; a rename needs no room). Nothing is deleted.
+   */
+  private async keepUncopied(
+    run: ExportRun,
+    writer: string,
+    previous: string,
+    room: number | undefined,
+  ): Promise<void> {
+    const kept = await freeName(partialPath(run.destination));
+    const keptPath = run.records > 0 ? kept : undefined;
+    const patch: Partial<ExportRun> = { state: 'interrupted', finishedAt: this.clock.now(), keptPath };
+    patch.error = takeoverDiskFullText({ ...run, ...patch }, room);
+    const stopped = await this.store.claim(run.id, writer, run, patch);
+    if (!stopped) {
+      return; // another window took it, or it moved on: the change event brings us back
+    }
+    try {
+      if (keptPath) {
+        await truncateTo(previous, run.bytesWritten);
+        await fs.rename(previous, keptPath);
+      }
+    } catch (error) {
+      this.logger.error(`Export ${run.id}: could not keep ${previous}: ${errorMessage(error)}`);
+    }
+    this.logger.warn(`Export of ${run.ref.report} interrupted: ${stopped.error ?? ''}`);
+    this.stopEmitter.fire(stopped);
   }
 
   /** Looks at the run's newest batch and takes the next step; safe to call any number of times. */
@@ -1006,8 +1051,29 @@ function withCursor(run: ExportRun, parent: TrackedJob | undefined): string[] | 
 
 function diskFullText(run: ExportRun, job: TrackedJob, batchBytes: number): string {
   const folder = path.dirname(run.destination);
-  const mb = Math.max(1, Math.ceil(batchBytes / 1_000_000)).toLocaleString('en-US');
-  return `The disk is full: ${capitalise(batchName(run, job.key))} of ${run.ref.report} could not be added to the merged file in ${folder}. Free at least ${mb} MB there (the batch is ${batchBytes.toLocaleString('en-US')} bytes, and the later batches need room too), then restart the export. ${keptText(run)}`;
+  return `The disk is full: ${capitalise(batchName(run, job.key))} of ${run.ref.report} could not be added to the merged file in ${folder}. ${freeAtLeast(batchBytes, 'the batch is')} ${keptText(run)}`;
+}
+
+/** The disk had no room for a new window to copy the merged file so far (see keepUncopied). */
+function takeoverDiskFullText(run: ExportRun, room: number | undefined): string {
+  const folder = path.dirname(run.destination);
+  const free = room === undefined ? '' : ` (${room.toLocaleString('en-US')} bytes free)`;
+  return `The disk is full: this window could not copy the merged file of ${run.ref.report} to carry on the export, in ${folder}${free}. ${freeAtLeast(run.bytesWritten, 'the records so far are')} ${keptText(run)}`;
+}
+
+function freeAtLeast(bytes: number, what: string): string {
+  const mb = Math.max(1, Math.ceil(bytes / 1_000_000)).toLocaleString('en-US');
+  return `Free at least ${mb} MB there (${what} ${bytes.toLocaleString('en-US')} bytes, and the later batches need room too), then restart the export.`;
+}
+
+/** Bytes free to this process in `folder`; undefined when the file system cannot tell. */
+async function freeBytes(folder: string): Promise<number | undefined> {
+  try {
+    const stats = await fs.statfs(folder);
+    return stats.bavail * stats.bsize;
+  } catch {
+    return undefined;
+  }
 }
 
 /** `name`, or `name (2)`, `(3)`... before the extension: a kept partial file never replaces another. */

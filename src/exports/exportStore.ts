@@ -101,12 +101,13 @@ export class ExportStore implements Disposable {
   /**
    * Makes `writer` the run's writer, if the run as stored is still running with the writer and the
    * bytes this window saw (`seen`): what it copied from the previous writer's file is then all
-   * there is. Undefined when refused.
+   * there is; `patch` is written with it. Undefined when refused.
    */
   async claim(
     id: string,
     writer: string,
     seen: Pick<ExportRun, 'writer' | 'bytesWritten'>,
+    patch: Partial<ExportRun> = {},
   ): Promise<ExportRun | undefined> {
     const current = this.runs.get(id);
     const matches = (run: ExportRun | undefined): run is ExportRun =>
@@ -114,7 +115,8 @@ export class ExportStore implements Disposable {
     if (!matches(current)) {
       return undefined;
     }
-    return this.commitIf(id, (stored) => (matches(stored) ? { ...stored, writer } : undefined));
+    const copy = structuredClone(patch);
+    return this.commitIf(id, (stored) => (matches(stored) ? { ...stored, ...copy, writer, id } : undefined));
   }
 
   /**

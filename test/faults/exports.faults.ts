@@ -5,7 +5,7 @@
 // the job service under it polls the server on the real clock, as the other fault cases do.
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdir, open, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, open, readFile, readdir, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import * as path from 'node:path';
 import { ExportRunner, type ExportLease } from '../../src/exports/exportRunner';
@@ -40,6 +40,17 @@ async function until(condition: () => boolean | Promise<boolean>, what: string, 
   }
 }
 
+/** Appends `chunk` to `file` until the disk is full. */
+async function appendUntilFull(file: string, chunk: Buffer): Promise<void> {
+  for (;;) {
+    try {
+      await appendFile(file, chunk);
+    } catch {
+      return;
+    }
+  }
+}
+
 describe('faults: exports', () => {
   let h: Harness;
   let clock: FakeClock;
@@ -68,6 +79,22 @@ describe('faults: exports', () => {
     // A runner that outlived its case (the old code's loops) may still write: a second try.
     await stopHarness().catch(() => sleep(100).then(stopHarness));
   });
+
+  /**
+   * start(), with the export folder on a 1 MB file system: deterministic ENOSPC without filling
+   * the real disk. Needs root (a container's root may lack CAP_SYS_ADMIN); without it the case
+   * cannot be honest: skipped.
+   */
+  async function startOnSmallDisk(test: Mocha.Context): Promise<void> {
+    await start();
+    await mkdir(folder, { recursive: true });
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', folder], { stdio: 'ignore' });
+      mounted = folder;
+    } catch {
+      test.skip();
+    }
+  }
 
   /** A window's runner over the harness's shared storage. */
   function window(lease: ExportLease = held(), jobs: JobServiceApi = h.service): ExportRunner {
@@ -224,16 +251,7 @@ describe('faults: exports', () => {
   );
 
   it('a full disk says so, where, how much is needed, and keeps the records so far', async function () {
-    await start();
-    await mkdir(folder, { recursive: true });
-    try {
-      // A 1 MB file system: deterministic ENOSPC without filling the real disk. Needs root (a
-      // container's root may lack CAP_SYS_ADMIN); without it this case cannot be honest: skipped.
-      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', folder], { stdio: 'ignore' });
-      mounted = folder;
-    } catch {
-      this.skip();
-    }
+    await startOnSmallDisk(this);
     // Batch 1 (~0.3 MB) fits; batch 2 (~1.5 MB) does not.
     serve([{ records: 20_000, cursor: 'c1' }, { records: 100_000 }]);
     const runner = window();
@@ -247,6 +265,49 @@ describe('faults: exports', () => {
     assert.equal(await countCsvRecords(partialPath(destination)), 20_000);
     assert.deepEqual(await readdir(folder), ['All_Orders.partial.csv']);
     await h.assertNothingLeaked();
+  });
+
+  it('a full disk when a window takes an export over keeps the only copy and says the disk is full', async function () {
+    await startOnSmallDisk(this);
+    // Batch 1 (~0.3 MB) is merged by window A; batch 2's download never ends while A holds it.
+    let release!: () => void;
+    const held2 = new Promise<void>((resolve) => (release = resolve));
+    serve([{ records: 20_000, cursor: 'c1' }, { records: 10 }], async (res, n) => {
+      if (n === 2) {
+        await held2;
+      }
+      await sendBatch(res, n === 1 ? 20_000 : 10);
+    });
+    const leaseOfA = { held: true, onDidChange: () => ({ dispose: () => undefined }) };
+    const a = window(leaseOfA);
+    const started = await startExport(a);
+    await until(() => (a.get(started.id)?.records ?? 0) === 20_000, 'window A to merge batch 1');
+    const recorded = a.get(started.id);
+    assert.ok(recorded);
+    // Something else fills the disk, leaving less room than the merged file so far.
+    const filler = path.join(folder, 'other-program.bin');
+    const chunk = Buffer.alloc(64 * 1024, 1);
+    await appendUntilFull(filler, chunk);
+    await truncate(filler, (await stat(filler)).size - 2 * 64 * 1024);
+
+    // A stalls past its lease; B takes the export over.
+    leaseOfA.held = false;
+    const b = window();
+    const run = await stopped(b, started.id);
+    release();
+
+    assert.equal(run.state, 'interrupted');
+    assert.match(
+      run.error ?? '',
+      /^The disk is full: this window could not copy the merged file of All_Orders/,
+    );
+    assert.ok(run.error?.includes(`in ${folder} (`), run.error);
+    assert.match(run.error ?? '', /Free at least 1 MB there \(the records so far are [\d,]+ bytes/);
+    assert.match(run.error ?? '', /The 20,000 records so far are kept in All_Orders\.partial\.csv\./);
+    assert.doesNotMatch(run.error ?? '', /was changed while the export ran/);
+    assert.equal(await countCsvRecords(partialPath(destination)), 20_000, 'the only copy is kept');
+    assert.equal((await stat(partialPath(destination))).size, recorded.bytesWritten);
+    assert.deepEqual((await readdir(folder)).sort(), ['All_Orders.partial.csv', 'other-program.bin']);
   });
 
   hostile('a window paused mid-append writes nothing into the export another window completed', async () => {
