@@ -175,6 +175,7 @@ export class ExportRunner implements ExportsApi {
   private readonly claiming = new Map<string, Promise<void>>();
   /** The append loop of each run, one at a time; `again` asks it to look once more when done. */
   private readonly draining = new Map<string, Promise<void>>();
+  private readonly stopping = new Map<string, Promise<ExportRun | undefined>>();
   private readonly again = new Set<string>();
   private readonly aborts = new Map<string, AbortController>();
   /** When each batch was seen completing (for the completion -> next creation figure). */
@@ -932,11 +933,27 @@ export class ExportRunner implements ExportsApi {
    * Stops the run. `text` says why; as a function it is told once the records so far are kept or
    * discarded, so its numbers are the ones the user finds.
    */
-  private async stop(
+  private stop(
     id: string,
     state: Exclude<ExportState, 'running' | 'completed'>,
     text: StopText | undefined,
     keepRecords = state !== 'failed',
+  ): Promise<ExportRun | undefined> {
+    // One stop at a time: the run shows its new state only once the file took it
+    // (ExportStore.updateAs), so a second caller meanwhile still sees it running.
+    let stopping = this.stopping.get(id);
+    if (!stopping) {
+      stopping = this.stopOnce(id, state, text, keepRecords).finally(() => this.stopping.delete(id));
+      this.stopping.set(id, stopping);
+    }
+    return stopping;
+  }
+
+  private async stopOnce(
+    id: string,
+    state: Exclude<ExportState, 'running' | 'completed'>,
+    text: StopText | undefined,
+    keepRecords: boolean,
   ): Promise<ExportRun | undefined> {
     let run = this.store.get(id);
     if (!run || run.state !== 'running') {
