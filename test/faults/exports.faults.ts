@@ -14,7 +14,7 @@ import { partialPath, type ExportRun } from '../../src/exports/model';
 import type { JobServiceApi } from '../../src/jobs/serviceApi';
 import { countCsvRecords } from '../../src/results/countCsvRecords';
 import { FakeClock } from '../unit/helpers/fakeClock';
-import { ACCOUNT, Harness, REF, hostile, sleep, startHarness, stopHarness } from './harness';
+import { ACCOUNT, Harness, REF, hostile, sleep, startHarness, stopHarness, until } from './harness';
 import { csvOf, json, zipOf } from './hostileServer';
 
 const held = (): ExportLease => ({ held: true, onDidChange: () => ({ dispose: () => undefined }) });
@@ -27,17 +27,6 @@ interface Batch {
 
 function jobIdOf(n: number): string {
   return String(2000000018000 + n);
-}
-
-/** Waits (polling every 10 ms, real time) until `condition` holds; fails after `ms`. */
-async function until(condition: () => boolean | Promise<boolean>, what: string, ms = 8000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await condition())) {
-    if (Date.now() > deadline) {
-      assert.fail(`timed out waiting for ${what}`);
-    }
-    await sleep(10);
-  }
 }
 
 /** Appends `chunk` to `file` until the disk is full. */
@@ -60,8 +49,9 @@ describe('faults: exports', () => {
   const stores: ExportStore[] = [];
   let mounted: string | undefined;
 
-  async function start(): Promise<void> {
-    h = await startHarness({ attempts: 1 });
+  /** `retry`: the client's retry policy as in the extension (else one try per request). */
+  async function start(retry: 'default' | 'none' = 'none'): Promise<void> {
+    h = await startHarness(retry === 'default' ? { retry: 'default' } : { attempts: 1 });
     clock = new FakeClock(Date.now());
     folder = path.join(h.dir, 'exports');
     destination = path.join(folder, 'All_Orders.csv');
@@ -161,6 +151,33 @@ describe('faults: exports', () => {
     return h.server.hits('create');
   }
 
+  /**
+   * Runs the runner's waits (its fake clock) as they come due until the export stops, and
+   * resolves with the run it stopped as. No real-time deadline: between two waits the runner
+   * waits on real I/O, after which it sets its next wait or stops.
+   */
+  async function runUntilStopped(runner: ExportRunner, id: string): Promise<ExportRun> {
+    let stoppedRun: ExportRun | undefined;
+    const stop = new Promise<void>((resolve) => {
+      const subscription = runner.onDidStopExport((run) => {
+        if (run.id === id) {
+          stoppedRun = run;
+          subscription.dispose();
+          resolve();
+        }
+      });
+    });
+    while (!stoppedRun) {
+      const [next] = clock.pendingTimers();
+      if (next === undefined) {
+        await Promise.race([stop, clock.nextArmed()]);
+      } else {
+        await clock.tickAsync(next - clock.now());
+      }
+    }
+    return stoppedRun;
+  }
+
   async function stopped(runner: ExportRunner, id: string): Promise<ExportRun> {
     await until(() => {
       const run = runner.get(id);
@@ -196,7 +213,8 @@ describe('faults: exports', () => {
   hostile(
     'a download answering 503 forever is tried 3 times for the export, not 3 times per event',
     async () => {
-      await start();
+      // The client's own retry policy as in the extension: its tries count against the export's 3.
+      await start('default');
       // Batch 1's download always fails; batches 2 and 3 complete meanwhile, each an event.
       serve([{ records: 10, cursor: 'c1' }, { records: 10, cursor: 'c2' }, { records: 10 }], (res, n) =>
         n === 1 ? json(res, 503, { code: 500, message: 'Service Unavailable' }) : sendBatch(res, 10),
@@ -205,11 +223,7 @@ describe('faults: exports', () => {
       const started = await startExport(runner);
       const downloadsOf1 = (): number =>
         h.server.requests.filter((r) => r.route === 'download' && r.url.includes(`/${jobIdOf(1)}/`)).length;
-      for (let round = 0; round < 200 && runner.get(started.id)?.state === 'running'; round++) {
-        await clock.tickAsync(1000); // the runner's backoff waits
-        await sleep(10);
-      }
-      const run = await stopped(runner, started.id);
+      const run = await runUntilStopped(runner, started.id);
 
       assert.equal(run.state, 'interrupted');
       assert.equal(downloadsOf1(), 3, `three tries of the one failing step\n${h.logger.lines.join('\n')}`);
