@@ -4,7 +4,14 @@ import type { Readable } from 'node:stream';
 import { silentLogger, systemClock, type Clock, type Logger } from '../core/ports';
 import type { BulkReadApi, DownloadOptions, TokenProvider } from './api';
 import { resolveEndpoints } from './dataCentres';
-import { decodeBody, describeBody, MAX_JSON_BYTES, removeQuietly, streamToFile } from './download';
+import {
+  decodeBody,
+  describeBody,
+  MAX_JSON_BYTES,
+  removeQuietly,
+  streamToFile,
+  undecodableBody,
+} from './download';
 import { ZohoError, isZohoError } from './errors';
 import {
   classifyResponse,
@@ -294,6 +301,10 @@ export class BulkReadClient implements BulkReadApi {
         }
         if (isZohoError(error)) {
           throw error;
+        }
+        const undecodable = decoded?.encoded && undecodableBody(decoded.encoded.name, error);
+        if (undecodable) {
+          throw undecodable;
         }
         throw new ZohoError({
           kind: 'network',
