@@ -1,6 +1,6 @@
 // Which export a command acts on: a tree row (ExportNode), an id, or a pick from the list.
 import * as vscode from 'vscode';
-import type { ExportRun } from '../exports/model';
+import { exportFile, type ExportRun } from '../exports/model';
 import type { Services } from '../services';
 import { exportDescription } from '../views/exportText';
 import { layoutOf } from '../views/treeShape';
@@ -45,4 +45,26 @@ export async function resolveExport(
   }
   const picked = await vscode.window.showQuickPick(items, { placeHolder, matchOnDescription: true });
   return picked?.run;
+}
+
+/**
+ * The export's file, checked first when it is a completed export's: a file changed or removed
+ * since the export wrote it is never shown as the export (ExportsApi.verifyCompleted; the row
+ * then shows it as not trusted). The problem is said with Restart Export offered.
+ */
+export async function checkedExportFile(
+  services: Services,
+  run: ExportRun,
+): Promise<{ file: string; problem?: string } | undefined> {
+  const file = exportFile(run);
+  if (!file) {
+    return undefined;
+  }
+  const problem = await services.exports.verifyCompleted(run.id);
+  if (problem !== undefined) {
+    void vscode.window
+      .showErrorMessage(problem, 'Restart Export')
+      .then((choice) => choice && vscode.commands.executeCommand('creatorBulkJobs.restartExport', run.id));
+  }
+  return { file, problem };
 }

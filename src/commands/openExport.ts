@@ -2,6 +2,7 @@
 // read-only through the same file system as Open Result (src/host/resultFileSystem.ts). A file
 // above EXTENSION_DOCUMENT_LIMIT_BYTES opens as a preview of its first rows at once, with its size
 // said and Reveal in Explorer offered: opened whole it stops at VS Code's "very large" page.
+// A completed export's file is checked first: one changed since is not opened as the export.
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -9,7 +10,7 @@ import { exportFile } from '../exports/model';
 import { exportUri } from '../host/resultFileSystem';
 import type { Services } from '../services';
 import { formatMegabytes } from '../views/jobDescription';
-import { resolveExport } from './exportArgs';
+import { checkedExportFile, resolveExport } from './exportArgs';
 import { EXTENSION_DOCUMENT_LIMIT_BYTES, PREVIEW_RECORDS, tooLargeText } from './openResult';
 import { showCommandError } from './showError';
 
@@ -22,10 +23,11 @@ export function registerOpenExport(context: vscode.ExtensionContext, services: S
         (r) => exportFile(r) !== undefined,
         'Open which export?',
       );
-      const file = run && exportFile(run);
-      if (!run || !file) {
+      const checked = run && (await checkedExportFile(services, run));
+      if (!run || !checked || checked.problem !== undefined) {
         return undefined;
       }
+      const file = checked.file;
       try {
         const { size } = await fs.stat(file);
         const whole = size <= EXTENSION_DOCUMENT_LIMIT_BYTES;

@@ -1,6 +1,7 @@
 // Restart Export: reads a stopped export's report again from its first batch (same query and file).
 import * as vscode from 'vscode';
 import type { Services } from '../services';
+import { isUntrusted } from '../exports/model';
 import { resolveExport } from './exportArgs';
 import { watchExport } from './exportProgress';
 import { showCommandError } from './showError';
@@ -11,7 +12,7 @@ export function registerRestartExport(context: vscode.ExtensionContext, services
       const run = await resolveExport(
         services,
         arg,
-        (r) => r.state !== 'running' && r.state !== 'completed',
+        (r) => (r.state !== 'running' && r.state !== 'completed') || isUntrusted(r),
         'Restart which export?',
       );
       if (!run) {

@@ -1,8 +1,10 @@
-// Reveal Export in Explorer: selects the export's file in the Explorer view.
+// Reveal Export in Explorer: selects the export's file in the Explorer view (a completed export's
+// file is checked first, and a problem said, see ./exportArgs.ts).
 import * as vscode from 'vscode';
+import { exists } from '../exports/workingFile';
 import { exportFile } from '../exports/model';
 import type { Services } from '../services';
-import { resolveExport } from './exportArgs';
+import { checkedExportFile, resolveExport } from './exportArgs';
 
 export function registerRevealExport(context: vscode.ExtensionContext, services: Services): void {
   context.subscriptions.push(
@@ -13,12 +15,17 @@ export function registerRevealExport(context: vscode.ExtensionContext, services:
         (r) => exportFile(r) !== undefined,
         'Reveal which export?',
       );
-      const file = run && exportFile(run);
-      if (file) {
-        await vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(file));
-        await services.exports.markSeen(run.id);
+      const checked = run && (await checkedExportFile(services, run));
+      if (!run || !checked) {
+        return undefined;
       }
-      return file;
+      if (!(await exists(checked.file))) {
+        return undefined; // already said: it is no longer there
+      }
+      // Shown even when changed (the problem is said): the user may want to look at it.
+      await vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(checked.file));
+      await services.exports.markSeen(run.id);
+      return checked.file;
     }),
   );
 }

@@ -1,4 +1,4 @@
-// Zoho allows 5 job creations per user per minute (contract section 7). The export runner spends
+// Zoho allows 5 job creations per user per minute (docs/zoho-bulk-read-api.md, "Limits and throttles"). The export runner spends
 // its creations inside that budget instead of learning about it from a 429: each refused call
 // still costs one of the day's API calls.
 export const CREATES_PER_MINUTE = 5;

@@ -1,11 +1,11 @@
 // Export Whole Report: runs every batch of a report by itself. As soon as a batch completes the
-// next one is created from its record cursor (contract section 4: the cursor lives 15 minutes),
+// next one is created from its record cursor (docs/zoho-bulk-read-api.md, "Creating a job": the cursor lives 15 minutes),
 // and each batch's CSV is appended, in order, to one working file that is renamed to its final
 // name only once the last batch (the one without a cursor) is in and the records add up.
 //
 // Built on the job service's public API and events: the batches are ordinary tracked jobs, so
 // polling, pauses, downloads and persistence stay in one place.
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { capitalise, errorMessage } from '../core/format';
@@ -28,6 +28,25 @@ import { CreateBudget } from './createBudget';
 import { ExportStore, type ExportChange } from './exportStore';
 import { partialPath, workingPath, type ExportBatch, type ExportRun, type ExportState } from './model';
 import { copyPrefix, exists, mismatch, publish } from './workingFile';
+import {
+  ExportStop,
+  Fenced,
+  StopText,
+  TRANSIENT_RETRY_BASE_MS,
+  TRANSIENT_TRIES,
+  batchName,
+  createStep,
+  cursorDigest,
+  diskFullText,
+  downloadStep,
+  freeBytes,
+  freeName,
+  isDiskFull,
+  isTransient,
+  keptText,
+  takeoverDiskFullText,
+  withCursor,
+} from './runParts';
 
 export interface StartExport {
   accountId: string;
@@ -81,58 +100,6 @@ export interface ExportRunnerOptions {
 }
 
 /**
- * Tries of one step (creating a batch, downloading one) failing transiently (network, 5xx) before
- * the export is shown as interrupted: counted per step, whatever events ask to look again.
- */
-const TRANSIENT_TRIES = 3;
-const TRANSIENT_RETRY_BASE_MS = 2000;
-const TRANSIENT_KINDS = new Set(['network', 'server']);
-
-/** Why a run stopped, told once what it keeps is known (see ExportRunner.stop). */
-type StopText = string | ((run: ExportRun) => string);
-
-class ExportStop extends Error {
-  constructor(
-    readonly state: 'failed' | 'interrupted',
-    readonly text: StopText,
-  ) {
-    super(typeof text === 'string' ? text : 'the export stopped');
-  }
-}
-
-/** This window is no longer the run's writer (another took it over): it stops quietly. */
-class Fenced extends Error {}
-
-/** What became of the records so far, for a message built after the stop kept or discarded them. */
-function keptText(run: ExportRun): string {
-  const records = run.records.toLocaleString('en-US');
-  return run.keptPath
-    ? `The ${records} records so far are kept in ${path.basename(run.keptPath)}.`
-    : run.records > 0
-      ? `The ${records} records read so far were not kept.`
-      : 'No records were read, so no file was kept.';
-}
-
-/** A record cursor as stored with the run: short, and not the cursor itself. */
-function cursorDigest(cursor: string): string {
-  return createHash('sha256').update(cursor).digest('hex').slice(0, 16);
-}
-
-function isTransient(error: { kind: string } | undefined): boolean {
-  return error !== undefined && TRANSIENT_KINDS.has(error.kind);
-}
-
-function isDiskFull(error: unknown): boolean {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  return code === 'ENOSPC' || code === 'EDQUOT';
-}
-
-function batchName(run: ExportRun, key: string): string {
-  const index = run.batches.findIndex((batch) => batch.key === key);
-  return `batch ${index + 1} (job ${run.batches[index]?.jobId ?? '?'})`;
-}
-
-/**
  * How long Cancel in a window without the lease waits for the window with it to stop the export
  * (a hung window loses the lease within about 12 s, and the next holder carries the cancel out).
  */
@@ -175,6 +142,7 @@ export class ExportRunner implements ExportsApi {
   private readonly claiming = new Map<string, Promise<void>>();
   /** The append loop of each run, one at a time; `again` asks it to look once more when done. */
   private readonly draining = new Map<string, Promise<void>>();
+  private readonly stopping = new Map<string, Promise<ExportRun | undefined>>();
   private readonly again = new Set<string>();
   private readonly aborts = new Map<string, AbortController>();
   /** When each batch was seen completing (for the completion -> next creation figure). */
@@ -449,9 +417,23 @@ export class ExportRunner implements ExportsApi {
     const mine = workingPath({ destination: run.destination, writer });
     let problem: string | undefined;
     if (await exists(previous)) {
-      await copyPrefix(previous, mine, run.bytesWritten).catch((error: unknown) => {
-        problem = `The merged file ${path.basename(previous)} was changed while the export ran (${errorMessage(error)}), so it cannot be trusted to hold the ${run.records.toLocaleString('en-US')} records read so far; it was not kept. Run the export again.`;
-      });
+      // Room for the copy first: a copy that fills the disk must not cost the only copy.
+      const room = await freeBytes(path.dirname(previous));
+      const copied =
+        room !== undefined && room < run.bytesWritten
+          ? 'full'
+          : await copyPrefix(previous, mine, run.bytesWritten).then(
+              () => 'done',
+              (error: unknown) => (isDiskFull(error) ? 'full' : error),
+            );
+      if (copied === 'full') {
+        await fs.rm(mine, { force: true });
+        await this.keepUncopied(run, writer, previous, room);
+        return;
+      }
+      if (copied !== 'done') {
+        problem = `The merged file ${path.basename(previous)} was changed while the export ran (${errorMessage(copied)}), so it cannot be trusted to hold the ${run.records.toLocaleString('en-US')} records read so far; it was not kept. Run the export again.`;
+      }
     } else if (run.bytesWritten === 0) {
       await fs.writeFile(mine, '', { flag: 'wx' });
     } else if (run.renamedAt === undefined) {
@@ -472,6 +454,37 @@ export class ExportRunner implements ExportsApi {
       return;
     }
     this.reconcile(id);
+  }
+
+  /**
+   * The disk has no room to copy the previous writer's file: the export stops here, in one write
+   * that also fences the previous writer (a new token), and that file itself is kept as the
+   * partial file (cut to the bytes recorded; a rename needs no room). Nothing is deleted.
+   */
+  private async keepUncopied(
+    run: ExportRun,
+    writer: string,
+    previous: string,
+    room: number | undefined,
+  ): Promise<void> {
+    const kept = await freeName(partialPath(run.destination));
+    const keptPath = run.records > 0 ? kept : undefined;
+    const patch: Partial<ExportRun> = { state: 'interrupted', finishedAt: this.clock.now(), keptPath };
+    patch.error = takeoverDiskFullText({ ...run, ...patch }, room);
+    const stopped = await this.store.claim(run.id, writer, run, patch);
+    if (!stopped) {
+      return; // another window took it, or it moved on: the change event brings us back
+    }
+    try {
+      if (keptPath) {
+        await truncateTo(previous, run.bytesWritten);
+        await fs.rename(previous, keptPath);
+      }
+    } catch (error) {
+      this.logger.error(`Export ${run.id}: could not keep ${previous}: ${errorMessage(error)}`);
+    }
+    this.logger.warn(`Export of ${run.ref.report} interrupted: ${stopped.error ?? ''}`);
+    this.stopEmitter.fire(stopped);
   }
 
   /** Looks at the run's newest batch and takes the next step; safe to call any number of times. */
@@ -887,11 +900,27 @@ export class ExportRunner implements ExportsApi {
    * Stops the run. `text` says why; as a function it is told once the records so far are kept or
    * discarded, so its numbers are the ones the user finds.
    */
-  private async stop(
+  private stop(
     id: string,
     state: Exclude<ExportState, 'running' | 'completed'>,
     text: StopText | undefined,
     keepRecords = state !== 'failed',
+  ): Promise<ExportRun | undefined> {
+    // One stop at a time: the run shows its new state only once the file took it
+    // (ExportStore.updateAs), so a second caller meanwhile still sees it running.
+    let stopping = this.stopping.get(id);
+    if (!stopping) {
+      stopping = this.stopOnce(id, state, text, keepRecords).finally(() => this.stopping.delete(id));
+      this.stopping.set(id, stopping);
+    }
+    return stopping;
+  }
+
+  private async stopOnce(
+    id: string,
+    state: Exclude<ExportState, 'running' | 'completed'>,
+    text: StopText | undefined,
+    keepRecords: boolean,
   ): Promise<ExportRun | undefined> {
     let run = this.store.get(id);
     if (!run || run.state !== 'running') {
@@ -981,42 +1010,5 @@ export class ExportRunner implements ExportsApi {
       this.logger.error(`Export ${id}: could not tidy ${working}: ${errorMessage(error)}`);
     }
     return undefined;
-  }
-}
-
-/** The wait and failure key of downloading (and appending) one batch of a run. */
-function downloadStep(id: string, jobKey: string): string {
-  return `${id}|download|${jobKey}`;
-}
-
-/** The failure key of creating the batch after `parentKey` (its wait is keyed by the run id). */
-function createStep(id: string, parentKey: string): string {
-  return `${id}|create|${parentKey}`;
-}
-
-/** The run's cursors with the one `parent` handed on (the next batch is created from it). */
-function withCursor(run: ExportRun, parent: TrackedJob | undefined): string[] | undefined {
-  const cursor = parent?.details?.result?.record_cursor;
-  if (!cursor) {
-    return run.cursors;
-  }
-  const digest = cursorDigest(cursor);
-  return run.cursors?.includes(digest) ? run.cursors : [...(run.cursors ?? []), digest];
-}
-
-function diskFullText(run: ExportRun, job: TrackedJob, batchBytes: number): string {
-  const folder = path.dirname(run.destination);
-  const mb = Math.max(1, Math.ceil(batchBytes / 1_000_000)).toLocaleString('en-US');
-  return `The disk is full: ${capitalise(batchName(run, job.key))} of ${run.ref.report} could not be added to the merged file in ${folder}. Free at least ${mb} MB there (the batch is ${batchBytes.toLocaleString('en-US')} bytes, and the later batches need room too), then restart the export. ${keptText(run)}`;
-}
-
-/** `name`, or `name (2)`, `(3)`... before the extension: a kept partial file never replaces another. */
-async function freeName(filePath: string): Promise<string> {
-  const dot = filePath.lastIndexOf('.');
-  for (let n = 1; ; n++) {
-    const candidate = n === 1 ? filePath : `${filePath.slice(0, dot)} (${n})${filePath.slice(dot)}`;
-    if (!(await exists(candidate))) {
-      return candidate;
-    }
   }
 }

@@ -91,25 +91,23 @@ export class ExportStore implements Disposable {
       return undefined;
     }
     const copy = structuredClone(patch);
-    const next: ExportRun = { ...current, ...copy, id };
-    this.runs.set(id, next);
-    let written = false;
-    await this.commit({ kind: 'updated', run: next }, (stored) => {
-      written = stored?.writer === writer;
-      return written && stored ? { ...stored, ...copy, id } : stored;
-    });
-    return written ? this.runs.get(id) : undefined;
+    // Not shown before the file took it: a refused change (a window fenced off) is never announced.
+    const stored = await this.commitIf(id, (run) =>
+      run?.writer === writer ? { ...run, ...copy, id } : undefined,
+    );
+    return stored;
   }
 
   /**
    * Makes `writer` the run's writer, if the run as stored is still running with the writer and the
    * bytes this window saw (`seen`): what it copied from the previous writer's file is then all
-   * there is. Undefined when refused.
+   * there is; `patch` is written with it. Undefined when refused.
    */
   async claim(
     id: string,
     writer: string,
     seen: Pick<ExportRun, 'writer' | 'bytesWritten'>,
+    patch: Partial<ExportRun> = {},
   ): Promise<ExportRun | undefined> {
     const current = this.runs.get(id);
     const matches = (run: ExportRun | undefined): run is ExportRun =>
@@ -117,14 +115,8 @@ export class ExportStore implements Disposable {
     if (!matches(current)) {
       return undefined;
     }
-    const next: ExportRun = { ...current, writer };
-    this.runs.set(id, next);
-    let written = false;
-    await this.commit({ kind: 'updated', run: next }, (stored) => {
-      written = matches(stored);
-      return written && stored ? { ...stored, writer } : stored;
-    });
-    return written ? this.runs.get(id) : undefined;
+    const copy = structuredClone(patch);
+    return this.commitIf(id, (stored) => (matches(stored) ? { ...stored, ...copy, writer, id } : undefined));
   }
 
   /**
@@ -173,8 +165,49 @@ export class ExportStore implements Disposable {
   private async commit(
     change: ExportChange,
     apply: (stored: ExportRun | undefined) => ExportRun | undefined,
-  ): Promise<void> {
-    const id = change.run.id;
+  ): Promise<boolean> {
+    return this.write(change.run.id, apply, () => this.fire(change));
+  }
+
+  /**
+   * Writes `change(stored run)` when it returns a run (undefined: refused, nothing written), and
+   * only once the file has it adopts and announces it. Resolves with the run as stored, or
+   * undefined when refused or when the file could not be written (ENOSPC, EACCES: logged).
+   */
+  private async commitIf(
+    id: string,
+    change: (stored: ExportRun | undefined) => ExportRun | undefined,
+  ): Promise<ExportRun | undefined> {
+    let accepted: ExportRun | undefined;
+    const landed = await this.write(
+      id,
+      (stored) => {
+        accepted = change(stored);
+        return accepted ?? stored;
+      },
+      undefined,
+      () => {
+        if (accepted) {
+          // Before settle() runs: it then finds this window's copy equal to the stored run.
+          this.runs.set(id, accepted);
+          this.fire({ kind: 'updated', run: accepted });
+        }
+      },
+    );
+    return landed ? accepted : undefined;
+  }
+
+  /**
+   * One write of run `id`: `apply` turns the run as stored into what is to be stored.
+   * `before` runs once the write is queued, `after` once the file has it. Resolves with
+   * whether the file was written.
+   */
+  private async write(
+    id: string,
+    apply: (stored: ExportRun | undefined) => ExportRun | undefined,
+    before?: () => void,
+    after?: () => void,
+  ): Promise<boolean> {
     this.pending.set(id, (this.pending.get(id) ?? 0) + 1);
     let stored: ExportRun | undefined;
     // One write at a time, each merged into the latest file: this run only, the others as stored.
@@ -186,6 +219,7 @@ export class ExportStore implements Disposable {
         const document: StoredExports = { version: 1, exports: stored ? [...others, stored] : others };
         return document;
       });
+      after?.();
     });
     void write.then(
       () => this.settle(id, stored),
@@ -194,8 +228,12 @@ export class ExportStore implements Disposable {
     this.lastWrite = write.catch((error: unknown) =>
       this.logger.error(`Could not save the exports: ${errorMessage(error)}`),
     );
-    this.fire(change);
+    before?.();
     await this.lastWrite;
+    return write.then(
+      () => true,
+      () => false,
+    );
   }
 
   /** A write of run `id` ended; after the last one, the stored run (if written) is adopted. */

@@ -98,6 +98,14 @@ export function exportFile(run: ExportRun): string | undefined {
   return run.state === 'completed' ? run.destination : run.keptPath;
 }
 
+/**
+ * A completed export whose file was found not to be what it wrote (ExportsApi.verifyCompleted
+ * stored the problem as its error): shown as not trusted, and it may be run again.
+ */
+export function isUntrusted(run: ExportRun): boolean {
+  return run.state === 'completed' && run.error !== undefined;
+}
+
 export function batchesDone(run: ExportRun): number {
   return run.batches.filter((batch) => batch.appended).length;
 }

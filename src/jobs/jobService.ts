@@ -584,6 +584,9 @@ export class JobService implements JobServiceApi {
             signal,
             onProgress: (p) => onProgress(p.bytes, p.total),
             idleTimeoutMs: this.options.downloadIdleTimeoutMs?.(),
+            // An export's batch: the export counts every request against its own 3 tries
+            // (src/exports), so the client does not retry inside each of them.
+            attempts: job.exportId ? 1 : undefined,
             freeBytes: this.options.freeBytes,
             logger: this.logger,
             now: () => this.clock.now(),

@@ -182,7 +182,7 @@ export class CountingGuard extends Transform {
     }
     const stored = declared?.inflatedFrom?.();
     if (stored !== undefined && inflatesTooFar(this.bytes, stored)) {
-      callback(decompressionBomb('CSV in the ZIP', stored));
+      callback(decompressionBomb('CSV in the ZIP', stored, this.bytes));
       return;
     }
     setImmediate(() => {

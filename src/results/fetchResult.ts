@@ -36,6 +36,7 @@ export interface FetchResultOptions {
   /** See DownloadOptions. */
   idleTimeoutMs?: number;
   minBytesPerSecond?: number;
+  attempts?: number;
   /** Free bytes on the disk holding `dir`; defaults to statfs. */
   freeBytes?: (dir: string) => Promise<number>;
   logger?: Logger;
@@ -180,6 +181,7 @@ export async function fetchResult(
       maxBytes: await cap(),
       idleTimeoutMs: options.idleTimeoutMs,
       minBytesPerSecond: options.minBytesPerSecond,
+      attempts: options.attempts,
       csvTap: (chunk) => counter.push(chunk),
       onRetry: () => {
         counter = new CsvRecordCounter();

@@ -3,7 +3,7 @@
 // Export and the like are not listed. Recomputed on job and export events (no polling); a command
 // run anyway (a key binding, a stale key) still says why it cannot act.
 import * as vscode from 'vscode';
-import { exportFile } from '../exports/model';
+import { exportFile, isUntrusted } from '../exports/model';
 import { Disposable } from '../host/disposable';
 import { usableCursor } from '../jobs/model';
 import type { Services } from '../services';
@@ -19,7 +19,9 @@ export function commandContexts(services: Services, now: number): Record<string,
     hasNextBatch: completed.some((job) => usableCursor(job, now) !== undefined),
     hasExports: exports.length > 0,
     hasRunningExports: exports.some((run) => run.state === 'running'),
-    hasStoppedExports: exports.some((run) => run.state !== 'running' && run.state !== 'completed'),
+    hasStoppedExports: exports.some(
+      (run) => (run.state !== 'running' && run.state !== 'completed') || isUntrusted(run),
+    ),
     hasExportFiles: exports.some((run) => exportFile(run) !== undefined),
   };
 }

@@ -1,7 +1,7 @@
 // The tree row of an export: its report, state, batches done, records so far and elapsed time;
 // its batches are the rows beneath it.
 import * as vscode from 'vscode';
-import { batchesDone, exportFile, type ExportRun, type ExportState } from '../exports/model';
+import { batchesDone, exportFile, isUntrusted, type ExportRun, type ExportState } from '../exports/model';
 import { exportDescription } from './exportText';
 import { formatRecords } from './jobDescription';
 
@@ -16,7 +16,7 @@ const ICONS: Record<ExportState, [string, string | undefined]> = {
 function tooltip(run: ExportRun): vscode.MarkdownString {
   const lines = [
     `Export of ${run.ref.app} / ${run.ref.report}`,
-    `State: ${run.state}`,
+    `State: ${isUntrusted(run) ? 'completed, but its file is not what the export wrote' : run.state}`,
     `Records: ${formatRecords(run.records)} in ${batchesDone(run)} of ${run.batches.length} batches`,
     `File: ${exportFile(run) ?? `${run.destination} (when complete)`}`,
   ];
@@ -53,10 +53,13 @@ export function exportItem(
   item.description = exportDescription(run, now, !row.fileInLabel);
   item.accessibilityInformation = { label: `${row.label}, ${item.description}` };
   item.tooltip = tooltip(run);
-  const [icon, colour] = ICONS[run.state];
+  // A completed export whose file changed since looks failed: its records cannot be trusted.
+  const shown = isUntrusted(run) ? 'untrusted' : run.state;
+  const [icon, colour] = shown === 'untrusted' ? ICONS.failed : ICONS[run.state];
   item.iconPath = new vscode.ThemeIcon(icon, colour ? new vscode.ThemeColor(colour) : undefined);
   // `exportCompleted`, not `completed`: the job rows' menus match their own state tokens.
-  const tokens = ['export', `export${run.state.charAt(0).toUpperCase()}${run.state.slice(1)}`];
+  // `exportUntrusted` offers Restart Export (package.json menus).
+  const tokens = ['export', `export${shown.charAt(0).toUpperCase()}${shown.slice(1)}`];
   if (exportFile(run) !== undefined) {
     tokens.push('hasFile');
   }

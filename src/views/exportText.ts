@@ -1,6 +1,6 @@
 // Short texts describing an export (tree row, progress, notifications). No editor API here.
 import * as path from 'node:path';
-import { batchesDone, elapsedMs, exportFile, type ExportRun } from '../exports/model';
+import { batchesDone, elapsedMs, exportFile, isUntrusted, type ExportRun } from '../exports/model';
 import { formatCount, formatDuration, formatRecords } from './jobDescription';
 import { isExportUnopened } from './readyResults';
 
@@ -36,6 +36,10 @@ function exportState(run: ExportRun, now: number): string {
     case 'running':
       return `running · ${batches(done)} done · ${formatCount(run.records)} records · ${elapsed}`;
     case 'completed':
+      if (isUntrusted(run)) {
+        // The whole problem is in the tooltip (and said when the file is opened).
+        return `not trusted · the file changed since the export · Restart Export to read it again`;
+      }
       // "ready" as on a job row: the merged file has not been opened or revealed yet.
       return `${formatRecords(run.records)} · ${batches(done)} · ${isExportUnopened(run) ? 'ready · ' : ''}${elapsed}`;
     case 'cancelled':

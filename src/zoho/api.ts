@@ -39,6 +39,11 @@ export interface DownloadOptions {
   csvTap?: (chunk: Buffer) => void;
   /** Called before a retry: whatever csvTap counted so far is void. */
   onRetry?: () => void;
+  /**
+   * Requests at most (1: no retry here), instead of the client's retry policy: for a caller that
+   * bounds the tries itself (an export's batch, src/exports), so the two do not multiply.
+   */
+  attempts?: number;
 }
 
 /** Zoho Creator Bulk Read API, bound to one account's host. Every failure is a ZohoError. */

@@ -4,7 +4,14 @@ import type { Readable } from 'node:stream';
 import { silentLogger, systemClock, type Clock, type Logger } from '../core/ports';
 import type { BulkReadApi, DownloadOptions, TokenProvider } from './api';
 import { resolveEndpoints } from './dataCentres';
-import { decodeBody, describeBody, MAX_JSON_BYTES, removeQuietly, streamToFile } from './download';
+import {
+  decodeBody,
+  describeBody,
+  MAX_JSON_BYTES,
+  removeQuietly,
+  streamToFile,
+  undecodableBody,
+} from './download';
 import { ZohoError, isZohoError } from './errors';
 import {
   classifyResponse,
@@ -199,6 +206,7 @@ export class BulkReadClient implements BulkReadApi {
   ): Promise<DownloadOutcome> {
     // A body that stalls, crawls or is cut off is tried again with back-off; anything the server
     // said (an error answer, a web page, a body too large) is final.
+    const attempts = this.attemptsOf(options.attempts);
     for (let attempt = 1; ; attempt++) {
       const phase = { body: false };
       try {
@@ -208,7 +216,7 @@ export class BulkReadClient implements BulkReadApi {
         const classified = isZohoError(error)
           ? error
           : classifyTransportError(error, this.host, options.signal?.aborted ?? false);
-        const retry = phase.body && classified.kind === 'network' && attempt < this.retry.attempts;
+        const retry = phase.body && classified.kind === 'network' && attempt < attempts;
         if (!retry || options.signal?.aborted) {
           throw this.masked(classified);
         }
@@ -231,7 +239,10 @@ export class BulkReadClient implements BulkReadApi {
     const { signal } = options;
     let response: HttpResponse<Readable> | undefined;
     try {
-      response = await this.send<Readable>({ method: 'GET', path, context }, { stream: true, signal });
+      response = await this.send<Readable>(
+        { method: 'GET', path, context },
+        { stream: true, signal, attempts: this.attemptsOf(options.attempts) },
+      );
       // Downloads are not decoded by axios (see send): decodeBody bounds the inflate ratio.
       const encoding = headerValue(response.headers, 'content-encoding');
       const decoded = await decodeBody(response.data, encoding);
@@ -290,6 +301,10 @@ export class BulkReadClient implements BulkReadApi {
         }
         if (isZohoError(error)) {
           throw error;
+        }
+        const undecodable = decoded?.encoded && undecodableBody(decoded.encoded.name, error);
+        if (undecodable) {
+          throw undecodable;
         }
         throw new ZohoError({
           kind: 'network',
@@ -428,8 +443,9 @@ export class BulkReadClient implements BulkReadApi {
    */
   private async send<T>(
     spec: RequestSpec,
-    mode: { stream: boolean; signal?: AbortSignal },
+    mode: { stream: boolean; signal?: AbortSignal; attempts?: number },
   ): Promise<HttpResponse<T>> {
+    const attempts = mode.attempts ?? this.retry.attempts;
     const url = `${this.apiBase}${spec.path}`;
     // The Authorization header is only ever attached to a URL on the account's own base.
     if (!url.startsWith(`${this.apiBase}/`)) {
@@ -475,7 +491,7 @@ export class BulkReadClient implements BulkReadApi {
               classifyTransportError(error, this.host, mode.signal?.aborted ?? false));
         // A POST is repeated only when nothing reached the server: a second job would be created.
         const retryable = classified.kind === 'network' && (idempotent || isConnectionRefused(error));
-        if (retryable && attempt < this.retry.attempts) {
+        if (retryable && attempt < attempts) {
           await this.backoff(attempt, mode.signal);
           continue;
         }
@@ -501,7 +517,7 @@ export class BulkReadClient implements BulkReadApi {
           throw error ?? this.errorFrom(response.status, response.headers, data, spec.context);
         }
       }
-      if (idempotent && response.status >= 500 && attempt < this.retry.attempts) {
+      if (idempotent && response.status >= 500 && attempt < attempts) {
         if (mode.stream) {
           (response.data as Readable).destroy();
         }
@@ -510,6 +526,11 @@ export class BulkReadClient implements BulkReadApi {
       }
       return response;
     }
+  }
+
+  /** The tries a download may make: the caller's bound (at least 1), else the retry policy's. */
+  private attemptsOf(requested: number | undefined): number {
+    return requested === undefined ? this.retry.attempts : Math.max(1, Math.floor(requested));
   }
 
   private backoff(attempt: number, signal?: AbortSignal): Promise<void> {

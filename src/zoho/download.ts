@@ -41,11 +41,29 @@ export function inflatesTooFar(inflated: number, compressed: number): boolean {
   return inflated > INFLATE_RATIO_FLOOR_BYTES && inflated > compressed * MAX_INFLATE_RATIO;
 }
 
-/** The error for a decompression bomb: `what` is the compressed thing ("CSV in the ZIP", ...). */
-export function decompressionBomb(what: string, compressed: number): ZohoError {
+/**
+ * The error for a decompression bomb: `what` is the compressed thing ("CSV in the ZIP", ...),
+ * stopped once `compressed` bytes read so far had made `inflated` bytes.
+ */
+export function decompressionBomb(what: string, compressed: number, inflated: number): ZohoError {
   return new ZohoError({
     kind: 'server',
-    message: `The result's ${what} expands to more than ${MAX_INFLATE_RATIO} times its compressed size (${compressed} bytes), which real report data never does: it was stopped as a safety measure and nothing was kept. Download it again; if it keeps happening, create the job again.`,
+    message: `The result's ${what} expands to more than ${MAX_INFLATE_RATIO} times its compressed size (${compressed.toLocaleString('en-US')} compressed bytes made ${inflated.toLocaleString('en-US')} bytes), which real report data never does: it was stopped as a safety measure and nothing was kept. Download it again; if it keeps happening, create the job again.`,
+  });
+}
+
+/**
+ * A body its Content-Encoding's decoder refuses (corrupt data, not a cut-off one: a gzip stream
+ * that ends early is Z_BUF_ERROR, and that is tried again). Sending it again sends the same bytes.
+ */
+export function undecodableBody(encoding: string, error: unknown): ZohoError | undefined {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  if (typeof code !== 'string' || !/^(Z_DATA_ERROR|Z_NEED_DICT|ERR__ERROR_FORMAT_|ERR_BROTLI_)/.test(code)) {
+    return undefined;
+  }
+  return new ZohoError({
+    kind: 'server',
+    message: `Zoho sent a ${encoding}-encoded body that cannot be decoded (${code}); nothing was kept. Download it again later; if it keeps happening, create the job again.`,
   });
 }
 
@@ -161,7 +179,7 @@ class SniffingCounter extends Transform {
     this.bytes += chunk.length;
     const encoded = this.options.encoded;
     if (encoded && inflatesTooFar(this.bytes, encoded.bytes())) {
-      callback(decompressionBomb(`${encoded.name}-encoded download`, encoded.bytes()));
+      callback(decompressionBomb(`${encoded.name}-encoded download`, encoded.bytes(), this.bytes));
       return;
     }
     if (this.format === undefined) {

@@ -5,7 +5,7 @@
 // the job service under it polls the server on the real clock, as the other fault cases do.
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdir, open, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, open, readFile, readdir, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import * as path from 'node:path';
 import { ExportRunner, type ExportLease } from '../../src/exports/exportRunner';
@@ -14,7 +14,7 @@ import { partialPath, type ExportRun } from '../../src/exports/model';
 import type { JobServiceApi } from '../../src/jobs/serviceApi';
 import { countCsvRecords } from '../../src/results/countCsvRecords';
 import { FakeClock } from '../unit/helpers/fakeClock';
-import { ACCOUNT, Harness, REF, hostile, sleep, startHarness, stopHarness } from './harness';
+import { ACCOUNT, Harness, REF, hostile, sleep, startHarness, stopHarness, until } from './harness';
 import { csvOf, json, zipOf } from './hostileServer';
 
 const held = (): ExportLease => ({ held: true, onDidChange: () => ({ dispose: () => undefined }) });
@@ -29,14 +29,14 @@ function jobIdOf(n: number): string {
   return String(2000000018000 + n);
 }
 
-/** Waits (polling every 10 ms, real time) until `condition` holds; fails after `ms`. */
-async function until(condition: () => boolean | Promise<boolean>, what: string, ms = 8000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await condition())) {
-    if (Date.now() > deadline) {
-      assert.fail(`timed out waiting for ${what}`);
+/** Appends `chunk` to `file` until the disk is full. */
+async function appendUntilFull(file: string, chunk: Buffer): Promise<void> {
+  for (;;) {
+    try {
+      await appendFile(file, chunk);
+    } catch {
+      return;
     }
-    await sleep(10);
   }
 }
 
@@ -49,8 +49,9 @@ describe('faults: exports', () => {
   const stores: ExportStore[] = [];
   let mounted: string | undefined;
 
-  async function start(): Promise<void> {
-    h = await startHarness({ attempts: 1 });
+  /** `retry`: the client's retry policy as in the extension (else one try per request). */
+  async function start(retry: 'default' | 'none' = 'none'): Promise<void> {
+    h = await startHarness(retry === 'default' ? { retry: 'default' } : { attempts: 1 });
     clock = new FakeClock(Date.now());
     folder = path.join(h.dir, 'exports');
     destination = path.join(folder, 'All_Orders.csv');
@@ -68,6 +69,22 @@ describe('faults: exports', () => {
     // A runner that outlived its case (the old code's loops) may still write: a second try.
     await stopHarness().catch(() => sleep(100).then(stopHarness));
   });
+
+  /**
+   * start(), with the export folder on a 1 MB file system: deterministic ENOSPC without filling
+   * the real disk. Needs root (a container's root may lack CAP_SYS_ADMIN); without it the case
+   * cannot be honest: skipped.
+   */
+  async function startOnSmallDisk(test: Mocha.Context): Promise<void> {
+    await start();
+    await mkdir(folder, { recursive: true });
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', folder], { stdio: 'ignore' });
+      mounted = folder;
+    } catch {
+      test.skip();
+    }
+  }
 
   /** A window's runner over the harness's shared storage. */
   function window(lease: ExportLease = held(), jobs: JobServiceApi = h.service): ExportRunner {
@@ -134,6 +151,33 @@ describe('faults: exports', () => {
     return h.server.hits('create');
   }
 
+  /**
+   * Runs the runner's waits (its fake clock) as they come due until the export stops, and
+   * resolves with the run it stopped as. No real-time deadline: between two waits the runner
+   * waits on real I/O, after which it sets its next wait or stops.
+   */
+  async function runUntilStopped(runner: ExportRunner, id: string): Promise<ExportRun> {
+    let stoppedRun: ExportRun | undefined;
+    const stop = new Promise<void>((resolve) => {
+      const subscription = runner.onDidStopExport((run) => {
+        if (run.id === id) {
+          stoppedRun = run;
+          subscription.dispose();
+          resolve();
+        }
+      });
+    });
+    while (!stoppedRun) {
+      const [next] = clock.pendingTimers();
+      if (next === undefined) {
+        await Promise.race([stop, clock.nextArmed()]);
+      } else {
+        await clock.tickAsync(next - clock.now());
+      }
+    }
+    return stoppedRun;
+  }
+
   async function stopped(runner: ExportRunner, id: string): Promise<ExportRun> {
     await until(() => {
       const run = runner.get(id);
@@ -169,7 +213,8 @@ describe('faults: exports', () => {
   hostile(
     'a download answering 503 forever is tried 3 times for the export, not 3 times per event',
     async () => {
-      await start();
+      // The client's own retry policy as in the extension: its tries count against the export's 3.
+      await start('default');
       // Batch 1's download always fails; batches 2 and 3 complete meanwhile, each an event.
       serve([{ records: 10, cursor: 'c1' }, { records: 10, cursor: 'c2' }, { records: 10 }], (res, n) =>
         n === 1 ? json(res, 503, { code: 500, message: 'Service Unavailable' }) : sendBatch(res, 10),
@@ -178,11 +223,7 @@ describe('faults: exports', () => {
       const started = await startExport(runner);
       const downloadsOf1 = (): number =>
         h.server.requests.filter((r) => r.route === 'download' && r.url.includes(`/${jobIdOf(1)}/`)).length;
-      for (let round = 0; round < 200 && runner.get(started.id)?.state === 'running'; round++) {
-        await clock.tickAsync(1000); // the runner's backoff waits
-        await sleep(10);
-      }
-      const run = await stopped(runner, started.id);
+      const run = await runUntilStopped(runner, started.id);
 
       assert.equal(run.state, 'interrupted');
       assert.equal(downloadsOf1(), 3, `three tries of the one failing step\n${h.logger.lines.join('\n')}`);
@@ -224,16 +265,7 @@ describe('faults: exports', () => {
   );
 
   it('a full disk says so, where, how much is needed, and keeps the records so far', async function () {
-    await start();
-    await mkdir(folder, { recursive: true });
-    try {
-      // A 1 MB file system: deterministic ENOSPC without filling the real disk. Needs root (a
-      // container's root may lack CAP_SYS_ADMIN); without it this case cannot be honest: skipped.
-      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', folder], { stdio: 'ignore' });
-      mounted = folder;
-    } catch {
-      this.skip();
-    }
+    await startOnSmallDisk(this);
     // Batch 1 (~0.3 MB) fits; batch 2 (~1.5 MB) does not.
     serve([{ records: 20_000, cursor: 'c1' }, { records: 100_000 }]);
     const runner = window();
@@ -247,6 +279,49 @@ describe('faults: exports', () => {
     assert.equal(await countCsvRecords(partialPath(destination)), 20_000);
     assert.deepEqual(await readdir(folder), ['All_Orders.partial.csv']);
     await h.assertNothingLeaked();
+  });
+
+  it('a full disk when a window takes an export over keeps the only copy and says the disk is full', async function () {
+    await startOnSmallDisk(this);
+    // Batch 1 (~0.3 MB) is merged by window A; batch 2's download never ends while A holds it.
+    let release!: () => void;
+    const held2 = new Promise<void>((resolve) => (release = resolve));
+    serve([{ records: 20_000, cursor: 'c1' }, { records: 10 }], async (res, n) => {
+      if (n === 2) {
+        await held2;
+      }
+      await sendBatch(res, n === 1 ? 20_000 : 10);
+    });
+    const leaseOfA = { held: true, onDidChange: () => ({ dispose: () => undefined }) };
+    const a = window(leaseOfA);
+    const started = await startExport(a);
+    await until(() => (a.get(started.id)?.records ?? 0) === 20_000, 'window A to merge batch 1');
+    const recorded = a.get(started.id);
+    assert.ok(recorded);
+    // Something else fills the disk, leaving less room than the merged file so far.
+    const filler = path.join(folder, 'other-program.bin');
+    const chunk = Buffer.alloc(64 * 1024, 1);
+    await appendUntilFull(filler, chunk);
+    await truncate(filler, (await stat(filler)).size - 2 * 64 * 1024);
+
+    // A stalls past its lease; B takes the export over.
+    leaseOfA.held = false;
+    const b = window();
+    const run = await stopped(b, started.id);
+    release();
+
+    assert.equal(run.state, 'interrupted');
+    assert.match(
+      run.error ?? '',
+      /^The disk is full: this window could not copy the merged file of All_Orders/,
+    );
+    assert.ok(run.error?.includes(`in ${folder} (`), run.error);
+    assert.match(run.error ?? '', /Free at least 1 MB there \(the records so far are [\d,]+ bytes/);
+    assert.match(run.error ?? '', /The 20,000 records so far are kept in All_Orders\.partial\.csv\./);
+    assert.doesNotMatch(run.error ?? '', /was changed while the export ran/);
+    assert.equal(await countCsvRecords(partialPath(destination)), 20_000, 'the only copy is kept');
+    assert.equal((await stat(partialPath(destination))).size, recorded.bytesWritten);
+    assert.deepEqual((await readdir(folder)).sort(), ['All_Orders.partial.csv', 'other-program.bin']);
   });
 
   hostile('a window paused mid-append writes nothing into the export another window completed', async () => {

@@ -41,6 +41,8 @@ export interface HarnessOptions {
   timeoutMs?: number;
   idleTimeoutMs?: number;
   attempts?: number;
+  /** 'default': the client's retry policy as the extension has it (DEFAULT_RETRY), not `attempts`. */
+  retry?: 'default';
   autoDownload?: boolean;
   freeBytes?: (dir: string) => Promise<number>;
 }
@@ -83,7 +85,10 @@ export class Harness {
       tokens: this.tokens,
       logger: this.logger,
       timeoutMs: this.options.timeoutMs ?? 2000,
-      retry: { attempts: this.options.attempts ?? 2, baseDelayMs: 10 },
+      retry:
+        this.options.retry === 'default'
+          ? undefined
+          : { attempts: this.options.attempts ?? 2, baseDelayMs: 10 },
     });
     this.service = new JobService({
       store: this.storage.store(this.logger),
@@ -155,17 +160,17 @@ export class Harness {
     what: string,
     ms = 5000,
   ): Promise<TrackedJob> {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      const job = this.service.get(key);
-      if (job && probe(job)) {
-        return job;
-      }
-      if (Date.now() > deadline) {
-        assert.fail(`timed out waiting for ${what}; job is ${JSON.stringify(job)}`);
-      }
-      await sleep(10);
-    }
+    let job: TrackedJob | undefined;
+    await until(
+      () => {
+        job = this.service.get(key);
+        return job !== undefined && probe(job);
+      },
+      () => `${what}; job is ${JSON.stringify(job)}`,
+      ms,
+    );
+    assert.ok(job);
+    return job;
   }
 
   /** Creates the job and waits for its automatic download to end; returns the job as then stored. */
@@ -258,6 +263,25 @@ export function hostile(title: string, body: () => Promise<void>): void {
     await body();
     await Harness.current?.assertNothingLeaked();
   });
+}
+
+/**
+ * Waits (polling every 10 ms) until `condition` holds; fails after `ms` of real time. For what
+ * real I/O brings about (the server, the file system); a wait a fake clock drives is awaited on
+ * its event instead.
+ */
+export async function until(
+  condition: () => boolean | Promise<boolean>,
+  what: string | (() => string),
+  ms = 8000,
+): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await condition())) {
+    if (Date.now() > deadline) {
+      assert.fail(`timed out waiting for ${typeof what === 'string' ? what : what()}`);
+    }
+    await sleep(10);
+  }
 }
 
 export function sleep(ms: number): Promise<void> {

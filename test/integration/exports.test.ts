@@ -162,6 +162,59 @@ describe('Export Whole Report', function () {
     assert.doesNotMatch(String(tree.provider.getTreeItem(exportNode).description), /ready/);
   });
 
+  it('a completed export whose file changed on disk is not opened as the export, and its row says so', async () => {
+    const id = await withStubbedPrompt(
+      'showInformationMessage',
+      async () => undefined,
+      async () => {
+        const started = await vscode.commands.executeCommand<string>('creatorBulkJobs.exportReport', {
+          accountId,
+          app: DEMO.app,
+          report: 'All_Customers',
+          destination: 'exports/it_changed.csv',
+        });
+        await waitFor(() => api.services.exports.get(started)?.state !== 'running', 'the export to finish');
+        return started;
+      },
+    );
+    assert.equal(api.services.exports.get(id)?.state, 'completed');
+    const file = path.join(workspace(), 'exports', 'it_changed.csv');
+    // Another program (or the user) adds a line after the export wrote the file.
+    fs.appendFileSync(file, '"someone else",1\n');
+
+    const said: Array<{ message: string; actions: string[] }> = [];
+    const opened = await withStubbedPrompt(
+      'showErrorMessage',
+      async (message: string, ...actions: string[]) => {
+        said.push({ message, actions });
+        return undefined;
+      },
+      () => vscode.commands.executeCommand<vscode.Uri | undefined>('creatorBulkJobs.openExport', id),
+    );
+
+    assert.equal(opened, undefined, 'the changed file is not opened as the export');
+    assert.equal(said.length, 1, JSON.stringify(said));
+    assert.match(
+      said[0].message,
+      /^it_changed\.csv is not the file this export wrote \([\d,]+ bytes where [\d,]+ were written\)/,
+    );
+    assert.match(said[0].message, /Run the export again\.$/);
+    assert.deepEqual(said[0].actions, ['Restart Export']);
+    const tree = await jobsTree();
+    const row = (await allTreeNodes(tree)).find(
+      (node): node is ExportNode => node.kind === 'export' && node.exportId === id,
+    );
+    assert.ok(row);
+    const item = tree.provider.getTreeItem(row);
+    assert.match(
+      String(item.description),
+      /^not trusted · the file changed since the export · Restart Export/,
+    );
+    assert.match(String(item.contextValue), /\bexportUntrusted\b/);
+    const tooltip = (item.tooltip as vscode.MarkdownString).value.replace(/&nbsp;/g, ' ').replace(/\\/g, '');
+    assert.match(tooltip, /it_changed\.csv is not the file this export wrote .* Run the export again\./);
+  });
+
   it('reads with the largest batch size unless told otherwise; a one-batch report is one batch', async () => {
     const id = await withStubbedPrompt(
       'showInformationMessage',

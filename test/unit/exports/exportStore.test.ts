@@ -1,8 +1,12 @@
 // The exports file shared by every window: never written over when it cannot be read or is in a
 // format this version does not know; moved aside when it is not an exports list.
 import * as assert from 'node:assert/strict';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { appendFile, mkdtemp, readdir, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { systemClock } from '../../../src/core/ports';
+import { SharedJsonFile } from '../../../src/core/sharedJsonFile';
 import { EXPORTS_FILE_NAME, ExportStore } from '../../../src/exports/exportStore';
 import type { ExportRun } from '../../../src/exports/model';
 import { RecordingLogger } from '../jobs/recordingLogger';
@@ -150,3 +154,78 @@ describe('ExportStore (shared file)', () => {
     next.dispose();
   });
 });
+
+describe('ExportStore (a file that cannot be written)', () => {
+  let folder: string | undefined;
+  let mounted = false;
+  afterEach(async () => {
+    if (mounted && folder) {
+      execFileSync('umount', ['-l', folder], { stdio: 'ignore' });
+    }
+    mounted = false;
+    if (folder) {
+      await rm(folder, { recursive: true, force: true });
+    }
+  });
+
+  it('a change the disk could not take is neither reported as stored nor shown', async function () {
+    folder = await mkdtemp(path.join(tmpdir(), 'cbj-full-'));
+    try {
+      // A 1 MB file system: a real ENOSPC without filling the real disk (needs mount rights).
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', folder], { stdio: 'ignore' });
+      mounted = true;
+    } catch {
+      this.skip();
+    }
+    const file = new SharedJsonFile(path.join(folder, EXPORTS_FILE_NAME), systemClock);
+    const logger = new RecordingLogger();
+    const store = new ExportStore(file, logger);
+    await store.add({ ...RUNNING, writer: 'writer-a' });
+    // Fill the disk, then free one page: the lock fits, the new exports file does not.
+    const filler = path.join(folder, 'filler');
+    const page = Buffer.alloc(4096, 1);
+    for (;;) {
+      try {
+        await appendFile(filler, page);
+      } catch {
+        break;
+      }
+    }
+    await truncate(filler, (await stat(filler)).size - 4096);
+    const shown: ExportRun[] = [];
+    store.onDidChange(({ run }) => shown.push(run));
+
+    const updated = await store.updateAs('run-3', 'writer-a', { state: 'completed', records: 5 });
+    const claimed = await store.claim('run-3', 'writer-b', { writer: 'writer-a', bytesWritten: 0 });
+
+    assert.equal(updated, undefined, 'a write that failed is not returned as stored');
+    assert.equal(claimed, undefined, 'a claim that failed is not returned as made');
+    assert.deepEqual(
+      shown.map((run) => run.state),
+      [],
+      'nothing the file did not take is shown',
+    );
+    assert.equal(store.get('run-3')?.state, 'running');
+    assert.equal(store.get('run-3')?.writer, 'writer-a');
+    assert.match(logger.problems().join('\n'), /Could not save the exports: .*ENOSPC/);
+    const stored = JSON.parse(await readFile(path.join(folder, EXPORTS_FILE_NAME), 'utf8')) as {
+      exports: ExportRun[];
+    };
+    assert.equal(stored.exports[0].state, 'running');
+    store.dispose();
+    file.dispose();
+  });
+});
+
+const RUNNING = {
+  id: 'run-3',
+  accountId: 'acc',
+  ref: { owner: 'o', app: 'a', report: 'All_Orders' },
+  query: {},
+  destination: '/tmp/x.csv',
+  state: 'running',
+  batches: [],
+  bytesWritten: 0,
+  records: 0,
+  startedAt: 1,
+} as unknown as ExportRun;

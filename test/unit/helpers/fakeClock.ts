@@ -19,6 +19,7 @@ export class FakeClock implements Clock {
   private nextSeq = 0;
   // Keyed by the handle object itself, so clearTimeout needs no id bookkeeping.
   private readonly timers = new Map<object, FakeTimer>();
+  private readonly armedWaiters: Array<() => void> = [];
 
   constructor(start = Date.UTC(2025, 0, 1)) {
     this.time = start;
@@ -31,7 +32,15 @@ export class FakeClock implements Clock {
   setTimeout(callback: () => void, ms: number): TimerHandle {
     const handle = {};
     this.timers.set(handle, { at: this.time + Math.max(0, ms), seq: this.nextSeq++, callback });
+    for (const resolve of this.armedWaiters.splice(0)) {
+      resolve();
+    }
     return handle as unknown as TimerHandle;
+  }
+
+  /** Resolves when a timer is set next (for code whose timers follow real I/O). */
+  nextArmed(): Promise<void> {
+    return new Promise((resolve) => this.armedWaiters.push(resolve));
   }
 
   clearTimeout(handle: TimerHandle): void {

@@ -22,8 +22,10 @@ describe('a result body with a Content-Encoding', () => {
   let body: { encoding: string; bytes: Buffer };
   let temp: Awaited<ReturnType<typeof tempDir>>;
   let url: string;
+  let requests = 0;
   before(async () => {
     server = createServer((_req, res) => {
+      requests++;
       // Connection: close: no socket outlives a case (a reused one may meet the server's idle close).
       res.writeHead(200, {
         'Content-Type': 'text/csv',
@@ -86,13 +88,39 @@ describe('a result body with a Content-Encoding', () => {
           assert.match(
             error.message,
             new RegExp(
-              `^The result's ${encoding}-encoded download expands to more than 100 times its compressed size`,
+              `^The result's ${encoding}-encoded download expands to more than 100 times its compressed size \\(([\\d,]+) compressed bytes made ([\\d,]+) bytes\\)`,
             ),
           );
+          // The numbers are of the same moment: past the ratio, not the whole body's compressed size.
+          const [, compressed, made] =
+            /\(([\d,]+) compressed bytes made ([\d,]+) bytes\)/.exec(error.message) ?? [];
+          const [c, m] = [compressed, made].map((n) => Number(n.replace(/,/g, '')));
+          assert.ok(m > 100 * c && m <= 2 * MIB, `${c} compressed bytes made ${m}`);
           return true;
         },
       );
       assert.ok(peak <= 2 * MIB, `${peak} bytes decoded and written: the floor and one chunk at most`);
+      assert.deepEqual(await temp.files(), [], 'nothing kept');
+    });
+  }
+  for (const [encoding, encode] of ENCODERS.slice(0, 2)) {
+    it(`${encoding}: a corrupt body is a server error said once, not a cut-off download tried again`, async () => {
+      const good = encode(Buffer.from('ID,Note\r\n' + '1,"a"\r\n'.repeat(1000)));
+      const bad = Buffer.from(good);
+      bad.fill(0xff, 10, 40); // inside the deflate data: undecodable, not short
+      body = { encoding, bytes: bad };
+      requests = 0;
+      await assert.rejects(download(), (error) => {
+        assert.ok(isZohoError(error, 'server'), String(error));
+        assert.match(
+          error.message,
+          new RegExp(
+            `^Zoho sent a ${encoding}-encoded body that cannot be decoded \\(Z_DATA_ERROR\\); nothing was kept\\.`,
+          ),
+        );
+        return true;
+      });
+      assert.equal(requests, 1, 'not tried again: the same bytes would come back');
       assert.deepEqual(await temp.files(), [], 'nothing kept');
     });
   }

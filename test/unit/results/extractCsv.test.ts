@@ -213,7 +213,7 @@ describe('extractCsv', () => {
     await writeFile(zipPath, zipOfDeflated('R_1.csv', bomb));
     await serverError(
       extractCsv(zipPath, outPath),
-      /^The result's CSV in the ZIP expands to more than 100 times its compressed size \(\d+ bytes\).*nothing was kept\. Download it again; if it keeps happening, create the job again\.$/,
+      /^The result's CSV in the ZIP expands to more than 100 times its compressed size \([\d,]+ compressed bytes made [\d,]+ bytes\).*nothing was kept\. Download it again; if it keeps happening, create the job again\.$/,
     );
     assert.ok(
       (await written()) <= 2 * MIB,
