@@ -5,6 +5,8 @@
 //
 // Built on the job service's public API and events: the batches are ordinary tracked jobs, so
 // polling, pauses, downloads and persistence stay in one place.
+// Over the guide's ~400 lines: the batch chain, the fenced takeover and stopping share one run's
+// state under one lock; issue 18 splits them (a batch chain and a merged-file writer of their own).
 import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';

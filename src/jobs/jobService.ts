@@ -5,6 +5,8 @@
 // Many windows: every window runs a JobService over one shared JobStore. Only the window holding
 // the poller lease (`polling`, ../core/lease.ts) polls on its own, downloads automatically and
 // notifies; the others show what the store says and act on the user's commands.
+// Over the guide's ~400 lines: tracking, polling one job, downloads and adopting other windows' work
+// share the job map; issue 18 splits them behind a small JobService front.
 import { promises as fs } from 'node:fs';
 import { errorMessage } from '../core/format';
 import { soleLease, type Lease } from '../core/lease';

@@ -1,4 +1,6 @@
 // BulkReadClient: the Bulk Read API of one account over axios (contract sections 3 to 9).
+// Over the guide's ~400 lines: the Bulk Read calls and the request transport (deadlines, refresh,
+// backoff, downloads) live together; issue 18 separates the transport.
 import type { Http, HttpResponse } from './http';
 import type { Readable } from 'node:stream';
 import { silentLogger, systemClock, type Clock, type Logger } from '../core/ports';
