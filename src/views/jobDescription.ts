@@ -51,15 +51,19 @@ export function formatClock(ms: number, now: number, seconds = false): string {
 }
 
 /**
- * `next batch within 12 min` while a completed job's record cursor can still be followed (Zoho
- * accepts it 15 minutes); nothing once it was followed or has expired.
+ * `fetch next batch within 12 min` while a completed job's record cursor can still be followed
+ * (Zoho accepts it 15 minutes): what the user can do, not a promise that a batch will come; nothing
+ * once it was followed or has expired, nor for a batch of an export (the export follows it itself).
  */
 export function cursorText(job: TrackedJob, now: number): string {
+  if (job.exportId !== undefined) {
+    return '';
+  }
   const left = usableCursor(job, now) === undefined ? undefined : cursorMsLeft(job, now);
   if (left === undefined || left <= 0) {
     return '';
   }
-  return `next batch within ${left < 60_000 ? '1 min' : formatDuration(left)}`;
+  return `fetch next batch within ${left < 60_000 ? '1 min' : formatDuration(left)}`;
 }
 
 /** Megabytes with one decimal, for progress messages. */

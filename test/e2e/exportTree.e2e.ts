@@ -74,7 +74,7 @@ describe('Jobs tree beside Export Whole Report', () => {
     firstJob = await createJobThroughPalette(wb(), { app: 'Zylker Store', report: 'All_Orders' });
     // 100,000 of 250,000 records: the job completes with a record cursor, good for 15 minutes.
     await jobRow(page, firstJob)
-      .filter({ hasText: /100,000 records.*next batch within 1[45] min/ })
+      .filter({ hasText: /100,000 records.*fetch next batch within 1[45] min/ })
       .waitFor({ timeout: 60_000 });
     await wb().screenshot('job row with its cursor time');
   });

@@ -120,14 +120,19 @@ describe('job texts', () => {
     // Seen 3 minutes ago: 12 of its 15 minutes left.
     assert.strictEqual(
       jobDescription(job(), NOW),
-      '100,000 records · ready · 3 min ago · next batch within 12 min',
+      '100,000 records · ready · 3 min ago · fetch next batch within 12 min',
     );
     assert.strictEqual(
       jobDescription(job({ cursorSeenAt: NOW - 14.5 * MIN }), NOW),
-      '100,000 records · ready · 3 min ago · next batch within 1 min',
+      '100,000 records · ready · 3 min ago · fetch next batch within 1 min',
     );
     assert.doesNotMatch(jobDescription(job({ cursorSeenAt: NOW - 15 * MIN }), NOW), /next batch/, 'expired');
     assert.doesNotMatch(jobDescription(job({ nextBatchKey: 'k' }), NOW), /next batch/, 'followed already');
+    assert.doesNotMatch(
+      jobDescription(job({ exportId: 'e1' }), NOW),
+      /next batch/,
+      "an export's batch: the export follows its cursor itself",
+    );
     assert.doesNotMatch(
       jobDescription(job({ state: 'running', download: 'none' }), NOW),
       /next batch/,
