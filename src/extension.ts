@@ -29,6 +29,7 @@ import {
 } from './host/settings';
 import { ZohoAuthenticationProvider } from './host/authProvider';
 import { ResultFileSystem } from './host/resultFileSystem';
+import { probeWhileTracking } from './host/presenceRule';
 import { UiPresence } from './host/uiPresence';
 import { MementoStore, SecretStorageStore } from './host/storageAdapters';
 import { registerExportCommands } from './commands/exportCommands';
@@ -195,13 +196,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
   own(accounts.onDidChangeCredentials((accountId) => void jobs.resumeAccount(accountId)));
 
   // The window the user works in is focused and has a UI that answers (host/uiPresence.ts).
+  // The lease follows the slow rule (several missed answers); where a toast goes, the quick one.
   const presence = own(
-    new UiPresence((present) => {
+    new UiPresence(({ present }) => {
       lease.setPresent(present);
       applyFocus();
     }),
   );
-  const applyFocus = (): void => void jobs.setFocused(vscode.window.state.focused && presence.present);
+  own(probeWhileTracking(presence, jobs, exports));
+  const applyFocus = (): void => void jobs.setFocused(vscode.window.state.focused && presence.answering);
   applyFocus();
   own(vscode.window.onDidChangeWindowState(applyFocus));
   own(

@@ -126,7 +126,10 @@ export class AccountStore implements AccountsApi {
     this.clients.delete(id);
     this.#written.delete(id);
     await this.#secrets.delete(secretKey(id));
-    await this.#secrets.delete(accessTokenKey(id));
+    // Under the share's lock: a window minting right now writes nothing once the credentials are gone.
+    await (this.lockDir === undefined
+      ? this.#secrets.delete(accessTokenKey(id))
+      : this.tokenShare(id, this.lockDir).forget());
     await this.storage.update(
       ACCOUNTS_KEY,
       this.list().filter((account) => account.id !== id),
@@ -210,10 +213,16 @@ export class AccountStore implements AccountsApi {
       refreshToken: credentials.refreshToken,
       clock: this.clock,
       logger: this.logger,
-      share:
-        this.lockDir === undefined
-          ? undefined
-          : new SecretTokenShare(this.#secrets, accountIdFor(target), this.lockDir),
+      share: this.lockDir === undefined ? undefined : this.tokenShare(accountIdFor(target), this.lockDir),
     });
+  }
+
+  private tokenShare(accountId: string, lockDir: string): SecretTokenShare {
+    return new SecretTokenShare(
+      this.#secrets,
+      accountId,
+      lockDir,
+      async () => (await this.#secrets.get(secretKey(accountId))) !== undefined,
+    );
   }
 }

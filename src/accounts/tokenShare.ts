@@ -49,6 +49,8 @@ export class SecretTokenShare implements TokenShare {
     private readonly accountId: string,
     /** The extension's global storage folder: every window reaches it. */
     lockDir: string,
+    /** False once the account is signed out: nothing is written for it after that. */
+    private readonly signedIn: () => Promise<boolean> = async () => true,
   ) {
     // The account id holds a host name and owner: hashed, so the file name is always valid.
     const name = createHash('sha256').update(accountId).digest('hex').slice(0, 16);
@@ -60,11 +62,24 @@ export class SecretTokenShare implements TokenShare {
   }
 
   async write(state: SharedTokenState): Promise<void> {
-    await this.secrets.store(accessTokenKey(this.accountId), JSON.stringify(state));
+    // A sign-out deletes the token under this lock after the credentials: a refresh that ends
+    // after that must not bring an access token back (it would outlive the sign-out).
+    if (await this.signedIn()) {
+      await this.secrets.store(accessTokenKey(this.accountId), JSON.stringify(state));
+    }
   }
 
-  /** The project's file lock (core/fileLock.ts), kept fresh while a slow refresh runs. */
-  async exclusive<T>(task: () => Promise<T>): Promise<T> {
+  /** Deletes the shared token under the lock, so that no refresh running now writes it back. */
+  forget(): Promise<void> {
+    return this.exclusive(() => this.secrets.delete(accessTokenKey(this.accountId)));
+  }
+
+  /**
+   * The project's file lock (core/fileLock.ts), kept fresh while a slow refresh runs. `task` is
+   * given the fence: a holder that was paused past STALE_LOCK_MS may have lost the lock to another
+   * window, and must then write nothing (see RefreshTokenProvider.refreshShared).
+   */
+  async exclusive<T>(task: (stillHeld: () => Promise<boolean>) => Promise<T>): Promise<T> {
     await fs.mkdir(path.dirname(this.lockPath), { recursive: true });
     // Longer than a refresh may take (its deadline is DEFAULT_TIMEOUT_MS): the holder keeps the
     // lock fresh meanwhile, and a crashed holder's lock goes stale after STALE_LOCK_MS.
@@ -72,7 +87,7 @@ export class SecretTokenShare implements TokenShare {
     const keepAlive = setInterval(() => void lock.touch(), STALE_LOCK_MS / 3);
     keepAlive.unref();
     try {
-      return await task();
+      return await task(() => lock.stillHeld());
     } finally {
       clearInterval(keepAlive);
       await lock.release();

@@ -6,7 +6,7 @@ import { readExportFile } from '../host/settings';
 import type { Services } from '../services';
 import type { JobsTree } from '../views/jobsTree';
 import type { Account } from '../zoho/types';
-import { loadDefinitionFiles, type DefinitionsFile } from './definitionFiles';
+import { loadDefinitionFiles, openDefinition, type DefinitionsFile } from '../host/definitionFiles';
 import { mayWrite, resolveDestination, startExport } from './exportReport';
 import { pickAccount } from './pickers';
 import { isCancellation, showCommandError } from './showError';
@@ -116,23 +116,6 @@ async function pickDefinition(files: DefinitionsFile[], arg: unknown): Promise<F
     { placeHolder: 'Run which saved export?', matchOnDescription: true },
   );
   return picked?.entry;
-}
-
-/**
- * Opens the definitions file at the definition named `name` (the first file that has it), so a
- * failed run leads to the line to fix.
- */
-export async function openDefinition(name: string, uri?: string): Promise<boolean> {
-  for (const file of await loadDefinitionFiles()) {
-    const found = file.parsed.definitions.find((entry) => entry.definition.name === name);
-    if (found && (!uri || file.uri.toString() === uri)) {
-      const document = await vscode.workspace.openTextDocument(file.uri);
-      const at = document.positionAt(found.span.offset);
-      await vscode.window.showTextDocument(document, { selection: new vscode.Range(at, at) });
-      return true;
-    }
-  }
-  return false;
 }
 
 export async function runSavedExport(

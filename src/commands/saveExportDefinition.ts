@@ -8,7 +8,7 @@ import { definitionsFileText, parseDefinitions, type ExportDefinition } from '..
 import type { ExportRun } from '../exports/model';
 import { readExportFile } from '../host/settings';
 import type { Services } from '../services';
-import { definitionsUri, readText } from './definitionFiles';
+import { definitionsUri, readText } from '../host/definitionFiles';
 import { resolveExport } from './exportArgs';
 import { showCommandError } from './showError';
 

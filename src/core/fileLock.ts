@@ -12,6 +12,8 @@ export const STALE_LOCK_MS = 10_000;
 export interface HeldLock {
   /** Marks the lock as still in use (call it while a long task runs). */
   touch(): Promise<void>;
+  /** Whether the lock file still holds this holder's id (a holder that hung may have lost it). */
+  stillHeld(): Promise<boolean>;
   release(): Promise<void>;
 }
 
@@ -75,6 +77,7 @@ function heldLock(lockPath: string, token: string): HeldLock {
       const now = new Date();
       await fs.utimes(lockPath, now, now).catch(() => undefined);
     },
+    stillHeld: async () => (await fs.readFile(lockPath, 'utf8').catch(() => undefined)) === token,
     release: async () => {
       // Only our own file: after a long hang another window may have broken and retaken the lock.
       const content = await fs.readFile(lockPath, 'utf8').catch(() => undefined);

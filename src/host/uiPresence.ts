@@ -3,61 +3,51 @@
 // time ends; the host is told nothing, and the window's last focus state stays as it was. Such a
 // window must not keep polling or the user's notifications (README, "Several windows").
 //
-// The rule: a call into the workbench is answered only by a live UI (the extension host's requests
-// wait for the UI's reply, and a missing tab never replies). Every UI_PRESENCE_CHECK_MS this asks the
-// UI a trivial question (a setContext) and counts the UI as gone when no answer has come within
-// UI_PRESENCE_TIMEOUT_MS; the first answer after that counts it back.
+// Only a UI in a browser (code-server, vscode.dev) or a remote extension host can be gone while its
+// extension host runs: desktop VS Code has no extension host without its window, so it never asks.
+// Elsewhere a call into the workbench is answered only by a live UI (a missing tab never replies):
+// this asks the UI a trivial question (a setContext), and host/presenceRule.ts decides from the
+// answers (one late answer is not enough to give up the poller lease).
 import * as vscode from 'vscode';
+import { systemClock } from '../core/ports';
 import { Disposable } from './disposable';
+import { PresenceRule, type PresenceVerdict } from './presenceRule';
 
-export const UI_PRESENCE_CHECK_MS = 5_000;
-export const UI_PRESENCE_TIMEOUT_MS = 5_000;
 const PROBE_CONTEXT = 'creatorBulkJobs.uiAnswers';
 
+/** Whether this window's UI can be gone while its extension host runs. */
+export function uiCanBeGone(): boolean {
+  return vscode.env.uiKind === vscode.UIKind.Web || vscode.env.remoteName !== undefined;
+}
+
 export class UiPresence extends Disposable {
-  private answered = true;
-  private probing = false;
+  private readonly rule: PresenceRule | undefined;
 
-  constructor(private readonly changed: (present: boolean) => void) {
+  constructor(changed: (verdict: PresenceVerdict) => void) {
     super();
-    const timer = setInterval(() => this.probe(), UI_PRESENCE_CHECK_MS);
-    this.register({ dispose: () => clearInterval(timer) });
+    this.rule = uiCanBeGone()
+      ? this.register(
+          new PresenceRule(
+            () => vscode.commands.executeCommand('setContext', PROBE_CONTEXT, true),
+            systemClock,
+            changed,
+          ),
+        )
+      : undefined;
   }
 
+  /** The UI is there: the window may hold the poller lease. */
   get present(): boolean {
-    return this.answered;
+    return this.rule?.present ?? true;
   }
 
-  private probe(): void {
-    if (this.probing || this.isDisposed) {
-      return;
-    }
-    this.probing = true;
-    let settled = false;
-    const late = setTimeout(() => {
-      if (!settled) {
-        this.set(false); // still waiting for the answer: the UI is gone or has hung
-      }
-    }, UI_PRESENCE_TIMEOUT_MS);
-    void Promise.resolve(vscode.commands.executeCommand('setContext', PROBE_CONTEXT, true)).then(
-      () => {
-        settled = true;
-        clearTimeout(late);
-        this.probing = false;
-        this.set(true);
-      },
-      () => {
-        settled = true;
-        clearTimeout(late);
-        this.probing = false;
-      },
-    );
+  /** The UI answered the last question in time: the window may be the one a notification goes to. */
+  get answering(): boolean {
+    return this.rule?.answering ?? true;
   }
 
-  private set(present: boolean): void {
-    if (this.answered !== present && !this.isDisposed) {
-      this.answered = present;
-      this.changed(present);
-    }
+  /** Asks only while something needs it (see PresenceRule.setActive). */
+  setActive(active: boolean): void {
+    this.rule?.setActive(active);
   }
 }

@@ -3,11 +3,11 @@
 // per-job notifications are skipped by JobNotifications.
 import * as vscode from 'vscode';
 import type { ExportRun } from '../exports/model';
+import { openDefinition } from '../host/definitionFiles';
 import { Disposable } from '../host/disposable';
 import type { NotificationLevel } from '../host/settings';
 import type { Services } from '../services';
 import { exportFinishedText } from './exportText';
-import { openDefinition } from '../commands/runSavedExport';
 
 export class ExportNotifications extends Disposable {
   constructor(

@@ -43,8 +43,11 @@ export interface SharedTokenState {
 export interface TokenShare {
   read(): Promise<SharedTokenState | undefined>;
   write(state: SharedTokenState): Promise<void>;
-  /** Runs `task` while no other window or process of this machine runs one for this account. */
-  exclusive<T>(task: () => Promise<T>): Promise<T>;
+  /**
+   * Runs `task` while no other window or process of this machine runs one for this account.
+   * `stillHeld` says whether this task still holds the lock (a paused holder may have lost it).
+   */
+  exclusive<T>(task: (stillHeld: () => Promise<boolean>) => Promise<T>): Promise<T>;
 }
 
 /** The error for "Zoho refuses new access tokens until `until`": a pause, not a failed sign-in. */
@@ -259,15 +262,25 @@ export class RefreshTokenProvider implements TokenProvider {
     if (shared) {
       return shared;
     }
-    return share.exclusive(async () => (await this.adopt(share)) ?? this.refreshShared(share));
+    return share.exclusive(async (stillHeld) => {
+      const before = await this.readShare(share);
+      return this.adoptState(before) ?? this.refreshShared(share, before, stillHeld);
+    });
+  }
+
+  private readShare(share: TokenShare): Promise<SharedTokenState | undefined> {
+    return share.read().catch((error: unknown) => {
+      this.logger.warn(`Could not read the shared access token: ${errorMessage(error)}`);
+      return undefined;
+    });
   }
 
   /** The shared token if it is this refresh token's and still fresh; throws while Zoho blocks minting. */
   private async adopt(share: TokenShare): Promise<string | undefined> {
-    const state = await share.read().catch((error: unknown) => {
-      this.logger.warn(`Could not read the shared access token: ${errorMessage(error)}`);
-      return undefined;
-    });
+    return this.adoptState(await this.readShare(share));
+  }
+
+  private adoptState(state: SharedTokenState | undefined): string | undefined {
     if (!state || state.for !== this.fingerprint) {
       return undefined;
     }
@@ -285,21 +298,47 @@ export class RefreshTokenProvider implements TokenProvider {
     return undefined;
   }
 
-  /** Mints a token (under the share's lock) and shares it, or shares Zoho's block. */
-  private async refreshShared(share: TokenShare): Promise<string> {
-    const save = (state: SharedTokenState): Promise<void> =>
-      share
-        .write(state)
-        .catch((error: unknown) =>
-          this.logger.warn(`Could not share the access token with other windows: ${errorMessage(error)}`),
-        );
+  /**
+   * Mints a token (under the share's lock) and shares it, or shares Zoho's block. Fenced: a window
+   * paused past the lock's staleness (core/fileLock.ts) may wake after another window broke the lock
+   * and shared its own token; it then writes nothing over it (nor a block over a valid token).
+   */
+  private async refreshShared(
+    share: TokenShare,
+    before: SharedTokenState | undefined,
+    stillHeld: () => Promise<boolean>,
+  ): Promise<string> {
+    const save = async (state: SharedTokenState): Promise<void> => {
+      try {
+        const current = await share.read();
+        if (!(await stillHeld()) || JSON.stringify(current) !== JSON.stringify(before)) {
+          this.logger.info('Another window shared an access token meanwhile: this one is not shared.');
+          return;
+        }
+        await share.write(state);
+      } catch (error) {
+        this.logger.warn(`Could not share the access token with other windows: ${errorMessage(error)}`);
+      }
+    };
+    if (!(await stillHeld())) {
+      // Paused past the lock's life: another window may have minted meanwhile. Take its token.
+      const adopted = this.adoptState(await this.readShare(share));
+      if (adopted) {
+        return adopted;
+      }
+    }
     try {
       const token = await this.refresh();
       await save({ for: this.fingerprint, accessToken: token, refreshAt: this.cached?.refreshAt });
       return token;
     } catch (error) {
       if (isZohoError(error, 'rateLimited')) {
-        await save({ for: this.fingerprint, blockedUntil: this.blockedUntil });
+        // A token still fresh stays usable while Zoho refuses new ones.
+        const kept =
+          before?.for === this.fingerprint && before.accessToken !== this.rejected
+            ? { accessToken: before.accessToken, refreshAt: before.refreshAt }
+            : {};
+        await save({ for: this.fingerprint, ...kept, blockedUntil: this.blockedUntil });
       }
       throw error;
     }

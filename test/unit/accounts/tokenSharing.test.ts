@@ -3,14 +3,20 @@
 // SecretStorage (one MemorySecretStore), globalState (one MemoryKeyValueStore) and the global
 // storage folder (a temp dir, where the cross-window lock file lives). The simulator counts the
 // access tokens minted and, like Zoho, refuses an 11th within 10 minutes.
+//
+// Fencing: a window that holds the access-token lock and then pauses (a laptop lid, a debugger) must
+// not write over what another window shared meanwhile, and a sign-out must not be undone by a window
+// minting at that moment. The pause is a promise the test holds, and the lock's age is set on its
+// file (core/fileLock.ts judges staleness by file times): no sleeps.
 import * as assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { AccountStore } from '../../../src/accounts/accountStore';
-import type { Credentials } from '../../../src/accounts/credentials';
+import { secretKey, type Credentials } from '../../../src/accounts/credentials';
 import { accessTokenKey } from '../../../src/accounts/tokenShare';
-import { MemoryKeyValueStore, MemorySecretStore } from '../../../src/core/ports';
+import { STALE_LOCK_MS } from '../../../src/core/fileLock';
+import { MemoryKeyValueStore, MemorySecretStore, type SecretStore } from '../../../src/core/ports';
 import { isZohoError, type ZohoError } from '../../../src/zoho/errors';
 import type { AccountTarget } from '../../../src/zoho/types';
 import { DEMO, startSimulator, type Simulator } from '../../simulator';
@@ -24,6 +30,36 @@ const CREDENTIALS: Credentials = {
   refreshToken: DEMO.refreshToken,
 };
 
+/** A promise the test resolves when it likes. */
+function gate(): { promise: Promise<void>; open: () => void } {
+  let open!: () => void;
+  const promise = new Promise<void>((resolve) => (open = resolve));
+  return { promise, open };
+}
+
+/**
+ * The shared secrets as one window sees them: its `nth` read of `key` returns what it read, but
+ * only once `resume` opens (the window paused right after that read); `paused` says it got there.
+ */
+function pausingAt(secrets: SecretStore, key: string, nth: number) {
+  const paused = gate();
+  const resume = gate();
+  let reads = 0;
+  const store: SecretStore = {
+    get: async (asked) => {
+      const value = await secrets.get(asked);
+      if (asked === key && ++reads === nth) {
+        paused.open();
+        await resume.promise;
+      }
+      return value;
+    },
+    store: (asked, value) => secrets.store(asked, value),
+    delete: (asked) => secrets.delete(asked),
+  };
+  return { store, paused: paused.promise, resume: resume.open };
+}
+
 describe('One access token for every window of the machine', () => {
   let sim: Simulator;
   let dir: string;
@@ -34,8 +70,8 @@ describe('One access token for every window of the machine', () => {
   let target: AccountTarget;
   const open: AccountStore[] = [];
 
-  function startWindow(): AccountStore {
-    const store = new AccountStore({ storage, secrets, clock, lockDir: dir });
+  function startWindow(windowSecrets: SecretStore = secrets): AccountStore {
+    const store = new AccountStore({ storage, secrets: windowSecrets, clock, lockDir: dir });
     open.push(store);
     return store;
   }
@@ -59,6 +95,35 @@ describe('One access token for every window of the machine', () => {
     );
     assert.ok(isZohoError(error), String(error));
     return error;
+  }
+
+  async function sharedToken(accountId: string): Promise<string | undefined> {
+    const raw = await secrets.get(accessTokenKey(accountId));
+    return raw === undefined ? undefined : ((JSON.parse(raw) as { accessToken?: string }).accessToken ?? '');
+  }
+
+  /** The holder "hung": its lock file was not touched for longer than STALE_LOCK_MS. */
+  async function ageLocks(): Promise<void> {
+    const past = new Date(Date.now() - 6 * STALE_LOCK_MS);
+    for (const name of (await readdir(dir)).filter((each) => each.endsWith('.lock'))) {
+      await utimes(path.join(dir, name), past, past);
+    }
+  }
+
+  /** Zoho's allowance of 10 tokens in 10 minutes, `count` of them spent by another tool. */
+  async function spendTokens(count: number): Promise<void> {
+    for (let i = 0; i < count; i++) {
+      const answer = await fetch(`${sim.url}/oauth/v2/token`, {
+        method: 'POST',
+        body: new URLSearchParams({
+          grant_type: 'refresh_token',
+          client_id: DEMO.clientId,
+          client_secret: DEMO.clientSecret,
+          refresh_token: DEMO.refreshToken,
+        }),
+      });
+      assert.equal(answer.status, 200);
+    }
   }
 
   beforeEach(async () => {
@@ -130,18 +195,7 @@ describe('One access token for every window of the machine', () => {
     const [a, b] = [startWindow(), startWindow()];
     const account = await a.addAccount(target, CREDENTIALS);
     // Another tool spent the ten tokens Zoho allows this refresh token in ten minutes.
-    for (let i = 0; i < 10; i++) {
-      const answer = await fetch(`${sim.url}/oauth/v2/token`, {
-        method: 'POST',
-        body: new URLSearchParams({
-          grant_type: 'refresh_token',
-          client_id: DEMO.clientId,
-          client_secret: DEMO.clientSecret,
-          refresh_token: DEMO.refreshToken,
-        }),
-      });
-      assert.equal(answer.status, 200);
-    }
+    await spendTokens(10);
     const asked = tokenRequests();
 
     const refused = await rejection(use(a, account.id));
@@ -165,5 +219,94 @@ describe('One access token for every window of the machine', () => {
     minutesPass(7);
     await Promise.all([use(a, account.id), use(b, account.id)]);
     assert.equal(tokenRequests() - asked, 2, 'one window mints when it lifts; the other takes its token');
+  });
+
+  describe('shared writes are fenced (a paused holder, a sign-out)', () => {
+    /** Window A takes the lock, reads the share (empty) and pauses; B breaks the stale lock and mints. */
+    async function pausedHolderAndTakeover(): Promise<{
+      a: Promise<void>;
+      accountId: string;
+      token: string;
+    }> {
+      const b = startWindow();
+      const account = await b.addAccount(target, CREDENTIALS);
+      // A's 2nd read of the share is the one under the lock (the 1st is the lock-free look).
+      const paused = pausingAt(secrets, accessTokenKey(account.id), 2);
+      const a = use(startWindow(paused.store), account.id);
+      await paused.paused;
+      await ageLocks();
+      await use(b, account.id);
+      const token = await sharedToken(account.id);
+      assert.ok(token, 'B shared its token');
+      paused.resume();
+      return { a, accountId: account.id, token };
+    }
+
+    it('a holder that wakes after another window took over writes nothing over its token', async () => {
+      const before = sim.refreshCount;
+      const { a, accountId, token } = await pausedHolderAndTakeover();
+      await a;
+      assert.equal(
+        await sharedToken(accountId),
+        token,
+        "the paused window wrote over the other window's token",
+      );
+      assert.equal(sim.refreshCount - before, 1, 'the paused window minted a second token');
+    });
+
+    it('a holder that wakes into "too many requests" does not pause every window while a token is valid', async () => {
+      await spendTokens(9); // B's mint is the 10th Zoho allows; A's would be refused
+      const { a, accountId, token } = await pausedHolderAndTakeover();
+      await a.catch(() => undefined);
+      assert.equal(await sharedToken(accountId), token);
+      await use(startWindow(), accountId); // a third window (or a reload) works, no pause
+    });
+
+    it('a holder paused between its mint and its write shares nothing once its lock was taken', async () => {
+      const b = startWindow();
+      const account = await b.addAccount(target, CREDENTIALS);
+      // A's 3rd read: after it minted, the check just before it writes.
+      const paused = pausingAt(secrets, accessTokenKey(account.id), 3);
+      const a = use(startWindow(paused.store), account.id);
+      await paused.paused;
+      await ageLocks();
+      await use(b, account.id);
+      const token = await sharedToken(account.id);
+      paused.resume();
+      await a;
+      assert.equal(
+        await sharedToken(account.id),
+        token,
+        "the paused window wrote over the other window's token",
+      );
+    });
+
+    it('signing out while another window mints leaves no access token behind', async () => {
+      const b = startWindow();
+      const account = await b.addAccount(target, CREDENTIALS);
+      const paused = pausingAt(secrets, accessTokenKey(account.id), 2);
+      const a = use(startWindow(paused.store), account.id);
+      await paused.paused; // A holds the lock and is about to mint
+      const credentialsGone = gate();
+      const signingOut = startWindow({
+        get: (key) => secrets.get(key),
+        store: (key, value) => secrets.store(key, value),
+        delete: async (key) => {
+          await secrets.delete(key);
+          if (key === secretKey(account.id)) {
+            credentialsGone.open();
+          }
+        },
+      }).removeAccount(account.id);
+      await credentialsGone.promise;
+      paused.resume();
+      await a.catch(() => undefined);
+      await signingOut;
+      assert.equal(
+        await secrets.get(accessTokenKey(account.id)),
+        undefined,
+        'an access token outlived the sign-out',
+      );
+    });
   });
 });

@@ -1,4 +1,5 @@
-// Reading the workspace's export definitions files (one per workspace folder).
+// Reading the workspace's export definitions files (one per workspace folder), and opening one at a
+// definition (used by Run Saved Export and by the export notifications: here, so views need no command).
 import * as vscode from 'vscode';
 import { DEFINITIONS_FILE, parseDefinitions, type ParsedDefinitions } from '../exports/definitions';
 
@@ -36,4 +37,21 @@ export async function loadDefinitionFiles(): Promise<DefinitionsFile[]> {
     }
   }
   return files;
+}
+
+/**
+ * Opens the definitions file at the definition named `name` (the first file that has it), so a
+ * failed run leads to the line to fix.
+ */
+export async function openDefinition(name: string, uri?: string): Promise<boolean> {
+  for (const file of await loadDefinitionFiles()) {
+    const found = file.parsed.definitions.find((entry) => entry.definition.name === name);
+    if (found && (!uri || file.uri.toString() === uri)) {
+      const document = await vscode.workspace.openTextDocument(file.uri);
+      const at = document.positionAt(found.span.offset);
+      await vscode.window.showTextDocument(document, { selection: new vscode.Range(at, at) });
+      return true;
+    }
+  }
+  return false;
 }
