@@ -249,8 +249,10 @@ export class JobsTreeProvider extends Disposable implements vscode.TreeDataProvi
     item.id = node.id;
     item.description = this.describe(job, now);
     this.rendered.set(job.key, item.description);
-    // Screen readers (and tests) hear the job id the row no longer shows.
-    item.accessibilityInformation = { label: `${row.label}, ${item.description}, job ${job.jobId}` };
+    // Screen readers (and tests) hear the job id the row no longer shows, and the report a "Batch 2"
+    // row sits under (they hear one row at a time).
+    const named = row.label.includes(job.ref.report) ? row.label : `${row.label} of ${job.ref.report}`;
+    item.accessibilityInformation = { label: `${named}, ${item.description}, job ${job.jobId}` };
     item.iconPath = jobIcon(job);
     const merged = isMergedJob(this.services.exports, job.key);
     item.contextValue = jobContextValue(job, now, merged);

@@ -109,7 +109,7 @@ describe('Jobs tree beside Export Whole Report', () => {
     await wb().reload();
     await wb().openView();
     await jobRow(page, firstJob).waitFor();
-    await view.locator('.monaco-list-row[aria-label^="Batch 3,"]').waitFor();
+    await view.locator('.monaco-list-row[aria-label^="Batch 3 of All_Orders,"]').waitFor();
     await assertEachJobOnce(page);
   });
 

@@ -124,8 +124,8 @@ describe('Export Whole Report', () => {
     const exportRow = view.locator('.monaco-list-row', { hasText: 'Export All_Orders' });
     await exportRow.waitFor();
     // The row's text runs label and description together ("Batch 2100,000 records"): match the
-    // accessible label, which the tree writes as "Batch 2, <description>, job <id>".
-    await view.locator('.monaco-list-row[aria-label^="Batch 2,"]').waitFor({ timeout: 60_000 });
+    // accessible label, which the tree writes as "Batch 2 of All_Orders, <description>, job <id>".
+    await view.locator('.monaco-list-row[aria-label^="Batch 2 of All_Orders,"]').waitFor({ timeout: 60_000 });
     assert.match((await exportRow.textContent()) ?? '', /running · \d batch(es)? done/);
     await wb()
       .statusBarItem(/1 exporting/)

@@ -160,6 +160,8 @@ describe('Results and the jobs tree', function () {
         'the report, never the job id',
       );
       assert.match(item.accessibilityInformation?.label ?? '', new RegExp(`job ${job.jobId}$`));
+      // A screen reader hears one row at a time: a "Batch 1" row names its report.
+      assert.match(item.accessibilityInformation?.label ?? '', /^(Batch 1 of All_Customers|All_Customers)\b/);
       assert.match(String(item.description), /^1,000 records · /);
       assert.strictEqual(
         item.contextValue,
