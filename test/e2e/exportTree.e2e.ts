@@ -100,7 +100,13 @@ describe('Jobs tree beside Export Whole Report', () => {
     const names = await rowNames(page);
     assert.deepStrictEqual(
       names.map((name) => name.split(',')[0]),
-      ['Export All_Orders', 'Batch 1', 'Batch 2', 'Batch 3', 'All_Orders'],
+      [
+        'Export All_Orders',
+        'Batch 1 of All_Orders',
+        'Batch 2 of All_Orders',
+        'Batch 3 of All_Orders',
+        'All_Orders',
+      ],
       names.join(' | '),
     );
     assert.match(names[4], new RegExp(`job ${firstJob}$`));
