@@ -12,20 +12,14 @@ import { EXPORTS_FILE_NAME, ExportStore } from '../../../src/exports/exportStore
 import { partialPath, type ExportRun } from '../../../src/exports/model';
 import { JobService } from '../../../src/jobs/jobService';
 import type { JobStore } from '../../../src/jobs/jobStore';
-import type { PollSettings } from '../../../src/jobs/serviceApi';
 import { countCsvRecords } from '../../../src/results/countCsvRecords';
 import { startSimulator, type Simulator } from '../../simulator';
 import { FakeClock } from '../helpers/fakeClock';
 import { SharedStorage } from '../jobs/sharedStorage';
 import { clientFor, ref, tempDir } from '../results/helpers';
+import { TEST_POLL_SETTINGS } from '../helpers/pollSettings';
 
-const SETTINGS: PollSettings = {
-  initialIntervalMs: 1000,
-  maxIntervalMs: 4000,
-  unfocusedMultiplier: 1,
-  maxConcurrent: 2,
-  maxChecksPerMinute: Infinity,
-};
+const SETTINGS = TEST_POLL_SETTINGS;
 const JOB_MS = 10_000;
 const MINUTE = 60_000;
 const ACCOUNT = 'acc-1';

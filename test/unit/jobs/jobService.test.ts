@@ -8,7 +8,7 @@ import { silentLogger, type Disposable, type Event } from '../../../src/core/por
 import type { Lease } from '../../../src/core/lease';
 import { JobService, type JobServiceOptions } from '../../../src/jobs/jobService';
 import { JobNotSavedError, type TrackedJob } from '../../../src/jobs/model';
-import type { AccountPause, AccountProblem, PollSettings } from '../../../src/jobs/serviceApi';
+import type { AccountPause, AccountProblem } from '../../../src/jobs/serviceApi';
 import { countCsvRecords } from '../../../src/results/countCsvRecords';
 import type { BulkReadApi } from '../../../src/zoho/api';
 import { isZohoError, type ZohoError } from '../../../src/zoho/errors';
@@ -17,15 +17,9 @@ import { FakeClock, settle } from '../helpers/fakeClock';
 import { clientFor, ref, tempDir } from '../results/helpers';
 import type { JobStore } from '../../../src/jobs/jobStore';
 import { SharedStorage } from './sharedStorage';
+import { TEST_POLL_SETTINGS } from '../helpers/pollSettings';
 
-const SETTINGS: PollSettings = {
-  initialIntervalMs: 1000,
-  maxIntervalMs: 4000,
-  unfocusedMultiplier: 1,
-  maxConcurrent: 2,
-  // No per-account spacing here: these tests are about what one poll does (the ceiling has its own).
-  maxChecksPerMinute: Infinity,
-};
+const SETTINGS = TEST_POLL_SETTINGS;
 const MINUTE = 60_000;
 const ACCOUNT = 'acc-1';
 

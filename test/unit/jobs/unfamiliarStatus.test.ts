@@ -7,7 +7,6 @@ import { JobService } from '../../../src/jobs/jobService';
 import type { JobStore } from '../../../src/jobs/jobStore';
 import type { TrackedJob } from '../../../src/jobs/model';
 import { UNKNOWN_STATUS_WATCH_MS } from '../../../src/jobs/pollPolicy';
-import type { PollSettings } from '../../../src/jobs/serviceApi';
 import { jobDescription } from '../../../src/views/jobDescription';
 import type { BulkReadApi } from '../../../src/zoho/api';
 import { normalizeStatus } from '../../../src/zoho/status';
@@ -16,14 +15,9 @@ import { startSimulator, type Simulator } from '../../simulator';
 import { FakeClock, settle } from '../helpers/fakeClock';
 import { clientFor, ref, tempDir } from '../results/helpers';
 import { SharedStorage } from './sharedStorage';
+import { TEST_POLL_SETTINGS } from '../helpers/pollSettings';
 
-const SETTINGS: PollSettings = {
-  initialIntervalMs: 1000,
-  maxIntervalMs: 4000,
-  unfocusedMultiplier: 1,
-  maxConcurrent: 2,
-  maxChecksPerMinute: Infinity,
-};
+const SETTINGS = TEST_POLL_SETTINGS;
 const ACCOUNT = 'acc-1';
 
 describe('Statuses other than In-progress/Completed/Failed', () => {
