@@ -130,17 +130,34 @@ async function workbenchIn(context: BrowserContext, page: Page): Promise<Workben
     page,
     context,
     async openView() {
-      const expanded = await activityIcon.getAttribute('aria-expanded');
-      const checked = await activityIcon.locator('..').getAttribute('aria-checked');
-      if (expanded !== 'true' && checked !== 'true') {
-        await activityIcon.click();
-      }
       // A container with one view hides that view's header (class "hidden"): wait for its body.
-      await page
+      const body = page
         .locator('.pane', { has: page.locator('.pane-header[aria-label^="Bulk Read Jobs"]') })
         .locator('.pane-body')
-        .first()
-        .waitFor();
+        .first();
+      // Clicking the icon toggles: after a reload the workbench may restore the open side bar just
+      // after the icon was read as closed, and the click would then close it. So click only while
+      // the view is not shown, and look again after each click rather than trust one reading.
+      const deadline = Date.now() + DEFAULT_TIMEOUT;
+      for (;;) {
+        if (await body.isVisible()) {
+          return;
+        }
+        const expanded = await activityIcon.getAttribute('aria-expanded');
+        const checked = await activityIcon.locator('..').getAttribute('aria-checked');
+        if (expanded !== 'true' && checked !== 'true') {
+          await activityIcon.click();
+        }
+        const left = deadline - Date.now();
+        try {
+          await body.waitFor({ timeout: Math.max(1000, Math.min(5000, left)) });
+          return;
+        } catch (err) {
+          if (left <= 5000) {
+            throw err;
+          }
+        }
+      }
     },
     async runCommand(title) {
       await page.keyboard.press('F1');
