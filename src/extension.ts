@@ -13,8 +13,8 @@ import { registerSignInWithRefreshToken } from './commands/signInWithRefreshToke
 import { registerSignOut } from './commands/signOut';
 import { registerUseSimulator } from './commands/useSimulator';
 import { FileLease, POLLER_LEASE_FILE_NAME } from './core/lease';
+import { DisposableStore, logUnexpectedErrorsTo, type IDisposable } from './core/lifecycle';
 import { systemClock } from './core/ports';
-import { DisposableStore } from './host/disposable';
 import { SharedJsonFile } from './core/sharedJsonFile';
 import { ACCOUNT_HOLDS_FILE_NAME, SharedAccountHolds } from './jobs/sharedAccountHolds';
 import { channelLogger, createLogChannel, logFileOf } from './host/logChannel';
@@ -74,7 +74,7 @@ export const STARTED_CONTEXT = 'creatorBulkJobs.started';
 /** The view's name in package.json (contributes.views). */
 const JOBS_VIEW_NAME = 'Bulk Read Jobs';
 
-let active: vscode.Disposable | undefined;
+let active: DisposableStore | undefined;
 /** Gives the poller lease back; deactivate waits for it (see deactivate). */
 let releaseLease: (() => Promise<void>) | undefined;
 /** Every module above has run by now: the bundle's own loading time ends here. */
@@ -84,12 +84,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
   const activateStarted = mark();
   // Disposed in reverse: listeners first, the services they call last.
   const root = new DisposableStore();
-  const own = <T extends vscode.Disposable>(value: T): T => root.add(value);
+  const own = <T extends IDisposable>(value: T): T => root.add(value);
   active = root;
   context.subscriptions.push(root);
 
   const channel = own(createLogChannel());
   const logger = channelLogger(channel);
+  // A listener that throws, a dispose that fails: logged, never lost (core/lifecycle.ts).
+  own(logUnexpectedErrorsTo(logger));
   const storage = new MementoStore(context.globalState);
   // Every window runs this over the same global storage folder: the job list lives in a file there
   // that all windows merge into, and one window at a time (the lease holder) polls. See README,
@@ -248,14 +250,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
 }
 
 /**
- * VS Code waits (a few seconds) for the promise deactivate returns: the lease's release is written
- * before the window goes, so another window takes over polling on its next beat (2 s), not after
- * the lease lapses (about 8 s). See README, "Several windows".
+ * VS Code waits (a few seconds) for the promise deactivate returns. The lease's release starts
+ * first and is written before the window goes, so another window takes over polling on its next
+ * beat (2 s), not after the lease lapses (up to 8 s, core/lease.ts; README, "Several windows").
+ * Everything else is disposed at once; the promise also waits for the stores' pending writes.
  */
 export async function deactivate(): Promise<void> {
   const released = releaseLease?.() ?? Promise.resolve();
   releaseLease = undefined;
-  active?.dispose();
+  const disposed = active?.dispose() ?? Promise.resolve();
   active = undefined;
-  await released;
+  await Promise.all([released, disposed]);
 }

@@ -1,12 +1,11 @@
 // Signed-in accounts: the non-secret list in a KeyValueStore (globalState), the credentials in a
 // SecretStore (SecretStorage), and one cached client per account so that every caller of an
 // account shares one token provider (one refresh in flight per account).
+import { Disposable, Emitter, type Event } from '../core/lifecycle';
 import {
-  Emitter,
   silentLogger,
   systemClock,
   type Clock,
-  type Event,
   type KeyValueStore,
   type Logger,
   type SecretStore,
@@ -47,10 +46,10 @@ export function defaultLabel(target: AccountTarget): string {
   return `${target.owner} (${placeOf(target)})`;
 }
 
-export class AccountStore implements AccountsApi {
-  private readonly changed = new Emitter<void>();
+export class AccountStore extends Disposable implements AccountsApi {
+  private readonly changed = this.register(new Emitter<void>());
   readonly onDidChange: Event<void> = this.changed.event;
-  private readonly credentialsEmitter = new Emitter<string>();
+  private readonly credentialsEmitter = this.register(new Emitter<string>());
   /** The id of an account whose credentials were stored anew, here or in another window. */
   readonly onDidChangeCredentials: Event<string> = this.credentialsEmitter.event;
   private readonly clients = new Map<string, Promise<BulkReadApi>>();
@@ -66,6 +65,7 @@ export class AccountStore implements AccountsApi {
   private readonly lockDir?: string;
 
   constructor(options: AccountStoreOptions) {
+    super();
     this.storage = options.storage;
     this.#secrets = options.secrets;
     this.logger = options.logger ?? silentLogger;
@@ -178,10 +178,8 @@ export class AccountStore implements AccountsApi {
     });
   }
 
-  dispose(): void {
+  protected override onDispose(): void {
     this.clients.clear();
-    this.changed.dispose();
-    this.credentialsEmitter.dispose();
   }
 
   private async buildClient(accountId: string): Promise<BulkReadApi> {

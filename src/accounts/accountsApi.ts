@@ -1,5 +1,5 @@
 // What the views and commands may ask of the signed-in accounts (implemented by ./accountStore.ts).
-import type { Event } from '../core/ports';
+import type { Event } from '../core/lifecycle';
 import type { BulkReadApi } from '../zoho/api';
 import type { Account } from '../zoho/types';
 

@@ -3,7 +3,9 @@
 // The holder renews the lease every LEASE_HEARTBEAT_MS for LEASE_TTL_MS. Every other window tries
 // to take it on the same beat, and succeeds once the lease is free or has lapsed: when the holding
 // window closes it gives the lease back (close(), which deactivate awaits) and another one takes
-// over at its next beat; when it crashes or hangs, within LEASE_TTL_MS + LEASE_HEARTBEAT_MS. A holder that hung past its own expiry stops counting itself
+// over at its next beat; when it crashes or hangs, within LEASE_TTL_MS + LEASE_HEARTBEAT_MS (8 s),
+// or about 12 s when it stopped while holding the file's lock (abandoned after STALE_LOCK_MS,
+// ./fileLock.ts, then a beat). A holder that hung past its own expiry stops counting itself
 // the holder at once, before its next beat tells it whether someone else took over.
 //
 // The same file says whether any window of the editor is focused (each focused window stamps it on
@@ -16,7 +18,8 @@
 // gives the lease up, so the poller and the window that notifies are always windows a person sees.
 import { randomUUID } from 'node:crypto';
 import { errorMessage } from './format';
-import { Emitter, silentLogger, type Clock, type Disposable, type Logger, type TimerHandle } from './ports';
+import { Disposable, Emitter, type IDisposable } from './lifecycle';
+import { silentLogger, type Clock, type Logger, type TimerHandle } from './ports';
 import type { SharedJsonFile } from './sharedJsonFile';
 
 /** The job poller's lease, in the extension's global storage folder. */
@@ -27,10 +30,10 @@ export const LEASE_TTL_MS = 6_000;
 /** What other parts see of a lease: whether this window holds it now, and when that changes. */
 export interface Lease {
   readonly held: boolean;
-  readonly onDidChange: (listener: (held: boolean) => void) => Disposable;
+  readonly onDidChange: (listener: (held: boolean) => void) => IDisposable;
   /** Whether this or another window sharing the lease is focused (as of the last beat). */
   readonly someWindowFocused: boolean;
-  readonly onDidChangeSomeWindowFocused: (listener: (focused: boolean) => void) => Disposable;
+  readonly onDidChangeSomeWindowFocused: (listener: (focused: boolean) => void) => IDisposable;
   /** This window gained or lost focus. */
   setFocused(focused: boolean): void;
   /** Names this window among the windows sharing the lease. */
@@ -53,7 +56,7 @@ function isStoredLease(value: unknown): value is StoredLease {
   return typeof record?.holder === 'string' && typeof record.until === 'number';
 }
 
-export class FileLease implements Lease, Disposable {
+export class FileLease extends Disposable implements Lease {
   private readonly changes = new Emitter<boolean>();
   readonly onDidChange = this.changes.event;
   private readonly focusChanges = new Emitter<boolean>();
@@ -80,7 +83,9 @@ export class FileLease implements Lease, Disposable {
     private readonly logger: Logger = silentLogger,
     /** Names this window in the file (a random id: nothing about the user or machine). */
     readonly holderId: string = randomUUID(),
-  ) {}
+  ) {
+    super();
+  }
 
   get held(): boolean {
     return this.heldUntil > this.clock.now();
@@ -145,8 +150,9 @@ export class FileLease implements Lease, Disposable {
     return this.beating;
   }
 
-  dispose(): void {
-    void this.close();
+  /** Gives the lease back: see close(). */
+  protected override onDispose(): Promise<void> {
+    return this.close();
   }
 
   /**

@@ -90,34 +90,6 @@ export interface SecretStore {
   delete(key: string): Promise<void>;
 }
 
-/** A listener registration that can be undone. */
-export interface Disposable {
-  dispose(): void;
-}
-
-/** Subscribes a listener; dispose the result to unsubscribe (the shape of VS Code's Event). */
-export type Event<T> = (listener: (value: T) => void) => Disposable;
-
-/** Minimal typed event emitter so the core needs no editor API. */
-export class Emitter<T> implements Disposable {
-  private listeners = new Set<(value: T) => void>();
-
-  readonly event = (listener: (value: T) => void): Disposable => {
-    this.listeners.add(listener);
-    return { dispose: () => this.listeners.delete(listener) };
-  };
-
-  fire(value: T): void {
-    for (const listener of [...this.listeners]) {
-      listener(value);
-    }
-  }
-
-  dispose(): void {
-    this.listeners.clear();
-  }
-}
-
 /** In-memory KeyValueStore, used by tests. Values are copied as JSON, as globalState does. */
 export class MemoryKeyValueStore implements KeyValueStore {
   private readonly values = new Map<string, string>();

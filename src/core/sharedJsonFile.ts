@@ -9,7 +9,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, watch, type FSWatcher, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { errorMessage } from './format';
-import { Emitter, silentLogger, type Clock, type Disposable, type Logger, type TimerHandle } from './ports';
+import { Disposable, Emitter } from './lifecycle';
+import { silentLogger, type Clock, type Logger, type TimerHandle } from './ports';
 import { withLock } from './fileLock';
 
 /** How often the file is checked for changes when file-system events are missed (network drives). */
@@ -23,7 +24,7 @@ export class UnusableContentError extends Error {
   }
 }
 
-export class SharedJsonFile implements Disposable {
+export class SharedJsonFile extends Disposable {
   private readonly changes = new Emitter<void>();
   /** Fires when another window may have changed the file (call read() to see). */
   readonly onDidChange = this.changes.event;
@@ -38,6 +39,7 @@ export class SharedJsonFile implements Disposable {
     private readonly clock: Clock,
     private readonly logger: Logger = silentLogger,
   ) {
+    super();
     this.lockPath = `${filePath}.lock`;
   }
 
@@ -141,7 +143,7 @@ export class SharedJsonFile implements Disposable {
     }
   }
 
-  dispose(): void {
+  protected override onDispose(): void {
     this.disposed = true;
     this.watcher?.close();
     if (this.timer !== undefined) {

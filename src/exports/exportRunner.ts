@@ -12,14 +12,9 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { capitalise, errorMessage } from '../core/format';
 import { soleLease, type Lease } from '../core/lease';
-import {
-  Emitter,
-  type Clock,
-  type Disposable,
-  type Event,
-  type Logger,
-  type TimerHandle,
-} from '../core/ports';
+import { Disposable, Emitter, type Event, type IDisposable } from '../core/lifecycle';
+import type { Clock, Logger, TimerHandle } from '../core/ports';
+import { LocalRefusal } from '../core/refusal';
 import { rateLimitPauseMs } from '../jobs/accountStates';
 import { CURSOR_LIFETIME_MS, cursorMsLeft, usableCursor, type TrackedJob } from '../jobs/model';
 import type { JobServiceApi } from '../jobs/serviceApi';
@@ -28,7 +23,7 @@ import type { FirstBatchQuery, ReportRef } from '../zoho/types';
 import { appendCsv, HeaderMismatchError, truncateTo } from './appendCsv';
 import { CreateBudget } from './createBudget';
 import { ExportStore, type ExportChange } from './exportStore';
-import { partialPath, workingPath, type ExportBatch, type ExportRun, type ExportState } from './model';
+import { partialPath, workingPath, type ExportBatch, type ExportRun, type ExportRunState } from './model';
 import { copyPrefix, exists, mismatch, publish } from './workingFile';
 import {
   ExportStop,
@@ -67,7 +62,7 @@ export interface StartExport {
  */
 export type ExportLease = Pick<Lease, 'held' | 'onDidChange'>;
 
-export interface ExportsApi extends Disposable {
+export interface ExportsApi extends IDisposable {
   readonly onDidChangeExport: Event<ExportChange>;
   /** An export completed (the merged file is at its destination). */
   readonly onDidFinishExport: Event<ExportRun>;
@@ -103,7 +98,8 @@ export interface ExportRunnerOptions {
 
 /**
  * How long Cancel in a window without the lease waits for the window with it to stop the export
- * (a hung window loses the lease within about 12 s, and the next holder carries the cancel out).
+ * (a hung window loses the lease within 8 s, 12 s if it hung holding the lease file's lock: see
+ * core/lease.ts; the next holder carries the cancel out).
  */
 export const CANCEL_HANDOVER_MS = 30_000;
 
@@ -116,7 +112,7 @@ function isLastBatch(job: TrackedJob): boolean {
   return job.state === 'completed' && !job.details?.result?.record_cursor;
 }
 
-export class ExportRunner implements ExportsApi {
+export class ExportRunner extends Disposable implements ExportsApi {
   private readonly finishEmitter = new Emitter<ExportRun>();
   private readonly stopEmitter = new Emitter<ExportRun>();
   readonly onDidChangeExport: Event<ExportChange>;
@@ -129,7 +125,7 @@ export class ExportRunner implements ExportsApi {
   private readonly logger: Logger;
   private readonly lease: ExportLease;
   private readonly budget = new CreateBudget();
-  private readonly subscriptions: Disposable[] = [];
+  private readonly subscriptions: IDisposable[] = [];
   /** Runs whose next batch is being created. */
   private readonly creating = new Set<string>();
   /**
@@ -152,6 +148,7 @@ export class ExportRunner implements ExportsApi {
   private disposed = false;
 
   constructor(options: ExportRunnerOptions) {
+    super();
     this.jobs = options.jobs;
     this.store = options.store;
     this.clock = options.clock;
@@ -198,7 +195,7 @@ export class ExportRunner implements ExportsApi {
       .find((run) => run.state === 'running' && run.destination === request.destination);
     if (busy) {
       // Its working file would be cut short under it.
-      throw new Error(
+      throw new LocalRefusal(
         `${path.basename(request.destination)} is being written by the running export of ${busy.ref.report}. Wait for it, cancel it, or choose another file.`,
       );
     }
@@ -276,7 +273,7 @@ export class ExportRunner implements ExportsApi {
   async restart(id: string): Promise<ExportRun> {
     const run = this.store.get(id);
     if (!run) {
-      throw new Error('This export is no longer listed.');
+      throw new LocalRefusal('This export is no longer listed.');
     }
     if (run.state === 'running') {
       return run;
@@ -332,7 +329,7 @@ export class ExportRunner implements ExportsApi {
     }
   }
 
-  dispose(): void {
+  protected override onDispose(): void {
     this.disposed = true;
     for (const timer of this.waits.values()) {
       this.clock.clearTimeout(timer);
@@ -904,7 +901,7 @@ export class ExportRunner implements ExportsApi {
    */
   private stop(
     id: string,
-    state: Exclude<ExportState, 'running' | 'completed'>,
+    state: Exclude<ExportRunState, 'running' | 'completed'>,
     text: StopText | undefined,
     keepRecords = state !== 'failed',
   ): Promise<ExportRun | undefined> {
@@ -920,7 +917,7 @@ export class ExportRunner implements ExportsApi {
 
   private async stopOnce(
     id: string,
-    state: Exclude<ExportState, 'running' | 'completed'>,
+    state: Exclude<ExportRunState, 'running' | 'completed'>,
     text: StopText | undefined,
     keepRecords: boolean,
   ): Promise<ExportRun | undefined> {

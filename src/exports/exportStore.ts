@@ -4,7 +4,8 @@
 // changes (the lease holder's progress, another window's cancel request); changes made by another
 // window are announced with `external` set. Runs are never mutated in place.
 import { errorMessage } from '../core/format';
-import { Emitter, silentLogger, type Disposable, type Event, type Logger } from '../core/ports';
+import { Disposable, Emitter, type Event, type IDisposable } from '../core/lifecycle';
+import { silentLogger, type Logger } from '../core/ports';
 import { UnusableContentError, type SharedJsonFile } from '../core/sharedJsonFile';
 import { jsonEqual } from '../core/json';
 import type { ExportRun } from './model';
@@ -25,19 +26,22 @@ interface StoredExports {
 
 const STATES: ReadonlySet<unknown> = new Set(['running', 'completed', 'failed', 'cancelled', 'interrupted']);
 
-export class ExportStore implements Disposable {
+export class ExportStore extends Disposable {
   private readonly runs: Map<string, ExportRun>;
-  private readonly changes = new Emitter<ExportChange>();
+  private readonly changes = new Emitter<ExportChange>((error) =>
+    this.logger.error(`An export change listener failed: ${errorMessage(error)}`),
+  );
   readonly onDidChange: Event<ExportChange> = this.changes.event;
   private lastWrite: Promise<void> = Promise.resolve();
   /** Runs with a write of ours still on its way to the file: the file is older for them. */
   private readonly pending = new Map<string, number>();
-  private readonly subscription: Disposable;
+  private readonly subscription: IDisposable;
 
   constructor(
     private readonly file: SharedJsonFile,
     private readonly logger: Logger = silentLogger,
   ) {
+    super();
     this.runs = new Map(this.readFile().map((run) => [run.id, run]));
     this.subscription = file.onDidChange(() => this.sync());
   }
@@ -152,9 +156,11 @@ export class ExportStore implements Disposable {
     return this.lastWrite;
   }
 
-  dispose(): void {
+  /** Resolves once the changes made so far are written. */
+  protected override onDispose(): Promise<void> {
     this.subscription.dispose();
     this.changes.dispose();
+    return this.flushed();
   }
 
   /**
@@ -279,11 +285,7 @@ export class ExportStore implements Disposable {
   }
 
   private fire(change: ExportChange): void {
-    try {
-      this.changes.fire(change);
-    } catch (error) {
-      this.logger.error(`An export change listener failed: ${errorMessage(error)}`);
-    }
+    this.changes.fire(change);
   }
 
   /** The stored runs; when the file cannot be read or used, the runs known so far (warned). */

@@ -9,7 +9,7 @@ import type { FirstBatchQuery, ReportRef } from '../zoho/types';
  * cancelled: stopped by the user; `keptPath` holds the records so far if they chose to keep them.
  * interrupted: a cursor expired (or a batch could not be created); records so far in `keptPath`.
  */
-export type ExportState = 'running' | 'completed' | 'failed' | 'cancelled' | 'interrupted';
+export type ExportRunState = 'running' | 'completed' | 'failed' | 'cancelled' | 'interrupted';
 
 export interface ExportBatch {
   /** Job key (see jobKey in ../jobs/model). */
@@ -31,7 +31,7 @@ export interface ExportRun {
   query: FirstBatchQuery;
   /** Absolute path of the merged CSV; it exists only once the export is complete. */
   destination: string;
-  state: ExportState;
+  state: ExportRunState;
   batches: ExportBatch[];
   /** Header row of the first batch (without its line ending); every later batch must match. */
   header?: string;

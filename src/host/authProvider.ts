@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import type { Services } from '../services';
 import type { Account } from '../zoho/types';
-import { Disposable } from './disposable';
+import { Disposable, Emitter } from '../core/lifecycle';
 
 export const AUTH_PROVIDER_ID = 'zoho-creator';
 export const AUTH_PROVIDER_LABEL = 'Zoho Creator';
@@ -17,7 +17,7 @@ function sessionOf(account: Account): vscode.AuthenticationSession {
 
 export class ZohoAuthenticationProvider extends Disposable implements vscode.AuthenticationProvider {
   private readonly changeEmitter = this.register(
-    new vscode.EventEmitter<vscode.AuthenticationProviderAuthenticationSessionsChangeEvent>(),
+    new Emitter<vscode.AuthenticationProviderAuthenticationSessionsChangeEvent>(),
   );
   readonly onDidChangeSessions = this.changeEmitter.event;
   private known: Map<string, Account>;

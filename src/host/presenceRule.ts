@@ -8,7 +8,8 @@
 // no answer. A reply may be lost for good (the tab reconnected): a probe unanswered that long is
 // abandoned and a new one sent, so the window can count back in. Any answer, even a late one from
 // an abandoned probe, proves the UI is there.
-import type { Clock, Disposable, TimerHandle } from '../core/ports';
+import { Disposable, type IDisposable } from '../core/lifecycle';
+import type { Clock, TimerHandle } from '../core/ports';
 import type { ExportsApi } from '../exports/exportRunner';
 import type { JobServiceApi } from '../jobs/serviceApi';
 
@@ -25,21 +26,22 @@ export interface PresenceVerdict {
   answering: boolean;
 }
 
-export class PresenceRule implements Disposable {
+export class PresenceRule extends Disposable {
   private verdict: PresenceVerdict = { present: true, answering: true };
   private misses = 0;
   /** When the probe still waiting for its answer was sent (undefined: none waiting). */
   private waitingSince: number | undefined;
   private timer: TimerHandle | undefined;
   private quickTimer: TimerHandle | undefined;
-  private disposed = false;
 
   constructor(
     /** Asks the UI a trivial question; settles when the UI answers. */
     private readonly ask: () => PromiseLike<unknown>,
     private readonly clock: Clock,
     private readonly changed: (verdict: PresenceVerdict) => void,
-  ) {}
+  ) {
+    super();
+  }
 
   get present(): boolean {
     return this.verdict.present;
@@ -60,7 +62,7 @@ export class PresenceRule implements Disposable {
    * held back matters while there is nothing to poll or announce.
    */
   setActive(active: boolean): void {
-    if (this.disposed || active === this.active) {
+    if (this.isDisposed || active === this.active) {
       return;
     }
     if (active) {
@@ -75,8 +77,7 @@ export class PresenceRule implements Disposable {
     this.set({ present: true, answering: true });
   }
 
-  dispose(): void {
-    this.disposed = true;
+  protected override onDispose(): void {
     if (this.timer !== undefined) {
       this.clock.clearTimeout(this.timer);
       this.timer = undefined;
@@ -88,7 +89,7 @@ export class PresenceRule implements Disposable {
     this.timer = this.clock.setTimeout(() => {
       this.timer = undefined;
       this.probe();
-      if (!this.disposed) {
+      if (!this.isDisposed) {
         this.arm();
       }
     }, PRESENCE_CHECK_MS);
@@ -115,7 +116,7 @@ export class PresenceRule implements Disposable {
       }
     }, PRESENCE_QUICK_TIMEOUT_MS);
     const answered = (): void => {
-      if (this.disposed || !this.active) {
+      if (this.isDisposed || !this.active) {
         return;
       }
       this.waitingSince = undefined;
@@ -139,7 +140,7 @@ export class PresenceRule implements Disposable {
       return;
     }
     this.verdict = verdict;
-    if (!this.disposed) {
+    if (!this.isDisposed) {
       this.changed(verdict);
     }
   }
@@ -150,7 +151,7 @@ export function probeWhileTracking(
   rule: Pick<PresenceRule, 'setActive'>,
   jobs: Pick<JobServiceApi, 'jobs' | 'onDidChangeJob'>,
   exports: Pick<ExportsApi, 'exports' | 'onDidChangeExport'>,
-): Disposable {
+): IDisposable {
   const update = (): void =>
     rule.setActive(jobs.jobs().length > 0 || exports.exports().some((run) => run.state === 'running'));
   update();

@@ -15,7 +15,7 @@ import type { TrackedJob } from '../jobs/model';
 import { readCsvHead, type CsvHead } from '../results/csvHead';
 import type { Services } from '../services';
 import { formatCount, formatRecords } from '../views/jobDescription';
-import { Disposable } from './disposable';
+import { Disposable, Emitter } from '../core/lifecycle';
 
 export const RESULT_SCHEME = 'creator-result';
 
@@ -65,7 +65,7 @@ interface Target {
 }
 
 export class ResultFileSystem extends Disposable implements vscode.FileSystemProvider {
-  private readonly changeEmitter = this.register(new vscode.EventEmitter<vscode.FileChangeEvent[]>());
+  private readonly changeEmitter = this.register(new Emitter<vscode.FileChangeEvent[]>());
   readonly onDidChangeFile = this.changeEmitter.event;
   /** Heads read for a stat, kept for the readFile that follows it (by path and size). */
   private readonly heads = new Map<string, Promise<CsvHead>>();

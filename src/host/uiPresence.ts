@@ -10,7 +10,7 @@
 // answers (one late answer is not enough to give up the poller lease).
 import * as vscode from 'vscode';
 import { systemClock } from '../core/ports';
-import { Disposable } from './disposable';
+import { Disposable } from '../core/lifecycle';
 import { PresenceRule, type PresenceVerdict } from './presenceRule';
 
 const PROBE_CONTEXT = 'creatorBulkJobs.uiAnswers';

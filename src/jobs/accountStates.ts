@@ -3,10 +3,11 @@
 // notifications read it from here. The hold it implies goes to the poll scheduler through
 // `applyHold` (the scheduler's pauseGroup/resumeGroup), so the scheduler stays the one place that
 // decides whether a request may be sent. With a SharedAccountHolds, holds met in one window are
-// adopted by every other (./sharedAccountHolds.ts); only the window that met a problem announces
+// taken in by every other (./sharedAccountHolds.ts); only the window that met a problem announces
 // it. No editor API here.
 import { clockTime } from '../core/format';
-import { Emitter, type Clock, type Disposable, type Logger, type TimerHandle } from '../core/ports';
+import { Disposable, Emitter, type IDisposable } from '../core/lifecycle';
+import type { Clock, Logger, TimerHandle } from '../core/ports';
 import { isZohoError, ZohoError } from '../zoho/errors';
 import type { AccountPause, AccountProblem } from './serviceApi';
 import type { HoldsChange, SharedAccountHolds, StoredHolds } from './sharedAccountHolds';
@@ -45,7 +46,7 @@ export interface AccountState {
 
 /** What the tree, the status bar and notifications need from the model. */
 export interface AccountStatesApi {
-  readonly onDidChange: (listener: (state: AccountState) => void) => Disposable;
+  readonly onDidChange: (listener: (state: AccountState) => void) => IDisposable;
   /** The account's state ('ok' when nothing holds it). */
   get(accountId: string): AccountState;
   /** Accounts that are not ok. */
@@ -69,7 +70,7 @@ interface AuthHold {
   until: number;
 }
 
-export class AccountStates implements AccountStatesApi, Disposable {
+export class AccountStates extends Disposable implements AccountStatesApi {
   private readonly changeEmitter = new Emitter<AccountState>();
   private readonly pauseEmitter = new Emitter<AccountPause>();
   private readonly problemEmitter = new Emitter<AccountProblem>();
@@ -86,8 +87,7 @@ export class AccountStates implements AccountStatesApi, Disposable {
   /** This window's writes to the shared holds not finished yet, and the last of them. */
   private writing = 0;
   private lastWrite: Promise<void> = Promise.resolve();
-  private readonly subscription: Disposable | undefined;
-  private disposed = false;
+  private readonly subscription: IDisposable | undefined;
 
   constructor(
     private readonly clock: Clock,
@@ -97,9 +97,10 @@ export class AccountStates implements AccountStatesApi, Disposable {
     /** The holds every window shares; without it, holds stay in this window. */
     private readonly shared?: SharedAccountHolds,
   ) {
+    super();
     if (shared) {
-      this.subscription = shared.onDidChange(() => this.adopt());
-      this.adopt();
+      this.subscription = shared.onDidChange(() => this.takeInShared());
+      this.takeInShared();
     }
   }
 
@@ -219,8 +220,8 @@ export class AccountStates implements AccountStatesApi, Disposable {
     }
   }
 
-  dispose(): void {
-    this.disposed = true;
+  /** Resolves once the hold changes made so far are written. */
+  protected override onDispose(): Promise<void> {
     this.subscription?.dispose();
     for (const { timer } of this.throttles.values()) {
       this.clock.clearTimeout(timer);
@@ -229,6 +230,7 @@ export class AccountStates implements AccountStatesApi, Disposable {
     this.changeEmitter.dispose();
     this.pauseEmitter.dispose();
     this.problemEmitter.dispose();
+    return this.flushed();
   }
 
   private throttle(accountId: string, reason: AccountPause['reason'], until: number, message: string): void {
@@ -289,7 +291,7 @@ export class AccountStates implements AccountStatesApi, Disposable {
         if (written && change !== 'forget' && change.auth && this.auth.has(accountId)) {
           this.sharedAuth.add(accountId);
         }
-        this.adopt(); // and what other windows wrote meanwhile
+        this.takeInShared(); // and what other windows wrote meanwhile
       });
   }
 
@@ -302,9 +304,9 @@ export class AccountStates implements AccountStatesApi, Disposable {
    * Takes on the holds other windows met, quietly (the window that met one announced it): a
    * longer throttle, an auth problem, or the end of an auth problem (someone signed in again).
    */
-  private adopt(): void {
-    if (!this.shared || this.disposed || this.writing > 0) {
-      return; // while this window writes, the file may not show its change yet: adopt after
+  private takeInShared(): void {
+    if (!this.shared || this.isDisposed || this.writing > 0) {
+      return; // while this window writes, the file may not show its change yet: take it in after
     }
     const stored = this.shared.read(this.clock.now());
     for (const [accountId, holds] of stored) {
@@ -349,7 +351,7 @@ export class AccountStates implements AccountStatesApi, Disposable {
 
   /** The scheduler holds one pause per account: the later of the throttle and the auth hold. */
   private apply(accountId: string): void {
-    if (this.disposed) {
+    if (this.isDisposed) {
       return;
     }
     const until = Math.max(
@@ -360,7 +362,7 @@ export class AccountStates implements AccountStatesApi, Disposable {
   }
 
   private changed(accountId: string): void {
-    if (!this.disposed) {
+    if (!this.isDisposed) {
       this.changeEmitter.fire(this.get(accountId));
     }
   }

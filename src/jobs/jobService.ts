@@ -10,10 +10,12 @@
 import { promises as fs } from 'node:fs';
 import { errorMessage } from '../core/format';
 import { soleLease, type Lease } from '../core/lease';
-import { Emitter, type Clock, type Disposable, type Logger } from '../core/ports';
+import { Disposable, Emitter, type IDisposable } from '../core/lifecycle';
+import type { Clock, Logger } from '../core/ports';
+import { LocalRefusal } from '../core/refusal';
 import { deleteResultFiles, fetchResult, isResultLocked, withResultLock } from '../results/fetchResult';
 import type { BulkReadApi } from '../zoho/api';
-import { ZohoError, cancelledError, isZohoError } from '../zoho/errors';
+import { cancelledError, isZohoError } from '../zoho/errors';
 import { isValidJobId } from '../zoho/status';
 import type { FirstBatchQuery, JobDetails, ReportRef } from '../zoho/types';
 import {
@@ -82,11 +84,7 @@ function errorRecord(error: unknown, at: number): NonNullable<TrackedJob['lastEr
   return { kind: 'unknown', message: redact(errorMessage(error)), at };
 }
 
-function badRequest(message: string): ZohoError {
-  return new ZohoError({ kind: 'badRequest', message });
-}
-
-export class JobService implements JobServiceApi {
+export class JobService extends Disposable implements JobServiceApi {
   private readonly changeEmitter = new Emitter<JobChange>();
   private readonly finishEmitter = new Emitter<TrackedJob>();
   readonly onDidChangeJob = this.changeEmitter.event;
@@ -102,7 +100,7 @@ export class JobService implements JobServiceApi {
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly scheduler: PollScheduler;
-  private readonly storeSubscription: Disposable;
+  private readonly storeSubscription: IDisposable;
   private readonly downloads = new Map<string, RunningDownload>();
   private readonly nextBatches = new Map<string, Promise<TrackedJob>>();
   /** When this window last checked each job (the store has it only to LAST_CHECK_SAVE_MS). */
@@ -112,12 +110,13 @@ export class JobService implements JobServiceApi {
   readonly polling: Lease;
   /** Every reset of abandoned downloads started so far (abandonedDownloadsReleased). */
   private releasing: Promise<void> = Promise.resolve();
-  private readonly leaseSubscriptions: Disposable[];
+  private readonly leaseSubscriptions: IDisposable[];
   private focused = true;
   private settings: PollSettings;
   private disposed = false;
 
   constructor(private readonly options: JobServiceOptions) {
+    super();
     this.store = options.store;
     this.clock = options.clock;
     this.logger = options.logger;
@@ -199,7 +198,7 @@ export class JobService implements JobServiceApi {
 
   async trackJob(accountId: string, ref: ReportRef, jobId: string): Promise<TrackedJob> {
     if (!isValidJobId(jobId.trim())) {
-      throw badRequest(`"${jobId.trim().slice(0, 40)}" is not a job id: Zoho job ids are digits only.`);
+      throw new LocalRefusal(`"${jobId.trim().slice(0, 40)}" is not a job id: Zoho job ids are digits only.`);
     }
     const existing = this.store.get(jobKey(accountId, ref, jobId.trim()));
     if (existing) {
@@ -272,7 +271,7 @@ export class JobService implements JobServiceApi {
   async ensureResult(key: string, progress: ResultProgress = {}): Promise<LocalResult> {
     const job = this.store.get(key);
     if (!job) {
-      throw badRequest('This job is no longer tracked.');
+      throw new LocalRefusal('This job is no longer tracked.');
     }
     const running = this.downloads.get(key);
     if (running) {
@@ -284,11 +283,13 @@ export class JobService implements JobServiceApi {
       return job.result;
     }
     if (job.state !== 'completed') {
-      throw badRequest(`Job ${job.jobId} has not completed yet; its result can be downloaded once it has.`);
+      throw new LocalRefusal(
+        `Job ${job.jobId} has not completed yet; its result can be downloaded once it has.`,
+      );
     }
     if (resultExpired(job, this.clock.now())) {
       // Asking would spend an API call on a certain refusal.
-      throw badRequest(
+      throw new LocalRefusal(
         `The result of job ${job.jobId} has expired: Zoho keeps results for 24 hours. Create the job again to read the records.`,
       );
     }
@@ -349,13 +350,14 @@ export class JobService implements JobServiceApi {
     this.scheduler.updateSettings(settings);
   }
 
-  dispose(): void {
+  /** Resolves once the account holds met so far are written. */
+  protected override onDispose(): Promise<void> {
     this.disposed = true;
     this.scheduler.dispose();
     for (const download of this.downloads.values()) {
       download.cancel();
     }
-    this.accountStates.dispose();
+    const holdsWritten = this.accountStates.dispose();
     this.storeSubscription.dispose();
     for (const subscription of this.leaseSubscriptions) {
       subscription.dispose();
@@ -363,6 +365,7 @@ export class JobService implements JobServiceApi {
     this.changeEmitter.dispose();
     this.finishEmitter.dispose();
     this.announceEmitter.dispose();
+    return holdsWritten;
   }
 
   /**
@@ -524,11 +527,11 @@ export class JobService implements JobServiceApi {
   private async createNextBatch(key: string): Promise<TrackedJob> {
     const parent = this.store.get(key);
     if (!parent) {
-      throw badRequest('This job is no longer tracked.');
+      throw new LocalRefusal('This job is no longer tracked.');
     }
     const cursor = usableCursor(parent, this.clock.now());
     if (!cursor) {
-      throw badRequest(this.whyNoCursor(parent));
+      throw new LocalRefusal(this.whyNoCursor(parent));
     }
     const api = await this.options.clients(parent.accountId);
     // The cursor and nothing else: the server keeps the first batch's size (docs/zoho-bulk-read-api.md, "Creating a job").

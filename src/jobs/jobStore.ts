@@ -10,8 +10,9 @@
 // Jobs are never mutated in place: each change stores a new object, so a job handed out earlier
 // stays a consistent snapshot. Treat returned jobs as read-only and change them through update().
 import { errorMessage } from '../core/format';
-import { Emitter, silentLogger } from '../core/ports';
-import type { Disposable, Event, KeyValueStore, Logger } from '../core/ports';
+import { Disposable, Emitter, type Event, type IDisposable } from '../core/lifecycle';
+import { silentLogger } from '../core/ports';
+import type { KeyValueStore, Logger } from '../core/ports';
 import type { SharedJsonFile } from '../core/sharedJsonFile';
 import { jsonEqual } from '../core/json';
 import type { TrackedJob } from './model';
@@ -26,11 +27,13 @@ type JobMap = Map<string, TrackedJob>;
 /** One change of this window, replayed on whatever list is stored when it is written. */
 type Operation = (jobs: JobMap) => void;
 
-export class JobStore implements Disposable {
+export class JobStore extends Disposable {
   /** The stored list as last read or written, with this window's unwritten operations applied. */
   private jobs: JobMap;
   private stored: JobMap;
-  private readonly changes = new Emitter<JobChange>();
+  private readonly changes = new Emitter<JobChange>((error) =>
+    this.logger.error(`A job change listener failed: ${errorMessage(error)}`),
+  );
   readonly onDidChange: Event<JobChange> = this.changes.event;
   /** Operations not written yet, in order. */
   private pending: Operation[] = [];
@@ -38,7 +41,7 @@ export class JobStore implements Disposable {
   private queuedWrite: Promise<void> | undefined;
   /** End of the write chain: one write at a time from this window. */
   private lastWrite: Promise<void> = Promise.resolve();
-  private readonly subscription: Disposable;
+  private readonly subscription: IDisposable;
   private disposed = false;
 
   constructor(
@@ -46,6 +49,7 @@ export class JobStore implements Disposable {
     private readonly logger: Logger = silentLogger,
     legacy?: KeyValueStore,
   ) {
+    super();
     this.stored = this.readFile();
     this.jobs = new Map(this.stored);
     this.subscription = file.onDidChange(() => this.sync());
@@ -140,10 +144,12 @@ export class JobStore implements Disposable {
     await this.lastWrite;
   }
 
-  dispose(): void {
+  /** Resolves once the changes made so far are written. */
+  protected override onDispose(): Promise<void> {
     this.disposed = true;
     this.subscription.dispose();
     this.changes.dispose();
+    return this.flushed();
   }
 
   /** Applies `operation` here at once (and announces it), then queues it for the shared file. */
@@ -216,11 +222,7 @@ export class JobStore implements Disposable {
     if (this.disposed) {
       return;
     }
-    try {
-      this.changes.fire(change);
-    } catch (error) {
-      this.logger.error(`A job change listener failed: ${errorMessage(error)}`);
-    }
+    this.changes.fire(change);
   }
 
   /**

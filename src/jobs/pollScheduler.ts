@@ -10,7 +10,8 @@
 // jobs and a ceiling of 20 a minute, the most overdue job goes next every 3 s, which is fair.
 import { errorMessage } from '../core/format';
 import { silentLogger } from '../core/ports';
-import type { Clock, Disposable, Logger, TimerHandle } from '../core/ports';
+import { Disposable } from '../core/lifecycle';
+import type { Clock, Logger, TimerHandle } from '../core/ports';
 import { accountGapMs, normalisePollSettings, pollDelayMs } from './pollPolicy';
 import type { PollSettings } from './serviceApi';
 
@@ -43,13 +44,12 @@ interface Entry {
   waiters: Array<() => void>;
 }
 
-export class PollScheduler implements Disposable {
+export class PollScheduler extends Disposable {
   private readonly clock: Clock;
   private readonly poll: (key: string) => Promise<PollOutcome>;
   private readonly logger: Logger;
   private settings: PollSettings;
   private focused = true;
-  private disposed = false;
   private nextSeq = 0;
   private readonly entries = new Map<string, Entry>();
   /** Keyed by job key, not entry: a key removed and re-added mid-poll still never polls twice. */
@@ -61,6 +61,7 @@ export class PollScheduler implements Disposable {
   private timerAt = 0;
 
   constructor(options: PollSchedulerOptions) {
+    super();
     this.clock = options.clock;
     this.poll = options.poll;
     this.logger = options.logger ?? silentLogger;
@@ -84,7 +85,7 @@ export class PollScheduler implements Disposable {
     group: string,
     options: { immediate?: boolean; startedAt?: number; lastCheckedAt?: number; waitingSince?: number } = {},
   ): void {
-    if (this.disposed) {
+    if (this.isDisposed) {
       return;
     }
     const now = this.clock.now();
@@ -151,7 +152,7 @@ export class PollScheduler implements Disposable {
       return Promise.all(this.pendingKeys().map((each) => this.pollNow(each))).then(() => undefined);
     }
     const entry = this.entries.get(key);
-    if (this.disposed || !entry) {
+    if (this.isDisposed || !entry) {
       return Promise.resolve();
     }
     const flight = this.inFlight.get(key);
@@ -173,7 +174,7 @@ export class PollScheduler implements Disposable {
    * already running (the server's longer limit wins). Pending pollNow calls of the group resolve.
    */
   pauseGroup(group: string, until: number): void {
-    if (this.disposed) {
+    if (this.isDisposed) {
       return;
     }
     this.pausedUntil.set(group, Math.max(until, this.pausedUntil.get(group) ?? until));
@@ -212,8 +213,7 @@ export class PollScheduler implements Disposable {
     this.schedule();
   }
 
-  dispose(): void {
-    this.disposed = true;
+  protected override onDispose(): void {
     this.clearTimer();
     for (const entry of this.entries.values()) {
       releaseWaiters(entry);
@@ -228,7 +228,7 @@ export class PollScheduler implements Disposable {
    * then re-arms the timer.
    */
   private schedule(): void {
-    if (this.disposed) {
+    if (this.isDisposed) {
       return;
     }
     const now = this.clock.now();
@@ -312,7 +312,7 @@ export class PollScheduler implements Disposable {
 
   private finish(entry: Entry, outcome: PollOutcome): void {
     this.inFlight.delete(entry.key);
-    if (this.disposed) {
+    if (this.isDisposed) {
       return;
     }
     // A removed (or removed and re-added) key keeps no trace of this poll.

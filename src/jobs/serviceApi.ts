@@ -1,6 +1,6 @@
 // What the VS Code layer may ask of the job service (implemented in ./jobService.ts).
 import type { Lease } from '../core/lease';
-import type { Disposable, Event } from '../core/ports';
+import type { Event, IDisposable } from '../core/lifecycle';
 import type { ZohoError } from '../zoho/errors';
 import type { FirstBatchQuery, ReportRef } from '../zoho/types';
 import type { AccountStatesApi } from './accountStates';
@@ -53,7 +53,7 @@ export interface ResultProgress {
   onProgress?: (bytes: number, total?: number) => void;
 }
 
-export interface JobServiceApi extends Disposable {
+export interface JobServiceApi extends IDisposable {
   readonly onDidChangeJob: Event<JobChange>;
   /** A job reached completed or failed while tracked (not fired for jobs loaded already finished). */
   readonly onDidFinishJob: Event<TrackedJob>;

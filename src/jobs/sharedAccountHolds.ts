@@ -4,7 +4,8 @@
 // user's API allowance on calls Zoho will refuse, and every window's tree shows the same state.
 import { errorMessage } from '../core/format';
 import { isRecord } from '../core/json';
-import type { Event, Logger } from '../core/ports';
+import type { Event } from '../core/lifecycle';
+import type { Logger } from '../core/ports';
 import type { SharedJsonFile } from '../core/sharedJsonFile';
 import type { ZohoErrorKind } from '../zoho/errors';
 import { AUTH_KINDS } from './accountStates';

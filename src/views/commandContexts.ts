@@ -4,7 +4,7 @@
 // run anyway (a key binding, a stale key) still says why it cannot act.
 import * as vscode from 'vscode';
 import { exportFile, isUntrusted } from '../exports/model';
-import { Disposable } from '../host/disposable';
+import { Disposable } from '../core/lifecycle';
 import { usableCursor } from '../jobs/model';
 import type { Services } from '../services';
 

@@ -4,7 +4,7 @@
 // only: it validates nothing, so no mistake is reported twice (schemas/zoho-exports.schema.json).
 import * as vscode from 'vscode';
 import { parseDefinitions, type KnownNames, type ParsedDefinitions, type Span } from '../exports/definitions';
-import { Disposable } from '../host/disposable';
+import { Disposable, Emitter } from '../core/lifecycle';
 import type { Services } from '../services';
 
 export const DEFINITIONS_SELECTOR: vscode.DocumentSelector = { pattern: '**/.vscode/zoho-exports.json' };
@@ -15,7 +15,7 @@ function range(document: vscode.TextDocument, span: Span): vscode.Range {
 
 export class DefinitionsEditorSupport extends Disposable implements vscode.CodeLensProvider {
   private readonly diagnostics = this.register(vscode.languages.createDiagnosticCollection('zoho-exports'));
-  private readonly lensChanges = this.register(new vscode.EventEmitter<void>());
+  private readonly lensChanges = this.register(new Emitter<void>());
   readonly onDidChangeCodeLenses = this.lensChanges.event;
   private readonly cache = new Map<string, { version: number; parsed: ParsedDefinitions }>();
 

@@ -1,11 +1,11 @@
 // The tree row of an export: its report, state, batches done, records so far and elapsed time;
 // its batches are the rows beneath it.
 import * as vscode from 'vscode';
-import { batchesDone, exportFile, isUntrusted, type ExportRun, type ExportState } from '../exports/model';
+import { batchesDone, exportFile, isUntrusted, type ExportRun, type ExportRunState } from '../exports/model';
 import { exportDescription } from './exportText';
 import { formatRecords } from './jobDescription';
 
-const ICONS: Record<ExportState, [string, string | undefined]> = {
+const ICONS: Record<ExportRunState, [string, string | undefined]> = {
   running: ['sync~spin', undefined],
   completed: ['pass-filled', 'testing.iconPassed'],
   failed: ['error', 'testing.iconFailed'],

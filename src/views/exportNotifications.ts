@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import type { ExportRun } from '../exports/model';
 import { openDefinition } from '../host/definitionFiles';
-import { Disposable } from '../host/disposable';
+import { Disposable } from '../core/lifecycle';
 import type { NotificationLevel } from '../host/settings';
 import type { Services } from '../services';
 import { exportFinishedText } from './exportText';

@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import { capitalise } from '../core/format';
 import { systemClock, type Clock, type TimerHandle } from '../core/ports';
-import { Disposable } from '../host/disposable';
+import { Disposable, Emitter } from '../core/lifecycle';
 import { jobIdOfKey, type TrackedJob } from '../jobs/model';
 import type { AccountStateKind } from '../jobs/accountStates';
 import { isMergedJob } from '../exports/model';
@@ -81,9 +81,7 @@ function hostText(account: Account): string {
 }
 
 export class JobsTreeProvider extends Disposable implements vscode.TreeDataProvider<TreeNode> {
-  private readonly changeEmitter = this.register(
-    new vscode.EventEmitter<TreeNode | TreeNode[] | undefined>(),
-  );
+  private readonly changeEmitter = this.register(new Emitter<TreeNode | TreeNode[] | undefined>());
   readonly onDidChangeTreeData = this.changeEmitter.event;
 
   /** Node objects by row id, reused while the row exists (VS Code tells elements apart by object). */

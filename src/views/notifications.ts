@@ -1,7 +1,7 @@
 // Notifications for finished jobs (per setting creatorBulkJobs.notifications, read at each event)
 // and one actionable message per account problem until the user signs in again.
 import * as vscode from 'vscode';
-import { Disposable } from '../host/disposable';
+import { Disposable } from '../core/lifecycle';
 import type { NotificationLevel } from '../host/settings';
 import type { TrackedJob } from '../jobs/model';
 import type { AccountProblem } from '../jobs/serviceApi';

@@ -2,7 +2,7 @@
 // not opened or saved yet), plus the state of a held account (from the account states model).
 // Redrawn on job service events only (no polling here).
 import * as vscode from 'vscode';
-import { Disposable } from '../host/disposable';
+import { Disposable } from '../core/lifecycle';
 import type { AccountState } from '../jobs/accountStates';
 import type { Services } from '../services';
 import { readyCount } from './readyResults';

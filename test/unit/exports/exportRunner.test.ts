@@ -6,7 +6,7 @@ import { access, readFile, readdir, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { silentLogger } from '../../../src/core/ports';
 import { CreateBudget } from '../../../src/exports/createBudget';
-import { Emitter } from '../../../src/core/ports';
+import { Emitter } from '../../../src/core/lifecycle';
 import { ExportRunner, type ExportLease } from '../../../src/exports/exportRunner';
 import { EXPORTS_FILE_NAME, ExportStore } from '../../../src/exports/exportStore';
 import { partialPath, type ExportRun } from '../../../src/exports/model';

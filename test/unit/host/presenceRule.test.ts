@@ -2,7 +2,7 @@
 // UI keeps the poller lease, a UI that never answers gives it up after several probes, a lost reply
 // does not leave the window absent for good, and nothing is probed while nothing is tracked.
 import * as assert from 'node:assert/strict';
-import { Emitter } from '../../../src/core/ports';
+import { Emitter } from '../../../src/core/lifecycle';
 import type { ExportChange } from '../../../src/exports/exportStore';
 import type { ExportRun } from '../../../src/exports/model';
 import {

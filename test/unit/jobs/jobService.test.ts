@@ -4,7 +4,9 @@
 import * as assert from 'node:assert/strict';
 import { access, mkdir } from 'node:fs/promises';
 import * as path from 'node:path';
-import { silentLogger, type Disposable, type Event } from '../../../src/core/ports';
+import type { Event, IDisposable } from '../../../src/core/lifecycle';
+import { silentLogger } from '../../../src/core/ports';
+import { LocalRefusal } from '../../../src/core/refusal';
 import type { Lease } from '../../../src/core/lease';
 import { JobService, type JobServiceOptions } from '../../../src/jobs/jobService';
 import { JobNotSavedError, type TrackedJob } from '../../../src/jobs/model';
@@ -26,7 +28,7 @@ const ACCOUNT = 'acc-1';
 /** Resolves with the first value the event fires that matches. */
 function next<T>(event: Event<T>, matches: (value: T) => boolean = () => true): Promise<T> {
   return new Promise((resolve) => {
-    const subscription: Disposable = event((value) => {
+    const subscription: IDisposable = event((value) => {
       if (matches(value)) {
         subscription.dispose();
         resolve(value);
@@ -61,6 +63,16 @@ async function rejectsWith(promise: Promise<unknown>, kind: ZohoError['kind']): 
     return error;
   }
   assert.fail(`expected a ${kind} ZohoError`);
+}
+
+/** Rejects with the error of a request refused before asking Zoho (no API call spent). */
+async function refuses(promise: Promise<unknown>): Promise<LocalRefusal> {
+  const error = await promise.then(
+    () => assert.fail('expected a LocalRefusal'),
+    (reason: unknown) => reason,
+  );
+  assert.ok(error instanceof LocalRefusal, `expected a LocalRefusal, got ${String(error)}`);
+  return error;
 }
 
 describe('JobService (simulator over HTTP)', () => {
@@ -230,7 +242,7 @@ describe('JobService (simulator over HTTP)', () => {
     await clock.tickAsync(24 * 60 * MINUTE);
     const downloads = sim.requests.filter((r) => r.path.endsWith('/result')).length;
 
-    const error = await rejectsWith(service.ensureResult(job.key), 'badRequest');
+    const error = await refuses(service.ensureResult(job.key));
 
     assert.match(error.message, /has expired: Zoho keeps results for 24 hours/);
     assert.equal(sim.requests.filter((r) => r.path.endsWith('/result')).length, downloads);
@@ -292,7 +304,7 @@ describe('JobService (simulator over HTTP)', () => {
     assert.equal(service.get(first.key)?.nextBatchKey, second.key);
     const createBody = JSON.parse(sim.requests.filter((r) => r.method === 'POST').at(-1)?.body ?? '{}');
     assert.deepEqual(createBody, { query: { record_cursor: one.details.result.record_cursor } });
-    await rejectsWith(service.fetchNextBatch(first.key), 'badRequest'); // its cursor is used up
+    await refuses(service.fetchNextBatch(first.key)); // its cursor is used up
 
     const two = await completeAndPoll(service, second.key);
     assert.equal(two.details?.result?.count, 100_000);
@@ -302,7 +314,7 @@ describe('JobService (simulator over HTTP)', () => {
     assert.equal(three.details?.result?.count, 50_000);
     assert.equal(three.details?.result?.record_cursor, undefined);
 
-    const error = await rejectsWith(service.fetchNextBatch(third.key), 'badRequest');
+    const error = await refuses(service.fetchNextBatch(third.key));
     assert.match(error.message, /last batch/);
     assert.equal(sim.requests.filter((r) => r.path.endsWith('/result')).length, 0, 'nothing downloaded');
   });
@@ -321,7 +333,7 @@ describe('JobService (simulator over HTTP)', () => {
     // Both clocks moved: refused locally, saying why, without a request.
     await clock.tickAsync(15 * MINUTE);
     const posts = sim.requests.filter((r) => r.method === 'POST').length;
-    const error = await rejectsWith(service.fetchNextBatch(first.key), 'badRequest');
+    const error = await refuses(service.fetchNextBatch(first.key));
     assert.match(error.message, /expired/);
     assert.match(error.message, /15 minutes/);
     assert.equal(sim.requests.filter((r) => r.method === 'POST').length, posts);

@@ -406,7 +406,7 @@ describe('Many windows over one storage folder', () => {
     const [a, b] = await openThree();
     await a.service.createJob(ACCOUNT, ref('All_Customers'), {});
     // A hangs: its heartbeats stop (its lease is no longer renewed), the others go on.
-    a.lease.dispose = () => undefined;
+    a.lease.dispose = () => Promise.resolve();
     (a.lease as unknown as { disposed: boolean }).disposed = true;
     await run(LEASE_TTL_MS + 2 * LEASE_HEARTBEAT_MS);
     assert.equal(a.service.polling.held, false, 'A no longer counts itself the poller');

@@ -4,12 +4,13 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { disposeAll, type IDisposable } from '../../../src/core/lifecycle';
 import { systemClock, type Clock, type KeyValueStore, type Logger } from '../../../src/core/ports';
 import { SharedJsonFile } from '../../../src/core/sharedJsonFile';
 import { JOBS_FILE_NAME, JobStore } from '../../../src/jobs/jobStore';
 
 export class SharedStorage {
-  private readonly owned: Array<{ dispose(): void }> = [];
+  private readonly owned: IDisposable[] = [];
   private constructor(readonly dir: string) {}
 
   static async create(): Promise<SharedStorage> {
@@ -38,13 +39,12 @@ export class SharedStorage {
   }
 
   async dispose(): Promise<void> {
-    for (const value of this.owned.splice(0).reverse()) {
-      value.dispose();
-    }
+    // Every write still on its way lands before the folder goes.
+    await disposeAll(this.owned.splice(0).reverse());
     await rm(this.dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
   }
 
-  private own<T extends { dispose(): void }>(value: T): T {
+  private own<T extends IDisposable>(value: T): T {
     this.owned.push(value);
     return value;
   }
