@@ -2,6 +2,7 @@
 // detail (never a stack trace in the UI) goes to the log.
 import * as vscode from 'vscode';
 import { errorMessage } from '../core/format';
+import { signInAgain } from '../host/signInAgain';
 import type { Services } from '../services';
 import { isZohoError } from '../zoho/errors';
 
@@ -11,19 +12,6 @@ const TRY_AGAIN = 'Try Again';
 
 export function isCancellation(error: unknown): boolean {
   return isZohoError(error, 'cancelled') || (error instanceof Error && error.name === 'AbortError');
-}
-
-/**
- * Runs the sign-in matching the account's kind of credentials. For a known account only its
- * secret is asked again: data centre, host and owner are kept.
- */
-export function signInAgain(services: Services, accountId?: string): Thenable<unknown> {
-  const account = accountId ? services.accounts.get(accountId) : undefined;
-  const command =
-    account?.credentialKind === 'refreshToken'
-      ? 'creatorBulkJobs.signInWithRefreshToken'
-      : 'creatorBulkJobs.signInWithAccessToken';
-  return vscode.commands.executeCommand(command, account ? { accountId: account.id } : undefined);
 }
 
 function needsSignIn(error: unknown): boolean {

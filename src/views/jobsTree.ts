@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { capitalise } from '../core/format';
 import { systemClock, type Clock, type TimerHandle } from '../core/ports';
 import { Disposable, Emitter } from '../core/lifecycle';
+import { LocalRefusal } from '../core/refusal';
 import { jobIdOfKey, type TrackedJob } from '../jobs/model';
 import type { AccountStateKind } from '../jobs/accountStates';
 import { isMergedJob } from '../exports/model';
@@ -450,14 +451,14 @@ export function registerJobsTree(context: vscode.ExtensionContext, services: Ser
     async reveal(key: string): Promise<void> {
       const node = provider.jobNode(key);
       if (!node) {
-        throw new Error(`Job ${jobIdOfKey(key)} is not tracked.`);
+        throw new LocalRefusal(`Job ${jobIdOfKey(key)} is not tracked.`);
       }
       await view.reveal(node, { select: true, focus: false, expand: true });
     },
     async revealExport(id: string): Promise<void> {
       const node = provider.exportNode(id);
       if (!node) {
-        throw new Error('This export is no longer listed.');
+        throw new LocalRefusal('This export is no longer listed.');
       }
       await view.reveal(node, { select: true, focus: false, expand: true });
     },

@@ -5,8 +5,8 @@ import { Disposable } from '../core/lifecycle';
 import type { NotificationLevel } from '../host/settings';
 import type { TrackedJob } from '../jobs/model';
 import type { AccountProblem } from '../jobs/serviceApi';
+import { signInAgain } from '../host/signInAgain';
 import type { Services } from '../services';
-import { signInAgain } from '../commands/showError';
 import { formatCount } from './jobDescription';
 
 const COMPLETED_ACTIONS: Record<string, string | undefined> = {
