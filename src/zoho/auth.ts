@@ -258,13 +258,13 @@ export class RefreshTokenProvider implements TokenProvider {
       return this.refresh();
     }
     // Most calls end here: another window (or this one before a reload) minted a token still fresh.
-    const shared = await this.adopt(share);
+    const shared = await this.takeInShared(share);
     if (shared) {
       return shared;
     }
     return share.exclusive(async (stillHeld) => {
       const before = await this.readShare(share);
-      return this.adoptState(before) ?? this.refreshShared(share, before, stillHeld);
+      return this.takeIn(before) ?? this.refreshShared(share, before, stillHeld);
     });
   }
 
@@ -275,12 +275,16 @@ export class RefreshTokenProvider implements TokenProvider {
     });
   }
 
-  /** The shared token if it is this refresh token's and still fresh; throws while Zoho blocks minting. */
-  private async adopt(share: TokenShare): Promise<string | undefined> {
-    return this.adoptState(await this.readShare(share));
+  /**
+   * Takes in the token another window shared, if it is this refresh token's and still fresh;
+   * throws while Zoho blocks minting.
+   */
+  private async takeInShared(share: TokenShare): Promise<string | undefined> {
+    return this.takeIn(await this.readShare(share));
   }
 
-  private adoptState(state: SharedTokenState | undefined): string | undefined {
+  /** takeInShared() for a state already read. */
+  private takeIn(state: SharedTokenState | undefined): string | undefined {
     if (!state || state.for !== this.fingerprint) {
       return undefined;
     }
@@ -322,9 +326,9 @@ export class RefreshTokenProvider implements TokenProvider {
     };
     if (!(await stillHeld())) {
       // Paused past the lock's life: another window may have minted meanwhile. Take its token.
-      const adopted = this.adoptState(await this.readShare(share));
-      if (adopted) {
-        return adopted;
+      const taken = this.takeIn(await this.readShare(share));
+      if (taken) {
+        return taken;
       }
     }
     try {

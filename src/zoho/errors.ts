@@ -7,7 +7,7 @@ export type ZohoErrorKind =
   | 'notFound' // owner (1040), app (2892), report (2894), URL (404/1000), job (7120/7130)
   | 'forbidden' // 2933/1060/1080/1130: no permission, app disabled, API access disabled
   | 'unsupportedReport' // 7150: pivot and third-party reports
-  | 'badRequest' // 400/3020 and local validation
+  | 'badRequest' // 400/3020, and this client's own checks of a request (others refuse with LocalRefusal)
   | 'rateLimited' // 429/2955: retry after `retryAfterMs`
   | 'dailyLimit' // HTTP 200 with code 4000
   | 'network' // connection refused/reset, timeout, truncated body

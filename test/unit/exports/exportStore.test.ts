@@ -148,7 +148,7 @@ describe('ExportStore (shared file)', () => {
     assert.equal(stored.exports[0].writer, 'writer-b');
     assert.equal(stored.exports[0].records, 200);
     assert.equal(stored.exports[0].bytesWritten, 9000);
-    assert.equal(paused.get('run-2')?.writer, 'writer-b', 'the paused window adopts the stored run');
+    assert.equal(paused.get('run-2')?.writer, 'writer-b', 'the paused window takes in the stored run');
     assert.equal(paused.get('run-2')?.records, 200);
     paused.dispose();
     next.dispose();

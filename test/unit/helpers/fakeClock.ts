@@ -9,7 +9,11 @@ interface FakeTimer {
   callback: () => void;
 }
 
-/** Lets every queued promise callback run (no real I/O is pending in unit tests). */
+/**
+ * One turn of the event loop: promise callbacks queued so far run, and I/O already finished is
+ * delivered. It does not wait for I/O under way, and unit tests do real file and HTTP I/O (the
+ * simulator, shared files): await what says the work is done (a store's flushed(), nextArmed()).
+ */
 export function settle(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }

@@ -175,7 +175,7 @@ describe('JobStore', () => {
       await b.add(job('2'));
 
       assert.deepEqual(ids(shared.store()), ['1', '2']);
-      // B's write adopted what A had stored; A sees B's job once it re-reads.
+      // B's write took in what A had stored; A sees B's job once it re-reads.
       assert.deepEqual(
         b.all().map((each) => each.jobId),
         ['1', '2'],
