@@ -8,7 +8,7 @@
 // no answer. A reply may be lost for good (the tab reconnected): a probe unanswered that long is
 // abandoned and a new one sent, so the window can count back in. Any answer, even a late one from
 // an abandoned probe, proves the UI is there.
-import { Disposable, type IDisposable } from '../core/lifecycle';
+import { Disposable, disposeAll, toDisposable, type IDisposable } from '../core/lifecycle';
 import type { Clock, TimerHandle } from '../core/ports';
 import type { ExportsApi } from '../exports/exportRunner';
 import type { JobServiceApi } from '../jobs/serviceApi';
@@ -156,5 +156,5 @@ export function probeWhileTracking(
     rule.setActive(jobs.jobs().length > 0 || exports.exports().some((run) => run.state === 'running'));
   update();
   const listeners = [jobs.onDidChangeJob(update), exports.onDidChangeExport(update)];
-  return { dispose: () => listeners.forEach((listener) => listener.dispose()) };
+  return toDisposable(() => void disposeAll(listeners));
 }

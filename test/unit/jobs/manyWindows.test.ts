@@ -87,13 +87,11 @@ describe('Many windows over one storage folder', () => {
     return window;
   }
 
-  /** Closes a window as deactivate does: resolves once its lease release is written. */
+  /** Closes a window as deactivate does: resolves once its lease release and its writes are done. */
   async function close(window: Window): Promise<void> {
     windows.splice(windows.indexOf(window), 1);
     const released = window.lease.close();
-    window.service.dispose();
-    window.store.dispose();
-    await released;
+    await Promise.all([released, window.service.dispose(), window.store.dispose()]);
   }
 
   /** Lets heartbeats, polls and their writes (real I/O) finish, and every window re-read the list. */
