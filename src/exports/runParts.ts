@@ -1,6 +1,6 @@
 // The pieces of an export run that are not the runner's steps: the texts that say why a run
-// stopped (told once what it kept is known), the keys of its retry bookkeeping per step, and small
-// file helpers. Split from ./exportRunner.ts to keep it to its steps.
+// stopped (told once what it kept is known), the cursor digests, and small file helpers. The retry
+// bookkeeping per step is ./retryPolicy.ts.
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
@@ -9,15 +9,7 @@ import type { TrackedJob } from '../jobs/model';
 import type { ExportRun } from './model';
 import { exists } from './workingFile';
 
-/**
- * Tries of one step (creating a batch, downloading one) failing transiently (network, 5xx) before
- * the export is shown as interrupted: counted per step, whatever events ask to look again.
- */
-export const TRANSIENT_TRIES = 3;
-export const TRANSIENT_RETRY_BASE_MS = 2000;
-export const TRANSIENT_KINDS = new Set(['network', 'server']);
-
-/** Why a run stopped, told once what it keeps is known (see ExportRunner.stop). */
+/** Why a run stopped, told once what it keeps is known (see RunCompletion.stop, ./runCompletion.ts). */
 export type StopText = string | ((run: ExportRun) => string);
 
 export class ExportStop extends Error {
@@ -47,10 +39,6 @@ export function cursorDigest(cursor: string): string {
   return createHash('sha256').update(cursor).digest('hex').slice(0, 16);
 }
 
-export function isTransient(error: { kind: string } | undefined): boolean {
-  return error !== undefined && TRANSIENT_KINDS.has(error.kind);
-}
-
 export function isDiskFull(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   return code === 'ENOSPC' || code === 'EDQUOT';
@@ -59,16 +47,6 @@ export function isDiskFull(error: unknown): boolean {
 export function batchName(run: ExportRun, key: string): string {
   const index = run.batches.findIndex((batch) => batch.key === key);
   return `batch ${index + 1} (job ${run.batches[index]?.jobId ?? '?'})`;
-}
-
-/** The wait and failure key of downloading (and appending) one batch of a run. */
-export function downloadStep(id: string, jobKey: string): string {
-  return `${id}|download|${jobKey}`;
-}
-
-/** The failure key of creating the batch after `parentKey` (its wait is keyed by the run id). */
-export function createStep(id: string, parentKey: string): string {
-  return `${id}|create|${parentKey}`;
 }
 
 /** The run's cursors with the one `parent` handed on (the next batch is created from it). */
@@ -81,12 +59,12 @@ export function withCursor(run: ExportRun, parent: TrackedJob | undefined): stri
   return run.cursors?.includes(digest) ? run.cursors : [...(run.cursors ?? []), digest];
 }
 
-export function diskFullText(run: ExportRun, job: TrackedJob, batchBytes: number): string {
+export function diskFullText(run: ExportRun, jobKey: string, batchBytes: number): string {
   const folder = path.dirname(run.destination);
-  return `The disk is full: ${capitalise(batchName(run, job.key))} of ${run.ref.report} could not be added to the merged file in ${folder}. ${freeAtLeast(batchBytes, 'the batch is')} ${keptText(run)}`;
+  return `The disk is full: ${capitalise(batchName(run, jobKey))} of ${run.ref.report} could not be added to the merged file in ${folder}. ${freeAtLeast(batchBytes, 'the batch is')} ${keptText(run)}`;
 }
 
-/** The disk had no room for a new window to copy the merged file so far (see keepUncopied). */
+/** The disk had no room for a new window to copy the merged file so far (see WriterClaims.keepUncopied). */
 export function takeoverDiskFullText(run: ExportRun, room: number | undefined): string {
   const folder = path.dirname(run.destination);
   const free = room === undefined ? '' : ` (${room.toLocaleString('en-US')} bytes free)`;

@@ -14,6 +14,7 @@ import { partialPath, type ExportRun } from '../../src/exports/model';
 import type { JobServiceApi } from '../../src/jobs/serviceApi';
 import { countCsvRecords } from '../../src/results/countCsvRecords';
 import { FakeClock } from '../unit/helpers/fakeClock';
+import { mountSmallDisk } from '../unit/helpers/smallDisk';
 import { ACCOUNT, Harness, REF, hostile, sleep, startHarness, stopHarness, until } from './harness';
 import { csvOf, json, zipOf } from './hostileServer';
 
@@ -47,7 +48,7 @@ describe('faults: exports', () => {
   let destination: string;
   const runners: ExportRunner[] = [];
   const stores: ExportStore[] = [];
-  let mounted: string | undefined;
+  let unmount: (() => void) | undefined;
 
   /** `retry`: the client's retry policy as in the extension (else one try per request). */
   async function start(retry: 'default' | 'none' = 'none'): Promise<void> {
@@ -62,10 +63,8 @@ describe('faults: exports', () => {
       runner.dispose();
     }
     await Promise.all(stores.splice(0).map((store) => store.flushed()));
-    if (mounted) {
-      execFileSync('umount', ['-l', mounted]);
-      mounted = undefined;
-    }
+    unmount?.();
+    unmount = undefined;
     // A runner that outlived its case (the old code's loops) may still write: a second try.
     await stopHarness().catch(() => sleep(100).then(stopHarness));
   });
@@ -78,10 +77,8 @@ describe('faults: exports', () => {
   async function startOnSmallDisk(test: Mocha.Context): Promise<void> {
     await start();
     await mkdir(folder, { recursive: true });
-    try {
-      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', folder], { stdio: 'ignore' });
-      mounted = folder;
-    } catch {
+    unmount = mountSmallDisk(folder);
+    if (!unmount) {
       test.skip();
     }
   }
@@ -307,7 +304,9 @@ describe('faults: exports', () => {
     // A stalls past its lease; B takes the export over.
     leaseOfA.held = false;
     const b = window();
-    const run = await stopped(b, started.id);
+    // The stop is stored (fencing A) before the file is kept: the event says both are done.
+    const stoppedByB = new Promise<ExportRun>((resolve) => b.onDidStopExport(resolve));
+    const run = await stoppedByB;
     release();
 
     assert.equal(run.state, 'interrupted');

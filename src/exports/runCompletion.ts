@@ -1,0 +1,142 @@
+// How an export run ends. Completed: after its last batch the merged file must hold exactly the
+// bytes and records recorded, is named (recorded first, then linked: a late writer never replaces
+// a file) and the run is marked completed. Stopped (failed, interrupted, cancelled): one stop at a
+// time, the batches already finished appended when their records are kept, then the records kept
+// as a partial file or discarded, and the message written once what it says is true.
+// Part of ExportRunner (./exportRunner.ts).
+import { errorMessage } from '../core/format';
+import type { BatchMerger } from './batchMerger';
+import type { ExportRun } from './model';
+import type { RunContext, StopState } from './runContext';
+import { Fenced, type StopText } from './runParts';
+
+export class RunCompletion {
+  private readonly stopping = new Map<string, Promise<ExportRun | undefined>>();
+
+  constructor(
+    private readonly ctx: RunContext,
+    private readonly merger: BatchMerger,
+  ) {}
+
+  async complete(id: string, writer: string): Promise<void> {
+    const { store, files, clock, logger } = this.ctx;
+    const run = store.get(id);
+    if (!run) {
+      return;
+    }
+    const working = await files.fileToComplete(run);
+    await files.verify(run, working);
+    if (working !== run.destination) {
+      // Recorded first: after a reload, only a file this export named is taken for its own.
+      if (!(await store.updateAs(id, writer, { renamedAt: clock.now() }))) {
+        throw new Fenced();
+      }
+      if ((await files.publish(run, working)) === 'exists') {
+        if (store.get(id)?.writer !== writer) {
+          throw new Fenced(); // a late writer never replaces the file
+        }
+        // The user agreed to replace it when the export started (or an earlier writer of this run
+        // woke up late and named its own, checked, copy): this run's checked file takes its place.
+        await files.replace(run, working);
+      }
+    }
+    const done = await store.updateAs(id, writer, { state: 'completed', finishedAt: clock.now() });
+    if (!done) {
+      throw new Fenced();
+    }
+    logger.info(
+      `Export of ${run.ref.report} completed: ${run.records} records in ${run.batches.length} batches.`,
+    );
+    this.ctx.finished(done);
+  }
+
+  /**
+   * Stops the run. `text` says why; as a function it is told once the records so far are kept or
+   * discarded, so its numbers are the ones the user finds.
+   */
+  stop(
+    id: string,
+    state: StopState,
+    text: StopText | undefined,
+    keepRecords = state !== 'failed',
+  ): Promise<ExportRun | undefined> {
+    // One stop at a time: the run shows its new state only once the file took it
+    // (ExportStore.updateAs), so a second caller meanwhile still sees it running.
+    let stopping = this.stopping.get(id);
+    if (!stopping) {
+      stopping = this.stopOnce(id, state, text, keepRecords).finally(() => this.stopping.delete(id));
+      this.stopping.set(id, stopping);
+    }
+    return stopping;
+  }
+
+  private async stopOnce(
+    id: string,
+    state: StopState,
+    text: StopText | undefined,
+    keepRecords: boolean,
+  ): Promise<ExportRun | undefined> {
+    const { store, jobs, clock, logger, retries, files } = this.ctx;
+    let run = store.get(id);
+    if (!run || run.state !== 'running') {
+      return run;
+    }
+    if (!this.ctx.token(run) && this.ctx.mayAct(run)) {
+      await this.ctx.takeOver(id);
+      run = store.get(id);
+    }
+    const writer = this.ctx.token(run);
+    if (!run || !writer || run.state !== 'running') {
+      return run; // another window writes it: only that one may touch its file
+    }
+    retries.cancelWaits(id);
+    // A text that counts what is kept is set once it is known, never before with numbers not yet true.
+    const error = typeof text === 'function' ? undefined : text;
+    // A cancel states what it will do with the records until it has (cleared below): the row must
+    // not say "discarded" while a kept file is still being named.
+    const intent = state === 'cancelled' && !run.cancelRequest ? { cancelRequest: { keepRecords } } : {};
+    if (!(await store.updateAs(id, writer, { state, error, finishedAt: clock.now(), ...intent }))) {
+      return store.get(id);
+    }
+    if (state === 'cancelled') {
+      this.merger.abort(id);
+      for (const batch of run.batches) {
+        if (jobs.get(batch.key)?.state === 'running') {
+          await jobs.stopTracking(batch.key); // its records will not be read
+        }
+      }
+    }
+    await this.merger.settled(id);
+    if (state === 'interrupted' || (state === 'failed' && keepRecords)) {
+      // Completed batches stay downloadable for a day: keep their records too.
+      await this.merger
+        .appendReady(id, true)
+        .catch((e: unknown) =>
+          logger.warn(`Export ${id}: could not append a finished batch: ${errorMessage(e)}`),
+        );
+    }
+    retries.forgetRun(id);
+    const current = store.get(id);
+    const keptPath = current ? await files.keepOrDiscard(current, keepRecords) : undefined;
+    let stopped = store.get(id);
+    if (stopped && (keptPath !== undefined || typeof text === 'function')) {
+      // One write: a window that sees the kept file sees the message that names it.
+      const patch: Partial<ExportRun> = keptPath === undefined ? {} : { keptPath };
+      if (typeof text === 'function') {
+        patch.error = text({ ...stopped, ...patch });
+      }
+      stopped = (await store.updateAs(id, writer, patch)) ?? store.get(id);
+    }
+    if (stopped?.error) {
+      logger.warn(`Export of ${run.ref.report} ${state}: ${stopped.error}`);
+    }
+    if (stopped?.cancelRequest) {
+      // Done: the window that asked stops waiting (ExportRunner.cancel).
+      stopped = await store.updateAs(id, writer, { cancelRequest: undefined });
+    }
+    if (stopped && state !== 'cancelled') {
+      this.ctx.stopped(stopped);
+    }
+    return stopped;
+  }
+}
