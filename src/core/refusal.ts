@@ -9,7 +9,3 @@ export class LocalRefusal extends Error {
     this.name = 'LocalRefusal';
   }
 }
-
-export function isLocalRefusal(error: unknown): error is LocalRefusal {
-  return error instanceof LocalRefusal;
-}
