@@ -8,7 +8,7 @@ import { readExportFile } from '../host/settings';
 import type { Services } from '../services';
 import type { JobsTree } from '../views/jobsTree';
 import { reportGroupKey } from '../views/treeShape';
-import { MAX_MAX_RECORDS } from '../zoho/client';
+import { MAX_MAX_RECORDS } from '../zoho/createBody';
 import type { FirstBatchQuery, ReportRef } from '../zoho/types';
 import { errorMessage } from '../core/format';
 import { isZohoError } from '../zoho/errors';
