@@ -7,7 +7,7 @@ import type { Services } from '../services';
 import type { JobsTree } from '../views/jobsTree';
 import type { FirstBatchQuery } from '../zoho/types';
 import { isZohoError } from '../zoho/errors';
-import { runGuided, textStep } from './guided';
+import { runGuided, runPlanned, textStep } from './guided';
 import { quickInputUi } from './quickInputUi';
 import type { Step } from './stepFlow';
 import { promptSignIn, reportTargetFromOptions, type ReportOptions, type ReportTarget } from './pickers';
@@ -207,18 +207,17 @@ export async function createJob(
     }
     return guidedCreate(services, tree);
   }
-  let plan: Plan | undefined;
-  try {
-    plan = await planFromOptions(services, arg);
-    return plan && (await submit(services, tree, plan));
-  } catch (error) {
-    if (error instanceof JobNotSavedError) {
-      offerToTrack(services, error);
-    } else {
-      showCommandError(services, 'Could not create the bulk read job', error, plan?.account.id);
-    }
-    return undefined;
-  }
+  return runPlanned(
+    () => planFromOptions(services, arg),
+    (plan) => submit(services, tree, plan),
+    (error, plan) => {
+      if (error instanceof JobNotSavedError) {
+        offerToTrack(services, error);
+      } else {
+        showCommandError(services, 'Could not create the bulk read job', error, plan?.account.id);
+      }
+    },
+  );
 }
 
 /** The job runs at Zoho but is not in the list: one click tracks it by its id. */

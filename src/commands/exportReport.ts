@@ -22,7 +22,7 @@ import {
   type CreateState,
   type Plan,
 } from './createJob';
-import { runGuided } from './guided';
+import { runGuided, runPlanned } from './guided';
 import { quickInputUi } from './quickInputUi';
 import type { Step } from './stepFlow';
 import { reportStepCount } from './reportSteps';
@@ -286,17 +286,11 @@ export async function exportReport(
       return undefined;
     });
   }
-  let plan: ExportPlan | undefined;
-  try {
-    plan = await planFromExportOptions(services, arg as ExportReportOptions);
-    if (!plan) {
-      return undefined;
-    }
-    return (await startExport(services, tree, plan)).id;
-  } catch (error) {
-    showCommandError(services, `Could not start the export`, error, plan?.account.id);
-    return undefined;
-  }
+  return runPlanned(
+    () => planFromExportOptions(services, arg as ExportReportOptions),
+    async (plan) => (await startExport(services, tree, plan)).id,
+    (error, plan) => showCommandError(services, 'Could not start the export', error, plan?.account.id),
+  );
 }
 
 export function registerExportReport(

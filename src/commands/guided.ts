@@ -127,3 +127,23 @@ export function textStep<S extends { problem?: StepProblem } & { [F in K]?: stri
     return options.next;
   };
 }
+
+/**
+ * The same command given every answer at once (an options object, from automation and tests): make
+ * the plan, submit it; a failure goes to `refused`, shown without Try Again (there is no flow to
+ * reopen). Resolves with what submit resolves, or undefined.
+ */
+export async function runPlanned<P, R>(
+  plan: () => Promise<P | undefined>,
+  submit: (plan: P) => Promise<R | undefined>,
+  refused: (error: unknown, plan: P | undefined) => void,
+): Promise<R | undefined> {
+  let planned: P | undefined;
+  try {
+    planned = await plan();
+    return planned === undefined ? undefined : await submit(planned);
+  } catch (error) {
+    refused(error, planned);
+    return undefined;
+  }
+}

@@ -9,7 +9,8 @@ import { isZohoError } from '../zoho/errors';
 import { isValidLinkName } from '../zoho/paths';
 import type { Account, AccountTarget, DataCentreId, UrlFamily } from '../zoho/types';
 import { errorMessage } from '../core/format';
-import { textStep } from './guided';
+import { textStep, type GuidedFlow } from './guided';
+import { quickInputUi } from './quickInputUi';
 import type { Step, StepProblem } from './stepFlow';
 
 /** Where to sign in, as passed by automation and tests (skips the prompts). */
@@ -123,6 +124,24 @@ export function targetStepCount(state: SignInState): number | undefined {
 export function signInStepCount(state: SignInState, after: number): number | undefined {
   const target = targetStepCount(state);
   return target === undefined ? undefined : target + after;
+}
+
+/**
+ * What both sign-in flows share: the title, the target's steps (none for a known account) before
+ * `credentials`, the first of the `count` steps that ask the credentials, and the step count.
+ */
+export function signInFlow<S extends SignInState>(
+  title: string,
+  state: S,
+  credentials: Step<S>,
+  count: number,
+): Pick<GuidedFlow<S, unknown, unknown>, 'title' | 'totalSteps' | 'first' | 'ui'> {
+  return {
+    title,
+    totalSteps: (s) => signInStepCount(s, count),
+    first: state.known ? credentials : targetSteps(credentials).dataCentre,
+    ui: quickInputUi,
+  };
 }
 
 /** The target the answers describe; only call once the target steps have run. */

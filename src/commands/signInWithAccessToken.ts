@@ -5,13 +5,11 @@ import * as vscode from 'vscode';
 import type { AccountStore } from '../accounts/accountStore';
 import type { Services } from '../services';
 import { runGuided, textStep } from './guided';
-import { quickInputUi } from './quickInputUi';
 import {
   checkedTargetFromArgs,
   knownTarget,
   targetOfState,
-  signInStepCount,
-  targetSteps,
+  signInFlow,
   validateSecret,
   verifyAndStore,
   type SignInState,
@@ -45,13 +43,9 @@ function guidedSignIn(
     secret: true,
     validate: validateSecret('access token'),
   });
-  const target = targetSteps<TokenState>(token);
   return runGuided(
     {
-      title: TITLE,
-      totalSteps: (s) => signInStepCount(s, 1),
-      first: state.known ? token : target.dataCentre,
-      ui: quickInputUi,
+      ...signInFlow(TITLE, state, token, 1),
       plan: (s) => (s.token ? { target: targetOfState(s), accessToken: s.token } : undefined),
       submit: async (plan, tryAgain) => {
         const account = await verifyAndStore(

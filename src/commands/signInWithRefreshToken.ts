@@ -10,15 +10,13 @@ import { exchangeGrantCode } from '../zoho/auth';
 import { resolveEndpoints } from '../zoho/dataCentres';
 import type { AccountTarget } from '../zoho/types';
 import { runGuided, textStep } from './guided';
-import { quickInputUi } from './quickInputUi';
 import type { Step } from './stepFlow';
 import {
   checkedTargetFromArgs,
   knownTarget,
   showRefusal,
   targetOfState,
-  signInStepCount,
-  targetSteps,
+  signInFlow,
   validateSecret,
   verifyAndStore,
   type SignInState,
@@ -51,8 +49,8 @@ interface RefreshState extends SignInState {
   code?: string;
 }
 
-/** Client ID, client secret, how to authorise, then the refresh token or grant code. */
-function refreshSteps() {
+/** Client ID (the first step returned), client secret, how to authorise, then the token or code. */
+function credentialSteps(): Step<RefreshState> {
   const code = textStep<RefreshState, 'code'>({
     key: 'code',
     prompt: (state) =>
@@ -93,7 +91,7 @@ function refreshSteps() {
     validate: validateSecret('client ID'),
     next: clientSecret,
   });
-  return { ...targetSteps<RefreshState>(clientId), clientId };
+  return clientId;
 }
 
 function askedOf(state: RefreshState): AskedSecrets | undefined {
@@ -145,13 +143,10 @@ function guidedSignIn(
   accounts: AccountStore,
   state: RefreshState,
 ): Promise<string | undefined> {
-  const steps = refreshSteps();
+  const clientId = credentialSteps();
   return runGuided(
     {
-      title: TITLE,
-      totalSteps: (s) => signInStepCount(s, 4),
-      first: state.known ? steps.clientId : steps.dataCentre,
-      ui: quickInputUi,
+      ...signInFlow(TITLE, state, clientId, 4),
       plan: (s) => {
         const asked = askedOf(s);
         return asked && { target: targetOfState(s), asked };
@@ -159,7 +154,7 @@ function guidedSignIn(
       submit: async ({ target, asked }, retry) => {
         const tryAgain = () =>
           retry({
-            step: steps.clientId,
+            step: clientId,
             prepare: (s) => {
               // The secrets are not kept; the client ID and everything before it are.
               s.clientSecret = undefined;

@@ -5,7 +5,7 @@ import type { Services } from '../services';
 import type { JobsTree } from '../views/jobsTree';
 import { errorMessage } from '../core/format';
 import { isZohoError } from '../zoho/errors';
-import { runGuided, textStep } from './guided';
+import { runGuided, runPlanned, textStep } from './guided';
 import { quickInputUi } from './quickInputUi';
 import type { Step } from './stepFlow';
 import { promptSignIn, reportTargetFromOptions, type ReportOptions, type ReportTarget } from './pickers';
@@ -126,14 +126,11 @@ export async function trackJob(
     }
     return guidedTrack(services, tree);
   }
-  let plan: Plan | undefined;
-  try {
-    plan = await planFromOptions(services, arg);
-    return plan && (await submit(services, tree, plan));
-  } catch (error) {
-    showCommandError(services, couldNotTrack(arg.jobId, error), error, plan?.account.id);
-    return undefined;
-  }
+  return runPlanned(
+    () => planFromOptions(services, arg),
+    (plan) => submit(services, tree, plan),
+    (error, plan) => showCommandError(services, couldNotTrack(arg.jobId, error), error, plan?.account.id),
+  );
 }
 
 export function registerTrackJob(

@@ -4,6 +4,7 @@ import * as assert from 'assert';
 import {
   reopenWithProblem,
   runGuided,
+  runPlanned,
   textStep,
   type GuidedFlow,
   type Refusal,
@@ -323,5 +324,48 @@ describe('runGuided: one runner for the guided commands', () => {
       user.shown.map((box) => box.place.totalSteps),
       [undefined, 2, 3],
     );
+  });
+
+  it('runPlanned (every answer given at once) submits the plan, or shows a refusal with the plan made so far', async () => {
+    const refused: Array<[string, Plan | undefined]> = [];
+    const note = (error: unknown, plan: Plan | undefined) => refused.push([String(error), plan]);
+    const plan: Plan = { name: 'Ann', secret: 's', count: 1 };
+    assert.strictEqual(
+      await runPlanned(
+        async () => plan,
+        async (p) => `did ${p.name}`,
+        note,
+      ),
+      'did Ann',
+    );
+    assert.strictEqual(
+      await runPlanned(
+        async () => undefined,
+        async () => 'never',
+        note,
+      ),
+      undefined,
+      'no plan: nothing submitted',
+    );
+    assert.strictEqual(
+      await runPlanned(
+        () => Promise.reject(new Error('bad options')),
+        async () => 'never',
+        note,
+      ),
+      undefined,
+    );
+    assert.strictEqual(
+      await runPlanned(
+        async () => plan,
+        () => Promise.reject(new Error('refused')),
+        note,
+      ),
+      undefined,
+    );
+    assert.deepStrictEqual(refused, [
+      ['Error: bad options', undefined],
+      ['Error: refused', plan],
+    ]);
   });
 });
