@@ -152,15 +152,14 @@ function guidedCreate(services: Services, tree: JobsTree | undefined): Promise<s
       ui: quickInputUi,
       plan: planOf,
       submit: (plan) => submit(services, tree, plan),
-      refused: (error, plan) => {
-        return commandRefusal(
+      refused: (error, plan) =>
+        commandRefusal(
           services,
           `Could not create a job for ${plan.ref.report}`,
           error,
           plan.account.id,
           stepOfError(steps, error),
-        );
-      },
+        ),
     },
     state,
   );

@@ -203,17 +203,16 @@ function startGuidedExport(
         return uri && { ...plan, destination: uri };
       },
       submit: async (plan) => (await startExport(services, tree, plan)).id,
-      refused: (error, plan) => {
+      refused: (error, plan) =>
         // A refusal of Zoho points at a step; anything else (say, the file is being written by
         // another export) reopens the last step, and the destination box shows what was typed.
-        return commandRefusal(
+        commandRefusal(
           services,
           `Could not start the export of ${plan.ref.report}`,
           error,
           plan.account.id,
           isZohoError(error) ? stepOfError(steps, error) : {},
-        );
-      },
+        ),
     },
     state,
   );

@@ -79,15 +79,14 @@ function guidedTrack(services: Services, tree: JobsTree | undefined): Promise<st
       ui: quickInputUi,
       plan: (s): Plan => ({ ...chosenRef(s), jobId: s.jobId }),
       submit: (plan) => submit(services, tree, plan),
-      refused: (error, plan) => {
-        return commandRefusal(
+      refused: (error, plan) =>
+        commandRefusal(
           services,
           couldNotTrack(plan.jobId, error),
           error,
           plan.account.id,
           stepOfError(steps, error),
-        );
-      },
+        ),
     },
     state,
   );
