@@ -6,13 +6,14 @@ import { JobNotSavedError } from '../jobs/model';
 import type { Services } from '../services';
 import type { JobsTree } from '../views/jobsTree';
 import type { FirstBatchQuery } from '../zoho/types';
-import { errorMessage } from '../core/format';
 import { isZohoError } from '../zoho/errors';
-import { InputFlow, pathTo, takeProblem, type Step } from './inputFlow';
+import { runGuided, runPlanned, textStep } from './guided';
+import { quickInputUi } from './quickInputUi';
+import type { Step } from './stepFlow';
 import { promptSignIn, reportTargetFromOptions, type ReportOptions, type ReportTarget } from './pickers';
 import { chosenRef, newReportState, reportStepCount, reportSteps, type ReportState } from './reportSteps';
 import { revealQuietly } from './revealJob';
-import { showCommandError } from './showError';
+import { commandRefusal, showCommandError } from './showError';
 import type { TrackJobOptions } from './trackJob';
 import {
   MIN_MAX_RECORDS,
@@ -87,36 +88,27 @@ export function createSteps(
   /** What happens to the records past one batch (a job leaves them to Fetch Next Batch). */
   rest = 'Fetch Next Batch reads the rest',
 ) {
-  const criteria: Step<CreateState> = async (flow) => {
-    flow.state.criteria = await flow.input({
-      prompt: 'Which records to read, as Deluge criteria (optional: leave empty for all records).',
-      placeholder: 'Total >= 100.00 && Status == "Open"',
-      value: flow.state.criteria,
-      validate: validateCriteria,
-      problem: takeProblem(flow.state, 'criteria'),
-    });
-    return fields;
-  };
-  const fields: Step<CreateState> = async (flow) => {
-    flow.state.fields = await flow.input({
-      prompt:
-        "Which fields, as link names separated by commas (optional: leave empty for the report's columns).",
-      placeholder: 'Email, Number, Address.City',
-      value: flow.state.fields,
-      validate: validateFieldList,
-      problem: takeProblem(flow.state, 'fields'),
-    });
-    return batchSize;
-  };
-  const batchSize: Step<CreateState> = async (flow) => {
-    flow.state.maxRecords = await flow.input({
-      prompt: `Records per batch, 100000 to 200000 in steps of 1000 (${rest}).`,
-      value: flow.state.maxRecords,
-      validate: validateMaxRecords,
-      problem: takeProblem(flow.state, 'maxRecords'),
-    });
-    return next;
-  };
+  const batchSize = textStep<CreateState, 'maxRecords'>({
+    key: 'maxRecords',
+    prompt: `Records per batch, 100000 to 200000 in steps of 1000 (${rest}).`,
+    validate: validateMaxRecords,
+    next,
+  });
+  const fields = textStep<CreateState, 'fields'>({
+    key: 'fields',
+    prompt:
+      "Which fields, as link names separated by commas (optional: leave empty for the report's columns).",
+    placeholder: 'Email, Number, Address.City',
+    validate: validateFieldList,
+    next: batchSize,
+  });
+  const criteria = textStep<CreateState, 'criteria'>({
+    key: 'criteria',
+    prompt: 'Which records to read, as Deluge criteria (optional: leave empty for all records).',
+    placeholder: 'Total >= 100.00 && Status == "Open"',
+    validate: validateCriteria,
+    next: fields,
+  });
   return { ...reportSteps<CreateState>(services, criteria), criteria, fields, batchSize };
 }
 
@@ -148,40 +140,29 @@ export function planOf(state: CreateState): Plan {
   };
 }
 
-/** Runs the guided flow (from `resume` when given), then creates the job; Try Again comes back here. */
-async function guidedCreate(
-  services: Services,
-  tree: JobsTree | undefined,
-  steps: CreateSteps,
-  state: CreateState,
-  resume?: Step<CreateState>[],
-): Promise<string | undefined> {
-  const result = await InputFlow.run(
-    { title: TITLE, totalSteps: () => reportStepCount(services) + 3 },
+/** Runs the guided flow, then creates the job; a refusal reopens the step it points at. */
+function guidedCreate(services: Services, tree: JobsTree | undefined): Promise<string | undefined> {
+  const steps = createSteps(services);
+  const state = newCreateState(MIN_MAX_RECORDS);
+  return runGuided(
+    {
+      title: TITLE,
+      totalSteps: () => reportStepCount(services) + 3,
+      first: steps.start(state),
+      ui: quickInputUi,
+      plan: planOf,
+      submit: (plan) => submit(services, tree, plan),
+      refused: (error, plan) =>
+        commandRefusal(
+          services,
+          `Could not create a job for ${plan.ref.report}`,
+          error,
+          plan.account.id,
+          stepOfError(steps, error),
+        ),
+    },
     state,
-    steps.start(state),
-    resume,
   );
-  if (!result) {
-    return undefined;
-  }
-  const plan = planOf(result.state);
-  try {
-    return await submit(services, tree, plan);
-  } catch (error) {
-    const { step, field } = stepOfError(steps, error);
-    showCommandError(
-      services,
-      `Could not create a job for ${plan.ref.report}`,
-      error,
-      plan.account.id,
-      () => {
-        result.state.problem = { field, message: errorMessage(error) };
-        return guidedCreate(services, tree, steps, result.state, pathTo(result.path, step));
-      },
-    );
-    return undefined;
-  }
 }
 
 async function submit(services: Services, tree: JobsTree | undefined, plan: Plan): Promise<string> {
@@ -223,21 +204,19 @@ export async function createJob(
       promptSignIn();
       return undefined;
     }
-    const state = newCreateState(MIN_MAX_RECORDS);
-    return guidedCreate(services, tree, createSteps(services), state);
+    return guidedCreate(services, tree);
   }
-  let plan: Plan | undefined;
-  try {
-    plan = await planFromOptions(services, arg);
-    return plan && (await submit(services, tree, plan));
-  } catch (error) {
-    if (error instanceof JobNotSavedError) {
-      offerToTrack(services, error);
-    } else {
-      showCommandError(services, 'Could not create the bulk read job', error, plan?.account.id);
-    }
-    return undefined;
-  }
+  return runPlanned(
+    () => planFromOptions(services, arg),
+    (plan) => submit(services, tree, plan),
+    (error, plan) => {
+      if (error instanceof JobNotSavedError) {
+        offerToTrack(services, error);
+      } else {
+        showCommandError(services, 'Could not create the bulk read job', error, plan?.account.id);
+      }
+    },
+  );
 }
 
 /** The job runs at Zoho but is not in the list: one click tracks it by its id. */

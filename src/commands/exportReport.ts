@@ -8,9 +8,8 @@ import { readExportFile } from '../host/settings';
 import type { Services } from '../services';
 import type { JobsTree } from '../views/jobsTree';
 import { reportGroupKey } from '../views/treeShape';
-import { MAX_MAX_RECORDS } from '../zoho/client';
+import { MAX_MAX_RECORDS } from '../zoho/createBody';
 import type { FirstBatchQuery, ReportRef } from '../zoho/types';
-import { errorMessage } from '../core/format';
 import { isZohoError } from '../zoho/errors';
 import {
   createSteps,
@@ -21,14 +20,15 @@ import {
   stepOfError,
   type CreateJobOptions,
   type CreateState,
-  type CreateSteps,
   type Plan,
 } from './createJob';
-import { InputFlow, pathTo, type Step } from './inputFlow';
+import { runGuided, runPlanned } from './guided';
+import { quickInputUi } from './quickInputUi';
+import type { Step } from './stepFlow';
 import { reportStepCount } from './reportSteps';
 import { watchExport } from './exportProgress';
 import { promptSignIn, type ReportTarget } from './pickers';
-import { showCommandError } from './showError';
+import { commandRefusal, showCommandError } from './showError';
 
 const TITLE = 'Export Whole Report';
 const OVERWRITE = 'Overwrite';
@@ -154,77 +154,12 @@ function targetOfReportRow(services: Services, arg: unknown): ReportTarget | und
 /** The answers of the flow, plus the destination as last typed (kept for Try Again). */
 interface ExportState extends CreateState, DestinationState {}
 
-/** One run of the guided export: its steps, where it starts, and whether it started from a report row. */
-interface GuidedExport {
-  steps: CreateSteps;
-  first: Step<CreateState>;
-  fromRow: boolean;
-  folders: readonly vscode.WorkspaceFolder[];
-}
-
 /**
  * The guided flow of Create Bulk Read Job (step count, Back keeping answers) with the largest batch
- * size offered, then where to write the merged CSV; then the export starts. A refusal offers Try
- * Again, which reopens the step the server objected to with every answer (and the file) kept.
+ * size offered, then where to write the merged CSV; then the export starts. From a report row,
+ * account and report are known: the flow starts at the criteria. A refusal offers Try Again, which
+ * reopens the step the server objected to with every answer (and the file) kept.
  */
-async function guidedExport(
-  services: Services,
-  tree: JobsTree | undefined,
-  guide: GuidedExport,
-  state: ExportState,
-  resume?: Step<CreateState>[],
-): Promise<string | undefined> {
-  const result = await InputFlow.run(
-    {
-      title: TITLE,
-      totalSteps: () =>
-        (guide.fromRow ? 0 : reportStepCount(services)) + 3 + destinationStepCount(guide.folders),
-    },
-    state,
-    guide.first,
-    resume,
-  );
-  if (!result) {
-    return undefined;
-  }
-  const plan = planOf(state);
-  // Without a workspace folder there is nothing to type a path into: a save dialog asks.
-  const destination =
-    guide.folders.length === 0
-      ? await vscode.window.showSaveDialog({
-          title: `${TITLE}: ${plan.ref.report} (destination)`,
-          filters: { CSV: ['csv'] },
-          saveLabel: 'Export Here',
-        })
-      : state.destinationUri;
-  if (!destination) {
-    return undefined;
-  }
-  try {
-    return (await startExport(services, tree, { ...plan, destination })).id;
-  } catch (error) {
-    // A refusal of Zoho points at a step; anything else (say, the file is being written by
-    // another export) reopens the last step, and the destination box shows what was typed.
-    const { step, field } = isZohoError(error)
-      ? stepOfError(guide.steps, error)
-      : { step: undefined, field: undefined };
-    showCommandError(
-      services,
-      `Could not start the export of ${plan.ref.report}`,
-      error,
-      plan.account.id,
-      () => {
-        if (field) {
-          state.problem = { field, message: errorMessage(error) };
-        }
-        return guidedExport(services, tree, guide, state, step ? pathTo(result.path, step) : result.path);
-      },
-    );
-    return undefined;
-  }
-}
-
-/** From a report row, account and report are known: the flow starts at the criteria. */
 function startGuidedExport(
   services: Services,
   tree: JobsTree | undefined,
@@ -248,13 +183,39 @@ function startGuidedExport(
     state.app = { owner: row.ref.owner, app: row.ref.app };
     state.report = row.ref.report;
   }
-  const guide = {
-    steps,
-    first: row ? steps.criteria : steps.start(state),
-    fromRow: row !== undefined,
-    folders,
-  };
-  return guidedExport(services, tree, guide, state);
+  return runGuided(
+    {
+      title: TITLE,
+      totalSteps: () => (row ? 0 : reportStepCount(services)) + 3 + destinationStepCount(folders),
+      first: row ? steps.criteria : steps.start(state),
+      ui: quickInputUi,
+      plan: async (): Promise<ExportPlan | undefined> => {
+        const plan = planOf(state);
+        // Without a workspace folder there is nothing to type a path into: a save dialog asks.
+        const uri =
+          folders.length === 0
+            ? await vscode.window.showSaveDialog({
+                title: `${TITLE}: ${plan.ref.report} (destination)`,
+                filters: { CSV: ['csv'] },
+                saveLabel: 'Export Here',
+              })
+            : state.destinationUri;
+        return uri && { ...plan, destination: uri };
+      },
+      submit: async (plan) => (await startExport(services, tree, plan)).id,
+      refused: (error, plan) =>
+        // A refusal of Zoho points at a step; anything else (say, the file is being written by
+        // another export) reopens the last step, and the destination box shows what was typed.
+        commandRefusal(
+          services,
+          `Could not start the export of ${plan.ref.report}`,
+          error,
+          plan.account.id,
+          isZohoError(error) ? stepOfError(steps, error) : {},
+        ),
+    },
+    state,
+  );
 }
 
 async function planFromExportOptions(
@@ -324,17 +285,11 @@ export async function exportReport(
       return undefined;
     });
   }
-  let plan: ExportPlan | undefined;
-  try {
-    plan = await planFromExportOptions(services, arg as ExportReportOptions);
-    if (!plan) {
-      return undefined;
-    }
-    return (await startExport(services, tree, plan)).id;
-  } catch (error) {
-    showCommandError(services, `Could not start the export`, error, plan?.account.id);
-    return undefined;
-  }
+  return runPlanned(
+    () => planFromExportOptions(services, arg as ExportReportOptions),
+    async (plan) => (await startExport(services, tree, plan)).id,
+    (error, plan) => showCommandError(services, 'Could not start the export', error, plan?.account.id),
+  );
 }
 
 export function registerExportReport(

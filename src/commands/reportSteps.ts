@@ -8,7 +8,7 @@ import type { Services } from '../services';
 import { isZohoError } from '../zoho/errors';
 import { isValidLinkName } from '../zoho/paths';
 import type { Account, Application, Report, ReportRef } from '../zoho/types';
-import { takeProblem, type InputFlow, type Step, type StepProblem } from './inputFlow';
+import { takeProblem, type InputFlow, type Step, type StepProblem } from './stepFlow';
 import { validateAppInput, validateLinkName } from './validation';
 
 export interface AppChoice {

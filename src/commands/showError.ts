@@ -5,6 +5,8 @@ import { errorMessage } from '../core/format';
 import { signInAgain } from '../host/signInAgain';
 import type { Services } from '../services';
 import { isZohoError } from '../zoho/errors';
+import { reopenWithProblem, type Refusal } from './guided';
+import type { Step, StepProblem } from './stepFlow';
 
 const SHOW_LOG = 'Show Log';
 const SIGN_IN_AGAIN = 'Sign In Again';
@@ -46,4 +48,21 @@ export function showCommandError(
       void tryAgain?.();
     }
   });
+}
+
+/**
+ * A guided command's refusal, shown as showCommandError shows it; Try Again reopens `at.step` (the
+ * last step when absent), saying the error's message on it when `at.field` names its answer.
+ */
+export function commandRefusal<S extends { problem?: StepProblem }>(
+  services: Services,
+  what: string,
+  error: unknown,
+  accountId: string | undefined,
+  at: { step?: Step<S>; field?: string },
+): Refusal<S> {
+  return {
+    ...reopenWithProblem(at.step, at.field, errorMessage(error)),
+    show: (tryAgain) => showCommandError(services, what, error, accountId, tryAgain),
+  };
 }

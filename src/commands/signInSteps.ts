@@ -9,7 +9,9 @@ import { isZohoError } from '../zoho/errors';
 import { isValidLinkName } from '../zoho/paths';
 import type { Account, AccountTarget, DataCentreId, UrlFamily } from '../zoho/types';
 import { errorMessage } from '../core/format';
-import { takeProblem, type Step, type StepProblem } from './inputFlow';
+import { textStep, type GuidedFlow } from './guided';
+import { quickInputUi } from './quickInputUi';
+import type { Step, StepProblem } from './stepFlow';
 
 /** Where to sign in, as passed by automation and tests (skips the prompts). */
 export interface TargetArgs {
@@ -124,6 +126,24 @@ export function signInStepCount(state: SignInState, after: number): number | und
   return target === undefined ? undefined : target + after;
 }
 
+/**
+ * What both sign-in flows share: the title, the target's steps (none for a known account) before
+ * `credentials`, the first of the `count` steps that ask the credentials, and the step count.
+ */
+export function signInFlow<S extends SignInState>(
+  title: string,
+  state: S,
+  credentials: Step<S>,
+  count: number,
+): Pick<GuidedFlow<S, unknown, unknown>, 'title' | 'totalSteps' | 'first' | 'ui'> {
+  return {
+    title,
+    totalSteps: (s) => signInStepCount(s, count),
+    first: state.known ? credentials : targetSteps(credentials).dataCentre,
+    ui: quickInputUi,
+  };
+}
+
 /** The target the answers describe; only call once the target steps have run. */
 export function targetOfState(state: SignInState): AccountTarget {
   if (state.known) {
@@ -155,16 +175,13 @@ export function knownTarget(accounts: AccountStore, arg: unknown): AccountTarget
  * once per command run so a Try Again can reopen one of them.
  */
 export function targetSteps<S extends SignInState>(next: Step<S>): { dataCentre: Step<S>; owner: Step<S> } {
-  const owner: Step<S> = async (flow) => {
-    flow.state.owner = await flow.input({
-      prompt: 'Account owner name: the workspace part of your app URLs (…/owner/app-name/…)',
-      placeholder: 'e.g. jane_doe',
-      value: flow.state.owner ?? '',
-      validate: validateOwner,
-      problem: takeProblem(flow.state, 'owner'),
-    });
-    return next;
-  };
+  const owner = textStep({
+    key: 'owner',
+    prompt: 'Account owner name: the workspace part of your app URLs (…/owner/app-name/…)',
+    placeholder: 'e.g. jane_doe',
+    validate: validateOwner,
+    next,
+  });
   const family: Step<S> = async (flow) => {
     const base = (flow.state.customHost ?? '').replace(/\/+$/, '');
     type FamilyItem = vscode.QuickPickItem & { family: UrlFamily };
@@ -187,16 +204,13 @@ export function targetSteps<S extends SignInState>(next: Step<S>): { dataCentre:
     flow.state.family = picked.family;
     return owner;
   };
-  const host: Step<S> = async (flow) => {
-    flow.state.customHost = await flow.input({
-      prompt: 'Base URL of the Creator server (Creator On-premise, or the local simulator)',
-      placeholder: 'https://creator.example.com or http://127.0.0.1:8780',
-      value: flow.state.customHost ?? '',
-      validate: validateCustomHost,
-      problem: takeProblem(flow.state, 'host'),
-    });
-    return family;
-  };
+  const host = textStep({
+    key: 'customHost',
+    prompt: 'Base URL of the Creator server (Creator On-premise, or the local simulator)',
+    placeholder: 'https://creator.example.com or http://127.0.0.1:8780',
+    validate: validateCustomHost,
+    next: family,
+  });
   const dataCentre: Step<S> = async (flow) => {
     type DcItem = vscode.QuickPickItem & { id: DataCentreId | 'custom' };
     const items: DcItem[] = DATA_CENTRE_IDS.map((id) => ({

@@ -4,13 +4,12 @@
 import * as vscode from 'vscode';
 import type { AccountStore } from '../accounts/accountStore';
 import type { Services } from '../services';
-import { InputFlow, pathTo, takeProblem, type Step } from './inputFlow';
+import { runGuided, textStep } from './guided';
 import {
   checkedTargetFromArgs,
   knownTarget,
   targetOfState,
-  signInStepCount,
-  targetSteps,
+  signInFlow,
   validateSecret,
   verifyAndStore,
   type SignInState,
@@ -30,52 +29,47 @@ interface TokenState extends SignInState {
   token?: string;
 }
 
-function tokenSteps() {
-  const token: Step<TokenState> = async (flow) => {
-    const owner = flow.state.known?.owner ?? flow.state.owner ?? '';
-    flow.state.token = await flow.input({
-      prompt: `Access token for ${owner} (Zoho API console > Self Client, scopes ZohoCreator.bulk.CREATE, ZohoCreator.bulk.READ, ZohoCreator.dashboard.READ, ZohoCreator.meta.application.READ)`,
-      placeholder: '1000.xxxxxxxx.xxxxxxxx',
-      password: true,
-      validate: validateSecret('access token'),
-      problem: takeProblem(flow.state, 'token'),
-    });
-    return undefined;
-  };
-  return { ...targetSteps<TokenState>(token), token };
-}
-
-async function guidedSignIn(
+/** The guided sign-in: the target, then the token; a refused token reopens the token step. */
+function guidedSignIn(
   services: Services,
   accounts: AccountStore,
-  steps: ReturnType<typeof tokenSteps>,
   state: TokenState,
-  resume?: Step<TokenState>[],
 ): Promise<string | undefined> {
-  const result = await InputFlow.run(
-    { title: TITLE, totalSteps: (s) => signInStepCount(s, 1) },
-    state,
-    state.known ? steps.token : steps.dataCentre,
-    resume,
-  );
-  if (!result?.state.token) {
-    return undefined;
-  }
-  const account = await verifyAndStore(
-    accounts,
-    services.logger,
-    targetOfState(result.state),
-    { kind: 'accessToken', accessToken: result.state.token },
+  const token = textStep<TokenState, 'token'>({
+    key: 'token',
+    prompt: (s) =>
+      `Access token for ${s.known?.owner ?? s.owner ?? ''} (Zoho API console > Self Client, scopes ZohoCreator.bulk.CREATE, ZohoCreator.bulk.READ, ZohoCreator.dashboard.READ, ZohoCreator.meta.application.READ)`,
+    placeholder: '1000.xxxxxxxx.xxxxxxxx',
+    secret: true,
+    validate: validateSecret('access token'),
+  });
+  return runGuided(
     {
-      tryAgain: () => {
-        // The refused token is not kept; everything else is.
-        result.state.token = undefined;
-        result.state.problem = { field: 'token', message: 'Zoho refused that token: paste a new one.' };
-        return guidedSignIn(services, accounts, steps, result.state, pathTo(result.path, steps.token));
+      ...signInFlow(TITLE, state, token, 1),
+      plan: (s) => (s.token ? { target: targetOfState(s), accessToken: s.token } : undefined),
+      submit: async (plan, tryAgain) => {
+        const account = await verifyAndStore(
+          accounts,
+          services.logger,
+          plan.target,
+          { kind: 'accessToken', accessToken: plan.accessToken },
+          {
+            tryAgain: () =>
+              tryAgain({
+                step: token,
+                prepare: (s) => {
+                  // The refused token is not kept; everything else is.
+                  s.token = undefined;
+                  s.problem = { field: 'token', message: 'Zoho refused that token: paste a new one.' };
+                },
+              }),
+          },
+        );
+        return account?.id;
       },
     },
+    state,
   );
-  return account?.id;
 }
 
 export function registerSignInWithAccessToken(
@@ -98,7 +92,7 @@ export function registerSignInWithAccessToken(
           });
           return account?.id;
         }
-        return guidedSignIn(services, accounts, tokenSteps(), { known: knownTarget(accounts, arg) });
+        return guidedSignIn(services, accounts, { known: knownTarget(accounts, arg) });
       },
     ),
   );

@@ -9,14 +9,14 @@ import type { Services } from '../services';
 import { exchangeGrantCode } from '../zoho/auth';
 import { resolveEndpoints } from '../zoho/dataCentres';
 import type { AccountTarget } from '../zoho/types';
-import { InputFlow, pathTo, takeProblem, type Step } from './inputFlow';
+import { runGuided, textStep } from './guided';
+import type { Step } from './stepFlow';
 import {
   checkedTargetFromArgs,
   knownTarget,
   showRefusal,
   targetOfState,
-  signInStepCount,
-  targetSteps,
+  signInFlow,
   validateSecret,
   verifyAndStore,
   type SignInState,
@@ -49,25 +49,17 @@ interface RefreshState extends SignInState {
   code?: string;
 }
 
-function refreshSteps() {
-  const clientId: Step<RefreshState> = async (flow) => {
-    const owner = flow.state.known?.owner ?? flow.state.owner ?? '';
-    flow.state.clientId = await flow.input({
-      prompt: `Client ID of your Self Client (Zoho API console) for ${owner}`,
-      value: flow.state.clientId ?? '',
-      validate: validateSecret('client ID'),
-      problem: takeProblem(flow.state, 'clientId'),
-    });
-    return clientSecret;
-  };
-  const clientSecret: Step<RefreshState> = async (flow) => {
-    flow.state.clientSecret = await flow.input({
-      prompt: 'Client secret of the Self Client',
-      password: true,
-      validate: validateSecret('client secret'),
-    });
-    return how;
-  };
+/** Client ID (the first step returned), client secret, how to authorise, then the token or code. */
+function credentialSteps(): Step<RefreshState> {
+  const code = textStep<RefreshState, 'code'>({
+    key: 'code',
+    prompt: (state) =>
+      state.grant
+        ? 'Grant code from the Self Client (scopes ZohoCreator.bulk.CREATE, ZohoCreator.bulk.READ, ZohoCreator.dashboard.READ, ZohoCreator.meta.application.READ)'
+        : 'Refresh token',
+    secret: true,
+    validate: (value, state) => validateSecret(state.grant ? 'grant code' : 'refresh token')(value),
+  });
   const how: Step<RefreshState> = async (flow) => {
     type HowItem = vscode.QuickPickItem & { grant: boolean };
     const picked = await flow.pick<HowItem>({
@@ -85,18 +77,21 @@ function refreshSteps() {
     flow.state.grant = picked.grant;
     return code;
   };
-  const code: Step<RefreshState> = async (flow) => {
-    const grant = flow.state.grant ?? false;
-    flow.state.code = await flow.input({
-      prompt: grant
-        ? 'Grant code from the Self Client (scopes ZohoCreator.bulk.CREATE, ZohoCreator.bulk.READ, ZohoCreator.dashboard.READ, ZohoCreator.meta.application.READ)'
-        : 'Refresh token',
-      password: true,
-      validate: validateSecret(grant ? 'grant code' : 'refresh token'),
-    });
-    return undefined;
-  };
-  return { ...targetSteps<RefreshState>(clientId), clientId };
+  const clientSecret = textStep<RefreshState, 'clientSecret'>({
+    key: 'clientSecret',
+    prompt: 'Client secret of the Self Client',
+    secret: true,
+    validate: validateSecret('client secret'),
+    next: how,
+  });
+  const clientId = textStep<RefreshState, 'clientId'>({
+    key: 'clientId',
+    prompt: (state) =>
+      `Client ID of your Self Client (Zoho API console) for ${state.known?.owner ?? state.owner ?? ''}`,
+    validate: validateSecret('client ID'),
+    next: clientSecret,
+  });
+  return clientId;
 }
 
 function askedOf(state: RefreshState): AskedSecrets | undefined {
@@ -139,40 +134,47 @@ async function toCredentials(
   }
 }
 
-async function guidedSignIn(
+/**
+ * The guided sign-in. Refused credentials reopen the client ID step: the target and the client ID
+ * are kept, the secrets asked again.
+ */
+function guidedSignIn(
   services: Services,
   accounts: AccountStore,
-  steps: ReturnType<typeof refreshSteps>,
   state: RefreshState,
-  resume?: Step<RefreshState>[],
 ): Promise<string | undefined> {
-  const result = await InputFlow.run(
-    { title: TITLE, totalSteps: (s) => signInStepCount(s, 4) },
+  const clientId = credentialSteps();
+  return runGuided(
+    {
+      ...signInFlow(TITLE, state, clientId, 4),
+      plan: (s) => {
+        const asked = askedOf(s);
+        return asked && { target: targetOfState(s), asked };
+      },
+      submit: async ({ target, asked }, retry) => {
+        const tryAgain = () =>
+          retry({
+            step: clientId,
+            prepare: (s) => {
+              // The secrets are not kept; the client ID and everything before it are.
+              s.clientSecret = undefined;
+              s.code = undefined;
+              s.problem = {
+                field: 'clientId',
+                message: 'Zoho refused those credentials: check the client ID, then paste the secrets again.',
+              };
+            },
+          });
+        const credentials = await toCredentials(services, target, asked, tryAgain);
+        if (!credentials) {
+          return undefined;
+        }
+        const account = await verifyAndStore(accounts, services.logger, target, credentials, { tryAgain });
+        return account?.id;
+      },
+    },
     state,
-    state.known ? steps.clientId : steps.dataCentre,
-    resume,
   );
-  const asked = result && askedOf(result.state);
-  if (!result || !asked) {
-    return undefined;
-  }
-  const tryAgain = (): Promise<string | undefined> => {
-    // The secrets are not kept; the client ID and everything before it are.
-    result.state.clientSecret = undefined;
-    result.state.code = undefined;
-    result.state.problem = {
-      field: 'clientId',
-      message: 'Zoho refused those credentials: check the client ID, then paste the secrets again.',
-    };
-    return guidedSignIn(services, accounts, steps, result.state, pathTo(result.path, steps.clientId));
-  };
-  const target = targetOfState(result.state);
-  const credentials = await toCredentials(services, target, asked, tryAgain);
-  if (!credentials) {
-    return undefined;
-  }
-  const account = await verifyAndStore(accounts, services.logger, target, credentials, { tryAgain });
-  return account?.id;
 }
 
 export function registerSignInWithRefreshToken(
@@ -185,7 +187,7 @@ export function registerSignInWithRefreshToken(
       'creatorBulkJobs.signInWithRefreshToken',
       async (arg?: RefreshTokenCommandArg) => {
         if (!(arg && 'clientId' in arg)) {
-          return guidedSignIn(services, accounts, refreshSteps(), { known: knownTarget(accounts, arg) });
+          return guidedSignIn(services, accounts, { known: knownTarget(accounts, arg) });
         }
         const target = checkedTargetFromArgs(
           arg,

@@ -5,11 +5,13 @@ import type { Services } from '../services';
 import type { JobsTree } from '../views/jobsTree';
 import { errorMessage } from '../core/format';
 import { isZohoError } from '../zoho/errors';
-import { InputFlow, pathTo, takeProblem, type Step } from './inputFlow';
+import { runGuided, runPlanned, textStep } from './guided';
+import { quickInputUi } from './quickInputUi';
+import type { Step } from './stepFlow';
 import { promptSignIn, reportTargetFromOptions, type ReportOptions, type ReportTarget } from './pickers';
 import { chosenRef, newReportState, reportStepCount, reportSteps, type ReportState } from './reportSteps';
 import { revealQuietly } from './revealJob';
-import { showCommandError } from './showError';
+import { commandRefusal, showCommandError } from './showError';
 import { validateJobId, validateReportOptions } from './validation';
 
 export interface TrackJobOptions extends ReportOptions {
@@ -36,16 +38,13 @@ interface TrackState extends ReportState {
 }
 
 function trackSteps(services: Services) {
-  const jobId: Step<TrackState> = async (flow) => {
-    flow.state.jobId = await flow.input({
-      prompt: `The id of a bulk read job of ${flow.state.report ?? 'this report'} (digits), as returned when it was created.`,
-      placeholder: '2000000018003',
-      value: flow.state.jobId,
-      validate: validateJobId,
-      problem: takeProblem(flow.state, 'jobId'),
-    });
-    return undefined;
-  };
+  const jobId = textStep<TrackState, 'jobId'>({
+    key: 'jobId',
+    prompt: (state) =>
+      `The id of a bulk read job of ${state.report ?? 'this report'} (digits), as returned when it was created.`,
+    placeholder: '2000000018003',
+    validate: validateJobId,
+  });
   return { ...reportSteps<TrackState>(services, jobId), jobId };
 }
 
@@ -68,33 +67,29 @@ function couldNotTrack(jobId: string, error: unknown): string {
     : `Could not track job ${jobId}`.trim();
 }
 
-async function guidedTrack(
-  services: Services,
-  tree: JobsTree | undefined,
-  steps: TrackSteps,
-  state: TrackState,
-  resume?: Step<TrackState>[],
-): Promise<string | undefined> {
-  const result = await InputFlow.run(
-    { title: TITLE, totalSteps: () => reportStepCount(services) + 1 },
+/** Runs the guided flow, then tracks the job; an unknown id reopens the step it points at. */
+function guidedTrack(services: Services, tree: JobsTree | undefined): Promise<string | undefined> {
+  const steps = trackSteps(services);
+  const state: TrackState = { ...newReportState(), jobId: '' };
+  return runGuided(
+    {
+      title: TITLE,
+      totalSteps: () => reportStepCount(services) + 1,
+      first: steps.start(state),
+      ui: quickInputUi,
+      plan: (s): Plan => ({ ...chosenRef(s), jobId: s.jobId }),
+      submit: (plan) => submit(services, tree, plan),
+      refused: (error, plan) =>
+        commandRefusal(
+          services,
+          couldNotTrack(plan.jobId, error),
+          error,
+          plan.account.id,
+          stepOfError(steps, error),
+        ),
+    },
     state,
-    steps.start(state),
-    resume,
   );
-  if (!result) {
-    return undefined;
-  }
-  const plan: Plan = { ...chosenRef(result.state), jobId: result.state.jobId };
-  try {
-    return await submit(services, tree, plan);
-  } catch (error) {
-    const { step, field } = stepOfError(steps, error);
-    showCommandError(services, couldNotTrack(plan.jobId, error), error, plan.account.id, () => {
-      result.state.problem = { field, message: errorMessage(error) };
-      return guidedTrack(services, tree, steps, result.state, pathTo(result.path, step));
-    });
-    return undefined;
-  }
 }
 
 async function submit(services: Services, tree: JobsTree | undefined, plan: Plan): Promise<string> {
@@ -128,16 +123,13 @@ export async function trackJob(
       promptSignIn();
       return undefined;
     }
-    return guidedTrack(services, tree, trackSteps(services), { ...newReportState(), jobId: '' });
+    return guidedTrack(services, tree);
   }
-  let plan: Plan | undefined;
-  try {
-    plan = await planFromOptions(services, arg);
-    return plan && (await submit(services, tree, plan));
-  } catch (error) {
-    showCommandError(services, couldNotTrack(arg.jobId, error), error, plan?.account.id);
-    return undefined;
-  }
+  return runPlanned(
+    () => planFromOptions(services, arg),
+    (plan) => submit(services, tree, plan),
+    (error, plan) => showCommandError(services, couldNotTrack(arg.jobId, error), error, plan?.account.id),
+  );
 }
 
 export function registerTrackJob(

@@ -1,10 +1,9 @@
 // validateInput functions for the job prompts. Each returns undefined when the text is fine, or a
 // message saying what is expected. No editor API, so they are plain to test.
+import { MAX_MAX_RECORDS, MAX_RECORDS_STEP, MIN_MAX_RECORDS } from '../zoho/createBody';
 import { isValidJobId, isValidLinkName } from '../zoho/paths';
 
-export const MIN_MAX_RECORDS = 100_000;
-export const MAX_MAX_RECORDS = 200_000;
-export const MAX_RECORDS_STEP = 1_000;
+export { MAX_MAX_RECORDS, MIN_MAX_RECORDS };
 
 export function validateLinkName(what: string): (value: string) => string | undefined {
   return (value) => {

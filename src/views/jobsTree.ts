@@ -1,85 +1,29 @@
-// The "Bulk Read Jobs" tree: exports with their batches, then account -> report -> job, skipping a
-// level that has a single entry. Where each row goes is decided by ./treeShape.ts; this provider
-// maps its rows to node objects, cached by row id and reused, so a job update refreshes that row.
-// Over the guide's ~400 lines: node types, account rows and the age ticker; issue 18 splits them.
+// The "Bulk Read Jobs" tree: exports (newest first) with their batches, then account -> report ->
+// job, skipping a level that has a single entry. Where each row goes is decided by ./treeShape.ts;
+// this provider maps its rows to node objects (./treeNodes.ts), cached by row id and reused, so a job
+// or export update refreshes that row. Export rows are ./exportItem.ts, account and report rows
+// ./accountRows.ts, job rows here; relative times are re-rendered by ./ageTicker.ts.
 import * as vscode from 'vscode';
-import { capitalise } from '../core/format';
-import { systemClock, type Clock, type TimerHandle } from '../core/ports';
+import { systemClock, type Clock } from '../core/ports';
 import { Disposable, Emitter } from '../core/lifecycle';
 import { LocalRefusal } from '../core/refusal';
 import { jobIdOfKey, type TrackedJob } from '../jobs/model';
-import type { AccountStateKind } from '../jobs/accountStates';
 import { isMergedJob } from '../exports/model';
 import type { Services } from '../services';
-import type { Account } from '../zoho/types';
+import { accountItem, accountMessage, reportItem } from './accountRows';
+import { AgeTicker, type TickNeed } from './ageTicker';
 import { jobContextValue } from './jobContext';
 import { jobDescription } from './jobDescription';
 import { isJobReady, readyCount } from './readyResults';
 import { exportItem } from './exportItem';
 import { jobIcon } from './jobIcons';
 import { jobTooltip } from './jobTooltip';
+import { nodeForRow, type ExportNode, type JobNode, type ReportNode, type TreeNode } from './treeNodes';
 import { layoutOf, ROOT, type ReportGroup, type Row, type TreeLayout } from './treeShape';
 
+export type { AccountNode, ExportNode, JobNode, ReportNode, TreeNode } from './treeNodes';
+
 export const JOBS_VIEW_ID = 'creatorBulkJobs.jobs';
-
-export class AccountNode {
-  readonly kind = 'account';
-  constructor(
-    readonly id: string,
-    readonly accountId: string,
-  ) {}
-}
-
-export class ReportNode {
-  readonly kind = 'report';
-  constructor(
-    readonly id: string,
-    readonly accountId: string,
-    readonly groupKey: string,
-  ) {}
-}
-
-export class JobNode {
-  readonly kind = 'job';
-  /** The job key; commands accept the node because it exposes `.key`. */
-  constructor(
-    readonly id: string,
-    readonly key: string,
-  ) {}
-}
-
-export class ExportNode {
-  readonly kind = 'export';
-  /** Export commands accept the node because it exposes `.exportId`. */
-  constructor(
-    readonly id: string,
-    readonly exportId: string,
-  ) {}
-}
-
-export type TreeNode = AccountNode | ReportNode | JobNode | ExportNode;
-
-const ACCOUNT_ICONS: Record<AccountStateKind, string> = {
-  ok: 'account',
-  throttled: 'debug-pause',
-  dailyLimit: 'debug-pause',
-  needsSignIn: 'warning',
-  missingScope: 'warning',
-};
-
-const RUNNING_TICK_MS = 5_000;
-const IDLE_TICK_MS = 60_000;
-
-function hostText(account: Account): string {
-  if (account.dataCentre !== 'custom') {
-    return account.dataCentre;
-  }
-  try {
-    return new URL(account.customHost ?? '').host;
-  } catch {
-    return 'custom host';
-  }
-}
 
 export class JobsTreeProvider extends Disposable implements vscode.TreeDataProvider<TreeNode> {
   private readonly changeEmitter = this.register(new Emitter<TreeNode | TreeNode[] | undefined>());
@@ -90,8 +34,7 @@ export class JobsTreeProvider extends Disposable implements vscode.TreeDataProvi
   /** Job key -> description last handed to the view, so the age ticker fires only real changes. */
   private readonly rendered = new Map<string, string>();
   private layout: TreeLayout;
-  private visible = false;
-  private ticker: TimerHandle | undefined;
+  private readonly ticker: AgeTicker;
 
   constructor(
     private readonly services: Services,
@@ -100,12 +43,17 @@ export class JobsTreeProvider extends Disposable implements vscode.TreeDataProvi
   ) {
     super();
     this.layout = this.computeLayout();
+    this.ticker = new AgeTicker(
+      clock,
+      () => this.tickNeed(),
+      () => this.tick(),
+    );
     const { jobs, accounts, exports } = services;
     this.register(exports.onDidChangeExport(({ run }) => this.onExportChanged(run.id)));
     this.register(jobs.onDidChangeJob(({ kind, job }) => this.onJobChanged(kind, job)));
     this.register(jobs.accountStates.onDidChange((state) => this.onAccountStateChanged(state.accountId)));
     this.register(accounts.onDidChange(() => this.refreshRoot()));
-    this.register({ dispose: () => this.stopTicker() });
+    this.register({ dispose: () => this.ticker.stop() });
   }
 
   // ---- TreeDataProvider ----
@@ -123,9 +71,9 @@ export class JobsTreeProvider extends Disposable implements vscode.TreeDataProvi
   getTreeItem(element: TreeNode): vscode.TreeItem {
     switch (element.kind) {
       case 'account':
-        return this.accountItem(element);
+        return accountItem(this.services, element);
       case 'report':
-        return this.reportItem(element);
+        return reportItem(this.services, element, this.group(element));
       case 'export': {
         const row = this.row(element);
         const label = row?.kind === 'export' ? row : { id: element.id, label: '', fileInLabel: false };
@@ -176,19 +124,7 @@ export class JobsTreeProvider extends Disposable implements vscode.TreeDataProvi
   private nodeOf(row: Row): TreeNode {
     let node = this.nodes.get(row.id);
     if (!node) {
-      switch (row.kind) {
-        case 'account':
-          node = new AccountNode(row.id, row.accountId);
-          break;
-        case 'report':
-          node = new ReportNode(row.id, row.accountId, row.groupKey);
-          break;
-        case 'export':
-          node = new ExportNode(row.id, row.exportId);
-          break;
-        default:
-          node = new JobNode(row.id, row.key);
-      }
+      node = nodeForRow(row);
       this.nodes.set(row.id, node);
     }
     return node;
@@ -199,40 +135,6 @@ export class JobsTreeProvider extends Disposable implements vscode.TreeDataProvi
   }
 
   // ---- items ----
-
-  private accountItem(node: AccountNode): vscode.TreeItem {
-    const account = this.services.accounts.get(node.accountId);
-    const item = new vscode.TreeItem(
-      account?.label ?? node.accountId,
-      vscode.TreeItemCollapsibleState.Expanded,
-    );
-    item.id = node.id;
-    const state = this.services.jobs.accountStates.get(node.accountId);
-    const host = account ? hostText(account) : 'signed out';
-    const held = state.kind !== 'ok';
-    // The label already names a custom host ("demo (127.0.0.1:8780)"): say it once.
-    const where = account && item.label?.toString().includes(host) ? undefined : host;
-    item.description = [where, held ? state.summary : undefined].filter(Boolean).join(' · ') || undefined;
-    item.tooltip = account ? `${account.owner} on ${host}${held ? `: ${state.summary}` : ''}` : undefined;
-    item.accessibilityInformation = { label: `Account ${String(item.label)}, ${state.summary}` };
-    item.iconPath = new vscode.ThemeIcon(ACCOUNT_ICONS[state.kind]);
-    item.contextValue = `account ${state.kind}`;
-    return item;
-  }
-
-  private reportItem(node: ReportNode): vscode.TreeItem {
-    const ref = this.group(node)?.job.ref;
-    const item = new vscode.TreeItem(ref?.report ?? node.groupKey, vscode.TreeItemCollapsibleState.Expanded);
-    item.id = node.id;
-    if (ref) {
-      const accountOwner = this.services.accounts.get(node.accountId)?.owner;
-      item.description = ref.owner === accountOwner ? ref.app : `${ref.owner} / ${ref.app}`;
-      item.tooltip = `${ref.owner} / ${ref.app} / ${ref.report}`;
-    }
-    item.iconPath = new vscode.ThemeIcon('table');
-    item.contextValue = 'report';
-    return item;
-  }
 
   private jobItem(node: JobNode): vscode.TreeItem {
     const job = this.services.jobs.get(node.key);
@@ -291,7 +193,7 @@ export class JobsTreeProvider extends Disposable implements vscode.TreeDataProvi
         this.changeEmitter.fire(nodes);
       }
     }
-    this.scheduleTick();
+    this.ticker.schedule();
   }
 
   private onExportChanged(id: string): void {
@@ -346,29 +248,16 @@ export class JobsTreeProvider extends Disposable implements vscode.TreeDataProvi
 
   /** Ages and running durations are re-rendered only while the view is visible. */
   setVisible(visible: boolean): void {
-    this.visible = visible;
-    if (visible) {
-      this.tick();
-    } else {
-      this.stopTicker();
-    }
+    this.ticker.setVisible(visible);
   }
 
-  private scheduleTick(): void {
-    if (!this.visible || this.ticker !== undefined) {
-      return;
-    }
+  private tickNeed(): TickNeed {
     const jobs = this.services.jobs.jobs();
     const exporting = this.services.exports.exports().some((run) => run.state === 'running');
     if (jobs.length === 0 && !exporting) {
-      return;
+      return 'none';
     }
-    const interval =
-      exporting || jobs.some((job) => job.state === 'running') ? RUNNING_TICK_MS : IDLE_TICK_MS;
-    this.ticker = this.clock.setTimeout(() => {
-      this.ticker = undefined;
-      this.tick();
-    }, interval);
+    return exporting || jobs.some((job) => job.state === 'running') ? 'running' : 'idle';
   }
 
   /** Fires only the rows whose description text actually changed. */
@@ -391,14 +280,6 @@ export class JobsTreeProvider extends Disposable implements vscode.TreeDataProvi
     if (changed.length > 0) {
       this.changeEmitter.fire(changed);
     }
-    this.scheduleTick();
-  }
-
-  private stopTicker(): void {
-    if (this.ticker !== undefined) {
-      this.clock.clearTimeout(this.ticker);
-      this.ticker = undefined;
-    }
   }
 }
 
@@ -409,19 +290,6 @@ export interface JobsTree extends vscode.Disposable {
   reveal(key: string): Promise<void>;
   /** Shows and selects an export's row. */
   revealExport(id: string): Promise<void>;
-}
-
-/** What the view says above the rows about accounts that cannot be polled now. */
-function accountMessage(services: Services): string | undefined {
-  const accounts = services.accounts.list();
-  const lines = services.jobs.accountStates
-    .held()
-    .filter((state) => accounts.some((account) => account.id === state.accountId))
-    .map((state) => {
-      const label = services.accounts.get(state.accountId)?.label ?? state.accountId;
-      return accounts.length === 1 ? `${capitalise(state.summary)}.` : `${label}: ${state.summary}.`;
-    });
-  return lines.length > 0 ? lines.join(' ') : undefined;
 }
 
 export function registerJobsTree(context: vscode.ExtensionContext, services: Services): JobsTree {

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { buildCreateBody } from '../../../src/zoho/client';
+import { buildCreateBody } from '../../../src/zoho/createBody';
 import { DATA_CENTRES, resolveEndpoints } from '../../../src/zoho/dataCentres';
 import { classifyResponse, parseRetryAfter } from '../../../src/zoho/errorMapping';
 import { isZohoError } from '../../../src/zoho/errors';
