@@ -2,6 +2,7 @@
 // batch size, or all of it at once from an options object (automation and tests). A refusal offers
 // Try Again, which reopens the step the server objected to with every answer kept.
 import * as vscode from 'vscode';
+import { LocalRefusal } from '../core/refusal';
 import { JobNotSavedError } from '../jobs/model';
 import type { Services } from '../services';
 import type { JobsTree } from '../views/jobsTree';
@@ -187,7 +188,7 @@ export async function planFromOptions(
 ): Promise<Plan | undefined> {
   const problem = optionsProblem(options);
   if (problem) {
-    throw new Error(problem);
+    throw new LocalRefusal(problem);
   }
   const target = await reportTargetFromOptions(services, options);
   return target && { ...target, query: queryOf(options.criteria, options.fields, options.maxRecords) };

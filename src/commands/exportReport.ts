@@ -1,6 +1,7 @@
 // Export Whole Report: what Create Bulk Read Job asks (batch size defaulting to the maximum, to
 // spend the fewest API calls) plus where to write the merged CSV; then every batch runs by itself.
 import * as vscode from 'vscode';
+import { LocalRefusal } from '../core/refusal';
 import { pickWorkspaceFolder, uriExists } from '../host/workspaceFiles';
 import { expandDestination, destinationProblem, relativeSegments } from '../exports/destination';
 import type { ExportRun } from '../exports/model';
@@ -236,11 +237,11 @@ async function planFromExportOptions(
   } else {
     const folder = await pickWorkspaceFolder('Export into which workspace folder?');
     if (!folder) {
-      throw new Error('Open a folder first: exports are written into the workspace.');
+      throw new LocalRefusal('Open a folder first: exports are written into the workspace.');
     }
     const resolved = resolveDestination(folder, template, plan.ref);
     if (typeof resolved === 'string') {
-      throw new Error(resolved);
+      throw new LocalRefusal(resolved);
     }
     destination = resolved;
   }

@@ -1,6 +1,7 @@
 // Run Saved Export: runs a named definition of .vscode/zoho-exports.json (quick pick, or the
 // "Run export" CodeLens above it). A definition whose account is not signed in offers to sign in.
 import * as vscode from 'vscode';
+import { LocalRefusal } from '../core/refusal';
 import { definitionQuery, type AccountSelector, type ExportDefinition } from '../exports/definitions';
 import { readExportFile } from '../host/settings';
 import type { Services } from '../services';
@@ -138,7 +139,7 @@ export async function runSavedExport(
     const ref = { owner: definition.owner ?? account.owner, app: definition.app, report: definition.report };
     const destination = resolveDestination(file.folder, definition.destination ?? readExportFile(), ref);
     if (typeof destination === 'string') {
-      throw new Error(destination);
+      throw new LocalRefusal(destination);
     }
     if ((await mayWrite(destination)) !== true) {
       return undefined;

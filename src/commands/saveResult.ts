@@ -3,6 +3,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { LocalRefusal } from '../core/refusal';
 import { pickWorkspaceFolder, uriExists } from '../host/workspaceFiles';
 import { relativeSegments } from '../exports/destination';
 import type { TrackedJob } from '../jobs/model';
@@ -47,7 +48,7 @@ async function chooseTarget(
   const setting = vscode.workspace.getConfiguration('creatorBulkJobs').get<string>('exportFolder', 'exports');
   const segments = exportFolderSegments(setting);
   if (typeof segments === 'string') {
-    throw new Error(segments);
+    throw new LocalRefusal(segments);
   }
   const uri = vscode.Uri.joinPath(folder.uri, ...segments, name);
   if (!(await uriExists(uri))) {

@@ -1,6 +1,7 @@
 // Track Existing Job: follow a job created elsewhere (another tool, a colleague) by its id. One guided
 // flow (account -> application -> report -> job id); an unknown id offers Try Again with all kept.
 import * as vscode from 'vscode';
+import { LocalRefusal } from '../core/refusal';
 import type { Services } from '../services';
 import type { JobsTree } from '../views/jobsTree';
 import { errorMessage } from '../core/format';
@@ -106,7 +107,7 @@ async function submit(services: Services, tree: JobsTree | undefined, plan: Plan
 async function planFromOptions(services: Services, options: TrackJobOptions): Promise<Plan | undefined> {
   const problem = validateReportOptions(options) ?? validateJobId(options.jobId);
   if (problem) {
-    throw new Error(problem);
+    throw new LocalRefusal(problem);
   }
   const target = await reportTargetFromOptions(services, options);
   return target && { ...target, jobId: options.jobId.trim() };
