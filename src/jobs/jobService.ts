@@ -31,9 +31,6 @@ import type {
   ResultProgress,
 } from './serviceApi';
 
-export { LAST_CHECK_SAVE_MS } from './statusPoller';
-export { OTHER_DOWNLOAD_RECHECK_MS } from './resultDownloads';
-
 /** The parts' options (the store, clients, clock, logger, results folder, download seams) and: */
 export interface JobServiceOptions extends ResultDownloadsOptions {
   settings: PollSettings;
