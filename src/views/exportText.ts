@@ -43,7 +43,7 @@ function exportState(run: ExportRun, now: number): string {
       // "ready" as on a job row: the merged file has not been opened or revealed yet.
       return `${formatRecords(run.records)} · ${batches(done)} · ${isExportUnopened(run) ? 'ready · ' : ''}${elapsed}`;
     case 'cancelled':
-      // cancelRequest: the records are still being kept or removed (see ExportRunner.stop).
+      // cancelRequest: the records are still being kept or removed (see RunCompletion.stop, src/exports/runCompletion.ts).
       if (run.cancelRequest) {
         return `cancelled · ${run.cancelRequest.keepRecords ? 'keeping' : 'discarding'} ${formatCount(run.records)} records…`;
       }

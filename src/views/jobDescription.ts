@@ -116,7 +116,7 @@ export function queryText(job: TrackedJob): string {
 
 /**
  * A download stopped on purpose is no failure: a cancelled export (Discard) stops its batches'
- * downloads (src/jobs/jobService.ts stores them as download 'failed', lastError kind 'cancelled').
+ * downloads (src/jobs/resultDownloads.ts stores them as download 'failed', lastError kind 'cancelled').
  */
 export function downloadStopText(job: TrackedJob): string | undefined {
   if (job.download !== 'failed' || job.lastError?.kind !== 'cancelled') {
