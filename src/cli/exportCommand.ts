@@ -117,6 +117,10 @@ export async function exportCommand(context: Context): Promise<ExitCode> {
     return { definition, account, ref, destination };
   });
   const services = await context.services();
+  for (const plan of plans) {
+    await services.signIn(plan.account);
+  }
+  await services.start();
   const codes: ExitCode[] = [];
   for (const plan of plans) {
     if (context.interrupted.aborted) {
@@ -126,9 +130,8 @@ export async function exportCommand(context: Context): Promise<ExitCode> {
     let runId: string;
     const callsBefore = services.apiCalls();
     try {
-      const account = await services.signIn(plan.account);
       const run = await services.exports.start({
-        accountId: account.id ?? accountIdFor(plan.account.target),
+        accountId: accountIdFor(plan.account.target),
         ref: plan.ref,
         query: definitionQuery(plan.definition),
         destination: plan.destination,

@@ -173,7 +173,7 @@ export async function follow(
     Object.assign(done, {
       state: 'interrupted',
       exitCode: EXIT.interrupted,
-      message: `Interrupted: nothing was written under ${finalName}. While Zoho keeps the record cursor (15 minutes after batch ${batchesDone(run)} completed) a resume carries on from there; after that it starts again from the first batch`,
+      message: `Interrupted after ${batchesDone(run)} of its batches: nothing was written under ${finalName}. A resume within 15 minutes carries on where it stopped (Zoho keeps the record cursor that long); later, it starts again from the first batch`,
       resume: resumeHint(run),
     });
   } else if (ended.why === 'dailyLimit' || ended.why === 'signIn') {

@@ -25,6 +25,7 @@ async function jobFor(context: Context, services: CliServices): Promise<TrackedJ
   const accountId = accountIdFor(account.target);
   const tracked = known.find((job) => job.accountId === accountId);
   await services.signIn(account);
+  await services.start();
   if (tracked) {
     return tracked;
   }

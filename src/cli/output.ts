@@ -143,6 +143,9 @@ export class Output {
 
   /** An event: a JSON line, or its text (problems and errors to stderr). */
   emit(event: CliEvent): void {
+    if (event.type === 'progress' && this.mode !== 'tty' && !this.changed(event)) {
+      return; // a log gets a line when something changed, not one a second
+    }
     if (this.mode === 'json') {
       this.out.write(`${this.mask(JSON.stringify(event))}\n`);
       return;
@@ -206,12 +209,14 @@ export class Output {
       this.drawn = true;
       return;
     }
-    // A log gets a line when something changed, not one a second.
-    const key = `${p.batch}/${p.batchesDone}/${p.records}`;
-    if (key !== this.lastPlain) {
-      this.lastPlain = key;
-      this.line(text);
-    }
+    this.line(text);
+  }
+
+  private changed(p: Progress): boolean {
+    const key = `${p.exportId}/${p.batch}/${p.batches}/${p.batchesDone}/${p.records}`;
+    const changed = key !== this.lastPlain;
+    this.lastPlain = key;
+    return changed;
   }
 
   private clear(): void {

@@ -86,6 +86,7 @@ export async function resumeCommand(context: Context): Promise<ExitCode> {
     );
   }
   await services.signIn(env);
+  await services.start();
   const name = run.definition ?? run.ref.report;
   let id = run.id;
   const callsBefore = services.apiCalls();

@@ -23,8 +23,13 @@ export interface CliServices {
   readonly stateDir: string;
   /** Creator API requests sent so far by this process (retries included; token requests not). */
   apiCalls(): number;
-  /** Registers an account (in memory) and returns it. */
+  /** Registers an account (in memory) and returns it. Sign in before start(). */
   signIn(account: EnvAccount): Promise<Account>;
+  /**
+   * Starts polling and driving exports (takes the lease when free). After signIn: a poll of a job
+   * whose account is not signed in yet would hold that account as needing sign-in.
+   */
+  start(): Promise<void>;
   /** Writes what the stores hold, gives the lease back and stops every timer. */
   close(): Promise<void>;
 }
@@ -93,7 +98,8 @@ export async function openServices(options: {
   });
   const exportStore = own(new ExportStore(shared(EXPORTS_FILE_NAME), logger));
   const exports = new ExportRunner({ jobs, store: exportStore, clock: systemClock, logger, lease });
-  await lease.start();
+  const signedIn = new Set<string>();
+  let started: Promise<void> | undefined;
   let closing: Promise<void> | undefined;
   return {
     accounts,
@@ -101,7 +107,20 @@ export async function openServices(options: {
     exports,
     stateDir,
     apiCalls: () => calls,
-    signIn: (account) => accounts.addAccount(account.target, account.credentials, account.label),
+    signIn: async (account) => {
+      const added = await accounts.addAccount(account.target, account.credentials, account.label);
+      signedIn.add(added.id);
+      return added;
+    },
+    start: () =>
+      (started ??= (async () => {
+        await lease.start();
+        // Fresh credentials from the environment end a sign-in hold an earlier run left in the
+        // shared holds file (as signing in again does in the editor).
+        for (const id of signedIn) {
+          await jobs.resumeAccount(id);
+        }
+      })()),
     close: () =>
       (closing ??= (async () => {
         await Promise.all([jobStore.flushed(), exportStore.flushed()]).catch(() => undefined);
