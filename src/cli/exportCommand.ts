@@ -96,6 +96,7 @@ export async function exportCommand(context: Context): Promise<ExitCode> {
   const defs = await loadDefinitions(options.definitions);
   const definitions = chosen(context, defs);
   context.pollSeconds(); // a bad value is a usage error before anything starts
+  context.maxPollSeconds();
   // Every account and destination is checked before the first call to Zoho.
   const now = new Date();
   const plans = definitions.map((definition) => {

@@ -11,6 +11,11 @@ const COMMON = `Common options:
   --json               one JSON object per line (JSON Lines) instead of text
   -h, --help           this help`;
 
+const POLL = `  --poll-seconds N     seconds before a new job's first status check (default 5)
+  --max-poll-seconds N longest wait between two status checks (default 600); later checks come
+                       after a quarter of the job's age, at least 30 s apart, to spare the
+                       account's daily API calls`;
+
 export const MAIN_HELP = `creator-bulk-jobs: run saved Zoho Creator bulk read exports from a terminal, CI or cron.
 
 Usage: creator-bulk-jobs <command> [options]
@@ -42,7 +47,7 @@ what Zoho counted; one summary line per export follows.
 Options:
   --all                run every definition in the file
   --overwrite          replace a destination file that exists already (default: refuse)
-  --poll-seconds N     seconds before a new batch's first status check (default 5)
+${POLL}
 ${COMMON}
 
 Examples:
@@ -80,7 +85,7 @@ Options:
   --out FILE           where to write the CSV
   --overwrite          replace FILE if it exists
   --app, --report, --owner   as for status, for a job this tool does not know yet
-  --poll-seconds N     seconds before the first status check of a running job (default 5)
+${POLL}
 ${COMMON}
 
 Example:
@@ -94,7 +99,7 @@ folder; "creator-bulk-jobs resume" without arguments lists them.
 
 Options:
   --most-recent        the export started last that did not complete
-  --poll-seconds N     seconds before a new batch's first status check (default 5)
+${POLL}
 ${COMMON}
 
 Example:

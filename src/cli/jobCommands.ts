@@ -94,6 +94,7 @@ function settled(
 export async function downloadCommand(context: Context): Promise<ExitCode> {
   const { options } = context.invocation;
   context.pollSeconds();
+  context.maxPollSeconds();
   const services = await context.services();
   const job = await jobFor(context, services);
   const out = path.resolve(options.out ?? `${job.ref.report}_${job.jobId}.csv`);

@@ -17,6 +17,7 @@ export interface CliOptions {
   definitions?: string;
   simulator?: string;
   'poll-seconds'?: string;
+  'max-poll-seconds'?: string;
   'most-recent'?: boolean;
   app?: string;
   report?: string;
@@ -39,6 +40,7 @@ const OPTIONS: NonNullable<ParseArgsConfig['options']> = {
   definitions: { type: 'string' },
   simulator: { type: 'string' },
   'poll-seconds': { type: 'string' },
+  'max-poll-seconds': { type: 'string' },
   'most-recent': { type: 'boolean' },
   app: { type: 'string' },
   report: { type: 'string' },
@@ -51,11 +53,11 @@ const OPTIONS: NonNullable<ParseArgsConfig['options']> = {
 const COMMON = ['definitions', 'simulator', 'json', 'help'];
 /** The options each command takes (any other is a usage error, not silently ignored). */
 const ALLOWED: Record<CommandName, string[]> = {
-  export: [...COMMON, 'all', 'overwrite', 'poll-seconds'],
+  export: [...COMMON, 'all', 'overwrite', 'poll-seconds', 'max-poll-seconds'],
   list: COMMON,
   status: [...COMMON, 'app', 'report', 'owner'],
-  download: [...COMMON, 'app', 'report', 'owner', 'out', 'overwrite', 'poll-seconds'],
-  resume: [...COMMON, 'most-recent', 'poll-seconds'],
+  download: [...COMMON, 'app', 'report', 'owner', 'out', 'overwrite', 'poll-seconds', 'max-poll-seconds'],
+  resume: [...COMMON, 'most-recent', 'poll-seconds', 'max-poll-seconds'],
 };
 
 function version(): string {

@@ -155,9 +155,11 @@ export class Output {
         this.progress(event);
         return;
       case 'problem':
+        // No timestamp: file:line:column first, as editors and CI problem matchers read it.
         this.line(
           `${event.file}:${event.line}:${event.column}: ${event.severity}: ${event.message}`,
           this.err,
+          false,
         );
         return;
       case 'error':
@@ -226,9 +228,9 @@ export class Output {
     }
   }
 
-  private line(text: string, sink: Sink = this.out): void {
+  private line(text: string, sink: Sink = this.out, stamped = true): void {
     this.clear();
-    const stamp = this.mode === 'plain' ? `${new Date().toISOString()} ` : '';
+    const stamp = stamped && this.mode === 'plain' ? `${new Date().toISOString()} ` : '';
     sink.write(`${stamp}${this.mask(text)}\n`);
   }
 }

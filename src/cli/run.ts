@@ -27,6 +27,18 @@ export interface Context {
   /** The core over the state folder, opened on first use. */
   services(): Promise<CliServices>;
   pollSeconds(): number;
+  maxPollSeconds(): number;
+}
+
+function seconds(raw: string | undefined, flag: string, fallback: number, min: number, max: number): number {
+  const value = raw === undefined ? fallback : Number(raw);
+  if (!Number.isFinite(value) || value < min || value > max) {
+    throw new CliError(
+      EXIT.usage,
+      `${flag} must be a number of seconds from ${min} to ${max} (got "${raw}").`,
+    );
+  }
+  return value;
 }
 
 function stderrLogger(level: string | undefined, mask: (text: string) => string): Logger {
@@ -73,18 +85,10 @@ export async function run(invocation: Invocation, env: Env = process.env): Promi
         stateDir: stateDir(env),
         logger: stderrLogger(env[LOG_ENV], mask),
         pollSeconds: context.pollSeconds(),
+        maxPollSeconds: context.maxPollSeconds(),
       })),
-    pollSeconds: () => {
-      const raw = invocation.options['poll-seconds'];
-      const seconds = raw === undefined ? 5 : Number(raw);
-      if (!Number.isFinite(seconds) || seconds < 0.1 || seconds > 300) {
-        throw new CliError(
-          EXIT.usage,
-          `--poll-seconds must be a number of seconds from 0.1 to 300 (got "${raw}").`,
-        );
-      }
-      return seconds;
-    },
+    pollSeconds: () => seconds(invocation.options['poll-seconds'], '--poll-seconds', 5, 0.1, 300),
+    maxPollSeconds: () => seconds(invocation.options['max-poll-seconds'], '--max-poll-seconds', 600, 1, 3600),
   };
   try {
     switch (invocation.command) {

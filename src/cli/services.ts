@@ -41,10 +41,10 @@ const CREATOR_REQUEST = /^(?:GET|POST|PUT|PATCH|DELETE) \/(?!oauth\/)\S* -> /;
  * The settings of the extension's defaults (package.json), except `initialSeconds`: a terminal
  * has no focus to follow, so there is no unfocused slow-down.
  */
-export function cliPollSettings(initialSeconds: number): PollSettings {
+export function cliPollSettings(initialSeconds: number, maxSeconds: number): PollSettings {
   return {
     initialIntervalMs: Math.round(initialSeconds * 1000),
-    maxIntervalMs: Math.max(Math.round(initialSeconds * 1000), 600_000),
+    maxIntervalMs: Math.round(Math.max(initialSeconds, maxSeconds) * 1000),
     unfocusedMultiplier: 1,
     maxConcurrent: 3,
     maxChecksPerMinute: 20,
@@ -55,6 +55,7 @@ export async function openServices(options: {
   stateDir: string;
   logger: Logger;
   pollSeconds: number;
+  maxPollSeconds: number;
 }): Promise<CliServices> {
   const { stateDir } = options;
   await fs.mkdir(stateDir, { recursive: true });
@@ -91,7 +92,7 @@ export async function openServices(options: {
     clock: systemClock,
     logger,
     resultsDir: path.join(stateDir, 'results'),
-    settings: cliPollSettings(options.pollSeconds),
+    settings: cliPollSettings(options.pollSeconds, options.maxPollSeconds),
     autoDownload: () => true,
     lease,
     accountHolds: new SharedAccountHolds(shared(ACCOUNT_HOLDS_FILE_NAME), logger),
