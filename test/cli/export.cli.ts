@@ -25,6 +25,7 @@ const DEFINITIONS = `{
 }
 `;
 const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
 
 /** The extension's export path, in this process: ExportRunner over a JobService, as extension.ts builds them. */
 async function editorExport(sim: Simulator, destination: string): Promise<void> {
@@ -85,6 +86,7 @@ describe('command line: export against the simulator', function () {
 
   afterEach(() => {
     sim.switches.jobDurationMs = 0;
+    sim.switches.dailyLimit = undefined;
   });
 
   it('exports the whole 250,000-record report byte-identical to the editor, with JSON Lines events', async () => {
@@ -188,5 +190,21 @@ describe('command line: export against the simulator', function () {
       ),
     );
     assert.ok(!stdout.includes(`${String.fromCharCode(27)}[`), 'no terminal escapes in a log');
+  });
+
+  it('the daily API limit met mid-export: exit 7, with how to resume', async () => {
+    sim.clock.advance(DAY); // a new simulated day: its count starts at 0
+    sim.switches.dailyLimit = 1; // the creation is the day's last call
+    sim.switches.jobDurationMs = HOUR;
+    const { code, stderr } = await ws.run(
+      ['export', 'Customers', '--simulator', sim.url, '--poll-seconds', '0.2', '--overwrite'],
+      {},
+    ).finished;
+    assert.equal(code, 7, stderr);
+    assert.match(
+      stderr,
+      /✖ Customers: .*daily API limit.* Nothing was written under out\/All_Customers\.csv/,
+    );
+    assert.match(stderr, /Resume with: creator-bulk-jobs resume [0-9a-f-]{36}/);
   });
 });

@@ -2,7 +2,9 @@
 // hostile server (test/faults) that refuses and echoes the secrets back, usage errors. Each ends
 // with its documented exit code and a message that says what to do; no secret is ever printed.
 import * as assert from 'node:assert/strict';
-import { HostileZoho, json } from '../faults/hostileServer';
+import { existsSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { csvOf, HostileZoho, json } from '../faults/hostileServer';
 import { Workspace, type Finished } from './harness';
 
 const ACCESS_TOKEN = '1000.clisecretaccesstoken5d1e';
@@ -146,6 +148,45 @@ describe('command line: failures and their exit codes', function () {
     assert.equal(result.code, 3, result.stdout + result.stderr);
     assertNoSecret(result);
     assert.equal(server.hits('create'), 0, 'no Creator request without a token');
+  });
+
+  it('batches that do not fit together: exit 5, nothing under the final name and no working file', async () => {
+    const first = '2000000018003';
+    server.handlers.create = (_req, res, hit) =>
+      json(res, 200, {
+        code: 3000,
+        details: { id: String(Number(first) + (hit.n - 1) * 1000), operation: 'read', status: 'In-progress' },
+      });
+    server.handlers.status = (_req, res, hit) =>
+      json(res, 200, {
+        code: 3000,
+        details: {
+          id: hit.jobId,
+          operation: 'read',
+          status: 'Completed',
+          result: {
+            count: hit.jobId === first ? 3 : 2,
+            download_url: `/creator/v2.1/bulk/jason18/zylker/report/All_Orders/read/${hit.jobId}/result`,
+            ...(hit.jobId === first ? { record_cursor: 'cursor-of-batch-1' } : {}),
+          },
+        },
+      });
+    server.handlers.download = (_req, res, hit) => {
+      res.writeHead(200, { 'Content-Type': 'text/csv' });
+      // The second batch has other columns: appended, the file would not be one table.
+      res.end(hit.jobId === first ? csvOf(3) : csvOf(2, 'ID,Other'));
+    };
+    const env = { ZOHO_ACCESS_TOKEN: ACCESS_TOKEN, ZOHO_API_URL: server.url, ZOHO_OWNER: 'jason18' };
+    const result = await ws.run(['export', 'Orders', '--poll-seconds', '0.1', '--max-poll-seconds', '1'], env)
+      .finished;
+    assert.equal(result.code, 5, result.stdout + result.stderr);
+    assert.match(
+      result.stderr,
+      /✖ Orders: Batch 2 \(job 2000000019003\) cannot be merged: .*\(3 records, 2 batches/,
+    );
+    assert.equal(existsSync(ws.file('out/All_Orders.csv')), false);
+    assert.deepEqual(await readdir(ws.file('out')), [], 'no working or partial file');
+    assertNoSecret(result);
   });
 
   it('usage: unknown option or command exit 2; --help of every command has an example; --version', async () => {
