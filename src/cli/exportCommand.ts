@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { accountIdFor } from '../accounts/accountStore';
 import { definitionQuery, type ExportDefinition } from '../exports/definitions';
+import { isZohoError } from '../zoho/errors';
 import { accountFromEnv, simulatorAccount, type EnvAccount } from './environment';
 import { CliError, EXIT, worst, type ExitCode } from './exitCodes';
 import { describeError, follow } from './follow';
@@ -91,6 +92,34 @@ function chosen(context: Context, defs: DefinitionsFile): ExportDefinition[] {
   });
 }
 
+/** Creations Zoho throttled (5 a minute per account) are tried again after its wait, this often. */
+const THROTTLED_TRIES = 5;
+
+/**
+ * Runs `create`, waiting out Zoho's creation throttle (429/2955: docs/zoho-bulk-read-api.md,
+ * "Limits and throttles") as the export runner does between batches: `export --all` of several
+ * definitions meets it by design.
+ */
+async function throttled<T>(context: Context, name: string, create: () => Promise<T>): Promise<T> {
+  for (let tries = 1; ; tries++) {
+    try {
+      return await create();
+    } catch (error) {
+      if (!isZohoError(error, 'rateLimited') || tries >= THROTTLED_TRIES || context.interrupted.aborted) {
+        throw error;
+      }
+      const ms = Math.max(1000, error.retryAfterMs ?? 60_000);
+      context.output.note(
+        `${name}: Zoho allows 5 new jobs a minute; trying again in ${Math.ceil(ms / 1000)} s.`,
+      );
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, ms);
+        context.interrupted.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+      });
+    }
+  }
+}
+
 export async function exportCommand(context: Context): Promise<ExitCode> {
   const { options } = context.invocation;
   const defs = await loadDefinitions(options.definitions);
@@ -131,14 +160,15 @@ export async function exportCommand(context: Context): Promise<ExitCode> {
     let runId: string;
     const callsBefore = services.apiCalls();
     try {
-      const run = await services.exports.start({
-        accountId: accountIdFor(plan.account.target),
-        ref: plan.ref,
-        query: definitionQuery(plan.definition),
-        destination: plan.destination,
-        definition: name,
-      });
-      runId = run.id;
+      const start = () =>
+        services.exports.start({
+          accountId: accountIdFor(plan.account.target),
+          ref: plan.ref,
+          query: definitionQuery(plan.definition),
+          destination: plan.destination,
+          definition: name,
+        });
+      runId = (await throttled(context, name, start)).id;
     } catch (error) {
       const { code, message } = describeError(error);
       context.output.emit({ type: 'error', exitCode: code, message: `${name}: ${message}` });

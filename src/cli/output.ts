@@ -206,7 +206,7 @@ export class Output {
   private progress(p: Progress): void {
     const text = this.mask(progressText(p));
     if (this.mode === 'tty') {
-      const width = Math.max(20, (this.out.columns ?? 100) - 1);
+      const width = Math.max(20, (this.out.columns || 100) - 1); // 0 in a terminal of unknown size
       this.out.write(`\r\x1b[2K${text.length > width ? `${text.slice(0, width - 1)}…` : text}`);
       this.drawn = true;
       return;
