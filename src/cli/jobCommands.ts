@@ -11,8 +11,11 @@ import { codeOfKind } from './follow';
 import type { Context } from './run';
 import type { CliServices } from './services';
 
-/** The tracked job with this id, or a new tracking of it from --app/--report (one API call). */
-async function jobFor(context: Context, services: CliServices): Promise<TrackedJob> {
+/**
+ * The tracked job with this id, or a new tracking of it from --app/--report (one API call; `fresh`:
+ * the command forgets it again when done, so the state folder keeps only what this tool started).
+ */
+async function jobFor(context: Context, services: CliServices): Promise<{ job: TrackedJob; fresh: boolean }> {
   const { names, options } = context.invocation;
   if (names.length !== 1 || !/^\d+$/.test(names[0])) {
     throw new CliError(EXIT.usage, `Name one job id (digits), e.g. 2000000018003.`);
@@ -27,7 +30,7 @@ async function jobFor(context: Context, services: CliServices): Promise<TrackedJ
   await services.signIn(account);
   await services.start();
   if (tracked) {
-    return tracked;
+    return { job: tracked, fresh: false };
   }
   if (!options.app || !options.report) {
     throw new CliError(
@@ -36,7 +39,7 @@ async function jobFor(context: Context, services: CliServices): Promise<TrackedJ
     );
   }
   const ref = { owner: options.owner ?? account.target.owner, app: options.app, report: options.report };
-  return services.jobs.trackJob(accountId, ref, jobId);
+  return { job: await services.jobs.trackJob(accountId, ref, jobId), fresh: true };
 }
 
 function jobEvent(job: TrackedJob, file?: string) {
@@ -53,10 +56,15 @@ function jobEvent(job: TrackedJob, file?: string) {
 
 export async function statusCommand(context: Context): Promise<ExitCode> {
   const services = await context.services();
-  const job = await jobFor(context, services);
-  await services.jobs.refresh(job.key);
+  const { job, fresh } = await jobFor(context, services);
+  if (!fresh) {
+    await services.jobs.refresh(job.key); // a fresh tracking asked Zoho just now
+  }
   const now = services.jobs.get(job.key) ?? job;
   context.output.emit(jobEvent(now));
+  if (fresh) {
+    await services.jobs.stopTracking(job.key); // looked at, not kept (nor polled, nor downloaded)
+  }
   if (now.lastError && now.lastError.at >= (job.lastPolledAt ?? 0)) {
     context.output.emit({
       type: 'error',
@@ -92,11 +100,21 @@ function settled(
 }
 
 export async function downloadCommand(context: Context): Promise<ExitCode> {
-  const { options } = context.invocation;
   context.pollSeconds();
   context.maxPollSeconds();
   const services = await context.services();
-  const job = await jobFor(context, services);
+  const { job, fresh } = await jobFor(context, services);
+  try {
+    return await download(context, services, job);
+  } finally {
+    if (fresh) {
+      await services.jobs.stopTracking(job.key); // nor its copy in the state folder: it is out
+    }
+  }
+}
+
+async function download(context: Context, services: CliServices, job: TrackedJob): Promise<ExitCode> {
+  const { options } = context.invocation;
   const out = path.resolve(options.out ?? `${job.ref.report}_${job.jobId}.csv`);
   if (!options.overwrite && existsSync(out)) {
     throw new CliError(

@@ -3,13 +3,14 @@
 // src/extension.ts wires them) writes; JSON Lines; Ctrl+C then `resume --most-recent`.
 import * as assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { silentLogger, systemClock } from '../../src/core/ports';
 import { definitionQuery } from '../../src/exports/definitions';
 import { ExportRunner } from '../../src/exports/exportRunner';
 import { EXPORTS_FILE_NAME, ExportStore } from '../../src/exports/exportStore';
 import { JobService } from '../../src/jobs/jobService';
+import { countCsvRecords } from '../../src/results/countCsvRecords';
 import { startSimulator, type Simulator } from '../simulator';
 import { TEST_POLL_SETTINGS } from '../unit/helpers/pollSettings';
 import { SharedStorage } from '../unit/jobs/sharedStorage';
@@ -190,6 +191,36 @@ describe('command line: export against the simulator', function () {
       ),
     );
     assert.ok(!stdout.includes(`${String.fromCharCode(27)}[`), 'no terminal escapes in a log');
+  });
+
+  it('status and download of a job it did not create: the counted CSV under --out, the state left as it was', async () => {
+    const job = await clientFor(sim).createJob(ref('All_Customers'), {});
+    const args = ['--simulator', sim.url, '--app', 'zylker-store', '--report', 'All_Customers'];
+    const status = await ws.run(['status', job.id, ...args]).finished;
+    assert.equal(status.code, 0, status.stderr);
+    assert.match(
+      status.stdout,
+      new RegExp(`Job ${job.id} of zylker-store/All_Customers: Completed, 1,000 records`),
+    );
+    const download = await ws.run(['download', job.id, ...args, '--out', 'downloads/customers.csv', '--json'])
+      .finished;
+    assert.equal(download.code, 0, download.stderr);
+    assert.deepEqual(events(download.stdout), [
+      {
+        type: 'job',
+        jobId: job.id,
+        state: 'completed',
+        status: 'Completed',
+        records: 1000,
+        report: 'zylker-store/All_Customers',
+        file: path.join('downloads', 'customers.csv'),
+      },
+    ]);
+    assert.equal(await countCsvRecords(ws.file('downloads/customers.csv')), 1000);
+    const again = await ws.run(['download', job.id, ...args, '--out', 'downloads/customers.csv']).finished;
+    assert.equal(again.code, 2, 'an existing file is not replaced without --overwrite');
+    const stored = await readFile(path.join(ws.state, 'jobs.json'), 'utf8');
+    assert.ok(!stored.includes(job.id), 'a job looked at is not kept (nor polled, nor downloaded later)');
   });
 
   it('the daily API limit met mid-export: exit 7, with how to resume', async () => {
