@@ -1,7 +1,6 @@
 // Follows one export run until it settles, printing its progress and one summary line, and says
 // which exit code its outcome stands for. Shared by `export` and `resume`.
 import * as path from 'node:path';
-import type { Disposable } from '../core/ports';
 import { batchesDone, type ExportRun } from '../exports/model';
 import type { TrackedJob } from '../jobs/model';
 import { isZohoError } from '../zoho/errors';
@@ -93,7 +92,7 @@ export async function follow(
   /** services.apiCalls() before the run's first request (its creation). */
   callsBefore = services.apiCalls(),
 ): Promise<ExitCode> {
-  const subscriptions: Disposable[] = [];
+  const subscriptions: Array<{ dispose(): unknown }> = [];
   let ticker: ReturnType<typeof setInterval> | undefined;
   const ended = await new Promise<{
     why: 'settled' | 'interrupted' | 'dailyLimit' | 'signIn';
@@ -189,13 +188,15 @@ export async function follow(
     const job = lastJob(services, run);
     let code: ExitCode = EXIT.integrity;
     if (run.state === 'interrupted' || run.state === 'cancelled') {
+      // Resumable, unless what stopped it needs the user first: credentials, or tomorrow.
       const daily = services.jobs
         .pauses()
         .some((p) => p.accountId === run.accountId && p.reason === 'dailyLimit');
+      const kind = codeOfKind(job?.lastError?.kind);
       code = daily
         ? EXIT.dailyLimit
-        : job?.lastError && codeOfKind(job.lastError.kind) !== EXIT.failure
-          ? codeOfKind(job.lastError.kind)
+        : kind === EXIT.signIn || kind === EXIT.dailyLimit
+          ? kind
           : EXIT.interrupted;
     } else if (job?.state === 'failed') {
       code = EXIT.refused; // Zoho reported the batch failed
