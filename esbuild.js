@@ -109,6 +109,42 @@ function extensionBuilds(minified, outdir = path.join(__dirname, 'dist'), entryP
   ];
 }
 
+/**
+ * The command-line tool (bin creator-bulk-jobs, src/cli): dist/cli.js parses the command line and
+ * answers --help and --version alone; the commands and the core are dist/cli-run.js, required only
+ * when a command runs, so the first output comes within a bare Node start (npm run bench). Both
+ * share dist/vendor/ with the extension.
+ * @returns {import('esbuild').BuildOptions[]}
+ */
+function cliBuilds(minified, outdir = path.join(__dirname, 'dist')) {
+  const [extension] = extensionBuilds(minified, outdir);
+  const version = JSON.stringify(require('./package.json').version);
+  /** main.ts's import of ./run.js becomes a require of the separate cli-run.js next to it. */
+  const runApart = {
+    name: 'cli-run-apart',
+    setup(build) {
+      build.onResolve({ filter: /^\.\/run\.js$/ }, () => ({ path: './cli-run.js', external: true }));
+    },
+  };
+  return [
+    {
+      ...extension,
+      external: [],
+      plugins: [runApart],
+      entryPoints: [path.join(__dirname, 'src/cli/main.ts')],
+      outfile: path.join(outdir, 'cli.js'),
+      banner: { js: '#!/usr/bin/env node' },
+      define: { CLI_VERSION: version },
+    },
+    {
+      ...extension,
+      external: [],
+      entryPoints: [path.join(__dirname, 'src/cli/run.ts')],
+      outfile: path.join(outdir, 'cli-run.js'),
+    },
+  ];
+}
+
 /** Every *.test.ts under test/integration, at any depth, so a new test file needs no edit here. */
 function integrationEntryPoints(dir = 'test/integration') {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -126,6 +162,11 @@ async function main() {
   const builds = tests
     ? extensionBuilds(true).map((options) => ({ ...options, sourcemap: 'linked' }))
     : extensionBuilds(production);
+  if (process.argv.includes('--cli')) {
+    // Only the command-line tool and the vendor files it needs (npm run test:cli).
+    builds.splice(0, 1);
+  }
+  builds.push(...cliBuilds(production || tests || process.argv.includes('--cli')));
   if (tests) {
     // Stale bundles of deleted tests would still run: start from an empty folder.
     fs.rmSync('out/integration', { recursive: true, force: true });
@@ -152,7 +193,7 @@ async function main() {
   await Promise.all(builds.map((options) => esbuild.build(options)));
 }
 
-module.exports = { extensionBuilds, LAZY_LIBRARIES };
+module.exports = { extensionBuilds, cliBuilds, LAZY_LIBRARIES };
 
 if (require.main === module) {
   main().catch((error) => {

@@ -43,6 +43,26 @@ export default tseslint.config(
       ],
     },
   })),
+  // The command-line tool runs the core without VS Code (docs/CLI.md): no vscode, and nothing of
+  // the editor layer.
+  {
+    files: ['src/cli/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'vscode', message: 'The command-line tool never imports vscode.' }],
+          patterns: [
+            {
+              regex: '^\\.\\./(host|views|commands)/|^\\.\\./extension$',
+              message:
+                'src/cli uses the core only (exports, jobs, results, zoho, accounts, core), never the editor layer.',
+            },
+          ],
+        },
+      ],
+    },
+  },
   // Views show state; they never depend on commands (docs/ARCHITECTURE.md). What both need lives in
   // src/host (e.g. host/signInAgain.ts).
   {

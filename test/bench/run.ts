@@ -3,7 +3,7 @@
 // noisy, so targets are read by people (README "Performance" lists them).
 // `npm run bench -- poll` prints the poll budget only.
 // Options: --pairs N (200,000-record pairs, default 7), --pairs-1gb N (default 3), --no-1gb,
-//          --activation-runs N (default 15).
+//          --activation-runs N (default 15), --cli-runs N (the command line's start, default 15).
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -13,6 +13,7 @@ import { FakeClock, settle } from '../unit/helpers/fakeClock';
 import { benchActivation, buildProductionBundle } from './bundleAndActivation';
 import { benchDownloadVsCurl, type DownloadFigures } from './downloadVsCurl';
 import { writeResultZip } from './fixtures';
+import { benchCliStart, CLI_START_TARGET } from './cliStart';
 import { benchExport } from './exportBench';
 import { benchCeiling, benchPollBudget } from './pollBudget';
 import { MB, available, fmt, timed } from './stats';
@@ -84,6 +85,17 @@ async function main(): Promise<void> {
       `bundle (production, minified): extension.js ${fmt(bundle.bytes / 1000)} kB [${top} kB, ...]; ` +
         `loaded on first use: ${lazy} kB; ${fmt((bundle.bytes + lazyBytes) / 1000)} kB shipped in all`,
     );
+    const cliStart = await benchCliStart(dir, option('--cli-runs', 15));
+    console.log(
+      `command-line start (median of ${cliStart.runs} interleaved runs, spawn to first output): bare node -e 0 ${fmt(cliStart.bareMs)} ms; ` +
+        cliStart.cases
+          .map(
+            (each) =>
+              `${each.label} ${fmt(each.ms)} ms = ${fmt(each.ratio, 2)}x [<= ${CLI_START_TARGET}x] ${mark(each.ratio <= CLI_START_TARGET)}`,
+          )
+          .join('; '),
+    );
+
     const activation = await benchActivation(bundle.path, option('--activation-runs', 15));
     console.log(
       `activation (stub host, fresh process, median of ${activation.runs}): require ${fmt(activation.requireMs)} ms + ` +
@@ -97,7 +109,7 @@ async function main(): Promise<void> {
     );
 
     if (process.argv.includes('bundle')) {
-      return; // `npm run bench -- bundle`: the bundle and activation only
+      return; // `npm run bench -- bundle`: the bundle, activation and the CLI's start only
     }
     const withCurl = (await available('curl', ['--version'])) && (await available('unzip', ['-v']));
     if (!withCurl) {

@@ -1,0 +1,241 @@
+// The built command-line tool against the simulator over HTTP: a whole 250,000-record report
+// byte-identical to what the extension's export path (ExportRunner on a JobService, as
+// src/extension.ts wires them) writes; JSON Lines; Ctrl+C then `resume --most-recent`.
+import * as assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import { silentLogger, systemClock } from '../../src/core/ports';
+import { definitionQuery } from '../../src/exports/definitions';
+import { ExportRunner } from '../../src/exports/exportRunner';
+import { EXPORTS_FILE_NAME, ExportStore } from '../../src/exports/exportStore';
+import { JobService } from '../../src/jobs/jobService';
+import { countCsvRecords } from '../../src/results/countCsvRecords';
+import { startSimulator, type Simulator } from '../simulator';
+import { TEST_POLL_SETTINGS } from '../unit/helpers/pollSettings';
+import { SharedStorage } from '../unit/jobs/sharedStorage';
+import { clientFor, ref } from '../unit/results/helpers';
+import { events, sha256, Workspace } from './harness';
+
+const DEFINITIONS = `{
+  // As the editor's Save Export as Definition writes them, with a comment.
+  "exports": [
+    { "name": "Orders", "app": "zylker-store", "report": "All_Orders", "destination": "out/{report}.csv" },
+    { "name": "Customers", "app": "zylker-store", "report": "All_Customers", "destination": "out/{report}.csv" }
+  ]
+}
+`;
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+/** The extension's export path, in this process: ExportRunner over a JobService, as extension.ts builds them. */
+async function editorExport(sim: Simulator, destination: string): Promise<void> {
+  const shared = await SharedStorage.create();
+  const api = clientFor(sim);
+  const service = new JobService({
+    store: shared.store(),
+    clients: async () => api,
+    clock: systemClock,
+    logger: silentLogger,
+    resultsDir: path.join(shared.dir, 'results'),
+    settings: TEST_POLL_SETTINGS,
+    autoDownload: () => true,
+  });
+  const runner = new ExportRunner({
+    jobs: service,
+    store: new ExportStore(shared.file(EXPORTS_FILE_NAME)),
+    clock: systemClock,
+    logger: silentLogger,
+  });
+  try {
+    const finished = new Promise<void>((resolve, reject) => {
+      runner.onDidFinishExport(() => resolve());
+      runner.onDidStopExport((run) => reject(new Error(run.error)));
+    });
+    await runner.start({
+      accountId: 'editor',
+      ref: ref('All_Orders'),
+      query: definitionQuery({ name: 'Orders', app: 'zylker-store', report: 'All_Orders' }),
+      destination,
+    });
+    await finished;
+  } finally {
+    runner.dispose();
+    service.dispose();
+    await shared.dispose();
+  }
+}
+
+describe('command line: export against the simulator', function () {
+  this.timeout(120_000);
+  let sim: Simulator;
+  let ws: Workspace;
+  let reference: string;
+
+  before(async () => {
+    // No throttles: the two exports of this suite and the reference create six jobs in a minute.
+    sim = await startSimulator({ jobDurationMs: 0, throttles: false });
+    ws = await Workspace.create(DEFINITIONS);
+    await editorExport(sim, path.join(ws.dir, 'editor', 'All_Orders.csv'));
+    reference = await sha256(path.join(ws.dir, 'editor', 'All_Orders.csv'));
+  });
+
+  after(async () => {
+    await sim?.close();
+    await ws?.remove();
+  });
+
+  afterEach(() => {
+    sim.switches.jobDurationMs = 0;
+    sim.switches.dailyLimit = undefined;
+  });
+
+  it('exports the whole 250,000-record report byte-identical to the editor, with JSON Lines events', async () => {
+    const requestsBefore = sim.requests.length;
+    const run = ws.run([
+      'export',
+      'Orders',
+      '--simulator',
+      sim.url,
+      '--json',
+      '--poll-seconds',
+      '0.2',
+      '--max-poll-seconds',
+      '1',
+    ]);
+    const { code, stdout, stderr } = await run.finished;
+    assert.equal(code, 0, stderr);
+    const all = events(stdout); // every line parses
+    assert.deepEqual([...new Set(all.map((event) => event.type))], ['start', 'progress', 'done']);
+    const done = all[all.length - 1];
+    assert.equal(done.state, 'completed');
+    assert.equal(done.records, 250_000);
+    assert.equal(done.batches, 2);
+    assert.equal(done.file, path.join('out', 'All_Orders.csv'));
+    // What the summary says was spent is what reached Zoho.
+    assert.equal(done.apiCalls, sim.requests.length - requestsBefore);
+    assert.equal(await sha256(ws.file('out/All_Orders.csv')), reference);
+    assert.deepEqual(await readdir(ws.file('out')), ['All_Orders.csv'], 'no working file left');
+  });
+
+  it('Ctrl+C mid-export leaves nothing under the final name, says how to resume, and resume --most-recent gives the exact file', async () => {
+    sim.switches.jobDurationMs = HOUR; // each batch runs until the test moves the simulator's clock
+    const destination = ws.file('out/interrupted/All_Orders.csv');
+    const definitions = ws.file('.vscode/interrupted.json');
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(
+      definitions,
+      JSON.stringify({
+        exports: [
+          {
+            name: 'Orders',
+            app: 'zylker-store',
+            report: 'All_Orders',
+            destination: 'out/interrupted/{report}.csv',
+          },
+        ],
+      }),
+    );
+    const args = [
+      '--definitions',
+      definitions,
+      '--simulator',
+      sim.url,
+      '--poll-seconds',
+      '0.2',
+      '--max-poll-seconds',
+      '1',
+    ];
+    const first = ws.run(['export', 'Orders', ...args]);
+    await first.line((line) => line.includes('Exporting Orders'));
+    sim.clock.advance(HOUR); // batch 1 completes; batch 2 is created and runs
+    await first.line((line) => /batch 2\/\? · 200,000 records/.test(line));
+    first.child.kill('SIGINT');
+    const stopped = await first.finished;
+    assert.equal(stopped.code, 6, stopped.stderr);
+    assert.match(stopped.stderr, /nothing was written under out\/interrupted\/All_Orders\.csv/);
+    assert.match(stopped.stderr, /creator-bulk-jobs resume --most-recent/);
+    assert.equal(existsSync(destination), false, 'nothing under the final name');
+
+    const resumed = ws.run(['resume', '--most-recent', ...args]);
+    await resumed.line((line) => line.includes('Resuming Orders'));
+    sim.clock.advance(HOUR); // batch 2 completes
+    const { code, stdout, stderr } = await resumed.finished;
+    assert.equal(code, 0, stderr);
+    assert.match(
+      stdout,
+      /✔ Orders: 250,000 records, 2 batches, .* API calls?, .* → out\/interrupted\/All_Orders\.csv/,
+    );
+    assert.equal(await sha256(destination), reference);
+    assert.deepEqual(await readdir(path.dirname(destination)), ['All_Orders.csv'], 'no working file left');
+  });
+
+  it('lists the definitions, and exports a small one with a plain summary line in a log', async () => {
+    const list = await ws.run(['list']).finished;
+    assert.equal(list.code, 0, list.stderr);
+    assert.match(list.stdout, /Orders {2}zylker-store\/All_Orders → out\/\{report\}\.csv/);
+    const requestsBefore = sim.requests.length;
+    const { code, stdout, stderr } = await ws.run(
+      ['export', 'Customers', '--simulator', sim.url, '--poll-seconds', '0.2'],
+      {},
+      ws.file('out'),
+    ).finished;
+    assert.equal(code, 0, stderr);
+    const calls = sim.requests.length - requestsBefore;
+    // A pipe gets timestamped lines, no cursor movements; found from a folder below the project.
+    assert.match(
+      stdout,
+      new RegExp(
+        `^\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z ✔ Customers: 1,000 records, 1 batch, 131\\.8 kB, ${calls} API calls, .* → All_Customers\\.csv$`,
+        'm',
+      ),
+    );
+    assert.ok(!stdout.includes(`${String.fromCharCode(27)}[`), 'no terminal escapes in a log');
+  });
+
+  it('status and download of a job it did not create: the counted CSV under --out, the state left as it was', async () => {
+    const job = await clientFor(sim).createJob(ref('All_Customers'), {});
+    const args = ['--simulator', sim.url, '--app', 'zylker-store', '--report', 'All_Customers'];
+    const status = await ws.run(['status', job.id, ...args]).finished;
+    assert.equal(status.code, 0, status.stderr);
+    assert.match(
+      status.stdout,
+      new RegExp(`Job ${job.id} of zylker-store/All_Customers: Completed, 1,000 records`),
+    );
+    const download = await ws.run(['download', job.id, ...args, '--out', 'downloads/customers.csv', '--json'])
+      .finished;
+    assert.equal(download.code, 0, download.stderr);
+    assert.deepEqual(events(download.stdout), [
+      {
+        type: 'job',
+        jobId: job.id,
+        state: 'completed',
+        status: 'Completed',
+        records: 1000,
+        report: 'zylker-store/All_Customers',
+        file: path.join('downloads', 'customers.csv'),
+      },
+    ]);
+    assert.equal(await countCsvRecords(ws.file('downloads/customers.csv')), 1000);
+    const again = await ws.run(['download', job.id, ...args, '--out', 'downloads/customers.csv']).finished;
+    assert.equal(again.code, 2, 'an existing file is not replaced without --overwrite');
+    const stored = await readFile(path.join(ws.state, 'jobs.json'), 'utf8');
+    assert.ok(!stored.includes(job.id), 'a job looked at is not kept (nor polled, nor downloaded later)');
+  });
+
+  it('the daily API limit met mid-export: exit 7, with how to resume', async () => {
+    sim.clock.advance(DAY); // a new simulated day: its count starts at 0
+    sim.switches.dailyLimit = 1; // the creation is the day's last call
+    sim.switches.jobDurationMs = HOUR;
+    const { code, stderr } = await ws.run(
+      ['export', 'Customers', '--simulator', sim.url, '--poll-seconds', '0.2', '--overwrite'],
+      {},
+    ).finished;
+    assert.equal(code, 7, stderr);
+    assert.match(
+      stderr,
+      /✖ Customers: .*daily API limit.* Nothing was written under out\/All_Customers\.csv/,
+    );
+    assert.match(stderr, /Resume with: creator-bulk-jobs resume [0-9a-f-]{36}/);
+  });
+});
