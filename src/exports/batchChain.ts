@@ -75,7 +75,7 @@ export class BatchChain {
   }
 
   /** Records a next batch created (by a window that closed before it recorded it) in the run. */
-  async adopt(id: string, childKey: string): Promise<void> {
+  async claimBatch(id: string, childKey: string): Promise<void> {
     const { store, jobs } = this.ctx;
     const run = store.get(id);
     const child = jobs.get(childKey);
@@ -114,7 +114,7 @@ export class BatchChain {
         : batch,
     );
     batches.push({ key: child.key, jobId: child.jobId, appended: false });
-    // Refused when another window took the run over meanwhile: it adopts the child (nextBatchKey).
+    // Refused when another window took the run over meanwhile: it claims the child (nextBatchKey).
     if (writer && (await store.updateAs(id, writer, { batches, cursors: withCursor(run, parent) }))) {
       logger.info(`Export of ${run.ref.report}: batch ${batches.length} is job ${child.jobId}.`);
     }

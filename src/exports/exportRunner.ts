@@ -340,7 +340,7 @@ export class ExportRunner extends Disposable implements ExportsApi {
     }
     if (job.state === 'completed' && job.details?.result?.record_cursor) {
       if (job.nextBatchKey) {
-        void this.chain.adopt(id, job.nextBatchKey); // created, but the window closed before it was recorded
+        void this.chain.claimBatch(id, job.nextBatchKey); // created, but the window closed before it was recorded
       } else {
         this.chain.createNext(id, job);
       }
