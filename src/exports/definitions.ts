@@ -9,7 +9,7 @@ import {
   type Node,
   type ParseError,
 } from 'jsonc-parser';
-import { buildCreateBody, MAX_MAX_RECORDS } from '../zoho/client';
+import { buildCreateBody, MAX_MAX_RECORDS } from '../zoho/createBody';
 import { parseExpression, type Expr } from '../zoho/criteriaParser';
 import { CriteriaError } from '../zoho/criteriaTokens';
 import { DATA_CENTRES } from '../zoho/dataCentres';

@@ -11,9 +11,6 @@ import { parseJobDetails } from './status';
 import { Transport, type TransportOptions } from './transport';
 import type { Application, CreateJobQuery, DownloadOutcome, JobDetails, Report, ReportRef } from './types';
 
-// src/exports/definitions.ts still imports these from here.
-export { buildCreateBody, MAX_MAX_RECORDS } from './createBody';
-
 export type BulkReadClientOptions = TransportOptions;
 
 export class BulkReadClient implements BulkReadApi {
