@@ -148,6 +148,7 @@ const vscodeStub = {
   StatusBarAlignment: { Left: 1, Right: 2 },
   ProgressLocation: { SourceControl: 1, Window: 10, Notification: 15 },
   ExtensionMode: { Production: 1, Development: 2, Test: 3 },
+  UIKind: { Desktop: 1, Web: 2 },
   commands: namespace({
     registerCommand: noopDisposable,
     executeCommand: () => Promise.resolve(undefined),
@@ -177,7 +178,7 @@ const vscodeStub = {
     }),
     onDidChangeConfiguration: noopEvent,
   }),
-  env: namespace({ appHost: 'stub', remoteName: undefined }),
+  env: namespace({ appHost: 'stub', remoteName: undefined, uiKind: 1 }),
   languages: namespace({}),
   authentication: namespace({
     registerAuthenticationProvider: noopDisposable,
