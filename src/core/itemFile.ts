@@ -4,9 +4,24 @@
 // reader of the collections: what cannot be used is told apart from what a newer release wrote.
 import { createHash } from 'node:crypto';
 import { readFileSync, promises as fs } from 'node:fs';
-import { UnusableContentError } from './atomicFile';
-import { isRecord } from './json';
+import { moveAside, replaceFile, UnusableContentError } from './atomicFile';
+import { acquireLock } from './fileLock';
+import { isRecord, jsonEqual } from './json';
+import type { Clock, Logger } from './ports';
 import { parseJson } from './sharedJsonFile';
+
+/** Turns the item as stored (undefined: none) into what to store; return `stored` itself to change nothing. */
+export type Merge<T> = (stored: T | undefined) => T | undefined;
+
+/** What one merge did, once written. */
+export interface Written<T> {
+  /** The item as stored just before this merge (inside the write). */
+  previous?: T;
+  /** The item as stored after it. */
+  item?: T;
+  /** Whether the merge changed anything (false: it refused, or there was nothing to change). */
+  accepted: boolean;
+}
 
 /** The envelope format this version writes. */
 export const ITEM_FORMAT = 1;
@@ -97,4 +112,70 @@ export async function readItem<T>(
     throw error;
   }
   return parseItem(file, text, isItem);
+}
+
+/** The lock was broken while this writer was paused: its write is not renamed into place. */
+class LostLockError extends Error {}
+
+/**
+ * Runs `ops` in order on the item in `file` as stored now, under the item's lock, and stores the
+ * result as the next revision (undefined: removes the file); nothing is written when nothing
+ * changed. Fenced: the new revision is renamed into place only while the lock is still ours (a
+ * writer that paused past the lock's life starts over on what is stored then). A file that is not
+ * an item is moved aside first. Throws when the item cannot be written (a newer release's format,
+ * a full disk): nothing is.
+ */
+export async function updateItem<T>(
+  file: string,
+  key: string,
+  ops: Array<{ merge: Merge<T>; order: number }>,
+  isItem: (value: unknown) => value is T,
+  clock: Clock,
+  logger: Logger,
+): Promise<{ results: Array<Written<T>>; entry?: ItemEnvelope<T> }> {
+  for (let attempt = 1; ; attempt++) {
+    const lock = await acquireLock(`${file}.lock`);
+    try {
+      let entry: ItemEnvelope<T> | undefined;
+      try {
+        entry = await readItem(file, isItem);
+      } catch (error) {
+        if (!(error instanceof UnusableContentError)) {
+          throw error;
+        }
+        await moveAside(file, error, clock, logger);
+      }
+      const results: Array<Written<T>> = [];
+      let current = entry?.value;
+      for (const op of ops) {
+        const next = op.merge(current);
+        results.push({ previous: current, item: next, accepted: next !== current });
+        current = next;
+      }
+      if (current === entry?.value || (current !== undefined && entry && jsonEqual(current, entry.value))) {
+        return { results, entry };
+      }
+      const stillOurs = async (): Promise<void> => {
+        if (!(await lock.stillHeld())) {
+          throw new LostLockError();
+        }
+      };
+      if (current === undefined) {
+        await stillOurs();
+        await fs.rm(file, { force: true });
+        return { results };
+      }
+      const rev = (entry?.rev ?? 0) + 1;
+      entry = { format: ITEM_FORMAT, key, rev, order: entry?.order ?? ops[0].order, value: current };
+      await replaceFile(file, JSON.stringify(entry), stillOurs);
+      return { results, entry };
+    } catch (error) {
+      if (error instanceof LostLockError && attempt < 3) {
+        continue; // paused past the lock's life: start over on what is stored now
+      }
+      throw error;
+    } finally {
+      await lock.release();
+    }
+  }
 }

@@ -16,19 +16,24 @@
 //   life starts over on the newer revision), and a half-written item is never visible (temp file
 //   and rename, ./atomicFile.ts).
 // - the one watcher of the storage folder (./sharedFolder.ts) names the item file that changed.
-import { readdirSync, statSync, promises as fs } from 'node:fs';
+import { readdirSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { moveAside, replaceFile, UnusableContentError } from './atomicFile';
-import { acquireLock } from './fileLock';
 import { errorMessage } from './format';
-import { ITEM_FORMAT, itemFileName, readItem, readItemSync, type ItemEnvelope } from './itemFile';
+import {
+  ITEM_FORMAT,
+  itemFileName,
+  readItemSync,
+  updateItem,
+  type ItemEnvelope,
+  type Merge,
+  type Written,
+} from './itemFile';
 import { jsonEqual } from './json';
 import { importLegacyList, readLegacyList, type LegacyList } from './legacyList';
 import { Emitter, silentLogger, type Clock, type Disposable, type Event, type Logger } from './ports';
-import { isSharedDocument, SharedFolder } from './sharedFolder';
+import { fileStampSync, isSharedDocument, SharedFolder } from './sharedFolder';
 
-/** Turns the item as stored (undefined: none) into what to store; return `stored` itself to change nothing. */
-export type Merge<T> = (stored: T | undefined) => T | undefined;
+export type { Merge, Written } from './itemFile';
 
 export interface CollectionChange<T> {
   kind: 'added' | 'updated' | 'removed';
@@ -37,16 +42,6 @@ export interface CollectionChange<T> {
   item: T;
   /** True when another window made the change. */
   external: boolean;
-}
-
-/** What one operation did, once written. */
-export interface Written<T> {
-  /** The item as stored just before this operation (inside the write). */
-  previous?: T;
-  /** The item as stored after it. */
-  item?: T;
-  /** Whether the merge changed anything (false: it refused, or there was nothing to change). */
-  accepted: boolean;
 }
 
 export interface CollectionOptions<T> {
@@ -71,9 +66,6 @@ interface Operation<T> {
   resolve: (written: Written<T>) => void;
   reject: (error: unknown) => void;
 }
-
-/** The lock was broken while this writer was paused: its write is not renamed into place. */
-class LostLockError extends Error {}
 
 export class SharedCollection<T> implements Disposable {
   readonly folder: string;
@@ -232,7 +224,7 @@ export class SharedCollection<T> implements Disposable {
   /** Re-reads `name` if its stamp moved; adds the key whose stored item changed to `changed`. */
   private readFile(name: string, changed: Set<string>): void {
     const file = path.join(this.folder, name);
-    const stamp = statStamp(file);
+    const stamp = fileStampSync(file);
     if (stamp === this.stamps.get(name)) {
       return;
     }
@@ -343,10 +335,7 @@ export class SharedCollection<T> implements Disposable {
     ops.forEach((op, index) => op.resolve(results[index]));
   }
 
-  /**
-   * Runs `ops` on the item as stored, under its lock, and stores the result as a new revision.
-   * Throws when the item cannot be written (a newer release's format, a full disk): nothing is.
-   */
+  /** Runs `ops` on the item as stored, under its lock (see ./itemFile.ts), and remembers the result. */
   private async writeItem(
     key: string,
     ops: Array<Pick<Operation<T>, 'merge' | 'order'>>,
@@ -354,55 +343,16 @@ export class SharedCollection<T> implements Disposable {
     const name = itemFileName(key);
     const file = path.join(this.folder, name);
     await fs.mkdir(this.folder, { recursive: true });
-    for (let attempt = 1; ; attempt++) {
-      const lock = await acquireLock(`${file}.lock`);
-      try {
-        let entry: ItemEnvelope<T> | undefined;
-        try {
-          entry = await readItem(file, this.options.isItem);
-        } catch (error) {
-          if (!(error instanceof UnusableContentError)) {
-            throw error;
-          }
-          await moveAside(file, error, this.options.clock, this.logger);
-        }
-        const results: Array<Written<T>> = [];
-        let current = entry?.value;
-        for (const op of ops) {
-          const next = op.merge(current);
-          results.push({ previous: current, item: next, accepted: next !== current });
-          current = next;
-        }
-        const unchanged =
-          current === entry?.value ||
-          (current !== undefined && entry !== undefined && jsonEqual(current, entry.value));
-        if (!unchanged) {
-          const stillOurs = async (): Promise<void> => {
-            if (!(await lock.stillHeld())) {
-              throw new LostLockError();
-            }
-          };
-          if (current === undefined) {
-            await stillOurs();
-            await fs.rm(file, { force: true });
-          } else {
-            const rev = (entry?.rev ?? 0) + 1;
-            const order = entry?.order ?? ops[0].order;
-            entry = { format: ITEM_FORMAT, key, rev, order, value: current };
-            await replaceFile(file, JSON.stringify(entry), stillOurs);
-          }
-        }
-        this.remember(name, key, current === undefined ? undefined : entry, statStamp(file));
-        return results;
-      } catch (error) {
-        if (error instanceof LostLockError && attempt < 3) {
-          continue; // paused past the lock's life: start over on what is stored now
-        }
-        throw error;
-      } finally {
-        await lock.release();
-      }
-    }
+    const { results, entry } = await updateItem(
+      file,
+      key,
+      ops,
+      this.options.isItem,
+      this.options.clock,
+      this.logger,
+    );
+    this.remember(name, key, entry, fileStampSync(file));
+    return results;
   }
 
   /** What this window now knows is stored (its own write: no need to read it back). */
@@ -416,14 +366,5 @@ export class SharedCollection<T> implements Disposable {
       this.keys.delete(name);
       this.stamps.delete(name);
     }
-  }
-}
-
-function statStamp(file: string): string {
-  try {
-    const stat = statSync(file);
-    return `${stat.ino}:${stat.size}:${stat.mtimeMs}`;
-  } catch {
-    return 'missing';
   }
 }

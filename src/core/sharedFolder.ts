@@ -4,7 +4,7 @@
 // events are missed (network drives). It reports file names only; whoever listens to a name
 // decides (by its own stamp) whether that file really changed for it. Nothing is reported before
 // watch() is called, so tests that sync by hand get no surprise events.
-import { mkdirSync, promises as fs, watch, type FSWatcher } from 'node:fs';
+import { mkdirSync, promises as fs, statSync, watch, type FSWatcher, type Stats } from 'node:fs';
 import * as path from 'node:path';
 import type { Clock, Disposable, TimerHandle } from './ports';
 
@@ -16,12 +16,20 @@ export const SHARED_FILE_RECHECK_MS = 2_000;
  * with each write (size and time are there for file systems that reuse inodes at once).
  */
 export async function fileStamp(file: string): Promise<string> {
+  return fs.stat(file).then(stampOf, () => 'missing');
+}
+
+/** fileStamp, blocking (for the synchronous sync() of the stores). */
+export function fileStampSync(file: string): string {
   try {
-    const stat = await fs.stat(file);
-    return `${stat.ino}:${stat.size}:${stat.mtimeMs}`;
+    return stampOf(statSync(file));
   } catch {
     return 'missing';
   }
+}
+
+function stampOf(stat: Stats): string {
+  return `${stat.ino}:${stat.size}:${stat.mtimeMs}`;
 }
 
 /** The files a folder reports: shared documents end in .json (locks, temp files and set-aside copies do not). */
