@@ -31,7 +31,8 @@ import {
 import { jsonEqual } from './json';
 import { importLegacyList, readLegacyList, type LegacyList } from './legacyList';
 import { Emitter, silentLogger, type Clock, type Disposable, type Event, type Logger } from './ports';
-import { fileStampSync, isSharedDocument, SharedFolder } from './sharedFolder';
+import { readSnapshot, SNAPSHOT_AFTER_READS, writeSnapshot, type SnapshotItem } from './itemSnapshot';
+import { fileStamp, fileStampSync, isSharedDocument, SharedFolder } from './sharedFolder';
 
 export type { Merge, Written } from './itemFile';
 
@@ -87,13 +88,22 @@ export class SharedCollection<T> implements Disposable {
   private readonly subscription: Disposable;
   private readonly logger: Logger;
   private disposed = false;
+  /** While opening: the snapshot's items, and how many item files had to be read. */
+  private preloaded: Map<string, SnapshotItem<T>> | undefined;
+  private filesRead = 0;
 
   constructor(private readonly options: CollectionOptions<T>) {
     this.folder = path.join(options.dir, options.name);
     this.logger = options.logger ?? silentLogger;
     this.sharedFolder = SharedFolder.acquire(options.dir, options.clock);
     this.subscription = this.sharedFolder.onDidChange(options.name, (name) => this.syncFile(name));
+    // Opening: items in the snapshot are shown at once and their files checked right after (see
+    // ./itemSnapshot.ts); writes wait for that check.
+    this.preloaded = readSnapshot(this.folder, options.isItem);
     this.sync();
+    const unverified = [...this.preloaded.keys()].filter((name) => this.keys.has(name));
+    this.preloaded = undefined;
+    this.lastWrite = this.verify(unverified);
   }
 
   /** The items in the order they were first stored. */
@@ -217,6 +227,21 @@ export class SharedCollection<T> implements Disposable {
     this.changes.dispose();
   }
 
+  /**
+   * Re-reads the items taken from the snapshot whose file changed since; a window that had to
+   * read many files leaves a new snapshot for the next one.
+   */
+  private async verify(names: string[]): Promise<void> {
+    for (const name of names) {
+      if ((await fileStamp(path.join(this.folder, name))) !== this.stamps.get(name)) {
+        this.syncFile(name);
+      }
+    }
+    if (this.filesRead >= SNAPSHOT_AFTER_READS && !this.disposed) {
+      await writeSnapshot(this.folder, this.keys, this.stamps, this.stored);
+    }
+  }
+
   private orderOf(key: string): number {
     return this.stored.get(key)?.order ?? this.pending.find((op) => op.key === key)?.order ?? Infinity;
   }
@@ -224,11 +249,20 @@ export class SharedCollection<T> implements Disposable {
   /** Re-reads `name` if its stamp moved; adds the key whose stored item changed to `changed`. */
   private readFile(name: string, changed: Set<string>): void {
     const file = path.join(this.folder, name);
+    const known = this.preloaded?.get(name);
+    if (known && itemFileName(known.entry.key) === name) {
+      this.stamps.set(name, known.stamp);
+      this.keys.set(name, known.entry.key);
+      this.stored.set(known.entry.key, known.entry);
+      changed.add(known.entry.key);
+      return;
+    }
     const stamp = fileStampSync(file);
     if (stamp === this.stamps.get(name)) {
       return;
     }
     let entry: ItemEnvelope<T> | undefined;
+    this.filesRead++;
     try {
       entry = readItemSync(file, this.options.isItem);
     } catch (error) {

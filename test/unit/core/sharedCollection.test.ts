@@ -229,6 +229,30 @@ describe('SharedCollection (one file per item, many windows)', () => {
     }
   });
 
+  it('a window that opens from the snapshot still sees every change made since, and a damaged snapshot costs only reads', async () => {
+    const a = window();
+    await Promise.all(Array.from({ length: 60 }, (_, i) => a.change(`k${i}`, increment(`k${i}`, 'a'))));
+    const first = window(); // reads 60 files, leaves the snapshot
+    await first.flushed();
+    assert.ok((await readdir(path.join(shared.dir, COUNTERS))).includes('index.snapshot'));
+    await a.change('k3', increment('k3', 'a'));
+    await a.change('k4', () => undefined);
+    await a.change('k60', increment('k60', 'a'));
+
+    const next = window();
+    await next.flushed(); // the check of the snapshot's files
+    assert.equal(next.get('k3')?.count, 2);
+    assert.equal(next.get('k4'), undefined);
+    assert.equal(next.get('k60')?.count, 1);
+    assert.equal(next.all().length, 60);
+
+    await writeFile(path.join(shared.dir, COUNTERS, 'index.snapshot'), '{"format":1,"items":{"x":');
+    const after = window();
+    await after.flushed();
+    assert.equal(after.get('k3')?.count, 2);
+    assert.equal(after.all().length, 60);
+  });
+
   describe('moving an old one-file list', () => {
     const legacyPath = (): string => path.join(shared.dir, 'counters.json');
     const legacy = (): { file: SharedJsonFile; parse: (raw: unknown) => Array<[string, Counter]> } => ({
