@@ -38,6 +38,21 @@ export async function replaceFile(
   }
 }
 
+/** A temp file this old was left by a writer that crashed (a write takes milliseconds). */
+export const ABANDONED_TEMP_MS = 10 * 60_000;
+
+/** Removes the temp files in `folder` that crashed writers left behind (best effort). */
+export async function removeAbandonedTemps(folder: string): Promise<void> {
+  const names = await fs.readdir(folder).catch(() => [] as string[]);
+  for (const name of names.filter((each) => each.endsWith('.tmp'))) {
+    const file = path.join(folder, name);
+    const stat = await fs.stat(file).catch(() => undefined);
+    if (stat && Date.now() - stat.mtimeMs > ABANDONED_TEMP_MS) {
+      await fs.rm(file, { force: true });
+    }
+  }
+}
+
 /** Moves an unusable file aside. The name sorts by time; the suffix keeps two in one millisecond apart. */
 export async function moveAside(
   file: string,

@@ -18,6 +18,7 @@
 // - the one watcher of the storage folder (./sharedFolder.ts) names the item file that changed.
 import { readdirSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { removeAbandonedTemps } from './atomicFile';
 import { errorMessage } from './format';
 import {
   ITEM_FORMAT,
@@ -229,9 +230,10 @@ export class SharedCollection<T> implements Disposable {
 
   /**
    * Re-reads the items taken from the snapshot whose file changed since; a window that had to
-   * read many files leaves a new snapshot for the next one.
+   * read many files leaves a new snapshot for the next one. Also clears what crashed writers left.
    */
   private async verify(names: string[]): Promise<void> {
+    await removeAbandonedTemps(this.folder);
     for (const name of names) {
       if ((await fileStamp(path.join(this.folder, name))) !== this.stamps.get(name)) {
         this.syncFile(name);

@@ -157,11 +157,22 @@ describe('SharedCollection (one file per item, many windows)', () => {
     const past = new Date(Date.now() - 60_000);
     await utimes(`${file('x')}.lock`, past, past);
 
+    await utimes(
+      `${file('x')}.0b5e1f-crashed.tmp`,
+      new Date(Date.now() - 3_600_000),
+      new Date(Date.now() - 3_600_000),
+    );
+
     const b = window();
     assert.deepEqual(b.get('x')?.by, ['a']);
     await b.change('x', increment('x', 'b'));
     assert.deepEqual((await stored('x'))?.value.by, ['a', 'b']);
     assert.equal((await stored('x'))?.rev, 2);
+    assert.deepEqual(
+      (await readdir(path.join(shared.dir, COUNTERS))).filter((name) => name.endsWith('.tmp')),
+      [],
+      'the crashed writer’s temp file is cleared by the next window',
+    );
   });
 
   it('an item file that is not whole JSON is skipped with a warning, then set aside by the next write', async () => {
