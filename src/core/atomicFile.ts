@@ -48,7 +48,7 @@ export async function removeAbandonedTemps(folder: string): Promise<void> {
     const file = path.join(folder, name);
     const stat = await fs.stat(file).catch(() => undefined);
     if (stat && Date.now() - stat.mtimeMs > ABANDONED_TEMP_MS) {
-      await fs.rm(file, { force: true });
+      await fs.rm(file, { force: true }).catch(() => undefined);
     }
   }
 }

@@ -104,7 +104,7 @@ export class SharedCollection<T> implements Disposable {
     this.sync();
     const unverified = [...this.preloaded.keys()].filter((name) => this.keys.has(name));
     this.preloaded = undefined;
-    this.lastWrite = this.verify(unverified);
+    this.lastWrite = this.verify(unverified).catch(() => undefined); // never blocks the writes
   }
 
   /** The items in the order they were first stored. */
@@ -233,12 +233,12 @@ export class SharedCollection<T> implements Disposable {
    * read many files leaves a new snapshot for the next one. Also clears what crashed writers left.
    */
   private async verify(names: string[]): Promise<void> {
-    await removeAbandonedTemps(this.folder);
     for (const name of names) {
       if ((await fileStamp(path.join(this.folder, name))) !== this.stamps.get(name)) {
         this.syncFile(name);
       }
     }
+    await removeAbandonedTemps(this.folder);
     if (this.filesRead >= SNAPSHOT_AFTER_READS && !this.disposed) {
       await writeSnapshot(this.folder, this.keys, this.stamps, this.stored);
     }
