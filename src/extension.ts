@@ -130,7 +130,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
       autoDownload: readAutoDownload,
       downloadIdleTimeoutMs: readDownloadIdleTimeoutMs,
       lease,
-      accountHolds: new SharedAccountHolds(holdsFile, logger),
+      accountHolds: own(new SharedAccountHolds(holdsFile, logger)),
     }),
   );
   void lease.start();

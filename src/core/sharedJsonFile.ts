@@ -4,23 +4,27 @@
 // but tells the extension nothing, and an update replaces the whole value, so two windows writing
 // the list at about the same time lose one side's change. A file gives a read-modify-write under a
 // lock (./fileLock.ts), atomic replacement by rename (readers see the old or the new document,
-// never half of one), and change notices from the file system.
-import { randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, watch, type FSWatcher, promises as fs } from 'node:fs';
+// never half of one), and change notices from the folder's one watcher (./sharedFolder.ts).
+// Collections of many items (jobs, exports) use ./sharedCollection.ts instead: one such file per item.
+import { readFileSync } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { moveAside, replaceFile, UnusableContentError } from './atomicFile';
 import { errorMessage } from './format';
-import { Disposable, Emitter } from './lifecycle';
-import { silentLogger, type Clock, type Logger, type TimerHandle } from './ports';
+import { Disposable, Emitter, type IDisposable } from './lifecycle';
+import { silentLogger, type Clock, type Logger } from './ports';
 import { withLock } from './fileLock';
+import { fileStamp, SharedFolder } from './sharedFolder';
 
-/** How often the file is checked for changes when file-system events are missed (network drives). */
-export const SHARED_FILE_RECHECK_MS = 2_000;
+export { SHARED_FILE_RECHECK_MS } from './sharedFolder';
+export { UnusableContentError } from './atomicFile';
 
-/** The file holds something this version cannot use (not JSON, or not the expected shape). */
-export class UnusableContentError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UnusableContentError';
+/** Parses a shared document's text; throws UnusableContentError when it is not JSON. */
+export function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new UnusableContentError(`it is not JSON (${errorMessage(error)})`);
   }
 }
 
@@ -29,14 +33,14 @@ export class SharedJsonFile extends Disposable {
   /** Fires when another window may have changed the file (call read() to see). */
   readonly onDidChange = this.changes.event;
   private readonly lockPath: string;
-  private watcher: FSWatcher | undefined;
-  private timer: TimerHandle | undefined;
+  private folder: SharedFolder | undefined;
+  private subscription: IDisposable | undefined;
   private lastSeen = '';
   private disposed = false;
 
   constructor(
     readonly filePath: string,
-    private readonly clock: Clock,
+    readonly clock: Clock,
     private readonly logger: Logger = silentLogger,
   ) {
     super();
@@ -58,11 +62,7 @@ export class SharedJsonFile extends Disposable {
       }
       throw error;
     }
-    try {
-      return JSON.parse(text) as unknown;
-    } catch (error) {
-      throw new UnusableContentError(`it is not JSON (${errorMessage(error)})`);
-    }
+    return parseJson(text);
   }
 
   /**
@@ -83,60 +83,37 @@ export class SharedJsonFile extends Disposable {
         if (!(error instanceof UnusableContentError)) {
           throw error;
         }
-        await this.moveAside(error);
+        await moveAside(this.filePath, error, this.clock, this.logger);
         latest = undefined;
         next = change(undefined);
       }
       if (next === undefined) {
         return latest;
       }
-      const temp = `${this.filePath}.${randomUUID()}.tmp`;
-      try {
-        await fs.writeFile(temp, JSON.stringify(next));
-        await fs.rename(temp, this.filePath);
-      } finally {
-        await fs.rm(temp, { force: true });
-      }
+      await replaceFile(this.filePath, JSON.stringify(next));
       return next;
     });
   }
 
-  /**
-   * Starts listening for changes by other windows: file-system events on the folder (the file is
-   * replaced by rename, so its own watch would go stale) and a cheap stat every few seconds.
-   */
+  /** Starts listening for changes by other windows, through the folder's one watcher. */
   watch(): void {
-    if (this.disposed || this.timer !== undefined) {
+    if (this.disposed || this.folder) {
       return;
     }
-    void this.stamp().then((stamp) => (this.lastSeen = stamp));
-    try {
-      const name = path.basename(this.filePath);
-      mkdirSync(path.dirname(this.filePath), { recursive: true });
-      this.watcher = watch(path.dirname(this.filePath), (_event, file) => {
-        if (file === null || file === name) {
-          void this.check();
-        }
-      });
-      this.watcher.on('error', () => this.watcher?.close());
-    } catch {
-      // No folder yet, or no file-system events here: the periodic check covers it.
-    }
-    const recheck = (): void => {
-      this.timer = this.clock.setTimeout(() => {
-        void this.check().finally(() => {
-          if (!this.disposed) {
-            recheck();
-          }
-        });
-      }, SHARED_FILE_RECHECK_MS);
-    };
-    recheck();
+    void fileStamp(this.filePath).then((stamp) => (this.lastSeen ||= stamp));
+    this.folder = SharedFolder.acquire(path.dirname(this.filePath), this.clock);
+    const name = path.basename(this.filePath);
+    this.subscription = this.folder.onDidChange('', (changed) => {
+      if (changed === name) {
+        void this.check();
+      }
+    });
+    this.folder.watch();
   }
 
   /** Fires onDidChange if the file changed since last seen. */
   async check(): Promise<void> {
-    const stamp = await this.stamp();
+    const stamp = await fileStamp(this.filePath);
     if (stamp !== this.lastSeen && !this.disposed) {
       this.lastSeen = stamp;
       this.changes.fire();
@@ -145,30 +122,8 @@ export class SharedJsonFile extends Disposable {
 
   protected override onDispose(): void {
     this.disposed = true;
-    this.watcher?.close();
-    if (this.timer !== undefined) {
-      this.clock.clearTimeout(this.timer);
-    }
+    this.subscription?.dispose();
+    this.folder?.release();
     this.changes.dispose();
-  }
-
-  /** Called under the lock. The name sorts by time; the suffix keeps two in one millisecond apart. */
-  private async moveAside(reason: UnusableContentError): Promise<void> {
-    const time = new Date(this.clock.now()).toISOString().replace(/[:.]/g, '-');
-    const aside = `${this.filePath}.bad-${time}-${randomUUID().slice(0, 8)}`;
-    await fs.rename(this.filePath, aside);
-    this.logger.warn(
-      `${path.basename(this.filePath)} could not be used (${reason.message}): it was moved to ` +
-        `${path.basename(aside)} in the same folder, and a new one was started.`,
-    );
-  }
-
-  private async stamp(): Promise<string> {
-    try {
-      const stat = await fs.stat(this.filePath);
-      return `${stat.ino}:${stat.size}:${stat.mtimeMs}`;
-    } catch {
-      return 'missing';
-    }
   }
 }

@@ -1,16 +1,21 @@
-// The export runs, shared by every window: a file in the extension's global storage folder (see
-// ../core/sharedJsonFile.ts for why not globalState). Each change is merged into the latest file
-// under its lock, field by field onto the run as stored, so two windows never undo each other's
-// changes (the lease holder's progress, another window's cancel request); changes made by another
-// window are announced with `external` set. Runs are never mutated in place.
+// The export runs, shared by every window: one small file per run in the extension's global
+// storage folder (../core/sharedCollection.ts; see ../core/sharedJsonFile.ts for why not
+// globalState). Each change is a merge rule below, run on the run as stored when it is written,
+// field by field, so two windows never undo each other's changes (the lease holder's progress,
+// another window's cancel request); changes made by another window are announced with `external`
+// set. Runs are never mutated in place.
+import * as path from 'node:path';
 import { errorMessage } from '../core/format';
 import { Disposable, Emitter, type Event, type IDisposable } from '../core/lifecycle';
 import { silentLogger, type Logger } from '../core/ports';
+import { SharedCollection, type Merge } from '../core/sharedCollection';
 import { UnusableContentError, type SharedJsonFile } from '../core/sharedJsonFile';
-import { jsonEqual } from '../core/json';
 import type { ExportRun } from './model';
 
+/** Where versions before 0.3 kept the runs (one shared file): moved into EXPORTS_FOLDER_NAME once. */
 export const EXPORTS_FILE_NAME = 'exports.json';
+/** The folder of the run files, next to EXPORTS_FILE_NAME. */
+export const EXPORTS_FOLDER_NAME = 'exports';
 
 export interface ExportChange {
   kind: 'added' | 'updated' | 'removed';
@@ -26,28 +31,83 @@ interface StoredExports {
 
 const STATES: ReadonlySet<unknown> = new Set(['running', 'completed', 'failed', 'cancelled', 'interrupted']);
 
+/** Stores a new run (another window cannot have a run of a new id: a stored one is kept). */
+export function addRun(run: ExportRun): Merge<ExportRun> {
+  return (stored) => stored ?? run;
+}
+
+/**
+ * Writes the patched fields only, onto the run as stored, so what another window changed meanwhile
+ * survives (the lease holder's batches and counts; a cancel request survives progress). A run
+ * another window removed stays removed.
+ */
+export function patchRun(id: string, patch: Partial<ExportRun>): Merge<ExportRun> {
+  return (stored) => stored && { ...stored, ...patch, id };
+}
+
+/** patchRun, only while `writer` is still the run's stored writer (a fenced-off window changes nothing). */
+export function patchRunAs(id: string, writer: string, patch: Partial<ExportRun>): Merge<ExportRun> {
+  return (stored) => (stored?.writer === writer ? { ...stored, ...patch, id } : stored);
+}
+
+/** Whether the run is still running with the writer and the bytes a window saw. */
+export function runMatches(
+  run: ExportRun | undefined,
+  seen: Pick<ExportRun, 'writer' | 'bytesWritten'>,
+): boolean {
+  return run?.state === 'running' && run.writer === seen.writer && run.bytesWritten === seen.bytesWritten;
+}
+
+/** Makes `writer` the run's writer if nothing moved since the claiming window looked. */
+export function claimRun(
+  id: string,
+  writer: string,
+  seen: Pick<ExportRun, 'writer' | 'bytesWritten'>,
+  patch: Partial<ExportRun>,
+): Merge<ExportRun> {
+  return (stored) => (stored && runMatches(stored, seen) ? { ...stored, ...patch, writer, id } : stored);
+}
+
+/** Asks for a stop only of a run still running, and only once (the first request wins). */
+export function requestRunCancel(keepRecords: boolean): Merge<ExportRun> {
+  return (stored) =>
+    stored && stored.state === 'running' && !stored.cancelRequest
+      ? { ...stored, cancelRequest: { keepRecords } }
+      : stored;
+}
+
+export const removeRun: Merge<ExportRun> = () => undefined;
+
 export class ExportStore extends Disposable {
-  private readonly runs: Map<string, ExportRun>;
+  private readonly runs: SharedCollection<ExportRun>;
   private readonly changes = new Emitter<ExportChange>((error) =>
     this.logger.error(`An export change listener failed: ${errorMessage(error)}`),
   );
   readonly onDidChange: Event<ExportChange> = this.changes.event;
-  private lastWrite: Promise<void> = Promise.resolve();
-  /** Runs with a write of ours still on its way to the file: the file is older for them. */
-  private readonly pending = new Map<string, number>();
   private readonly subscription: IDisposable;
 
+  /** `file` is the one-file list of older versions: the runs live in a folder next to it. */
   constructor(
-    private readonly file: SharedJsonFile,
+    file: SharedJsonFile,
     private readonly logger: Logger = silentLogger,
   ) {
     super();
-    this.runs = new Map(this.readFile().map((run) => [run.id, run]));
-    this.subscription = file.onDidChange(() => this.sync());
+    this.runs = new SharedCollection({
+      dir: path.dirname(file.filePath),
+      name: EXPORTS_FOLDER_NAME,
+      label: 'exports',
+      isItem: isExportRun,
+      clock: file.clock,
+      logger,
+    });
+    this.subscription = this.runs.onDidChange(({ kind, item, external }) =>
+      this.changes.fire({ kind, run: item, ...(external ? { external } : {}) }),
+    );
+    this.runs.importLegacy({ file, parse: (raw) => readRuns(raw, logger).map((run) => [run.id, run]) });
   }
 
   all(): ExportRun[] {
-    return [...this.runs.values()];
+    return this.runs.all();
   }
 
   get(id: string): ExportRun | undefined {
@@ -60,46 +120,29 @@ export class ExportStore extends Disposable {
   }
 
   async add(run: ExportRun): Promise<void> {
-    const added = structuredClone(run);
-    this.runs.set(added.id, added);
-    // Another window cannot have a run of this new id: ours is stored as is.
-    await this.commit({ kind: 'added', run: added }, (stored) => stored ?? added);
+    await this.write(run.id, addRun(structuredClone(run)));
   }
 
-  /**
-   * Merges `patch` into the run (a property set to undefined is cleared). Only the patched fields
-   * are written, onto the run as stored now, so what another window changed meanwhile survives
-   * (the lease holder's batches and counts, another window's cancel request or "seen"). A run
-   * another window removed stays removed.
-   */
+  /** Merges `patch` into the run (a property set to undefined is cleared): see patchRun. */
   async update(id: string, patch: Partial<ExportRun>): Promise<ExportRun | undefined> {
-    const current = this.runs.get(id);
-    if (!current) {
+    if (!this.runs.get(id)) {
       return undefined;
     }
-    const copy = structuredClone(patch);
-    const next: ExportRun = { ...current, ...copy, id };
-    this.runs.set(id, next);
-    await this.commit({ kind: 'updated', run: next }, (stored) => stored && { ...stored, ...copy, id });
+    await this.write(id, patchRun(id, structuredClone(patch)));
     return this.runs.get(id);
   }
 
   /**
    * Like update, but written only while `writer` is still the run's stored writer (checked under
-   * the file's lock): a window that lost the run (paused past its lease, then woke up) changes
+   * the run's lock): a window that lost the run (paused past its lease, then woke up) changes
    * nothing. Undefined when the write was refused (the run as stored is then adopted).
    */
   async updateAs(id: string, writer: string, patch: Partial<ExportRun>): Promise<ExportRun | undefined> {
-    const current = this.runs.get(id);
-    if (!current || current.writer !== writer) {
+    if (this.runs.get(id)?.writer !== writer) {
       return undefined;
     }
-    const copy = structuredClone(patch);
     // Not shown before the file took it: a refused change (a window fenced off) is never announced.
-    const stored = await this.commitIf(id, (run) =>
-      run?.writer === writer ? { ...run, ...copy, id } : undefined,
-    );
-    return stored;
+    return this.write(id, patchRunAs(id, writer, structuredClone(patch)), false);
   }
 
   /**
@@ -113,14 +156,10 @@ export class ExportStore extends Disposable {
     seen: Pick<ExportRun, 'writer' | 'bytesWritten'>,
     patch: Partial<ExportRun> = {},
   ): Promise<ExportRun | undefined> {
-    const current = this.runs.get(id);
-    const matches = (run: ExportRun | undefined): run is ExportRun =>
-      run?.state === 'running' && run.writer === seen.writer && run.bytesWritten === seen.bytesWritten;
-    if (!matches(current)) {
+    if (!runMatches(this.runs.get(id), seen)) {
       return undefined;
     }
-    const copy = structuredClone(patch);
-    return this.commitIf(id, (stored) => (matches(stored) ? { ...stored, ...copy, writer, id } : undefined));
+    return this.write(id, claimRun(id, writer, seen, structuredClone(patch)), false);
   }
 
   /**
@@ -132,178 +171,59 @@ export class ExportStore extends Disposable {
     if (!current || current.state !== 'running' || current.cancelRequest) {
       return current;
     }
-    const next: ExportRun = { ...current, cancelRequest: { keepRecords } };
-    this.runs.set(id, next);
-    await this.commit({ kind: 'updated', run: next }, (stored) =>
-      stored && stored.state === 'running' && !stored.cancelRequest
-        ? { ...stored, cancelRequest: { keepRecords } }
-        : stored,
-    );
+    await this.write(id, requestRunCancel(keepRecords));
     return this.runs.get(id);
   }
 
   async remove(id: string): Promise<ExportRun | undefined> {
     const removed = this.runs.get(id);
     if (removed) {
-      this.runs.delete(id);
-      await this.commit({ kind: 'removed', run: removed }, () => undefined);
+      await this.write(id, removeRun);
     }
     return removed;
   }
 
-  /** Resolves once every change made so far is in the file. */
+  /** Takes in what other windows changed (the folder's watcher calls it too, per run). */
+  sync(): void {
+    this.runs.sync();
+  }
+
+  /** Resolves once every change made so far is stored. */
   flushed(): Promise<void> {
-    return this.lastWrite;
+    return this.runs.flushed();
   }
 
   /** Resolves once the changes made so far are written. */
   protected override onDispose(): Promise<void> {
     this.subscription.dispose();
     this.changes.dispose();
-    return this.flushed();
+    return this.runs.dispose();
   }
 
   /**
-   * Writes one change of this window: `apply` turns the run as stored now (undefined: none) into
-   * what is to be stored (undefined: no run). Once this window has no other write of that run on
-   * its way, it adopts the stored run, announcing what other windows had changed in it.
-   */
-  private async commit(
-    change: ExportChange,
-    apply: (stored: ExportRun | undefined) => ExportRun | undefined,
-  ): Promise<boolean> {
-    return this.write(change.run.id, apply, () => this.fire(change));
-  }
-
-  /**
-   * Writes `change(stored run)` when it returns a run (undefined: refused, nothing written), and
-   * only once the file has it adopts and announces it. Resolves with the run as stored, or
-   * undefined when refused or when the file could not be written (ENOSPC, EACCES: logged).
-   */
-  private async commitIf(
-    id: string,
-    change: (stored: ExportRun | undefined) => ExportRun | undefined,
-  ): Promise<ExportRun | undefined> {
-    let accepted: ExportRun | undefined;
-    const landed = await this.write(
-      id,
-      (stored) => {
-        accepted = change(stored);
-        return accepted ?? stored;
-      },
-      undefined,
-      () => {
-        if (accepted) {
-          // Before settle() runs: it then finds this window's copy equal to the stored run.
-          this.runs.set(id, accepted);
-          this.fire({ kind: 'updated', run: accepted });
-        }
-      },
-    );
-    return landed ? accepted : undefined;
-  }
-
-  /**
-   * One write of run `id`: `apply` turns the run as stored into what is to be stored.
-   * `before` runs once the write is queued, `after` once the file has it. Resolves with
-   * whether the file was written.
+   * Writes one change; resolves with the run as stored when the merge was accepted, undefined when
+   * it was refused or could not be written (ENOSPC, EACCES: logged; this window then shows what
+   * is stored).
    */
   private async write(
     id: string,
-    apply: (stored: ExportRun | undefined) => ExportRun | undefined,
-    before?: () => void,
-    after?: () => void,
-  ): Promise<boolean> {
-    this.pending.set(id, (this.pending.get(id) ?? 0) + 1);
-    let stored: ExportRun | undefined;
-    // One write at a time, each merged into the latest file: this run only, the others as stored.
-    const write = this.lastWrite.then(async () => {
-      await this.file.modify((latest) => {
-        const runs = readRuns(latest, this.logger);
-        const others = runs.filter((run) => run.id !== id);
-        stored = apply(runs.find((run) => run.id === id));
-        const document: StoredExports = { version: 1, exports: stored ? [...others, stored] : others };
-        return document;
-      });
-      after?.();
-    });
-    void write.then(
-      () => this.settle(id, stored),
-      () => this.settle(id, undefined, false),
-    );
-    this.lastWrite = write.catch((error: unknown) =>
-      this.logger.error(`Could not save the exports: ${errorMessage(error)}`),
-    );
-    before?.();
-    await this.lastWrite;
-    return write.then(
-      () => true,
-      () => false,
-    );
-  }
-
-  /** A write of run `id` ended; after the last one, the stored run (if written) is adopted. */
-  private settle(id: string, stored: ExportRun | undefined, written = true): void {
-    const left = (this.pending.get(id) ?? 1) - 1;
-    if (left > 0) {
-      this.pending.set(id, left);
-      return;
-    }
-    this.pending.delete(id);
-    if (!written) {
-      return;
-    }
-    const mine = this.runs.get(id);
-    if (stored && (!mine || !jsonEqual(mine, stored))) {
-      this.runs.set(id, stored);
-      this.fire({ kind: mine ? 'updated' : 'added', run: stored, external: true });
-    } else if (!stored && mine) {
-      this.runs.delete(id);
-      this.fire({ kind: 'removed', run: mine, external: true });
-    }
-  }
-
-  /** Takes in what other windows changed in the file (the file watcher calls it too). */
-  sync(): void {
-    const stored = new Map(this.readFile().map((run) => [run.id, run]));
-    for (const [id, run] of stored) {
-      if (this.pending.has(id)) {
-        continue;
-      }
-      const mine = this.runs.get(id);
-      if (!mine || !jsonEqual(mine, run)) {
-        this.runs.set(id, run);
-        this.fire({ kind: mine ? 'updated' : 'added', run, external: true });
-      }
-    }
-    for (const [id, run] of [...this.runs]) {
-      if (!stored.has(id) && !this.pending.has(id)) {
-        this.runs.delete(id);
-        this.fire({ kind: 'removed', run, external: true });
-      }
-    }
-  }
-
-  private fire(change: ExportChange): void {
-    this.changes.fire(change);
-  }
-
-  /** The stored runs; when the file cannot be read or used, the runs known so far (warned). */
-  private readFile(): ExportRun[] {
+    merge: Merge<ExportRun>,
+    optimistic = true,
+  ): Promise<ExportRun | undefined> {
     try {
-      return readRuns(this.file.read(), this.logger);
+      const written = await this.runs.change(id, merge, optimistic);
+      return written.accepted ? written.item : undefined;
     } catch (error) {
-      this.logger.warn(`Could not read the exports: ${errorMessage(error)}.`);
-      // During construction nothing is known yet (runs is not set).
-      return [...((this.runs as Map<string, ExportRun> | undefined)?.values() ?? [])];
+      this.logger.error(`Could not save the exports: ${errorMessage(error)}`);
+      return undefined;
     }
   }
 }
 
 /**
- * The readable runs of a stored document (unreadable runs are skipped with a warning). A document
- * in an unknown format (a newer release) throws, so nobody writes over it; one of the wrong shape
- * throws UnusableContentError, so the next write moves it aside (see SharedJsonFile.modify).
+ * The readable runs of the one-file list of older versions (unreadable runs are skipped with a
+ * warning). A document in an unknown format (a newer release) throws, so it is left as it is; one of
+ * the wrong shape throws UnusableContentError, so it is moved aside (see ../core/legacyList.ts).
  */
 function readRuns(raw: unknown, logger: Logger): ExportRun[] {
   if (raw === undefined) {

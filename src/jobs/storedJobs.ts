@@ -1,10 +1,13 @@
-// The persisted shape of the tracked-job list, and its reader: unreadable jobs in a list are skipped
-// with a warning; a list in an unknown format or shape throws, so that nobody writes over it.
+// The persisted shape of a tracked job, its reader, and the merge rules of the shared job
+// collection (../core/sharedCollection.ts): each turns the job as stored now into what to store,
+// so a change never undoes what another window stored meanwhile.
 import { isRecord } from '../core/json';
 import type { Logger } from '../core/ports';
 import { UnusableContentError } from '../core/sharedJsonFile';
+import type { Merge } from '../core/sharedCollection';
 import type { TrackedJob } from './model';
 
+/** The list as versions before 0.3 kept it, in one file (jobs.json): read once, to move it. */
 export interface StoredJobs {
   version: 1;
   jobs: TrackedJob[];
@@ -17,7 +20,35 @@ export function toStoredJobs(jobs: TrackedJob[]): StoredJobs {
   return { version: 1, jobs };
 }
 
-/** The usable jobs in `raw` (as read from storage); undefined (nothing stored) is none. */
+/** Tracks a job unless another window tracked it first (its copy wins: nothing is doubled). */
+export function addJob(job: TrackedJob): Merge<TrackedJob> {
+  return (stored) => stored ?? job;
+}
+
+/**
+ * Merges `patch` (a property set to undefined is cleared) onto the job as stored now, so what
+ * another window changed in other properties survives; a job another window stopped tracking
+ * stays gone.
+ */
+export function patchJob(patch: Partial<TrackedJob>): Merge<TrackedJob> {
+  return (stored) => stored && withoutUndefined({ ...stored, ...structuredClone(patch) });
+}
+
+/** Stops tracking the job. */
+export const removeJob: Merge<TrackedJob> = () => undefined;
+
+/** Drops properties set to undefined, so memory holds what storage would give back. */
+export function withoutUndefined(job: TrackedJob): TrackedJob {
+  const record = job as unknown as Record<string, unknown>;
+  for (const property of Object.keys(record)) {
+    if (record[property] === undefined) {
+      delete record[property];
+    }
+  }
+  return job;
+}
+
+/** The usable jobs in `raw` (an old one-file list); undefined (nothing stored) is none. */
 export function readStoredJobs(raw: unknown, logger: Logger): TrackedJob[] {
   if (raw === undefined) {
     return [];
@@ -47,7 +78,7 @@ export function readStoredJobs(raw: unknown, logger: Logger): TrackedJob[] {
   return [...jobs.values()];
 }
 
-function isTrackedJob(value: unknown): value is TrackedJob {
+export function isTrackedJob(value: unknown): value is TrackedJob {
   return (
     isRecord(value) &&
     typeof value.key === 'string' &&

@@ -1,7 +1,8 @@
 // `npm run bench`: prints speed and memory figures of the paths that matter for big exports, the
 // bundle size and the activation time. Figures only, no pass/fail: these machines are shared and
 // noisy, so targets are read by people (README "Performance" lists them).
-// `npm run bench -- poll` prints the poll budget only.
+// `npm run bench -- poll` prints the poll budget (and the shared store's write economy) only;
+// `npm run bench -- shared` the write economy only.
 // Options: --pairs N (200,000-record pairs, default 7), --pairs-1gb N (default 3), --no-1gb,
 //          --activation-runs N (default 15), --cli-runs N (the command line's start, default 15).
 import { promises as fs } from 'node:fs';
@@ -16,6 +17,7 @@ import { writeResultZip } from './fixtures';
 import { benchCliStart, CLI_START_TARGET } from './cliStart';
 import { benchExport } from './exportBench';
 import { benchCeiling, benchPollBudget } from './pollBudget';
+import { benchSharedState } from './sharedState';
 import { MB, available, fmt, timed } from './stats';
 
 const TARGETS = { ratio: 1.2, peakGrowthMb: 64, bundleKb: 230, activationMs: 30 };
@@ -61,6 +63,10 @@ async function main(): Promise<void> {
   if (load > os.cpus().length / 2) {
     console.log('(the machine is busy: expect noisy figures; ratios of interleaved pairs hold up best)');
   }
+  if (process.argv.includes('shared')) {
+    await benchSharedState(); // `npm run bench -- shared`: the shared job store's write economy only
+    return;
+  }
   if (process.argv.includes('export')) {
     await benchExport(); // `npm run bench -- export`: the 1,000,000-record export only
     return;
@@ -68,6 +74,7 @@ async function main(): Promise<void> {
   if (!process.argv.includes('bundle')) {
     await benchPollBudget();
     await benchCeiling(100);
+    await benchSharedState();
   }
   if (process.argv.includes('poll')) {
     return; // `npm run bench -- poll`: the poll budget only

@@ -9,7 +9,7 @@ import { appendFile, mkdir, open, readFile, readdir, rm, stat, truncate, writeFi
 import type { ServerResponse } from 'node:http';
 import * as path from 'node:path';
 import { ExportRunner, type ExportLease } from '../../src/exports/exportRunner';
-import { EXPORTS_FILE_NAME, ExportStore } from '../../src/exports/exportStore';
+import { EXPORTS_FILE_NAME, EXPORTS_FOLDER_NAME, ExportStore } from '../../src/exports/exportStore';
 import { partialPath, type ExportRun } from '../../src/exports/model';
 import type { JobServiceApi } from '../../src/jobs/serviceApi';
 import { countCsvRecords } from '../../src/results/countCsvRecords';
@@ -382,12 +382,10 @@ describe('faults: exports', () => {
     assert.equal(completed.records, 5000);
     assert.equal(await countCsvRecords(destination), 5000, 'the completed file holds exactly the records');
     assert.equal((await stat(destination)).size, completed.bytesWritten, 'and exactly the bytes recorded');
-    const stored = JSON.parse(await readFile(path.join(h.storage.dir, EXPORTS_FILE_NAME), 'utf8')) as {
-      exports: ExportRun[];
-    };
-    assert.equal(stored.exports[0].state, 'completed');
-    assert.equal(stored.exports[0].records, 5000);
-    assert.equal(stored.exports[0].bytesWritten, completed.bytesWritten);
+    const stored = (await h.storage.readItem(completed.id, EXPORTS_FOLDER_NAME))?.value as ExportRun;
+    assert.equal(stored.state, 'completed');
+    assert.equal(stored.records, 5000);
+    assert.equal(stored.bytesWritten, completed.bytesWritten);
     await rm(pipe, { force: true });
   });
   hostile('a completed export is checked against what was written whenever a window reads it', async () => {

@@ -10,7 +10,7 @@ import { FileLease, POLLER_LEASE_FILE_NAME } from '../../src/core/lease';
 import { silentLogger, systemClock } from '../../src/core/ports';
 import { SharedJsonFile } from '../../src/core/sharedJsonFile';
 import { JobService } from '../../src/jobs/jobService';
-import { JOBS_FILE_NAME, JobStore } from '../../src/jobs/jobStore';
+import { JOBS_FILE_NAME, JOBS_FOLDER_NAME, JobStore } from '../../src/jobs/jobStore';
 import { countCsvRecords } from '../../src/results/countCsvRecords';
 import { DEMO, type Simulator } from '../simulator';
 import {
@@ -103,14 +103,14 @@ describe('Jobs: create, track, next batch, restart', function () {
   });
 
   it('names a job Zoho created but could not be saved, and Track Existing Job picks it up', async () => {
-    const jobsPath = path.join(api.services.storageDir, JOBS_FILE_NAME);
+    const jobsPath = path.join(api.services.storageDir, JOBS_FOLDER_NAME);
     const aside = `${jobsPath}.kept-by-test`;
-    // A folder where the job list belongs: every write of the list fails until it is put back.
+    // A file where the jobs folder belongs: every write of a job fails until it is put back.
     const had = fs.existsSync(jobsPath);
     if (had) {
       await fs.promises.rename(jobsPath, aside);
     }
-    await fs.promises.mkdir(path.join(jobsPath, 'in-the-way'), { recursive: true });
+    await fs.promises.writeFile(jobsPath, 'in the way');
     const errors: string[] = [];
     let choose: (choice: string | undefined) => void = () => undefined;
     try {

@@ -8,7 +8,7 @@ import { silentLogger } from '../../../src/core/ports';
 import { CreateBudget } from '../../../src/exports/createBudget';
 import { Emitter } from '../../../src/core/lifecycle';
 import { ExportRunner, type ExportLease } from '../../../src/exports/exportRunner';
-import { EXPORTS_FILE_NAME, ExportStore } from '../../../src/exports/exportStore';
+import { EXPORTS_FILE_NAME, EXPORTS_FOLDER_NAME, ExportStore } from '../../../src/exports/exportStore';
 import { partialPath, type ExportRun } from '../../../src/exports/model';
 import { JobService } from '../../../src/jobs/jobService';
 import type { JobStore } from '../../../src/jobs/jobStore';
@@ -244,15 +244,12 @@ describe('ExportRunner (simulator over HTTP)', function () {
     const done = await runToEnd(first.service, first.runner, started.id);
     assert.equal(done.state, 'completed', done.error);
     await closeWindow(first);
-    const file = path.join(shared.dir, EXPORTS_FILE_NAME);
-    const saved = JSON.parse(await readFile(file, 'utf8')) as { version: 1; exports: ExportRun[] };
-    await writeFile(
-      file,
-      JSON.stringify({
-        ...saved,
-        exports: saved.exports.map((run) => ({ ...run, state: 'running', finishedAt: undefined, ...stored })),
-      }),
-    );
+    await shared.editItem<ExportRun>(started.id, EXPORTS_FOLDER_NAME, (run) => ({
+      ...run,
+      state: 'running',
+      finishedAt: undefined,
+      ...stored,
+    }));
     return started;
   }
 

@@ -1,5 +1,6 @@
-// The exports file shared by every window: never written over when it cannot be read or is in a
-// format this version does not know; moved aside when it is not an exports list.
+// The exports shared by every window (one file per run): the one-file list of older versions is
+// never written over when it is in a format this version does not know, and moved aside when it is
+// not an exports list.
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { appendFile, mkdtemp, readdir, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
@@ -7,7 +8,8 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { systemClock } from '../../../src/core/ports';
 import { SharedJsonFile } from '../../../src/core/sharedJsonFile';
-import { EXPORTS_FILE_NAME, ExportStore } from '../../../src/exports/exportStore';
+import { itemFileName } from '../../../src/core/itemFile';
+import { EXPORTS_FILE_NAME, EXPORTS_FOLDER_NAME, ExportStore } from '../../../src/exports/exportStore';
 import type { ExportRun } from '../../../src/exports/model';
 import { RecordingLogger } from '../jobs/recordingLogger';
 import { SharedStorage } from '../jobs/sharedStorage';
@@ -22,6 +24,9 @@ describe('ExportStore (shared file)', () => {
   afterEach(() => shared.dispose());
 
   const exportsPath = (): string => path.join(shared.dir, EXPORTS_FILE_NAME);
+  /** The run as stored in its file (undefined: no file). */
+  const storedRun = async (id: string): Promise<ExportRun | undefined> =>
+    (await shared.readItem(id, EXPORTS_FOLDER_NAME))?.value as ExportRun | undefined;
 
   it('leaves a file in a format it does not know (a newer release) as it is', async () => {
     const newer = JSON.stringify({ version: 2, exports: [{ id: 'theirs' }] });
@@ -45,11 +50,7 @@ describe('ExportStore (shared file)', () => {
     await store.add(RUN);
     await store.flushed();
 
-    const stored = JSON.parse(await readFile(exportsPath(), 'utf8')) as { exports: Array<{ id: string }> };
-    assert.deepEqual(
-      stored.exports.map((run) => run.id),
-      ['run-1'],
-    );
+    assert.equal((await storedRun('run-1'))?.id, 'run-1');
     assert.equal(
       (await readdir(shared.dir)).filter((name) => name.startsWith('exports.json.bad-')).length,
       1,
@@ -108,8 +109,7 @@ describe('ExportStore (shared file)', () => {
     await two.update('run-2', { seenAt: 5 }); // e.g. Open Export in a window that had not synced yet
     await two.flushed();
     assert.equal(two.get('run-2'), undefined, 'the stored removal wins');
-    const stored = JSON.parse(await readFile(exportsPath(), 'utf8')) as { exports: unknown[] };
-    assert.deepEqual(stored.exports, []);
+    assert.equal(await storedRun('run-2'), undefined);
 
     await one.add(running());
     await one.flushed();
@@ -144,10 +144,10 @@ describe('ExportStore (shared file)', () => {
     await paused.flushed();
 
     assert.equal(refused, undefined, 'the late write is refused');
-    const stored = JSON.parse(await readFile(exportsPath(), 'utf8')) as { exports: ExportRun[] };
-    assert.equal(stored.exports[0].writer, 'writer-b');
-    assert.equal(stored.exports[0].records, 200);
-    assert.equal(stored.exports[0].bytesWritten, 9000);
+    const stored = await storedRun('run-2');
+    assert.equal(stored?.writer, 'writer-b');
+    assert.equal(stored?.records, 200);
+    assert.equal(stored?.bytesWritten, 9000);
     assert.equal(paused.get('run-2')?.writer, 'writer-b', 'the paused window takes in the stored run');
     assert.equal(paused.get('run-2')?.records, 200);
     paused.dispose();
@@ -208,10 +208,10 @@ describe('ExportStore (a file that cannot be written)', () => {
     assert.equal(store.get('run-3')?.state, 'running');
     assert.equal(store.get('run-3')?.writer, 'writer-a');
     assert.match(logger.problems().join('\n'), /Could not save the exports: .*ENOSPC/);
-    const stored = JSON.parse(await readFile(path.join(folder, EXPORTS_FILE_NAME), 'utf8')) as {
-      exports: ExportRun[];
-    };
-    assert.equal(stored.exports[0].state, 'running');
+    const stored = JSON.parse(
+      await readFile(path.join(folder, EXPORTS_FOLDER_NAME, itemFileName('run-3')), 'utf8'),
+    ) as { value: ExportRun };
+    assert.equal(stored.value.state, 'running');
     store.dispose();
     file.dispose();
   });

@@ -2,7 +2,7 @@
 // runs on a fake clock (polls happen only when a test ticks it); the simulator's own clock decides
 // when jobs complete and cursors expire.
 import * as assert from 'node:assert/strict';
-import { access, mkdir } from 'node:fs/promises';
+import { access } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Event, IDisposable } from '../../../src/core/lifecycle';
 import { silentLogger } from '../../../src/core/ports';
@@ -178,8 +178,7 @@ describe('JobService (simulator over HTTP)', () => {
 
   it('names the job created at Zoho when it cannot be saved, so the user can track it', async () => {
     const service = newService();
-    // A directory where the job list belongs: the write fails.
-    await mkdir(path.join(storage.jobsPath, 'in-the-way'), { recursive: true });
+    await storage.blockWrites(); // the job cannot be stored
 
     const error = await service.createJob(ACCOUNT, ref('All_Customers'), {}).then(
       () => assert.fail('expected the create to fail'),

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { MemoryKeyValueStore } from '../../../src/core/ports';
 import { LEGACY_JOBS_STATE_KEY, JobStore } from '../../../src/jobs/jobStore';
@@ -43,15 +43,17 @@ describe('JobStore', () => {
   });
   afterEach(() => shared.dispose());
 
-  it('persists added jobs as { version: 1, jobs } in the shared file and a new store sees them', async () => {
+  it('persists each added job in its own file of the jobs folder and a new store sees them', async () => {
     const store = shared.store();
     await store.add(job('1'));
     await store.add(job('2', { state: 'completed' }));
 
-    assert.deepEqual(await shared.readJobs(), {
-      version: 1,
-      jobs: [job('1'), job('2', { state: 'completed' })],
-    });
+    assert.deepEqual((await shared.readItem(job('1').key))?.value, job('1'));
+    assert.deepEqual((await shared.readItem(job('2').key))?.value, job('2', { state: 'completed' }));
+    assert.equal(
+      (await readdir(path.join(shared.dir, 'jobs'))).filter((name) => name.endsWith('.json')).length,
+      2,
+    );
     const reloaded = shared.store();
     assert.deepEqual(reloaded.all(), store.all());
     assert.deepEqual(
@@ -105,12 +107,12 @@ describe('JobStore', () => {
     await store.add(job('1', { details }));
     const changes = record(store);
     const { stat } = await import('node:fs/promises');
-    const before = (await stat(shared.jobsPath)).ino;
+    const before = (await stat(shared.itemPath(job('1').key))).ino;
 
     const result = await store.update(job('1').key, { details: structuredClone(details), state: 'running' });
 
     assert.equal(changes.length, 0);
-    assert.equal((await stat(shared.jobsPath)).ino, before, 'the file was rewritten');
+    assert.equal((await stat(shared.itemPath(job('1').key))).ino, before, 'the file was rewritten');
     assert.equal(result?.details?.status, 'In-progress');
   });
 
@@ -175,7 +177,8 @@ describe('JobStore', () => {
       await b.add(job('2'));
 
       assert.deepEqual(ids(shared.store()), ['1', '2']);
-      // B's write took in what A had stored; A sees B's job once it re-reads.
+      // Each window sees the other's job once it re-reads (a write touches its own job only).
+      b.sync();
       assert.deepEqual(
         b.all().map((each) => each.jobId),
         ['1', '2'],
@@ -258,7 +261,7 @@ describe('JobStore', () => {
       b.dispose();
     });
 
-    it('moves a list left in globalState by an older version into the shared file, once', async () => {
+    it('moves a list left in globalState by an older version into the shared store, once', async () => {
       const legacy = new MemoryKeyValueStore();
       await legacy.update(LEGACY_JOBS_STATE_KEY, { version: 1, jobs: [job('1'), job('2')] });
       const store = shared.store(undefined, legacy);
@@ -274,11 +277,8 @@ describe('JobStore', () => {
     });
   });
 
-  describe('when the shared file cannot be written', () => {
-    // A directory where the file belongs: every write (rename over it) fails, on any file system.
-    async function blockWrites(): Promise<void> {
-      await mkdir(path.join(shared.jobsPath, 'in-the-way'), { recursive: true });
-    }
+  describe('when the shared store cannot be written', () => {
+    const blockWrites = (): Promise<void> => shared.blockWrites();
 
     it('rejects the change and keeps nothing of it in memory', async () => {
       const store = shared.store(new RecordingLogger());
@@ -302,7 +302,7 @@ describe('JobStore', () => {
     });
   });
 
-  describe('loading', () => {
+  describe('loading the one-file list of an older version (jobs.json)', () => {
     for (const [label, garbage] of [
       ['a string', 'not json at all'],
       ['another version', { version: 2, jobs: [job('1')] }],
@@ -313,8 +313,9 @@ describe('JobStore', () => {
         await shared.writeJobs(JSON.stringify(garbage));
         const logger = new RecordingLogger();
         const store = shared.store(logger);
+        await store.flushed();
         assert.deepEqual(store.all(), []);
-        assert.equal(logger.problems().length, 1);
+        assert.equal(logger.problems().length, 1, logger.problems().join('\n'));
       });
     }
 
@@ -332,31 +333,91 @@ describe('JobStore', () => {
       });
       const logger = new RecordingLogger();
       const store = shared.store(logger);
+      const expected = [
+        ['1', 1],
+        ['3', 1],
+      ];
       assert.deepEqual(
         store.all().map((each) => [each.jobId, each.batch]),
-        [
-          ['1', 1],
-          ['3', 1],
-        ],
+        expected,
+        'shown at once',
+      );
+      await store.flushed();
+      assert.deepEqual(
+        shared
+          .store()
+          .all()
+          .map((each) => [each.jobId, each.batch]),
+        expected,
+        'and stored',
       );
       assert.match(logger.problems().join('\n'), /4 unreadable or duplicate/);
+    });
+
+    it('moves every job into the jobs folder once, in tracking order, and keeps the old file as jobs.json.migrated', async () => {
+      const old = { version: 1, jobs: [job('3'), job('1'), job('2', { state: 'completed' })] };
+      await shared.writeJobs(old);
+      const store = shared.store();
+      await store.flushed();
+
+      assert.deepEqual(ids(shared.store()), ['3', '1', '2']);
+      assert.deepEqual(
+        await readdir(shared.dir).then((names) => names.filter((name) => name.startsWith('jobs.json'))),
+        ['jobs.json.migrated'],
+      );
+      assert.deepEqual(JSON.parse(await readFile(`${shared.jobsPath}.migrated`, 'utf8')), old);
+    });
+
+    it('two windows starting at the same time move the list once and lose no job', async () => {
+      await shared.writeJobs({ version: 1, jobs: Array.from({ length: 20 }, (_, i) => job(String(i))) });
+      const [a, b] = [shared.store(), shared.store()];
+      const key = job('5').key;
+      // Both show the old list at once, and a change made meanwhile lands on the moved job.
+      assert.equal(a.all().length, 20);
+      assert.equal(b.all().length, 20);
+      const updated = b.update(key, { state: 'completed' });
+      await Promise.all([a.flushed(), b.flushed(), updated]);
+      a.sync();
+
+      for (const store of [a, b, shared.store()]) {
+        assert.equal(store.all().length, 20);
+        assert.equal(store.get(key)?.state, 'completed');
+      }
+      assert.equal((await shared.readItem(key))?.rev, 2, 'moved once, then updated once');
+    });
+
+    it('does not bring back a job that another window stopped tracking once it had moved the list', async () => {
+      await shared.writeJobs({ version: 1, jobs: [job('1'), job('2')] });
+      const [a, b] = [shared.store(), shared.store()]; // both started with the old list
+      await a.flushed();
+      await a.remove(job('1').key);
+      await b.flushed();
+      b.sync();
+
+      assert.deepEqual(ids(b), ['2']);
+      assert.deepEqual(ids(shared.store()), ['2']);
     });
 
     it('survives a file that is not JSON', async () => {
       await shared.writeJobs('{"version": 1, "jobs": [');
       const logger = new RecordingLogger();
-      assert.deepEqual(shared.store(logger).all(), []);
+      const store = shared.store(logger);
+      await store.flushed();
+      assert.deepEqual(store.all(), []);
       assert.equal(logger.problems().length, 1);
     });
 
-    it('never overwrites a list in a format it does not know (a newer release): the change is refused', async () => {
+    it('leaves a list in a format it does not know (a newer release) as it is, and keeps working', async () => {
       const newer = JSON.stringify({ version: 2, jobs: [job('1')], more: 'fields' });
       await shared.writeJobs(newer);
-      const store = shared.store(new RecordingLogger());
+      const logger = new RecordingLogger();
+      const store = shared.store(logger);
 
-      await assert.rejects(store.add(job('2')), /format 2/);
+      await store.add(job('2'));
+      await store.flushed();
       assert.equal(await readFile(shared.jobsPath, 'utf8'), newer);
-      assert.deepEqual(ids(store), []);
+      assert.deepEqual(ids(store), ['2']);
+      assert.match(logger.problems().join('\n'), /format 2/);
     });
 
     for (const [label, text] of [
@@ -378,17 +439,33 @@ describe('JobStore', () => {
       });
     }
 
-    it('refuses to write when the file cannot be read (not only when it is missing)', async () => {
-      await mkdir(shared.jobsPath);
+    it('starts empty and silent when nothing was stored yet', async () => {
+      const logger = new RecordingLogger();
+      const store = shared.store(logger);
+      await store.flushed();
+      assert.deepEqual(store.all(), []);
+      assert.deepEqual(logger.problems(), []);
+    });
+  });
+
+  describe('job files', () => {
+    it('never overwrites a job stored in a format it does not know (a newer release): the change is refused', async () => {
       const store = shared.store(new RecordingLogger());
-      await assert.rejects(store.add(job('1')), /EISDIR/);
-      assert.deepEqual(await readdir(shared.jobsPath), []);
+      await store.add(job('1'));
+      const newer = JSON.stringify({ format: 2, key: job('1').key, whatever: true });
+      await writeFile(shared.itemPath(job('1').key), newer);
+
+      await assert.rejects(store.update(job('1').key, { state: 'failed' }), /format 2/);
+      assert.equal(await readFile(shared.itemPath(job('1').key), 'utf8'), newer);
+      assert.equal(store.get(job('1').key)?.state, 'running', 'the refused change is not shown');
     });
 
-    it('starts empty and silent when nothing was stored yet', () => {
-      const logger = new RecordingLogger();
-      assert.deepEqual(shared.store(logger).all(), []);
-      assert.deepEqual(logger.problems(), []);
+    it('refuses to write when a job file cannot be read (not only when it is missing)', async () => {
+      await mkdir(shared.itemPath(job('1').key), { recursive: true });
+      const store = shared.store(new RecordingLogger());
+      await assert.rejects(store.add(job('1')), /EISDIR/);
+      assert.deepEqual(await readdir(shared.itemPath(job('1').key)), []);
+      assert.deepEqual(ids(store), []);
     });
   });
 });

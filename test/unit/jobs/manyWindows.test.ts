@@ -7,7 +7,6 @@ import * as path from 'node:path';
 import { tryLock } from '../../../src/core/fileLock';
 import { FileLease, LEASE_HEARTBEAT_MS, LEASE_TTL_MS, POLLER_LEASE_FILE_NAME } from '../../../src/core/lease';
 import { silentLogger } from '../../../src/core/ports';
-import type { SharedJsonFile } from '../../../src/core/sharedJsonFile';
 import { JobService } from '../../../src/jobs/jobService';
 import type { JobStore } from '../../../src/jobs/jobStore';
 import { ACCOUNT_HOLDS_FILE_NAME, SharedAccountHolds } from '../../../src/jobs/sharedAccountHolds';
@@ -34,8 +33,8 @@ interface Window {
   service: JobService;
   store: JobStore;
   lease: FileLease;
-  /** The shared account holds file (what the file watcher would check in the editor). */
-  holdsFile: SharedJsonFile;
+  /** The shared account holds (synced here as the folder's watcher does in the editor). */
+  holds: SharedAccountHolds;
   statusCalls: number;
   finished: TrackedJob[];
   /** What this window's notifications were told to show. */
@@ -54,12 +53,12 @@ describe('Many windows over one storage folder', () => {
     const store = shared.store();
     const lease = new FileLease(shared.file(POLLER_LEASE_FILE_NAME), clock);
     const client = clientFor(sim);
-    const holdsFile = shared.file(ACCOUNT_HOLDS_FILE_NAME, clock);
+    const holds = new SharedAccountHolds(shared.file(ACCOUNT_HOLDS_FILE_NAME, clock), silentLogger);
     const window: Window = {
       name,
       store,
       lease,
-      holdsFile,
+      holds,
       statusCalls: 0,
       finished: [],
       announced: [],
@@ -79,7 +78,7 @@ describe('Many windows over one storage folder', () => {
       settings: SETTINGS,
       autoDownload: () => autoDownload,
       lease,
-      accountHolds: new SharedAccountHolds(holdsFile, silentLogger),
+      accountHolds: holds,
     });
     window.service.onDidFinishJob((job) => window.finished.push(job));
     window.service.onDidAnnounceJob((job) => window.announced.push(job));
@@ -91,7 +90,7 @@ describe('Many windows over one storage folder', () => {
   async function close(window: Window): Promise<void> {
     windows.splice(windows.indexOf(window), 1);
     const released = window.lease.close();
-    await Promise.all([released, window.service.dispose(), window.store.dispose()]);
+    await Promise.all([released, window.service.dispose(), window.store.dispose(), window.holds.dispose()]);
   }
 
   /** Lets heartbeats, polls and their writes (real I/O) finish, and every window re-read the list. */
@@ -105,7 +104,7 @@ describe('Many windows over one storage folder', () => {
     }
     await Promise.all(windows.map((w) => w.service.accountStates.flushed()));
     await Promise.all(windows.map((w) => w.service.abandonedDownloadsReleased()));
-    await Promise.all(windows.map((w) => w.holdsFile.check()));
+    windows.forEach((w) => w.holds.sync());
     await settle();
   }
 
