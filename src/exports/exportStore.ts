@@ -135,7 +135,7 @@ export class ExportStore extends Disposable {
   /**
    * Like update, but written only while `writer` is still the run's stored writer (checked under
    * the run's lock): a window that lost the run (paused past its lease, then woke up) changes
-   * nothing. Undefined when the write was refused (the run as stored is then adopted).
+   * nothing. Undefined when the write was refused (the run as stored is then taken in).
    */
   async updateAs(id: string, writer: string, patch: Partial<ExportRun>): Promise<ExportRun | undefined> {
     if (this.runs.get(id)?.writer !== writer) {
