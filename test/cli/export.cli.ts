@@ -219,7 +219,12 @@ describe('command line: export against the simulator', function () {
     assert.equal(await countCsvRecords(ws.file('downloads/customers.csv')), 1000);
     const again = await ws.run(['download', job.id, ...args, '--out', 'downloads/customers.csv']).finished;
     assert.equal(again.code, 2, 'an existing file is not replaced without --overwrite');
-    const stored = await readFile(path.join(ws.state, 'jobs.json'), 'utf8');
+    // One file per tracked job (src/core/sharedCollection.ts): none may name this job.
+    const jobsDir = path.join(ws.state, 'jobs');
+    const names = await readdir(jobsDir); // the folder the store keeps its jobs in
+    const stored = (await Promise.all(names.map((name) => readFile(path.join(jobsDir, name), 'utf8')))).join(
+      '\n',
+    );
     assert.ok(!stored.includes(job.id), 'a job looked at is not kept (nor polled, nor downloaded later)');
   });
 
