@@ -116,6 +116,13 @@ async function throttled<T>(context: Context, name: string, create: () => Promis
         const timer = setTimeout(resolve, ms);
         context.interrupted.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
       });
+      if (context.interrupted.aborted) {
+        // Stopped while waiting: no new call (it would be refused again and spend the allowance).
+        throw new CliError(
+          EXIT.interrupted,
+          'interrupted while the limit on new jobs held it back: no job was created and nothing written. Run the export again.',
+        );
+      }
     }
   }
 }
@@ -170,10 +177,11 @@ export async function exportCommand(context: Context): Promise<ExitCode> {
         });
       runId = (await throttled(context, name, start)).id;
     } catch (error) {
-      const { code, message } = describeError(error);
+      const { code, message } =
+        error instanceof CliError ? { code: error.code, message: error.message } : describeError(error);
       context.output.emit({ type: 'error', exitCode: code, message: `${name}: ${message}` });
       codes.push(code);
-      if (code === EXIT.signIn || code === EXIT.dailyLimit) {
+      if (code === EXIT.signIn || code === EXIT.dailyLimit || code === EXIT.interrupted) {
         break; // the next exports would meet the same
       }
       continue;
@@ -185,7 +193,15 @@ export async function exportCommand(context: Context): Promise<ExitCode> {
       report: `${plan.ref.app}/${plan.ref.report}`,
       destination: path.relative(process.cwd(), plan.destination) || plan.destination,
     });
-    const code = await follow(services, context.output, runId, name, context.interrupted, callsBefore);
+    const code = await follow(
+      services,
+      context.output,
+      runId,
+      name,
+      context.interrupted,
+      callsBefore,
+      context.invocation.options.simulator,
+    );
     codes.push(code);
     if (code === EXIT.dailyLimit || code === EXIT.signIn) {
       break;

@@ -75,8 +75,10 @@ export function progressOf(services: CliServices, name: string, run: ExportRun, 
   return progress;
 }
 
-export function resumeHint(run: ExportRun): string {
-  return `Resume with: creator-bulk-jobs resume ${run.id}  (or: creator-bulk-jobs resume --most-recent)`;
+/** How to carry `run` on; `simulator` is the --simulator URL of this run (its account is the simulator's). */
+export function resumeHint(run: ExportRun, simulator?: string): string {
+  const also = simulator ? ` --simulator ${simulator}` : '';
+  return `Resume with: creator-bulk-jobs resume ${run.id}${also}  (or: creator-bulk-jobs resume --most-recent${also})`;
 }
 
 /**
@@ -91,6 +93,8 @@ export async function follow(
   interrupted: AbortSignal,
   /** services.apiCalls() before the run's first request (its creation). */
   callsBefore = services.apiCalls(),
+  /** The --simulator URL of this invocation, repeated in the resume hint. */
+  simulator?: string,
 ): Promise<ExitCode> {
   const subscriptions: Array<{ dispose(): unknown }> = [];
   let ticker: ReturnType<typeof setInterval> | undefined;
@@ -173,14 +177,14 @@ export async function follow(
       state: 'interrupted',
       exitCode: EXIT.interrupted,
       message: `Interrupted after ${batchesDone(run)} of its batches: nothing was written under ${finalName}. A resume within 15 minutes carries on where it stopped (Zoho keeps the record cursor that long); later, it starts again from the first batch`,
-      resume: resumeHint(run),
+      resume: resumeHint(run, simulator),
     });
   } else if (ended.why === 'dailyLimit' || ended.why === 'signIn') {
     Object.assign(done, {
       state: ended.why,
       exitCode: ended.why === 'dailyLimit' ? EXIT.dailyLimit : EXIT.signIn,
       message: `${ended.message ?? ''} Nothing was written under ${finalName}`,
-      resume: resumeHint(run),
+      resume: resumeHint(run, simulator),
     });
   } else if (run.state === 'completed') {
     done.file = finalName;
@@ -205,7 +209,7 @@ export async function follow(
       state: run.state,
       exitCode: code,
       message: run.error ?? `The export ${run.state}.`,
-      resume: run.state === 'failed' ? undefined : resumeHint(run),
+      resume: run.state === 'failed' ? undefined : resumeHint(run, simulator),
     });
   }
   output.emit(done);

@@ -56,12 +56,13 @@ export async function resumeCommand(context: Context): Promise<ExitCode> {
         ...(run.keptPath ? { file: run.keptPath } : {}),
       });
     }
-    throw new CliError(
-      EXIT.usage,
+    // Listing is what a bare `resume` is for: it succeeds (docs/CLI.md).
+    context.output.note(
       candidates.length > 0
         ? 'Name the export to resume (its id, or the start of it), or pass --most-recent.'
         : 'No export is waiting to be resumed.',
     );
+    return EXIT.ok;
   }
   const run = options['most-recent']
     ? candidates[0]
@@ -104,5 +105,13 @@ export async function resumeCommand(context: Context): Promise<ExitCode> {
     destination: path.relative(process.cwd(), run.destination) || run.destination,
     resumed: true,
   });
-  return follow(services, context.output, id, name, context.interrupted, callsBefore);
+  return follow(
+    services,
+    context.output,
+    id,
+    name,
+    context.interrupted,
+    callsBefore,
+    context.invocation.options.simulator,
+  );
 }

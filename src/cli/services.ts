@@ -79,6 +79,8 @@ export async function openServices(options: {
     file.watch();
     return file;
   };
+  /** The accounts of this process's environment: the only ones it polls and drives. */
+  const signedIn = new Set<string>();
   const accounts = own(
     new AccountStore({ storage: new MemoryKeyValueStore(), secrets: new MemorySecretStore(), logger }),
   );
@@ -94,12 +96,20 @@ export async function openServices(options: {
     resultsDir: path.join(stateDir, 'results'),
     settings: cliPollSettings(options.pollSeconds, options.maxPollSeconds),
     autoDownload: () => true,
+    // Another process's account in the same state folder is left to that process (see `serves`).
+    serves: (accountId) => signedIn.has(accountId),
     lease,
     accountHolds: new SharedAccountHolds(shared(ACCOUNT_HOLDS_FILE_NAME), logger),
   });
   const exportStore = own(new ExportStore(shared(EXPORTS_FILE_NAME), logger));
-  const exports = new ExportRunner({ jobs, store: exportStore, clock: systemClock, logger, lease });
-  const signedIn = new Set<string>();
+  const exports = new ExportRunner({
+    jobs,
+    store: exportStore,
+    clock: systemClock,
+    logger,
+    lease,
+    serves: (accountId) => signedIn.has(accountId),
+  });
   let started: Promise<void> | undefined;
   let closing: Promise<void> | undefined;
   return {

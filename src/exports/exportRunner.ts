@@ -40,6 +40,8 @@ export interface ExportRunnerOptions {
   clock: Clock;
   logger: Logger;
   lease?: ExportLease;
+  /** The accounts this process can act for (see jobs/resultDownloads.ts, `serves`; default: all). */
+  serves?: (accountId: string) => boolean;
 }
 
 /**
@@ -66,6 +68,7 @@ export class ExportRunner extends Disposable implements ExportsApi {
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly lease: ExportLease;
+  private readonly serves: (accountId: string) => boolean;
   private readonly subscriptions: IDisposable[] = [];
   private readonly ctx: RunContext;
   private readonly claims: WriterClaims;
@@ -76,6 +79,7 @@ export class ExportRunner extends Disposable implements ExportsApi {
 
   constructor(options: ExportRunnerOptions) {
     super();
+    this.serves = options.serves ?? (() => true);
     this.jobs = options.jobs;
     this.store = options.store;
     this.clock = options.clock;
@@ -305,7 +309,13 @@ export class ExportRunner extends Disposable implements ExportsApi {
   }
 
   private mayAct(run: ExportRun | undefined): run is ExportRun {
-    return run !== undefined && run.state === 'running' && !this.disposed && this.lease.held;
+    return (
+      run !== undefined &&
+      run.state === 'running' &&
+      !this.disposed &&
+      this.lease.held &&
+      this.serves(run.accountId)
+    );
   }
 
   /** Looks at the run's newest batch and takes the next step; safe to call any number of times. */

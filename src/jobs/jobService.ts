@@ -80,6 +80,7 @@ export class JobService extends Disposable implements JobServiceApi {
       settings: options.settings,
       polling: this.polling,
       accountHolds: options.accountHolds,
+      serves: options.serves,
       finished: (job) => this.finished(job),
       vanished: (job) => {
         this.finishEmitter.fire(job);

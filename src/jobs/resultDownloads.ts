@@ -26,6 +26,13 @@ export interface ResultDownloadsOptions {
   /** Folder the CSVs are extracted into (created on first download). */
   resultsDir: string;
   autoDownload: () => boolean;
+  /**
+   * The accounts this process can act for (default: every one, as every editor window has every
+   * account). A command-line process has only the accounts of its environment: another account's
+   * jobs in a shared state folder are left to the process that has its credentials, never polled
+   * or downloaded here (which would hold that account as "needs sign-in" for every process).
+   */
+  serves?: (accountId: string) => boolean;
   /** A download with no byte for this long is aborted and retried (default 60 s). */
   downloadIdleTimeoutMs?: () => number;
   /** Test seam for the free-disk bound of downloads; defaults to statfs. */
@@ -85,7 +92,8 @@ export class ResultDownloads {
       job.state === 'completed' &&
       (job.download === 'none' || job.download === 'downloading') &&
       !resultExpired(job, now) &&
-      this.options.autoDownload()
+      this.options.autoDownload() &&
+      this.options.serves?.(job.accountId) !== false
     );
   }
 

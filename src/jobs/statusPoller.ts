@@ -42,6 +42,8 @@ export interface StatusPollerOptions {
   settings: PollSettings;
   polling: Lease;
   accountHolds?: SharedAccountHolds;
+  /** The accounts this process can act for (see ResultDownloadsOptions.serves; default: all). */
+  serves?: (accountId: string) => boolean;
   /** A job this window's write ended (completed or failed): told, announced, downloaded. */
   finished: (job: TrackedJob) => void;
   /** A running job Zoho no longer knows (now failed): told and announced. */
@@ -136,7 +138,7 @@ export class StatusPoller {
    * window, or before a reload) continues that job's schedule, spread over time.
    */
   schedule(job: TrackedJob, resumed = false): void {
-    if (!this.polling.held) {
+    if (!this.polling.held || this.options.serves?.(job.accountId) === false) {
       return;
     }
     if (job.state === 'running') {

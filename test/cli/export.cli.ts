@@ -228,6 +228,68 @@ describe('command line: export against the simulator', function () {
     assert.ok(!stored.includes(job.id), 'a job looked at is not kept (nor polled, nor downloaded later)');
   });
 
+  it('two processes of different accounts over one state folder: each finishes, neither holds the other', async () => {
+    sim.switches.jobDurationMs = HOUR;
+    const poll = ['--poll-seconds', '0.2', '--max-poll-seconds', '1', '--overwrite'];
+    const first = ws.run(['export', 'Orders', '--simulator', sim.url, ...poll]);
+    await first.line((line) => line.includes('Exporting Orders'));
+    // The same simulator under another host name is another account, signed in from the environment.
+    const other = sim.url.replace('127.0.0.1', 'localhost');
+    const second = ws.run(['export', 'Customers', ...poll], {
+      ZOHO_ACCESS_TOKEN: 'demo-token',
+      ZOHO_API_URL: other,
+      ZOHO_OWNER: 'demo',
+    });
+    await second.line((line) => line.includes('Exporting Customers'));
+    sim.clock.advance(HOUR); // both first batches complete; the first process makes its batch 2
+    await first.line((line) => /batch 2\/\? · 200,000 records/.test(line));
+    sim.clock.advance(HOUR);
+    const done = await first.finished;
+    assert.equal(done.code, 0, done.stderr);
+    // The first process polled while the second waited: it must not have touched the second's account.
+    const holdsDir = path.join(ws.state, 'account-holds');
+    const names = await readdir(holdsDir).catch(() => [] as string[]);
+    const holds = (await Promise.all(names.map((name) => readFile(path.join(holdsDir, name), 'utf8')))).join(
+      '\n',
+    );
+    assert.ok(!/No signed-in account/.test(holds), `no account held for want of credentials: ${holds}`);
+    const after = await second.finished; // it takes the lease over when the first gives it back
+    assert.equal(after.code, 0, after.stderr);
+    assert.match(after.stdout, /✔ Customers: 1,000 records/);
+    sim.switches.jobDurationMs = 0;
+  });
+
+  it('Ctrl+C while Zoho holds back a new job: exit 6 at once, no further call', async () => {
+    sim.switches.throttles = true;
+    const api = clientFor(sim);
+    // Use up the account's 5 creations of this (simulated) minute.
+    for (let used = false; !used;) {
+      used = await api.createJob(ref('All_Customers'), {}).then(
+        () => false,
+        () => true,
+      );
+    }
+    const run = ws.run(['export', 'Customers', '--simulator', sim.url, '--overwrite']);
+    await new Promise<void>((resolve) => {
+      const check = (): void => {
+        if (run.stderr.includes('trying again')) {
+          resolve();
+        } else {
+          run.child.stderr!.once('data', check); // after the harness's own listener has kept it
+        }
+      };
+      check();
+    });
+    const requests = sim.requests.length;
+    run.child.kill('SIGINT');
+    const { code, stderr } = await run.finished;
+    assert.equal(code, 6, stderr);
+    assert.match(stderr, /no job was created and nothing written/);
+    assert.equal(sim.requests.length, requests, 'no call after Ctrl+C');
+    sim.switches.throttles = false;
+    sim.clock.advance(HOUR);
+  });
+
   it('the daily API limit met mid-export: exit 7, with how to resume', async () => {
     sim.clock.advance(DAY); // a new simulated day: its count starts at 0
     sim.switches.dailyLimit = 1; // the creation is the day's last call
