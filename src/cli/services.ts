@@ -99,7 +99,7 @@ export async function openServices(options: {
     // Another process's account in the same state folder is left to that process (see `serves`).
     serves: (accountId) => signedIn.has(accountId),
     lease,
-    accountHolds: new SharedAccountHolds(shared(ACCOUNT_HOLDS_FILE_NAME), logger),
+    accountHolds: own(new SharedAccountHolds(shared(ACCOUNT_HOLDS_FILE_NAME), logger)),
   });
   const exportStore = own(new ExportStore(shared(EXPORTS_FILE_NAME), logger));
   const exports = new ExportRunner({
