@@ -174,6 +174,7 @@ export async function follow(
   const finalName = path.relative(process.cwd(), run.destination) || run.destination;
   if (ended.why === 'interrupted') {
     Object.assign(done, {
+      batches: batchesDone(run), // the ones in the file, as the message says (not the one cut off)
       state: 'interrupted',
       exitCode: EXIT.interrupted,
       message: `Interrupted after ${batchesDone(run)} of its batches: nothing was written under ${finalName}. A resume within 15 minutes carries on where it stopped (Zoho keeps the record cursor that long); later, it starts again from the first batch`,
@@ -181,6 +182,7 @@ export async function follow(
     });
   } else if (ended.why === 'dailyLimit' || ended.why === 'signIn') {
     Object.assign(done, {
+      batches: batchesDone(run),
       state: ended.why,
       exitCode: ended.why === 'dailyLimit' ? EXIT.dailyLimit : EXIT.signIn,
       message: `${ended.message ?? ''} Nothing was written under ${finalName}`,
