@@ -146,7 +146,7 @@ describe('Two windows', () => {
   it('when the polling window closes, the other one polls and notifies by itself', async () => {
     const sim = simulator();
     // The extension host of a page that goes logs its lost connection: VS Code's line, nothing seen.
-    expectErrors(/Error: Channel has been closed/);
+    expectErrors(/Error: Channel has been closed/, /Error: read ECONNRESET/); // the closed tab's connection
     // The first window polls (it was opened first): it goes, with its extension host.
     await wb().page.goto('about:blank');
     const keep = second;
@@ -162,7 +162,9 @@ describe('Two windows', () => {
   it("when the polling window's tab dies, its extension host running on, the window the user goes to polls and notifies", async function () {
     this.timeout(240_000); // the hand-over alone takes three unanswered probes, 10 s apart
     const sim = simulator();
-    expectErrors(/Error: Channel has been closed/);
+    // The crashed tab's connection, as the remote extension host logs it: "Channel has been closed"
+    // or, when the socket is reset first, "read ECONNRESET" (VS Code's lines, nothing a person sees).
+    expectErrors(/Error: Channel has been closed/, /Error: read ECONNRESET/);
     const third = await openAnotherWindow(second);
     await third.openView();
     // The user works in the polling window (the second, since the first closed) and starts a job.
