@@ -220,7 +220,7 @@ async function workbenchIn(context: BrowserContext, page: Page): Promise<Workben
     async reload() {
       // The extension host of the page being left logs this as its connection goes: VS Code's own
       // line about the old page, nothing a person sees.
-      guard?.expect([/Error: Channel has been closed/]);
+      guard?.expect([/Error: Channel has been closed/, /Error: read ECONNRESET/]);
       await page.reload();
       await load();
     },
