@@ -383,7 +383,7 @@ export class SharedCollection<T> extends Disposable {
     const name = itemFileName(key);
     const file = path.join(this.folder, name);
     await fs.mkdir(this.folder, { recursive: true });
-    const { results, entry } = await updateItem(
+    const { results, entry, stamp } = await updateItem(
       file,
       key,
       ops,
@@ -391,7 +391,7 @@ export class SharedCollection<T> extends Disposable {
       this.options.clock,
       this.logger,
     );
-    this.remember(name, key, entry, fileStampSync(file));
+    this.remember(name, key, entry, stamp);
     return results;
   }
 
