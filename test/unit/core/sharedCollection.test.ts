@@ -264,6 +264,22 @@ describe('SharedCollection (one file per item, many windows)', () => {
     assert.equal(after.all().length, 60);
   });
 
+  it('a window that opens from an old snapshot shows every item as its file has it now, before any check', async () => {
+    const a = window();
+    await Promise.all(Array.from({ length: 60 }, (_, i) => a.change(`k${i}`, increment(`k${i}`, 'a'))));
+    const first = window(); // reads 60 files, leaves the snapshot
+    await first.flushed();
+    assert.ok((await readdir(path.join(shared.dir, COUNTERS))).includes('index.snapshot'));
+    await a.change('k7', increment('k7', 'a')); // e.g. a job completed since
+    await a.change('k8', () => undefined);
+
+    const next = window(); // what activation sees, synchronously
+    assert.equal(next.get('k7')?.count, 2);
+    assert.equal(next.get('k8'), undefined);
+    assert.equal(next.get('k9')?.count, 1);
+    assert.equal(next.all().length, 59);
+  });
+
   describe('moving an old one-file list', () => {
     const legacyPath = (): string => path.join(shared.dir, 'counters.json');
     const legacy = (): { file: SharedJsonFile; parse: (raw: unknown) => Array<[string, Counter]> } => ({
