@@ -193,7 +193,9 @@ export class SharedCollection<T> extends Disposable {
     });
     const write = (key: string, value: T, order: number): Promise<void> =>
       this.writeItem(key, [{ merge: (stored) => stored ?? value, order }]).then(() => undefined);
-    const moved = this.lastWrite.then(() => importLegacyList(legacy, write, this.options.clock, this.logger));
+    const moved = this.lastWrite.then(() =>
+      importLegacyList(legacy, this.options.name, write, this.options.clock, this.logger),
+    );
     this.lastWrite = moved
       .catch((error: unknown) =>
         this.logger.warn(
