@@ -30,7 +30,15 @@ export async function replaceFile(
 ): Promise<void> {
   const temp = tempPath(file);
   try {
-    await fs.writeFile(temp, text);
+    // On disk before the rename: after a power loss the file is the old or the new one, never empty
+    // (a rename can reach the disk before the data it names).
+    const handle = await fs.open(temp, 'w');
+    try {
+      await handle.writeFile(text);
+      await handle.datasync();
+    } finally {
+      await handle.close();
+    }
     await beforeRename?.();
     await fs.rename(temp, file);
   } finally {
