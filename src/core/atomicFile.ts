@@ -30,7 +30,9 @@ export async function replaceFile(
 ): Promise<void> {
   const temp = tempPath(file);
   try {
-    await fs.writeFile(temp, text);
+    // Flushed to disk before the rename: after a power loss the file is the old or the new one,
+    // never empty (a rename can reach the disk before the data it names). Node 20.10+ honours it.
+    await fs.writeFile(temp, text, { flush: true });
     await beforeRename?.();
     await fs.rename(temp, file);
   } finally {

@@ -8,6 +8,7 @@ import { moveAside, replaceFile, UnusableContentError } from './atomicFile';
 import { acquireLock } from './fileLock';
 import { isRecord, jsonEqual } from './json';
 import type { Clock, Logger } from './ports';
+import { fileStamp } from './sharedFolder';
 import { parseJson } from './sharedJsonFile';
 
 /** Turns the item as stored (undefined: none) into what to store; return `stored` itself to change nothing. */
@@ -114,6 +115,18 @@ export async function readItem<T>(
   return parseItem(file, text, isItem);
 }
 
+/** What updateItem did: each merge's result, and the item file as it is now (as of the write). */
+export interface ItemUpdate<T> {
+  results: Array<Written<T>>;
+  /** The item as stored now; undefined when there is none. */
+  entry?: ItemEnvelope<T>;
+  /**
+   * The stamp of the file that holds `entry` ('missing': none), taken under the item's lock: a
+   * stamp taken after the release could be another window's newer file, paired with this entry.
+   */
+  stamp: string;
+}
+
 /** The lock was broken while this writer was paused: its write is not renamed into place. */
 class LostLockError extends Error {}
 
@@ -132,7 +145,7 @@ export async function updateItem<T>(
   isItem: (value: unknown) => value is T,
   clock: Clock,
   logger: Logger,
-): Promise<{ results: Array<Written<T>>; entry?: ItemEnvelope<T> }> {
+): Promise<ItemUpdate<T>> {
   for (let attempt = 1; ; attempt++) {
     const lock = await acquireLock(`${file}.lock`);
     try {
@@ -153,7 +166,7 @@ export async function updateItem<T>(
         current = next;
       }
       if (current === entry?.value || (current !== undefined && entry && jsonEqual(current, entry.value))) {
-        return { results, entry };
+        return { results, entry, stamp: await fileStamp(file) };
       }
       const stillOurs = async (): Promise<void> => {
         if (!(await lock.stillHeld())) {
@@ -163,12 +176,12 @@ export async function updateItem<T>(
       if (current === undefined) {
         await stillOurs();
         await fs.rm(file, { force: true });
-        return { results };
+        return { results, stamp: 'missing' };
       }
       const rev = (entry?.rev ?? 0) + 1;
       entry = { format: ITEM_FORMAT, key, rev, order: entry?.order ?? ops[0].order, value: current };
       await replaceFile(file, JSON.stringify(entry), stillOurs);
-      return { results, entry };
+      return { results, entry, stamp: await fileStamp(file) }; // the lock is still ours here
     } catch (error) {
       if (error instanceof LostLockError && attempt < 3) {
         continue; // paused past the lock's life: start over on what is stored now

@@ -1,8 +1,8 @@
 // A start-up shortcut for a shared collection (./sharedCollection.ts): a window that opens it
 // would read every item file (1,000 small reads for 1,000 jobs). The snapshot holds the items with
 // the stamp (inode, size, time) of the file each came from; an item whose file still has that
-// stamp is taken from the snapshot, any other is read from its file, so a stale snapshot only
-// costs reads, never correctness. A window that had to read many files writes a new one.
+// stamp (one stat, at open, before anything is shown) is taken from the snapshot, any other is read
+// from its file, so a stale snapshot only costs reads, never correctness. A window that had to read many files writes a new one.
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { replaceFile } from './atomicFile';

@@ -37,7 +37,7 @@ import { importLegacyList, readLegacyList, type LegacyList } from './legacyList'
 import { Disposable, Emitter, type Event, type IDisposable } from './lifecycle';
 import { silentLogger, type Clock, type Logger } from './ports';
 import { readSnapshot, SNAPSHOT_AFTER_READS, writeSnapshot, type SnapshotItem } from './itemSnapshot';
-import { fileStamp, fileStampSync, isSharedDocument, SharedFolder } from './sharedFolder';
+import { fileStampSync, isSharedDocument, SharedFolder } from './sharedFolder';
 
 export type { Merge, Written } from './itemFile';
 
@@ -103,13 +103,12 @@ export class SharedCollection<T> extends Disposable {
     this.logger = options.logger ?? silentLogger;
     this.sharedFolder = SharedFolder.acquire(options.dir, options.clock);
     this.subscription = this.sharedFolder.onDidChange(options.name, (name) => this.syncFile(name));
-    // Opening: items in the snapshot are shown at once and their files checked right after (see
-    // ./itemSnapshot.ts); writes wait for that check.
+    // Opening: an item whose file still has the stamp the snapshot recorded is taken from it, any
+    // other is read from its file (see ./itemSnapshot.ts).
     this.preloaded = readSnapshot(this.folder, options.isItem);
     this.sync();
-    const unverified = [...this.preloaded.keys()].filter((name) => this.keys.has(name));
     this.preloaded = undefined;
-    this.lastWrite = this.verify(unverified).catch(() => undefined); // never blocks the writes
+    this.lastWrite = this.tidy().catch(() => undefined); // never blocks the writes
   }
 
   /** The items in the order they were first stored. */
@@ -194,7 +193,9 @@ export class SharedCollection<T> extends Disposable {
     });
     const write = (key: string, value: T, order: number): Promise<void> =>
       this.writeItem(key, [{ merge: (stored) => stored ?? value, order }]).then(() => undefined);
-    const moved = this.lastWrite.then(() => importLegacyList(legacy, write, this.options.clock, this.logger));
+    const moved = this.lastWrite.then(() =>
+      importLegacyList(legacy, this.options.name, write, this.options.clock, this.logger),
+    );
     this.lastWrite = moved
       .catch((error: unknown) =>
         this.logger.warn(
@@ -233,15 +234,10 @@ export class SharedCollection<T> extends Disposable {
   }
 
   /**
-   * Re-reads the items taken from the snapshot whose file changed since; a window that had to
-   * read many files leaves a new snapshot for the next one. Also clears what crashed writers left.
+   * After opening: clears what crashed writers left; a window that had to read many files leaves
+   * a new snapshot for the next one.
    */
-  private async verify(names: string[]): Promise<void> {
-    for (const name of names) {
-      if ((await fileStamp(path.join(this.folder, name))) !== this.stamps.get(name)) {
-        this.syncFile(name);
-      }
-    }
+  private async tidy(): Promise<void> {
     await removeAbandonedTemps(this.folder);
     if (this.filesRead >= SNAPSHOT_AFTER_READS && !this.disposed) {
       await writeSnapshot(this.folder, this.keys, this.stamps, this.stored);
@@ -255,15 +251,15 @@ export class SharedCollection<T> extends Disposable {
   /** Re-reads `name` if its stamp moved; adds the key whose stored item changed to `changed`. */
   private readFile(name: string, changed: Set<string>): void {
     const file = path.join(this.folder, name);
+    const stamp = fileStampSync(file);
     const known = this.preloaded?.get(name);
-    if (known && itemFileName(known.entry.key) === name) {
-      this.stamps.set(name, known.stamp);
+    if (known && known.stamp === stamp && itemFileName(known.entry.key) === name) {
+      this.stamps.set(name, stamp);
       this.keys.set(name, known.entry.key);
       this.stored.set(known.entry.key, known.entry);
       changed.add(known.entry.key);
       return;
     }
-    const stamp = fileStampSync(file);
     if (stamp === this.stamps.get(name)) {
       return;
     }
@@ -383,7 +379,7 @@ export class SharedCollection<T> extends Disposable {
     const name = itemFileName(key);
     const file = path.join(this.folder, name);
     await fs.mkdir(this.folder, { recursive: true });
-    const { results, entry } = await updateItem(
+    const { results, entry, stamp } = await updateItem(
       file,
       key,
       ops,
@@ -391,7 +387,7 @@ export class SharedCollection<T> extends Disposable {
       this.options.clock,
       this.logger,
     );
-    this.remember(name, key, entry, fileStampSync(file));
+    this.remember(name, key, entry, stamp);
     return results;
   }
 

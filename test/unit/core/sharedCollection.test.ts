@@ -4,7 +4,7 @@
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { utimesSync } from 'node:fs';
-import { mkdir, readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { itemFileName } from '../../../src/core/itemFile';
 import { systemClock, type Logger } from '../../../src/core/ports';
@@ -264,6 +264,22 @@ describe('SharedCollection (one file per item, many windows)', () => {
     assert.equal(after.all().length, 60);
   });
 
+  it('a window that opens from an old snapshot shows every item as its file has it now, before any check', async () => {
+    const a = window();
+    await Promise.all(Array.from({ length: 60 }, (_, i) => a.change(`k${i}`, increment(`k${i}`, 'a'))));
+    const first = window(); // reads 60 files, leaves the snapshot
+    await first.flushed();
+    assert.ok((await readdir(path.join(shared.dir, COUNTERS))).includes('index.snapshot'));
+    await a.change('k7', increment('k7', 'a')); // e.g. a job completed since
+    await a.change('k8', () => undefined);
+
+    const next = window(); // what activation sees, synchronously
+    assert.equal(next.get('k7')?.count, 2);
+    assert.equal(next.get('k8'), undefined);
+    assert.equal(next.get('k9')?.count, 1);
+    assert.equal(next.all().length, 59);
+  });
+
   describe('moving an old one-file list', () => {
     const legacyPath = (): string => path.join(shared.dir, 'counters.json');
     const legacy = (): { file: SharedJsonFile; parse: (raw: unknown) => Array<[string, Counter]> } => ({
@@ -305,7 +321,75 @@ describe('SharedCollection (one file per item, many windows)', () => {
         'moved once',
       );
       assert.deepEqual(JSON.parse(await readFile(`${legacyPath()}.migrated`, 'utf8')), old);
-      assert.ok(!(await readdir(shared.dir)).includes('counters.json'));
+      assert.equal(
+        (JSON.parse(await readFile(legacyPath(), 'utf8')) as { movedTo: string }).movedTo,
+        COUNTERS,
+        'a placeholder in place of the old file',
+      );
+      assert.ok(!(await readdir(shared.dir)).includes('counters.json.migrating'));
+    });
+
+    /** The state a window leaves once it has claimed the list (see src/core/legacyList.ts). */
+    async function claimed(lockAge: number): Promise<string> {
+      await writeFile(`${legacyPath()}.migrating`, JSON.stringify(old));
+      await writeFile(legacyPath(), JSON.stringify({ version: 2, movedTo: COUNTERS }));
+      const lock = `${legacyPath()}.migrating.lock`;
+      await writeFile(lock, 'the mover');
+      const time = new Date(Date.now() - lockAge);
+      await utimes(lock, time, time);
+      return lock;
+    }
+
+    it('a move another window is at is left to it: a window starting meanwhile shows the list, moves nothing, and a job removed after the move stays removed', async () => {
+      const lock = await claimed(0);
+      const b = window();
+      b.importLegacy(legacy());
+      assert.deepEqual(
+        b.all().map((counter) => counter.key),
+        ['c', 'a', 'b'],
+        'shown from the claimed list',
+      );
+      const waited = b.flushed();
+      // The mover (another window) stores the items, and the user then removes one.
+      const mover = window();
+      for (const counter of old) {
+        await mover.change(counter.key, (stored) => stored ?? counter);
+      }
+      await mover.change('a', () => undefined);
+      await rename(`${legacyPath()}.migrating`, `${legacyPath()}.migrated`);
+      await rm(lock);
+      await waited;
+
+      assert.deepEqual(
+        b.all().map((counter) => counter.key),
+        ['c', 'b'],
+      );
+      assert.equal(await stored('a'), undefined, 'not moved again');
+      assert.deepEqual(
+        (await Promise.all(['c', 'b'].map(stored))).map((item) => item?.rev),
+        [1, 1],
+        'moved once',
+      );
+    });
+
+    it('a move whose window crashed (its claim untouched past the lock’s life) is finished by the next window', async () => {
+      await claimed(60_000);
+      await mkdir(path.join(shared.dir, COUNTERS), { recursive: true });
+      const a = window();
+      await a.change('c', (stored) => stored ?? old[0]); // moved before the crash, then changed
+      await a.change('c', increment('c', 'new'));
+
+      const b = window();
+      b.importLegacy(legacy());
+      await b.flushed();
+
+      assert.deepEqual(
+        ['c', 'a', 'b'].map((key) => b.get(key)?.by),
+        [['old', 'new'], ['old'], ['old']],
+      );
+      const names = await readdir(shared.dir);
+      assert.ok(names.includes('counters.json.migrated'));
+      assert.ok(!names.includes('counters.json.migrating'));
     });
 
     it('a move that crashed half-way is finished by the next window, keeping what was stored since', async () => {

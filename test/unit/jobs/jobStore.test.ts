@@ -3,6 +3,7 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { MemoryKeyValueStore } from '../../../src/core/ports';
 import { LEGACY_JOBS_STATE_KEY, JobStore } from '../../../src/jobs/jobStore';
+import { readStoredJobs } from '../../../src/jobs/storedJobs';
 import { jobKey } from '../../../src/jobs/model';
 import type { TrackedJob } from '../../../src/jobs/model';
 import type { JobChange } from '../../../src/jobs/serviceApi';
@@ -362,10 +363,41 @@ describe('JobStore', () => {
 
       assert.deepEqual(ids(shared.store()), ['3', '1', '2']);
       assert.deepEqual(
-        await readdir(shared.dir).then((names) => names.filter((name) => name.startsWith('jobs.json'))),
-        ['jobs.json.migrated'],
+        await readdir(shared.dir).then((names) =>
+          names.filter((name) => name.startsWith('jobs.json')).sort(),
+        ),
+        ['jobs.json', 'jobs.json.migrated'],
       );
       assert.deepEqual(JSON.parse(await readFile(`${shared.jobsPath}.migrated`, 'utf8')), old);
+    });
+
+    it('leaves in place of jobs.json a placeholder that a window of an older version refuses: it keeps its list and never writes over it', async () => {
+      await shared.writeJobs({ version: 1, jobs: [job('1'), job('2')] });
+      await shared.store().flushed();
+      // What a window of the version before the move (d650fba: JobStore over storedJobs) does with
+      // the file: its reader throws for an unknown version (it keeps the list it has, with a
+      // warning), and its write (SharedJsonFile.modify) fails without touching the file.
+      const placeholder = await readFile(shared.jobsPath, 'utf8');
+      assert.throws(
+        () => readStoredJobs(JSON.parse(placeholder), new RecordingLogger()),
+        /format 2, .*Update the extension \(or reload this window\)/,
+      );
+      const oldWindow = shared.file();
+      await assert.rejects(
+        oldWindow.modify((latest) => ({
+          version: 1,
+          jobs: [...readStoredJobs(latest, new RecordingLogger()), job('3')],
+        })),
+        /format 2/,
+      );
+      assert.equal(await readFile(shared.jobsPath, 'utf8'), placeholder);
+
+      const logger = new RecordingLogger();
+      const next = shared.store(logger); // a new window takes the placeholder for "moved"
+      await next.flushed();
+      assert.deepEqual(ids(next), ['1', '2']);
+      assert.deepEqual(logger.problems(), []);
+      assert.equal(await readFile(shared.jobsPath, 'utf8'), placeholder);
     });
 
     it('two windows starting at the same time move the list once and lose no job', async () => {
