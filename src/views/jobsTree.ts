@@ -33,6 +33,8 @@ export class JobsTreeProvider extends Disposable implements vscode.TreeDataProvi
   private readonly nodes = new Map<string, TreeNode>();
   /** Job key -> description last handed to the view, so the age ticker fires only real changes. */
   private readonly rendered = new Map<string, string>();
+  /** What each row showed when VS Code last asked for it (see lookOf). */
+  private readonly shown = new Map<string, string>();
   private layout: TreeLayout;
   private readonly ticker: AgeTicker;
 
@@ -69,6 +71,12 @@ export class JobsTreeProvider extends Disposable implements vscode.TreeDataProvi
   }
 
   getTreeItem(element: TreeNode): vscode.TreeItem {
+    const item = this.itemFor(element);
+    this.shown.set(element.id, lookOf(item));
+    return item;
+  }
+
+  private itemFor(element: TreeNode): vscode.TreeItem {
     switch (element.kind) {
       case 'account':
         return accountItem(this.services, element);
@@ -197,11 +205,17 @@ export class JobsTreeProvider extends Disposable implements vscode.TreeDataProvi
   }
 
   private onExportChanged(id: string): void {
-    // Its row, and its batches' rows (merged batches lose their Open and Save).
-    this.relayout(() => [
-      this.exportNode(id),
-      ...(this.layout.children.get(`export:${id}`) ?? []).map((row) => this.nodes.get(row.id)),
-    ]);
+    // Its row, and its batches' rows (merged batches lose their Open and Save), when they look
+    // different: a change nobody sees (another window taking the writing over) refreshes nothing.
+    // Each refresh of the export's row makes VS Code fetch its batches again, and one that comes
+    // while they are still being fetched (the tree just restored after a reload) registers them
+    // twice: "Element with id … is already registered".
+    this.relayout(() =>
+      [
+        this.exportNode(id),
+        ...(this.layout.children.get(`export:${id}`) ?? []).map((row) => this.nodes.get(row.id)),
+      ].filter((node) => node !== undefined && lookOf(this.itemFor(node)) !== this.shown.get(node.id)),
+    );
   }
 
   private onJobChanged(kind: 'added' | 'updated' | 'removed', job: TrackedJob): void {
@@ -240,6 +254,7 @@ export class JobsTreeProvider extends Disposable implements vscode.TreeDataProvi
     for (const id of this.nodes.keys()) {
       if (!this.layout.parents.has(id)) {
         this.nodes.delete(id);
+        this.shown.delete(id);
       }
     }
   }
@@ -345,4 +360,23 @@ export function registerJobsTree(context: vscode.ExtensionContext, services: Ser
     services.accounts.onDidChange(updateMessage),
   );
   return tree;
+}
+
+/** What a row shows, as one string: two looks differ exactly when the row needs a refresh. */
+function lookOf(item: vscode.TreeItem): string {
+  const icon =
+    item.iconPath instanceof vscode.ThemeIcon ? [item.iconPath.id, item.iconPath.color?.id] : item.iconPath;
+  const tooltip = typeof item.tooltip === 'string' ? item.tooltip : item.tooltip?.value;
+  return JSON.stringify([
+    item.label,
+    item.description,
+    item.contextValue,
+    icon,
+    tooltip,
+    item.command?.command,
+    item.command?.arguments,
+    item.collapsibleState,
+    item.accessibilityInformation?.label,
+    item.resourceUri?.toString(),
+  ]);
 }
