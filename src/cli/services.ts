@@ -98,7 +98,14 @@ export async function openServices(options: {
     accountHolds: new SharedAccountHolds(shared(ACCOUNT_HOLDS_FILE_NAME), logger),
   });
   const exportStore = own(new ExportStore(shared(EXPORTS_FILE_NAME), logger));
-  const exports = new ExportRunner({ jobs, store: exportStore, clock: systemClock, logger, lease });
+  const exports = new ExportRunner({
+    jobs,
+    store: exportStore,
+    clock: systemClock,
+    logger,
+    lease,
+    applications: async (accountId) => (await accounts.clientFor(accountId)).listApplications(),
+  });
   const signedIn = new Set<string>();
   let started: Promise<void> | undefined;
   let closing: Promise<void> | undefined;
