@@ -5,9 +5,9 @@
 import * as assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { csvRecords } from '../../src/exports/csvRecords';
 import { startSimulator, type Simulator } from '../simulator';
 import { events, Workspace } from './harness';
+import { sortedById } from '../unit/helpers/sortedById';
 
 const DEFINITIONS = JSON.stringify({
   exports: [
@@ -15,17 +15,6 @@ const DEFINITIONS = JSON.stringify({
     { name: 'Reference', app: 'help-desk', report: 'All_Tickets', destination: 'ref/{report}.csv' },
   ],
 });
-
-/** Header first, then the records sorted by ID, each with CRLF: how the snapshot is written. */
-async function sortedById(file: string): Promise<string> {
-  const all: string[] = [];
-  for await (const record of csvRecords(file)) {
-    all.push(record);
-  }
-  const [header, ...records] = all;
-  records.sort((a, b) => a.split(',')[0].localeCompare(b.split(',')[0]));
-  return [header, ...records].map((record) => `${record}\r\n`).join('');
-}
 
 describe('command line: an incremental definition against the simulator', function () {
   this.timeout(60_000);

@@ -5,7 +5,6 @@ import * as assert from 'node:assert/strict';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { silentLogger, systemClock } from '../../../src/core/ports';
-import { csvRecords } from '../../../src/exports/csvRecords';
 import { definitionRequest, type ExportDefinition } from '../../../src/exports/definitions';
 import { ExportRunner } from '../../../src/exports/exportRunner';
 import { EXPORTS_FILE_NAME, ExportStore } from '../../../src/exports/exportStore';
@@ -16,6 +15,7 @@ import { DEMO, startSimulator, type Simulator } from '../../simulator';
 import { TEST_POLL_SETTINGS } from '../helpers/pollSettings';
 import { SharedStorage } from '../jobs/sharedStorage';
 import { clientFor } from '../results/helpers';
+import { sortedById } from '../helpers/sortedById';
 
 const TICKETS = { owner: DEMO.owner, app: 'help-desk', report: 'All_Tickets' };
 const DEFINITION: ExportDefinition = {
@@ -27,19 +27,6 @@ const DEFINITION: ExportDefinition = {
 };
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
-
-/** The file's records sorted by ID, header first, each ending in CRLF (the snapshot's form). */
-async function sortedById(file: string): Promise<string> {
-  const [header, ...records] = await (async () => {
-    const all: string[] = [];
-    for await (const record of csvRecords(file)) {
-      all.push(record);
-    }
-    return all;
-  })();
-  records.sort((a, b) => a.split(',')[0].localeCompare(b.split(',')[0]));
-  return [header, ...records].map((record) => `${record}\r\n`).join('');
-}
 
 describe('incremental export (simulator over HTTP)', function () {
   this.timeout(60_000);
