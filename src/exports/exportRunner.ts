@@ -8,6 +8,9 @@
 // - RunCompletion (./runCompletion.ts): completes or stops a run;
 // - WriterClaims (./writerClaims.ts): which window writes a run (fenced takeover).
 // This file starts, cancels, restarts and removes runs, and decides a run's next step (reconcile).
+// A run of an incremental definition is planned here (./incremental.ts decides, this file asks)
+// and merged into its snapshot by RunCompletion; that start path is why the file is a little over
+// 400 lines.
 //
 // Built on the job service's public API and events: the batches are ordinary tracked jobs, so
 // polling, pauses, downloads and persistence stay in one place.
