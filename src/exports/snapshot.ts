@@ -172,8 +172,16 @@ async function writeLines(file: string, lines: string[]): Promise<void> {
 function write(out: WriteStream, text: string): Promise<void> | void {
   if (!out.write(text)) {
     return new Promise((resolve, reject) => {
-      out.once('drain', resolve);
-      out.once('error', reject);
+      const drained = (): void => {
+        out.off('error', failed);
+        resolve();
+      };
+      const failed = (error: Error): void => {
+        out.off('drain', drained);
+        reject(error);
+      };
+      out.once('drain', drained);
+      out.once('error', failed);
     });
   }
 }
