@@ -145,6 +145,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
       clock: systemClock,
       logger,
       lease,
+      applications: async (accountId) => (await accounts.clientFor(accountId)).listApplications(),
     }),
   );
   const services: Services = { accounts, jobs, exports, logger, storageDir };

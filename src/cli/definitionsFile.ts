@@ -5,6 +5,7 @@ import { existsSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import {
   DEFINITIONS_FILE,
+  definitionDestination,
   parseDefinitions,
   type DefinitionProblem,
   type ExportDefinition,
@@ -85,7 +86,7 @@ export function destinationOf(
   ref: ReportRef,
   now: Date,
 ): string {
-  const template = definition.destination ?? DEFAULT_EXPORT_FILE;
+  const template = definitionDestination(definition, DEFAULT_EXPORT_FILE);
   const segments = relativeSegments(expandDestination(template, ref, now));
   if (typeof segments === 'string') {
     throw new CliError(EXIT.usage, segments); // checked by parseDefinitions already

@@ -4,7 +4,8 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { accountIdFor } from '../accounts/accountStore';
-import { definitionQuery, type ExportDefinition } from '../exports/definitions';
+import { definitionDestination, definitionRequest, type ExportDefinition } from '../exports/definitions';
+import { DEFAULT_EXPORT_FILE } from '../exports/destination';
 import { isZohoError } from '../zoho/errors';
 import { accountFromEnv, simulatorAccount, type EnvAccount } from './environment';
 import { CliError, EXIT, worst, type ExitCode } from './exitCodes';
@@ -31,7 +32,7 @@ function accountText(definition: ExportDefinition): string | undefined {
 export async function listCommand(context: Context): Promise<ExitCode> {
   const defs = await loadDefinitions(context.invocation.options.definitions);
   for (const { definition } of defs.parsed.definitions) {
-    const destination = definition.destination ?? 'exports/{report}_{date}.csv';
+    const destination = definitionDestination(definition, DEFAULT_EXPORT_FILE);
     context.output.emit({
       type: 'definition',
       name: definition.name,
@@ -145,7 +146,8 @@ export async function exportCommand(context: Context): Promise<ExitCode> {
       report: definition.report,
     };
     const destination = destinationOf(defs, definition, ref, now);
-    if (!options.overwrite && existsSync(destination)) {
+    // An incremental definition's destination is its snapshot: every run updates it.
+    if (!options.overwrite && definition.mode !== 'incremental' && existsSync(destination)) {
       throw new CliError(
         EXIT.usage,
         `${path.relative(process.cwd(), destination)} exists already (export "${definition.name}"). Pass --overwrite to replace it, or use {date} or {time} in the definition's "destination".`,
@@ -171,9 +173,9 @@ export async function exportCommand(context: Context): Promise<ExitCode> {
         services.exports.start({
           accountId: accountIdFor(plan.account.target),
           ref: plan.ref,
-          query: definitionQuery(plan.definition),
           destination: plan.destination,
           definition: name,
+          ...definitionRequest(plan.definition, { full: options.full }),
         });
       runId = (await throttled(context, name, start)).id;
     } catch (error) {

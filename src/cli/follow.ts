@@ -190,6 +190,13 @@ export async function follow(
     });
   } else if (run.state === 'completed') {
     done.file = finalName;
+    if (run.snapshot && run.mode && run.changes) {
+      // An incremental definition: the file the user keeps is the snapshot it updated.
+      done.file = path.relative(process.cwd(), run.snapshot) || run.snapshot;
+      const { added, changed, removed, file } = run.changes;
+      done.mode = run.mode;
+      done.changes = { added, changed, removed, file: path.relative(process.cwd(), file) || file };
+    }
   } else {
     const job = lastJob(services, run);
     let code: ExitCode = EXIT.integrity;

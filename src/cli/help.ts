@@ -42,11 +42,14 @@ export const HELP: Record<CommandName, string> = {
 
 Runs saved export definitions one after another. Each writes its merged CSV to its destination
 (relative to the folder holding .vscode/) only once every batch is in and the records add up to
-what Zoho counted; one summary line per export follows.
+what Zoho counted; one summary line per export follows. An incremental definition
+("mode": "incremental") updates its snapshot with what changed since its last run.
 
 Options:
   --all                run every definition in the file
   --overwrite          replace a destination file that exists already (default: refuse)
+  --full               run incremental definitions full this time (the whole report; finds
+                       the records deleted since the last full run)
 ${POLL}
 ${COMMON}
 

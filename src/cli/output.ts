@@ -45,6 +45,9 @@ export type CliEvent =
       seconds: number;
       message?: string;
       resume?: string;
+      /** An incremental definition's run: how it fetched, and what it changed in the snapshot (`file`). */
+      mode?: 'full' | 'incremental';
+      changes?: { added: number; changed: number; removed: number; file: string };
     }
   | {
       type: 'job';
@@ -116,7 +119,10 @@ export function progressText(p: Progress): string {
 export function doneText(e: Extract<CliEvent, { type: 'done' }>): string {
   const figures = `${number(e.records)} records, ${e.batches} batch${e.batches === 1 ? '' : 'es'}, ${formatBytes(e.bytes)}, ${e.apiCalls} API call${e.apiCalls === 1 ? '' : 's'}, ${formatSeconds(e.seconds)}`;
   if (e.state === 'completed') {
-    return `✔ ${e.name}: ${figures} → ${e.file ?? ''}`;
+    const changes = e.changes
+      ? `${e.mode} run, +${number(e.changes.added)} ~${number(e.changes.changed)} −${number(e.changes.removed)} (${e.changes.file}), `
+      : '';
+    return `✔ ${e.name}: ${changes}${figures} → ${e.file ?? ''}`;
   }
   const resume = e.resume ? `\n  ${e.resume}` : '';
   return `✖ ${e.name}: ${e.message ?? e.state} (${figures})${resume}`;

@@ -109,6 +109,7 @@ export async function openServices(options: {
     logger,
     lease,
     serves: (accountId) => signedIn.has(accountId),
+    applications: async (accountId) => (await accounts.clientFor(accountId)).listApplications(),
   });
   let started: Promise<void> | undefined;
   let closing: Promise<void> | undefined;

@@ -5,6 +5,7 @@ import { LocalRefusal } from '../core/refusal';
 import { pickWorkspaceFolder, uriExists } from '../host/workspaceFiles';
 import { expandDestination, destinationProblem, relativeSegments } from '../exports/destination';
 import type { ExportRun } from '../exports/model';
+import type { StartExport } from '../exports/exportsApi';
 import { readExportFile } from '../host/settings';
 import type { Services } from '../services';
 import type { JobsTree } from '../views/jobsTree';
@@ -48,6 +49,8 @@ export interface ExportReportOptions extends CreateJobOptions {
 export interface ExportPlan extends Plan {
   destination: vscode.Uri;
   definition?: string;
+  /** An incremental definition's run (destination: its snapshot). */
+  incremental?: StartExport['incremental'];
 }
 
 /**
@@ -267,6 +270,7 @@ export async function startExport(
         query: query satisfies FirstBatchQuery,
         destination: plan.destination.fsPath,
         definition: plan.definition,
+        incremental: plan.incremental,
       }),
   );
   void tree?.revealExport(run.id).catch(() => undefined);

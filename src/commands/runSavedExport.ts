@@ -2,7 +2,13 @@
 // "Run export" CodeLens above it). A definition whose account is not signed in offers to sign in.
 import * as vscode from 'vscode';
 import { LocalRefusal } from '../core/refusal';
-import { definitionQuery, type AccountSelector, type ExportDefinition } from '../exports/definitions';
+import {
+  definitionDestination,
+  definitionRequest,
+  type AccountSelector,
+  type ExportDefinition,
+} from '../exports/definitions';
+import { NoModifiedTimeError } from '../exports/incremental';
 import { readExportFile } from '../host/settings';
 import type { Services } from '../services';
 import type { JobsTree } from '../views/jobsTree';
@@ -13,10 +19,12 @@ import { pickAccount } from './pickers';
 import { isCancellation, showCommandError } from './showError';
 import { errorMessage } from '../core/format';
 
-/** What the CodeLens passes: the file and the definition's name. */
+/** What the CodeLens passes: the file and the definition's name (and `full` for Run Full Export). */
 export interface RunSavedExportArgs {
   uri: string;
   name: string;
+  /** An incremental definition runs full this time (the whole report; deleted records found). */
+  full?: boolean;
 }
 
 function describe(selector: AccountSelector): string {
@@ -137,22 +145,45 @@ export async function runSavedExport(
       return undefined;
     }
     const ref = { owner: definition.owner ?? account.owner, app: definition.app, report: definition.report };
-    const destination = resolveDestination(file.folder, definition.destination ?? readExportFile(), ref);
+    const destination = resolveDestination(
+      file.folder,
+      definitionDestination(definition, readExportFile()),
+      ref,
+    );
     if (typeof destination === 'string') {
       throw new LocalRefusal(destination);
     }
-    if ((await mayWrite(destination)) !== true) {
+    // An incremental definition's destination is its own snapshot: each run updates it.
+    if (definition.mode !== 'incremental' && (await mayWrite(destination)) !== true) {
       return undefined;
     }
+    const full = (arg as Partial<RunSavedExportArgs> | undefined)?.full === true;
     const run = await startExport(services, tree, {
       account,
       ref,
-      query: definitionQuery(definition),
       destination,
       definition: definition.name,
+      ...definitionRequest(definition, { full }),
     });
     return run.id;
   } catch (error) {
+    if (error instanceof NoModifiedTimeError && found) {
+      // Only a full run can keep this snapshot: offer one, and the definition to change.
+      const { file, definition } = found;
+      void vscode.window
+        .showWarningMessage(error.message, 'Run Full Export', 'Open Definition')
+        .then(async (choice): Promise<unknown> =>
+          choice === 'Run Full Export'
+            ? runSavedExport(services, tree, { uri: file.uri.toString(), name: definition.name, full: true })
+            : choice === 'Open Definition'
+              ? openDefinition(definition.name, file.uri.toString())
+              : undefined,
+        )
+        .then(undefined, (problem) =>
+          services.logger.error(`Notification action failed: ${String(problem)}`),
+        );
+      return undefined;
+    }
     const definition = found?.definition.name;
     if (definition === undefined || account === undefined || isCancellation(error)) {
       showCommandError(services, 'Could not run the saved export', error, account?.id);

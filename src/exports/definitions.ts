@@ -1,6 +1,7 @@
 // Export definitions: named, saved exports in the workspace file `.vscode/zoho-exports.json`
 // (JSON with comments, like VS Code's own files there). Parsing never throws: every problem is
-// reported with the place it is at, for the editor's diagnostics.
+// reported with the place it is at, for the editor's diagnostics. One checker for every key keeps
+// the file a little over 400 lines ("mode" and "fullRunEvery" are in ./incrementalDefinition.ts).
 import {
   findNodeAtLocation,
   getNodeValue,
@@ -16,6 +17,8 @@ import { DATA_CENTRES } from '../zoho/dataCentres';
 import { isValidLinkName } from '../zoho/paths';
 import type { FirstBatchQuery } from '../zoho/types';
 import { destinationProblem } from './destination';
+import { DEFAULT_FULL_RUN_EVERY_DAYS, type IncrementalRequest } from './incremental';
+import { checkMode } from './incrementalDefinition';
 
 /** Workspace-relative location of the definitions file. */
 export const DEFINITIONS_FILE = '.vscode/zoho-exports.json';
@@ -35,7 +38,17 @@ export interface ExportDefinition {
   batchSize?: number;
   /** Workspace-relative file with {report}, {app}, {date}, {time}; defaults to the setting. */
   destination?: string;
+  /**
+   * 'incremental': the destination is a snapshot kept equal to the report, each run asking only
+   * for what changed since the last (./incremental.ts). 'full' (the default): the whole report.
+   */
+  mode?: 'full' | 'incremental';
+  /** Incremental mode: days between full runs, which find deleted records (default 7). */
+  fullRunEvery?: number;
 }
+
+/** Where an incremental definition without "destination" keeps its snapshot: one file, no date. */
+export const DEFAULT_SNAPSHOT_FILE = 'exports/{report}.csv';
 
 export interface Span {
   offset: number;
@@ -84,10 +97,38 @@ const KEYS = new Set([
   'fields',
   'batchSize',
   'destination',
+  'mode',
+  'fullRunEvery',
 ]);
 
 function span(node: Node): Span {
   return { offset: node.offset, length: node.length };
+}
+
+/**
+ * What a definition asks the export runner for: its query, and for an incremental definition how
+ * its runs go (`full`: the user asked for a full run now).
+ */
+export function definitionRequest(
+  definition: ExportDefinition,
+  options: { full?: boolean } = {},
+): { query: FirstBatchQuery; incremental?: IncrementalRequest } {
+  const query = definitionQuery(definition);
+  if (definition.mode !== 'incremental') {
+    return { query };
+  }
+  return {
+    query,
+    incremental: {
+      fullRunEvery: definition.fullRunEvery ?? DEFAULT_FULL_RUN_EVERY_DAYS,
+      ...(options.full && { full: true }),
+    },
+  };
+}
+
+/** The destination template of a definition (an incremental one keeps one snapshot file). */
+export function definitionDestination(definition: ExportDefinition, setting: string): string {
+  return definition.destination ?? (definition.mode === 'incremental' ? DEFAULT_SNAPSHOT_FILE : setting);
 }
 
 /** The query a definition sends for its first batch. */
@@ -248,6 +289,7 @@ function checkDefinition(
       problem(field('destination'), why);
     }
   }
+  const mode = checkMode(value, field, problem, warning);
   const account = checkAccount(value.account, field('account'), problem);
   if (account !== undefined && known.accounts && !known.accounts.some((each) => isAccount(each, account))) {
     const signedIn = known.accounts.map((each) => `"${each.label}"`).join(', ') || 'none';
@@ -257,6 +299,12 @@ function checkDefinition(
     );
   }
   const columns = app && report ? known.columns?.(app, report) : undefined;
+  if (mode === 'incremental' && columns && !columns.includes('Modified_Time')) {
+    warning(
+      field('mode') as Node,
+      `${report}'s last export had no Modified_Time column, so an incremental export cannot find what changed: use "mode": "full"${Array.isArray(fields) ? ', or add "Modified_Time" to "fields"' : ''}.`,
+    );
+  }
   if (columns) {
     const listed = (field('fields')?.children ?? [])
       .filter((each) => typeof each.value === 'string')
@@ -291,6 +339,12 @@ function checkDefinition(
   }
   if (typeof destination === 'string') {
     definition.destination = destination.trim();
+  }
+  if (mode !== undefined) {
+    definition.mode = mode;
+  }
+  if (typeof value.fullRunEvery === 'number') {
+    definition.fullRunEvery = value.fullRunEvery;
   }
   return definition;
 }

@@ -8,6 +8,9 @@
 // - RunCompletion (./runCompletion.ts): completes or stops a run;
 // - WriterClaims (./writerClaims.ts): which window writes a run (fenced takeover).
 // This file starts, cancels, restarts and removes runs, and decides a run's next step (reconcile).
+// A run of an incremental definition is planned here (./incremental.ts decides, this file asks)
+// and merged into its snapshot by RunCompletion; that start path is why the file is a little over
+// 400 lines.
 //
 // Built on the job service's public API and events: the batches are ordinary tracked jobs, so
 // polling, pauses, downloads and persistence stay in one place.
@@ -19,11 +22,13 @@ import { Disposable, Emitter, type Event, type IDisposable } from '../core/lifec
 import type { Clock, Logger } from '../core/ports';
 import { LocalRefusal } from '../core/refusal';
 import type { TrackedJob } from '../jobs/model';
+import type { Application } from '../zoho/types';
 import type { JobServiceApi } from '../jobs/serviceApi';
 import { BatchChain } from './batchChain';
 import { BatchMerger } from './batchMerger';
 import { ExportStore, type ExportChange } from './exportStore';
 import type { ExportLease, ExportsApi, StartExport } from './exportsApi';
+import { planIncrementalRun, type IncrementalPlan } from './incremental';
 import { MergedFileWriter } from './mergedFile';
 import type { ExportRun } from './model';
 import { RetryPolicy } from './retryPolicy';
@@ -42,6 +47,8 @@ export interface ExportRunnerOptions {
   lease?: ExportLease;
   /** The accounts this process can act for (see jobs/resultDownloads.ts, `serves`; default: all). */
   serves?: (accountId: string) => boolean;
+  /** The account's applications (metadata): an incremental run reads its app's date format there. */
+  applications?: (accountId: string) => Promise<Application[]>;
 }
 
 /**
@@ -76,6 +83,8 @@ export class ExportRunner extends Disposable implements ExportsApi {
   private readonly merger: BatchMerger;
   private readonly completion: RunCompletion;
   private disposed = false;
+  private readonly applications: ExportRunnerOptions['applications'];
+  private readonly appCache = new Map<string, Promise<Application[]>>();
 
   constructor(options: ExportRunnerOptions) {
     super();
@@ -85,6 +94,7 @@ export class ExportRunner extends Disposable implements ExportsApi {
     this.clock = options.clock;
     this.logger = options.logger;
     this.lease = options.lease ?? soleLease;
+    this.applications = options.applications;
     this.onDidChangeExport = this.store.onDidChange;
     this.ctx = {
       jobs: this.jobs,
@@ -143,21 +153,35 @@ export class ExportRunner extends Disposable implements ExportsApi {
   async start(request: StartExport): Promise<ExportRun> {
     const busy = this.store
       .all()
-      .find((run) => run.state === 'running' && run.destination === request.destination);
+      .find(
+        (run) =>
+          run.state === 'running' &&
+          (run.destination === request.destination || run.snapshot === request.destination),
+      );
     if (busy) {
       // Its working file would be cut short under it.
       throw new LocalRefusal(
         `${path.basename(request.destination)} is being written by the running export of ${busy.ref.report}. Wait for it, cancel it, or choose another file.`,
       );
     }
+    const plan = request.incremental && (await this.planIncremental(request));
+    const destination = plan ? plan.runFile : request.destination;
+    const query = { ...request.query };
+    if (plan) {
+      delete query.criteria;
+      if (plan.criteria) {
+        query.criteria = plan.criteria;
+      }
+      this.logger.info(`Export of ${request.ref.report}: a ${plan.mode} run (${plan.reason}).`);
+    }
     const writer = randomUUID();
-    const working = await this.ctx.files.begin(request.destination, writer);
+    const working = await this.ctx.files.begin(destination, writer);
     this.chain.recordCreation(request.accountId);
     // The id comes first: the batch is stored as this export's from its creation on.
     const id = randomUUID();
     let job: TrackedJob;
     try {
-      job = await this.jobs.createJob(request.accountId, request.ref, request.query, id);
+      job = await this.jobs.createJob(request.accountId, request.ref, query, id);
     } catch (error) {
       await this.ctx.files.remove(working);
       throw error;
@@ -166,8 +190,8 @@ export class ExportRunner extends Disposable implements ExportsApi {
       id,
       accountId: request.accountId,
       ref: { ...request.ref },
-      query: request.query,
-      destination: request.destination,
+      query,
+      destination,
       state: 'running',
       batches: [{ key: job.key, jobId: job.jobId, appended: false }],
       bytesWritten: 0,
@@ -177,6 +201,9 @@ export class ExportRunner extends Disposable implements ExportsApi {
     };
     if (request.definition) {
       run.definition = request.definition;
+    }
+    if (plan) {
+      Object.assign(run, incrementalFields(plan, request.destination));
     }
     this.claims.own(run.id, writer);
     await this.store.add(run);
@@ -210,8 +237,13 @@ export class ExportRunner extends Disposable implements ExportsApi {
       accountId: run.accountId,
       ref: run.ref,
       query: run.query,
-      destination: run.destination,
+      destination: run.snapshot ?? run.destination,
       definition: run.definition,
+      // Planned again from the snapshot: a failed run left it (and its state) as it was.
+      ...(run.snapshot && {
+        query: { ...run.query, criteria: run.ownCriteria },
+        incremental: { fullRunEvery: Infinity, full: run.mode === 'full' },
+      }),
     });
     await this.remove(id);
     return next;
@@ -259,6 +291,27 @@ export class ExportRunner extends Disposable implements ExportsApi {
     }
     this.finishEmitter.dispose();
     this.stopEmitter.dispose();
+  }
+
+  /** How an incremental definition's run fetches (./incremental.ts); its app's format is read once per app. */
+  private planIncremental(request: StartExport): Promise<IncrementalPlan> {
+    return planIncrementalRun({
+      snapshot: request.destination,
+      report: request.ref.report,
+      criteria: request.query.criteria,
+      request: request.incremental ?? { fullRunEvery: Infinity },
+      now: this.clock.now(),
+      application: async () => {
+        const key = `${request.accountId}\n${request.ref.app}`;
+        let apps = this.appCache.get(key);
+        if (!apps) {
+          apps = this.applications?.(request.accountId) ?? Promise.resolve([]);
+          this.appCache.set(key, apps);
+          apps.catch(() => this.appCache.delete(key));
+        }
+        return (await apps).find((app) => app.link_name === request.ref.app);
+      },
+    });
   }
 
   /** The run once it is no longer running (or gone), or as it is after `timeoutMs`. */
@@ -357,4 +410,15 @@ export class ExportRunner extends Disposable implements ExportsApi {
     }
     this.merger.drain(id);
   }
+}
+
+/** What a run of an incremental definition records of its plan (names: ./model.ts). */
+function incrementalFields(plan: IncrementalPlan, snapshot: string): Partial<ExportRun> {
+  const fields: Partial<ExportRun> = { mode: plan.mode, snapshot, ownCriteria: plan.ownCriteria };
+  for (const key of ['since', 'dateFormat', 'timeZone'] as const) {
+    if (plan[key] !== undefined) {
+      fields[key] = plan[key];
+    }
+  }
+  return fields;
 }

@@ -3,6 +3,7 @@ import type { Lease } from '../core/lease';
 import type { Event, IDisposable } from '../core/lifecycle';
 import type { FirstBatchQuery, ReportRef } from '../zoho/types';
 import type { ExportChange } from './exportStore';
+import type { IncrementalRequest } from './incremental';
 import type { ExportRun } from './model';
 
 export interface StartExport {
@@ -13,6 +14,11 @@ export interface StartExport {
   destination: string;
   /** Name of the saved definition this export runs, if any. */
   definition?: string;
+  /**
+   * An incremental definition's run: `destination` is then its snapshot, and the runner decides
+   * whether this run is full or incremental (./incremental.ts).
+   */
+  incremental?: IncrementalRequest;
 }
 
 /**

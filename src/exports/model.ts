@@ -62,6 +62,21 @@ export interface ExportRun {
   writer?: string;
   /** Digests of the record cursors batches were created from: a cursor seen twice ends the run. */
   cursors?: string[];
+  // A run of an incremental definition (./incremental.ts). Absent on other runs. The criteria it
+  // sent are `query.criteria`. Names agreed with the run history (/work/notes/incr-fields.md).
+  /** 'full': the whole report, IDs reconciled with the snapshot (deletions found); 'incremental': Modified_Time > since. */
+  mode?: 'full' | 'incremental';
+  /** Absolute path of the snapshot this run upserts into (`destination` is the run's own records). */
+  snapshot?: string;
+  /** The definition's own criteria, without the Modified_Time condition (a restart plans again from them). */
+  ownCriteria?: string;
+  /** The Modified_Time literal sent (incremental runs), in the app's date format. */
+  since?: string;
+  /** The app's date_format and time_zone as read for this run (kept beside the snapshot for the next). */
+  dateFormat?: string;
+  timeZone?: string;
+  /** Once completed: what the run changed in the snapshot, and its record of changes (CSV `change,ID`). */
+  changes?: { added: number; changed: number; removed: number; file: string };
 }
 
 /**

@@ -6,6 +6,7 @@
 // Part of ExportRunner (./exportRunner.ts).
 import { errorMessage } from '../core/format';
 import type { BatchMerger } from './batchMerger';
+import { applyRunToSnapshot } from './incremental';
 import type { ExportRun } from './model';
 import type { RunContext, StopState } from './runContext';
 import { Fenced, type StopText } from './runParts';
@@ -40,7 +41,12 @@ export class RunCompletion {
         await files.replace(run, working);
       }
     }
-    const done = await store.updateAs(id, writer, { state: 'completed', finishedAt: clock.now() });
+    const snapshot = await this.snapshotStep(run);
+    const done = await store.updateAs(id, writer, {
+      state: 'completed',
+      finishedAt: clock.now(),
+      ...snapshot,
+    });
     if (!done) {
       throw new Fenced();
     }
@@ -48,6 +54,14 @@ export class RunCompletion {
       `Export of ${run.ref.report} completed: ${run.records} records in ${run.batches.length} batches.`,
     );
     this.ctx.finished(done);
+  }
+
+  /**
+   * An incremental definition's run: its checked records are merged into the snapshot, which is
+   * replaced only once exact (./incremental.ts); throws ExportStop (the run fails) when it cannot.
+   */
+  private snapshotStep(run: ExportRun): Promise<Partial<ExportRun>> {
+    return applyRunToSnapshot(run);
   }
 
   /**

@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import { parseDefinitions, type KnownNames, type ParsedDefinitions, type Span } from '../exports/definitions';
 import { Disposable, Emitter } from '../core/lifecycle';
+import { DEFAULT_FULL_RUN_EVERY_DAYS } from '../exports/incremental';
 import type { Services } from '../services';
 
 export const DEFINITIONS_SELECTOR: vscode.DocumentSelector = { pattern: '**/.vscode/zoho-exports.json' };
@@ -49,15 +50,32 @@ export class DefinitionsEditorSupport extends Disposable implements vscode.CodeL
   }
 
   provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
-    return this.parse(document).definitions.map(
-      ({ definition, span }) =>
-        new vscode.CodeLens(range(document, { offset: span.offset, length: 0 }), {
+    return this.parse(document).definitions.flatMap(({ definition, span }) => {
+      const at = range(document, { offset: span.offset, length: 0 });
+      const args = { uri: document.uri.toString(), name: definition.name };
+      const incremental = definition.mode === 'incremental';
+      const lenses = [
+        new vscode.CodeLens(at, {
           title: '$(play) Run export',
-          tooltip: `Export ${definition.app} / ${definition.report} now`,
+          tooltip: incremental
+            ? `Bring the snapshot of ${definition.app} / ${definition.report} up to date: only what changed since the last run (a full run every ${definition.fullRunEvery ?? DEFAULT_FULL_RUN_EVERY_DAYS} days)`
+            : `Export ${definition.app} / ${definition.report} now`,
           command: 'creatorBulkJobs.runSavedExport',
-          arguments: [{ uri: document.uri.toString(), name: definition.name }],
+          arguments: [args],
         }),
-    );
+      ];
+      if (incremental) {
+        lenses.push(
+          new vscode.CodeLens(at, {
+            title: 'Run full export',
+            tooltip: `Export the whole of ${definition.report} and find the records deleted since the last full run`,
+            command: 'creatorBulkJobs.runSavedExport',
+            arguments: [{ ...args, full: true }],
+          }),
+        );
+      }
+      return lenses;
+    });
   }
 
   private check(document: vscode.TextDocument): void {

@@ -5,7 +5,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { startSimulator, type Simulator } from '../simulator';
-import { exportThroughPalette, signInThroughPalette } from './flows';
+import { exportThroughPalette, openDefinitionsFile, signInThroughPalette } from './flows';
 import { e2e, useWorkbench } from './workbench';
 
 const DEFINITIONS = {
@@ -40,13 +40,7 @@ describe('Export definitions in the editor', () => {
 
   it('underlines each of the three mistakes once', async () => {
     const { page } = wb();
-    const file = path.join(e2e.workspace, '.vscode', 'zoho-exports.json');
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, JSON.stringify(DEFINITIONS, null, 2));
-    await page.keyboard.press('Control+P');
-    await wb().typeIntoInput('zoho-exports.json', { submit: false });
-    await wb().quickPick('zoho-exports.json');
-    await page.locator('.tab', { hasText: 'zoho-exports.json' }).first().waitFor();
+    await openDefinitionsFile(wb(), DEFINITIONS);
     await wb().runCommand('View: Focus Problems (Errors, Warnings, Infos)');
     const markers = page.locator(
       '.markers-panel .monaco-list-row .marker-message-details, .markers-panel .monaco-list-row .marker-message',

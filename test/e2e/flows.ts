@@ -3,9 +3,11 @@
 // Each step waits for its own prompt before typing, so a slow extension host never gets keystrokes
 // meant for the next box.
 import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
 import type { Locator, Page } from 'playwright-core';
 import { startSimulator, type Simulator } from '../simulator';
-import type { Workbench } from './workbench';
+import { e2e, type Workbench } from './workbench';
 
 /**
  * A simulator in this test process (not the harness's CLI one), so a test can hold a job in the
@@ -202,4 +204,15 @@ export async function showRowHover(page: Page, row: Locator, text: string | RegE
     .first();
   await hover.waitFor({ timeout: 10_000 });
   return hover;
+}
+
+/** Writes the workspace's .vscode/zoho-exports.json and opens it in an editor (Quick Open). */
+export async function openDefinitionsFile(wb: Workbench, definitions: unknown): Promise<void> {
+  const file = path.join(e2e.workspace, '.vscode', 'zoho-exports.json');
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, JSON.stringify(definitions, null, 2));
+  await wb.page.keyboard.press('Control+P');
+  await wb.typeIntoInput('zoho-exports.json', { submit: false });
+  await wb.quickPick('zoho-exports.json');
+  await wb.page.locator('.tab', { hasText: 'zoho-exports.json' }).first().waitFor();
 }

@@ -1,5 +1,8 @@
 // The public surface of the Zoho Creator simulator, shared by unit tests, integration tests,
 // benchmarks and the demo. Implementation: ./index.ts (startSimulator).
+import type { AppliedChanges, ChangeSet } from './changes';
+
+export type { AppliedChanges, ChangeSet } from './changes';
 
 /**
  * 'sample': 'In-progress'/'Completed'/'Failed'; 'doc': 'IN PROGRESS'/'COMPLETED'/'FAILED';
@@ -34,6 +37,8 @@ export interface SimulatorOptions {
   /** Rows of All_Orders (default 250000) and All_Customers (default 1000). */
   ordersRows?: number;
   customersRows?: number;
+  /** Records of help-desk/All_Tickets before any change (default 300). */
+  ticketsRows?: number;
   /** Access token lifetime in simulated seconds. Default 3600. */
   tokenLifetimeSeconds?: number;
 }
@@ -104,6 +109,12 @@ export interface Simulator {
   expireAccessToken(token: string): void;
   /** Issues a Self Client grant code for demo-client (valid 3 simulated minutes). */
   issueGrantCode(): string;
+  /**
+   * Applies a seeded change set to a report that changes (help-desk/All_Tickets): records added,
+   * edited and deleted now, Modified_Time moving with them (./changes.ts). Jobs created before
+   * keep reading the report as it was.
+   */
+  changeReport(app: string, report: string, change: ChangeSet): AppliedChanges;
   /** Count of successful token refreshes (to assert one refresh for concurrent callers). */
   readonly refreshCount: number;
   close(): Promise<void>;

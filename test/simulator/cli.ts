@@ -1,6 +1,9 @@
 // Runs the simulator stand-alone (demo, benchmarks, manual testing):
 //   node -r esbuild-register test/simulator/cli.ts --port 0 --job-seconds 5 --status-profile sample --no-throttles
 //   [--no-retry-after] [--empty-result headerOnly|code3000|code9220] [--pivot-status 400|200]
+//   [--changes added,edited,deleted [--change-seed N]]: each line typed on stdin (Enter) then
+//   applies that change set to help-desk/All_Tickets (test/simulator/changes.ts) and prints the IDs.
+import { createInterface } from 'node:readline';
 import { startSimulator } from './index';
 import type { EmptyResult, StatusProfile } from './api';
 
@@ -22,6 +25,8 @@ function parseArgs(argv: string[]): {
   retryAfter: boolean;
   emptyResult: EmptyResult;
   pivotStatus: 400 | 200;
+  changes?: { added: number; edited: number; deleted: number };
+  changeSeed?: number;
 } {
   const args = {
     port: 0,
@@ -31,6 +36,8 @@ function parseArgs(argv: string[]): {
     retryAfter: true,
     emptyResult: 'headerOnly' as EmptyResult,
     pivotStatus: 400 as 400 | 200,
+    changes: undefined as { added: number; edited: number; deleted: number } | undefined,
+    changeSeed: undefined as number | undefined,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -55,6 +62,14 @@ function parseArgs(argv: string[]): {
       args.emptyResult = oneOf(arg, value(), EMPTY_RESULTS);
     } else if (arg === '--pivot-status') {
       args.pivotStatus = Number(oneOf(arg, value(), ['400', '200'])) as 400 | 200;
+    } else if (arg === '--changes') {
+      const [added, edited, deleted] = value().split(',').map(Number);
+      if (![added, edited, deleted].every((n) => Number.isInteger(n) && n >= 0)) {
+        throw new Error('--changes needs three counts: added,edited,deleted (e.g. 5,10,2)');
+      }
+      args.changes = { added, edited, deleted };
+    } else if (arg === '--change-seed') {
+      args.changeSeed = Number(value());
     } else {
       throw new Error(`Unknown argument ${arg}`);
     }
@@ -77,6 +92,17 @@ async function main(): Promise<void> {
   sim.switches.emptyResult = args.emptyResult;
   sim.switches.unsupportedReportHttpStatus = args.pivotStatus;
   console.log(`Zoho Creator simulator listening on ${sim.url}`);
+  const changes = args.changes;
+  if (changes) {
+    console.log('Press Enter to change help-desk/All_Tickets.');
+    let seed = args.changeSeed ?? 1;
+    createInterface({ input: process.stdin }).on('line', () => {
+      const applied = sim.changeReport('help-desk', 'All_Tickets', { seed: seed++, ...changes });
+      console.log(
+        `Changed All_Tickets: added ${applied.added.join(' ') || '-'}; edited ${applied.edited.join(' ') || '-'}; deleted ${applied.deleted.join(' ') || '-'}`,
+      );
+    });
+  }
   const stop = (): void => {
     sim.close().then(
       () => process.exit(0),

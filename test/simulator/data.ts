@@ -1,10 +1,17 @@
 // The simulated tenant: applications, reports and their rows. Row i is computed on its own from
 // (seed, report, i), so any batch can be generated lazily in O(1) memory and is identical every run.
-import { DAY, formatDate, formatDateTime } from './clock';
+import { ChangingReport } from './changes';
+import { DAY, formatDate, formatDateTime, type SimClock } from './clock';
 
 export type ReportType = 'list' | 'pivot';
 
-export interface ReportDef {
+/** The rows of a report at one moment: what a job reads (see ChangingReport.freeze). */
+export interface RowSource {
+  rowCount: number;
+  row(i: number): string[];
+}
+
+export interface ReportDef extends RowSource {
   link_name: string;
   display_name: string;
   type: ReportType;
@@ -13,6 +20,8 @@ export interface ReportDef {
   rowCount: number;
   /** The cells of row i (0-based), as the CSV shows them, one per column. */
   row(i: number): string[];
+  /** The rows as they are now, unchanged by later changes (reports that change: ./changes.ts). */
+  freeze?(): RowSource;
 }
 
 export interface AppDef {
@@ -22,6 +31,8 @@ export interface AppDef {
   workspace_name: string;
   category: number;
   creation_date: string;
+  /** The app's date format (applications metadata `date_format`); dd-MMM-yyyy when unset. */
+  date_format?: string;
   reports: ReportDef[];
 }
 
@@ -29,6 +40,10 @@ export interface CatalogOptions {
   seed: number;
   ordersRows: number;
   customersRows: number;
+  /** Records of help-desk's All_Tickets before any change (default 300). */
+  ticketsRows?: number;
+  /** The time changes are stamped with (the simulator's clock); real time by default. */
+  clock?: Pick<SimClock, 'now'>;
 }
 
 /** mulberry32: tiny, fast, good enough for test data. */
@@ -303,6 +318,18 @@ export function buildCatalog(options: CatalogOptions): AppDef[] {
       category: 1,
       creation_date: '20-Jun-2024',
       reports: [orderHistoryReport(seed)],
+    },
+    {
+      // A report that changes between runs (./changes.ts), in an app whose date format is not
+      // the default: incremental exports must write their Modified_Time literal in it.
+      owner: 'demo',
+      link_name: 'help-desk',
+      application_name: 'Help Desk',
+      workspace_name: 'demo',
+      category: 1,
+      creation_date: '02-Feb-2025',
+      date_format: 'MM/dd/yyyy',
+      reports: [new ChangingReport(seed, options.ticketsRows ?? 300, 'MM/dd/yyyy', options.clock ?? Date)],
     },
   ];
 }

@@ -3,6 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ALL_SCOPES, DEMO, type Simulator, type SimulatorOptions, type SimulatorSwitches } from './api';
 import { AuthStore } from './auth';
+import { ChangingReport } from './changes';
 import { SimClock } from './clock';
 import { buildCatalog } from './data';
 import { FaultQueue } from './faults';
@@ -43,6 +44,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       seed: options.seed ?? 42,
       ordersRows: options.ordersRows ?? 250000,
       customersRows: options.customersRows ?? 1000,
+      ticketsRows: options.ticketsRows,
+      clock,
     }),
     requests: [],
   };
@@ -67,6 +70,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     addAccessToken: (token, scopes, lifetimeSeconds) => auth.addAccessToken(token, scopes, lifetimeSeconds),
     expireAccessToken: (token) => auth.expireAccessToken(token),
     issueGrantCode: () => auth.issueGrantCode(),
+    changeReport: (app, report, change) => {
+      const found = ctx.catalog.find((a) => a.link_name === app)?.reports.find((r) => r.link_name === report);
+      if (!(found instanceof ChangingReport)) {
+        throw new Error(`${app}/${report} is not a report that changes (help-desk/All_Tickets is).`);
+      }
+      return found.apply(change);
+    },
     get refreshCount() {
       return auth.refreshCount;
     },

@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { DAY, MINUTE, formatDateTime, type SimClock } from './clock';
 import { CriteriaError, parseCriteria, type RowPredicate } from './criteria';
-import type { AppDef, ReportDef } from './data';
+import type { AppDef, ReportDef, RowSource } from './data';
 import { HttpError } from './http';
 import type { SimulatorSwitches } from './api';
 
@@ -18,6 +18,8 @@ export interface Job {
   id: string;
   app: AppDef;
   report: ReportDef;
+  /** The rows as they were when the first batch was created (a changing report's later changes do not show). */
+  source: RowSource;
   createdAt: number;
   completesAt: number;
   fails: boolean;
@@ -67,13 +69,13 @@ export class JobStore {
       }
       if (query.criteria.trim() !== '') {
         try {
-          predicate = parseCriteria(query.criteria, report.columns);
+          predicate = parseCriteria(query.criteria, report.columns, app.date_format);
         } catch (error) {
           throw error instanceof CriteriaError ? new HttpError(400, 3020, error.message) : error;
         }
       }
     }
-    return this.add(app, report, fields, predicate, batchSize, 0);
+    return this.add(app, report, report.freeze?.() ?? report, fields, predicate, batchSize, 0);
   }
 
   find(id: string, app: AppDef, report: ReportDef): Job {
@@ -111,7 +113,7 @@ export class JobStore {
   /** Rows of the batch, lazily, restricted to the selected fields. */
   *rows(job: Job): Generator<string[]> {
     for (let i = job.startRow; i < job.endRow; i++) {
-      const row = job.report.row(i);
+      const row = job.source.row(i);
       if (!job.predicate || job.predicate(row)) {
         yield job.fields.map((c) => row[c]);
       }
@@ -140,23 +142,25 @@ export class JobStore {
         'The record_cursor has expired: a cursor must be used within 15 minutes of being issued.',
       );
     }
-    return this.add(app, report, prev.fields, prev.predicate, prev.batchSize, prev.endRow);
+    return this.add(app, report, prev.source, prev.fields, prev.predicate, prev.batchSize, prev.endRow);
   }
 
   private add(
     app: AppDef,
     report: ReportDef,
+    source: RowSource,
     fields: number[],
     predicate: RowPredicate | undefined,
     batchSize: number,
     startRow: number,
   ): Job {
     const now = this.clock.now();
-    const plan = planBatch(report, predicate, batchSize, startRow);
+    const plan = planBatch(source, predicate, batchSize, startRow);
     const job: Job = {
       id: String(this.nextId),
       app,
       report,
+      source,
       createdAt: now,
       completesAt: now + Math.max(0, this.switches.jobDurationMs),
       fails: this.switches.failJobs,
@@ -252,7 +256,7 @@ function resolveBatchSize(maxRecords: unknown): number {
 
 /** Scans from startRow until batchSize rows match; O(1) memory, O(rows) time only with criteria. */
 function planBatch(
-  report: ReportDef,
+  report: RowSource,
   predicate: RowPredicate | undefined,
   batchSize: number,
   startRow: number,

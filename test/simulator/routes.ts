@@ -1,5 +1,6 @@
 // Request dispatch: URL families A and B, meta APIs, the token endpoint, and the order of checks
 // (record -> injected fault -> token & scope -> daily limit -> owner/app/report -> throttle -> handler).
+import { DEFAULT_DATE_FORMAT } from '../../src/zoho/dateFormat';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RecordedRequest, Route, SimulatorSwitches } from './api';
 import type { AuthStore } from './auth';
@@ -223,7 +224,7 @@ function applicationJson(app: AppDef): Record<string, unknown> {
     link_name: app.link_name,
     workspace_name: app.workspace_name,
     category: app.category,
-    date_format: 'dd-MMM-yyyy',
+    date_format: app.date_format ?? DEFAULT_DATE_FORMAT,
     time_zone: 'UTC',
     created_by: app.owner,
     creation_date: app.creation_date,
