@@ -8,6 +8,7 @@ import { FileLease, POLLER_LEASE_FILE_NAME } from '../core/lease';
 import { MemoryKeyValueStore, MemorySecretStore, systemClock, type Logger } from '../core/ports';
 import { SharedJsonFile } from '../core/sharedJsonFile';
 import { ExportRunner } from '../exports/exportRunner';
+import { RunHistory } from '../exports/runHistory';
 import { EXPORTS_FILE_NAME, ExportStore } from '../exports/exportStore';
 import { JobService } from '../jobs/jobService';
 import { JOBS_FILE_NAME, JobStore } from '../jobs/jobStore';
@@ -98,7 +99,9 @@ export async function openServices(options: {
     accountHolds: new SharedAccountHolds(shared(ACCOUNT_HOLDS_FILE_NAME), logger),
   });
   const exportStore = own(new ExportStore(shared(EXPORTS_FILE_NAME), logger));
-  const exports = new ExportRunner({ jobs, store: exportStore, clock: systemClock, logger, lease });
+  // Runs of saved exports are recorded in the state folder, as the extension records them.
+  const history = own(new RunHistory(stateDir, systemClock, logger));
+  const exports = new ExportRunner({ jobs, store: exportStore, clock: systemClock, logger, lease, history });
   const signedIn = new Set<string>();
   let started: Promise<void> | undefined;
   let closing: Promise<void> | undefined;

@@ -29,6 +29,8 @@ import type { ExportRun } from './model';
 import { RetryPolicy } from './retryPolicy';
 import type { RunContext } from './runContext';
 import { RunCompletion } from './runCompletion';
+import type { RunHistory } from './runHistory';
+import { RunHistoryRecorder } from './runHistoryRecorder';
 import { batchName } from './runParts';
 import { WriterClaims } from './writerClaims';
 
@@ -40,6 +42,8 @@ export interface ExportRunnerOptions {
   clock: Clock;
   logger: Logger;
   lease?: ExportLease;
+  /** Where finished runs of saved definitions are recorded (none: not recorded). */
+  history?: RunHistory;
 }
 
 /**
@@ -72,6 +76,7 @@ export class ExportRunner extends Disposable implements ExportsApi {
   private readonly chain: BatchChain;
   private readonly merger: BatchMerger;
   private readonly completion: RunCompletion;
+  private readonly recorder: RunHistoryRecorder;
   private disposed = false;
 
   constructor(options: ExportRunnerOptions) {
@@ -82,6 +87,7 @@ export class ExportRunner extends Disposable implements ExportsApi {
     this.logger = options.logger;
     this.lease = options.lease ?? soleLease;
     this.onDidChangeExport = this.store.onDidChange;
+    this.recorder = new RunHistoryRecorder(this.jobs, options.history);
     this.ctx = {
       jobs: this.jobs,
       store: this.store,
@@ -97,6 +103,7 @@ export class ExportRunner extends Disposable implements ExportsApi {
       complete: (id, writer) => this.completion.complete(id, writer),
       finished: (run) => this.finishEmitter.fire(run),
       stopped: (run) => this.stopEmitter.fire(run),
+      record: (run, sha256) => this.recorder.record(run, sha256),
     };
     this.claims = new WriterClaims(this.ctx);
     this.chain = new BatchChain(this.ctx);
@@ -250,6 +257,7 @@ export class ExportRunner extends Disposable implements ExportsApi {
     this.disposed = true;
     this.ctx.retries.dispose();
     this.merger.dispose();
+    this.recorder.dispose();
     for (const subscription of this.subscriptions) {
       subscription.dispose();
     }

@@ -47,6 +47,8 @@ export class JobService extends Disposable implements JobServiceApi {
   readonly onDidFinishJob = this.finishEmitter.event;
   private readonly announceEmitter = new Emitter<TrackedJob>();
   readonly onDidAnnounceJob = this.announceEmitter.event;
+  private readonly checkEmitter = new Emitter<TrackedJob>();
+  readonly onDidCheckJob = this.checkEmitter.event;
   /** Throttles and auth holds per account, read by the views. */
   readonly accountStates: AccountStates;
   readonly onDidChangePause: JobServiceApi['onDidChangePause'];
@@ -81,6 +83,7 @@ export class JobService extends Disposable implements JobServiceApi {
       polling: this.polling,
       accountHolds: options.accountHolds,
       finished: (job) => this.finished(job),
+      checked: (job) => this.checkEmitter.fire(job),
       vanished: (job) => {
         this.finishEmitter.fire(job);
         this.announce(job);
@@ -226,6 +229,7 @@ export class JobService extends Disposable implements JobServiceApi {
     this.changeEmitter.dispose();
     this.finishEmitter.dispose();
     this.announceEmitter.dispose();
+    this.checkEmitter.dispose();
     return holdsWritten;
   }
 
