@@ -11,10 +11,10 @@ import * as path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 
 /** Text per bucket aimed at: the previous file's bucket is the one thing held in memory. */
-export const BUCKET_BYTES = 16 * 1024 * 1024;
+export const BUCKET_BYTES = 4 * 1024 * 1024;
 const MAX_BUCKETS = 256;
 /** Bucket files are written in pieces of about this much text. */
-const WRITE_PIECE = 256 * 1024;
+const WRITE_PIECE = 64 * 1024;
 
 export interface ChangedRecord {
   id: string;
