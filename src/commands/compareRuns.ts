@@ -51,12 +51,23 @@ async function chooseRun(history: RunHistoryApi, arg: unknown): Promise<RunRecor
   )?.run;
 }
 
-/** The previous run's file, or another CSV the user picks when it is gone (undefined: none). */
-async function previousFile(previous: RunRecord): Promise<{ file: string; warning?: string } | undefined> {
-  if (previous.file && (await exists(previous.file))) {
+/**
+ * The previous run's file, or another CSV the user picks when it is gone (undefined: none). A run
+ * that wrote the same file name as this one was replaced by it (unless both hold the same bytes).
+ */
+async function previousFile(
+  previous: RunRecord,
+  current: RunRecord,
+): Promise<{ file: string; warning?: string } | undefined> {
+  const replaced = previous.file === current.file && previous.sha256 !== current.sha256;
+  if (previous.file && !replaced && (await exists(previous.file))) {
     return { file: previous.file };
   }
-  const where = previous.file ? `${path.basename(previous.file)} no longer exists` : 'it left no file';
+  const where = replaced
+    ? `this run wrote the same file, ${path.basename(previous.file ?? '')}, so the previous records are no longer there (a {date} or {time} in the definition's destination keeps each run's file)`
+    : previous.file
+      ? `${path.basename(previous.file)} no longer exists`
+      : 'it left no file';
   const choice = await vscode.window.showWarningMessage(
     `The previous run of ${previous.definition} cannot be compared: ${where}. You can compare with another CSV of the same report.`,
     'Compare with a File…',
@@ -98,7 +109,7 @@ export async function compareWithPreviousRun(services: Services, arg?: unknown):
     );
     return undefined;
   }
-  const before = await previousFile(previous);
+  const before = await previousFile(previous, current);
   if (!before) {
     return undefined;
   }
