@@ -14,10 +14,10 @@ export interface CompareSide {
   warning?: string;
 }
 
-/** Text for a Markdown table cell: one line, nothing read as Markdown or HTML. */
-export function cell(value: string): string {
+/** Text for a Markdown table cell: one line (of at most `max` characters), nothing read as Markdown or HTML. */
+export function cell(value: string, max = 60): string {
   const flat = value.replace(/\r\n|\r|\n/g, ' ⏎ ');
-  const short = flat.length > 60 ? `${flat.slice(0, 59)}…` : flat;
+  const short = flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
   return short.replace(/([\\`*_{}[\]()#+\-.!|<>~])/g, '\\$1') || ' ';
 }
 
@@ -61,14 +61,14 @@ export function compareMarkdown(
       [
         ['Run', cell(previous.title), cell(current.title)],
         ['Records', count(summary.previousRecords), count(summary.currentRecords)],
-        ['File', cell(previous.file), cell(current.file)],
+        ['File', cell(previous.file, Infinity), cell(current.file, Infinity)],
       ],
     ),
     '',
   );
   for (const warning of [previous.warning, current.warning]) {
     if (warning) {
-      lines.push(`> **Warning:** ${cell(warning)}`, '');
+      lines.push(`> **Warning:** ${cell(warning, Infinity)}`, '');
     }
   }
   lines.push(
@@ -92,7 +92,7 @@ export function compareMarkdown(
     );
   }
   if (differencesFile) {
-    lines.push(`Every difference: ${cell(differencesFile)}`, '');
+    lines.push(`Every difference: ${cell(differencesFile, Infinity)}`, '');
   }
   const byColumn = summary.columns
     .map((name, i) => [name, summary.changesByColumn[i]] as const)
