@@ -6,7 +6,14 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { startSimulator } from '../simulator';
-import { clearNotifications, jobsView, setSideBarWidth, signInThroughPalette, useSimulator } from './flows';
+import {
+  clearNotifications,
+  jobsView,
+  setSideBarWidth,
+  showRowHover,
+  signInThroughPalette,
+  useSimulator,
+} from './flows';
 import { e2e, useWorkbench, type Workbench } from './workbench';
 
 const NAME = 'Customers backup';
@@ -27,7 +34,7 @@ function writeDefinition(criteria: string): void {
 
 async function runSaved(wb: Workbench): Promise<void> {
   await wb.runCommand('Zoho Creator: Run Saved Export');
-  await wb.quickPick(NAME);
+  await wb.typeIntoInput(NAME);
   await wb.waitForNotification(/All_Customers exported/, 60_000);
   await clearNotifications(wb);
 }
@@ -66,11 +73,7 @@ describe('Run history and Compare with Previous Run', () => {
       records[0] > records[1],
       `newest first, and the wider criteria read more: ${names.join(' | ')}`,
     );
-    await runs.first().hover();
-    await page
-      .locator('.workbench-hover, .monaco-hover', { hasText: /Criteria sent: Credit_Limit < 30000/ })
-      .first()
-      .waitFor();
+    await showRowHover(page, runs.first(), /Criteria\ssent:\sCredit_Limit\s<\s30000/);
     console.log(`      screenshot: ${await wb().screenshot('run history rows with a run tooltip')}`);
   });
 
@@ -78,7 +81,7 @@ describe('Run history and Compare with Previous Run', () => {
     const { page } = wb();
     await page.keyboard.press('Escape');
     await wb().runCommand('Zoho Creator: Compare with Previous Run');
-    await wb().quickPick(NAME);
+    await wb().typeIntoInput(NAME);
     await wb().waitForNotification(/records differ from the previous run/, 60_000);
     const preview = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
     await preview.locator('h1', { hasText: /Customers backup/ }).waitFor({ timeout: 30_000 });
