@@ -66,14 +66,13 @@ export function recordRunMerge(record: RunRecord, cap = HISTORY_CAP): Merge<Defi
   };
 }
 
-/** The fields an incremental run adds to ExportRun (issue 20.1), read when present. */
+/**
+ * The fields an incremental definition's run adds to ExportRun (issue 20.1, /work/notes/incr-fields.md
+ * of the h20-incr branch), read when present so this file builds with or without them.
+ */
 interface ChangeCounts {
   mode?: unknown;
-  added?: unknown;
-  changed?: unknown;
-  removed?: unknown;
-  /** The criteria actually sent, when it differs from `query.criteria` (incremental runs). */
-  sentCriteria?: unknown;
+  changes?: { added?: unknown; changed?: unknown; removed?: unknown };
 }
 
 const asCount = (value: unknown): number | undefined =>
@@ -88,7 +87,9 @@ export function runRecordOf(
   const extra = run as ExportRun & ChangeCounts;
   const finishedAt = run.finishedAt ?? run.startedAt;
   const file = run.state === 'completed' ? run.destination : run.keptPath;
-  const sent = typeof extra.sentCriteria === 'string' ? extra.sentCriteria : run.query.criteria;
+  // The criteria actually sent (an incremental run's holds its Modified_Time condition).
+  const sent = run.query.criteria;
+  const changes = typeof extra.changes === 'object' && extra.changes !== null ? extra.changes : {};
   const record: RunRecord = {
     id: run.id,
     definition: run.definition,
@@ -106,9 +107,9 @@ export function runRecordOf(
   };
   const optional: Partial<RunRecord> = {
     criteria: sent || undefined,
-    added: asCount(extra.added),
-    changed: asCount(extra.changed),
-    removed: asCount(extra.removed),
+    added: asCount(changes.added),
+    changed: asCount(changes.changed),
+    removed: asCount(changes.removed),
     file,
     sha256,
     error: run.error,

@@ -115,7 +115,11 @@ describe('Run history (one shared file per definition)', () => {
       error: 'The cursor expired.',
       definition: 'Nightly orders',
     };
-    const incremental = { ...run, mode: 'incremental', added: 120, changed: 35, removed: 2 };
+    const incremental = {
+      ...run,
+      mode: 'incremental',
+      changes: { added: 120, changed: 35, removed: 2, file: '/tmp/out.changes.csv' },
+    };
     const recorded = runRecordOf(incremental, { statusCalls: 7 }, undefined);
     assert.equal(recorded.mode, 'incremental');
     assert.deepEqual([recorded.added, recorded.changed, recorded.removed], [120, 35, 2]);
