@@ -36,6 +36,7 @@ import { registerExportCommands } from './commands/exportCommands';
 import { watchExport } from './commands/exportProgress';
 import { ExportRunner } from './exports/exportRunner';
 import { EXPORTS_FILE_NAME, ExportStore } from './exports/exportStore';
+import { RunHistory } from './exports/runHistory';
 import { activationExports } from './host/testMode';
 import { JobService } from './jobs/jobService';
 import { JOBS_FILE_NAME, JobStore } from './jobs/jobStore';
@@ -138,6 +139,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
   // creates batches and writes export files.
   const exportsFile = own(new SharedJsonFile(path.join(storageDir, EXPORTS_FILE_NAME), systemClock, logger));
   exportsFile.watch();
+  // The runs of saved exports, shared like the exports (exports/runHistory.ts).
+  const history = own(new RunHistory(storageDir, systemClock, logger));
   const exports = own(
     new ExportRunner({
       jobs,
@@ -146,9 +149,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
       logger,
       lease,
       applications: async (accountId) => (await accounts.clientFor(accountId)).listApplications(),
+      history,
     }),
   );
-  const services: Services = { accounts, jobs, exports, logger, storageDir };
+  const services: Services = { accounts, jobs, exports, history, logger, storageDir };
 
   own(new ResultFileSystem(services));
   own(new ZohoAuthenticationProvider(services));

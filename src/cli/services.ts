@@ -8,6 +8,7 @@ import { FileLease, POLLER_LEASE_FILE_NAME } from '../core/lease';
 import { MemoryKeyValueStore, MemorySecretStore, systemClock, type Logger } from '../core/ports';
 import { SharedJsonFile } from '../core/sharedJsonFile';
 import { ExportRunner } from '../exports/exportRunner';
+import { RunHistory } from '../exports/runHistory';
 import { EXPORTS_FILE_NAME, ExportStore } from '../exports/exportStore';
 import { JobService } from '../jobs/jobService';
 import { JOBS_FILE_NAME, JobStore } from '../jobs/jobStore';
@@ -102,6 +103,8 @@ export async function openServices(options: {
     accountHolds: own(new SharedAccountHolds(shared(ACCOUNT_HOLDS_FILE_NAME), logger)),
   });
   const exportStore = own(new ExportStore(shared(EXPORTS_FILE_NAME), logger));
+  // Runs of saved exports are recorded in the state folder, as the extension records them.
+  const history = own(new RunHistory(stateDir, systemClock, logger));
   const exports = new ExportRunner({
     jobs,
     store: exportStore,
@@ -110,6 +113,7 @@ export async function openServices(options: {
     lease,
     serves: (accountId) => signedIn.has(accountId),
     applications: async (accountId) => (await accounts.clientFor(accountId)).listApplications(),
+    history,
   });
   let started: Promise<void> | undefined;
   let closing: Promise<void> | undefined;

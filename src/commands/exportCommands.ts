@@ -3,6 +3,7 @@ import type * as vscode from 'vscode';
 import type { Services } from '../services';
 import type { JobsTree } from '../views/jobsTree';
 import { registerCancelExport } from './cancelExport';
+import { registerCompareRuns } from './compareRuns';
 import { registerExportReport } from './exportReport';
 import { registerOpenExport } from './openExport';
 import { registerRemoveExport } from './removeExport';
@@ -24,4 +25,5 @@ export function registerExportCommands(
   registerRemoveExport(context, services);
   registerRunSavedExport(context, services, tree);
   registerSaveExportDefinition(context, services);
+  registerCompareRuns(context, services);
 }

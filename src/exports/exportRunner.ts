@@ -34,6 +34,8 @@ import type { ExportRun } from './model';
 import { RetryPolicy } from './retryPolicy';
 import type { RunContext } from './runContext';
 import { RunCompletion } from './runCompletion';
+import type { RunHistory } from './runHistory';
+import { RunHistoryRecorder } from './runHistoryRecorder';
 import { batchName } from './runParts';
 import { WriterClaims } from './writerClaims';
 
@@ -49,6 +51,8 @@ export interface ExportRunnerOptions {
   serves?: (accountId: string) => boolean;
   /** The account's applications (metadata): an incremental run reads its app's date format there. */
   applications?: (accountId: string) => Promise<Application[]>;
+  /** Where finished runs of saved definitions are recorded (none: not recorded). */
+  history?: RunHistory;
 }
 
 /**
@@ -82,6 +86,7 @@ export class ExportRunner extends Disposable implements ExportsApi {
   private readonly chain: BatchChain;
   private readonly merger: BatchMerger;
   private readonly completion: RunCompletion;
+  private readonly recorder: RunHistoryRecorder;
   private disposed = false;
   private readonly applications: ExportRunnerOptions['applications'];
   private readonly appCache = new Map<string, Promise<Application[]>>();
@@ -96,6 +101,7 @@ export class ExportRunner extends Disposable implements ExportsApi {
     this.lease = options.lease ?? soleLease;
     this.applications = options.applications;
     this.onDidChangeExport = this.store.onDidChange;
+    this.recorder = new RunHistoryRecorder(this.jobs, options.history);
     this.ctx = {
       jobs: this.jobs,
       store: this.store,
@@ -111,6 +117,7 @@ export class ExportRunner extends Disposable implements ExportsApi {
       complete: (id, writer) => this.completion.complete(id, writer),
       finished: (run) => this.finishEmitter.fire(run),
       stopped: (run) => this.stopEmitter.fire(run),
+      record: (run, sha256) => this.recorder.record(run, sha256),
     };
     this.claims = new WriterClaims(this.ctx);
     this.chain = new BatchChain(this.ctx);
@@ -286,6 +293,7 @@ export class ExportRunner extends Disposable implements ExportsApi {
     this.disposed = true;
     this.ctx.retries.dispose();
     this.merger.dispose();
+    this.recorder.dispose();
     for (const subscription of this.subscriptions) {
       subscription.dispose();
     }

@@ -4,6 +4,7 @@
 // run recorded, its final name, and what is kept of it when the run stops. It knows the run's
 // record (../exports/model.ts) and nothing of jobs, stores or windows, so it is tested on its own
 // (test/unit/exports/mergedFile.test.ts). Part of ExportRunner (./exportRunner.ts).
+import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { capitalise, errorMessage } from '../core/format';
@@ -141,12 +142,14 @@ export class MergedFileWriter {
   /**
    * Throws unless `file` holds exactly the bytes and records the run recorded: a write from
    * anywhere else (a late window, the user) means it cannot be trusted. A file under the final
-   * name goes back to the working name, which a failed export discards.
+   * name goes back to the working name, which a failed export discards. Resolves with the file's
+   * sha256 (hex), computed in the same pass.
    */
-  async verify(run: ExportRun, file: string): Promise<void> {
-    const problem = await mismatch(file, { bytes: run.bytesWritten, records: run.records });
+  async verify(run: ExportRun, file: string): Promise<string> {
+    const digest = createHash('sha256');
+    const problem = await mismatch(file, { bytes: run.bytesWritten, records: run.records }, digest);
     if (problem === undefined) {
-      return;
+      return digest.digest('hex');
     }
     let where = 'it was not kept';
     if (file === run.destination) {

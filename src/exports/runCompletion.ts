@@ -26,7 +26,7 @@ export class RunCompletion {
       return;
     }
     const working = await files.fileToComplete(run);
-    await files.verify(run, working);
+    const sha256 = await files.verify(run, working);
     if (working !== run.destination) {
       // Recorded first: after a reload, only a file this export named is taken for its own.
       if (!(await store.updateAs(id, writer, { renamedAt: clock.now() }))) {
@@ -53,6 +53,7 @@ export class RunCompletion {
     logger.info(
       `Export of ${run.ref.report} completed: ${run.records} records in ${run.batches.length} batches.`,
     );
+    await this.ctx.record(done, sha256);
     this.ctx.finished(done);
   }
 
@@ -147,6 +148,9 @@ export class RunCompletion {
     if (stopped?.cancelRequest) {
       // Done: the window that asked stops waiting (ExportRunner.cancel).
       stopped = await store.updateAs(id, writer, { cancelRequest: undefined });
+    }
+    if (stopped) {
+      await this.ctx.record(stopped);
     }
     if (stopped && state !== 'cancelled') {
       this.ctx.stopped(stopped);

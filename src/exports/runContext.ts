@@ -39,4 +39,6 @@ export interface RunContext {
   finished(run: ExportRun): void;
   /** Fires onDidStopExport. */
   stopped(run: ExportRun): void;
+  /** Records the finished run in its definition's history (./runHistoryRecorder.ts); never throws. */
+  record(run: ExportRun, sha256?: string): Promise<void>;
 }

@@ -4,8 +4,9 @@
 // (workingPath in ./model.ts, named by its fencing token); a window taking the run over copies the
 // recorded bytes into a new file of its own instead of reusing the old one, and the final name is
 // given with link(), which never replaces a file (the late window's file, or the user's).
-import { constants, promises as fs } from 'node:fs';
-import { countCsvRecords } from '../results/countCsvRecords';
+import type { Hash } from 'node:crypto';
+import { constants, createReadStream, promises as fs } from 'node:fs';
+import { CsvRecordCounter } from '../results/csvRecordCounter';
 
 /**
  * Copies the first `bytes` bytes of `from` into `to`, a new file (never an existing one). Bytes a
@@ -30,20 +31,34 @@ export async function copyPrefix(from: string, to: string, bytes: number): Promi
   await handle.close();
 }
 
-/** What a file holds, compared with what the run recorded: undefined when it matches. */
+/**
+ * What a file holds, compared with what the run recorded: undefined when it matches. `digest` is fed
+ * the bytes in the same pass that counts the records (the run history's checksum: no second read).
+ */
 export async function mismatch(
   filePath: string,
   expected: { bytes: number; records: number },
+  digest?: Hash,
 ): Promise<string | undefined> {
   const size = (await fs.stat(filePath)).size;
   if (size !== expected.bytes) {
     return `${size.toLocaleString('en-US')} bytes where ${expected.bytes.toLocaleString('en-US')} were written`;
   }
-  const records = size === 0 ? 0 : await countCsvRecords(filePath);
+  const records = size === 0 ? 0 : await countRecords(filePath, digest);
   if (records !== expected.records) {
     return `${records.toLocaleString('en-US')} records where ${expected.records.toLocaleString('en-US')} were written`;
   }
   return undefined;
+}
+
+/** Counts data records (header excluded, see CsvRecordCounter), hashing the bytes on the way. */
+async function countRecords(filePath: string, digest?: Hash): Promise<number> {
+  const counter = new CsvRecordCounter();
+  for await (const chunk of createReadStream(filePath)) {
+    counter.push(chunk as Buffer);
+    digest?.update(chunk as Buffer);
+  }
+  return counter.count;
 }
 
 /**

@@ -47,6 +47,8 @@ export class JobService extends Disposable implements JobServiceApi {
   readonly onDidFinishJob = this.finishEmitter.event;
   private readonly announceEmitter = new Emitter<TrackedJob>();
   readonly onDidAnnounceJob = this.announceEmitter.event;
+  private readonly checkEmitter = new Emitter<TrackedJob>();
+  readonly onDidCheckJob = this.checkEmitter.event;
   /** Throttles and auth holds per account, read by the views. */
   readonly accountStates: AccountStates;
   readonly onDidChangePause: JobServiceApi['onDidChangePause'];
@@ -82,6 +84,7 @@ export class JobService extends Disposable implements JobServiceApi {
       accountHolds: options.accountHolds,
       serves: options.serves,
       finished: (job) => this.finished(job),
+      checked: (job) => this.checkEmitter.fire(job),
       vanished: (job) => {
         this.finishEmitter.fire(job);
         this.announce(job);
@@ -227,6 +230,7 @@ export class JobService extends Disposable implements JobServiceApi {
     this.changeEmitter.dispose();
     this.finishEmitter.dispose();
     this.announceEmitter.dispose();
+    this.checkEmitter.dispose();
     return holdsWritten;
   }
 

@@ -62,6 +62,8 @@ export interface JobServiceApi extends IDisposable {
    * user works in (focused), else the one that saw the end (see JobService.announce).
    */
   readonly onDidAnnounceJob: Event<TrackedJob>;
+  /** A status call was sent for the job from this window (for counting what a run spent). */
+  readonly onDidCheckJob: Event<TrackedJob>;
   /** Fired when a pause starts or ends (`until` <= now means ended). */
   readonly onDidChangePause: Event<AccountPause>;
   readonly onDidHitAccountProblem: Event<AccountProblem>;

@@ -46,6 +46,8 @@ export interface StatusPollerOptions {
   serves?: (accountId: string) => boolean;
   /** A job this window's write ended (completed or failed): told, announced, downloaded. */
   finished: (job: TrackedJob) => void;
+  /** One status call was sent for the job (answered or not): counted by the export's run history. */
+  checked?: (job: TrackedJob) => void;
   /** A running job Zoho no longer knows (now failed): told and announced. */
   vanished: (job: TrackedJob) => void;
 }
@@ -218,7 +220,11 @@ export class StatusPoller {
     let details: JobDetails;
     try {
       const api = await this.options.clients(job.accountId);
-      details = await api.getJob(job.ref, job.jobId);
+      try {
+        details = await api.getJob(job.ref, job.jobId);
+      } finally {
+        this.options.checked?.(job);
+      }
     } catch (error) {
       return this.pollFailed(job, error);
     }

@@ -16,12 +16,14 @@ import { jobContextValue } from './jobContext';
 import { jobDescription } from './jobDescription';
 import { isJobReady, readyCount } from './readyResults';
 import { exportItem } from './exportItem';
+import { definitionItem, runItem } from './historyItem';
+import { runLabel } from './historyText';
 import { jobIcon } from './jobIcons';
 import { jobTooltip } from './jobTooltip';
 import { nodeForRow, type ExportNode, type JobNode, type ReportNode, type TreeNode } from './treeNodes';
 import { layoutOf, ROOT, type ReportGroup, type Row, type TreeLayout } from './treeShape';
 
-export type { AccountNode, ExportNode, JobNode, ReportNode, TreeNode } from './treeNodes';
+export type { AccountNode, ExportNode, JobNode, ReportNode, RunNode, TreeNode } from './treeNodes';
 
 export const JOBS_VIEW_ID = 'creatorBulkJobs.jobs';
 
@@ -54,6 +56,10 @@ export class JobsTreeProvider extends Disposable implements vscode.TreeDataProvi
     this.register(exports.onDidChangeExport(({ run }) => this.onExportChanged(run.id)));
     this.register(jobs.onDidChangeJob(({ kind, job }) => this.onJobChanged(kind, job)));
     this.register(jobs.accountStates.onDidChange((state) => this.onAccountStateChanged(state.accountId)));
+    if (services.history) {
+      // A run recorded (here or in another window): its saved export's row and runs.
+      this.register(services.history.onDidChange(() => this.relayout(() => [])));
+    }
     this.register(accounts.onDidChange(() => this.refreshRoot()));
     this.register({ dispose: () => this.ticker.stop() });
   }
@@ -82,6 +88,10 @@ export class JobsTreeProvider extends Disposable implements vscode.TreeDataProvi
         return accountItem(this.services, element);
       case 'report':
         return reportItem(this.services, element, this.group(element));
+      case 'definition':
+        return definitionItem(this.services.history, element.id, element.definition);
+      case 'run':
+        return runItem(this.services.history, element, this.clock.now());
       case 'export': {
         const row = this.row(element);
         const label = row?.kind === 'export' ? row : { id: element.id, label: '', fileInLabel: false };
@@ -181,7 +191,7 @@ export class JobsTreeProvider extends Disposable implements vscode.TreeDataProvi
   // ---- change handling ----
 
   private computeLayout(): TreeLayout {
-    return layoutOf(this.services, this.clock.now());
+    return layoutOf(this.services, this.clock.now(), runLabel);
   }
 
   /**

@@ -8,7 +8,10 @@ export type ReportNode = Readonly<{ kind: 'report'; id: string; accountId: strin
 export type JobNode = Readonly<{ kind: 'job'; id: string; key: string }>;
 export type ExportNode = Readonly<{ kind: 'export'; id: string; exportId: string }>;
 
-export type TreeNode = AccountNode | ReportNode | JobNode | ExportNode;
+export type DefinitionNode = Readonly<{ kind: 'definition'; id: string; definition: string }>;
+export type RunNode = Readonly<{ kind: 'run'; id: string; definition: string; runId: string }>;
+
+export type TreeNode = AccountNode | ReportNode | JobNode | ExportNode | DefinitionNode | RunNode;
 
 /** A new node for a row: its kind and ids, nothing that changes while the row exists. */
 export function nodeForRow(row: Row): TreeNode {
@@ -19,6 +22,10 @@ export function nodeForRow(row: Row): TreeNode {
       return { kind: 'report', id: row.id, accountId: row.accountId, groupKey: row.groupKey };
     case 'export':
       return { kind: 'export', id: row.id, exportId: row.exportId };
+    case 'definition':
+      return { kind: 'definition', id: row.id, definition: row.definition };
+    case 'run':
+      return { kind: 'run', id: row.id, definition: row.definition, runId: row.runId };
     default:
       return { kind: 'job', id: row.id, key: row.key };
   }

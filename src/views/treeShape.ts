@@ -1,5 +1,6 @@
-// The jobs tree as data: exports first (newest on top) with their batches, then account -> report
-// -> job, where a level with a single entry is skipped. Pure, so a test can build it from any
+// The jobs tree as data: exports first (newest on top) with their batches, then the saved exports
+// that have a run history with their runs (newest first), then account -> report -> job, where a
+// level with a single entry is skipped. Pure, so a test can build it from any
 // sequence of store changes; the provider (./jobsTree.ts) and the pickers only read it.
 //
 // Two rules keep VS Code from ever seeing one element twice ("Element with id … is already
@@ -7,6 +8,7 @@
 // names its parent's, so two rows can never share one.
 import * as path from 'node:path';
 import type { ExportRun } from '../exports/model';
+import type { RunRecord } from '../exports/runHistory';
 import type { TrackedJob } from '../jobs/model';
 import type { Services } from '../services';
 import { formatClock, jobLabel } from './jobDescription';
@@ -31,7 +33,9 @@ export type Row =
   | { kind: 'account'; id: string; accountId: string }
   | { kind: 'report'; id: string; accountId: string; groupKey: string }
   | { kind: 'export'; id: string; exportId: string; label: string; fileInLabel: boolean }
-  | { kind: 'job'; id: string; key: string; label: string; exportId?: string };
+  | { kind: 'job'; id: string; key: string; label: string; exportId?: string }
+  | { kind: 'definition'; id: string; definition: string }
+  | { kind: 'run'; id: string; definition: string; runId: string; label: string };
 
 export interface TreeLayout {
   shape: TreeShape;
@@ -152,9 +156,20 @@ export interface LayoutInput {
   exports: ExportRun[];
   /** For start times in labels ("14:05" today, "Dec 5 14:05" before). */
   now: number;
+  /** The run history of saved exports: each definition's runs, newest first. */
+  history?: Array<{ definition: string; runs: RunRecord[] }>;
+  /** A run's row label (../views/historyText.ts). */
+  runLabel?: (run: RunRecord) => string;
 }
 
-export function layoutTree({ accountOrder, jobs, exports, now }: LayoutInput): TreeLayout {
+export function layoutTree({
+  accountOrder,
+  jobs,
+  exports,
+  now,
+  history = [],
+  runLabel = (run) => run.id,
+}: LayoutInput): TreeLayout {
   const exportsById = new Map(exports.map((run) => [run.id, run]));
   const legacy = new Map<string, string>();
   for (const run of exports) {
@@ -231,7 +246,24 @@ export function layoutTree({ accountOrder, jobs, exports, now }: LayoutInput): T
     const only = shape.accountIds[0];
     rest = only === undefined ? [] : groupRows(only, ROOT);
   }
-  add(ROOT, [...exportRows, ...rest]);
+  // Saved exports with their runs: a run's id names its definition's, so it has one place only.
+  const definitionRows: Row[] = history
+    .filter((entry) => entry.runs.length > 0)
+    .map(({ definition, runs }) => {
+      const id = `definition:${definition}`;
+      add(
+        id,
+        runs.map((run) => ({
+          kind: 'run',
+          id: `${id}/run:${run.id}`,
+          definition,
+          runId: run.id,
+          label: runLabel(run),
+        })),
+      );
+      return { kind: 'definition', id, definition };
+    });
+  add(ROOT, [...exportRows, ...definitionRows, ...rest]);
 
   const parents = new Map<string, string>();
   const jobRows = new Map<string, Row & { kind: 'job' }>();
@@ -254,11 +286,14 @@ export function layoutTree({ accountOrder, jobs, exports, now }: LayoutInput): T
 }
 
 /** The tree as the services hold it now: the pickers list jobs and exports in this order. */
-export function layoutOf(services: Services, now: number): TreeLayout {
+export function layoutOf(services: Services, now: number, runLabel?: (run: RunRecord) => string): TreeLayout {
+  const { history } = services;
   return layoutTree({
     accountOrder: services.accounts.list().map((account) => account.id),
     jobs: services.jobs.jobs(),
     exports: services.exports.exports(),
     now,
+    history: history?.definitions().map((definition) => ({ definition, runs: history.runsOf(definition) })),
+    runLabel,
   });
 }

@@ -2,7 +2,7 @@
 // bundle size and the activation time. Figures only, no pass/fail: these machines are shared and
 // noisy, so targets are read by people (README "Performance" lists them).
 // `npm run bench -- poll` prints the poll budget (and the shared store's write economy) only;
-// `npm run bench -- shared` the write economy only.
+// `npm run bench -- shared` the write economy only; `npm run bench -- compare` the compare of two runs.
 // Options: --pairs N (200,000-record pairs, default 7), --pairs-1gb N (default 3), --no-1gb,
 //          --activation-runs N (default 15), --cli-runs N (the command line's start, default 15).
 import { promises as fs } from 'node:fs';
@@ -15,6 +15,7 @@ import { benchActivation, buildProductionBundle } from './bundleAndActivation';
 import { benchDownloadVsCurl, type DownloadFigures } from './downloadVsCurl';
 import { writeResultZip } from './fixtures';
 import { benchCliStart, CLI_START_TARGET } from './cliStart';
+import { benchCompare } from './compareBench';
 import { benchExport } from './exportBench';
 import { benchCeiling, benchPollBudget } from './pollBudget';
 import { benchSharedState } from './sharedState';
@@ -65,6 +66,10 @@ async function main(): Promise<void> {
   }
   if (process.argv.includes('shared')) {
     await benchSharedState(); // `npm run bench -- shared`: the shared job store's write economy only
+    return;
+  }
+  if (process.argv.includes('compare')) {
+    await benchCompare(); // `npm run bench -- compare`: Compare with Previous Run on 1,000,000 records only
     return;
   }
   if (process.argv.includes('export')) {
@@ -147,6 +152,7 @@ async function main(): Promise<void> {
       await fs.rm(zipPath, { force: true });
     }
     await benchExport();
+    await benchCompare();
     await benchScheduler(1000);
 
     console.log('\nsummary (targets in brackets)');

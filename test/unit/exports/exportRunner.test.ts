@@ -2,6 +2,7 @@
 // the runner share a fake clock (polls, waits and cursor ages move only when a test ticks it); the
 // simulator's own clock decides when jobs complete.
 import * as assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { access, readFile, readdir, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { silentLogger } from '../../../src/core/ports';
@@ -10,6 +11,7 @@ import { Emitter } from '../../../src/core/lifecycle';
 import { ExportRunner, type ExportLease } from '../../../src/exports/exportRunner';
 import { EXPORTS_FILE_NAME, EXPORTS_FOLDER_NAME, ExportStore } from '../../../src/exports/exportStore';
 import { partialPath, type ExportRun } from '../../../src/exports/model';
+import { RunHistory } from '../../../src/exports/runHistory';
 import { JobService } from '../../../src/jobs/jobService';
 import type { JobStore } from '../../../src/jobs/jobStore';
 import { countCsvRecords } from '../../../src/results/countCsvRecords';
@@ -66,7 +68,7 @@ describe('ExportRunner (simulator over HTTP)', function () {
   let destination: string;
   const disposables: { dispose(): void }[] = [];
 
-  function newWindow(lease?: ExportLease): Window {
+  function newWindow(lease?: ExportLease, history?: RunHistory): Window {
     const api = clientFor(sim);
     const store = shared.store();
     stores.push(store);
@@ -85,6 +87,7 @@ describe('ExportRunner (simulator over HTTP)', function () {
       clock,
       logger: silentLogger,
       lease,
+      history,
     });
     // The runner goes first on dispose, as in extension.ts.
     disposables.push(service, runner);
@@ -348,6 +351,62 @@ describe('ExportRunner (simulator over HTTP)', function () {
     sim.clock.advance(JOB_MS);
     await clock.tickAsync(MINUTE);
     assert.equal(sim.requests.filter((r) => r.method === 'POST').length, 2, 'no batch created after cancel');
+  });
+
+  it("records each finished run of a definition in its history: the file's checksum, the calls spent, a cancel too", async () => {
+    const history = new RunHistory(shared.dir, clock);
+    disposables.push(history);
+    const { service, runner } = newWindow(undefined, history);
+    const start = (criteria?: string): Promise<ExportRun> =>
+      runner.start({
+        accountId: ACCOUNT,
+        ref: ref('All_Orders'),
+        query: { ...QUERY, criteria },
+        destination,
+        definition: 'Nightly',
+      });
+    const first = await runToEnd(service, runner, (await start('Status == "Open"')).id);
+    assert.equal(first.state, 'completed', first.error);
+    await history.flushed();
+
+    const [done] = history.runsOf('Nightly');
+    assert.equal(done.id, first.id);
+    assert.equal(done.state, 'completed');
+    assert.equal(done.mode, 'full');
+    assert.equal(done.records, first.records);
+    assert.equal(done.bytes, first.bytesWritten);
+    assert.equal(done.file, destination);
+    assert.equal(done.criteria, 'Status == "Open"');
+    assert.equal(
+      done.sha256,
+      createHash('sha256')
+        .update(await readFile(destination))
+        .digest('hex'),
+    );
+    const creates = sim.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/read')).length;
+    const statusCalls = sim.requests.filter((r) => r.method === 'GET' && /\/read\/\d+$/.test(r.path)).length;
+    assert.equal(done.creates, creates);
+    assert.ok(statusCalls > 0);
+    assert.equal(done.statusCalls, statusCalls, 'every status call of its batches, none other');
+
+    await runner.remove(first.id);
+    await clock.tickAsync(MINUTE);
+    const second = await start();
+    await completeRunningBatch(service);
+    await until(() => runner.get(second.id)?.batches[0].appended === true, 'batch 1 to be appended');
+    await runner.cancel(second.id, true);
+    await history.flushed();
+    const runs = history.runsOf('Nightly');
+    assert.deepEqual(
+      runs.map((run) => [run.id, run.state]),
+      [
+        [second.id, 'cancelled'],
+        [first.id, 'completed'],
+      ],
+    );
+    assert.equal(runs[0].file, partialPath(destination));
+    assert.equal(runs[0].sha256, undefined, 'a partial file is not verified, so no checksum is claimed');
+    assert.equal(history.previousOf('Nightly', second.id)?.id, first.id);
   });
 
   it('refuses a second export into the same file; cancel can discard the records, leaving no file', async () => {

@@ -1,0 +1,201 @@
+// Compare with Previous Run (issue 20.4): on a run of a saved export (its tree row, or a picker
+// from the palette), compares its file with the previous run's by ID (../exports/compareCsv.ts,
+// streamed through bucket files, so a 1,000,000-record run fits the export path's memory) and
+// opens the summary as a read-only Markdown preview; every difference is offered as a CSV. A
+// previous file that is gone or no longer the one its run wrote is said, with what is possible.
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { compareCsv, CompareError } from '../exports/compareCsv';
+import { compareMarkdown } from '../exports/compareReport';
+import type { RunHistoryApi, RunRecord } from '../exports/runHistory';
+import type { Services } from '../services';
+import { runRowText, runTitle } from '../views/historyText';
+import { showCommandError } from './showError';
+
+export const COMPARE_RUNS_COMMAND = 'creatorBulkJobs.compareWithPreviousRun';
+
+async function exists(file: string): Promise<boolean> {
+  return fs.access(file).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** The run a tree row names, or the one the user picks among runs that have a previous one. */
+async function chooseRun(history: RunHistoryApi, arg: unknown): Promise<RunRecord | undefined> {
+  const node = arg as { definition?: unknown; runId?: unknown } | undefined;
+  if (typeof node?.definition === 'string' && typeof node.runId === 'string') {
+    return history.runsOf(node.definition).find((run) => run.id === node.runId);
+  }
+  const now = Date.now();
+  const items = history.definitions().flatMap((definition) =>
+    history
+      .runsOf(definition)
+      .filter((run) => history.previousOf(definition, run.id))
+      .map((run) => ({
+        label: definition,
+        description: runRowText(run, now),
+        detail: runTitle(run, now),
+        run,
+      })),
+  );
+  if (items.length === 0) {
+    void vscode.window.showInformationMessage(
+      'No saved export has two recorded runs yet: run one again (Run Saved Export) to compare its runs.',
+    );
+    return undefined;
+  }
+  return (
+    await vscode.window.showQuickPick(items, { placeHolder: 'Compare which run with the run before it?' })
+  )?.run;
+}
+
+/**
+ * The previous run's file, or another CSV the user picks when it is gone (undefined: none). A run
+ * that wrote the same file name as this one was replaced by it (unless both hold the same bytes).
+ */
+async function previousFile(
+  previous: RunRecord,
+  current: RunRecord,
+): Promise<{ file: string; warning?: string } | undefined> {
+  const replaced = previous.file === current.file && previous.sha256 !== current.sha256;
+  if (previous.file && !replaced && (await exists(previous.file))) {
+    return { file: previous.file };
+  }
+  const where = replaced
+    ? `this run wrote the same file, ${path.basename(previous.file ?? '')}, so the previous records are no longer there (a {date} or {time} in the definition's destination keeps each run's file)`
+    : previous.file
+      ? `${path.basename(previous.file)} no longer exists`
+      : 'it left no file';
+  const choice = await vscode.window.showWarningMessage(
+    `The previous run of ${previous.definition} cannot be compared: ${where}. You can compare with another CSV of the same report.`,
+    'Compare with a File…',
+  );
+  if (!choice) {
+    return undefined;
+  }
+  const picked = await vscode.window.showOpenDialog({
+    canSelectMany: false,
+    filters: { CSV: ['csv'] },
+    openLabel: 'Compare',
+    defaultUri: previous.file ? vscode.Uri.file(path.dirname(previous.file)) : undefined,
+  });
+  const file = picked?.[0]?.fsPath;
+  return file
+    ? { file, warning: `The previous run's file was gone; compared with ${file} instead.` }
+    : undefined;
+}
+
+export async function compareWithPreviousRun(services: Services, arg?: unknown): Promise<string | undefined> {
+  const { history } = services;
+  if (!history) {
+    return undefined;
+  }
+  const current = await chooseRun(history, arg);
+  if (!current) {
+    return undefined;
+  }
+  const previous = history.previousOf(current.definition, current.id);
+  if (!previous) {
+    void vscode.window.showInformationMessage(
+      `This is the first recorded run of ${current.definition}: there is no run before it to compare with.`,
+    );
+    return undefined;
+  }
+  if (!current.file || !(await exists(current.file))) {
+    void vscode.window.showWarningMessage(
+      `This run of ${current.definition} cannot be compared: ${current.file ? `${path.basename(current.file)} no longer exists` : 'it left no file'}.`,
+    );
+    return undefined;
+  }
+  const before = await previousFile(previous, current);
+  if (!before) {
+    return undefined;
+  }
+  const folder = path.join(services.storageDir, 'compare');
+  await fs.mkdir(folder, { recursive: true });
+  const differences = path.join(
+    folder,
+    `${current.definition.replace(/[^\w.-]+/g, '_')} differences ${current.id.slice(0, 8)}.csv`,
+  );
+  const summaryFile = path.join(
+    folder,
+    `${current.definition.replace(/[^\w.-]+/g, '_')} compare ${current.id.slice(0, 8)}.md`,
+  );
+  try {
+    const summary = await vscode.window.withProgress(
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: `Comparing two runs of ${current.definition}…`,
+      },
+      () => compareCsv(before.file, current.file as string, { workDir: folder, differencesCsv: differences }),
+    );
+    const changedSince = (run: RunRecord, sha: string): string | undefined =>
+      run.sha256 && run.sha256 !== sha
+        ? `${path.basename(run.file ?? '')} changed since its run (its checksum differs): it was compared as it is now.`
+        : undefined;
+    const now = Date.now();
+    const markdown = compareMarkdown(
+      `${current.definition}: this run compared with the previous one`,
+      {
+        title: runTitle(previous, now),
+        file: before.file,
+        warning: before.warning ?? changedSince(previous, summary.previousSha256),
+      },
+      {
+        title: runTitle(current, now),
+        file: current.file,
+        warning: changedSince(current, summary.currentSha256),
+      },
+      summary,
+      differences,
+    );
+    await fs.writeFile(summaryFile, markdown);
+    await vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.file(summaryFile));
+    const total = summary.added + summary.changed + summary.removed;
+    if (total > 0) {
+      void vscode.window
+        .showInformationMessage(
+          `${current.definition}: ${total.toLocaleString('en-US')} records differ from the previous run.`,
+          'Open Differences (CSV)',
+          'Save Differences As…',
+        )
+        .then(async (choice) => {
+          if (choice === 'Open Differences (CSV)') {
+            await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(differences), {
+              preview: false,
+            });
+          } else if (choice === 'Save Differences As…') {
+            const target = await vscode.window.showSaveDialog({
+              defaultUri: vscode.Uri.file(
+                path.join(path.dirname(current.file as string), path.basename(differences)),
+              ),
+              filters: { CSV: ['csv'] },
+            });
+            if (target) {
+              await fs.copyFile(differences, target.fsPath);
+            }
+          }
+        });
+    }
+    return summaryFile;
+  } catch (error) {
+    if (error instanceof CompareError) {
+      void vscode.window.showErrorMessage(
+        `The runs of ${current.definition} cannot be compared: ${error.message}`,
+      );
+      return undefined;
+    }
+    showCommandError(services, `Could not compare the runs of ${current.definition}`, error);
+    return undefined;
+  }
+}
+
+export function registerCompareRuns(context: vscode.ExtensionContext, services: Services): void {
+  context.subscriptions.push(
+    vscode.commands.registerCommand(COMPARE_RUNS_COMMAND, (arg?: unknown) =>
+      compareWithPreviousRun(services, arg),
+    ),
+  );
+}

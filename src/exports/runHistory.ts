@@ -1,0 +1,214 @@
+// The run history of saved exports (issue 20.3): what each run of a definition did, kept beside the
+// other shared state in one SharedCollection (../core/sharedCollection.ts), one small file per
+// definition holding its newest HISTORY_CAP runs, newest first. One write per finished run (the
+// window that wrote the run's file records it, see ./runCompletion.ts); two windows recording at
+// once merge under the definition's lock (recordRunMerge), so neither run is lost.
+import { errorMessage } from '../core/format';
+import { Disposable, Emitter, type Event } from '../core/lifecycle';
+import { silentLogger, type Clock, type Logger } from '../core/ports';
+import { SharedCollection, type Merge } from '../core/sharedCollection';
+import type { ExportRun, ExportRunState } from './model';
+
+/** The history folder, next to the exports' folder (./exportStore.ts). */
+export const HISTORY_FOLDER_NAME = 'run-history';
+/** Runs kept per definition: older ones are dropped when a new one is recorded. */
+export const HISTORY_CAP = 50;
+
+export type FinishedState = Exclude<ExportRunState, 'running'>;
+
+/** One finished run of a definition, as the tree and Compare with Previous Run read it. */
+export interface RunRecord {
+  /** The export run's id (ExportRun.id). */
+  id: string;
+  definition: string;
+  accountId: string;
+  /** `app / report` */
+  report: string;
+  state: FinishedState;
+  mode: 'full' | 'incremental';
+  /** The criteria actually sent with the first batch (undefined: every record). */
+  criteria?: string;
+  startedAt: number;
+  finishedAt: number;
+  durationMs: number;
+  records: number;
+  /** Set by an incremental (or reconciling) run: see ./model.ts. */
+  added?: number;
+  changed?: number;
+  removed?: number;
+  bytes: number;
+  /** Status calls spent on the run's batches by the window(s) that polled them and recorded here. */
+  statusCalls: number;
+  /** Bulk read jobs created for the run (one per batch). */
+  creates: number;
+  /** The file the run left (the merged CSV, or the partial file a stop kept). */
+  file?: string;
+  /** sha256 of `file` as verified at completion (hex). */
+  sha256?: string;
+  /** Why it stopped (failed, interrupted, cancelled). */
+  error?: string;
+}
+
+export interface DefinitionHistory {
+  definition: string;
+  /** Newest first, at most HISTORY_CAP. */
+  runs: RunRecord[];
+}
+
+/** Adds `record` to its definition's history (once per run id), newest first, capped. */
+export function recordRunMerge(record: RunRecord, cap = HISTORY_CAP): Merge<DefinitionHistory> {
+  return (stored) => {
+    const others = (stored?.runs ?? []).filter((run) => run.id !== record.id);
+    const runs = [...others, record]
+      .sort((a, b) => b.startedAt - a.startedAt || b.finishedAt - a.finishedAt || (a.id < b.id ? -1 : 1))
+      .slice(0, cap);
+    return { definition: record.definition, runs };
+  };
+}
+
+/** What the run's record says, from the run as finished and what this window counted. */
+export function runRecordOf(
+  run: ExportRun & { definition: string },
+  spent: { statusCalls: number },
+  sha256?: string,
+): RunRecord {
+  const finishedAt = run.finishedAt ?? run.startedAt;
+  const file = run.state === 'completed' ? run.destination : run.keptPath;
+  // The criteria actually sent (an incremental run's holds its Modified_Time condition).
+  const sent = run.query.criteria;
+  const record: RunRecord = {
+    id: run.id,
+    definition: run.definition,
+    accountId: run.accountId,
+    report: `${run.ref.app} / ${run.ref.report}`,
+    state: run.state === 'running' ? 'interrupted' : run.state,
+    mode: run.mode === 'incremental' ? 'incremental' : 'full',
+    startedAt: run.startedAt,
+    finishedAt,
+    durationMs: Math.max(0, finishedAt - run.startedAt),
+    records: run.records,
+    bytes: run.bytesWritten,
+    statusCalls: spent.statusCalls,
+    creates: run.batches.length,
+  };
+  const optional: Partial<RunRecord> = {
+    criteria: sent || undefined,
+    added: run.changes?.added,
+    changed: run.changes?.changed,
+    removed: run.changes?.removed,
+    file,
+    sha256,
+    error: run.error,
+  };
+  for (const [key, value] of Object.entries(optional)) {
+    if (value !== undefined) {
+      (record as unknown as Record<string, unknown>)[key] = value;
+    }
+  }
+  return record;
+}
+
+export interface RunHistoryChange {
+  definition: string;
+  external: boolean;
+}
+
+/** The read side the views and commands use. */
+export interface RunHistoryApi {
+  readonly onDidChange: Event<RunHistoryChange>;
+  /** Definitions with at least one recorded run, by name. */
+  definitions(): string[];
+  /** A definition's runs, newest first. */
+  runsOf(definition: string): RunRecord[];
+  /** The run recorded before `runId` of the same definition (undefined: it is the oldest). */
+  previousOf(definition: string, runId: string): RunRecord | undefined;
+}
+
+export class RunHistory extends Disposable implements RunHistoryApi {
+  private readonly items: SharedCollection<DefinitionHistory>;
+  private readonly changes = new Emitter<RunHistoryChange>();
+  readonly onDidChange: Event<RunHistoryChange> = this.changes.event;
+
+  /** `dir` is the shared storage folder (the one holding `exports/`). */
+  constructor(
+    dir: string,
+    clock: Clock,
+    private readonly logger: Logger = silentLogger,
+  ) {
+    super();
+    this.items = new SharedCollection({
+      dir,
+      name: HISTORY_FOLDER_NAME,
+      label: 'run history',
+      isItem: isDefinitionHistory,
+      clock,
+      logger,
+    });
+    this.items.onDidChange(({ key, external }) => this.changes.fire({ definition: key, external }));
+  }
+
+  definitions(): string[] {
+    return this.items
+      .entries()
+      .map(([key]) => key)
+      .sort((a, b) => a.localeCompare(b));
+  }
+
+  runsOf(definition: string): RunRecord[] {
+    return this.items.get(definition)?.runs ?? [];
+  }
+
+  previousOf(definition: string, runId: string): RunRecord | undefined {
+    const runs = this.runsOf(definition);
+    const index = runs.findIndex((run) => run.id === runId);
+    return index < 0 ? undefined : runs[index + 1];
+  }
+
+  /** Records a finished run (logged, never thrown: a history that cannot be written costs no export). */
+  async record(record: RunRecord): Promise<void> {
+    try {
+      await this.items.change(record.definition, recordRunMerge(record));
+    } catch (error) {
+      this.logger.warn(`Could not record the run of ${record.definition}: ${errorMessage(error)}`);
+    }
+  }
+
+  /** Takes in what other windows recorded. */
+  sync(): void {
+    this.items.sync();
+  }
+
+  flushed(): Promise<void> {
+    return this.items.flushed();
+  }
+
+  protected override onDispose(): Promise<void> {
+    this.changes.dispose();
+    return this.items.dispose();
+  }
+}
+
+function isRunRecord(value: unknown): value is RunRecord {
+  const run = value as Partial<RunRecord> | null;
+  return (
+    typeof run === 'object' &&
+    run !== null &&
+    typeof run.id === 'string' &&
+    typeof run.definition === 'string' &&
+    typeof run.startedAt === 'number' &&
+    typeof run.finishedAt === 'number' &&
+    typeof run.records === 'number' &&
+    typeof run.state === 'string'
+  );
+}
+
+function isDefinitionHistory(value: unknown): value is DefinitionHistory {
+  const item = value as Partial<DefinitionHistory> | null;
+  return (
+    typeof item === 'object' &&
+    item !== null &&
+    typeof item.definition === 'string' &&
+    Array.isArray(item.runs) &&
+    item.runs.every(isRunRecord)
+  );
+}

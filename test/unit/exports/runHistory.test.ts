@@ -1,0 +1,136 @@
+// The run history of saved exports (src/exports/runHistory.ts): one file per definition in the
+// shared storage folder, capped, and two windows recording at once keep both runs.
+import * as assert from 'node:assert/strict';
+import { readdir } from 'node:fs/promises';
+import * as path from 'node:path';
+import { systemClock } from '../../../src/core/ports';
+import type { ExportRun } from '../../../src/exports/model';
+import {
+  HISTORY_CAP,
+  HISTORY_FOLDER_NAME,
+  RunHistory,
+  recordRunMerge,
+  runRecordOf,
+  type RunRecord,
+} from '../../../src/exports/runHistory';
+import { SharedStorage } from '../jobs/sharedStorage';
+
+function record(n: number, definition = 'Nightly orders'): RunRecord {
+  return {
+    id: `run-${n}`,
+    definition,
+    accountId: 'acc-1',
+    report: 'zylker_store / All_Orders',
+    state: 'completed',
+    mode: 'full',
+    startedAt: 1_000_000 + n * 60_000,
+    finishedAt: 1_000_000 + n * 60_000 + 30_000,
+    durationMs: 30_000,
+    records: 1000 + n,
+    bytes: 10_000,
+    statusCalls: 3,
+    creates: 1,
+  };
+}
+
+describe('Run history (one shared file per definition)', () => {
+  let shared: SharedStorage;
+  const open: RunHistory[] = [];
+  beforeEach(async () => {
+    shared = await SharedStorage.create();
+  });
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((history) => history.dispose()));
+    await shared.dispose();
+  });
+
+  function window(): RunHistory {
+    const history = new RunHistory(shared.dir, systemClock);
+    open.push(history);
+    return history;
+  }
+
+  it(`keeps the newest ${HISTORY_CAP} runs of a definition, newest first, in one file`, async () => {
+    const history = window();
+    for (let n = 1; n <= HISTORY_CAP + 5; n++) {
+      await history.record(record(n));
+    }
+    const runs = history.runsOf('Nightly orders');
+    assert.equal(runs.length, HISTORY_CAP);
+    assert.equal(runs[0].id, `run-${HISTORY_CAP + 5}`);
+    assert.equal(runs[runs.length - 1].id, 'run-6', 'the five oldest were dropped');
+    assert.equal(history.previousOf('Nightly orders', 'run-55')?.id, 'run-54');
+    assert.equal(history.previousOf('Nightly orders', 'run-6'), undefined);
+    const files = await readdir(path.join(shared.dir, HISTORY_FOLDER_NAME));
+    assert.equal(files.filter((name) => name.endsWith('.json')).length, 1, files.join(', '));
+  });
+
+  it('two windows recording runs of one definition at the same time keep both, and each sees the other', async () => {
+    const [a, b] = [window(), window()];
+    const heardByA: string[] = [];
+    a.onDidChange(({ definition, external }) => external && heardByA.push(definition));
+    await Promise.all([a.record(record(1)), b.record(record(2))]);
+    a.sync();
+    b.sync();
+    for (const history of [a, b, window()]) {
+      assert.deepEqual(
+        history.runsOf('Nightly orders').map((run) => run.id),
+        ['run-2', 'run-1'],
+      );
+    }
+    assert.deepEqual(a.definitions(), ['Nightly orders']);
+    assert.ok(heardByA.includes('Nightly orders'), 'window a heard of the run b recorded');
+  });
+
+  it('records a run once however often it is recorded, other definitions apart', () => {
+    let stored = recordRunMerge(record(1))(undefined);
+    stored = recordRunMerge({ ...record(1), records: 5 })(stored);
+    stored = recordRunMerge(record(2))(stored);
+    assert.deepEqual(
+      stored?.runs.map((run) => [run.id, run.records]),
+      [
+        ['run-2', 1002],
+        ['run-1', 5],
+      ],
+    );
+  });
+
+  it("reads what an incremental run adds to the export run, and a stopped run's kept file", () => {
+    const run: ExportRun & { definition: string } = {
+      id: 'r1',
+      accountId: 'acc-1',
+      ref: { owner: 'zylker', app: 'zylker_store', report: 'All_Orders' },
+      query: { criteria: 'Status == "Open"' },
+      destination: '/tmp/out.csv',
+      state: 'interrupted',
+      batches: [
+        { key: 'k1', jobId: '1', appended: true },
+        { key: 'k2', jobId: '2', appended: false },
+      ],
+      bytesWritten: 1234,
+      records: 10,
+      startedAt: 1000,
+      finishedAt: 61_000,
+      keptPath: '/tmp/out.partial.csv',
+      error: 'The cursor expired.',
+      definition: 'Nightly orders',
+    };
+    const incremental: typeof run = {
+      ...run,
+      mode: 'incremental',
+      changes: { added: 120, changed: 35, removed: 2, file: '/tmp/out.changes.csv' },
+    };
+    const recorded = runRecordOf(incremental, { statusCalls: 7 }, undefined);
+    assert.equal(recorded.mode, 'incremental');
+    assert.deepEqual([recorded.added, recorded.changed, recorded.removed], [120, 35, 2]);
+    assert.equal(recorded.file, '/tmp/out.partial.csv');
+    assert.equal(recorded.creates, 2);
+    assert.equal(recorded.statusCalls, 7);
+    assert.equal(recorded.durationMs, 60_000);
+    assert.equal(recorded.criteria, 'Status == "Open"');
+    assert.equal(recorded.error, 'The cursor expired.');
+    const full = runRecordOf(run, { statusCalls: 0 });
+    assert.equal(full.mode, 'full');
+    assert.equal(full.added, undefined);
+  });
+});
