@@ -201,6 +201,7 @@ export async function applyRunToSnapshot(run: ExportRun): Promise<Pick<ExportRun
       changesFile,
       full: run.mode === 'full',
       workDir: runsFolder(snapshot),
+      keepCopyAs: run.destination.replace(/\.csv$/i, '') + '.snapshot.csv',
     });
     await writeSnapshotState(snapshot, {
       lastStartedAt: run.startedAt,
@@ -210,8 +211,16 @@ export async function applyRunToSnapshot(run: ExportRun): Promise<Pick<ExportRun
       dateFormat: run.dateFormat ?? previous?.dateFormat,
       timeZone: run.timeZone ?? previous?.timeZone,
     });
+    await pruneRunsFolder(snapshot);
     return {
-      changes: { added: merged.added, changed: merged.changed, removed: merged.removed, file: changesFile },
+      changes: {
+        added: merged.added,
+        changed: merged.changed,
+        removed: merged.removed,
+        file: changesFile,
+        snapshotCopy: merged.copy,
+        snapshotSha256: merged.sha256,
+      },
     };
   } catch (error) {
     await fs.rm(changesFile, { force: true });
@@ -220,4 +229,32 @@ export async function applyRunToSnapshot(run: ExportRun): Promise<Pick<ExportRun
       `${run.ref.report} was exported, but the snapshot ${path.basename(snapshot)} was left as it was: ${errorMessage(error)}`,
     );
   }
+}
+
+/** Snapshot copies kept: this run's and the one before (Compare with Previous Run needs both). */
+export const KEPT_SNAPSHOT_COPIES = 2;
+/** Runs whose own records and record of changes are kept. */
+export const KEPT_RUN_FILES = 10;
+
+/**
+ * Removes what older runs left in the runs folder: each snapshot copy costs as much disk as the
+ * snapshot once the snapshot moves on. Names start with the run's start stamp, so they sort by age.
+ * A file that cannot be removed is left for the next run.
+ */
+async function pruneRunsFolder(snapshot: string): Promise<void> {
+  const folder = runsFolder(snapshot);
+  const names = await fs.readdir(folder).catch(() => [] as string[]);
+  const runStamp = /^(\d{4}-\d{2}-\d{2}-\d{9}Z)-(?:full|incremental)/;
+  const stamps = [...new Set(names.map((name) => runStamp.exec(name)?.[1]).filter((s) => s !== undefined))]
+    .sort()
+    .reverse();
+  const keepCopies = new Set(stamps.slice(0, KEPT_SNAPSHOT_COPIES));
+  const keepRuns = new Set(stamps.slice(0, KEPT_RUN_FILES));
+  const doomed = names.filter((name) => {
+    const at = runStamp.exec(name)?.[1];
+    return at !== undefined && (!keepRuns.has(at) || (name.endsWith('.snapshot.csv') && !keepCopies.has(at)));
+  });
+  await Promise.all(
+    doomed.map((name) => fs.rm(path.join(folder, name), { force: true }).catch(() => undefined)),
+  );
 }

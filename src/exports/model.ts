@@ -63,7 +63,7 @@ export interface ExportRun {
   /** Digests of the record cursors batches were created from: a cursor seen twice ends the run. */
   cursors?: string[];
   // A run of an incremental definition (./incremental.ts). Absent on other runs. The criteria it
-  // sent are `query.criteria`. Names agreed with the run history (/work/notes/incr-fields.md).
+  // sent are `query.criteria`; the run history (./runHistory.ts) records these fields.
   /** 'full': the whole report, IDs reconciled with the snapshot (deletions found); 'incremental': Modified_Time > since. */
   mode?: 'full' | 'incremental';
   /** Absolute path of the snapshot this run upserts into (`destination` is the run's own records). */
@@ -75,8 +75,19 @@ export interface ExportRun {
   /** The app's date_format and time_zone as read for this run (kept beside the snapshot for the next). */
   dateFormat?: string;
   timeZone?: string;
-  /** Once completed: what the run changed in the snapshot, and its record of changes (CSV `change,ID`). */
-  changes?: { added: number; changed: number; removed: number; file: string };
+  /**
+   * Once completed: what the run changed in the snapshot, its record of changes (CSV `change,ID`),
+   * and the snapshot as of this run (a hard link in the runs folder, kept for the newest runs so
+   * Compare with Previous Run has both sides; absent where the file system cannot link) with its sha256.
+   */
+  changes?: {
+    added: number;
+    changed: number;
+    removed: number;
+    file: string;
+    snapshotCopy?: string;
+    snapshotSha256?: string;
+  };
 }
 
 /**

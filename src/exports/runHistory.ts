@@ -73,7 +73,9 @@ export function runRecordOf(
   sha256?: string,
 ): RunRecord {
   const finishedAt = run.finishedAt ?? run.startedAt;
-  const file = run.state === 'completed' ? run.destination : run.keptPath;
+  // An incremental definition's run is recorded by its snapshot as of the run (the report then),
+  // not by its own records (only what changed): that is what a user opens and compares.
+  const file = run.changes?.snapshotCopy ?? (run.state === 'completed' ? run.destination : run.keptPath);
   // The criteria actually sent (an incremental run's holds its Modified_Time condition).
   const sent = run.query.criteria;
   const record: RunRecord = {
@@ -97,7 +99,7 @@ export function runRecordOf(
     changed: run.changes?.changed,
     removed: run.changes?.removed,
     file,
-    sha256,
+    sha256: run.changes?.snapshotCopy ? run.changes.snapshotSha256 : sha256,
     error: run.error,
   };
   for (const [key, value] of Object.entries(optional)) {

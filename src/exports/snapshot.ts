@@ -5,7 +5,7 @@
 // stays. A full run also drops the IDs it did not see (deletions: Modified_Time cannot show them,
 // docs/zoho-bulk-read-api.md, "Incremental extraction"). Every added, changed and removed ID is
 // written to the run's record of changes, in the same pass.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, promises as fs, type WriteStream } from 'node:fs';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -22,6 +22,10 @@ export interface SnapshotChanges {
   records: number;
   /** The snapshot's header (its columns). */
   header: string;
+  /** sha256 (hex) of the new snapshot, hashed as it was written. */
+  sha256: string;
+  /** `keepCopyAs`, when the new snapshot was linked there (not on a file system without hard links). */
+  copy?: string;
 }
 
 /** Why a run's records cannot be merged into the snapshot: the run fails, the snapshot stays. */
@@ -47,6 +51,8 @@ export async function mergeIntoSnapshot(options: {
   workDir: string;
   /** Records sorted in memory at a time (tests make it small to merge several sorted runs). */
   runRecords?: number;
+  /** Also names the new snapshot here (a hard link: no second copy on disk while both exist). */
+  keepCopyAs?: string;
 }): Promise<SnapshotChanges> {
   const { runFile, snapshot, changesFile, full } = options;
   const work = path.join(options.workDir, `sort-${randomBytes(4).toString('hex')}`);
@@ -75,8 +81,15 @@ export async function mergeIntoSnapshot(options: {
       existing: oldRecords,
       full,
     });
+    const copy =
+      options.keepCopyAs === undefined
+        ? undefined
+        : await fs.link(temp, options.keepCopyAs).then(
+            () => options.keepCopyAs,
+            () => undefined,
+          );
     await fs.rename(temp, snapshot);
-    return { ...counts, header };
+    return { ...counts, header, copy };
   } finally {
     await fs.rm(temp, { force: true });
     await fs.rm(work, { recursive: true, force: true });
@@ -246,21 +259,26 @@ async function writeMerged(options: {
   incoming: AsyncGenerator<Keyed>;
   existing: AsyncGenerator<Keyed>;
   full: boolean;
-}): Promise<Omit<SnapshotChanges, 'header'>> {
+}): Promise<Omit<SnapshotChanges, 'header' | 'copy'>> {
   const { incoming, existing, full } = options;
   const out = createWriteStream(options.temp, { flags: 'wx' });
+  const digest = createHash('sha256');
+  const put = (text: string): Promise<void> | void => {
+    digest.update(text);
+    return write(out, text);
+  };
   const changes = createWriteStream(options.changesFile);
   const counts = { added: 0, changed: 0, removed: 0, records: 0 };
   const keep = async (record: Keyed): Promise<void> => {
     counts.records++;
-    await write(out, record.text + LINE_END);
+    await put(record.text + LINE_END);
   };
   const note = async (change: 'added' | 'changed' | 'removed', id: string): Promise<void> => {
     counts[change]++;
     await write(changes, `${change},${id}${LINE_END}`);
   };
   try {
-    await write(out, options.header + LINE_END);
+    await put(options.header + LINE_END);
     await write(changes, `change,ID${LINE_END}`);
     let a = await incoming.next();
     let b = await existing.next();
@@ -289,5 +307,5 @@ async function writeMerged(options: {
   } finally {
     await Promise.all([close(out), close(changes)]);
   }
-  return counts;
+  return { ...counts, sha256: digest.digest('hex') };
 }

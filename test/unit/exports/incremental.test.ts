@@ -2,7 +2,8 @@
 // over HTTP (help-desk/All_Tickets changes between runs, dates in MM/dd/yyyy), real files, the
 // system clock (the simulator's runs on it too, so Modified_Time and the runs' starts agree).
 import * as assert from 'node:assert/strict';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { silentLogger, systemClock } from '../../../src/core/ports';
 import { definitionRequest, type ExportDefinition } from '../../../src/exports/definitions';
@@ -149,11 +150,32 @@ describe('incremental export (simulator over HTTP)', function () {
     const listed = (await readFile(third.changes?.file ?? '', 'utf8')).trim().split('\r\n');
     assert.deepEqual(listed, ['change,ID', ...[...gone].sort().map((id) => `removed,${id}`)]);
     assert.equal(await readFile(snapshot, 'utf8'), await reference());
+    const afterThird = await readFile(snapshot, 'utf8');
 
     sim.changeReport('help-desk', 'All_Tickets', { seed: 4, added: 2, edited: 3 });
     const fourth = await run();
     assert.equal(fourth.mode, 'incremental');
     assert.equal(await readFile(snapshot, 'utf8'), await reference());
+    // Each run keeps the snapshot as of itself (what its history row opens and compares); only the
+    // newest two copies stay, so the runs folder does not grow by a snapshot per run.
+    assert.equal(
+      await readFile(fourth.changes?.snapshotCopy ?? '', 'utf8'),
+      await readFile(snapshot, 'utf8'),
+    );
+    assert.equal(
+      fourth.changes?.snapshotSha256,
+      createHash('sha256')
+        .update(await readFile(snapshot))
+        .digest('hex'),
+    );
+    assert.equal(await readFile(third.changes?.snapshotCopy ?? '', 'utf8'), afterThird);
+    const copies = (await readdir(path.dirname(fourth.changes?.snapshotCopy ?? ''))).filter((name) =>
+      name.endsWith('.snapshot.csv'),
+    );
+    assert.deepEqual(
+      copies.sort(),
+      [third, fourth].map((r) => path.basename(r.changes?.snapshotCopy ?? '')).sort(),
+    );
     assert.equal(applicationCalls, 1, "the app's date format is read once, then kept beside the snapshot");
   });
 

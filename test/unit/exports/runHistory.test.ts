@@ -128,6 +128,24 @@ describe('Run history (one shared file per definition)', () => {
     assert.equal(recorded.statusCalls, 7);
     assert.equal(recorded.durationMs, 60_000);
     assert.equal(recorded.criteria, 'Status == "Open"');
+    // Completed, with the snapshot as of the run kept: that copy is the run's file.
+    const withCopy = runRecordOf(
+      {
+        ...incremental,
+        state: 'completed',
+        changes: {
+          added: 1,
+          changed: 0,
+          removed: 0,
+          file: '/c.csv',
+          snapshotCopy: '/s.csv',
+          snapshotSha256: 'ab',
+        },
+      },
+      { statusCalls: 1 },
+      'run-file-hash',
+    );
+    assert.deepEqual([withCopy.file, withCopy.sha256], ['/s.csv', 'ab']);
     assert.equal(recorded.error, 'The cursor expired.');
     const full = runRecordOf(run, { statusCalls: 0 });
     assert.equal(full.mode, 'full');
