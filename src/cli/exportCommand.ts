@@ -175,6 +175,7 @@ export async function exportCommand(context: Context): Promise<ExitCode> {
           ref: plan.ref,
           destination: plan.destination,
           definition: name,
+          definitionsFile: path.resolve(defs.file),
           ...definitionRequest(plan.definition, { full: options.full }),
         });
       runId = (await throttled(context, name, start)).id;

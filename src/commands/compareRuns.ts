@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { compareCsv, CompareError } from '../exports/compareCsv';
 import { compareMarkdown } from '../exports/compareReport';
-import type { RunHistoryApi, RunRecord } from '../exports/runHistory';
+import { historyKey, type RunHistoryApi, type RunRecord } from '../exports/runHistory';
 import type { Services } from '../services';
 import { runRowText, runTitle } from '../views/historyText';
 import { showCommandError } from './showError';
@@ -29,12 +29,12 @@ async function chooseRun(history: RunHistoryApi, arg: unknown): Promise<RunRecor
     return history.runsOf(node.definition).find((run) => run.id === node.runId);
   }
   const now = Date.now();
-  const items = history.definitions().flatMap((definition) =>
+  const items = history.definitions().flatMap((key) =>
     history
-      .runsOf(definition)
-      .filter((run) => history.previousOf(definition, run.id))
+      .runsOf(key)
+      .filter((run) => history.previousOf(key, run.id))
       .map((run) => ({
-        label: definition,
+        label: run.definition,
         description: runRowText(run, now),
         detail: runTitle(run, now),
         run,
@@ -96,7 +96,7 @@ export async function compareWithPreviousRun(services: Services, arg?: unknown):
   if (!current) {
     return undefined;
   }
-  const previous = history.previousOf(current.definition, current.id);
+  const previous = history.previousOf(historyKey(current), current.id);
   if (!previous) {
     void vscode.window.showInformationMessage(
       `This is the first recorded run of ${current.definition}: there is no run before it to compare with.`,

@@ -49,6 +49,8 @@ export interface ExportReportOptions extends CreateJobOptions {
 export interface ExportPlan extends Plan {
   destination: vscode.Uri;
   definition?: string;
+  /** The definitions file it is saved in (a URI): see StartExport. */
+  definitionsFile?: string;
   /** An incremental definition's run (destination: its snapshot). */
   incremental?: StartExport['incremental'];
 }
@@ -270,6 +272,7 @@ export async function startExport(
         query: query satisfies FirstBatchQuery,
         destination: plan.destination.fsPath,
         definition: plan.definition,
+        definitionsFile: plan.definitionsFile,
         incremental: plan.incremental,
       }),
   );

@@ -163,6 +163,7 @@ export async function runSavedExport(
       ref,
       destination,
       definition: definition.name,
+      definitionsFile: file.uri.toString(),
       ...definitionRequest(definition, { full }),
     });
     return run.id;

@@ -208,6 +208,9 @@ export class ExportRunner extends Disposable implements ExportsApi {
     };
     if (request.definition) {
       run.definition = request.definition;
+      if (request.definitionsFile) {
+        run.definitionsFile = request.definitionsFile;
+      }
     }
     if (plan) {
       Object.assign(run, incrementalFields(plan, request.destination));
@@ -246,6 +249,7 @@ export class ExportRunner extends Disposable implements ExportsApi {
       query: run.query,
       destination: run.snapshot ?? run.destination,
       definition: run.definition,
+      definitionsFile: run.definitionsFile,
       // Planned again from the snapshot: a failed run left it (and its state) as it was.
       ...(run.snapshot && {
         query: { ...run.query, criteria: run.ownCriteria },

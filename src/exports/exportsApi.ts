@@ -15,6 +15,11 @@ export interface StartExport {
   /** Name of the saved definition this export runs, if any. */
   definition?: string;
   /**
+   * Where that definition is saved (the definitions file's URI or path): two workspaces' definitions
+   * of one name keep separate run histories (./runHistory.ts, historyKey).
+   */
+  definitionsFile?: string;
+  /**
    * An incremental definition's run: `destination` is then its snapshot, and the runner decides
    * whether this run is full or incremental (./incremental.ts).
    */

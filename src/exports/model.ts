@@ -47,6 +47,8 @@ export interface ExportRun {
   keptPath?: string;
   /** The definition this export was started from, if any. */
   definition?: string;
+  /** The file that definition is saved in (see StartExport in ./exportsApi.ts). */
+  definitionsFile?: string;
   /** When the merged file was given its final name (just before the run is marked completed). */
   renamedAt?: number;
   /** When the user first opened or revealed the merged file; unset while it counts as "ready". */

@@ -21,6 +21,8 @@ export interface RunRecord {
   /** The export run's id (ExportRun.id). */
   id: string;
   definition: string;
+  /** The definitions file it is saved in (absent on runs recorded before it was kept). */
+  definitionsFile?: string;
   accountId: string;
   /** `app / report` */
   report: string;
@@ -49,8 +51,17 @@ export interface RunRecord {
   error?: string;
 }
 
+/**
+ * A definition's history key: its name within its definitions file, so that two workspaces'
+ * "Nightly backup" keep their own runs (and Compare never pairs runs of different projects).
+ */
+export function historyKey(run: Pick<RunRecord, 'definition' | 'definitionsFile'>): string {
+  return run.definitionsFile ? `${run.definition} @ ${run.definitionsFile}` : run.definition;
+}
+
 export interface DefinitionHistory {
   definition: string;
+  definitionsFile?: string;
   /** Newest first, at most HISTORY_CAP. */
   runs: RunRecord[];
 }
@@ -62,7 +73,7 @@ export function recordRunMerge(record: RunRecord, cap = HISTORY_CAP): Merge<Defi
     const runs = [...others, record]
       .sort((a, b) => b.startedAt - a.startedAt || b.finishedAt - a.finishedAt || (a.id < b.id ? -1 : 1))
       .slice(0, cap);
-    return { definition: record.definition, runs };
+    return { definition: record.definition, definitionsFile: record.definitionsFile, runs };
   };
 }
 
@@ -94,6 +105,7 @@ export function runRecordOf(
     creates: run.batches.length,
   };
   const optional: Partial<RunRecord> = {
+    definitionsFile: run.definitionsFile,
     criteria: sent || undefined,
     added: run.changes?.added,
     changed: run.changes?.changed,
@@ -111,6 +123,7 @@ export function runRecordOf(
 }
 
 export interface RunHistoryChange {
+  /** The history key (historyKey). */
   definition: string;
   external: boolean;
 }
@@ -118,12 +131,12 @@ export interface RunHistoryChange {
 /** The read side the views and commands use. */
 export interface RunHistoryApi {
   readonly onDidChange: Event<RunHistoryChange>;
-  /** Definitions with at least one recorded run, by name. */
+  /** Keys (historyKey) of the definitions with at least one recorded run, sorted by name. */
   definitions(): string[];
-  /** A definition's runs, newest first. */
-  runsOf(definition: string): RunRecord[];
+  /** A definition's runs by its key, newest first. */
+  runsOf(key: string): RunRecord[];
   /** The run recorded before `runId` of the same definition (undefined: it is the oldest). */
-  previousOf(definition: string, runId: string): RunRecord | undefined;
+  previousOf(key: string, runId: string): RunRecord | undefined;
 }
 
 export class RunHistory extends Disposable implements RunHistoryApi {
@@ -152,16 +165,18 @@ export class RunHistory extends Disposable implements RunHistoryApi {
   definitions(): string[] {
     return this.items
       .entries()
-      .map(([key]) => key)
-      .sort((a, b) => a.localeCompare(b));
+      .sort(
+        ([a, first], [b, second]) => first.definition.localeCompare(second.definition) || a.localeCompare(b),
+      )
+      .map(([key]) => key);
   }
 
-  runsOf(definition: string): RunRecord[] {
-    return this.items.get(definition)?.runs ?? [];
+  runsOf(key: string): RunRecord[] {
+    return this.items.get(key)?.runs ?? [];
   }
 
-  previousOf(definition: string, runId: string): RunRecord | undefined {
-    const runs = this.runsOf(definition);
+  previousOf(key: string, runId: string): RunRecord | undefined {
+    const runs = this.runsOf(key);
     const index = runs.findIndex((run) => run.id === runId);
     return index < 0 ? undefined : runs[index + 1];
   }
@@ -169,7 +184,7 @@ export class RunHistory extends Disposable implements RunHistoryApi {
   /** Records a finished run (logged, never thrown: a history that cannot be written costs no export). */
   async record(record: RunRecord): Promise<void> {
     try {
-      await this.items.change(record.definition, recordRunMerge(record));
+      await this.items.change(historyKey(record), recordRunMerge(record));
     } catch (error) {
       this.logger.warn(`Could not record the run of ${record.definition}: ${errorMessage(error)}`);
     }

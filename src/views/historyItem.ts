@@ -2,7 +2,7 @@
 // runs beneath it, newest first. Where they go is decided by ./treeShape.ts.
 import * as vscode from 'vscode';
 import type { RunHistoryApi, RunRecord } from '../exports/runHistory';
-import { runDescription, runDetails, runLabel, runRowText } from './historyText';
+import { definitionsFolder, runDescription, runDetails, runLabel, runRowText } from './historyText';
 
 const ICONS: Record<RunRecord['state'], [string, string | undefined]> = {
   completed: ['pass', 'testing.iconPassed'],
@@ -11,16 +11,20 @@ const ICONS: Record<RunRecord['state'], [string, string | undefined]> = {
   interrupted: ['warning', 'list.warningForeground'],
 };
 
-/** A saved export that has runs: `Nightly orders`, `saved export · 3 runs`. */
-export function definitionItem(
-  history: RunHistoryApi | undefined,
-  id: string,
-  definition: string,
-): vscode.TreeItem {
-  const runs = history?.runsOf(definition) ?? [];
+/**
+ * A saved export that has runs: `Nightly orders`, `saved export · 3 runs`; `key` is its history
+ * key. Two workspaces' saved exports of one name also say their folder (`· backend`).
+ */
+export function definitionItem(history: RunHistoryApi | undefined, id: string, key: string): vscode.TreeItem {
+  const runs = history?.runsOf(key) ?? [];
+  const definition = runs[0]?.definition ?? key;
+  const namesakes = (history?.definitions() ?? []).filter(
+    (other) => history?.runsOf(other)[0]?.definition === definition,
+  );
+  const folder = namesakes.length > 1 ? definitionsFolder(runs[0]?.definitionsFile) : undefined;
   const item = new vscode.TreeItem(definition, vscode.TreeItemCollapsibleState.Collapsed);
   item.id = id;
-  item.description = `saved export · ${runs.length} ${runs.length === 1 ? 'run' : 'runs'}`;
+  item.description = `saved export · ${runs.length} ${runs.length === 1 ? 'run' : 'runs'}${folder ? ` · ${folder}` : ''}`;
   item.iconPath = new vscode.ThemeIcon('history');
   item.contextValue = 'savedExport';
   item.tooltip = `The last ${runs.length} runs of the saved export "${definition}", newest first.`;
@@ -52,7 +56,7 @@ export function runItem(
   const [icon, colour] = ICONS[run.state];
   item.iconPath = new vscode.ThemeIcon(icon, colour ? new vscode.ThemeColor(colour) : undefined);
   const tokens = ['historyRun'];
-  if (history.previousOf(run.definition, run.id)) {
+  if (history.previousOf(node.definition, run.id)) {
     tokens.push('hasPrevious');
   }
   item.contextValue = tokens.join(' ');

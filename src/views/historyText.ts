@@ -61,6 +61,17 @@ export function runDetails(run: RunRecord, now: number): string[] {
   return lines;
 }
 
+/** `…/backend/.vscode/zoho-exports.json` (a path or a URI) → `backend`: the workspace folder it belongs to. */
+export function definitionsFolder(definitionsFile: string | undefined): string | undefined {
+  if (!definitionsFile) {
+    return undefined;
+  }
+  const parts = definitionsFile.split(/[\\/]/).filter(Boolean);
+  const at = parts.length >= 3 && parts[parts.length - 2] === '.vscode' ? parts.length - 3 : parts.length - 2;
+  const name = parts[at];
+  return name === undefined ? undefined : decodeURIComponent(name);
+}
+
 /** `Dec 5 14:02 · 250,000 records`: a run named in the compare summary and the picker. */
 export function runTitle(run: RunRecord, now: number): string {
   return `${formatClock(run.startedAt, now)} · ${run.mode} · ${formatRecords(run.records)}${run.file ? ` · ${path.basename(run.file)}` : ''}`;

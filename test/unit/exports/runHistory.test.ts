@@ -8,6 +8,7 @@ import type { ExportRun } from '../../../src/exports/model';
 import {
   HISTORY_CAP,
   HISTORY_FOLDER_NAME,
+  historyKey,
   RunHistory,
   recordRunMerge,
   runRecordOf,
@@ -63,6 +64,28 @@ describe('Run history (one shared file per definition)', () => {
     assert.equal(history.previousOf('Nightly orders', 'run-6'), undefined);
     const files = await readdir(path.join(shared.dir, HISTORY_FOLDER_NAME));
     assert.equal(files.filter((name) => name.endsWith('.json')).length, 1, files.join(', '));
+  });
+
+  it("keeps two workspaces' saved exports of one name apart: their runs are never each other's previous run", async () => {
+    const history = window();
+    const backend = { ...record(1), definitionsFile: '/work/backend/.vscode/zoho-exports.json' };
+    const billing = { ...record(2), definitionsFile: '/work/billing/.vscode/zoho-exports.json' };
+    const backendAgain = { ...record(3), definitionsFile: backend.definitionsFile };
+    for (const run of [backend, billing, backendAgain]) {
+      await history.record(run);
+    }
+    assert.deepEqual(history.definitions().sort(), [historyKey(backend), historyKey(billing)].sort());
+    assert.equal(
+      history.previousOf(historyKey(backendAgain), 'run-3')?.id,
+      'run-1',
+      "not the other project's run-2",
+    );
+    assert.equal(history.previousOf(historyKey(billing), 'run-2'), undefined);
+    assert.equal(
+      historyKey(record(4)),
+      'Nightly orders',
+      'a run recorded without its file keeps the name alone',
+    );
   });
 
   it('two windows recording runs of one definition at the same time keep both, and each sees the other', async () => {

@@ -5,7 +5,13 @@
 import * as assert from 'assert';
 import type { ExportRun } from '../../../src/exports/model';
 import { recordRunMerge, type RunRecord } from '../../../src/exports/runHistory';
-import { runDescription, runDetails, runLabel, runRowText } from '../../../src/views/historyText';
+import {
+  definitionsFolder,
+  runDescription,
+  runDetails,
+  runLabel,
+  runRowText,
+} from '../../../src/views/historyText';
 import { layoutTree, ROOT } from '../../../src/views/treeShape';
 
 const NOW = Date.UTC(2026, 11, 6, 12, 0, 0);
@@ -42,6 +48,17 @@ describe('Run history rows', () => {
       runDescription(run({ state: 'failed', finishedAt: NOW - 10_000 }), NOW),
       'failed · just now',
     );
+  });
+
+  it('names the workspace folder of a definitions file, as a path or a URI', () => {
+    assert.strictEqual(definitionsFolder('/work/backend/.vscode/zoho-exports.json'), 'backend');
+    assert.strictEqual(definitionsFolder('C:\\work\\my app\\.vscode\\zoho-exports.json'), 'my app');
+    assert.strictEqual(definitionsFolder('file:///work/my%20app/.vscode/zoho-exports.json'), 'my app');
+    assert.strictEqual(
+      definitionsFolder('vscode-remote://ssh-remote%2Bbox/srv/billing/.vscode/zoho-exports.json'),
+      'billing',
+    );
+    assert.strictEqual(definitionsFolder(undefined), undefined);
   });
 
   it('tells on hover everything the history holds', () => {
