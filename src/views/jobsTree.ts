@@ -280,7 +280,8 @@ export class JobsTreeProvider extends Disposable implements vscode.TreeDataProvi
     const jobs = this.services.jobs.jobs();
     const exporting = this.services.exports.exports().some((run) => run.state === 'running');
     if (jobs.length === 0 && !exporting) {
-      return 'none';
+      // A saved export's runs say how long ago they ran ("3 min ago").
+      return this.layout.order.some((row) => row.kind === 'run') ? 'idle' : 'none';
     }
     return exporting || jobs.some((job) => job.state === 'running') ? 'running' : 'idle';
   }
@@ -300,6 +301,14 @@ export class JobsTreeProvider extends Disposable implements vscode.TreeDataProvi
       const node = this.exportNode(run.id);
       if (node && run.state === 'running') {
         changed.push(node); // its elapsed time
+      }
+    }
+    for (const row of this.layout.order) {
+      if (row.kind === 'run' && this.shown.has(row.id)) {
+        const node = this.nodeOf(row);
+        if (lookOf(this.itemFor(node)) !== this.shown.get(row.id)) {
+          changed.push(node); // "just now" → "3 min ago"
+        }
       }
     }
     if (changed.length > 0) {
