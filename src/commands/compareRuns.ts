@@ -6,6 +6,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { keepNewestFiles } from '../core/keepNewest';
 import { compareCsv, CompareError } from '../exports/compareCsv';
 import { compareMarkdown } from '../exports/compareReport';
 import { historyKey, type RunHistoryApi, type RunRecord } from '../exports/runHistory';
@@ -21,6 +22,9 @@ async function exists(file: string): Promise<boolean> {
     () => false,
   );
 }
+
+/** Summaries and differences kept in the compare folder (a 1,000,000-record difference list is large). */
+const KEPT_COMPARE_FILES = 10;
 
 /** The run a tree row names, or the one the user picks among runs that have a previous one. */
 async function chooseRun(history: RunHistoryApi, arg: unknown): Promise<RunRecord | undefined> {
@@ -115,6 +119,7 @@ export async function compareWithPreviousRun(services: Services, arg?: unknown):
   }
   const folder = path.join(services.storageDir, 'compare');
   await fs.mkdir(folder, { recursive: true });
+  await keepNewestFiles(folder, KEPT_COMPARE_FILES, (name) => /\.(md|csv)$/.test(name));
   const differences = path.join(
     folder,
     `${current.definition.replace(/[^\w.-]+/g, '_')} differences ${current.id.slice(0, 8)}.csv`,
