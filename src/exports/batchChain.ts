@@ -6,6 +6,7 @@
 import { errorMessage } from '../core/format';
 import { rateLimitPauseMs } from '../jobs/accountStates';
 import { CURSOR_LIFETIME_MS, cursorMsLeft, usableCursor, type TrackedJob } from '../jobs/model';
+import { measuredDurationMs } from '../jobs/pollPolicy';
 import { isZohoError } from '../zoho/errors';
 import { CreateBudget } from './createBudget';
 import type { ExportBatch, ExportRun } from './model';
@@ -61,8 +62,11 @@ export class BatchChain {
     }
     this.creating.add(id);
     this.budget.record(run.accountId, now);
+    // Timed by the previous batch: the next one reads as many records (pollPolicy.ts). A batch seen
+    // completing late (no window polled) overstates it, by less than the cursor's 15 minutes, or
+    // the next creation fails.
     jobs
-      .fetchNextBatch(parent.key)
+      .fetchNextBatch(parent.key, measuredDurationMs(parent))
       .then(
         (child) => this.recordChild(id, parent, child),
         (error: unknown) => this.createFailed(id, parent, error),

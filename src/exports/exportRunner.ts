@@ -34,12 +34,17 @@ import { WriterClaims } from './writerClaims';
 
 export type { ExportLease, ExportsApi, StartExport } from './exportsApi';
 
+/** How long a definition's first batch is expected to run, from its earlier runs (ms; undefined: unknown). */
+export type DurationHint = (definition: string) => number | undefined;
+
 export interface ExportRunnerOptions {
   jobs: JobServiceApi;
   store: ExportStore;
   clock: Clock;
   logger: Logger;
   lease?: ExportLease;
+  /** Times the first batch's status checks of a definition's run (default: no hint). */
+  durationHint?: DurationHint;
 }
 
 /**
@@ -66,6 +71,7 @@ export class ExportRunner extends Disposable implements ExportsApi {
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly lease: ExportLease;
+  private readonly durationHint: DurationHint;
   private readonly subscriptions: IDisposable[] = [];
   private readonly ctx: RunContext;
   private readonly claims: WriterClaims;
@@ -81,6 +87,7 @@ export class ExportRunner extends Disposable implements ExportsApi {
     this.clock = options.clock;
     this.logger = options.logger;
     this.lease = options.lease ?? soleLease;
+    this.durationHint = options.durationHint ?? (() => undefined);
     this.onDidChangeExport = this.store.onDidChange;
     this.ctx = {
       jobs: this.jobs,
@@ -153,7 +160,8 @@ export class ExportRunner extends Disposable implements ExportsApi {
     const id = randomUUID();
     let job: TrackedJob;
     try {
-      job = await this.jobs.createJob(request.accountId, request.ref, request.query, id);
+      const expectedMs = request.definition ? this.durationHint(request.definition) : undefined;
+      job = await this.jobs.createJob(request.accountId, request.ref, request.query, id, expectedMs);
     } catch (error) {
       await this.ctx.files.remove(working);
       throw error;

@@ -137,8 +137,9 @@ export class JobService extends Disposable implements JobServiceApi {
     ref: ReportRef,
     query: FirstBatchQuery,
     exportId?: string,
+    expectedMs?: number,
   ): Promise<TrackedJob> {
-    return this.tracker.createJob(accountId, ref, query, exportId);
+    return this.tracker.createJob(accountId, ref, query, exportId, expectedMs);
   }
 
   trackJob(accountId: string, ref: ReportRef, jobId: string): Promise<TrackedJob> {
@@ -166,8 +167,8 @@ export class JobService extends Disposable implements JobServiceApi {
     await this.poller.pollNow(this.tracker.keysOf(accountId));
   }
 
-  fetchNextBatch(key: string): Promise<TrackedJob> {
-    return this.tracker.fetchNextBatch(key);
+  fetchNextBatch(key: string, expectedMs?: number): Promise<TrackedJob> {
+    return this.tracker.fetchNextBatch(key, expectedMs);
   }
 
   ensureResult(key: string, progress: ResultProgress = {}): Promise<LocalResult> {

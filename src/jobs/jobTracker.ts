@@ -10,6 +10,7 @@ import type { BulkReadApi } from '../zoho/api';
 import { isValidJobId } from '../zoho/status';
 import type { FirstBatchQuery, JobDetails, ReportRef } from '../zoho/types';
 import type { JobStore } from './jobStore';
+import { usableExpectedMs } from './pollPolicy';
 import { CURSOR_LIFETIME_MS, JobNotSavedError, jobKey, usableCursor, type TrackedJob } from './model';
 import type { ResultDownloads } from './resultDownloads';
 import type { StatusPoller } from './statusPoller';
@@ -45,10 +46,11 @@ export class JobTracker {
     ref: ReportRef,
     query: FirstBatchQuery,
     exportId?: string,
+    expectedMs?: number,
   ): Promise<TrackedJob> {
     const api = await this.options.clients(accountId);
     const details = await api.createJob(ref, query);
-    const job = this.newJob(accountId, ref, details, { query, batch: 1, exportId });
+    const job = this.newJob(accountId, ref, details, { query, batch: 1, exportId, expectedMs });
     try {
       await this.store.add(job);
     } catch (error) {
@@ -84,11 +86,11 @@ export class JobTracker {
     return job;
   }
 
-  fetchNextBatch(key: string): Promise<TrackedJob> {
+  fetchNextBatch(key: string, expectedMs?: number): Promise<TrackedJob> {
     // A double click must not create two follow-up jobs from one cursor.
     let pending = this.nextBatches.get(key);
     if (!pending) {
-      pending = this.createNextBatch(key).finally(() => this.nextBatches.delete(key));
+      pending = this.createNextBatch(key, expectedMs).finally(() => this.nextBatches.delete(key));
       this.nextBatches.set(key, pending);
     }
     return pending;
@@ -122,7 +124,7 @@ export class JobTracker {
       .map((job) => job.key);
   }
 
-  private async createNextBatch(key: string): Promise<TrackedJob> {
+  private async createNextBatch(key: string, expectedMs: number | undefined): Promise<TrackedJob> {
     const parent = this.store.get(key);
     if (!parent) {
       throw new LocalRefusal('This job is no longer tracked.');
@@ -140,6 +142,7 @@ export class JobTracker {
       batch: parent.batch + 1,
       parentKey: parent.key,
       exportId: parent.exportId, // a batch of an export begets a batch of the same export
+      expectedMs,
     });
     await this.store.add(child);
     await this.store.update(parent.key, { nextBatchKey: child.key });
@@ -168,7 +171,8 @@ export class JobTracker {
     accountId: string,
     ref: ReportRef,
     details: JobDetails,
-    extra: Pick<TrackedJob, 'batch'> & Partial<Pick<TrackedJob, 'query' | 'parentKey' | 'exportId'>>,
+    extra: Pick<TrackedJob, 'batch'> &
+      Partial<Pick<TrackedJob, 'query' | 'parentKey' | 'exportId' | 'expectedMs'>>,
   ): TrackedJob {
     const now = this.clock.now();
     const job: TrackedJob = {
@@ -192,6 +196,10 @@ export class JobTracker {
     }
     if (extra.exportId) {
       job.exportId = extra.exportId;
+    }
+    const expectedMs = usableExpectedMs(extra.expectedMs);
+    if (expectedMs !== undefined) {
+      job.expectedMs = expectedMs;
     }
     if (details.result?.record_cursor) {
       job.cursorSeenAt = now;

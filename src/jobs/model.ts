@@ -34,6 +34,12 @@ export interface TrackedJob {
    */
   exportId?: string;
   trackedAt: number;
+  /**
+   * How long the job is expected to run (ms, creation to completion seen): set at creation from the
+   * export's previous batch or the definition's earlier runs, stored with the job so any window
+   * polling it times its checks by it (jobs/pollPolicy.ts, pollWait).
+   */
+  expectedMs?: number;
   /** When the state or details last changed. */
   changedAt: number;
   lastPolledAt?: number;

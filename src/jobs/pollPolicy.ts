@@ -6,6 +6,13 @@
 // 25% of the job's run time while the number of calls grows with the logarithm of that time, not
 // linearly (a 2-hour job costs about 27 calls instead of about 120). The allowance this protects is
 // 250-1000 calls a day per user, shared with the user's production integrations (docs/zoho-bulk-read-api.md, "Limits and throttles").
+//
+// A job whose duration we can expect (the export's previous batch, the definition's earlier runs:
+// TrackedJob.expectedMs) is checked differently: Zoho says nothing before the end ("Reading a job's
+// status"), so a check well before the expected end buys nothing. The first check comes at
+// EXPECTED_FIRST_CHECK of the expected duration, then every NEAR_END_FRACTION of the age (so the
+// end is seen within 10% of the job's duration), and a job that overruns its expectation by half
+// is waited for as any other.
 import type { PollSettings } from './serviceApi';
 
 /** The wait between two checks is this fraction of the job's age. */
@@ -16,6 +23,14 @@ export const AGE_FRACTION = 0.25;
  */
 export const STEADY_MIN_INTERVAL_MS = 30_000;
 const MINUTE_MS = 60_000;
+/** With an expected duration, the first check comes at this fraction of it. */
+export const EXPECTED_FIRST_CHECK = 0.9;
+/** Near the expected end, the wait is this fraction of the job's age (seen within 10% of its run time). */
+export const NEAR_END_FRACTION = 0.1;
+/** Past this multiple of its expected duration the job overran: waits grow as without a hint. */
+export const EXPECTED_OVERRUN = 1.5;
+/** An expected duration longer than this is not believed (Zoho keeps a job 24 hours). */
+const LONGEST_EXPECTED_MS = 24 * 3_600_000;
 
 /** Settings made safe to schedule with (no zero intervals, at least one poll in flight). */
 export function normalisePollSettings(settings: PollSettings): PollSettings {
@@ -38,11 +53,75 @@ export function pollDelayMs(ageMs: number, checkedBefore: boolean, settings: Pol
   if (!checkedBefore) {
     return Math.min(settings.initialIntervalMs, settings.maxIntervalMs);
   }
-  const floor = Math.min(
-    settings.maxIntervalMs,
-    Math.max(settings.initialIntervalMs, STEADY_MIN_INTERVAL_MS),
-  );
+  const floor = steadyFloorMs(settings);
   return Math.min(settings.maxIntervalMs, Math.max(floor, Math.max(0, ageMs) * AGE_FRACTION));
+}
+
+/** The shortest wait after a first check: STEADY_MIN_INTERVAL_MS (or initialIntervalMs), within the cap. */
+function steadyFloorMs(settings: PollSettings): number {
+  return Math.min(settings.maxIntervalMs, Math.max(settings.initialIntervalMs, STEADY_MIN_INTERVAL_MS));
+}
+
+/**
+ * A wait of the scheduler: `unfocusedSlower` says whether an unfocused window stretches it. The
+ * wait for a job's expected end is kept as it is: stretching it only delays the one check that
+ * may find the result.
+ */
+export interface PollWait {
+  ms: number;
+  unfocusedSlower: boolean;
+}
+
+/** An expected duration worth scheduling by (stored values may be anything): positive, at most a day. */
+export function usableExpectedMs(value: unknown): number | undefined {
+  return typeof value === 'number' && value > 0 && value <= LONGEST_EXPECTED_MS ? value : undefined;
+}
+
+/**
+ * The wait before the next check of a job `ageMs` old (at the end of the current wait's start),
+ * expected to run `expectedMs` (see the top of this file). Without an expected duration, exactly
+ * pollDelayMs. With one: the first check at EXPECTED_FIRST_CHECK of it (at least
+ * initialIntervalMs); a job checked before that moment (a Refresh) keeps that appointment; from
+ * there up to EXPECTED_OVERRUN of it a tenth of the age (between the steady minimum and
+ * maxIntervalMs); past it, pollDelayMs.
+ */
+export function pollWait(
+  ageMs: number,
+  checkedBefore: boolean,
+  settings: PollSettings,
+  expectedMs?: number,
+): PollWait {
+  const expected = usableExpectedMs(expectedMs);
+  const age = Math.max(0, ageMs);
+  if (expected === undefined || (checkedBefore && age >= expected * EXPECTED_OVERRUN)) {
+    return { ms: pollDelayMs(ageMs, checkedBefore, settings), unfocusedSlower: true };
+  }
+  const firstAt = Math.max(settings.initialIntervalMs, expected * EXPECTED_FIRST_CHECK);
+  if (!checkedBefore) {
+    return { ms: firstAt, unfocusedSlower: false };
+  }
+  const floor = steadyFloorMs(settings);
+  if (age < firstAt) {
+    return { ms: Math.max(floor, firstAt - age), unfocusedSlower: false };
+  }
+  return {
+    ms: Math.min(settings.maxIntervalMs, Math.max(floor, age * NEAR_END_FRACTION)),
+    unfocusedSlower: true,
+  };
+}
+
+/**
+ * What the previous batch of an export says about the next: how long it ran, from its creation to
+ * its completion being seen (TrackedJob.changedAt of a completed job). Every next batch has the
+ * first batch's size (docs/zoho-bulk-read-api.md, "Creating a job": the batch size carries over),
+ * so no scaling by records is needed; undefined when the job has not completed.
+ */
+export function measuredDurationMs(job: {
+  state: string;
+  trackedAt: number;
+  changedAt: number;
+}): number | undefined {
+  return job.state === 'completed' ? usableExpectedMs(job.changedAt - job.trackedAt) : undefined;
 }
 
 /** The least gap between two status calls of one account: spreads its ceiling evenly over a minute. */

@@ -79,12 +79,14 @@ export interface JobServiceApi extends IDisposable {
   /**
    * Creates a first-batch job and tracks it (polling starts fast). `exportId` makes it the first
    * batch of that export: stored with the job, so no window ever shows it as a job of its own.
+   * `expectedMs` (how long it is expected to run) times its status checks (pollPolicy.ts).
    */
   createJob(
     accountId: string,
     ref: ReportRef,
     query: FirstBatchQuery,
     exportId?: string,
+    expectedMs?: number,
   ): Promise<TrackedJob>;
   /** Looks the job up once (so unknown ids fail here, with a clear error) and tracks it. */
   trackJob(accountId: string, ref: ReportRef, jobId: string): Promise<TrackedJob>;
@@ -92,8 +94,11 @@ export interface JobServiceApi extends IDisposable {
   refresh(key?: string): Promise<void>;
   /** The account's credentials changed (signed in again): ends its auth hold and polls its jobs now. */
   resumeAccount(accountId: string): Promise<void>;
-  /** Creates the follow-up job from a completed job's still-valid record cursor. */
-  fetchNextBatch(key: string): Promise<TrackedJob>;
+  /**
+   * Creates the follow-up job from a completed job's still-valid record cursor; `expectedMs` as
+   * for createJob.
+   */
+  fetchNextBatch(key: string, expectedMs?: number): Promise<TrackedJob>;
   /** Downloads and extracts the CSV unless already present; resolves with the local file. */
   ensureResult(key: string, progress?: ResultProgress): Promise<LocalResult>;
   /** The user opened or saved the job's result: it no longer counts as "ready". */

@@ -148,6 +148,7 @@ export class StatusPoller {
         startedAt: job.trackedAt,
         lastCheckedAt: checked ? last : undefined,
         waitingSince: job.trackedAt,
+        expectedMs: job.expectedMs, // stored with the job: a window taking over keeps its timing
       });
     } else if (isWatched(job, this.clock.now())) {
       // A status we do not know: checked at the slowest pace, a whole wait after the last check.

@@ -1,8 +1,8 @@
 // The poll budget: status calls and detection latency of one job, before (0.1.0) and now, and the
 // calls per minute of many running jobs of one account. Real scheduler, fake clock.
 import { toPollSettings } from '../../src/host/pollSettings';
+import { measuredDurationMs } from '../../src/jobs/pollPolicy';
 import { PollScheduler } from '../../src/jobs/pollScheduler';
-import type { PollSettings } from '../../src/jobs/serviceApi';
 import { FakeClock } from '../unit/helpers/fakeClock';
 import { fmt } from './stats';
 
@@ -23,31 +23,9 @@ function beforeBudget(durationMs: number): { calls: number; latencyMs: number } 
 }
 
 /** One job that completes after `durationMs`, polled by the real scheduler with default settings. */
-async function afterBudget(
-  durationMs: number,
-  settings: PollSettings,
-): Promise<{ calls: number; latencyMs: number }> {
-  const clock = new FakeClock(0);
-  let calls = 0;
-  let detectedAt = -1;
-  const scheduler = new PollScheduler({
-    clock,
-    settings,
-    poll: async () => {
-      calls++;
-      if (clock.now() >= durationMs) {
-        detectedAt = clock.now();
-        return 'finished';
-      }
-      return 'unchanged';
-    },
-  });
-  scheduler.add('job', 'account');
-  while (detectedAt < 0) {
-    await clock.tickAsync(1000);
-  }
-  scheduler.dispose();
-  return { calls, latencyMs: detectedAt - durationMs };
+async function afterBudget(durationMs: number): Promise<{ calls: number; latencyMs: number }> {
+  const { calls, lateMs } = await chain([durationMs], false);
+  return { calls, latencyMs: lateMs[0] };
 }
 
 function seconds(ms: number): string {
@@ -67,7 +45,7 @@ export async function benchPollBudget(): Promise<void> {
   console.log('|---|---|---|---|---|---|');
   for (const durationMs of [30_000, 120_000, 600_000, 1_800_000, 7_200_000]) {
     const before = beforeBudget(durationMs);
-    const after = await afterBudget(durationMs, settings);
+    const after = await afterBudget(durationMs);
     const bound = Math.min(600_000, Math.max(30_000, durationMs / 4));
     console.log(
       `| ${seconds(durationMs)} | ${before.calls} | ${after.calls} | ${seconds(before.latencyMs)} | ` +
@@ -77,7 +55,7 @@ export async function benchPollBudget(): Promise<void> {
   // Worst case over completion moments: the latency bound must hold for any duration, not only these.
   let worst = 0;
   for (let durationMs = 1000; durationMs <= 7_200_000; durationMs += 7_000) {
-    const { latencyMs } = await afterBudget(durationMs, settings);
+    const { latencyMs } = await afterBudget(durationMs);
     worst = Math.max(worst, latencyMs / Math.min(600_000, Math.max(30_000, durationMs / 4)));
   }
   console.log(
@@ -118,4 +96,107 @@ export async function benchCeiling(jobs: number): Promise<void> {
       `status calls (ceiling ${settings.maxChecksPerMinute}), ${firstTen} in the first 10 s, ` +
       `${starts.length} in the hour (before: ${jobs} a minute, all ${jobs} at once on reload)`,
   );
+}
+
+/**
+ * The same scenarios on the code before polling learnt (commit 030faa9, no expected durations:
+ * every batch first checked after 5 s, then every quarter of its age), measured with
+ * benchLearning's chain(). The issue quoted 76 calls for the export (an estimate); 80 is measured.
+ */
+export const BEFORE_LEARNING = {
+  export: { calls: 80, worstLateMs: 255_192 },
+  repeat2h: { calls: 27, lateMs: 442_171 },
+} as const;
+
+const MINUTE = 60_000;
+
+/**
+ * Jobs of one account run one after the other (each created when the previous one is seen
+ * complete, as an export's batches are), polled by the real scheduler with default settings.
+ * With `learn`, the first job is expected to run `firstHintMs` and every next one as long as the
+ * previous one was measured to run (measuredDurationMs, as the batch chain does).
+ */
+async function chain(
+  durationsMs: number[],
+  learn: boolean,
+  firstHintMs?: number,
+): Promise<{ calls: number; lateMs: number[] }> {
+  const clock = new FakeClock(0);
+  let calls = 0;
+  let endsAt = 0;
+  let seenAt: number | undefined;
+  const scheduler = new PollScheduler({
+    clock,
+    settings: toPollSettings({}),
+    poll: async () => {
+      calls++;
+      if (clock.now() >= endsAt) {
+        seenAt = clock.now();
+        return 'finished';
+      }
+      return 'unchanged';
+    },
+  });
+  const lateMs: number[] = [];
+  let hint = firstHintMs;
+  for (const [index, durationMs] of durationsMs.entries()) {
+    const createdAt = clock.now();
+    endsAt = createdAt + durationMs;
+    seenAt = undefined;
+    scheduler.add(`batch-${index + 1}`, 'account', { expectedMs: learn ? hint : undefined });
+    while (seenAt === undefined) {
+      await clock.tickAsync(1000);
+    }
+    lateMs.push(seenAt - endsAt);
+    hint = measuredDurationMs({ state: 'completed', trackedAt: createdAt, changedAt: seenAt });
+  }
+  scheduler.dispose();
+  return { calls, lateMs };
+}
+
+/** Issue 20.5: a batch's first check timed by the previous batch, a repeat's by its history. */
+export async function benchLearning(): Promise<void> {
+  console.log(
+    '\npolling that learns (expected durations), default settings, real scheduler, fake clock; ' +
+      'before = commit 030faa9 (BEFORE_LEARNING), "no hint" = this code without an expected duration:',
+  );
+  console.log(
+    '| scenario | status calls before | no hint | after | seen late, before | after | after, % of run time |',
+  );
+  console.log('|---|---|---|---|---|---|---|');
+  const percent = (late: number, duration: number): string => `${fmt((late / duration) * 100, 1)}%`;
+  const batches = [20, 20, 20, 20, 20].map((minutes) => minutes * MINUTE);
+  const plain = await chain(batches, false);
+  const learnt = await chain(batches, true);
+  const worst = Math.max(...learnt.lateMs);
+  console.log(
+    `| export of 1,000,000 records, five 20-min batches [target <= 25 calls] | ${BEFORE_LEARNING.export.calls} | ` +
+      `${plain.calls} | ${learnt.calls} | worst ${seconds(BEFORE_LEARNING.export.worstLateMs)} | ` +
+      `worst ${seconds(worst)} (${learnt.lateMs.map(seconds).join(', ')}) | worst ${percent(worst, 20 * MINUTE)} |`,
+  );
+  // The history of a 2-hour job as its last run measured it (seen 7.4 min late without a hint).
+  const lastRun = 2 * 60 * MINUTE + BEFORE_LEARNING.repeat2h.lateMs;
+  const repeats: { label: string; durationMs: number; hintMs: number; target?: true }[] = [
+    {
+      label: 'repeat of a 2-hour job, history from its last run',
+      durationMs: 120 * MINUTE,
+      hintMs: lastRun,
+      target: true,
+    },
+    { label: 'repeat of a 2-hour job, history exactly 2 h', durationMs: 120 * MINUTE, hintMs: 120 * MINUTE },
+    { label: 'job runs 20% longer than its history (2.4 h)', durationMs: 144 * MINUTE, hintMs: lastRun },
+    { label: 'job runs 20% shorter than its history (1.6 h)', durationMs: 96 * MINUTE, hintMs: lastRun },
+    { label: 'job runs twice its history (4.2 h)', durationMs: 2 * lastRun, hintMs: lastRun },
+  ];
+  for (const repeat of repeats) {
+    const before = await chain([repeat.durationMs], false);
+    const after = await chain([repeat.durationMs], true, repeat.hintMs);
+    const label = repeat.target ? `${repeat.label} [target <= 8 calls, late <= 10%]` : repeat.label;
+    const beforeCalls = repeat.target ? `${BEFORE_LEARNING.repeat2h.calls}` : '';
+    const beforeLate = repeat.target ? seconds(BEFORE_LEARNING.repeat2h.lateMs) : seconds(before.lateMs[0]);
+    console.log(
+      `| ${label} | ${beforeCalls} | ${before.calls} | ${after.calls} | ${beforeLate} | ` +
+        `${seconds(after.lateMs[0])} | ${percent(after.lateMs[0], repeat.durationMs)} |`,
+    );
+  }
 }

@@ -16,7 +16,7 @@ import { benchDownloadVsCurl, type DownloadFigures } from './downloadVsCurl';
 import { writeResultZip } from './fixtures';
 import { benchCliStart, CLI_START_TARGET } from './cliStart';
 import { benchExport } from './exportBench';
-import { benchCeiling, benchPollBudget } from './pollBudget';
+import { benchCeiling, benchLearning, benchPollBudget } from './pollBudget';
 import { benchSharedState } from './sharedState';
 import { MB, available, fmt, timed } from './stats';
 
@@ -73,6 +73,7 @@ async function main(): Promise<void> {
   }
   if (!process.argv.includes('bundle')) {
     await benchPollBudget();
+    await benchLearning();
     await benchCeiling(100);
     await benchSharedState();
   }
