@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { silentLogger } from '../../../src/core/ports';
 import { CreateBudget } from '../../../src/exports/createBudget';
 import { Emitter } from '../../../src/core/lifecycle';
-import { ExportRunner, type ExportLease } from '../../../src/exports/exportRunner';
+import { ExportRunner, type DurationHint, type ExportLease } from '../../../src/exports/exportRunner';
 import { EXPORTS_FILE_NAME, EXPORTS_FOLDER_NAME, ExportStore } from '../../../src/exports/exportStore';
 import { partialPath, type ExportRun } from '../../../src/exports/model';
 import { JobService } from '../../../src/jobs/jobService';
@@ -66,7 +66,7 @@ describe('ExportRunner (simulator over HTTP)', function () {
   let destination: string;
   const disposables: { dispose(): void }[] = [];
 
-  function newWindow(lease?: ExportLease): Window {
+  function newWindow(lease?: ExportLease, durationHint?: DurationHint): Window {
     const api = clientFor(sim);
     const store = shared.store();
     stores.push(store);
@@ -85,6 +85,7 @@ describe('ExportRunner (simulator over HTTP)', function () {
       clock,
       logger: silentLogger,
       lease,
+      durationHint,
     });
     // The runner goes first on dispose, as in extension.ts.
     disposables.push(service, runner);
@@ -179,6 +180,7 @@ describe('ExportRunner (simulator over HTTP)', function () {
     runner.onDidFinishExport((run) => finished.push(run));
     const started = await startOrders(runner);
     assert.equal(started.state, 'running');
+    assert.equal(service.get(started.batches[0].key)?.expectedMs, undefined, 'no definition: no hint');
     assert.equal(await exists(destination), false, 'no file under the final name while it runs');
     assert.equal(await workingExists(), true);
 
@@ -215,6 +217,37 @@ describe('ExportRunner (simulator over HTTP)', function () {
       (await readdir(path.join(temp.dir, 'results'))).filter((name) => name.endsWith('.csv')),
       [],
     );
+  });
+
+  /** Status calls the simulator answered so far. */
+  function statusCalls(): number {
+    return sim.requests.filter((r) => r.method === 'GET' && /\/read\/\d+$/.test(r.path)).length;
+  }
+
+  it("times a definition's first batch by its history and each next batch by how long the one before ran", async () => {
+    const { service, runner } = newWindow(undefined, (name) =>
+      name === 'Nightly orders' ? 90_000 : undefined,
+    );
+    const started = await runner.start({
+      accountId: ACCOUNT,
+      ref: ref('All_Orders'),
+      query: QUERY,
+      destination,
+      definition: 'Nightly orders',
+    });
+    const first = service.get(started.batches[0].key);
+    assert.equal(first?.expectedMs, 90_000, "the definition's history");
+    assert.equal(service.checkTimes(started.batches[0].key).next, started.startedAt + 81_000);
+    clock.tick(40_000); // no check is due yet: the batch is seen complete 40 s after its creation
+    assert.equal(statusCalls(), 0);
+    await completeRunningBatch(service);
+    await until(() => runner.get(started.id)?.batches.length === 2, 'batch 2 to be created');
+    const second = service.get(runner.get(started.id)?.batches[1].key ?? '');
+    assert.equal(second?.expectedMs, 40_000, 'the first batch ran 40 s');
+    assert.equal(service.checkTimes(second.key).next, second.trackedAt + 36_000);
+    assert.ok(statusCalls() > 0, 'the end was seen by status calls');
+    const run = await runToEnd(service, runner, started.id);
+    assert.equal(run.state, 'completed', run.error);
   });
 
   it('resumes after a reload: appends what is done, cuts a half-written append, and goes on', async () => {
