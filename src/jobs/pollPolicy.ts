@@ -78,11 +78,11 @@ export function usableExpectedMs(value: unknown): number | undefined {
 }
 
 /**
- * The wait before the next check of a job `ageMs` old (at the end of the current wait's start),
+ * The wait before the next check of a job `ageMs` old when the wait starts (its last check),
  * expected to run `expectedMs` (see the top of this file). Without an expected duration, exactly
  * pollDelayMs. With one: the first check at EXPECTED_FIRST_CHECK of it (at least
  * initialIntervalMs); a job checked before that moment (a Refresh) keeps that appointment; from
- * there up to EXPECTED_OVERRUN of it a tenth of the age (between the steady minimum and
+ * there up to EXPECTED_OVERRUN of it NEAR_END_FRACTION of the age (between the steady minimum and
  * maxIntervalMs); past it, pollDelayMs.
  */
 export function pollWait(
