@@ -34,8 +34,17 @@ import { WriterClaims } from './writerClaims';
 
 export type { ExportLease, ExportsApi, StartExport } from './exportsApi';
 
-/** How long a definition's first batch is expected to run, from its earlier runs (ms; undefined: unknown). */
-export type DurationHint = (definition: string) => number | undefined;
+/**
+ * What the newest completed run of a definition (in the mode this run uses) measured: how long its
+ * first batch ran (ms, creation to completion seen) and how many records it read in all.
+ */
+export interface LastRunFigures {
+  firstBatchMs: number;
+  records?: number;
+}
+
+/** The definition's last run, from the run history (undefined: no completed run known). */
+export type LastRunOf = (definition: string) => LastRunFigures | undefined;
 
 export interface ExportRunnerOptions {
   jobs: JobServiceApi;
@@ -43,8 +52,11 @@ export interface ExportRunnerOptions {
   clock: Clock;
   logger: Logger;
   lease?: ExportLease;
-  /** Times the first batch's status checks of a definition's run (default: no hint). */
-  durationHint?: DurationHint;
+  /**
+   * Times the status checks of a definition's run: its first batch by the last run's, its last
+   * batch by the last run's records (default: nothing known).
+   */
+  lastRunOf?: LastRunOf;
 }
 
 /**
@@ -71,7 +83,7 @@ export class ExportRunner extends Disposable implements ExportsApi {
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly lease: ExportLease;
-  private readonly durationHint: DurationHint;
+  private readonly lastRunOf: LastRunOf;
   private readonly subscriptions: IDisposable[] = [];
   private readonly ctx: RunContext;
   private readonly claims: WriterClaims;
@@ -87,7 +99,7 @@ export class ExportRunner extends Disposable implements ExportsApi {
     this.clock = options.clock;
     this.logger = options.logger;
     this.lease = options.lease ?? soleLease;
-    this.durationHint = options.durationHint ?? (() => undefined);
+    this.lastRunOf = options.lastRunOf ?? (() => undefined);
     this.onDidChangeExport = this.store.onDidChange;
     this.ctx = {
       jobs: this.jobs,
@@ -159,8 +171,9 @@ export class ExportRunner extends Disposable implements ExportsApi {
     // The id comes first: the batch is stored as this export's from its creation on.
     const id = randomUUID();
     let job: TrackedJob;
+    const lastRun = request.definition ? this.lastRunOf(request.definition) : undefined;
     try {
-      const expectedMs = request.definition ? this.durationHint(request.definition) : undefined;
+      const expectedMs = lastRun?.firstBatchMs;
       job = await this.jobs.createJob(request.accountId, request.ref, request.query, id, expectedMs);
     } catch (error) {
       await this.ctx.files.remove(working);
@@ -181,6 +194,10 @@ export class ExportRunner extends Disposable implements ExportsApi {
     };
     if (request.definition) {
       run.definition = request.definition;
+    }
+    const records = lastRun?.records;
+    if (records !== undefined && Number.isSafeInteger(records) && records >= 0) {
+      run.expectedRecords = records;
     }
     this.claims.own(run.id, writer);
     await this.store.add(run);

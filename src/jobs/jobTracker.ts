@@ -11,7 +11,14 @@ import { isValidJobId } from '../zoho/status';
 import type { FirstBatchQuery, JobDetails, ReportRef } from '../zoho/types';
 import type { JobStore } from './jobStore';
 import { usableExpectedMs } from './pollPolicy';
-import { CURSOR_LIFETIME_MS, JobNotSavedError, jobKey, usableCursor, type TrackedJob } from './model';
+import {
+  CURSOR_LIFETIME_MS,
+  JobNotSavedError,
+  jobKey,
+  usableCursor,
+  type Expectation,
+  type TrackedJob,
+} from './model';
 import type { ResultDownloads } from './resultDownloads';
 import type { StatusPoller } from './statusPoller';
 
@@ -86,11 +93,11 @@ export class JobTracker {
     return job;
   }
 
-  fetchNextBatch(key: string, expectedMs?: number): Promise<TrackedJob> {
+  fetchNextBatch(key: string, expected: Expectation = {}): Promise<TrackedJob> {
     // A double click must not create two follow-up jobs from one cursor.
     let pending = this.nextBatches.get(key);
     if (!pending) {
-      pending = this.createNextBatch(key, expectedMs).finally(() => this.nextBatches.delete(key));
+      pending = this.createNextBatch(key, expected).finally(() => this.nextBatches.delete(key));
       this.nextBatches.set(key, pending);
     }
     return pending;
@@ -124,7 +131,7 @@ export class JobTracker {
       .map((job) => job.key);
   }
 
-  private async createNextBatch(key: string, expectedMs: number | undefined): Promise<TrackedJob> {
+  private async createNextBatch(key: string, expected: Expectation): Promise<TrackedJob> {
     const parent = this.store.get(key);
     if (!parent) {
       throw new LocalRefusal('This job is no longer tracked.');
@@ -142,7 +149,7 @@ export class JobTracker {
       batch: parent.batch + 1,
       parentKey: parent.key,
       exportId: parent.exportId, // a batch of an export begets a batch of the same export
-      expectedMs,
+      ...expected,
     });
     await this.store.add(child);
     await this.store.update(parent.key, { nextBatchKey: child.key });
@@ -172,7 +179,8 @@ export class JobTracker {
     ref: ReportRef,
     details: JobDetails,
     extra: Pick<TrackedJob, 'batch'> &
-      Partial<Pick<TrackedJob, 'query' | 'parentKey' | 'exportId' | 'expectedMs'>>,
+      Partial<Pick<TrackedJob, 'query' | 'parentKey' | 'exportId'>> &
+      Expectation,
   ): TrackedJob {
     const now = this.clock.now();
     const job: TrackedJob = {
@@ -200,6 +208,12 @@ export class JobTracker {
     const expectedMs = usableExpectedMs(extra.expectedMs);
     if (expectedMs !== undefined) {
       job.expectedMs = expectedMs;
+      if (extra.mayEndSooner) {
+        job.mayEndSooner = true;
+      }
+      if (extra.measuredClosely) {
+        job.measuredClosely = true;
+      }
     }
     if (details.result?.record_cursor) {
       job.cursorSeenAt = now;

@@ -12,6 +12,7 @@ import { errorMessage } from '../core/format';
 import { silentLogger } from '../core/ports';
 import { Disposable } from '../core/lifecycle';
 import type { Clock, Logger, TimerHandle } from '../core/ports';
+import type { Expectation } from './model';
 import { accountGapMs, normalisePollSettings, pollWait, type PollWait } from './pollPolicy';
 import type { PollSettings } from './serviceApi';
 
@@ -32,8 +33,8 @@ interface Entry {
   readonly seq: number;
   /** When the job started: its age sets the wait (see pollWait). */
   readonly startedAt: number;
-  /** How long the job is expected to run, if known (TrackedJob.expectedMs). */
-  readonly expectedMs?: number;
+  /** What the job is expected to take, if known (TrackedJob's Expectation). */
+  readonly expected: Expectation;
   /** Whether the job was checked before (by this scheduler or, for a resumed job, before it). */
   checked: boolean;
   /** Focused wait between waitFrom and the next poll. */
@@ -81,7 +82,7 @@ export class PollScheduler extends Disposable {
    * one's wait ends, or, if that is past, at a staggered moment, so resumed jobs do not all poll
    * at once. `waitingSince` starts the first wait of a job never checked earlier than now (a job
    * another window created a moment ago is first checked when its creator would have checked it).
-   * `expectedMs` times the checks by the job's expected duration (pollPolicy.ts, pollWait).
+   * `expected` times the checks by what the job is expected to take (pollPolicy.ts, pollWait).
    */
   add(
     key: string,
@@ -91,7 +92,7 @@ export class PollScheduler extends Disposable {
       startedAt?: number;
       lastCheckedAt?: number;
       waitingSince?: number;
-      expectedMs?: number;
+      expected?: Expectation;
     } = {},
   ): void {
     if (this.isDisposed) {
@@ -106,17 +107,17 @@ export class PollScheduler extends Disposable {
       const seq = this.nextSeq++;
       const startedAt = Math.min(now, options.startedAt ?? now);
       const checked = options.lastCheckedAt !== undefined;
-      const { expectedMs } = options;
+      const expected = options.expected ?? {};
       this.entries.set(key, {
         key,
         group,
         seq,
         startedAt,
-        expectedMs,
+        expected,
         checked,
         wait: checked
-          ? this.resumeWait(now, startedAt, options.lastCheckedAt ?? now, seq, expectedMs)
-          : pollWait(0, false, this.settings, expectedMs),
+          ? this.resumeWait(now, startedAt, options.lastCheckedAt ?? now, seq, expected)
+          : pollWait(0, false, this.settings, expected),
         waitFrom: checked ? now : Math.min(now, options.waitingSince ?? now),
         forcedAt: options.immediate ? now : undefined,
         waiters: [],
@@ -220,7 +221,7 @@ export class PollScheduler extends Disposable {
     this.settings = normalisePollSettings(settings);
     for (const entry of this.entries.values()) {
       const age = entry.waitFrom - entry.startedAt;
-      entry.wait = pollWait(age, entry.checked, this.settings, entry.expectedMs);
+      entry.wait = pollWait(age, entry.checked, this.settings, entry.expected);
     }
     this.schedule();
   }
@@ -304,10 +305,10 @@ export class PollScheduler extends Disposable {
     startedAt: number,
     lastCheckedAt: number,
     seq: number,
-    expectedMs: number | undefined,
+    expected: Expectation,
   ): PollWait {
-    const age = (expectedMs === undefined ? now : lastCheckedAt) - startedAt;
-    const wait = pollWait(age, true, this.settings, expectedMs);
+    const age = (expected.expectedMs === undefined ? now : lastCheckedAt) - startedAt;
+    const wait = pollWait(age, true, this.settings, expected);
     const left = lastCheckedAt + wait.ms - now;
     if (left > 0) {
       return { ...wait, ms: Math.min(left, wait.ms) };
@@ -343,7 +344,7 @@ export class PollScheduler extends Disposable {
         const now = this.clock.now();
         entry.checked = true;
         entry.waitFrom = now;
-        entry.wait = pollWait(now - entry.startedAt, true, this.settings, entry.expectedMs);
+        entry.wait = pollWait(now - entry.startedAt, true, this.settings, entry.expected);
       }
       releaseWaiters(entry);
     }

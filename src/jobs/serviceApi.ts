@@ -4,7 +4,7 @@ import type { Event, IDisposable } from '../core/lifecycle';
 import type { ZohoError } from '../zoho/errors';
 import type { FirstBatchQuery, ReportRef } from '../zoho/types';
 import type { AccountStatesApi } from './accountStates';
-import type { LocalResult, TrackedJob } from './model';
+import type { Expectation, LocalResult, TrackedJob } from './model';
 
 export interface JobChange {
   kind: 'added' | 'updated' | 'removed';
@@ -95,10 +95,10 @@ export interface JobServiceApi extends IDisposable {
   /** The account's credentials changed (signed in again): ends its auth hold and polls its jobs now. */
   resumeAccount(accountId: string): Promise<void>;
   /**
-   * Creates the follow-up job from a completed job's still-valid record cursor; `expectedMs` as
-   * for createJob.
+   * Creates the follow-up job from a completed job's still-valid record cursor; `expected` times
+   * its status checks as createJob's `expectedMs` (and `mayEndSooner`: it may be the short last batch).
    */
-  fetchNextBatch(key: string, expectedMs?: number): Promise<TrackedJob>;
+  fetchNextBatch(key: string, expected?: Expectation): Promise<TrackedJob>;
   /** Downloads and extracts the CSV unless already present; resolves with the local file. */
   ensureResult(key: string, progress?: ResultProgress): Promise<LocalResult>;
   /** The user opened or saved the job's result: it no longer counts as "ready". */

@@ -1,7 +1,9 @@
 // The poll budget: status calls and detection latency of one job, before (0.1.0) and now, and the
 // calls per minute of many running jobs of one account. Real scheduler, fake clock.
 import { toPollSettings } from '../../src/host/pollSettings';
-import { measuredDurationMs } from '../../src/jobs/pollPolicy';
+import { nextBatchExpectation } from '../../src/exports/batchChain';
+import type { Expectation } from '../../src/jobs/model';
+import { measuredClosely, measuredDurationMs } from '../../src/jobs/pollPolicy';
 import { PollScheduler } from '../../src/jobs/pollScheduler';
 import { FakeClock } from '../unit/helpers/fakeClock';
 import { fmt } from './stats';
@@ -24,7 +26,7 @@ function beforeBudget(durationMs: number): { calls: number; latencyMs: number } 
 
 /** One job that completes after `durationMs`, polled by the real scheduler with default settings. */
 async function afterBudget(durationMs: number): Promise<{ calls: number; latencyMs: number }> {
-  const { calls, lateMs } = await chain([durationMs], false);
+  const { calls, lateMs } = await chain([{ ms: durationMs, records: 1 }], false);
   return { calls, latencyMs: lateMs[0] };
 }
 
@@ -108,18 +110,44 @@ export const BEFORE_LEARNING = {
   repeat2h: { calls: 27, lateMs: 442_171 },
 } as const;
 
+/**
+ * The same scenarios on the first version of polling that learns (commit bb7abd4: every next batch
+ * expected as long as the one before, no expected total, no early check), measured with chain().
+ */
+const FIRST_LEARNING: Record<string, string> = {
+  first: '23 calls; 4.3 min, 1.8 min, 1.6 min, 1.4 min, 1.2 min',
+  repeated: '9 calls; 1.8 min, 1.6 min, 1.4 min, 1.2 min, 58 s',
+  short: '24 calls; 4.3 min, 1.8 min, 1.6 min, 1.4 min, 1.2 min, 18.9 min',
+  shortHistory: '10 calls; 1.8 min, 1.6 min, 1.4 min, 1.2 min, 58 s, 18.7 min',
+  half: '22 calls; 4.3 min, 1.8 min, 1.6 min, 1.4 min, 9.3 min',
+  halfHistory: '8 calls; 1.8 min, 1.6 min, 1.4 min, 1.2 min, 9.1 min',
+};
+
 const MINUTE = 60_000;
+
+/** A batch: how long it runs and how many records it reads. */
+interface Batch {
+  ms: number;
+  records: number;
+}
+
+/** What the definition's last run measured (ExportRunner's LastRunFigures). */
+interface History {
+  firstBatchMs: number;
+  records?: number;
+}
 
 /**
  * Jobs of one account run one after the other (each created when the previous one is seen
  * complete, as an export's batches are), polled by the real scheduler with default settings.
- * With `learn`, the first job is expected to run `firstHintMs` and every next one as long as the
- * previous one was measured to run (measuredDurationMs, as the batch chain does).
+ * With `learn`, the first job is expected as `history` says and every next one as the batch chain
+ * expects it (nextBatchExpectation: the previous batch's measured run time, scaled by the records
+ * left when the history knows the total, with an early check when it does not).
  */
 async function chain(
-  durationsMs: number[],
+  batches: Batch[],
   learn: boolean,
-  firstHintMs?: number,
+  history?: History,
 ): Promise<{ calls: number; lateMs: number[] }> {
   const clock = new FakeClock(0);
   let calls = 0;
@@ -138,17 +166,28 @@ async function chain(
     },
   });
   const lateMs: number[] = [];
-  let hint = firstHintMs;
-  for (const [index, durationMs] of durationsMs.entries()) {
+  let expected: Expectation = learn ? { expectedMs: history?.firstBatchMs } : {};
+  let recordsSoFar = 0;
+  for (const [index, batch] of batches.entries()) {
     const createdAt = clock.now();
-    endsAt = createdAt + durationMs;
+    endsAt = createdAt + batch.ms;
     seenAt = undefined;
-    scheduler.add(`batch-${index + 1}`, 'account', { expectedMs: learn ? hint : undefined });
+    scheduler.add(`batch-${index + 1}`, 'account', { expected });
     while (seenAt === undefined) {
       await clock.tickAsync(1000);
     }
     lateMs.push(seenAt - endsAt);
-    hint = measuredDurationMs({ state: 'completed', trackedAt: createdAt, changedAt: seenAt });
+    recordsSoFar += batch.records;
+    const done = { state: 'completed', trackedAt: createdAt, changedAt: seenAt, ...expected };
+    expected = learn
+      ? nextBatchExpectation({
+          previousMs: measuredDurationMs(done),
+          previousClose: measuredClosely(done),
+          batchSize: batch.records,
+          recordsSoFar,
+          expectedRecords: history?.records,
+        })
+      : {};
   }
   scheduler.dispose();
   return { calls, lateMs };
@@ -158,43 +197,66 @@ async function chain(
 export async function benchLearning(): Promise<void> {
   console.log(
     '\npolling that learns (expected durations), default settings, real scheduler, fake clock; ' +
-      'before = commit 030faa9 (BEFORE_LEARNING), "no hint" = this code without an expected duration:',
+      '"before" = commit 030faa9 (BEFORE_LEARNING), "first learning" = commit bb7abd4 (FIRST_LEARNING), ' +
+      '"no hint" = this code without an expected duration; batches of 200,000 records, 20 min each:',
   );
   console.log(
-    '| scenario | status calls before | no hint | after | seen late, before | after | after, % of run time |',
+    "| scenario | status calls before | no hint | first learning: calls; seen late | now: calls | seen late, now | now, % of a batch's run time |",
   );
   console.log('|---|---|---|---|---|---|---|');
   const percent = (late: number, duration: number): string => `${fmt((late / duration) * 100, 1)}%`;
-  const batches = [20, 20, 20, 20, 20].map((minutes) => minutes * MINUTE);
-  const plain = await chain(batches, false);
-  const learnt = await chain(batches, true);
-  // The first batch has no hint (no history): it is polled as before; the next ones learn from it.
-  const worstLearnt = Math.max(...learnt.lateMs.slice(1));
-  console.log(
-    `| export of 1,000,000 records, five 20-min batches [target <= 25 calls] | ${BEFORE_LEARNING.export.calls} | ` +
-      `${plain.calls} | ${learnt.calls} | worst ${seconds(BEFORE_LEARNING.export.worstLateMs)} | ` +
-      `${learnt.lateMs.map(seconds).join(', ')} | batch 1 ${percent(learnt.lateMs[0], 20 * MINUTE)} (no hint), ` +
-      `batches 2-5 at most ${percent(worstLearnt, 20 * MINUTE)} |`,
-  );
-  const exportRows = [
+  const full: Batch = { ms: 20 * MINUTE, records: 200_000 };
+  const five = [full, full, full, full, full];
+  // The history as the last run saw its first batch (seen 4.3 min late without a hint).
+  const firstBatchMs = 20 * MINUTE + BEFORE_LEARNING.export.worstLateMs;
+  const exportRows: { label: string; key: string; batches: Batch[]; history?: History }[] = [
+    { label: 'export of 1,000,000 records, first run [target <= 25 calls]', key: 'first', batches: five },
     {
-      label: 'the same export repeated, its history known (first batch as last run saw it)',
-      durations: batches,
+      label: 'the same export repeated, its history known',
+      key: 'repeated',
+      batches: five,
+      history: { firstBatchMs, records: 1_000_000 },
     },
-    // The cost of a hint that cannot know the last batch is short: 1,000,050 records end in a batch of 50.
     {
-      label: 'export of 1,000,050 records: five 20-min batches and one of 50 records (10 s)',
-      durations: [...batches, 10_000],
+      label: 'export of 1,000,050 records (last batch of 50 records, 10 s), first run',
+      key: 'short',
+      batches: [...five, { ms: 10_000, records: 50 }],
+    },
+    {
+      label: 'export of 1,000,050 records, its history known',
+      key: 'shortHistory',
+      batches: [...five, { ms: 10_000, records: 50 }],
+      history: { firstBatchMs, records: 1_000_050 },
+    },
+    {
+      label: 'export of 900,000 records (last batch half the size, 10 min), first run',
+      key: 'half',
+      batches: [full, full, full, full, { ms: 10 * MINUTE, records: 100_000 }],
+    },
+    {
+      label: 'export of 900,000 records, its history known',
+      key: 'halfHistory',
+      batches: [full, full, full, full, { ms: 10 * MINUTE, records: 100_000 }],
+      history: { firstBatchMs, records: 900_000 },
     },
   ];
   for (const row of exportRows) {
-    const before = await chain(row.durations, false);
-    const after = await chain(row.durations, true, 20 * MINUTE + BEFORE_LEARNING.export.worstLateMs);
-    const withoutFirst = row.label.startsWith('the same') ? after : await chain(row.durations, true);
-    const late = withoutFirst.lateMs;
+    const plain = await chain(row.batches, false);
+    const now = await chain(row.batches, true, row.history);
+    // Batch 1 of a first run has no hint (polled as before); the short last batch is reported apart.
+    const fullLate = now.lateMs
+      .map((late, i) => ({ late, batch: row.batches[i], i }))
+      .filter(({ batch, i }) => batch.records === full.records && (row.history !== undefined || i > 0));
+    const worst = Math.max(...fullLate.map(({ late, batch }) => late / batch.ms));
+    const last = row.batches[row.batches.length - 1];
+    const lastNote =
+      last.records === full.records
+        ? ''
+        : `; the short last batch ${seconds(now.lateMs[now.lateMs.length - 1])}`;
     console.log(
-      `| ${row.label} |  | ${before.calls} | ${withoutFirst.calls} | worst ${seconds(Math.max(...before.lateMs))} | ` +
-        `${late.map(seconds).join(', ')} | |`,
+      `| ${row.label} | ${row.key === 'first' ? BEFORE_LEARNING.export.calls : ''} | ${plain.calls} | ` +
+        `${FIRST_LEARNING[row.key]} | ${now.calls} | ${now.lateMs.map(seconds).join(', ')} | ` +
+        `full batches${row.history ? '' : ' from 2'} at most ${fmt(worst * 100, 1)}%${lastNote} |`,
     );
   }
   // The history of a 2-hour job as its last run measured it (seen 7.4 min late without a hint).
@@ -212,13 +274,14 @@ export async function benchLearning(): Promise<void> {
     { label: 'job runs twice its history (4.2 h)', durationMs: 2 * lastRun, hintMs: lastRun },
   ];
   for (const repeat of repeats) {
-    const before = await chain([repeat.durationMs], false);
-    const after = await chain([repeat.durationMs], true, repeat.hintMs);
+    const job = [{ ms: repeat.durationMs, records: 1 }];
+    const before = await chain(job, false);
+    const after = await chain(job, true, { firstBatchMs: repeat.hintMs });
     const label = repeat.target ? `${repeat.label} [target <= 8 calls, late <= 10%]` : repeat.label;
     const beforeCalls = repeat.target ? `${BEFORE_LEARNING.repeat2h.calls}` : '';
     const beforeLate = repeat.target ? seconds(BEFORE_LEARNING.repeat2h.lateMs) : seconds(before.lateMs[0]);
     console.log(
-      `| ${label} | ${beforeCalls} | ${before.calls} | ${after.calls} | ${beforeLate} | ` +
+      `| ${label} | ${beforeCalls} | ${before.calls} (${beforeLate}) | (unchanged) | ${after.calls} | ` +
         `${seconds(after.lateMs[0])} | ${percent(after.lateMs[0], repeat.durationMs)} |`,
     );
   }

@@ -7,11 +7,13 @@ import * as path from 'node:path';
 import { silentLogger } from '../../../src/core/ports';
 import { CreateBudget } from '../../../src/exports/createBudget';
 import { Emitter } from '../../../src/core/lifecycle';
-import { ExportRunner, type DurationHint, type ExportLease } from '../../../src/exports/exportRunner';
+import { nextBatchExpectation } from '../../../src/exports/batchChain';
+import { ExportRunner, type ExportLease, type LastRunOf } from '../../../src/exports/exportRunner';
 import { EXPORTS_FILE_NAME, EXPORTS_FOLDER_NAME, ExportStore } from '../../../src/exports/exportStore';
 import { partialPath, type ExportRun } from '../../../src/exports/model';
 import { JobService } from '../../../src/jobs/jobService';
 import type { JobStore } from '../../../src/jobs/jobStore';
+import type { TrackedJob } from '../../../src/jobs/model';
 import { countCsvRecords } from '../../../src/results/countCsvRecords';
 import { startSimulator, type Simulator } from '../../simulator';
 import { FakeClock } from '../helpers/fakeClock';
@@ -66,7 +68,7 @@ describe('ExportRunner (simulator over HTTP)', function () {
   let destination: string;
   const disposables: { dispose(): void }[] = [];
 
-  function newWindow(lease?: ExportLease, durationHint?: DurationHint): Window {
+  function newWindow(lease?: ExportLease, lastRunOf?: LastRunOf): Window {
     const api = clientFor(sim);
     const store = shared.store();
     stores.push(store);
@@ -85,7 +87,7 @@ describe('ExportRunner (simulator over HTTP)', function () {
       clock,
       logger: silentLogger,
       lease,
-      durationHint,
+      lastRunOf,
     });
     // The runner goes first on dispose, as in extension.ts.
     disposables.push(service, runner);
@@ -224,10 +226,12 @@ describe('ExportRunner (simulator over HTTP)', function () {
     return sim.requests.filter((r) => r.method === 'GET' && /\/read\/\d+$/.test(r.path)).length;
   }
 
-  it("times a definition's first batch by its history and each next batch by how long the one before ran", async () => {
-    const { service, runner } = newWindow(undefined, (name) =>
-      name === 'Nightly orders' ? 90_000 : undefined,
-    );
+  /** A definition's run whose first batch is seen complete `firstBatchMs` after its creation; batch 2 once created. */
+  async function secondBatchOf(
+    lastRunOf: LastRunOf,
+    firstBatchMs: number,
+  ): Promise<{ service: JobService; runner: ExportRunner; id: string; second: TrackedJob }> {
+    const { service, runner } = newWindow(undefined, lastRunOf);
     const started = await runner.start({
       accountId: ACCOUNT,
       ref: ref('All_Orders'),
@@ -235,20 +239,45 @@ describe('ExportRunner (simulator over HTTP)', function () {
       destination,
       definition: 'Nightly orders',
     });
-    const first = service.get(started.batches[0].key);
-    assert.equal(first?.expectedMs, 90_000, "the definition's history");
-    assert.equal(service.checkTimes(started.batches[0].key).next, started.startedAt + 81_000);
-    clock.tick(40_000); // no check is due yet: the batch is seen complete 40 s after its creation
+    clock.tick(firstBatchMs); // no check is due yet (the history's first check is later)
     assert.equal(statusCalls(), 0);
     await completeRunningBatch(service);
     await until(() => runner.get(started.id)?.batches.length === 2, 'batch 2 to be created');
     const second = service.get(runner.get(started.id)?.batches[1].key ?? '');
-    assert.equal(second?.expectedMs, 40_000, 'the first batch ran 40 s');
-    assert.equal(service.checkTimes(second.key).next, second.trackedAt + 36_000);
-    assert.ok(statusCalls() > 0, 'the end was seen by status calls');
-    const run = await runToEnd(service, runner, started.id);
+    assert.ok(second);
+    return { service, runner, id: started.id, second };
+  }
+
+  it("times a definition's first batch by its history, and its short last batch by the records the history expects", async () => {
+    // The last run read this report's 110,000 records: batch 2 reads the 10,000 left, a tenth of batch 1.
+    const history = { firstBatchMs: 90_000, records: ROWS };
+    const { service, runner, id, second } = await secondBatchOf(
+      (name) => (name === 'Nightly orders' ? history : undefined),
+      40_000,
+    );
+    const first = service.get(runner.get(id)?.batches[0].key ?? '');
+    assert.equal(first?.expectedMs, 90_000, "the definition's history");
+    assert.equal(runner.get(id)?.expectedRecords, ROWS);
+    assert.equal(second.expectedMs, 4000, 'a tenth of the 40 s the first batch ran');
+    assert.equal(second.mayEndSooner, undefined);
+    assert.equal(service.checkTimes(second.key).next, second.trackedAt + 3600, 'not at 36 s');
+    const run = await runToEnd(service, runner, id);
     assert.equal(run.state, 'completed', run.error);
   });
+
+  for (const [label, history] of [
+    ['no records known', { firstBatchMs: 300_000 }],
+    ['the report grew past the records the history knows', { firstBatchMs: 300_000, records: 100_000 }],
+  ] as const) {
+    it(`checks a next batch early when it may be the short last one (${label})`, async () => {
+      const { service, runner, id, second } = await secondBatchOf(() => history, 200_000);
+      assert.equal(second.expectedMs, 200_000, 'the first batch ran 200 s');
+      assert.equal(second.mayEndSooner, true);
+      assert.equal(service.checkTimes(second.key).next, second.trackedAt + 20_000, 'a tenth, not 90%');
+      const run = await runToEnd(service, runner, id);
+      assert.equal(run.state, 'completed', run.error);
+    });
+  }
 
   it('resumes after a reload: appends what is done, cuts a half-written append, and goes on', async () => {
     const first = newWindow();
@@ -528,5 +557,31 @@ describe('CreateBudget', () => {
     assert.equal(budget.waitMs('a', t0 + 5000), 55_000);
     assert.equal(budget.waitMs('b', t0 + 5000), 0, 'per account');
     assert.equal(budget.waitMs('a', t0 + 60_000), 0);
+  });
+});
+
+describe('nextBatchExpectation (the batch chain)', () => {
+  const figures = { previousMs: 20 * MINUTE, batchSize: 200_000, recordsSoFar: 800_000 };
+  it('scales the previous batch by the records the history expects are left', () => {
+    assert.deepEqual(nextBatchExpectation({ ...figures, expectedRecords: 900_000 }), {
+      expectedMs: 10 * MINUTE,
+    });
+    assert.deepEqual(nextBatchExpectation({ ...figures, expectedRecords: 800_050 }), { expectedMs: 300 });
+    assert.deepEqual(nextBatchExpectation({ ...figures, expectedRecords: 1_000_000, previousClose: true }), {
+      expectedMs: 20 * MINUTE,
+      measuredClosely: true,
+    });
+  });
+  it('expects a whole batch that may end sooner when nothing, or nothing left, is expected', () => {
+    for (const expectedRecords of [undefined, 800_000, 700_000]) {
+      assert.deepEqual(nextBatchExpectation({ ...figures, expectedRecords }), {
+        expectedMs: 20 * MINUTE,
+        mayEndSooner: true,
+      });
+    }
+    assert.deepEqual(
+      nextBatchExpectation({ ...figures, previousMs: undefined, expectedRecords: 900_000 }),
+      {},
+    );
   });
 });

@@ -1,9 +1,11 @@
 // Polling that learns (issue 20.5): a job expected to run a known time is first checked shortly
 // before its expected end, then often enough to see the end within 10% of its run time, and as
-// before once it overruns. The real scheduler on a fake clock with the editor's default settings.
+// before once it overruns; a next batch that may be the short last one is also checked early. The
+// real scheduler on a fake clock with the editor's default settings.
 import * as assert from 'node:assert/strict';
 import { toPollSettings } from '../../../src/host/pollSettings';
-import { pollDelayMs, pollWait, usableExpectedMs } from '../../../src/jobs/pollPolicy';
+import type { Expectation } from '../../../src/jobs/model';
+import { measuredClosely, pollDelayMs, pollWait, usableExpectedMs } from '../../../src/jobs/pollPolicy';
 import { PollScheduler } from '../../../src/jobs/pollScheduler';
 import { FakeClock } from '../helpers/fakeClock';
 
@@ -29,10 +31,16 @@ class Jobs {
     });
   }
 
-  /** A job created now that ends `durationMs` later, expected to run `expectedMs`. */
-  start(key: string, durationMs: number, expectedMs?: number, group = 'account'): void {
+  /** A job created now that ends `durationMs` later, expected to run `expectedMs` (and as `more` says). */
+  start(
+    key: string,
+    durationMs: number,
+    expectedMs?: number,
+    group = 'account',
+    more: Expectation = {},
+  ): void {
     this.endsAt.set(key, this.clock.now() + durationMs);
-    this.scheduler.add(key, group, { expectedMs });
+    this.scheduler.add(key, group, { expected: { expectedMs, ...more } });
   }
 
   times(key: string): number[] {
@@ -63,7 +71,10 @@ describe('Polling that learns (expected durations)', () => {
         });
         // A stored value that is no usable duration is no hint.
         for (const junk of [0, -5, Number.NaN, Infinity, 48 * 60 * MINUTE]) {
-          assert.deepEqual(pollWait(age, checked, DEFAULTS, junk), pollWait(age, checked, DEFAULTS));
+          for (const more of [{}, { mayEndSooner: true as const, measuredClosely: true as const }]) {
+            const wait = pollWait(age, checked, DEFAULTS, { expectedMs: junk, ...more });
+            assert.deepEqual(wait, pollWait(age, checked, DEFAULTS));
+          }
         }
       }
     }
@@ -141,7 +152,7 @@ describe('Polling that learns (expected durations)', () => {
   it('a poller taking over a job checked before keeps the timing its expected duration gives', async () => {
     // Created at 0, expected to run 20 minutes, checked at 2 min (a Refresh) in the window that closed.
     jobs.clock.tick(5 * MINUTE);
-    const taken = { startedAt: 0, lastCheckedAt: 2 * MINUTE, expectedMs: 20 * MINUTE };
+    const taken = { startedAt: 0, lastCheckedAt: 2 * MINUTE, expected: { expectedMs: 20 * MINUTE } };
     jobs.scheduler.add('taken', 'account', taken);
     await jobs.clock.tickAsync(20 * MINUTE);
     assert.equal(jobs.times('taken')[0], 18 * MINUTE);
@@ -150,5 +161,48 @@ describe('Polling that learns (expected durations)', () => {
     await jobs.clock.tickAsync(10 * MINUTE);
     const first = jobs.times('overdue')[0] - 25 * MINUTE;
     assert.ok(first >= 5000 && first < 5 * MINUTE, `checked ${first} ms after the takeover`);
+  });
+
+  it('a next batch that may be the short last one is also checked at a tenth of its expected duration', async () => {
+    // The last batch of 50 records of a 1,000,050-record export runs 10 s, where a full batch ran 20 min.
+    jobs.start('last', 10_000, 20 * MINUTE, 'account', { mayEndSooner: true });
+    await jobs.clock.tickAsync(60 * MINUTE);
+    assert.deepEqual(jobs.times('last'), [2 * MINUTE], 'seen at 2 min, not at 18 min');
+    // A full one is still seen within 10% of its run time, for one call more than without the early check.
+    jobs.start('full', 20 * MINUTE, 20 * MINUTE, 'account', { mayEndSooner: true });
+    const createdAt = jobs.clock.now();
+    await jobs.clock.tickAsync(60 * MINUTE);
+    const times = jobs.times('full').map((at) => at - createdAt);
+    assert.deepEqual(times.slice(0, 2), [2 * MINUTE, 18 * MINUTE], 'the early check keeps the appointment');
+    assert.equal(times.length, 4);
+    assert.ok(jobs.lateMs('full') <= 0.1 * 20 * MINUTE, `seen ${jobs.lateMs('full')} ms late`);
+  });
+
+  it('the early check comes no sooner than the first check of any job, and only before the appointment', () => {
+    const small = pollWait(0, false, DEFAULTS, { expectedMs: 20_000, mayEndSooner: true });
+    assert.equal(small.ms, DEFAULTS.initialIntervalMs, 'a tenth of 20 s is under the 5 s first check');
+    const batch = pollWait(0, false, DEFAULTS, { expectedMs: 100_000, mayEndSooner: true });
+    assert.equal(batch.ms, 10_000);
+    assert.equal(pollWait(10_000, true, DEFAULTS, { expectedMs: 100_000, mayEndSooner: true }).ms, 80_000);
+    assert.equal(pollWait(0, false, DEFAULTS, { expectedMs: 5000, mayEndSooner: true }).ms, 5000);
+  });
+
+  it('a duration measured closely is first checked at 97% of it: one call for a batch as long as the one before', async () => {
+    // The previous batch ran 20 min and was seen at 21 min by checks a tenth of its age apart.
+    jobs.start('close', 20 * MINUTE, 21 * MINUTE, 'account', { measuredClosely: true });
+    await jobs.clock.tickAsync(60 * MINUTE);
+    assert.deepEqual(jobs.times('close'), [0.97 * 21 * MINUTE]);
+    assert.ok(jobs.lateMs('close') <= 0.1 * 20 * MINUTE);
+    // Measured closely: expected, and seen between the first check and the overrun.
+    const job = { state: 'completed', trackedAt: 0, expectedMs: 20 * MINUTE };
+    assert.equal(measuredClosely({ ...job, changedAt: 21 * MINUTE }), true);
+    assert.equal(measuredClosely({ ...job, changedAt: 2 * MINUTE }), false, 'seen at the early check');
+    assert.equal(
+      measuredClosely({ ...job, changedAt: 40 * MINUTE }),
+      false,
+      'overran: checked by a quarter of its age',
+    );
+    assert.equal(measuredClosely({ ...job, expectedMs: undefined, changedAt: 21 * MINUTE }), false);
+    assert.equal(measuredClosely({ ...job, state: 'running', changedAt: 21 * MINUTE }), false);
   });
 });
