@@ -173,8 +173,8 @@ export class ExportRunner extends Disposable implements ExportsApi {
     let job: TrackedJob;
     const lastRun = request.definition ? this.lastRunOf(request.definition) : undefined;
     try {
-      const expectedMs = lastRun?.firstBatchMs;
-      job = await this.jobs.createJob(request.accountId, request.ref, request.query, id, expectedMs);
+      const expected = lastRun ? { expectedMs: lastRun.firstBatchMs, fromEarlierRun: true as const } : {};
+      job = await this.jobs.createJob(request.accountId, request.ref, request.query, id, expected);
     } catch (error) {
       await this.ctx.files.remove(working);
       throw error;

@@ -137,9 +137,9 @@ export class JobService extends Disposable implements JobServiceApi {
     ref: ReportRef,
     query: FirstBatchQuery,
     exportId?: string,
-    expectedMs?: number,
+    expected?: Expectation,
   ): Promise<TrackedJob> {
-    return this.tracker.createJob(accountId, ref, query, exportId, expectedMs);
+    return this.tracker.createJob(accountId, ref, query, exportId, expected);
   }
 
   trackJob(accountId: string, ref: ReportRef, jobId: string): Promise<TrackedJob> {

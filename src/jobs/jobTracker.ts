@@ -53,11 +53,11 @@ export class JobTracker {
     ref: ReportRef,
     query: FirstBatchQuery,
     exportId?: string,
-    expectedMs?: number,
+    expected: Expectation = {},
   ): Promise<TrackedJob> {
     const api = await this.options.clients(accountId);
     const details = await api.createJob(ref, query);
-    const job = this.newJob(accountId, ref, details, { query, batch: 1, exportId, expectedMs });
+    const job = this.newJob(accountId, ref, details, { query, batch: 1, exportId, ...expected });
     try {
       await this.store.add(job);
     } catch (error) {
@@ -213,6 +213,9 @@ export class JobTracker {
       }
       if (extra.measuredClosely) {
         job.measuredClosely = true;
+      }
+      if (extra.fromEarlierRun) {
+        job.fromEarlierRun = true;
       }
     }
     if (details.result?.record_cursor) {

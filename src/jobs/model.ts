@@ -52,6 +52,11 @@ export interface TrackedJob {
    * (jobs/pollPolicy.ts, CLOSE_FIRST_CHECK). Stored with the job, as expectedMs.
    */
   measuredClosely?: true;
+  /**
+   * Set when `expectedMs` comes from an earlier run of the export's definition, not from this run:
+   * the report may have shrunk since, so checks start sooner (jobs/pollPolicy.ts, EARLIER_RUN_FIRST_CHECK).
+   */
+  fromEarlierRun?: true;
   /** When the state or details last changed. */
   changedAt: number;
   lastPolledAt?: number;
@@ -68,12 +73,14 @@ export interface TrackedJob {
 }
 
 /** What a new job is expected to take: how its status checks are timed (jobs/pollPolicy.ts, pollWait). */
-export type Expectation = Partial<Pick<TrackedJob, 'expectedMs' | 'mayEndSooner' | 'measuredClosely'>>;
+export type Expectation = Partial<
+  Pick<TrackedJob, 'expectedMs' | 'mayEndSooner' | 'measuredClosely' | 'fromEarlierRun'>
+>;
 
 /** The expectation stored with a job. */
 export function expectationOf(job: TrackedJob): Expectation {
-  const { expectedMs, mayEndSooner, measuredClosely } = job;
-  return { expectedMs, mayEndSooner, measuredClosely };
+  const { expectedMs, mayEndSooner, measuredClosely, fromEarlierRun } = job;
+  return { expectedMs, mayEndSooner, measuredClosely, fromEarlierRun };
 }
 
 export function jobKey(accountId: string, ref: ReportRef, jobId: string): string {

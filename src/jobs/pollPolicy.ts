@@ -35,6 +35,12 @@ export const EXPECTED_FIRST_CHECK = 0.9;
  * and spend a second call on each batch.
  */
 export const CLOSE_FIRST_CHECK = 0.97;
+/**
+ * With an expected duration from an earlier run (TrackedJob.fromEarlierRun: the report may have
+ * shrunk since), the checks start at this fraction of it and come a tenth of the age apart: a job
+ * ending anywhere from about 0.73 to 1.5 times its history is seen within 10% of its run time.
+ */
+export const EARLIER_RUN_FIRST_CHECK = 0.8;
 /** Near the expected end, the wait is this fraction of the job's age (seen within 10% of its run time). */
 export const NEAR_END_FRACTION = 0.1;
 /** Past this multiple of its expected duration the job overran: waits grow as without a hint. */
@@ -113,8 +119,7 @@ export function pollWait(
   if (expected === undefined || (checkedBefore && age >= expected * EXPECTED_OVERRUN)) {
     return { ms: pollDelayMs(ageMs, checkedBefore, settings), unfocusedSlower: true };
   }
-  const first = expectation.measuredClosely ? CLOSE_FIRST_CHECK : EXPECTED_FIRST_CHECK;
-  const firstAt = Math.max(settings.initialIntervalMs, expected * first);
+  const firstAt = Math.max(settings.initialIntervalMs, expected * firstCheck(expectation));
   const hedgeAt = Math.max(settings.initialIntervalMs, expected * HEDGE_CHECK);
   if (!checkedBefore) {
     const early = expectation.mayEndSooner && hedgeAt < firstAt;
@@ -130,22 +135,27 @@ export function pollWait(
   };
 }
 
+/** The fraction of its expected duration at which a job is first checked (without an early check). */
+function firstCheck(expectation: Expectation): number {
+  if (expectation.measuredClosely) {
+    return CLOSE_FIRST_CHECK;
+  }
+  return expectation.fromEarlierRun ? EARLIER_RUN_FIRST_CHECK : EXPECTED_FIRST_CHECK;
+}
+
 /**
  * Whether a completed job's measured run time is close: it was expected, and its end was seen
  * while the checks came a tenth of its age apart (between its first check and its overrun).
  */
-export function measuredClosely(job: {
-  state: string;
-  trackedAt: number;
-  changedAt: number;
-  expectedMs?: number;
-}): boolean {
+export function measuredClosely(
+  job: { state: string; trackedAt: number; changedAt: number } & Expectation,
+): boolean {
   const measured = measuredDurationMs(job);
   const expected = usableExpectedMs(job.expectedMs);
   return (
     measured !== undefined &&
     expected !== undefined &&
-    measured >= expected * EXPECTED_FIRST_CHECK &&
+    measured >= expected * firstCheck(job) &&
     measured <= expected * EXPECTED_OVERRUN
   );
 }

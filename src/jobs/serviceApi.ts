@@ -86,7 +86,7 @@ export interface JobServiceApi extends IDisposable {
     ref: ReportRef,
     query: FirstBatchQuery,
     exportId?: string,
-    expectedMs?: number,
+    expected?: Expectation,
   ): Promise<TrackedJob>;
   /** Looks the job up once (so unknown ids fail here, with a clear error) and tracks it. */
   trackJob(accountId: string, ref: ReportRef, jobId: string): Promise<TrackedJob>;
@@ -96,7 +96,7 @@ export interface JobServiceApi extends IDisposable {
   resumeAccount(accountId: string): Promise<void>;
   /**
    * Creates the follow-up job from a completed job's still-valid record cursor; `expected` times
-   * its status checks as createJob's `expectedMs` (and `mayEndSooner`: it may be the short last batch).
+   * its status checks as createJob's.
    */
   fetchNextBatch(key: string, expected?: Expectation): Promise<TrackedJob>;
   /** Downloads and extracts the CSV unless already present; resolves with the local file. */

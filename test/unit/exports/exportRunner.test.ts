@@ -239,7 +239,11 @@ describe('ExportRunner (simulator over HTTP)', function () {
       destination,
       definition: 'Nightly orders',
     });
-    clock.tick(firstBatchMs); // no check is due yet (the history's first check is later)
+    const first = service.get(started.batches[0].key);
+    assert.ok(first?.expectedMs);
+    // An earlier run's time: the report may have shrunk since, so the first check comes at 80% of it.
+    assert.equal(service.checkTimes(first.key).next, first.trackedAt + 0.8 * first.expectedMs);
+    clock.tick(firstBatchMs); // no check is due yet
     assert.equal(statusCalls(), 0);
     await completeRunningBatch(service);
     await until(() => runner.get(started.id)?.batches.length === 2, 'batch 2 to be created');
@@ -257,6 +261,8 @@ describe('ExportRunner (simulator over HTTP)', function () {
     );
     const first = service.get(runner.get(id)?.batches[0].key ?? '');
     assert.equal(first?.expectedMs, 90_000, "the definition's history");
+    assert.equal(first?.fromEarlierRun, true);
+    assert.equal(service.checkTimes(first.key).next, undefined, 'seen complete');
     assert.equal(runner.get(id)?.expectedRecords, ROWS);
     assert.equal(second.expectedMs, 4000, 'a tenth of the 40 s the first batch ran');
     assert.equal(second.mayEndSooner, undefined);

@@ -352,7 +352,9 @@ describe('Many windows over one storage folder', () => {
   it("a job's expected duration is stored with it: the window taking over polling keeps its first check at 90% of it", async () => {
     const [a, b, c] = await openThree();
     // Expected to run 30 s: nothing buys a check before 27 s (the simulator's job runs 10 s of its own clock).
-    const job = await a.service.createJob(ACCOUNT, ref('All_Customers'), {}, undefined, 30_000);
+    const job = await a.service.createJob(ACCOUNT, ref('All_Customers'), {}, undefined, {
+      expectedMs: 30_000,
+    });
     await quiesce();
     assert.equal(b.service.get(job.key)?.expectedMs, 30_000, 'other windows read it from the shared list');
     await run(2000);

@@ -205,4 +205,23 @@ describe('Polling that learns (expected durations)', () => {
     assert.equal(measuredClosely({ ...job, expectedMs: undefined, changedAt: 21 * MINUTE }), false);
     assert.equal(measuredClosely({ ...job, state: 'running', changedAt: 21 * MINUTE }), false);
   });
+
+  it('a job expected from an earlier run is first checked at 80% of it: ending 20% sooner (a report that shrank) is seen within 10%', async () => {
+    // The history says 2 h; the report shrank and the job runs 1.6 h.
+    jobs.start('repeat', 96 * MINUTE, 120 * MINUTE, 'account', { fromEarlierRun: true });
+    await jobs.clock.tickAsync(4 * 60 * MINUTE);
+    assert.deepEqual(jobs.times('repeat'), [96 * MINUTE]);
+    // As long as its history: checks a tenth of the age apart from 80% on.
+    jobs.start('same', 120 * MINUTE, 120 * MINUTE, 'account', { fromEarlierRun: true });
+    const createdAt = jobs.clock.now();
+    await jobs.clock.tickAsync(4 * 60 * MINUTE);
+    const times = jobs.times('same').map((at) => at - createdAt);
+    assert.equal(times[0], 96 * MINUTE);
+    assert.ok(times.length <= 4, `${times.length} checks`);
+    assert.ok(jobs.lateMs('same') <= 12 * MINUTE, `seen ${jobs.lateMs('same')} ms late`);
+    // Its end seen from 80% on was measured closely.
+    const job = { state: 'completed', trackedAt: 0, expectedMs: 20 * MINUTE, fromEarlierRun: true as const };
+    assert.equal(measuredClosely({ ...job, changedAt: 17 * MINUTE }), true);
+    assert.equal(measuredClosely({ ...job, fromEarlierRun: undefined, changedAt: 17 * MINUTE }), false);
+  });
 });
