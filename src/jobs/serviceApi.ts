@@ -79,7 +79,8 @@ export interface JobServiceApi extends IDisposable {
   /**
    * Creates a first-batch job and tracks it (polling starts fast). `exportId` makes it the first
    * batch of that export: stored with the job, so no window ever shows it as a job of its own.
-   * `expectedMs` (how long it is expected to run) times its status checks (pollPolicy.ts).
+   * `expected` (how long it is expected to run, and how sure that is) times its status checks
+   * (pollPolicy.ts, pollWait).
    */
   createJob(
     accountId: string,
