@@ -5,7 +5,14 @@
 // keeps failing stop the run. Part of ExportRunner (./exportRunner.ts).
 import { errorMessage } from '../core/format';
 import { rateLimitPauseMs } from '../jobs/accountStates';
-import { CURSOR_LIFETIME_MS, cursorMsLeft, usableCursor, type TrackedJob } from '../jobs/model';
+import {
+  CURSOR_LIFETIME_MS,
+  cursorMsLeft,
+  usableCursor,
+  type Expectation,
+  type TrackedJob,
+} from '../jobs/model';
+import { measuredClosely, measuredDurationMs } from '../jobs/pollPolicy';
 import { isZohoError } from '../zoho/errors';
 import { CreateBudget } from './createBudget';
 import type { ExportBatch, ExportRun } from './model';
@@ -61,8 +68,20 @@ export class BatchChain {
     }
     this.creating.add(id);
     this.budget.record(run.accountId, now);
+    // Timed by the previous batch (pollPolicy.ts). A batch seen completing late (no window polled)
+    // overstates it, by less than the cursor's 15 minutes, or the next creation fails.
+    const expected = nextBatchExpectation({
+      previousMs: measuredDurationMs(parent),
+      previousClose: measuredClosely(parent),
+      batchSize: batchCount(parent),
+      recordsSoFar: run.batches.reduce(
+        (sum, batch) => sum + (batchCount(jobs.get(batch.key)) ?? batch.count ?? 0),
+        0,
+      ),
+      expectedRecords: run.expectedRecords,
+    });
     jobs
-      .fetchNextBatch(parent.key)
+      .fetchNextBatch(parent.key, expected)
       .then(
         (child) => this.recordChild(id, parent, child),
         (error: unknown) => this.createFailed(id, parent, error),
@@ -160,6 +179,48 @@ export class BatchChain {
     );
     this.ctx.retries.later(id, ms, () => this.ctx.reconcile(id));
   }
+}
+
+/** `result.count` of a completed batch. */
+function batchCount(job: TrackedJob | undefined): number | undefined {
+  return job?.details?.result?.count;
+}
+
+/**
+ * What the batch after `parent` is expected to take. Every next batch reads the first batch's
+ * number of records (docs/zoho-bulk-read-api.md, "Creating a job": the batch size carries over),
+ * except the last, which reads what is left. With the run's expected total (the definition's last
+ * run, ExportRun.expectedRecords) the previous batch's duration is scaled by
+ * min(batch size, expected total - records so far) / batch size, so a short last batch is
+ * expected short. Without one, or when the report grew past it (nothing left expected), the next
+ * batch may be the short last one: it gets an early check too (mayEndSooner).
+ */
+export function nextBatchExpectation(figures: {
+  /** How long the previous batch ran (measuredDurationMs). */
+  previousMs: number | undefined;
+  /** Whether that was measured closely (pollPolicy.ts, measuredClosely). */
+  previousClose?: boolean;
+  /** How many records it read: the batch size. */
+  batchSize: number | undefined;
+  /** How many records the run's batches so far read. */
+  recordsSoFar: number;
+  /** How many records the run is expected to read in all. */
+  expectedRecords: number | undefined;
+}): Expectation {
+  const { previousMs, batchSize = 0, recordsSoFar, expectedRecords } = figures;
+  if (previousMs === undefined) {
+    return {};
+  }
+  const close: Expectation = figures.previousClose ? { measuredClosely: true } : {};
+  const left = (expectedRecords ?? 0) - recordsSoFar;
+  if (expectedRecords === undefined || batchSize <= 0 || left <= 0) {
+    return { expectedMs: previousMs, mayEndSooner: true, ...close };
+  }
+  if (left >= batchSize) {
+    return { expectedMs: previousMs, ...close };
+  }
+  // A short last batch: its run time is not measured, only estimated.
+  return { expectedMs: (previousMs * left) / batchSize };
 }
 
 function cursorExpiredText(run: ExportRun, parent: TrackedJob, wouldExpire = false): string {

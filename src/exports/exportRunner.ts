@@ -34,12 +34,21 @@ import type { ExportRun } from './model';
 import { RetryPolicy } from './retryPolicy';
 import type { RunContext } from './runContext';
 import { RunCompletion } from './runCompletion';
-import type { RunHistory } from './runHistory';
+import type { LastRunFigures, LastRunQuery, RunHistory } from './runHistory';
 import { RunHistoryRecorder } from './runHistoryRecorder';
 import { batchName } from './runParts';
 import { WriterClaims } from './writerClaims';
 
 export type { ExportLease, ExportsApi, StartExport } from './exportsApi';
+
+/**
+ * What the newest completed run of a definition (in the mode this run uses) measured: how long its
+ * first batch ran (ms, creation to completion seen) and how many records it read in all.
+ */
+export type { LastRunFigures, LastRunQuery };
+
+/** The definition's last completed run of the same mode, from the run history (undefined: none known). */
+export type LastRunOf = (run: LastRunQuery) => LastRunFigures | undefined;
 
 export interface ExportRunnerOptions {
   jobs: JobServiceApi;
@@ -53,6 +62,11 @@ export interface ExportRunnerOptions {
   applications?: (accountId: string) => Promise<Application[]>;
   /** Where finished runs of saved definitions are recorded (none: not recorded). */
   history?: RunHistory;
+  /**
+   * Times the status checks of a definition's run: its first batch by the last run's, its last
+   * batch by the last run's records (default: the history's last completed run of the same mode).
+   */
+  lastRunOf?: LastRunOf;
 }
 
 /**
@@ -80,6 +94,7 @@ export class ExportRunner extends Disposable implements ExportsApi {
   private readonly logger: Logger;
   private readonly lease: ExportLease;
   private readonly serves: (accountId: string) => boolean;
+  private readonly lastRunOf: LastRunOf;
   private readonly subscriptions: IDisposable[] = [];
   private readonly ctx: RunContext;
   private readonly claims: WriterClaims;
@@ -100,6 +115,8 @@ export class ExportRunner extends Disposable implements ExportsApi {
     this.logger = options.logger;
     this.lease = options.lease ?? soleLease;
     this.applications = options.applications;
+    const history = options.history;
+    this.lastRunOf = options.lastRunOf ?? (history ? (which) => history.lastRunOf(which) : () => undefined);
     this.onDidChangeExport = this.store.onDidChange;
     this.recorder = new RunHistoryRecorder(this.jobs, options.history);
     this.ctx = {
@@ -187,8 +204,17 @@ export class ExportRunner extends Disposable implements ExportsApi {
     // The id comes first: the batch is stored as this export's from its creation on.
     const id = randomUUID();
     let job: TrackedJob;
+    const lastRun =
+      request.definition === undefined
+        ? undefined
+        : this.lastRunOf({
+            definition: request.definition,
+            definitionsFile: request.definitionsFile,
+            mode: plan?.mode ?? 'full',
+          });
     try {
-      job = await this.jobs.createJob(request.accountId, request.ref, query, id);
+      const expected = lastRun ? { expectedMs: lastRun.firstBatchMs, fromEarlierRun: true as const } : {};
+      job = await this.jobs.createJob(request.accountId, request.ref, query, id, expected);
     } catch (error) {
       await this.ctx.files.remove(working);
       throw error;
@@ -214,6 +240,10 @@ export class ExportRunner extends Disposable implements ExportsApi {
     }
     if (plan) {
       Object.assign(run, incrementalFields(plan, request.destination));
+    }
+    const records = lastRun?.records;
+    if (records !== undefined && Number.isSafeInteger(records) && records >= 0) {
+      run.expectedRecords = records;
     }
     this.claims.own(run.id, writer);
     await this.store.add(run);

@@ -49,6 +49,11 @@ export interface ExportRun {
   definition?: string;
   /** The file that definition is saved in (see StartExport in ./exportsApi.ts). */
   definitionsFile?: string;
+  /**
+   * How many records the definition's last run (of the same mode) read: times the status checks
+   * of the last batch (BatchChain, nextBatchExpectation). Unset when unknown.
+   */
+  expectedRecords?: number;
   /** When the merged file was given its final name (just before the run is marked completed). */
   renamedAt?: number;
   /** When the user first opened or revealed the merged file; unset while it counts as "ready". */

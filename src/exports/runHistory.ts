@@ -122,6 +122,34 @@ export function runRecordOf(
   return record;
 }
 
+/** Which definition's run is about to start, and how it fetches (./exportRunner.ts, LastRunOf). */
+export interface LastRunQuery {
+  definition: string;
+  definitionsFile?: string;
+  mode: 'full' | 'incremental';
+}
+
+/** What the last run says of the next (polling that learns: src/jobs/pollPolicy.ts). */
+export interface LastRunFigures {
+  /** How long its first batch ran, creation to completion seen (ms). */
+  firstBatchMs: number;
+  /** Records it read. */
+  records?: number;
+}
+
+/**
+ * The figures of the newest completed run of `query`'s definition in the same mode (an incremental
+ * run is much shorter than a full one). The history keeps each run's whole duration and its batches,
+ * so a batch's time is their quotient (batches read the same number of records but the last).
+ */
+export function lastRunFigures(runs: RunRecord[], mode: LastRunQuery['mode']): LastRunFigures | undefined {
+  const last = runs.find((run) => run.state === 'completed' && run.mode === mode);
+  if (!last || last.creates < 1 || last.durationMs <= 0) {
+    return undefined;
+  }
+  return { firstBatchMs: last.durationMs / last.creates, records: last.records };
+}
+
 export interface RunHistoryChange {
   /** The history key (historyKey). */
   definition: string;
@@ -179,6 +207,10 @@ export class RunHistory extends Disposable implements RunHistoryApi {
     const runs = this.runsOf(key);
     const index = runs.findIndex((run) => run.id === runId);
     return index < 0 ? undefined : runs[index + 1];
+  }
+
+  lastRunOf(query: LastRunQuery): LastRunFigures | undefined {
+    return lastRunFigures(this.runsOf(historyKey(query)), query.mode);
   }
 
   /** Records a finished run (logged, never thrown: a history that cannot be written costs no export). */

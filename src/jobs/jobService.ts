@@ -15,7 +15,7 @@ import { soleLease, type Lease } from '../core/lease';
 import { Disposable, Emitter, type IDisposable } from '../core/lifecycle';
 import type { Logger } from '../core/ports';
 import type { FirstBatchQuery, ReportRef } from '../zoho/types';
-import type { LocalResult, TrackedJob } from './model';
+import type { Expectation, LocalResult, TrackedJob } from './model';
 import { JobStore } from './jobStore';
 import type { AccountStates } from './accountStates';
 import type { SharedAccountHolds } from './sharedAccountHolds';
@@ -141,8 +141,9 @@ export class JobService extends Disposable implements JobServiceApi {
     ref: ReportRef,
     query: FirstBatchQuery,
     exportId?: string,
+    expected?: Expectation,
   ): Promise<TrackedJob> {
-    return this.tracker.createJob(accountId, ref, query, exportId);
+    return this.tracker.createJob(accountId, ref, query, exportId, expected);
   }
 
   trackJob(accountId: string, ref: ReportRef, jobId: string): Promise<TrackedJob> {
@@ -170,8 +171,8 @@ export class JobService extends Disposable implements JobServiceApi {
     await this.poller.pollNow(this.tracker.keysOf(accountId));
   }
 
-  fetchNextBatch(key: string): Promise<TrackedJob> {
-    return this.tracker.fetchNextBatch(key);
+  fetchNextBatch(key: string, expected?: Expectation): Promise<TrackedJob> {
+    return this.tracker.fetchNextBatch(key, expected);
   }
 
   ensureResult(key: string, progress: ResultProgress = {}): Promise<LocalResult> {

@@ -10,7 +10,15 @@ import type { BulkReadApi } from '../zoho/api';
 import { isValidJobId } from '../zoho/status';
 import type { FirstBatchQuery, JobDetails, ReportRef } from '../zoho/types';
 import type { JobStore } from './jobStore';
-import { CURSOR_LIFETIME_MS, JobNotSavedError, jobKey, usableCursor, type TrackedJob } from './model';
+import { usableExpectedMs } from './pollPolicy';
+import {
+  CURSOR_LIFETIME_MS,
+  JobNotSavedError,
+  jobKey,
+  usableCursor,
+  type Expectation,
+  type TrackedJob,
+} from './model';
 import type { ResultDownloads } from './resultDownloads';
 import type { StatusPoller } from './statusPoller';
 
@@ -45,10 +53,11 @@ export class JobTracker {
     ref: ReportRef,
     query: FirstBatchQuery,
     exportId?: string,
+    expected: Expectation = {},
   ): Promise<TrackedJob> {
     const api = await this.options.clients(accountId);
     const details = await api.createJob(ref, query);
-    const job = this.newJob(accountId, ref, details, { query, batch: 1, exportId });
+    const job = this.newJob(accountId, ref, details, { query, batch: 1, exportId, ...expected });
     try {
       await this.store.add(job);
     } catch (error) {
@@ -84,11 +93,11 @@ export class JobTracker {
     return job;
   }
 
-  fetchNextBatch(key: string): Promise<TrackedJob> {
+  fetchNextBatch(key: string, expected: Expectation = {}): Promise<TrackedJob> {
     // A double click must not create two follow-up jobs from one cursor.
     let pending = this.nextBatches.get(key);
     if (!pending) {
-      pending = this.createNextBatch(key).finally(() => this.nextBatches.delete(key));
+      pending = this.createNextBatch(key, expected).finally(() => this.nextBatches.delete(key));
       this.nextBatches.set(key, pending);
     }
     return pending;
@@ -122,7 +131,7 @@ export class JobTracker {
       .map((job) => job.key);
   }
 
-  private async createNextBatch(key: string): Promise<TrackedJob> {
+  private async createNextBatch(key: string, expected: Expectation): Promise<TrackedJob> {
     const parent = this.store.get(key);
     if (!parent) {
       throw new LocalRefusal('This job is no longer tracked.');
@@ -140,6 +149,7 @@ export class JobTracker {
       batch: parent.batch + 1,
       parentKey: parent.key,
       exportId: parent.exportId, // a batch of an export begets a batch of the same export
+      ...expected,
     });
     await this.store.add(child);
     await this.store.update(parent.key, { nextBatchKey: child.key });
@@ -168,7 +178,9 @@ export class JobTracker {
     accountId: string,
     ref: ReportRef,
     details: JobDetails,
-    extra: Pick<TrackedJob, 'batch'> & Partial<Pick<TrackedJob, 'query' | 'parentKey' | 'exportId'>>,
+    extra: Pick<TrackedJob, 'batch'> &
+      Partial<Pick<TrackedJob, 'query' | 'parentKey' | 'exportId'>> &
+      Expectation,
   ): TrackedJob {
     const now = this.clock.now();
     const job: TrackedJob = {
@@ -192,6 +204,19 @@ export class JobTracker {
     }
     if (extra.exportId) {
       job.exportId = extra.exportId;
+    }
+    const expectedMs = usableExpectedMs(extra.expectedMs);
+    if (expectedMs !== undefined) {
+      job.expectedMs = expectedMs;
+      if (extra.mayEndSooner) {
+        job.mayEndSooner = true;
+      }
+      if (extra.measuredClosely) {
+        job.measuredClosely = true;
+      }
+      if (extra.fromEarlierRun) {
+        job.fromEarlierRun = true;
+      }
     }
     if (details.result?.record_cursor) {
       job.cursorSeenAt = now;

@@ -34,6 +34,29 @@ export interface TrackedJob {
    */
   exportId?: string;
   trackedAt: number;
+  /**
+   * How long the job is expected to run (ms, creation to completion seen): set at creation from the
+   * export's previous batch or the definition's earlier runs, stored with the job so any window
+   * polling it times its checks by it (jobs/pollPolicy.ts, pollWait).
+   */
+  expectedMs?: number;
+  /**
+   * Set on a next batch whose size is unknown (no expected total: a first run): `expectedMs` is a
+   * full batch's time, but this may be the short last batch, so it is also checked early
+   * (jobs/pollPolicy.ts, HEDGE_CHECK). Stored with the job, as expectedMs.
+   */
+  mayEndSooner?: true;
+  /**
+   * Set when `expectedMs` is the previous batch's run time measured closely (its end was seen by
+   * checks a tenth of its age apart): the first check can come nearer the expected end
+   * (jobs/pollPolicy.ts, CLOSE_FIRST_CHECK). Stored with the job, as expectedMs.
+   */
+  measuredClosely?: true;
+  /**
+   * Set when `expectedMs` comes from an earlier run of the export's definition, not from this run:
+   * the report may have shrunk since, so checks start sooner (jobs/pollPolicy.ts, EARLIER_RUN_FIRST_CHECK).
+   */
+  fromEarlierRun?: true;
   /** When the state or details last changed. */
   changedAt: number;
   lastPolledAt?: number;
@@ -47,6 +70,17 @@ export interface TrackedJob {
   announceIn?: string;
   /** The last error met while polling or downloading this job. */
   lastError?: { kind: ZohoErrorKind | 'unknown'; message: string; at: number };
+}
+
+/** What a new job is expected to take: how its status checks are timed (jobs/pollPolicy.ts, pollWait). */
+export type Expectation = Partial<
+  Pick<TrackedJob, 'expectedMs' | 'mayEndSooner' | 'measuredClosely' | 'fromEarlierRun'>
+>;
+
+/** The expectation stored with a job. */
+export function expectationOf(job: TrackedJob): Expectation {
+  const { expectedMs, mayEndSooner, measuredClosely, fromEarlierRun } = job;
+  return { expectedMs, mayEndSooner, measuredClosely, fromEarlierRun };
 }
 
 export function jobKey(accountId: string, ref: ReportRef, jobId: string): string {

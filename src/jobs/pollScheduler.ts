@@ -12,7 +12,8 @@ import { errorMessage } from '../core/format';
 import { silentLogger } from '../core/ports';
 import { Disposable } from '../core/lifecycle';
 import type { Clock, Logger, TimerHandle } from '../core/ports';
-import { accountGapMs, normalisePollSettings, pollDelayMs } from './pollPolicy';
+import type { Expectation } from './model';
+import { accountGapMs, normalisePollSettings, pollWait, type PollWait } from './pollPolicy';
 import type { PollSettings } from './serviceApi';
 
 export type PollOutcome = 'changed' | 'unchanged' | 'finished' | 'failed';
@@ -30,12 +31,14 @@ interface Entry {
   group: string;
   /** Add order: breaks ties between keys due at the same moment. */
   readonly seq: number;
-  /** When the job started: its age sets the wait (see pollDelayMs). */
+  /** When the job started: its age sets the wait (see pollWait). */
   readonly startedAt: number;
+  /** What the job is expected to take, if known (TrackedJob's Expectation). */
+  readonly expected: Expectation;
   /** Whether the job was checked before (by this scheduler or, for a resumed job, before it). */
   checked: boolean;
   /** Focused wait between waitFrom and the next poll. */
-  delayMs: number;
+  wait: PollWait;
   /** When the current wait started: when the key was added or its last poll finished. */
   waitFrom: number;
   /** Set by `immediate` and pollNow: due then, whatever the wait says. */
@@ -79,11 +82,18 @@ export class PollScheduler extends Disposable {
    * one's wait ends, or, if that is past, at a staggered moment, so resumed jobs do not all poll
    * at once. `waitingSince` starts the first wait of a job never checked earlier than now (a job
    * another window created a moment ago is first checked when its creator would have checked it).
+   * `expected` times the checks by what the job is expected to take (pollPolicy.ts, pollWait).
    */
   add(
     key: string,
     group: string,
-    options: { immediate?: boolean; startedAt?: number; lastCheckedAt?: number; waitingSince?: number } = {},
+    options: {
+      immediate?: boolean;
+      startedAt?: number;
+      lastCheckedAt?: number;
+      waitingSince?: number;
+      expected?: Expectation;
+    } = {},
   ): void {
     if (this.isDisposed) {
       return;
@@ -97,15 +107,17 @@ export class PollScheduler extends Disposable {
       const seq = this.nextSeq++;
       const startedAt = Math.min(now, options.startedAt ?? now);
       const checked = options.lastCheckedAt !== undefined;
+      const expected = options.expected ?? {};
       this.entries.set(key, {
         key,
         group,
         seq,
         startedAt,
+        expected,
         checked,
-        delayMs: checked
-          ? this.resumeDelayMs(now, startedAt, options.lastCheckedAt ?? now, seq)
-          : pollDelayMs(0, false, this.settings),
+        wait: checked
+          ? this.resumeWait(now, startedAt, options.lastCheckedAt ?? now, seq, expected)
+          : pollWait(0, false, this.settings, expected),
         waitFrom: checked ? now : Math.min(now, options.waitingSince ?? now),
         forcedAt: options.immediate ? now : undefined,
         waiters: [],
@@ -208,7 +220,8 @@ export class PollScheduler extends Disposable {
   updateSettings(settings: PollSettings): void {
     this.settings = normalisePollSettings(settings);
     for (const entry of this.entries.values()) {
-      entry.delayMs = pollDelayMs(entry.waitFrom - entry.startedAt, entry.checked, this.settings);
+      const age = entry.waitFrom - entry.startedAt;
+      entry.wait = pollWait(age, entry.checked, this.settings, entry.expected);
     }
     this.schedule();
   }
@@ -284,16 +297,24 @@ export class PollScheduler extends Disposable {
   /**
    * The first wait of a job checked before this scheduler knew it: what is left of its wait, or if
    * that is over, a spot spread over half a wait (golden-ratio steps, so any number of resumed jobs
-   * land apart), after the first-check interval.
+   * land apart), after the first-check interval. A job with an expected duration keeps the
+   * appointment its last check made (the wait counted from the age at that check).
    */
-  private resumeDelayMs(now: number, startedAt: number, lastCheckedAt: number, seq: number): number {
-    const wait = pollDelayMs(now - startedAt, true, this.settings);
-    const left = lastCheckedAt + wait - now;
+  private resumeWait(
+    now: number,
+    startedAt: number,
+    lastCheckedAt: number,
+    seq: number,
+    expected: Expectation,
+  ): PollWait {
+    const age = (expected.expectedMs === undefined ? now : lastCheckedAt) - startedAt;
+    const wait = pollWait(age, true, this.settings, expected);
+    const left = lastCheckedAt + wait.ms - now;
     if (left > 0) {
-      return Math.min(left, wait);
+      return { ...wait, ms: Math.min(left, wait.ms) };
     }
-    const spread = ((seq * 0.618_033_988_75) % 1) * (wait / 2);
-    return pollDelayMs(0, false, this.settings) + spread;
+    const spread = ((seq * 0.618_033_988_75) % 1) * (pollWait(now - startedAt, true, this.settings).ms / 2);
+    return { ms: pollWait(0, false, this.settings).ms + spread, unfocusedSlower: true };
   }
 
   private start(entry: Entry): void {
@@ -323,7 +344,7 @@ export class PollScheduler extends Disposable {
         const now = this.clock.now();
         entry.checked = true;
         entry.waitFrom = now;
-        entry.delayMs = pollDelayMs(now - entry.startedAt, true, this.settings);
+        entry.wait = pollWait(now - entry.startedAt, true, this.settings, entry.expected);
       }
       releaseWaiters(entry);
     }
@@ -331,8 +352,8 @@ export class PollScheduler extends Disposable {
   }
 
   private dueAt(entry: Entry): number {
-    const factor = this.focused ? 1 : this.settings.unfocusedMultiplier;
-    const waited = entry.waitFrom + entry.delayMs * factor;
+    const factor = this.focused || !entry.wait.unfocusedSlower ? 1 : this.settings.unfocusedMultiplier;
+    const waited = entry.waitFrom + entry.wait.ms * factor;
     return entry.forcedAt === undefined ? waited : Math.min(entry.forcedAt, waited);
   }
 

@@ -4,7 +4,7 @@ import type { Event, IDisposable } from '../core/lifecycle';
 import type { ZohoError } from '../zoho/errors';
 import type { FirstBatchQuery, ReportRef } from '../zoho/types';
 import type { AccountStatesApi } from './accountStates';
-import type { LocalResult, TrackedJob } from './model';
+import type { Expectation, LocalResult, TrackedJob } from './model';
 
 export interface JobChange {
   kind: 'added' | 'updated' | 'removed';
@@ -81,12 +81,15 @@ export interface JobServiceApi extends IDisposable {
   /**
    * Creates a first-batch job and tracks it (polling starts fast). `exportId` makes it the first
    * batch of that export: stored with the job, so no window ever shows it as a job of its own.
+   * `expected` (how long it is expected to run, and how sure that is) times its status checks
+   * (pollPolicy.ts, pollWait).
    */
   createJob(
     accountId: string,
     ref: ReportRef,
     query: FirstBatchQuery,
     exportId?: string,
+    expected?: Expectation,
   ): Promise<TrackedJob>;
   /** Looks the job up once (so unknown ids fail here, with a clear error) and tracks it. */
   trackJob(accountId: string, ref: ReportRef, jobId: string): Promise<TrackedJob>;
@@ -94,8 +97,11 @@ export interface JobServiceApi extends IDisposable {
   refresh(key?: string): Promise<void>;
   /** The account's credentials changed (signed in again): ends its auth hold and polls its jobs now. */
   resumeAccount(accountId: string): Promise<void>;
-  /** Creates the follow-up job from a completed job's still-valid record cursor. */
-  fetchNextBatch(key: string): Promise<TrackedJob>;
+  /**
+   * Creates the follow-up job from a completed job's still-valid record cursor; `expected` times
+   * its status checks as createJob's.
+   */
+  fetchNextBatch(key: string, expected?: Expectation): Promise<TrackedJob>;
   /** Downloads and extracts the CSV unless already present; resolves with the local file. */
   ensureResult(key: string, progress?: ResultProgress): Promise<LocalResult>;
   /** The user opened or saved the job's result: it no longer counts as "ready". */

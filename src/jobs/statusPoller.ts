@@ -12,7 +12,7 @@ import type { JobDetails } from '../zoho/types';
 import { AccountStates, isAuthProblem } from './accountStates';
 import { errorRecord } from './jobErrors';
 import type { JobStore } from './jobStore';
-import type { TrackedJob } from './model';
+import { expectationOf, type TrackedJob } from './model';
 import {
   accountGapMs,
   normalisePollSettings,
@@ -152,6 +152,7 @@ export class StatusPoller {
         startedAt: job.trackedAt,
         lastCheckedAt: checked ? last : undefined,
         waitingSince: job.trackedAt,
+        expected: expectationOf(job), // stored with the job: a window taking over keeps its timing
       });
     } else if (isWatched(job, this.clock.now())) {
       // A status we do not know: checked at the slowest pace, a whole wait after the last check.

@@ -17,7 +17,7 @@ import { writeResultZip } from './fixtures';
 import { benchCliStart, CLI_START_TARGET } from './cliStart';
 import { benchCompare } from './compareBench';
 import { benchExport } from './exportBench';
-import { benchCeiling, benchPollBudget } from './pollBudget';
+import { benchCeiling, benchLearning, benchPollBudget } from './pollBudget';
 import { benchSharedState } from './sharedState';
 import { MB, available, fmt, timed } from './stats';
 
@@ -78,6 +78,7 @@ async function main(): Promise<void> {
   }
   if (!process.argv.includes('bundle')) {
     await benchPollBudget();
+    await benchLearning();
     await benchCeiling(100);
     await benchSharedState();
   }

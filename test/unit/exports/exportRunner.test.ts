@@ -8,12 +8,14 @@ import * as path from 'node:path';
 import { silentLogger } from '../../../src/core/ports';
 import { CreateBudget } from '../../../src/exports/createBudget';
 import { Emitter } from '../../../src/core/lifecycle';
-import { ExportRunner, type ExportLease } from '../../../src/exports/exportRunner';
+import { nextBatchExpectation } from '../../../src/exports/batchChain';
+import { ExportRunner, type ExportLease, type LastRunOf } from '../../../src/exports/exportRunner';
 import { EXPORTS_FILE_NAME, EXPORTS_FOLDER_NAME, ExportStore } from '../../../src/exports/exportStore';
 import { partialPath, type ExportRun } from '../../../src/exports/model';
 import { RunHistory } from '../../../src/exports/runHistory';
 import { JobService } from '../../../src/jobs/jobService';
 import type { JobStore } from '../../../src/jobs/jobStore';
+import type { TrackedJob } from '../../../src/jobs/model';
 import { countCsvRecords } from '../../../src/results/countCsvRecords';
 import { startSimulator, type Simulator } from '../../simulator';
 import { FakeClock } from '../helpers/fakeClock';
@@ -68,7 +70,7 @@ describe('ExportRunner (simulator over HTTP)', function () {
   let destination: string;
   const disposables: { dispose(): void }[] = [];
 
-  function newWindow(lease?: ExportLease, history?: RunHistory): Window {
+  function newWindow(lease?: ExportLease, history?: RunHistory, lastRunOf?: LastRunOf): Window {
     const api = clientFor(sim);
     const store = shared.store();
     stores.push(store);
@@ -88,6 +90,7 @@ describe('ExportRunner (simulator over HTTP)', function () {
       logger: silentLogger,
       lease,
       history,
+      lastRunOf,
     });
     // The runner goes first on dispose, as in extension.ts.
     disposables.push(service, runner);
@@ -182,6 +185,7 @@ describe('ExportRunner (simulator over HTTP)', function () {
     runner.onDidFinishExport((run) => finished.push(run));
     const started = await startOrders(runner);
     assert.equal(started.state, 'running');
+    assert.equal(service.get(started.batches[0].key)?.expectedMs, undefined, 'no definition: no hint');
     assert.equal(await exists(destination), false, 'no file under the final name while it runs');
     assert.equal(await workingExists(), true);
 
@@ -219,6 +223,70 @@ describe('ExportRunner (simulator over HTTP)', function () {
       [],
     );
   });
+
+  /** Status calls the simulator answered so far. */
+  function statusCalls(): number {
+    return sim.requests.filter((r) => r.method === 'GET' && /\/read\/\d+$/.test(r.path)).length;
+  }
+
+  /** A definition's run whose first batch is seen complete `firstBatchMs` after its creation; batch 2 once created. */
+  async function secondBatchOf(
+    lastRunOf: LastRunOf,
+    firstBatchMs: number,
+  ): Promise<{ service: JobService; runner: ExportRunner; id: string; second: TrackedJob }> {
+    const { service, runner } = newWindow(undefined, undefined, lastRunOf);
+    const started = await runner.start({
+      accountId: ACCOUNT,
+      ref: ref('All_Orders'),
+      query: QUERY,
+      destination,
+      definition: 'Nightly orders',
+    });
+    const first = service.get(started.batches[0].key);
+    assert.ok(first?.expectedMs);
+    // An earlier run's time: the report may have shrunk since, so the first check comes at 80% of it.
+    assert.equal(service.checkTimes(first.key).next, first.trackedAt + 0.8 * first.expectedMs);
+    clock.tick(firstBatchMs); // no check is due yet
+    assert.equal(statusCalls(), 0);
+    await completeRunningBatch(service);
+    await until(() => runner.get(started.id)?.batches.length === 2, 'batch 2 to be created');
+    const second = service.get(runner.get(started.id)?.batches[1].key ?? '');
+    assert.ok(second);
+    return { service, runner, id: started.id, second };
+  }
+
+  it("times a definition's first batch by its history, and its short last batch by the records the history expects", async () => {
+    // The last run read this report's 110,000 records: batch 2 reads the 10,000 left, a tenth of batch 1.
+    const history = { firstBatchMs: 90_000, records: ROWS };
+    const { service, runner, id, second } = await secondBatchOf(
+      (which) => (which.definition === 'Nightly orders' ? history : undefined),
+      40_000,
+    );
+    const first = service.get(runner.get(id)?.batches[0].key ?? '');
+    assert.equal(first?.expectedMs, 90_000, "the definition's history");
+    assert.equal(first?.fromEarlierRun, true);
+    assert.equal(service.checkTimes(first.key).next, undefined, 'seen complete');
+    assert.equal(runner.get(id)?.expectedRecords, ROWS);
+    assert.equal(second.expectedMs, 4000, 'a tenth of the 40 s the first batch ran');
+    assert.equal(second.mayEndSooner, undefined);
+    assert.equal(service.checkTimes(second.key).next, second.trackedAt + 3600, 'not at 36 s');
+    const run = await runToEnd(service, runner, id);
+    assert.equal(run.state, 'completed', run.error);
+  });
+
+  for (const [label, history] of [
+    ['no records known', { firstBatchMs: 300_000 }],
+    ['the report grew past the records the history knows', { firstBatchMs: 300_000, records: 100_000 }],
+  ] as const) {
+    it(`checks a next batch early when it may be the short last one (${label})`, async () => {
+      const { service, runner, id, second } = await secondBatchOf(() => history, 200_000);
+      assert.equal(second.expectedMs, 200_000, 'the first batch ran 200 s');
+      assert.equal(second.mayEndSooner, true);
+      assert.equal(service.checkTimes(second.key).next, second.trackedAt + 20_000, 'a tenth, not 90%');
+      const run = await runToEnd(service, runner, id);
+      assert.equal(run.state, 'completed', run.error);
+    });
+  }
 
   it('resumes after a reload: appends what is done, cuts a half-written append, and goes on', async () => {
     const first = newWindow();
@@ -554,5 +622,31 @@ describe('CreateBudget', () => {
     assert.equal(budget.waitMs('a', t0 + 5000), 55_000);
     assert.equal(budget.waitMs('b', t0 + 5000), 0, 'per account');
     assert.equal(budget.waitMs('a', t0 + 60_000), 0);
+  });
+});
+
+describe('nextBatchExpectation (the batch chain)', () => {
+  const figures = { previousMs: 20 * MINUTE, batchSize: 200_000, recordsSoFar: 800_000 };
+  it('scales the previous batch by the records the history expects are left', () => {
+    assert.deepEqual(nextBatchExpectation({ ...figures, expectedRecords: 900_000 }), {
+      expectedMs: 10 * MINUTE,
+    });
+    assert.deepEqual(nextBatchExpectation({ ...figures, expectedRecords: 800_050 }), { expectedMs: 300 });
+    assert.deepEqual(nextBatchExpectation({ ...figures, expectedRecords: 1_000_000, previousClose: true }), {
+      expectedMs: 20 * MINUTE,
+      measuredClosely: true,
+    });
+  });
+  it('expects a whole batch that may end sooner when nothing, or nothing left, is expected', () => {
+    for (const expectedRecords of [undefined, 800_000, 700_000]) {
+      assert.deepEqual(nextBatchExpectation({ ...figures, expectedRecords }), {
+        expectedMs: 20 * MINUTE,
+        mayEndSooner: true,
+      });
+    }
+    assert.deepEqual(
+      nextBatchExpectation({ ...figures, previousMs: undefined, expectedRecords: 900_000 }),
+      {},
+    );
   });
 });

@@ -9,6 +9,7 @@ import {
   HISTORY_CAP,
   HISTORY_FOLDER_NAME,
   historyKey,
+  lastRunFigures,
   RunHistory,
   recordRunMerge,
   runRecordOf,
@@ -85,6 +86,41 @@ describe('Run history (one shared file per definition)', () => {
       historyKey(record(4)),
       'Nightly orders',
       'a run recorded without its file keeps the name alone',
+    );
+  });
+
+  it('times the next run by the newest completed run of the same mode, of this definitions file only', async () => {
+    const history = window();
+    const file = '/work/backend/.vscode/zoho-exports.json';
+    const full = { ...record(1), definitionsFile: file, durationMs: 600_000, creates: 3, records: 450_000 };
+    const incremental = {
+      ...record(2),
+      definitionsFile: file,
+      mode: 'incremental' as const,
+      durationMs: 20_000,
+    };
+    const failed = { ...record(3), definitionsFile: file, state: 'failed' as const, durationMs: 5_000 };
+    for (const run of [full, incremental, failed]) {
+      await history.record(run);
+    }
+    const query = { definition: 'Nightly orders', definitionsFile: file };
+    assert.deepEqual(history.lastRunOf({ ...query, mode: 'full' }), {
+      firstBatchMs: 200_000,
+      records: 450_000,
+    });
+    assert.deepEqual(history.lastRunOf({ ...query, mode: 'incremental' }), {
+      firstBatchMs: 20_000,
+      records: 1002,
+    });
+    assert.equal(
+      history.lastRunOf({ definition: 'Nightly orders', mode: 'full' }),
+      undefined,
+      'another file',
+    );
+    assert.equal(
+      lastRunFigures([{ ...record(4), durationMs: 0 }], 'full'),
+      undefined,
+      'no duration: nothing known',
     );
   });
 

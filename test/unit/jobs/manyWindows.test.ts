@@ -349,6 +349,28 @@ describe('Many windows over one storage folder', () => {
     assert.equal(b.statusCalls + c.statusCalls, poller.statusCalls);
   });
 
+  it("a job's expected duration is stored with it: the window taking over polling keeps its first check at 90% of it", async () => {
+    const [a, b, c] = await openThree();
+    // Expected to run 30 s: nothing buys a check before 27 s (the simulator's job runs 10 s of its own clock).
+    const job = await a.service.createJob(ACCOUNT, ref('All_Customers'), {}, undefined, {
+      expectedMs: 30_000,
+    });
+    await quiesce();
+    assert.equal(b.service.get(job.key)?.expectedMs, 30_000, 'other windows read it from the shared list');
+    await run(2000);
+    await close(a);
+    await run(LEASE_HEARTBEAT_MS);
+    const [poller] = windows.filter((w) => w.service.polling.held);
+    assert.ok(poller, 'a window took over');
+    assert.equal(poller.service.checkTimes(job.key).next, job.trackedAt + 27_000);
+    await run(job.trackedAt + 26_000 - clock.now());
+    assert.equal(a.statusCalls + b.statusCalls + c.statusCalls, 0, 'no check before 27 s');
+    sim.clock.advance(10_000);
+    await run(2000);
+    assert.equal(poller.statusCalls, 1, 'one check, which sees the end');
+    assert.equal(poller.service.get(job.key)?.state, 'completed');
+  });
+
   it('a window that takes over polling keeps the daily-limit hold the closed one met: no call is spent on it', async () => {
     const [a, b, c] = await openThree();
     const job = await a.service.createJob(ACCOUNT, ref('All_Customers'), {});
