@@ -33,6 +33,7 @@ import { MergedFileWriter } from './mergedFile';
 import type { ExportRun } from './model';
 import { RetryPolicy } from './retryPolicy';
 import type { RunContext } from './runContext';
+import { RunAnnouncer } from './runAnnouncer';
 import { RunCompletion } from './runCompletion';
 import type { LastRunFigures, LastRunQuery, RunHistory } from './runHistory';
 import { RunHistoryRecorder } from './runHistoryRecorder';
@@ -102,6 +103,7 @@ export class ExportRunner extends Disposable implements ExportsApi {
   private readonly merger: BatchMerger;
   private readonly completion: RunCompletion;
   private readonly recorder: RunHistoryRecorder;
+  private readonly announcer: RunAnnouncer;
   private disposed = false;
   private readonly applications: ExportRunnerOptions['applications'];
   private readonly appCache = new Map<string, Promise<Application[]>>();
@@ -119,6 +121,10 @@ export class ExportRunner extends Disposable implements ExportsApi {
     this.lastRunOf = options.lastRunOf ?? (history ? (which) => history.lastRunOf(which) : () => undefined);
     this.onDidChangeExport = this.store.onDidChange;
     this.recorder = new RunHistoryRecorder(this.jobs, options.history);
+    this.announcer = new RunAnnouncer(this.jobs, this.store, this.logger, {
+      finished: (run) => this.finishEmitter.fire(run),
+      stopped: (run) => this.stopEmitter.fire(run),
+    });
     this.ctx = {
       jobs: this.jobs,
       store: this.store,
@@ -132,8 +138,8 @@ export class ExportRunner extends Disposable implements ExportsApi {
       takeOver: (id) => this.claims.takeOver(id),
       stop: (id, state, text, keepRecords) => this.completion.stop(id, state, text, keepRecords),
       complete: (id, writer) => this.completion.complete(id, writer),
-      finished: (run) => this.finishEmitter.fire(run),
-      stopped: (run) => this.stopEmitter.fire(run),
+      finished: (run) => this.announcer.tell(run, 'finished'),
+      stopped: (run) => this.announcer.tell(run, 'stopped'),
       record: (run, sha256) => this.recorder.record(run, sha256),
     };
     this.claims = new WriterClaims(this.ctx);
@@ -328,6 +334,7 @@ export class ExportRunner extends Disposable implements ExportsApi {
     this.ctx.retries.dispose();
     this.merger.dispose();
     this.recorder.dispose();
+    this.announcer.dispose();
     for (const subscription of this.subscriptions) {
       subscription.dispose();
     }

@@ -49,6 +49,8 @@ export interface ExportRun {
   definition?: string;
   /** The file that definition is saved in (see StartExport in ./exportsApi.ts). */
   definitionsFile?: string;
+  /** The window (lease id) asked to tell the user that the run ended: the one they work in (./runAnnouncer.ts). */
+  announceIn?: string;
   /**
    * How many records the definition's last run (of the same mode) read: times the status checks
    * of the last batch (BatchChain, nextBatchExpectation). Unset when unknown.

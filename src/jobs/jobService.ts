@@ -281,14 +281,19 @@ export class JobService extends Disposable implements JobServiceApi {
    * window whose write ended the job calls this, so exactly one window is ever named.
    */
   private announce(job: TrackedJob): void {
-    const target = this.polling.focusedWindow;
-    if (this.focused || target === undefined || target === this.polling.holderId) {
+    const target = this.announceTarget();
+    if (target === undefined) {
       this.announceEmitter.fire(job);
       return;
     }
     this.store
       .update(job.key, { announceIn: target })
       .catch((error) => this.logger.warn(`Could not update job ${job.jobId}: ${errorMessage(error)}`));
+  }
+
+  announceTarget(): string | undefined {
+    const target = this.polling.focusedWindow;
+    return this.focused || target === undefined || target === this.polling.holderId ? undefined : target;
   }
 
   /** Another window asked this one to announce a finished job (see announce). */

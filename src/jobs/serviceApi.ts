@@ -62,6 +62,11 @@ export interface JobServiceApi extends IDisposable {
    * user works in (focused), else the one that saw the end (see JobService.announce).
    */
   readonly onDidAnnounceJob: Event<TrackedJob>;
+  /**
+   * Where to tell the user of something this window saw end: undefined for here (this window is
+   * focused, or none is), else the lease id (`polling.holderId`) of the window the user works in.
+   */
+  announceTarget(): string | undefined;
   /** A status call was sent for the job from this window (for counting what a run spent). */
   readonly onDidCheckJob: Event<TrackedJob>;
   /** Fired when a pause starts or ends (`until` <= now means ended). */
