@@ -30,14 +30,14 @@ export interface Partitioned {
   bucketRecords: number[];
 }
 
-/** FNV-1a of the ID's bytes: which bucket its record goes to. */
-function bucketOf(bytes: Buffer, start: number, end: number, buckets: number): number {
+/** FNV-1a of some bytes (an ID's): its bucket, and (mixed) its slot in IdTable. */
+function fnv1a(bytes: Buffer, start: number, end: number): number {
   let hash = 0x811c9dc5;
   for (let i = start; i < end; i++) {
     hash ^= bytes[i];
     hash = Math.imul(hash, 0x01000193);
   }
-  return (hash >>> 0) % buckets;
+  return hash >>> 0;
 }
 
 /** Header row's values (a UTF-8 byte order mark dropped). */
@@ -56,9 +56,20 @@ export async function partition(
   buckets: number,
   chunkBytes: number,
 ): Promise<Partitioned> {
-  const handles = await Promise.all(
+  // One buffer read into again and again: a stream's fresh buffer per read piles up until a GC.
+  const input = await fs.open(file, 'r');
+  const chunk = Buffer.allocUnsafe(chunkBytes);
+  const opened = await Promise.allSettled(
     Array.from({ length: buckets }, (_, i) => fs.open(`${prefix}-${i}.bin`, 'w')),
   );
+  const handles = opened.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+  const closeAll = (): Promise<unknown> =>
+    Promise.all([input.close(), ...handles.map((handle) => handle.close())]);
+  const failed = opened.find((result) => result.status === 'rejected');
+  if (failed) {
+    await closeAll();
+    throw failed.reason;
+  }
   const piece = Math.max(4096, Math.min(PIECE_MAX, Math.floor(PIECES_BYTES / buckets)));
   const filling: (Buffer | undefined)[] = handles.map(() => undefined);
   const used = new Array<number>(buckets).fill(0);
@@ -99,7 +110,7 @@ export async function partition(
       id = Buffer.from(parseRecord(bytes.toString('utf8', start, end))[idIndex] ?? '');
       [idStart, idEnd] = [0, id.length];
     }
-    const b = bucketOf(id, idStart, idEnd, buckets);
+    const b = fnv1a(id, idStart, idEnd) % buckets;
     const size = ENTRY_HEAD + (idEnd - idStart) + (end - start);
     if (used[b] + size > piece) {
       queue(b);
@@ -127,9 +138,6 @@ export async function partition(
     }
     queued.length = 0;
   };
-  // One buffer read into again and again: a stream's fresh buffer per read piles up until a GC.
-  const input = await fs.open(file, 'r');
-  const chunk = Buffer.allocUnsafe(chunkBytes);
   try {
     for (;;) {
       const { bytesRead } = await input.read(chunk, 0, chunkBytes, null);
@@ -147,7 +155,7 @@ export async function partition(
     }
     await write();
   } finally {
-    await Promise.all([input.close(), ...handles.map((handle) => handle.close())]);
+    await closeAll();
   }
   if (header === undefined) {
     throw new CompareError(`${path.basename(file)} is empty: it has no header row.`);
@@ -187,13 +195,7 @@ export class BucketReader {
 
   /** A hash of the ID's bytes for IdTable (FNV-1a, mixed: the bucket's records share its low bits). */
   idHash(at: number): number {
-    const start = at + ENTRY_HEAD;
-    const end = this.recordStart(at);
-    let hash = 0x811c9dc5;
-    for (let i = start; i < end; i++) {
-      hash ^= this.bytes[i];
-      hash = Math.imul(hash, 0x01000193);
-    }
+    let hash = fnv1a(this.bytes, at + ENTRY_HEAD, this.recordStart(at));
     hash = Math.imul(hash ^ (hash >>> 16), 0x45d9f3b);
     return hash ^ (hash >>> 16);
   }
