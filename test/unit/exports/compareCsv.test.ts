@@ -159,6 +159,50 @@ describe('Compare two runs of an export (bucket files on disk)', function () {
     assert.deepEqual(parseRecord('"Smith, ""Jo""",1,'), ['Smith, "Jo"', '1', '']);
   });
 
+  it('reads the same records whatever the read size: a quoted CRLF split between two reads stays in its value', async () => {
+    const previous = path.join(dir, 'a.csv');
+    const current = path.join(dir, 'b.csv');
+    await writeFile(previous, 'ID,Notes,Total\r\n1,"first\r\nsecond",5\r\n2,"x, ""y""\r\nz",6\r\n3,plain,7');
+    await writeFile(current, 'ID,Notes,Total\r\n1,"first\r\nsecond",5\r\n2,"x, ""y""\nz",6\r\n3,plain,8\r\n');
+    const differences = path.join(dir, 'differences.csv');
+    const whole = await compareCsv(previous, current, { workDir: dir, differencesCsv: differences });
+    assert.deepEqual([whole.unchanged, whole.changed, whole.added, whole.removed], [1, 2, 0, 0]);
+    assert.deepEqual(
+      whole.samples.changed.map(({ id, before, after }) => [id, before[1], after[1], before[2], after[2]]),
+      [
+        ['2', 'x, "y"\r\nz', 'x, "y"\nz', '6', '6'],
+        ['3', 'plain', 'plain', '7', '8'],
+      ],
+    );
+    const expected = await readFile(differences, 'utf8');
+    // Every read size from 1 byte up: each line end, quote and comma falls on a boundary once.
+    for (let chunkBytes = 1; chunkBytes <= 24; chunkBytes++) {
+      const split = await compareCsv(previous, current, {
+        workDir: dir,
+        differencesCsv: differences,
+        chunkBytes,
+      });
+      assert.deepEqual(split, whole, `read ${chunkBytes} bytes at a time`);
+      assert.equal(await readFile(differences, 'utf8'), expected, `read ${chunkBytes} bytes at a time`);
+    }
+  });
+
+  it('matches an ID quoted in one run and not in the other, after quoted values, and counts repeated IDs', async () => {
+    const previous = path.join(dir, 'a.csv');
+    const current = path.join(dir, 'b.csv');
+    await writeFile(previous, '\ufeffName,ID,Total\n"a, ""x""",1,5\n"b\nc",2,6\nd,é7,1\nd,é7,2\n');
+    await writeFile(current, 'Name,ID,Total\n"a, ""x""","1",5\n"b\nc",2,7\nd,"é7",2\n');
+
+    const summary = await compareCsv(previous, current, { workDir: dir, buckets: 3 });
+
+    assert.deepEqual(summary.columns, ['Name', 'ID', 'Total']);
+    assert.equal(summary.duplicateIds, 1, 'é7 twice in the previous run');
+    assert.equal(summary.unchanged, 2, 'ID 1 quoted or not, and the later é7 of the previous run');
+    assert.equal(summary.changed, 1);
+    assert.deepEqual(summary.samples.changed[0].after, ['b\nc', '2', '7']);
+    assert.equal(summary.added + summary.removed, 0);
+  });
+
   it('refuses a file without an ID column, naming it', async () => {
     const previous = path.join(dir, 'a.csv');
     await writeFile(previous, 'Name,Total\nx,1\n');
