@@ -7,11 +7,11 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { exportFile } from '../exports/model';
-import { exportUri } from '../host/resultFileSystem';
+import { EXTENSION_DOCUMENT_LIMIT_BYTES, exportUri } from '../host/resultFileSystem';
 import type { Services } from '../services';
 import { formatMegabytes } from '../views/jobDescription';
 import { checkedExportFile, resolveExport } from './exportArgs';
-import { EXTENSION_DOCUMENT_LIMIT_BYTES, PREVIEW_RECORDS, tooLargeText } from './openResult';
+import { PREVIEW_RECORDS, tooLargeText } from './openResult';
 import { showCommandError } from './showError';
 
 export function registerOpenExport(context: vscode.ExtensionContext, services: Services): void {

@@ -2,24 +2,13 @@
 import * as vscode from 'vscode';
 import type { TrackedJob } from '../jobs/model';
 import type { Services } from '../services';
-import { resultTitle, resultUri } from '../host/resultFileSystem';
+import { EXTENSION_DOCUMENT_LIMIT_BYTES, resultTitle, resultUri } from '../host/resultFileSystem';
 import { formatCount, formatMegabytes, unknownStatusText } from '../views/jobDescription';
 import { noRecordsNote } from '../views/noRecordsNote';
 import { pointToMergedFile } from './mergedBatch';
 import { resolveJob } from './pickers';
 import { ensureResultWithProgress, isCompleted } from './resultFile';
 import { showCommandError } from './showError';
-
-/**
- * Above this size a file opens as a preview of its first PREVIEW_RECORDS records. VS Code 1.100
- * (code-server 4.100.3) stops a file of a custom scheme above 50 MB at "not displayed in the text
- * editor because it is very large" in a browser (getLargeFileConfirmationLimit in
- * src/vs/platform/files/common/files.ts: 50 MB on the web, 10 MB for vscode-remote files, 1 GB on a
- * desktop), and never hands a document above 50 MB to extensions (TextModel._MODEL_SYNC_LIMIT in
- * src/vs/editor/common/model/textModel.ts); from 20 MB or 300,000 lines it turns colouring and
- * other editor features off (LARGE_FILE_SIZE_THRESHOLD, setting editor.largeFileOptimizations).
- */
-export const EXTENSION_DOCUMENT_LIMIT_BYTES = 50 * 1024 * 1024;
 
 /** Records a preview shows: a few MB, which VS Code opens in about a second with colouring on. */
 export const PREVIEW_RECORDS = 10_000;

@@ -220,6 +220,7 @@ export async function applyRunToSnapshot(run: ExportRun): Promise<Pick<ExportRun
         file: changesFile,
         snapshotCopy: merged.copy,
         snapshotSha256: merged.sha256,
+        snapshotRecords: merged.records,
       },
     };
   } catch (error) {

@@ -96,6 +96,8 @@ export interface ExportRun {
     file: string;
     snapshotCopy?: string;
     snapshotSha256?: string;
+    /** Records in the snapshot after the run. */
+    snapshotRecords?: number;
   };
 }
 

@@ -17,6 +17,17 @@ import type { Services } from '../services';
 import { formatCount, formatRecords } from '../views/jobDescription';
 import { Disposable, Emitter } from '../core/lifecycle';
 
+/**
+ * Above this size a file opens as a preview of its first PREVIEW_RECORDS records. VS Code 1.100
+ * (code-server 4.100.3) stops a file of a custom scheme above 50 MB at "not displayed in the text
+ * editor because it is very large" in a browser (getLargeFileConfirmationLimit in
+ * src/vs/platform/files/common/files.ts: 50 MB on the web, 10 MB for vscode-remote files, 1 GB on a
+ * desktop), and never hands a document above 50 MB to extensions (TextModel._MODEL_SYNC_LIMIT in
+ * src/vs/editor/common/model/textModel.ts); from 20 MB or 300,000 lines it turns colouring and
+ * other editor features off (LARGE_FILE_SIZE_THRESHOLD, setting editor.largeFileOptimizations).
+ */
+export const EXTENSION_DOCUMENT_LIMIT_BYTES = 50 * 1024 * 1024;
+
 export const RESULT_SCHEME = 'creator-result';
 
 /** `All_Orders · batch 2 · 100,000 records.csv` (the tab title), or `… · first 10,000 of 100,000 records.csv`. */

@@ -15,9 +15,30 @@ export function exportProgressText(run: ExportRun): string {
   return `${current}${formatRecords(run.records)} so far (${batches(done)} done)`;
 }
 
-/** `All_Orders exported: 250,000 records in 3 batches` */
+/**
+ * `All_Orders exported: 250,000 records in 3 batches`; an incremental definition's run says what it
+ * changed in its snapshot: `All_Tickets.csv updated by an incremental run: +4 added, ~6 changed,
+ * −0 removed; it has 304 records (10 read in 1 batch)`.
+ */
 export function exportFinishedText(run: ExportRun): string {
-  return `${run.ref.report} exported: ${formatRecords(run.records)} in ${batches(run.batches.length)}`;
+  const read = `${formatRecords(run.records)} ${run.changes ? 'read ' : ''}in ${batches(run.batches.length)}`;
+  if (!run.changes || !run.snapshot) {
+    return `${run.ref.report} exported: ${read}`;
+  }
+  const { added, changed, removed, snapshotRecords } = run.changes;
+  const has = snapshotRecords === undefined ? '' : `; it has ${formatRecords(snapshotRecords)}`;
+  return `${path.basename(run.snapshot)} updated by ${run.mode === 'full' ? 'a full' : 'an incremental'} run: +${formatCount(added)} added, ~${formatCount(changed)} changed, −${formatCount(removed)} removed${has} (${read})`;
+}
+
+/**
+ * The file an export row names: the merged CSV (`All_Orders_2026-12-06.csv`); for an incremental
+ * definition's run, the snapshot it updates (`All_Tickets.csv (incremental run)`), not the run's own
+ * records in the runs folder.
+ */
+export function exportFileName(run: ExportRun): string {
+  return run.snapshot
+    ? `${path.basename(run.snapshot)} (${run.mode ?? 'incremental'} run)`
+    : path.basename(exportFile(run) ?? run.destination);
 }
 
 /**
@@ -26,7 +47,7 @@ export function exportFinishedText(run: ExportRun): string {
  */
 export function exportDescription(run: ExportRun, now: number, withFile = true): string {
   const state = exportState(run, now);
-  return withFile ? `${state} · ${path.basename(exportFile(run) ?? run.destination)}` : state;
+  return withFile ? `${state} · ${exportFileName(run)}` : state;
 }
 
 function exportState(run: ExportRun, now: number): string {

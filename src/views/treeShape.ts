@@ -6,11 +6,11 @@
 // Two rules keep VS Code from ever seeing one element twice ("Element with id … is already
 // registered"): every job has exactly one place, decided by placeOf() alone, and every row id
 // names its parent's, so two rows can never share one.
-import * as path from 'node:path';
 import type { ExportRun } from '../exports/model';
 import type { RunRecord } from '../exports/runHistory';
 import type { TrackedJob } from '../jobs/model';
 import type { Services } from '../services';
+import { exportFileName } from './exportText';
 import { formatClock, jobLabel } from './jobDescription';
 
 export interface ReportGroup {
@@ -198,7 +198,7 @@ export function layoutTree({
   // Exports, newest first; a report exported more than once is told apart by file, then start.
   const runs = [...exports].sort((a, b) => b.startedAt - a.startedAt || a.id.localeCompare(b.id));
   const exportExtras = runs.map((run) => [
-    path.basename(run.destination),
+    exportFileName(run),
     formatClock(run.startedAt, now),
     formatClock(run.startedAt, now, true),
     run.id.slice(0, 8),
