@@ -6,7 +6,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { exportFile } from '../exports/model';
+import { exportFile, exportFileFigures } from '../exports/model';
 import { EXTENSION_DOCUMENT_LIMIT_BYTES, exportUri } from '../host/resultFileSystem';
 import type { Services } from '../services';
 import { formatMegabytes } from '../views/jobDescription';
@@ -37,7 +37,7 @@ export function registerOpenExport(context: vscode.ExtensionContext, services: S
         if (!whole) {
           void vscode.window
             .showInformationMessage(
-              `${path.basename(file)} is ${formatMegabytes(size)} MB, ${tooLargeText(run.records)} The whole file is in the workspace for other tools.`,
+              `${path.basename(file)} is ${formatMegabytes(size)} MB, ${tooLargeText(exportFileFigures(run).records)} The whole file is in the workspace for other tools.`,
               'Reveal in Explorer',
             )
             .then(

@@ -80,8 +80,20 @@ export async function saveExportDefinition(
   services: Services,
   arg?: unknown,
 ): Promise<vscode.Uri | undefined> {
-  const run = await resolveExport(services, arg, () => true, 'Save which export as a definition?');
+  const run = await resolveExport(
+    services,
+    arg,
+    (r) => r.snapshot === undefined,
+    'Save which export as a definition?',
+  );
   if (!run) {
+    return undefined;
+  }
+  if (run.snapshot !== undefined) {
+    // A definition made from one run would lose the mode and keep that run's Modified_Time condition.
+    void vscode.window.showInformationMessage(
+      `This export is a run of the incremental saved export "${run.definition ?? run.ref.report}": it is in .vscode/zoho-exports.json already.`,
+    );
     return undefined;
   }
   const folder =

@@ -202,7 +202,9 @@ export class ExportRunner extends Disposable implements ExportsApi {
       if (plan.criteria) {
         query.criteria = plan.criteria;
       }
-      this.logger.info(`Export of ${request.ref.report}: a ${plan.mode} run (${plan.reason}).`);
+      this.logger.info(
+        `Export of ${request.ref.report}: ${plan.mode === 'full' ? 'a full' : 'an incremental'} run (${plan.reason}).`,
+      );
     }
     const writer = randomUUID();
     const working = await this.ctx.files.begin(destination, writer);

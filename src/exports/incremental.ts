@@ -212,6 +212,7 @@ export async function applyRunToSnapshot(run: ExportRun): Promise<Pick<ExportRun
       timeZone: run.timeZone ?? previous?.timeZone,
     });
     await pruneRunsFolder(snapshot);
+    const copyBytes = merged.copy ? (await fs.stat(merged.copy).catch(() => undefined))?.size : undefined;
     return {
       changes: {
         added: merged.added,
@@ -221,6 +222,7 @@ export async function applyRunToSnapshot(run: ExportRun): Promise<Pick<ExportRun
         snapshotCopy: merged.copy,
         snapshotSha256: merged.sha256,
         snapshotRecords: merged.records,
+        snapshotBytes: copyBytes,
       },
     };
   } catch (error) {

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { capitalise, errorMessage } from '../core/format';
 import type { Logger } from '../core/ports';
 import { appendCsv, HeaderMismatchError, truncateTo, type AppendOutcome } from './appendCsv';
-import { partialPath, workingPath, type ExportRun } from './model';
+import { exportFile, exportFileFigures, partialPath, workingPath, type ExportRun } from './model';
 import { ExportStop, batchName, diskFullText, freeBytes, freeName, isDiskFull } from './runParts';
 import { copyPrefix, exists, mismatch, publish } from './workingFile';
 
@@ -176,12 +176,16 @@ export class MergedFileWriter {
 
   /** A completed run's file, checked against what the run recorded: the problem in words, or undefined. */
   async checkCompleted(run: ExportRun): Promise<string | undefined> {
-    const problem = (await exists(run.destination))
-      ? await mismatch(run.destination, { bytes: run.bytesWritten, records: run.records })
-      : 'it is no longer there';
+    const file = exportFile(run) ?? run.destination;
+    const expected = exportFileFigures(run);
+    if (run.changes?.snapshotCopy && run.snapshot && !(await exists(file))) {
+      // Removed by a later run of the definition (./incremental.ts keeps the newest few).
+      return `The snapshot as of this run of ${run.definition ?? run.ref.report} was removed: only the newest runs' snapshots are kept. ${path.basename(run.snapshot)} holds the report as of its latest run.`;
+    }
+    const problem = (await exists(file)) ? await mismatch(file, expected) : 'it is no longer there';
     return problem === undefined
       ? undefined
-      : `${path.basename(run.destination)} is not the file this export wrote (${problem}), so it cannot be trusted to hold exactly the ${run.records.toLocaleString('en-US')} records Zoho counted. Run the export again.`;
+      : `${path.basename(file)} is not the file this export wrote (${problem}), so it cannot be trusted to hold exactly the ${expected.records.toLocaleString('en-US')} records Zoho counted. Run the export again.`;
   }
 
   /** Keeps the records so far under a free `….partial.csv` name (returned), or removes the file. */

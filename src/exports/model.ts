@@ -96,8 +96,9 @@ export interface ExportRun {
     file: string;
     snapshotCopy?: string;
     snapshotSha256?: string;
-    /** Records in the snapshot after the run. */
+    /** Records in the snapshot after the run, and its size. */
     snapshotRecords?: number;
+    snapshotBytes?: number;
   };
 }
 
@@ -132,7 +133,17 @@ export function isMergedJob(
 
 /** The file an export left for the user, if any: its merged CSV, or the partial file a stop kept. */
 export function exportFile(run: ExportRun): string | undefined {
-  return run.state === 'completed' ? run.destination : run.keptPath;
+  // An incremental definition's run: the snapshot as of the run (the report then), not its own
+  // records (only what changed); older runs' copies are removed (./incremental.ts).
+  return run.state === 'completed' ? (run.changes?.snapshotCopy ?? run.destination) : run.keptPath;
+}
+
+/** What a completed export's file must hold: its records and size as written (see exportFile). */
+export function exportFileFigures(run: ExportRun): { bytes?: number; records: number } {
+  const { changes } = run;
+  return changes?.snapshotCopy
+    ? { bytes: changes.snapshotBytes, records: changes.snapshotRecords ?? run.records }
+    : { bytes: run.bytesWritten, records: run.records };
 }
 
 /**

@@ -34,6 +34,8 @@ export interface RunRecord {
   finishedAt: number;
   durationMs: number;
   records: number;
+  /** An incremental definition's run: the records in its snapshot after it (`file` is that snapshot). */
+  snapshotRecords?: number;
   /** Set by an incremental (or reconciling) run: see ./model.ts. */
   added?: number;
   changed?: number;
@@ -106,6 +108,7 @@ export function runRecordOf(
   };
   const optional: Partial<RunRecord> = {
     definitionsFile: run.definitionsFile,
+    snapshotRecords: run.changes?.snapshotCopy ? run.changes.snapshotRecords : undefined,
     criteria: sent || undefined,
     added: run.changes?.added,
     changed: run.changes?.changed,

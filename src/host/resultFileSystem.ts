@@ -10,7 +10,7 @@
 // at "not displayed in the text editor because it is very large" with Open Anyway.
 import { promises as fs } from 'node:fs';
 import * as vscode from 'vscode';
-import { exportFile, type ExportRun } from '../exports/model';
+import { exportFile, exportFileFigures, type ExportRun } from '../exports/model';
 import type { TrackedJob } from '../jobs/model';
 import { readCsvHead, type CsvHead } from '../results/csvHead';
 import type { Services } from '../services';
@@ -57,7 +57,8 @@ export function resultUri(job: TrackedJob, head?: number): vscode.Uri {
 /** `All_Orders export · 400,000 records.csv`, or `… · first 10,000 of 400,000 records.csv`. */
 export function exportTitle(run: ExportRun, head?: number): string {
   const partial = run.state === 'completed' ? '' : ' (partial)';
-  return `${`${run.ref.report} export${partial} · ${recordsText(run.records, head)}`.replace(/[/\\]/g, '_')}.csv`;
+  const what = run.changes?.snapshotCopy ? 'snapshot' : 'export'; // an incremental run: the report then
+  return `${`${run.ref.report} ${what}${partial} · ${recordsText(exportFileFigures(run).records, head)}`.replace(/[/\\]/g, '_')}.csv`;
 }
 
 /**

@@ -63,6 +63,9 @@ export function exportItem(
   if (exportFile(run) !== undefined) {
     tokens.push('hasFile');
   }
+  if (run.snapshot !== undefined) {
+    tokens.push('incremental'); // no Save as Definition: its definition is what runs it
+  }
   item.contextValue = tokens.join(' ');
   if (run.state === 'completed') {
     item.command = { command: 'creatorBulkJobs.openExport', title: 'Open Export', arguments: [run.id] };

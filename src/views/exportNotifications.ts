@@ -1,21 +1,13 @@
 // One notification when an export completes ("All_Orders exported: 250,000 records in 3 batches")
 // and one when it stops without completing, each with the next step. Batches stay quiet: their
 // per-job notifications are skipped by JobNotifications.
-import { promises as fs } from 'node:fs';
 import * as vscode from 'vscode';
 import type { ExportRun } from '../exports/model';
 import { openDefinition } from '../host/definitionFiles';
-import { EXTENSION_DOCUMENT_LIMIT_BYTES } from '../host/resultFileSystem';
 import { Disposable } from '../core/lifecycle';
 import type { NotificationLevel } from '../host/settings';
 import type { Services } from '../services';
 import { exportFinishedText } from './exportText';
-
-const sizeOf = (file: string): Promise<number> =>
-  fs.stat(file).then(
-    ({ size }) => size,
-    () => 0,
-  );
 
 export class ExportNotifications extends Disposable {
   constructor(
@@ -31,8 +23,8 @@ export class ExportNotifications extends Disposable {
     if (this.level() !== 'all') {
       return;
     }
-    if (run.snapshot && run.changes) {
-      this.snapshotUpdated(run, run.snapshot, run.changes.file);
+    if (run.changes?.snapshotCopy) {
+      this.snapshotUpdated(run, run.changes.file);
       return;
     }
     const actions = ['Open', 'Reveal in Explorer'];
@@ -46,23 +38,23 @@ export class ExportNotifications extends Disposable {
     });
   }
 
-  /** An incremental definition's run: the file the user keeps is its snapshot, and what changed is listed. */
-  private snapshotUpdated(run: ExportRun, snapshot: string, changes: string): void {
-    void vscode.window
-      .showInformationMessage(exportFinishedText(run), 'Open Snapshot', 'Open Changes', 'Reveal in Explorer')
-      .then(async (choice): Promise<unknown> => {
-        const file = choice === 'Open Changes' ? changes : snapshot;
-        const uri = vscode.Uri.file(file);
-        if (
-          choice === 'Reveal in Explorer' ||
-          (choice === 'Open Snapshot' && (await sizeOf(file)) > EXTENSION_DOCUMENT_LIMIT_BYTES)
-        ) {
-          // Opened whole, a snapshot above this stops at VS Code's "very large" page.
-          return vscode.commands.executeCommand('revealInExplorer', uri);
-        }
-        return choice ? vscode.commands.executeCommand('vscode.open', uri, { preview: false }) : undefined;
-      })
-      .then(undefined, (error) => this.services.logger.error(`Notification action failed: ${String(error)}`));
+  /**
+   * An incremental definition's run: Open and Reveal show the snapshot as of the run (Open Export,
+   * checked as any export's file), Open Changes its record of changes.
+   */
+  private snapshotUpdated(run: ExportRun, changes: string): void {
+    const choice = vscode.window.showInformationMessage(
+      exportFinishedText(run),
+      'Open Snapshot',
+      'Open Changes',
+      'Reveal in Explorer',
+    );
+    void choice.then((picked) =>
+      picked === 'Open Changes'
+        ? vscode.commands.executeCommand('vscode.open', vscode.Uri.file(changes), { preview: false })
+        : undefined,
+    );
+    this.act(choice, run, { 'Open Snapshot': 'openExport', 'Reveal in Explorer': 'revealExport' });
   }
 
   private stopped(run: ExportRun): void {

@@ -50,6 +50,15 @@ export function exportDescription(run: ExportRun, now: number, withFile = true):
   return withFile ? `${state} · ${exportFileName(run)}` : state;
 }
 
+/** `250,000 records`; an incremental definition's run: what it changed, and its snapshot's records. */
+function completedRecords(run: ExportRun): string {
+  const { changes } = run;
+  if (!changes?.snapshotCopy || changes.snapshotRecords === undefined) {
+    return formatRecords(run.records);
+  }
+  return `+${formatCount(changes.added)} ~${formatCount(changes.changed)} −${formatCount(changes.removed)} · ${formatRecords(changes.snapshotRecords)}`;
+}
+
 function exportState(run: ExportRun, now: number): string {
   const elapsed = formatDuration(elapsedMs(run, now));
   const done = batchesDone(run);
@@ -62,7 +71,7 @@ function exportState(run: ExportRun, now: number): string {
         return `not trusted · the file changed since the export · Restart Export to read it again`;
       }
       // "ready" as on a job row: the merged file has not been opened or revealed yet.
-      return `${formatRecords(run.records)} · ${batches(done)} · ${isExportUnopened(run) ? 'ready · ' : ''}${elapsed}`;
+      return `${completedRecords(run)} · ${batches(done)} · ${isExportUnopened(run) ? 'ready · ' : ''}${elapsed}`;
     case 'cancelled':
       // cancelRequest: the records are still being kept or removed (see RunCompletion.stop, src/exports/runCompletion.ts).
       if (run.cancelRequest) {

@@ -27,7 +27,10 @@ export function definitionItem(history: RunHistoryApi | undefined, id: string, k
   item.description = `saved export · ${runs.length} ${runs.length === 1 ? 'run' : 'runs'}${folder ? ` · ${folder}` : ''}`;
   item.iconPath = new vscode.ThemeIcon('history');
   item.contextValue = 'savedExport';
-  item.tooltip = `The last ${runs.length} runs of the saved export "${definition}", newest first.`;
+  item.tooltip =
+    runs.length === 1
+      ? `The one recorded run of the saved export "${definition}".`
+      : `The last ${runs.length} runs of the saved export "${definition}", newest first.`;
   return item;
 }
 

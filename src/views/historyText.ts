@@ -37,7 +37,9 @@ export function runDetails(run: RunRecord, now: number): string[] {
     `Run of ${run.definition} (${run.report})`,
     `${run.state === 'completed' ? 'Completed' : `Stopped (${run.state})`}: started ${formatClock(run.startedAt, now, true)}, took ${formatDuration(run.durationMs)}`,
     `Mode: ${run.mode}`,
-    `Records: ${formatCount(run.records)}`,
+    run.snapshotRecords === undefined
+      ? `Records: ${formatCount(run.records)}`
+      : `Records read: ${formatCount(run.records)} (${formatBytes(run.bytes)}); the snapshot then: ${formatCount(run.snapshotRecords)} records`,
   ];
   if (hasChanges(run)) {
     lines.push(
@@ -48,7 +50,9 @@ export function runDetails(run: RunRecord, now: number): string[] {
   lines.push(
     `Spent: ${formatCount(run.creates)} ${run.creates === 1 ? 'job' : 'jobs'} created, ${formatCount(run.statusCalls)} status ${run.statusCalls === 1 ? 'call' : 'calls'}`,
   );
-  lines.push(`Size: ${formatBytes(run.bytes)}`);
+  if (run.snapshotRecords === undefined) {
+    lines.push(`Size: ${formatBytes(run.bytes)}`);
+  }
   if (run.file) {
     lines.push(`File: ${run.file}`);
   }
@@ -74,5 +78,5 @@ export function definitionsFolder(definitionsFile: string | undefined): string |
 
 /** `Dec 5 14:02 · 250,000 records`: a run named in the compare summary and the picker. */
 export function runTitle(run: RunRecord, now: number): string {
-  return `${formatClock(run.startedAt, now)} · ${run.mode} · ${formatRecords(run.records)}${run.file ? ` · ${path.basename(run.file)}` : ''}`;
+  return `${formatClock(run.startedAt, now)} · ${run.mode} · ${formatRecords(run.snapshotRecords ?? run.records)}${run.file ? ` · ${path.basename(run.file)}` : ''}`;
 }

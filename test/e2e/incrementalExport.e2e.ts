@@ -73,6 +73,10 @@ describe('An incremental export in the editor', () => {
     await snapshotWritten(first);
     const sent = sim.requests.slice(creates).find((request) => request.method === 'POST');
     assert.match(sent?.body ?? '', /Modified_Time > /, 'the second run asked only for what changed');
+    // The toast names the file the user keeps and what changed in it, not the run's own records.
+    await wb().waitForNotification(
+      /All_Tickets\.csv updated by an incremental run: \+4 added, ~6 changed, −0 removed; it has 304 records \(10 records read in 1 batch\)/,
+    );
 
     await lens('Run export').nth(1).click(); // Reference: a plain full export
     const reference = path.join(e2e.workspace, 'ref', 'All_Tickets.csv');

@@ -25,14 +25,24 @@ describe('export texts', () => {
       ...RUN,
       mode: 'incremental',
       snapshot: '/ws/exports/All_Tickets.csv',
-      changes: { added: 4, changed: 6, removed: 0, file: '/c.csv', snapshotRecords: 304 },
+      changes: {
+        added: 4,
+        changed: 6,
+        removed: 0,
+        file: '/c.csv',
+        snapshotCopy: '/s.csv',
+        snapshotRecords: 304,
+      },
     };
     assert.equal(
       exportFinishedText(run),
       'All_Tickets.csv updated by an incremental run: +4 added, ~6 changed, −0 removed; it has 304 records (10 records read in 1 batch)',
     );
     assert.equal(exportFileName(run), 'All_Tickets.csv (incremental run)');
-    assert.match(exportDescription(run, 10), / · All_Tickets\.csv \(incremental run\)$/);
+    assert.match(
+      exportDescription(run, 10),
+      /^\+4 ~6 −0 · 304 records · 1 batch · .* · All_Tickets\.csv \(incremental run\)$/,
+    );
     const full = {
       ...run,
       mode: 'full' as const,

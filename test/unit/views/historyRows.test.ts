@@ -50,6 +50,26 @@ describe('Run history rows', () => {
     );
   });
 
+  it("an incremental run's hover tells the records it read apart from its snapshot's", () => {
+    const lines = runDetails(
+      run({
+        mode: 'incremental',
+        records: 15,
+        bytes: 1341,
+        snapshotRecords: 305,
+        added: 4,
+        changed: 11,
+        removed: 0,
+      }),
+      NOW,
+    );
+    assert.ok(
+      lines.includes('Records read: 15 (1,341 bytes); the snapshot then: 305 records'),
+      lines.join('\n'),
+    );
+    assert.ok(!lines.some((line) => line.startsWith('Size:')), 'no size beside the snapshot file');
+  });
+
   it('names the workspace folder of a definitions file, as a path or a URI', () => {
     assert.strictEqual(definitionsFolder('/work/backend/.vscode/zoho-exports.json'), 'backend');
     assert.strictEqual(definitionsFolder('C:\\work\\my app\\.vscode\\zoho-exports.json'), 'my app');
