@@ -20,10 +20,11 @@ export interface InUseOptions {
 }
 
 export class WhileInUse extends Disposable {
-  private active = false;
+  /** Undefined until the first update, which stops the lease of an unused window at once. */
+  private active: boolean | undefined;
   private readonly subscriptions: IDisposable[];
   private readonly folder: SharedFolder;
-  /** The lease's last start or stop: the next one waits for it (a stop writes the release). */
+  /** The lease's starts and stops so far (a stop writes the release). */
   private leaseStep: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: InUseOptions) {
@@ -37,7 +38,7 @@ export class WhileInUse extends Disposable {
 
   /** Whether the folder is watched fully and the lease beats. */
   get isActive(): boolean {
-    return this.active;
+    return this.active === true;
   }
 
   /** Resolves when the lease's last start or stop is done (tests, deactivate). */
@@ -57,7 +58,12 @@ export class WhileInUse extends Disposable {
     } else {
       this.folder.rest();
     }
-    this.leaseStep = this.leaseStep.then(() => (inUse ? lease.start() : lease.stop())).catch(() => undefined);
+    // At once, not after the last step: a stopped lease must not beat for a focus change meanwhile.
+    const step = inUse ? lease.start() : lease.stop();
+    this.leaseStep = Promise.all([this.leaseStep, step]).then(
+      () => undefined,
+      () => undefined,
+    );
   }
 
   protected override onDispose(): void {

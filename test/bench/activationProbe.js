@@ -4,6 +4,10 @@
 // Prints one JSON line: timings, the Node built-ins the bundle asked for, and any file system or
 // network use during activate().
 // Usage: node test/bench/activationProbe.js dist/extension.js
+//   [--seed DIR] (copied into the global storage folder first: a window with state)
+//   [--idle-simulated S] (then S seconds of fake time: timers run as due, real I/O in between)
+//   [--idle-real S] (then S real seconds)
+// With an idle option the line also has `idle`: CPU time and file system calls of that span.
 'use strict';
 const Module = require('module');
 const path = require('path');
@@ -233,6 +237,85 @@ function countCalls(object, names, label, calls, state) {
   }
 }
 
+const realTimers = {
+  setTimeout: globalThis.setTimeout,
+  clearTimeout: globalThis.clearTimeout,
+  setInterval: globalThis.setInterval,
+  clearInterval: globalThis.clearInterval,
+  now: Date.now,
+};
+const realSleep = (ms) => new Promise((resolve) => realTimers.setTimeout(resolve, ms));
+
+/** Resolves once no file system request is in flight (what a timer started has finished). */
+async function quiet() {
+  for (let calm = 0, round = 0; calm < 2 && round < 5000; round++) {
+    await realSleep(1);
+    const busy = process.getActiveResourcesInfo().some((name) => name.startsWith('FSReq'));
+    calm = busy ? 0 : calm + 1;
+  }
+}
+
+/**
+ * Replaces the global timers and Date.now with a fake clock that moves only in advance(): due
+ * timers run one at a time in due order, each after the file I/O the one before started (locks,
+ * writes) has finished.
+ */
+function installFakeTimers() {
+  let offset = 0;
+  let seq = 0;
+  const timers = new Set();
+  const now = () => realTimers.now() + offset;
+  const arm = (callback, ms, args, every) => {
+    const handle = {
+      seq: seq++,
+      at: now() + Math.max(0, Number(ms) || 0),
+      run: () => callback(...args),
+      every,
+      ref: () => handle,
+      unref: () => handle,
+      hasRef: () => true,
+      refresh: () => handle,
+      [Symbol.toPrimitive]: () => handle.seq,
+    };
+    timers.add(handle);
+    return handle;
+  };
+  globalThis.setTimeout = (callback, ms, ...args) => arm(callback, ms, args, undefined);
+  globalThis.setInterval = (callback, ms, ...args) => arm(callback, ms, args, Math.max(1, Number(ms) || 1));
+  globalThis.clearTimeout = globalThis.clearInterval = (handle) => timers.delete(handle);
+  Date.now = now;
+  return {
+    async advance(ms) {
+      const end = now() + ms;
+      for (;;) {
+        const [due] = [...timers]
+          .filter((each) => each.at <= end)
+          .sort((a, b) => a.at - b.at || a.seq - b.seq);
+        if (!due) break;
+        offset += Math.max(0, due.at - now());
+        timers.delete(due);
+        if (due.every) {
+          due.at += due.every;
+          timers.add(due);
+        }
+        due.run();
+        await quiet();
+      }
+      offset += Math.max(0, end - now());
+    },
+    pending: () => timers.size,
+    restore() {
+      Object.assign(globalThis, {
+        setTimeout: realTimers.setTimeout,
+        clearTimeout: realTimers.clearTimeout,
+        setInterval: realTimers.setInterval,
+        clearInterval: realTimers.clearInterval,
+      });
+      Date.now = realTimers.now;
+    },
+  };
+}
+
 async function main() {
   const bundle = path.resolve(process.argv[2] ?? 'dist/extension.js');
   const builtins = new Set();
@@ -262,8 +345,18 @@ async function main() {
   countCalls(fs, fsNames, 'fs', fsCalls, state);
   countCalls(fs, fsNames.map((name) => `${name}Sync`).concat(['existsSync']), 'fs', fsCalls, state);
   countCalls(fs.promises, fsNames, 'fs.promises', fsCalls, state);
+  countCalls(fs, ['watch', 'watchFile', 'link', 'utimes', 'copyFile'], 'fs', fsCalls, state);
+  countCalls(fs.promises, ['link', 'utimes', 'copyFile', 'watch'], 'fs.promises', fsCalls, state);
   countCalls(net, ['connect', 'createConnection'], 'net', netCalls, state);
   countCalls(net.Socket.prototype, ['connect'], 'net.Socket', netCalls, state);
+
+  const option = (name) => {
+    const index = process.argv.indexOf(name);
+    return index >= 0 ? process.argv[index + 1] : undefined;
+  };
+  const simulated = Number(option('--idle-simulated') ?? 0);
+  const real = Number(option('--idle-real') ?? 0);
+  const fake = simulated > 0 ? installFakeTimers() : undefined;
 
   const cpuStarted = process.cpuUsage();
   const started = performance.now();
@@ -272,15 +365,49 @@ async function main() {
   state.counting = true;
   const root = fs.mkdtempSync(path.join(require('os').tmpdir(), 'cbj-activation-probe-'));
   const ctx = context(root);
+  const seed = option('--seed');
+  if (seed) {
+    state.counting = false;
+    fs.cpSync(seed, ctx.globalStorageUri.fsPath, { recursive: true });
+    state.counting = true;
+  }
   await extension.activate(ctx);
   const activated = performance.now();
   const cpu = process.cpuUsage(cpuStarted);
   // Anything activate() started without awaiting (timers at 0, promise chains) gets a moment to show.
-  await new Promise((resolve) => setTimeout(resolve, 50));
+  await realSleep(50);
+  if (fake) {
+    await fake.advance(0); // what activate() armed at 0
+  }
   state.counting = false;
+  const activationFsCalls = fsCalls.splice(0);
+  let idle;
+  if (simulated > 0 || real > 0) {
+    // What the window does on its own once started: settled first, then measured.
+    await (fake ? fake.advance(3000) : realSleep(3000));
+    fsCalls.length = 0;
+    state.counting = true;
+    const idleCpu = process.cpuUsage();
+    const idleStarted = performance.now();
+    await (fake ? fake.advance(simulated * 1000) : realSleep(real * 1000));
+    const used = process.cpuUsage(idleCpu);
+    state.counting = false;
+    idle = {
+      seconds: fake ? simulated : real,
+      simulated: Boolean(fake),
+      wallMs: performance.now() - idleStarted,
+      cpuMs: (used.user + used.system) / 1000,
+      fsCalls: fsCalls.length,
+      fsCallNames: [...new Set(fsCalls)].sort(),
+      watchers: process.getActiveResourcesInfo().filter((name) => name === 'FSEventWrap').length,
+      timers: fake ? fake.pending() : undefined,
+    };
+  }
+
   // deactivate resolves once the lease's release is written.
   await extension.deactivate?.();
   for (const item of ctx.subscriptions) item.dispose?.();
+  fake?.restore(); // after deactivate: its timers are fake ones
   // Writes activate() started may still be finishing: an asynchronous rm lets them, retrying a
   // folder that is not empty yet.
   await fs.promises.rm(root, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
@@ -292,8 +419,9 @@ async function main() {
       // CPU time of the same span: on a busy machine wall time also counts the wait for a core.
       cpuMs: (cpu.user + cpu.system) / 1000,
       builtins: [...builtins].sort(),
-      fsCalls,
+      fsCalls: activationFsCalls,
       netCalls,
+      idle,
     })}\n`,
   );
 }

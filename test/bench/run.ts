@@ -4,7 +4,10 @@
 // `npm run bench -- poll` prints the poll budget (and the shared store's write economy) only;
 // `npm run bench -- shared` the write economy only.
 // Options: --pairs N (200,000-record pairs, default 7), --pairs-1gb N (default 3), --no-1gb,
-//          --activation-runs N (default 15), --cli-runs N (the command line's start, default 15).
+//          --activation-runs N (default 15), --cli-runs N (the command line's start, default 15),
+//          --idle-real S (the idle window's real seconds, default 60; 0 skips them),
+//          --idle-baseline BUNDLE (measure the idle window's "before" live on that bundle).
+// `npm run bench -- idle` prints the idle window only.
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -18,6 +21,13 @@ import { benchCliStart, CLI_START_TARGET } from './cliStart';
 import { benchExport } from './exportBench';
 import { benchCeiling, benchPollBudget } from './pollBudget';
 import { benchSharedState } from './sharedState';
+import {
+  BASELINE as IDLE_BASELINE,
+  measureIdle,
+  printIdle,
+  REAL_SECONDS,
+  seedFinishedJobs,
+} from './idleWindow';
 import { MB, available, fmt, timed } from './stats';
 
 const TARGETS = { ratio: 1.2, peakGrowthMb: 64, bundleKb: 230, activationMs: 30 };
@@ -71,7 +81,7 @@ async function main(): Promise<void> {
     await benchExport(); // `npm run bench -- export`: the 1,000,000-record export only
     return;
   }
-  if (!process.argv.includes('bundle')) {
+  if (!process.argv.includes('bundle') && !process.argv.includes('idle')) {
     await benchPollBudget();
     await benchCeiling(100);
     await benchSharedState();
@@ -115,7 +125,21 @@ async function main(): Promise<void> {
         `${activation.netCalls.length} network calls`,
     );
 
-    if (process.argv.includes('bundle')) {
+    const realSeconds = option('--idle-real', REAL_SECONDS);
+    const seed = await seedFinishedJobs(dir);
+    const idle = await measureIdle(bundle.path, seed, realSeconds);
+    const baselineBundle = process.argv[process.argv.indexOf('--idle-baseline') + 1];
+    const idleBefore = process.argv.includes('--idle-baseline')
+      ? await measureIdle(path.resolve(baselineBundle), seed, realSeconds)
+      : IDLE_BASELINE;
+    printIdle(
+      idle,
+      idleBefore,
+      idleBefore === IDLE_BASELINE ? 'main 2caf0b4, BASELINE in test/bench/idleWindow.ts' : baselineBundle,
+      realSeconds,
+    );
+
+    if (process.argv.includes('bundle') || process.argv.includes('idle')) {
       return; // `npm run bench -- bundle`: the bundle, activation and the CLI's start only
     }
     const withCurl = (await available('curl', ['--version'])) && (await available('unzip', ['-v']));
