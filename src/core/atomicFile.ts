@@ -1,7 +1,7 @@
 // The two file moves every shared document relies on: a crash-safe replacement (write a temp file,
 // then rename it over the old one: a reader sees the old or the new file, never half of one) and
 // setting aside a file this version cannot use (kept for the user, with a warning).
-import { randomUUID } from 'node:crypto';
+import { randomUUID } from './nodeCrypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { Clock, Logger } from './ports';

@@ -16,7 +16,7 @@
 // A window whose UI is gone (code-server keeps an extension host running after its browser tab
 // died, until the tab reconnects) is told so by setPresent(false): it stops counting as focused and
 // gives the lease up, so the poller and the window that notifies are always windows a person sees.
-import { randomUUID } from 'node:crypto';
+import { randomUUID } from './nodeCrypto';
 import { errorMessage } from './format';
 import { Disposable, Emitter, type IDisposable } from './lifecycle';
 import { silentLogger, type Clock, type Logger, type TimerHandle } from './ports';
@@ -86,9 +86,14 @@ export class FileLease extends Disposable implements Lease {
     private readonly clock: Clock,
     private readonly logger: Logger = silentLogger,
     /** Names this window in the file (a random id: nothing about the user or machine). */
-    readonly holderId: string = randomUUID(),
+    private id?: string,
   ) {
     super();
+  }
+
+  /** This window's name in the file, made on first use (see ./nodeCrypto.ts). */
+  get holderId(): string {
+    return (this.id ??= randomUUID());
   }
 
   get held(): boolean {
