@@ -14,7 +14,12 @@ import * as path from 'node:path';
 import { toPollSettings } from '../../src/host/pollSettings';
 import { PollScheduler } from '../../src/jobs/pollScheduler';
 import { FakeClock, settle } from '../unit/helpers/fakeClock';
-import { benchActivation, buildProductionBundle } from './bundleAndActivation';
+import {
+  ACTIVATION_BASELINE,
+  ACTIVATION_TARGET,
+  benchActivation,
+  buildProductionBundle,
+} from './bundleAndActivation';
 import { benchDownloadVsCurl, type DownloadFigures } from './downloadVsCurl';
 import { writeResultZip } from './fixtures';
 import { benchCliStart, CLI_START_TARGET } from './cliStart';
@@ -118,6 +123,12 @@ async function main(): Promise<void> {
       `activation (stub host, fresh process, median of ${activation.runs}): require ${fmt(activation.requireMs)} ms + ` +
         `activate() ${fmt(activation.activateMs)} ms = ${fmt(activation.totalMs)} ms wall ` +
         `(fastest ${fmt(activation.minTotalMs)} ms), ${fmt(activation.cpuMs)} ms CPU`,
+    );
+    const base = ACTIVATION_BASELINE;
+    console.log(
+      `  beside a bare node -e 0 (${fmt(activation.bareMs)} ms, run before each probe): ${fmt(activation.ratio, 2)}x ` +
+        `[<= ${ACTIVATION_TARGET}x] ${mark(activation.ratio <= ACTIVATION_TARGET)}; before (main 2caf0b4): ` +
+        `${fmt(base.ratio, 2)}x (${fmt(base.totalMs)} ms wall, ${fmt(base.cpuMs)} ms CPU beside ${fmt(base.bareMs)} ms)`,
     );
     console.log(
       `  Node built-ins loaded: ${activation.builtins.join(', ')}; during activate(): ` +
