@@ -319,10 +319,13 @@ function installFakeTimers() {
 async function main() {
   const bundle = path.resolve(process.argv[2] ?? 'dist/extension.js');
   const builtins = new Set();
+  /** The files under dist/vendor/ that were loaded (each is meant for first use, not for the start). */
+  const vendor = new Set();
   const originalLoad = Module._load;
   Module._load = function (request, parent, isMain) {
     if (request === 'vscode') return vscodeStub;
     if (Module.isBuiltin(request)) builtins.add(request.replace(/^node:/, ''));
+    else if (request.startsWith('./vendor/')) vendor.add(request.slice('./vendor/'.length));
     return originalLoad.call(this, request, parent, isMain);
   };
   const state = { counting: false };
@@ -419,6 +422,7 @@ async function main() {
       // CPU time of the same span: on a busy machine wall time also counts the wait for a core.
       cpuMs: (cpu.user + cpu.system) / 1000,
       builtins: [...builtins].sort(),
+      vendor: [...vendor].sort(),
       fsCalls: activationFsCalls,
       netCalls,
       idle,
