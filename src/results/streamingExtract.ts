@@ -21,7 +21,8 @@ const MAX_HEADER_BYTES = 64 * 1024;
 
 export class StreamingExtraction {
   private head: Buffer[] = [];
-  private headBytes = 0;
+  /** Bytes of the body so far (the ZIP on disk). */
+  private bodyBytes = 0;
   private name: Buffer | undefined;
   private inflate: zlibModule.InflateRaw | undefined;
   private guard: CountingGuard | undefined;
@@ -33,18 +34,25 @@ export class StreamingExtraction {
 
   constructor(
     private readonly outputPath: string,
+    /** The room for the ZIP and the CSV together, and the cap on the CSV. */
     private readonly maxBytes: number,
     private readonly zlib: typeof zlibModule,
   ) {}
 
   /** The next bytes of the body; a promise when the inflater wants the download to wait. */
   push(chunk: Buffer): Promise<void> | undefined {
+    this.bodyBytes += chunk.length;
     if (this.off || this.settled) {
+      return undefined;
+    }
+    if ((this.guard?.bytes ?? 0) + this.bodyBytes > this.maxBytes) {
+      // The ZIP and the CSV share the room the caller measured (extracted the usual way, the
+      // CSV gets what the finished ZIP leaves): give up rather than use more disk than that.
+      void this.abort();
       return undefined;
     }
     if (!this.inflate) {
       this.head.push(chunk);
-      this.headBytes += chunk.length;
       const rest = this.readHeader();
       if (rest === undefined) {
         return undefined;
@@ -66,6 +74,9 @@ export class StreamingExtraction {
       return undefined;
     }
     const { guard, inflate, name } = this;
+    if (guard.bytes + this.bodyBytes > this.maxBytes) {
+      return undefined; // see push()
+    }
     return {
       bytes: guard.bytes,
       records: guard.counter.count,
@@ -121,7 +132,13 @@ export class StreamingExtraction {
   }
 
   private start(): void {
-    const inflate = this.zlib.createInflateRaw({ chunkSize: FILE_CHUNK_BYTES });
+    // A whole chunk of buffer on both sides, so the download waits for the inflater per MiB, not
+    // per socket read (zlib streams pass stream options on to Transform: Node's lib/zlib.js).
+    const options: zlibModule.ZlibOptions & { highWaterMark: number } = {
+      chunkSize: FILE_CHUNK_BYTES,
+      highWaterMark: FILE_CHUNK_BYTES,
+    };
+    const inflate = this.zlib.createInflateRaw(options);
     const guard = new CountingGuard(this.maxBytes, 'ZIP expands to', {
       crc: crc32(this.zlib),
       inflatedFrom: () => inflate.bytesWritten,

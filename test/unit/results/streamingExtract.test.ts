@@ -24,8 +24,12 @@ describe('extracting a ZIP as it arrives', () => {
   afterEach(() => temp.remove());
 
   /** Feeds `zip` in pieces of `size` bytes, waiting whenever asked to, and checks the result. */
-  async function stream(zip: Buffer, size = 1000): Promise<{ kept: boolean; records?: number }> {
-    const extraction = new StreamingExtraction(outPath, 1024 ** 3, zlib);
+  async function stream(
+    zip: Buffer,
+    size = 1000,
+    room = 1024 ** 3,
+  ): Promise<{ kept: boolean; records?: number }> {
+    const extraction = new StreamingExtraction(outPath, room, zlib);
     for (let offset = 0; offset < zip.length; offset += size) {
       await extraction.push(zip.subarray(offset, offset + size));
     }
@@ -75,6 +79,15 @@ describe('extracting a ZIP as it arrives', () => {
       kept: false,
       records: undefined,
     });
+  });
+
+  it('gives up before the ZIP and the CSV together pass the room it was given', async () => {
+    const zip = await zipOf([['All_Leads.csv', csv]]);
+    assert.deepEqual(await stream(zip, 1000, zip.length + csv.length - 1), {
+      kept: false,
+      records: undefined,
+    });
+    assert.deepEqual(await stream(zip, 1000, zip.length + csv.length + 4096), { kept: true, records: 500 });
   });
 
   it('gives up on a deflated stream that is cut short', async () => {
