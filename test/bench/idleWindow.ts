@@ -3,7 +3,7 @@
 // has settled. Two windows: unused (no account, job or export) and one with 1,000 finished jobs
 // and nothing running; over 10 simulated seconds (fake timers, real I/O) and 60 real seconds.
 // BASELINE: this file and activationProbe.js run on the code before issue 21 (main 2caf0b4,
-// bundle built from a worktree of it); `--idle-baseline <bundle>` measures a bundle live instead.
+// bundle built from a worktree of it); `npm run bench -- idle --baseline-bundle <bundle>` measures a bundle live instead.
 import { execFile } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
@@ -30,12 +30,12 @@ export type IdleTable = Record<IdleCase, Partial<Record<IdleRun, IdleFigures>>>;
 /** Measured on main 2caf0b4 (before issue 21) by this file; see the top. */
 export const BASELINE: IdleTable = {
   unused: {
-    simulated: { cpuMs: 19.0, fsCalls: 83, watchers: 4, timers: 2 },
-    real: { cpuMs: 242.3, fsCalls: 483, watchers: 4 },
+    simulated: { cpuMs: 16.1, fsCalls: 74, watchers: 4, timers: 2 },
+    real: { cpuMs: 225.8, fsCalls: 483, watchers: 4 },
   },
   finished: {
-    simulated: { cpuMs: 49.9, fsCalls: 1083, watchers: 4, timers: 2 },
-    real: { cpuMs: 336.6, fsCalls: 1483, watchers: 4 },
+    simulated: { cpuMs: 71.6, fsCalls: 1083, watchers: 4, timers: 2 },
+    real: { cpuMs: 302.3, fsCalls: 1483, watchers: 4 },
   },
 };
 
