@@ -3,7 +3,8 @@
 // has settled. Two windows: unused (no account, job or export) and one with 1,000 finished jobs
 // and nothing running; over 10 simulated seconds (fake timers, real I/O) and 60 real seconds.
 // BASELINE: this file and activationProbe.js run on the code before issue 21 (main 2caf0b4,
-// bundle built from a worktree of it); `npm run bench -- idle --baseline-bundle <bundle>` measures a bundle live instead.
+// bundle built from a worktree of it); `npm run bench -- idle --baseline-bundle <bundle>`
+// measures a bundle live instead.
 import { execFile } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
