@@ -16,6 +16,7 @@ import { FileLease, POLLER_LEASE_FILE_NAME } from './core/lease';
 import { DisposableStore, logUnexpectedErrorsTo, type IDisposable } from './core/lifecycle';
 import { systemClock } from './core/ports';
 import { SharedJsonFile } from './core/sharedJsonFile';
+import { WhileInUse } from './core/whileInUse';
 import { ACCOUNT_HOLDS_FILE_NAME, SharedAccountHolds } from './jobs/sharedAccountHolds';
 import { channelLogger, createLogChannel, logFileOf } from './host/logChannel';
 import {
@@ -109,7 +110,6 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
 
   const jobsFile = own(new SharedJsonFile(path.join(storageDir, JOBS_FILE_NAME), systemClock, logger));
   const store = own(new JobStore(jobsFile, logger, storage));
-  jobsFile.watch();
   const leaseFile = own(
     new SharedJsonFile(path.join(storageDir, POLLER_LEASE_FILE_NAME), systemClock, logger),
   );
@@ -119,7 +119,6 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
   const holdsFile = own(
     new SharedJsonFile(path.join(storageDir, ACCOUNT_HOLDS_FILE_NAME), systemClock, logger),
   );
-  holdsFile.watch();
   const jobs = own(
     new JobService({
       store,
@@ -134,11 +133,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
       accountHolds: own(new SharedAccountHolds(holdsFile, logger)),
     }),
   );
-  void lease.start();
   // Exports are shared by every window like the jobs; only the window holding the poller lease
   // creates batches and writes export files.
   const exportsFile = own(new SharedJsonFile(path.join(storageDir, EXPORTS_FILE_NAME), systemClock, logger));
-  exportsFile.watch();
   // The runs of saved exports, shared like the exports (exports/runHistory.ts).
   const history = own(new RunHistory(storageDir, systemClock, logger));
   const exports = own(
@@ -153,6 +150,17 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
     }),
   );
   const services: Services = { accounts, jobs, exports, history, logger, storageDir };
+  // No account, job or export: no timer, no lease beat, one folder watch (core/whileInUse.ts).
+  own(
+    new WhileInUse({
+      inUse: () => accounts.list().length > 0 || jobs.jobs().length > 0 || exports.exports().length > 0,
+      changes: [accounts.onDidChange, jobs.onDidChangeJob, exports.onDidChangeExport],
+      storageDir,
+      clock: systemClock,
+      lease,
+    }),
+  );
+  [jobsFile, holdsFile, exportsFile].forEach((file) => file.watch());
 
   own(new ResultFileSystem(services));
   own(new ZohoAuthenticationProvider(services));

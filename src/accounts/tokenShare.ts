@@ -3,7 +3,7 @@
 // in 10 minutes and then blocks it, so windows and reloads must not mint one each (issue 16, item 8).
 // The token lives in the SecretStore (VS Code's SecretStorage is shared by the windows of a profile)
 // and nowhere else; only a lock file, which holds a random id, lives in the storage folder.
-import { createHash } from 'node:crypto';
+import { createHash } from '../core/nodeCrypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { acquireLock, STALE_LOCK_MS } from '../core/fileLock';

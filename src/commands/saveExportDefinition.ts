@@ -1,10 +1,9 @@
 // Save as Definition: turns an export that ran into a named definition in .vscode/zoho-exports.json
 // (created when missing; comments and formatting of an existing file are kept).
 import * as path from 'node:path';
-import { applyEdits, modify } from 'jsonc-parser';
 import * as vscode from 'vscode';
 import { DEFAULT_EXPORT_FILE, expandDestination } from '../exports/destination';
-import { definitionsFileText, parseDefinitions, type ExportDefinition } from '../exports/definitions';
+import { definitionsFileText, jsonc, parseDefinitions, type ExportDefinition } from '../exports/definitions';
 import type { ExportRun } from '../exports/model';
 import { readExportFile } from '../host/settings';
 import type { Services } from '../services';
@@ -130,9 +129,9 @@ export async function saveExportDefinition(
     const next =
       text === undefined || text.trim() === ''
         ? definitionsFileText([definition])
-        : applyEdits(
+        : jsonc().applyEdits(
             text,
-            modify(text, ['exports', -1], definition, {
+            jsonc().modify(text, ['exports', -1], definition, {
               formattingOptions: { insertSpaces: true, tabSize: 2 },
             }),
           );

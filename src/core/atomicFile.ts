@@ -1,7 +1,7 @@
 // The two file moves every shared document relies on: a crash-safe replacement (write a temp file,
 // then rename it over the old one: a reader sees the old or the new file, never half of one) and
 // setting aside a file this version cannot use (kept for the user, with a warning).
-import { randomUUID } from 'node:crypto';
+import { randomUUID } from './nodeCrypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { Clock, Logger } from './ports';
@@ -43,9 +43,12 @@ export async function replaceFile(
 /** A temp file this old was left by a writer that crashed (a write takes milliseconds). */
 export const ABANDONED_TEMP_MS = 10 * 60_000;
 
-/** Removes the temp files in `folder` that crashed writers left behind (best effort). */
-export async function removeAbandonedTemps(folder: string): Promise<void> {
-  const names = await fs.readdir(folder).catch(() => [] as string[]);
+/**
+ * Removes the temp files in `folder` that crashed writers left behind (best effort). `listing`: the
+ * folder's names as just read, if the caller has them (a window start then lists it only once).
+ */
+export async function removeAbandonedTemps(folder: string, listing?: string[]): Promise<void> {
+  const names = listing ?? (await fs.readdir(folder).catch(() => [] as string[]));
   for (const name of names.filter((each) => each.endsWith('.tmp'))) {
     const file = path.join(folder, name);
     const stat = await fs.stat(file).catch(() => undefined);

@@ -3,7 +3,7 @@
 // works; a lock whose file was not touched for STALE_LOCK_MS belongs to a window that crashed or
 // hangs, and may be broken. Times here are real file times, not the injectable Clock: they are
 // about other processes, which do not share a fake clock.
-import { randomUUID } from 'node:crypto';
+import { randomUUID } from './nodeCrypto';
 import { promises as fs } from 'node:fs';
 
 /** A lock untouched this long is abandoned (holders touch it every STALE_LOCK_MS / 3 while working). */

@@ -2,7 +2,7 @@
 // the item's key, a revision that every write raises, an order (when it was first stored, so the
 // collection lists items in the order they were added) and the item itself. The one versioned
 // reader of the collections: what cannot be used is told apart from what a newer release wrote.
-import { createHash } from 'node:crypto';
+import { createHash } from './nodeCrypto';
 import { readFileSync, promises as fs } from 'node:fs';
 import { moveAside, replaceFile, UnusableContentError } from './atomicFile';
 import { acquireLock } from './fileLock';

@@ -16,7 +16,7 @@
 // A window whose UI is gone (code-server keeps an extension host running after its browser tab
 // died, until the tab reconnects) is told so by setPresent(false): it stops counting as focused and
 // gives the lease up, so the poller and the window that notifies are always windows a person sees.
-import { randomUUID } from 'node:crypto';
+import { randomUUID } from './nodeCrypto';
 import { errorMessage } from './format';
 import { Disposable, Emitter, type IDisposable } from './lifecycle';
 import { silentLogger, type Clock, type Logger, type TimerHandle } from './ports';
@@ -73,6 +73,10 @@ export class FileLease extends Disposable implements Lease {
   private timer: TimerHandle | undefined;
   private beating: Promise<void> | undefined;
   private disposed = false;
+  /** Whether a beat ever ran: a window that never beat has nothing to give back. */
+  private beaten = false;
+  /** Stopped (stop()) until start(): no beats, nothing written. */
+  private stopped = false;
   private closed: Promise<void> | undefined;
   /** A beat asked for while one was in flight: runs right after it. */
   private again: Promise<void> | undefined;
@@ -82,9 +86,14 @@ export class FileLease extends Disposable implements Lease {
     private readonly clock: Clock,
     private readonly logger: Logger = silentLogger,
     /** Names this window in the file (a random id: nothing about the user or machine). */
-    readonly holderId: string = randomUUID(),
+    private id?: string,
   ) {
     super();
+  }
+
+  /** This window's name in the file, made on first use (see ./nodeCrypto.ts). */
+  get holderId(): string {
+    return (this.id ??= randomUUID());
   }
 
   get held(): boolean {
@@ -106,7 +115,9 @@ export class FileLease extends Disposable implements Lease {
     if (this.focused !== focused) {
       this.focused = focused;
       this.announceFocus();
-      void this.beat(); // tell the other windows now, not at the next beat
+      if (!this.stopped) {
+        void this.beat(); // tell the other windows now, not at the next beat
+      }
     }
   }
 
@@ -120,7 +131,9 @@ export class FileLease extends Disposable implements Lease {
           : "This window's UI does not answer (its tab was closed or lost its connection): it leaves polling and notifications to the other windows.",
       );
       this.announceFocus();
-      void this.beat();
+      if (!this.stopped) {
+        void this.beat();
+      }
     }
   }
 
@@ -128,9 +141,30 @@ export class FileLease extends Disposable implements Lease {
     return this.focused && this.present;
   }
 
-  /** Tries to take the lease now, then keeps beating. */
+  /** Tries to take the lease now, then keeps beating (again, after stop()). */
   start(): Promise<void> {
+    this.stopped = false;
     return this.beat();
+  }
+
+  /**
+   * Stops beating until start() and gives the lease back: a window with nothing tracked has
+   * nothing to poll (../core/whileInUse.ts). Resolves once the release is written.
+   */
+  async stop(): Promise<void> {
+    if (this.stopped || this.disposed) {
+      return;
+    }
+    this.stopped = true;
+    this.clearTimer();
+    const wasHeld = this.held;
+    await this.giveBack();
+    if (this.stopped && !this.disposed) {
+      this.heldUntil = 0;
+      if (wasHeld) {
+        this.changes.fire(false);
+      }
+    }
   }
 
   /** One heartbeat: renew or take the lease if it is ours or has lapsed. Resolves when done. */
@@ -169,13 +203,25 @@ export class FileLease extends Disposable implements Lease {
 
   private async release(): Promise<void> {
     this.disposed = true;
+    this.clearTimer();
+    this.heldUntil = 0;
+    this.changes.dispose();
+    this.focusChanges.dispose();
+    await this.giveBack();
+  }
+
+  private clearTimer(): void {
     if (this.timer !== undefined) {
       this.clock.clearTimeout(this.timer);
       this.timer = undefined;
     }
-    this.heldUntil = 0;
-    this.changes.dispose();
-    this.focusChanges.dispose();
+  }
+
+  /** Writes that this window neither holds the lease nor is the focused one, after any beat in flight. */
+  private async giveBack(): Promise<void> {
+    if (!this.beaten) {
+      return;
+    }
     // A beat in flight writes nothing once disposed (renew checks under the lock); wait for it so
     // the release is the last word of this window.
     // Asked of the file, not of heldUntil: that beat may have taken the lease just before.
@@ -197,14 +243,15 @@ export class FileLease extends Disposable implements Lease {
   }
 
   private async renew(): Promise<void> {
-    if (this.disposed) {
+    if (this.disposed || this.stopped) {
       return;
     }
+    this.beaten = true;
     const wasHeld = this.held;
     let until = 0;
     try {
       const stored = await this.file.modify((latest) => {
-        if (this.disposed) {
+        if (this.disposed || this.stopped) {
           return undefined; // closed while waiting for the lock: the release has the last word
         }
         // Read under the lock: waiting for it may take a while, and the holder is judged by now.
@@ -243,7 +290,7 @@ export class FileLease extends Disposable implements Lease {
       this.logger.warn(`Could not renew the poller lease: ${errorMessage(error)}`);
       until = this.heldUntil;
     }
-    if (this.disposed) {
+    if (this.disposed || this.stopped) {
       return;
     }
     this.heldUntil = until;
@@ -266,12 +313,10 @@ export class FileLease extends Disposable implements Lease {
   }
 
   private arm(): void {
-    if (this.disposed) {
+    if (this.disposed || this.stopped) {
       return;
     }
-    if (this.timer !== undefined) {
-      this.clock.clearTimeout(this.timer);
-    }
+    this.clearTimer();
     this.timer = this.clock.setTimeout(() => {
       this.timer = undefined;
       void this.beat();

@@ -96,6 +96,8 @@ export class SharedCollection<T> extends Disposable {
   /** While opening: the snapshot's items, and how many item files had to be read. */
   private preloaded: Map<string, SnapshotItem<T>> | undefined;
   private filesRead = 0;
+  /** The folder's names as the opening sync() read them (tidy() needs no second listing). */
+  private openingNames: string[] | undefined;
 
   constructor(private readonly options: CollectionOptions<T>) {
     super();
@@ -150,13 +152,16 @@ export class SharedCollection<T> extends Disposable {
     }
     let names: string[];
     try {
-      names = readdirSync(this.folder).filter(isSharedDocument);
+      const listing = readdirSync(this.folder);
+      this.openingNames ??= this.preloaded && listing;
+      names = listing.filter(isSharedDocument);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
         this.logger.warn(`Could not read the ${this.options.label}: ${errorMessage(error)}.`);
         return;
       }
       names = [];
+      this.openingNames ??= this.preloaded && [];
     }
     const present = new Set(names);
     const changed = new Set<string>();
@@ -238,7 +243,8 @@ export class SharedCollection<T> extends Disposable {
    * a new snapshot for the next one.
    */
   private async tidy(): Promise<void> {
-    await removeAbandonedTemps(this.folder);
+    await removeAbandonedTemps(this.folder, this.openingNames);
+    this.openingNames = undefined;
     if (this.filesRead >= SNAPSHOT_AFTER_READS && !this.disposed) {
       await writeSnapshot(this.folder, this.keys, this.stamps, this.stored);
     }

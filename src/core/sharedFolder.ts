@@ -4,6 +4,11 @@
 // events are missed (network drives). It reports file names only; whoever listens to a name
 // decides (by its own stamp) whether that file really changed for it. Nothing is reported before
 // watch() is called, so tests that sync by hand get no surprise events.
+// A window with nothing shared to follow (no account, job or export: ./whileInUse.ts) lets the
+// folder rest(): then ONE fs.watch on the storage folder itself and no timer. Any window with
+// something tracked beats the poller lease there every 2 s (./lease.ts), and creating a
+// collection's subfolder shows there too; either makes the resting window run one check() pass,
+// which names the new item files, so it notices another window's first job within a beat.
 import { mkdirSync, promises as fs, statSync, watch, type FSWatcher, type Stats } from 'node:fs';
 import * as path from 'node:path';
 import { toDisposable, type IDisposable } from './lifecycle';
@@ -74,6 +79,9 @@ export class SharedFolder {
   private users = 0;
   private readonly dirs = new Map<string, WatchedDir>();
   private watching = false;
+  /** Resting: one watcher on the folder itself, no timer (see the top of this file). */
+  private resting = false;
+  private restWatcher: FSWatcher | undefined;
   private timer: TimerHandle | undefined;
   private checking: Promise<void> | undefined;
 
@@ -92,7 +100,7 @@ export class SharedFolder {
     if (!watched) {
       watched = { listeners: new Set(), dirStamp: '', stamps: new Map() };
       this.dirs.set(subdir, watched);
-      if (this.watching) {
+      if (this.watching && !this.resting) {
         this.start(subdir, watched);
       }
     }
@@ -106,10 +114,27 @@ export class SharedFolder {
       return;
     }
     this.watching = true;
-    for (const [subdir, watched] of this.dirs) {
-      this.start(subdir, watched);
+    this.startWatching();
+  }
+
+  /** Watches lightly from now on (one watcher on the folder, no timer) until wake(). */
+  rest(): void {
+    if (!this.resting) {
+      this.resting = true;
+      this.restart();
     }
-    this.arm();
+  }
+
+  /** Watches fully again: events on every subfolder and the stat timer. */
+  wake(): void {
+    if (this.resting) {
+      this.resting = false;
+      this.restart();
+    }
+  }
+
+  get isResting(): boolean {
+    return this.resting;
   }
 
   /** The fallback pass: reports every document whose stamp moved since the last pass. */
@@ -124,15 +149,50 @@ export class SharedFolder {
       return;
     }
     this.watching = false;
+    this.stopWatching();
+    this.dirs.clear();
+    this.forget();
+  }
+
+  private restart(): void {
+    if (this.watching) {
+      this.stopWatching();
+      this.startWatching();
+    }
+  }
+
+  private startWatching(): void {
+    if (!this.resting) {
+      for (const [subdir, watched] of this.dirs) {
+        this.start(subdir, watched);
+      }
+      this.arm();
+      return;
+    }
+    try {
+      mkdirSync(this.dir, { recursive: true });
+      this.restWatcher = watch(this.dir, (_event, name) => {
+        if (name === null || isSharedDocument(name) || this.dirs.has(name)) {
+          void this.check();
+        }
+      });
+      this.restWatcher.on('error', () => this.restWatcher?.close());
+    } catch {
+      // No file-system events here: this window notices others' jobs when it gains focus (sync).
+    }
+  }
+
+  private stopWatching(): void {
+    this.restWatcher?.close();
+    this.restWatcher = undefined;
     for (const watched of this.dirs.values()) {
       watched.watcher?.close();
+      watched.watcher = undefined;
     }
-    this.dirs.clear();
     if (this.timer !== undefined) {
       this.clock.clearTimeout(this.timer);
       this.timer = undefined;
     }
-    this.forget();
   }
 
   private start(subdir: string, watched: WatchedDir): void {
@@ -154,13 +214,14 @@ export class SharedFolder {
   }
 
   private arm(): void {
-    this.timer = this.clock.setTimeout(() => {
+    const handle: TimerHandle = this.clock.setTimeout(() => {
       void this.check().finally(() => {
-        if (this.watching) {
+        if (this.watching && !this.resting && this.timer === handle) {
           this.arm();
         }
       });
     }, SHARED_FILE_RECHECK_MS);
+    this.timer = handle;
   }
 
   private async checkAll(): Promise<void> {

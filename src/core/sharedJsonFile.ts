@@ -14,7 +14,7 @@ import { errorMessage } from './format';
 import { Disposable, Emitter, type IDisposable } from './lifecycle';
 import { silentLogger, type Clock, type Logger } from './ports';
 import { withLock } from './fileLock';
-import { fileStamp, SharedFolder } from './sharedFolder';
+import { fileStamp, fileStampSync, SharedFolder } from './sharedFolder';
 
 export { SHARED_FILE_RECHECK_MS } from './sharedFolder';
 export { UnusableContentError } from './atomicFile';
@@ -100,7 +100,7 @@ export class SharedJsonFile extends Disposable {
     if (this.disposed || this.folder) {
       return;
     }
-    void fileStamp(this.filePath).then((stamp) => (this.lastSeen ||= stamp));
+    this.lastSeen ||= fileStampSync(this.filePath); // one stat; no promise machinery at window start
     this.folder = SharedFolder.acquire(path.dirname(this.filePath), this.clock);
     const name = path.basename(this.filePath);
     this.subscription = this.folder.onDidChange('', (changed) => {

@@ -3,7 +3,7 @@
 // (issue 20.4: the bound is the export path's peak memory growth). A bucket file holds entries of
 // [u32 record length][u32 ID length][ID value bytes][record bytes], so the compare reads a bucket
 // back without splitting CSV again.
-import { createHash } from 'node:crypto';
+import { createHash } from '../core/nodeCrypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { ByteRecordSplitter, parseRecord, valueBounds } from './compareCsvRecords';

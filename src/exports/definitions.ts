@@ -2,14 +2,8 @@
 // (JSON with comments, like VS Code's own files there). Parsing never throws: every problem is
 // reported with the place it is at, for the editor's diagnostics. One checker for every key keeps
 // the file a little over 400 lines ("mode" and "fullRunEvery" are in ./incrementalDefinition.ts).
-import {
-  findNodeAtLocation,
-  getNodeValue,
-  parseTree,
-  printParseErrorCode,
-  type Node,
-  type ParseError,
-} from 'jsonc-parser';
+import type * as Jsonc from 'jsonc-parser';
+import type { Node, ParseError } from 'jsonc-parser';
 import { buildCreateBody, MAX_MAX_RECORDS } from '../zoho/createBody';
 import { parseExpression, type Expr } from '../zoho/criteriaParser';
 import { CriteriaError } from '../zoho/criteriaTokens';
@@ -19,6 +13,16 @@ import type { FirstBatchQuery } from '../zoho/types';
 import { destinationProblem } from './destination';
 import { DEFAULT_FULL_RUN_EVERY_DAYS, type IncrementalRequest } from './incremental';
 import { checkMode } from './incrementalDefinition';
+
+/**
+ * jsonc-parser, loaded on first use (a file of its own under dist/vendor/, esbuild.js
+ * LAZY_LIBRARIES): a window without a definitions file never loads it.
+ */
+export function jsonc(): typeof Jsonc {
+  // A require where it is used is what defers the load (an import is hoisted to the top).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('jsonc-parser') as typeof Jsonc;
+}
 
 /** Workspace-relative location of the definitions file. */
 export const DEFINITIONS_FILE = '.vscode/zoho-exports.json';
@@ -147,17 +151,17 @@ export function definitionQuery(definition: ExportDefinition): FirstBatchQuery {
 
 export function parseDefinitions(text: string, known: KnownNames = {}): ParsedDefinitions {
   const errors: ParseError[] = [];
-  const root = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false });
+  const root = jsonc().parseTree(text, errors, { allowTrailingComma: true, disallowComments: false });
   const problems: DefinitionProblem[] = errors.map((error) => ({
     offset: error.offset,
     length: Math.max(1, error.length),
-    message: `Not valid JSON here (${printParseErrorCode(error.error)}).`,
+    message: `Not valid JSON here (${jsonc().printParseErrorCode(error.error)}).`,
     syntax: true,
   }));
   if (!root) {
     return { definitions: [], problems };
   }
-  const list = root.type === 'object' ? findNodeAtLocation(root, ['exports']) : undefined;
+  const list = root.type === 'object' ? jsonc().findNodeAtLocation(root, ['exports']) : undefined;
   if (root.type !== 'object' || !list || list.type !== 'array') {
     problems.push({
       ...span(list ?? root),
@@ -175,7 +179,7 @@ export function parseDefinitions(text: string, known: KnownNames = {}): ParsedDe
     }
     if (names.has(found.name)) {
       problems.push({
-        ...span(findNodeAtLocation(node, ['name']) ?? node),
+        ...span(jsonc().findNodeAtLocation(node, ['name']) ?? node),
         message: `Another definition is already named "${found.name}".`,
       });
       continue;
@@ -208,8 +212,8 @@ function checkDefinition(
   const warning = (at: Node | Span, message: string): void => {
     problems.push({ ...span(at as Node), message, severity: 'warning' });
   };
-  const value = getNodeValue(node) as Record<string, unknown>;
-  const field = (key: string): Node | undefined => findNodeAtLocation(node, [key]);
+  const value = jsonc().getNodeValue(node) as Record<string, unknown>;
+  const field = (key: string): Node | undefined => jsonc().findNodeAtLocation(node, [key]);
   for (const property of node.children ?? []) {
     const key = property.children?.[0];
     if (key && !KEYS.has(String(key.value))) {

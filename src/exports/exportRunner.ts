@@ -14,7 +14,7 @@
 //
 // Built on the job service's public API and events: the batches are ordinary tracked jobs, so
 // polling, pauses, downloads and persistence stay in one place.
-import { randomUUID } from 'node:crypto';
+import { randomUUID } from '../core/nodeCrypto';
 import * as path from 'node:path';
 import { capitalise } from '../core/format';
 import { soleLease } from '../core/lease';

@@ -4,7 +4,7 @@
 // run recorded, its final name, and what is kept of it when the run stops. It knows the run's
 // record (../exports/model.ts) and nothing of jobs, stores or windows, so it is tested on its own
 // (test/unit/exports/mergedFile.test.ts). Part of ExportRunner (./exportRunner.ts).
-import { createHash } from 'node:crypto';
+import { createHash } from '../core/nodeCrypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { capitalise, errorMessage } from '../core/format';

@@ -1,7 +1,7 @@
 // The pieces of an export run that are not the runner's steps: the texts that say why a run
 // stopped (told once what it kept is known), the cursor digests, and small file helpers. The retry
 // bookkeeping per step is ./retryPolicy.ts.
-import { createHash } from 'node:crypto';
+import { createHash } from '../core/nodeCrypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { capitalise } from '../core/format';

@@ -5,7 +5,7 @@
 // stays. A full run also drops the IDs it did not see (deletions: Modified_Time cannot show them,
 // docs/zoho-bulk-read-api.md, "Incremental extraction"). Every added, changed and removed ID is
 // written to the run's record of changes, in the same pass.
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomHex } from '../core/nodeCrypto';
 import { createReadStream, createWriteStream, promises as fs, type WriteStream } from 'node:fs';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -55,9 +55,9 @@ export async function mergeIntoSnapshot(options: {
   keepCopyAs?: string;
 }): Promise<SnapshotChanges> {
   const { runFile, snapshot, changesFile, full } = options;
-  const work = path.join(options.workDir, `sort-${randomBytes(4).toString('hex')}`);
+  const work = path.join(options.workDir, `sort-${randomHex(4)}`);
   await fs.mkdir(work, { recursive: true });
-  const temp = `${snapshot}.${randomBytes(4).toString('hex')}.tmp`;
+  const temp = `${snapshot}.${randomHex(4)}.tmp`;
   try {
     const sorted = await sortRuns(runFile, work, options.runRecords ?? SORT_RUN_RECORDS);
     const old = (await exists(snapshot)) ? csvRecords(snapshot) : undefined;

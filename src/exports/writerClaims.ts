@@ -3,7 +3,7 @@
 // a new file of its own (MergedFileWriter.copyForTakeover), then stores its token if nobody changed
 // the run meanwhile (ExportStore.claim). The previous writer may be paused mid-append: it wakes up
 // to a file nobody reads, and is refused when it records anything. Part of ExportRunner.
-import { randomUUID } from 'node:crypto';
+import { randomUUID } from '../core/nodeCrypto';
 import { errorMessage } from '../core/format';
 import { partialPath, workingPath, type ExportRun } from './model';
 import type { RunContext } from './runContext';

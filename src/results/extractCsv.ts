@@ -137,8 +137,9 @@ export function tooLarge(max: number, what: string): ZohoError {
 
 /** What a ZIP's directory declares about an entry, and the CRC-32 function to check it with. */
 export interface DeclaredEntry {
-  size: number;
-  crc32: number;
+  /** Unknown while extracting from the body as it arrives (checked against the directory after). */
+  size?: number;
+  crc32?: number;
   crc: Crc32;
   /** For a deflated entry: the stored bytes the inflater has consumed so far (for the ratio). */
   inflatedFrom?: () => number;
@@ -172,7 +173,7 @@ export class CountingGuard extends Transform {
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.bytes += chunk.length;
     const declared = this.declared;
-    if (declared && this.bytes > declared.size) {
+    if (declared?.size !== undefined && this.bytes > declared.size) {
       callback(corruptResult(`the CSV holds more than the ${declared.size} bytes the ZIP declares`));
       return;
     }
@@ -196,11 +197,15 @@ export class CountingGuard extends Transform {
       callback(null, chunk);
     });
   }
+  /** The CRC-32 of the bytes so far (given `declared`). */
+  get crc32(): number {
+    return this.crc >>> 0;
+  }
   override _flush(callback: TransformCallback): void {
     const declared = this.declared;
-    if (declared && this.bytes !== declared.size) {
+    if (declared?.size !== undefined && this.bytes !== declared.size) {
       callback(corruptResult(`the CSV holds ${this.bytes} bytes where the ZIP declares ${declared.size}`));
-    } else if (declared && this.crc >>> 0 !== declared.crc32 >>> 0) {
+    } else if (declared?.crc32 !== undefined && this.crc >>> 0 !== declared.crc32 >>> 0) {
       callback(corruptResult('the CSV does not match its checksum'));
     } else {
       callback();
@@ -296,6 +301,50 @@ export async function extractCsv(
       );
     }
     return { bytes: guard.bytes, records: guard.counter.count };
+  } finally {
+    zipfile.close();
+  }
+}
+
+/** What was extracted from a ZIP's body as it arrived (./streamingExtract.ts), to be checked. */
+export interface Streamed extends Extracted {
+  crc32: number;
+  /** The stored (deflated) bytes the inflater consumed. */
+  storedBytes: number;
+  /** The first entry's name as its local header gives it. */
+  name: Buffer;
+}
+
+/**
+ * The counted extraction of `streamed` when the ZIP's directory says it is exactly the one CSV:
+ * the first entry, deflated, not encrypted, the same name, stored and extracted sizes and CRC-32.
+ * Undefined for anything else (the caller then extracts the file the usual way, which judges it).
+ */
+export async function checkStreamed(
+  zipPath: string,
+  streamed: Streamed,
+  logger: Logger = silentLogger,
+): Promise<Extracted | undefined> {
+  const zipfile = await openZip(zipPath).catch(() => undefined);
+  if (!zipfile) {
+    return undefined;
+  }
+  try {
+    const entry = await findTheCsvEntry(zipfile, logger);
+    const raw = entry.fileName as unknown;
+    const same =
+      entry.relativeOffsetOfLocalHeader === 0 &&
+      entry.compressionMethod === 8 &&
+      !entry.isEncrypted() &&
+      Buffer.isBuffer(raw) &&
+      raw.equals(streamed.name) &&
+      !isUnsafeEntryName(entryName(entry)) &&
+      entry.compressedSize === streamed.storedBytes &&
+      entry.uncompressedSize === streamed.bytes &&
+      entry.crc32 >>> 0 === streamed.crc32;
+    return same ? { bytes: streamed.bytes, records: streamed.records } : undefined;
+  } catch {
+    return undefined;
   } finally {
     zipfile.close();
   }

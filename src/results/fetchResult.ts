@@ -11,7 +11,8 @@ import { removeQuietly } from '../zoho/download';
 import { cancelledError, ZohoError } from '../zoho/errors';
 import type { DownloadProgress } from '../zoho/types';
 import { CsvRecordCounter } from './csvRecordCounter';
-import { extractCsv } from './extractCsv';
+import { checkStreamed, extractCsv } from './extractCsv';
+import { StreamingExtraction } from './streamingExtract';
 import type { LocalResult } from './localResult';
 import { resultPaths, type ResultOwner, type ResultPaths } from './resultPaths';
 
@@ -171,6 +172,16 @@ export async function fetchResult(
         (await freeBytes(dir)) - DISK_RESERVE_BYTES,
       ),
     );
+  const logger = options.logger ?? silentLogger;
+  const maxBytes = await cap();
+  // A ZIP's CSV is extracted from the body as it arrives (./streamingExtract.ts): kept only if the
+  // ZIP's directory confirms it, else extracted from the file. A retried body is extracted from the file.
+  let streaming: StreamingExtraction | undefined = new StreamingExtraction(
+    paths.extractPart,
+    maxBytes,
+    await import('node:zlib'), // with the first result, not at activation
+  );
+  let stopped: Promise<void> = Promise.resolve();
   try {
     // A raw CSV body is counted as it is written (csvTap); a ZIP's CSV as it is extracted.
     let counter = new CsvRecordCounter();
@@ -178,23 +189,36 @@ export async function fetchResult(
       downloadUrl: options.downloadUrl,
       signal: options.signal,
       onProgress: options.onProgress,
-      maxBytes: await cap(),
+      maxBytes,
       idleTimeoutMs: options.idleTimeoutMs,
       minBytesPerSecond: options.minBytesPerSecond,
       attempts: options.attempts,
       csvTap: (chunk) => counter.push(chunk),
+      zipTap: (chunk) => streaming?.push(chunk),
       onRetry: () => {
         counter = new CsvRecordCounter();
+        stopped = streaming?.abort() ?? stopped;
+        streaming = undefined;
       },
     });
     throwIfAborted(options.signal);
     let records: number;
     if (outcome.format === 'zip') {
-      const extracted = await extractCsv(paths.downloadPart, paths.extractPart, {
-        signal: options.signal,
-        maxExtractedBytes: await cap(),
-        logger: options.logger ?? silentLogger,
-      });
+      const streamed = await streaming?.finish();
+      streaming = undefined;
+      await stopped;
+      const max = await cap();
+      const checked =
+        streamed && streamed.bytes <= max
+          ? await checkStreamed(paths.downloadPart, streamed, logger)
+          : undefined;
+      const extracted =
+        checked ??
+        (await extractCsv(paths.downloadPart, paths.extractPart, {
+          signal: options.signal,
+          maxExtractedBytes: max,
+          logger,
+        }));
       records = extracted.records;
       await removeQuietly(paths.downloadPart);
     } else if (outcome.format === 'csv') {
@@ -214,6 +238,8 @@ export async function fetchResult(
     const { size } = await fs.stat(paths.csv);
     return { path: paths.csv, bytes: size, records, downloadedAt: (options.now ?? Date.now)() };
   } finally {
+    await streaming?.abort(); // closes its file before the .part files go
+    await stopped;
     await Promise.all([paths.downloadPart, paths.extractPart].map(removeQuietly));
     await removeFolderIfEmpty(paths.folder);
   }

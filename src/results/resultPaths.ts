@@ -1,5 +1,5 @@
 // Where a job's result lives on disk. Names are always ours: never taken from the ZIP or the server.
-import { createHash } from 'node:crypto';
+import { createHash } from '../core/nodeCrypto';
 import * as path from 'node:path';
 import type { ReportRef } from '../zoho/types';
 

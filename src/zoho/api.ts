@@ -37,7 +37,12 @@ export interface DownloadOptions {
   minBytesPerSecond?: number;
   /** Sees every byte of a raw CSV body as it is written, to count records in the same pass. */
   csvTap?: (chunk: Buffer) => void;
-  /** Called before a retry: whatever csvTap counted so far is void. */
+  /**
+   * Sees every byte of a ZIP body as it arrives, to extract it in the same pass; a promise holds
+   * the download until it resolves (so memory stays bounded when extracting is the slower side).
+   */
+  zipTap?: (chunk: Buffer) => Promise<void> | undefined;
+  /** Called before a retry: whatever csvTap or zipTap saw so far is void. */
   onRetry?: () => void;
   /**
    * Requests at most (1: no retry here), instead of the client's retry policy: for a caller that

@@ -2,7 +2,7 @@
 // caches the access token and runs one refresh at a time for every caller of the account.
 // A little over 400 lines: the refresh provider's token cache, its one refresh at a time and the
 // token shared with other windows are one state; the static provider beside it is small.
-import { createHash } from 'node:crypto';
+import { createHash } from '../core/nodeCrypto';
 import type { Http } from './http';
 import { clockTime, errorMessage } from '../core/format';
 import { silentLogger, systemClock, type Clock, type Logger } from '../core/ports';

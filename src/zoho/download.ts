@@ -165,7 +165,8 @@ class SniffingCounter extends Transform {
       encoded?: DecodedBody['encoded'];
       /** Decides, from the sniffed format and the first bytes, whether to go on (throws to refuse). */
       accept: (format: SniffedFormat, head: Buffer) => void;
-      onChunk: (bytes: number, chunk: Buffer, format: SniffedFormat) => void;
+      /** May return a promise: the chunk is passed on once it resolves (back-pressure). */
+      onChunk: (bytes: number, chunk: Buffer, format: SniffedFormat) => Promise<void> | undefined;
     },
   ) {
     super();
@@ -233,8 +234,15 @@ class SniffingCounter extends Transform {
       );
       return;
     }
-    this.options.onChunk(this.bytes, chunk, format);
+    const held = this.options.onChunk(this.bytes, chunk, format);
     if (format !== 'json') {
+      if (held) {
+        held.then(
+          () => callback(null, chunk),
+          (error: Error) => callback(error),
+        );
+        return;
+      }
       callback(null, chunk);
       return;
     }
@@ -295,6 +303,8 @@ export async function streamToFile(
     onProgress?: (p: DownloadProgress) => void;
     /** Sees every byte of a text (CSV) body as it passes, e.g. to count records in the same pass. */
     textTap?: (chunk: Buffer) => void;
+    /** Sees every byte of a ZIP body as it passes; a promise holds the body until it resolves. */
+    zipTap?: (chunk: Buffer) => Promise<void> | undefined;
   },
 ): Promise<StreamOutcome> {
   const watch = watchForStalls(body, options);
@@ -309,6 +319,7 @@ export async function streamToFile(
       if (format === 'text') {
         options.textTap?.(chunk);
       }
+      return format === 'zip' ? options.zipTap?.(chunk) : undefined;
     },
   });
   // `flags: 'w'` truncates whatever a previous attempt left behind; the large buffer lets socket

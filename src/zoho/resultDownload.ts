@@ -107,6 +107,7 @@ async function downloadOnce(
         idleTimeoutMs: options.idleTimeoutMs,
         minBytesPerSecond: options.minBytesPerSecond,
         textTap: options.csvTap,
+        zipTap: options.zipTap,
         accept: (format, head) => {
           if (format === 'text' && !declaredCsv) {
             throw new ZohoError({

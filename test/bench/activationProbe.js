@@ -4,6 +4,10 @@
 // Prints one JSON line: timings, the Node built-ins the bundle asked for, and any file system or
 // network use during activate().
 // Usage: node test/bench/activationProbe.js dist/extension.js
+//   [--seed DIR] (copied into the global storage folder first: a window with state)
+//   [--idle-simulated S] (then S seconds of fake time: timers run as due, real I/O in between)
+//   [--idle-real S] (then S real seconds)
+// With an idle option the line also has `idle`: CPU time and file system calls of that span.
 'use strict';
 const Module = require('module');
 const path = require('path');
@@ -233,13 +237,18 @@ function countCalls(object, names, label, calls, state) {
   }
 }
 
+const { installFakeTimers, realSleep } = require('./probeTimers');
+
 async function main() {
   const bundle = path.resolve(process.argv[2] ?? 'dist/extension.js');
   const builtins = new Set();
+  /** The files under dist/vendor/ that were loaded (each is meant for first use, not for the start). */
+  const vendor = new Set();
   const originalLoad = Module._load;
   Module._load = function (request, parent, isMain) {
     if (request === 'vscode') return vscodeStub;
     if (Module.isBuiltin(request)) builtins.add(request.replace(/^node:/, ''));
+    else if (request.startsWith('./vendor/')) vendor.add(request.slice('./vendor/'.length));
     return originalLoad.call(this, request, parent, isMain);
   };
   const state = { counting: false };
@@ -262,8 +271,18 @@ async function main() {
   countCalls(fs, fsNames, 'fs', fsCalls, state);
   countCalls(fs, fsNames.map((name) => `${name}Sync`).concat(['existsSync']), 'fs', fsCalls, state);
   countCalls(fs.promises, fsNames, 'fs.promises', fsCalls, state);
+  countCalls(fs, ['watch', 'watchFile', 'link', 'utimes', 'copyFile'], 'fs', fsCalls, state);
+  countCalls(fs.promises, ['link', 'utimes', 'copyFile', 'watch'], 'fs.promises', fsCalls, state);
   countCalls(net, ['connect', 'createConnection'], 'net', netCalls, state);
   countCalls(net.Socket.prototype, ['connect'], 'net.Socket', netCalls, state);
+
+  const option = (name) => {
+    const index = process.argv.indexOf(name);
+    return index >= 0 ? process.argv[index + 1] : undefined;
+  };
+  const simulated = Number(option('--idle-simulated') ?? 0);
+  const real = Number(option('--idle-real') ?? 0);
+  const fake = simulated > 0 ? installFakeTimers() : undefined;
 
   const cpuStarted = process.cpuUsage();
   const started = performance.now();
@@ -272,15 +291,49 @@ async function main() {
   state.counting = true;
   const root = fs.mkdtempSync(path.join(require('os').tmpdir(), 'cbj-activation-probe-'));
   const ctx = context(root);
+  const seed = option('--seed');
+  if (seed) {
+    state.counting = false;
+    fs.cpSync(seed, ctx.globalStorageUri.fsPath, { recursive: true });
+    state.counting = true;
+  }
   await extension.activate(ctx);
   const activated = performance.now();
   const cpu = process.cpuUsage(cpuStarted);
   // Anything activate() started without awaiting (timers at 0, promise chains) gets a moment to show.
-  await new Promise((resolve) => setTimeout(resolve, 50));
+  await realSleep(50);
+  if (fake) {
+    await fake.advance(0); // what activate() armed at 0
+  }
   state.counting = false;
+  const activationFsCalls = fsCalls.splice(0);
+  let idle;
+  if (simulated > 0 || real > 0) {
+    // What the window does on its own once started: settled first, then measured.
+    await (fake ? fake.advance(3000) : realSleep(3000));
+    fsCalls.length = 0;
+    state.counting = true;
+    const idleCpu = process.cpuUsage();
+    const idleStarted = performance.now();
+    await (fake ? fake.advance(simulated * 1000) : realSleep(real * 1000));
+    const used = process.cpuUsage(idleCpu);
+    state.counting = false;
+    idle = {
+      seconds: fake ? simulated : real,
+      simulated: Boolean(fake),
+      wallMs: performance.now() - idleStarted,
+      cpuMs: (used.user + used.system) / 1000,
+      fsCalls: fsCalls.length,
+      fsCallNames: [...new Set(fsCalls)].sort(),
+      watchers: process.getActiveResourcesInfo().filter((name) => name === 'FSEventWrap').length,
+      timers: fake ? fake.pending() : undefined,
+    };
+  }
+
   // deactivate resolves once the lease's release is written.
   await extension.deactivate?.();
   for (const item of ctx.subscriptions) item.dispose?.();
+  fake?.restore(); // after deactivate: its timers are fake ones
   // Writes activate() started may still be finishing: an asynchronous rm lets them, retrying a
   // folder that is not empty yet.
   await fs.promises.rm(root, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
@@ -292,8 +345,10 @@ async function main() {
       // CPU time of the same span: on a busy machine wall time also counts the wait for a core.
       cpuMs: (cpu.user + cpu.system) / 1000,
       builtins: [...builtins].sort(),
-      fsCalls,
+      vendor: [...vendor].sort(),
+      fsCalls: activationFsCalls,
       netCalls,
+      idle,
     })}\n`,
   );
 }

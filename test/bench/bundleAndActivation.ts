@@ -2,6 +2,7 @@
 // each in a fresh Node process against a stub `vscode` (activationProbe.js).
 import { execFile } from 'node:child_process';
 import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { build, type BuildOptions } from 'esbuild';
 import { median } from './stats';
@@ -65,16 +66,37 @@ export interface ActivationFigures {
   builtins: string[];
   fsCalls: string[];
   netCalls: string[];
+  /** A bare `node -e 0` (spawn to exit), run just before each probe: the machine's yardstick. */
+  bareMs: number;
+  /** Median of each run's require + activate() over the bare start just before it. */
+  ratio: number;
 }
+
+/**
+ * require + activate() over a bare Node start, on the code before issue 21 (main 2caf0b4, its
+ * production bundle), by this file: `npm run bench -- idle --baseline-bundle <that bundle>`.
+ */
+export const ACTIVATION_BASELINE = { ratio: 0.51, totalMs: 91.8, cpuMs: 63.6, bareMs: 158.2 };
+
+/** The issue 21 target: require + activate() within this share of a bare `node -e 0`. */
+export const ACTIVATION_TARGET = 0.25;
 
 export async function benchActivation(bundlePath: string, runs: number): Promise<ActivationFigures> {
   const results: ProbeResult[] = [];
+  const bare: number[] = [];
+  const ratios: number[] = [];
   for (let i = 0; i < runs; i++) {
+    // Side by side: whatever else loads the machine weighs on both.
+    const started = performance.now();
+    await promisify(execFile)(process.execPath, ['-e', '0']);
+    bare.push(performance.now() - started);
     const { stdout } = await promisify(execFile)(process.execPath, [
       path.join(__dirname, 'activationProbe.js'),
       bundlePath,
     ]);
-    results.push(JSON.parse(stdout) as ProbeResult);
+    const result = JSON.parse(stdout) as ProbeResult;
+    results.push(result);
+    ratios.push(result.totalMs / bare[bare.length - 1]);
   }
   const union = (pick: (r: ProbeResult) => string[]): string[] => [...new Set(results.flatMap(pick))].sort();
   return {
@@ -87,5 +109,7 @@ export async function benchActivation(bundlePath: string, runs: number): Promise
     builtins: union((r) => r.builtins),
     fsCalls: union((r) => r.fsCalls),
     netCalls: union((r) => r.netCalls),
+    bareMs: median(bare),
+    ratio: median(ratios),
   };
 }

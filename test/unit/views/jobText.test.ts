@@ -6,6 +6,7 @@ import {
   checkText,
   downloadStopText,
   formatAge,
+  formatCount,
   formatDuration,
   jobDescription,
   jobLabel,
@@ -43,6 +44,13 @@ function job(overrides: Partial<TrackedJob> = {}): TrackedJob {
 }
 
 describe('job texts', () => {
+  it('writes counts as en-US does, with a comma every three digits', () => {
+    const intl = new Intl.NumberFormat('en-US');
+    for (const count of [0, 7, 999, 1000, 12_345, 200_000, 1_234_567, -4321, 2 ** 53 - 1, 1.5, 12_345.678]) {
+      assert.strictEqual(formatCount(count), intl.format(count));
+    }
+  });
+
   it('labels a job by its report, and by batch under a report row; never by the job id', () => {
     assert.strictEqual(jobLabel(job()), 'All_Orders');
     assert.strictEqual(jobLabel(job({ batch: 2, parentKey: 'p' })), 'All_Orders · Batch 2');
