@@ -348,6 +348,7 @@ export class ExportRunner extends Disposable implements ExportsApi {
       snapshot: request.destination,
       report: request.ref.report,
       criteria: request.query.criteria,
+      fields: request.query.fields,
       request: request.incremental ?? { fullRunEvery: Infinity },
       now: this.clock.now(),
       application: async () => {

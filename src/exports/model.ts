@@ -89,6 +89,11 @@ export interface ExportRun {
    * and the snapshot as of this run (a hard link in the runs folder, kept for the newest runs so
    * Compare with Previous Run has both sides; absent where the file system cannot link) with its sha256.
    */
+  /**
+   * Once completed: the run's records have no Modified_Time column, so the definition's next
+   * incremental runs would be refused (NoModifiedTimeError): said at the run's end.
+   */
+  noModifiedTime?: true;
   changes?: {
     added: number;
     changed: number;

@@ -9,7 +9,12 @@ import { silentLogger, systemClock } from '../../../src/core/ports';
 import { definitionRequest, type ExportDefinition } from '../../../src/exports/definitions';
 import { ExportRunner } from '../../../src/exports/exportRunner';
 import { EXPORTS_FILE_NAME, ExportStore } from '../../../src/exports/exportStore';
-import { NoModifiedTimeError, planIncrementalRun, runsFolder } from '../../../src/exports/incremental';
+import {
+  NoModifiedTimeError,
+  noModifiedTimeText,
+  planIncrementalRun,
+  runsFolder,
+} from '../../../src/exports/incremental';
 import type { ExportRun } from '../../../src/exports/model';
 import { JobService } from '../../../src/jobs/jobService';
 import { DEMO, startSimulator, type Simulator } from '../../simulator';
@@ -179,6 +184,20 @@ describe('incremental export (simulator over HTTP)', function () {
     assert.equal(applicationCalls, 1, "the app's date format is read once, then kept beside the snapshot");
   });
 
+  it('says at the end of the first run when its records have no Modified_Time column', async () => {
+    const short = { ...DEFINITION, fields: ['ID', 'Subject'] };
+    const first = await run(short);
+    assert.equal(first.state, 'completed', first.error);
+    assert.equal(first.noModifiedTime, true, 'the next runs would be refused: said now');
+    assert.match(
+      noModifiedTimeText(first),
+      /All_Tickets was exported without a Modified_Time column.*Add "Modified_Time" to "fields"/,
+    );
+    await assert.rejects(run(short), NoModifiedTimeError);
+    const full = await run(DEFINITION, { full: true });
+    assert.equal(full.noModifiedTime, undefined, 'the whole report has Modified_Time');
+  });
+
   it('leaves the snapshot as it was when a run fails, and the next run looks back as far', async () => {
     await run();
     const before = await readFile(snapshot, 'utf8');
@@ -251,7 +270,18 @@ describe('incremental export: which run is next', () => {
     await assert.rejects(plan(HOUR), (error: unknown) => {
       assert.ok(error instanceof NoModifiedTimeError);
       assert.match(error.message, /no Modified_Time column.*"mode": "full"/);
+      // No "fields" to add it to: the report itself has none.
+      assert.doesNotMatch(error.message, /"fields"/);
       return true;
     });
+    const listing = planIncrementalRun({
+      snapshot,
+      report: 'All_Tickets',
+      fields: ['ID', 'Name'],
+      request: { fullRunEvery: 7 },
+      now: HOUR,
+      application: app,
+    });
+    await assert.rejects(listing, /"fields" leaves it out.*Add "Modified_Time" to "fields"/);
   });
 });
