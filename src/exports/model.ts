@@ -41,6 +41,11 @@ export interface ExportRun {
   records: number;
   startedAt: number;
   finishedAt?: number;
+  /**
+   * Completed, then a later run (this id) wrote the same destination (a definition without
+   * {date}/{time}, overwritten as the user asked): the file is that run's now, not this one's.
+   */
+  replacedBy?: string;
   /** Why the export stopped (failed, interrupted). */
   error?: string;
   /** The partial file kept after a cancel or an interruption. */
