@@ -5,10 +5,8 @@ import * as assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { silentLogger, systemClock } from '../../../src/core/ports';
 import { definitionRequest, type ExportDefinition } from '../../../src/exports/definitions';
 import { ExportRunner } from '../../../src/exports/exportRunner';
-import { EXPORTS_FILE_NAME, ExportStore } from '../../../src/exports/exportStore';
 import {
   NoModifiedTimeError,
   noModifiedTimeText,
@@ -18,9 +16,8 @@ import {
 import type { ExportRun } from '../../../src/exports/model';
 import { JobService } from '../../../src/jobs/jobService';
 import { DEMO, startSimulator, type Simulator } from '../../simulator';
-import { TEST_POLL_SETTINGS } from '../helpers/pollSettings';
 import { SharedStorage } from '../jobs/sharedStorage';
-import { clientFor } from '../results/helpers';
+import { systemRunner } from '../helpers/systemRunner';
 import { sortedById } from '../helpers/sortedById';
 
 const TICKETS = { owner: DEMO.owner, app: 'help-desk', report: 'All_Tickets' };
@@ -46,27 +43,11 @@ describe('incremental export (simulator over HTTP)', function () {
   beforeEach(async () => {
     sim = await startSimulator({ jobDurationMs: 0, throttles: false, ticketsRows: 400 });
     shared = await SharedStorage.create();
-    const api = clientFor(sim);
-    service = new JobService({
-      store: shared.store(),
-      clients: async () => api,
-      clock: systemClock,
-      logger: silentLogger,
-      resultsDir: path.join(shared.dir, 'results'),
-      settings: TEST_POLL_SETTINGS,
-      autoDownload: () => true,
-    });
     applicationCalls = 0;
-    runner = new ExportRunner({
-      jobs: service,
-      store: new ExportStore(shared.file(EXPORTS_FILE_NAME)),
-      clock: systemClock,
-      logger: silentLogger,
-      applications: () => {
-        applicationCalls++;
-        return api.listApplications();
-      },
-    });
+    ({ service, runner } = systemRunner(sim, shared, (api) => () => {
+      applicationCalls++;
+      return api.listApplications();
+    }));
     snapshot = path.join(shared.dir, 'ws', 'exports', 'All_Tickets.csv');
   });
 

@@ -3,15 +3,12 @@
 // (walk-through of issue 20, item 4): ExportRunner over the simulator, real files.
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { silentLogger, systemClock } from '../../../src/core/ports';
 import { ExportRunner } from '../../../src/exports/exportRunner';
-import { EXPORTS_FILE_NAME, ExportStore } from '../../../src/exports/exportStore';
 import type { ExportRun } from '../../../src/exports/model';
 import { JobService } from '../../../src/jobs/jobService';
 import { DEMO, startSimulator, type Simulator } from '../../simulator';
-import { TEST_POLL_SETTINGS } from '../helpers/pollSettings';
 import { SharedStorage } from '../jobs/sharedStorage';
-import { clientFor } from '../results/helpers';
+import { systemRunner } from '../helpers/systemRunner';
 
 const TICKETS = { owner: DEMO.owner, app: 'help-desk', report: 'All_Tickets' };
 
@@ -25,22 +22,7 @@ describe('a completed export whose file a later run replaced', function () {
   beforeEach(async () => {
     sim = await startSimulator({ jobDurationMs: 0, throttles: false, ticketsRows: 200 });
     shared = await SharedStorage.create();
-    const api = clientFor(sim);
-    service = new JobService({
-      store: shared.store(),
-      clients: async () => api,
-      clock: systemClock,
-      logger: silentLogger,
-      resultsDir: path.join(shared.dir, 'results'),
-      settings: TEST_POLL_SETTINGS,
-      autoDownload: () => true,
-    });
-    runner = new ExportRunner({
-      jobs: service,
-      store: new ExportStore(shared.file(EXPORTS_FILE_NAME)),
-      clock: systemClock,
-      logger: silentLogger,
-    });
+    ({ service, runner } = systemRunner(sim, shared));
   });
 
   afterEach(async () => {
