@@ -9,6 +9,7 @@ import * as vscode from 'vscode';
 import { keepNewestFiles } from '../core/keepNewest';
 import { compareCsv, CompareError } from '../exports/compareCsv';
 import { compareMarkdown } from '../exports/compareReport';
+import { previousGoneReason, runsInBetween } from '../exports/compareSides';
 import { historyKey, type RunHistoryApi, type RunRecord } from '../exports/runHistory';
 import type { Services } from '../services';
 import { runRowText, runTitle } from '../views/historyText';
@@ -67,11 +68,7 @@ async function previousFile(
   if (previous.file && !replaced && (await exists(previous.file))) {
     return { file: previous.file };
   }
-  const where = replaced
-    ? `this run wrote the same file, ${path.basename(previous.file ?? '')}, so the previous records are no longer there (a {date} or {time} in the definition's destination keeps each run's file)`
-    : previous.file
-      ? `${path.basename(previous.file)} no longer exists`
-      : 'it left no file';
+  const where = previousGoneReason(previous, current);
   const choice = await vscode.window.showWarningMessage(
     `The previous run of ${previous.definition} cannot be compared: ${where}. You can compare with another CSV of the same report.`,
     'Compare with a File…',
@@ -87,7 +84,18 @@ async function previousFile(
   });
   const file = picked?.[0]?.fsPath;
   return file
-    ? { file, warning: `The previous run's file was gone; compared with ${file} instead.` }
+    ? {
+        file,
+        warning: `The previous run's file could not be compared (${replaced ? 'this run replaced it' : 'it is gone'}); compared with ${file} instead.`,
+      }
+    : undefined;
+}
+
+/** Said on the current side when runs not in this history (e.g. the command line's) updated the snapshot in between. */
+async function unlistedRuns(previous: RunRecord, current: RunRecord): Promise<string | undefined> {
+  const between = await runsInBetween(previous, current);
+  return between > 0
+    ? `${between} run${between === 1 ? '' : 's'} not in this history (from the command line, or another window's workspace) updated the snapshot between these two: their changes are counted here too.`
     : undefined;
 }
 
@@ -151,7 +159,7 @@ export async function compareWithPreviousRun(services: Services, arg?: unknown):
       {
         title: runTitle(current, now),
         file: current.file,
-        warning: changedSince(current, summary.currentSha256),
+        warning: changedSince(current, summary.currentSha256) ?? (await unlistedRuns(previous, current)),
       },
       summary,
       differences,

@@ -271,6 +271,9 @@ export async function applyRunToSnapshot(
   }
 }
 
+/** A file of a run in the runs folder starts with the run's start stamp (so names sort by age), then its mode. */
+export const RUN_STAMP = /^(\d{4}-\d{2}-\d{2}-\d{9}Z)-(?:full|incremental)/;
+
 /** Snapshot copies kept: this run's and the one before (Compare with Previous Run needs both). */
 export const KEPT_SNAPSHOT_COPIES = 2;
 /** Runs whose own records and record of changes are kept. */
@@ -284,14 +287,13 @@ export const KEPT_RUN_FILES = 10;
 async function pruneRunsFolder(snapshot: string): Promise<void> {
   const folder = runsFolder(snapshot);
   const names = await fs.readdir(folder).catch(() => [] as string[]);
-  const runStamp = /^(\d{4}-\d{2}-\d{2}-\d{9}Z)-(?:full|incremental)/;
-  const stamps = [...new Set(names.map((name) => runStamp.exec(name)?.[1]).filter((s) => s !== undefined))]
+  const stamps = [...new Set(names.map((name) => RUN_STAMP.exec(name)?.[1]).filter((s) => s !== undefined))]
     .sort()
     .reverse();
   const keepCopies = new Set(stamps.slice(0, KEPT_SNAPSHOT_COPIES));
   const keepRuns = new Set(stamps.slice(0, KEPT_RUN_FILES));
   const doomed = names.filter((name) => {
-    const at = runStamp.exec(name)?.[1];
+    const at = RUN_STAMP.exec(name)?.[1];
     return at !== undefined && (!keepRuns.has(at) || (name.endsWith('.snapshot.csv') && !keepCopies.has(at)));
   });
   await Promise.all(
