@@ -6,6 +6,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { errorMessage } from '../core/format';
 import { keepNewestFiles } from '../core/keepNewest';
 import { compareCsv, CompareError } from '../exports/compareCsv';
 import { compareMarkdown } from '../exports/compareReport';
@@ -89,6 +90,53 @@ async function previousFile(
         warning: `The previous run's file could not be compared (${replaced ? 'this run replaced it' : 'it is gone'}); compared with ${file} instead.`,
       }
     : undefined;
+}
+
+/**
+ * Where "Save Differences As…" proposes: the workspace folder, else the folder the user keeps the
+ * run's file in (an incremental run's snapshot copy is in the internal `.runs` folder: its parent).
+ */
+function saveFolder(current: RunRecord): string {
+  const workspace = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+  if (workspace) {
+    return workspace;
+  }
+  const folder = path.dirname(current.file as string);
+  return folder.endsWith('.runs') ? path.dirname(folder) : folder;
+}
+
+/** Copies the differences where the user picks, and says so (or why not). */
+async function saveDifferences(services: Services, differences: string, current: RunRecord): Promise<void> {
+  const target = await vscode.window.showSaveDialog({
+    defaultUri: vscode.Uri.file(path.join(saveFolder(current), path.basename(differences))),
+    filters: { CSV: ['csv'] },
+  });
+  if (!target) {
+    return;
+  }
+  try {
+    await fs.copyFile(differences, target.fsPath);
+  } catch (error) {
+    services.logger.error(`Could not save the differences to ${target.fsPath}: ${errorMessage(error)}`);
+    const again = await vscode.window.showErrorMessage(
+      `The differences were not saved to ${target.fsPath}: ${errorMessage(error)}`,
+      'Save Differences As…',
+    );
+    if (again) {
+      await saveDifferences(services, differences, current);
+    }
+    return;
+  }
+  const choice = await vscode.window.showInformationMessage(
+    `Saved the differences of ${current.definition} to ${vscode.workspace.asRelativePath(target)}.`,
+    'Open',
+    'Reveal in Explorer',
+  );
+  if (choice === 'Open') {
+    await vscode.commands.executeCommand('vscode.open', target, { preview: false });
+  } else if (choice === 'Reveal in Explorer') {
+    await vscode.commands.executeCommand('revealInExplorer', target);
+  }
 }
 
 /** Said on the current side when runs not in this history (e.g. the command line's) updated the snapshot in between. */
@@ -180,17 +228,10 @@ export async function compareWithPreviousRun(services: Services, arg?: unknown):
               preview: false,
             });
           } else if (choice === 'Save Differences As…') {
-            const target = await vscode.window.showSaveDialog({
-              defaultUri: vscode.Uri.file(
-                path.join(path.dirname(current.file as string), path.basename(differences)),
-              ),
-              filters: { CSV: ['csv'] },
-            });
-            if (target) {
-              await fs.copyFile(differences, target.fsPath);
-            }
+            await saveDifferences(services, differences, current);
           }
-        });
+        })
+        .then(undefined, (error) => services.logger.error(`Notification action failed: ${String(error)}`));
     }
     return summaryFile;
   } catch (error) {
