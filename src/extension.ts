@@ -45,6 +45,7 @@ import type { Services } from './services';
 import { registerJobsTree, type JobsTree } from './views/jobsTree';
 import { DefinitionsEditorSupport } from './views/definitionsEditor';
 import { ExportNotifications } from './views/exportNotifications';
+import { NoModifiedTimeWarning } from './views/noModifiedTimeWarning';
 import { JobNotifications } from './views/notifications';
 import { CommandContexts } from './views/commandContexts';
 import { JobsStatusBar } from './views/statusBar';
@@ -177,6 +178,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
   own(new CommandContexts(services));
   own(new JobNotifications(services, readNotificationLevel, readAutoDownload));
   own(new ExportNotifications(services, readNotificationLevel));
+  own(new NoModifiedTimeWarning(services));
   own(new DefinitionsEditorSupport(services));
 
   const updateSignedIn = (): void => {

@@ -1,6 +1,7 @@
 // Follows one export run until it settles, printing its progress and one summary line, and says
 // which exit code its outcome stands for. Shared by `export` and `resume`.
 import * as path from 'node:path';
+import { NoModifiedTimeError, noModifiedTimeAdvice, noModifiedTimeText } from '../exports/incremental';
 import { batchesDone, type ExportRun } from '../exports/model';
 import type { TrackedJob } from '../jobs/model';
 import { isZohoError } from '../zoho/errors';
@@ -41,6 +42,13 @@ export function describeError(error: unknown): { code: ExitCode; message: string
     const code = codeOfKind(error.kind);
     const prefix = code === EXIT.refused ? 'Zoho refused: ' : '';
     return { code, message: `${prefix}${error.message}${codes ? ` (${codes})` : ''}` };
+  }
+  if (error instanceof NoModifiedTimeError) {
+    // The definition asks for what the report cannot give: fixed in the file (or by --full), not a bug.
+    return {
+      code: EXIT.usage,
+      message: `${error.problem} ${noModifiedTimeAdvice(error.fieldsLackIt, 'Run it with --full')}`,
+    };
   }
   return { code: EXIT.failure, message: error instanceof Error ? error.message : String(error) };
 }
@@ -196,6 +204,9 @@ export async function follow(
       const { added, changed, removed, file } = run.changes;
       done.mode = run.mode;
       done.changes = { added, changed, removed, file: path.relative(process.cwd(), file) || file };
+      if (run.noModifiedTime) {
+        done.message = noModifiedTimeText(run);
+      }
     }
   } else {
     const job = lastJob(services, run);

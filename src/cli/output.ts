@@ -122,7 +122,8 @@ export function doneText(e: Extract<CliEvent, { type: 'done' }>): string {
     const changes = e.changes
       ? `${e.mode} run, +${number(e.changes.added)} ~${number(e.changes.changed)} −${number(e.changes.removed)} (${e.changes.file}), `
       : '';
-    return `✔ ${e.name}: ${changes}${figures} → ${e.file ?? ''}`;
+    // A completed run's message is a warning about the next runs (e.g. no Modified_Time column).
+    return `✔ ${e.name}: ${changes}${figures} → ${e.file ?? ''}${e.message ? `\n  ⚠ ${e.message}` : ''}`;
   }
   const resume = e.resume ? `\n  ${e.resume}` : '';
   return `✖ ${e.name}: ${e.message ?? e.state} (${figures})${resume}`;

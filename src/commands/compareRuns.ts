@@ -6,9 +6,11 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { errorMessage } from '../core/format';
 import { keepNewestFiles } from '../core/keepNewest';
 import { compareCsv, CompareError } from '../exports/compareCsv';
 import { compareMarkdown } from '../exports/compareReport';
+import { previousGoneReason, runsInBetween } from '../exports/compareSides';
 import { historyKey, type RunHistoryApi, type RunRecord } from '../exports/runHistory';
 import type { Services } from '../services';
 import { runRowText, runTitle } from '../views/historyText';
@@ -67,11 +69,7 @@ async function previousFile(
   if (previous.file && !replaced && (await exists(previous.file))) {
     return { file: previous.file };
   }
-  const where = replaced
-    ? `this run wrote the same file, ${path.basename(previous.file ?? '')}, so the previous records are no longer there (a {date} or {time} in the definition's destination keeps each run's file)`
-    : previous.file
-      ? `${path.basename(previous.file)} no longer exists`
-      : 'it left no file';
+  const where = previousGoneReason(previous, current);
   const choice = await vscode.window.showWarningMessage(
     `The previous run of ${previous.definition} cannot be compared: ${where}. You can compare with another CSV of the same report.`,
     'Compare with a File…',
@@ -87,7 +85,65 @@ async function previousFile(
   });
   const file = picked?.[0]?.fsPath;
   return file
-    ? { file, warning: `The previous run's file was gone; compared with ${file} instead.` }
+    ? {
+        file,
+        warning: `The previous run's file could not be compared (${replaced ? 'this run replaced it' : 'it is gone'}); compared with ${file} instead.`,
+      }
+    : undefined;
+}
+
+/**
+ * Where "Save Differences As…" proposes: the workspace folder, else the folder the user keeps the
+ * run's file in (an incremental run's snapshot copy is in the internal `.runs` folder: its parent).
+ */
+function saveFolder(current: RunRecord): string {
+  const workspace = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+  if (workspace) {
+    return workspace;
+  }
+  const folder = path.dirname(current.file as string);
+  return folder.endsWith('.runs') ? path.dirname(folder) : folder;
+}
+
+/** Copies the differences where the user picks, and says so (or why not). */
+async function saveDifferences(services: Services, differences: string, current: RunRecord): Promise<void> {
+  const target = await vscode.window.showSaveDialog({
+    defaultUri: vscode.Uri.file(path.join(saveFolder(current), path.basename(differences))),
+    filters: { CSV: ['csv'] },
+  });
+  if (!target) {
+    return;
+  }
+  try {
+    await fs.copyFile(differences, target.fsPath);
+  } catch (error) {
+    services.logger.error(`Could not save the differences to ${target.fsPath}: ${errorMessage(error)}`);
+    const again = await vscode.window.showErrorMessage(
+      `The differences were not saved to ${target.fsPath}: ${errorMessage(error)}`,
+      'Save Differences As…',
+    );
+    if (again) {
+      await saveDifferences(services, differences, current);
+    }
+    return;
+  }
+  const choice = await vscode.window.showInformationMessage(
+    `Saved the differences of ${current.definition} to ${vscode.workspace.asRelativePath(target)}.`,
+    'Open',
+    'Reveal in Explorer',
+  );
+  if (choice === 'Open') {
+    await vscode.commands.executeCommand('vscode.open', target, { preview: false });
+  } else if (choice === 'Reveal in Explorer') {
+    await vscode.commands.executeCommand('revealInExplorer', target);
+  }
+}
+
+/** Said on the current side when runs not in this history (e.g. the command line's) updated the snapshot in between. */
+async function unlistedRuns(previous: RunRecord, current: RunRecord): Promise<string | undefined> {
+  const between = await runsInBetween(previous, current);
+  return between > 0
+    ? `${between} run${between === 1 ? '' : 's'} not in this history (from the command line, or another window's workspace) updated the snapshot between these two: their changes are counted here too.`
     : undefined;
 }
 
@@ -151,7 +207,7 @@ export async function compareWithPreviousRun(services: Services, arg?: unknown):
       {
         title: runTitle(current, now),
         file: current.file,
-        warning: changedSince(current, summary.currentSha256),
+        warning: changedSince(current, summary.currentSha256) ?? (await unlistedRuns(previous, current)),
       },
       summary,
       differences,
@@ -172,17 +228,10 @@ export async function compareWithPreviousRun(services: Services, arg?: unknown):
               preview: false,
             });
           } else if (choice === 'Save Differences As…') {
-            const target = await vscode.window.showSaveDialog({
-              defaultUri: vscode.Uri.file(
-                path.join(path.dirname(current.file as string), path.basename(differences)),
-              ),
-              filters: { CSV: ['csv'] },
-            });
-            if (target) {
-              await fs.copyFile(differences, target.fsPath);
-            }
+            await saveDifferences(services, differences, current);
           }
-        });
+        })
+        .then(undefined, (error) => services.logger.error(`Notification action failed: ${String(error)}`));
     }
     return summaryFile;
   } catch (error) {

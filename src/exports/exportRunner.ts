@@ -310,6 +310,9 @@ export class ExportRunner extends Disposable implements ExportsApi {
     if (run?.state !== 'completed') {
       return undefined;
     }
+    if (run.replacedBy !== undefined) {
+      return undefined; // a later run replaced the file, as the user asked: not a file that went wrong
+    }
     const error = await this.ctx.files.checkCompleted(run);
     if (error !== run.error) {
       await this.store.update(id, { error });
@@ -350,6 +353,7 @@ export class ExportRunner extends Disposable implements ExportsApi {
       snapshot: request.destination,
       report: request.ref.report,
       criteria: request.query.criteria,
+      fields: request.query.fields,
       request: request.incremental ?? { fullRunEvery: Infinity },
       now: this.clock.now(),
       application: async () => {

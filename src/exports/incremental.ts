@@ -69,13 +69,46 @@ export interface IncrementalPlan {
   timeZone?: string;
 }
 
-/** The report has no Modified_Time column: only full runs can keep its snapshot. */
+/**
+ * The report's export has no Modified_Time column: only full runs can keep its snapshot. When the
+ * definition's "fields" leaves it out, adding it is the fix; otherwise the report itself has none.
+ */
 export class NoModifiedTimeError extends Error {
-  constructor(report: string) {
-    super(
-      `${report} has no Modified_Time column (its last full export had none), so an incremental export cannot find what changed. Run a full export, or set "mode": "full" (or add "Modified_Time" to "fields").`,
-    );
+  /** What is wrong, without the advice (the command line words its own: `--full`). */
+  readonly problem: string;
+  /** The definition lists "fields" without Modified_Time: adding it is a fix. */
+  readonly fieldsLackIt: boolean;
+  constructor(report: string, fields?: readonly string[]) {
+    const fieldsLackIt = fieldsLackModifiedTime(fields);
+    const problem = fieldsLackIt
+      ? `${report}'s export has no Modified_Time column (the definition's "fields" leaves it out), so an incremental export cannot find what changed.`
+      : `${report} has no Modified_Time column (its last full export had none), so an incremental export cannot find what changed.`;
+    super(`${problem} ${noModifiedTimeAdvice(fieldsLackIt, 'Run a full export')}`);
+    this.problem = problem;
+    this.fieldsLackIt = fieldsLackIt;
   }
+}
+
+function fieldsLackModifiedTime(fields: readonly string[] | undefined): boolean {
+  return fields !== undefined && fields.length > 0 && !fields.includes('Modified_Time');
+}
+
+/** `runFull` is how this surface runs a full export ("Run a full export", "Run it with --full"). */
+export function noModifiedTimeAdvice(fieldsLackIt: boolean, runFull: string): string {
+  return fieldsLackIt
+    ? `Add "Modified_Time" to "fields", or set "mode": "full" (${runFull.toLowerCase()} meanwhile).`
+    : `${runFull}, or set "mode": "full" in the definition.`;
+}
+
+/**
+ * Said at the end of the first (full) run of an incremental definition whose records have no
+ * Modified_Time column (ExportRun.noModifiedTime): the next runs would each be refused.
+ */
+export function noModifiedTimeText(run: Pick<ExportRun, 'ref' | 'definition' | 'query'>): string {
+  const name = run.definition ? `"${run.definition}"` : `the export of ${run.ref.report}`;
+  return fieldsLackModifiedTime(run.query.fields)
+    ? `${run.ref.report} was exported without a Modified_Time column (the definition's "fields" leaves it out), so later runs of ${name} cannot fetch only what changed: each would be refused. Add "Modified_Time" to "fields", or set "mode": "full".`
+    : `${run.ref.report} has no Modified_Time column, so later runs of ${name} cannot fetch only what changed: each would be refused. Set "mode": "full".`;
 }
 
 /** `exports/All_Tickets.csv` → `exports/All_Tickets.csv.runs`: each run's records and changes, and the state. */
@@ -119,6 +152,8 @@ export async function planIncrementalRun(options: {
   snapshot: string;
   report: string;
   criteria?: string;
+  /** The definition's "fields", if it lists them (the advice differs). */
+  fields?: readonly string[];
   request: IncrementalRequest;
   now: number;
   application: () => Promise<Pick<Application, 'date_format' | 'time_zone'> | undefined>;
@@ -145,7 +180,7 @@ export async function planIncrementalRun(options: {
     return full('the first run of an incremental export is full');
   }
   if (!headerColumns(state.header).includes('Modified_Time')) {
-    throw new NoModifiedTimeError(options.report);
+    throw new NoModifiedTimeError(options.report, options.fields);
   }
   if (now - state.lastFullAt >= request.fullRunEvery * DAY) {
     return full(
@@ -187,7 +222,9 @@ export async function planIncrementalRun(options: {
  * records the run's changes. Nothing for other runs. Throws ExportStop when the snapshot cannot
  * be made exact; it then stays as it was.
  */
-export async function applyRunToSnapshot(run: ExportRun): Promise<Pick<ExportRun, 'changes'>> {
+export async function applyRunToSnapshot(
+  run: ExportRun,
+): Promise<Pick<ExportRun, 'changes' | 'noModifiedTime'>> {
   if (!run.snapshot || !run.mode) {
     return {};
   }
@@ -214,6 +251,8 @@ export async function applyRunToSnapshot(run: ExportRun): Promise<Pick<ExportRun
     await pruneRunsFolder(snapshot);
     const copyBytes = merged.copy ? (await fs.stat(merged.copy).catch(() => undefined))?.size : undefined;
     return {
+      // Said now, not when the next run is refused (issue 20: "say so ... when run").
+      ...(!headerColumns(merged.header).includes('Modified_Time') && { noModifiedTime: true }),
       changes: {
         added: merged.added,
         changed: merged.changed,
@@ -234,6 +273,9 @@ export async function applyRunToSnapshot(run: ExportRun): Promise<Pick<ExportRun
   }
 }
 
+/** A file of a run in the runs folder starts with the run's start stamp (so names sort by age), then its mode. */
+export const RUN_STAMP = /^(\d{4}-\d{2}-\d{2}-\d{9}Z)-(?:full|incremental)/;
+
 /** Snapshot copies kept: this run's and the one before (Compare with Previous Run needs both). */
 export const KEPT_SNAPSHOT_COPIES = 2;
 /** Runs whose own records and record of changes are kept. */
@@ -247,14 +289,13 @@ export const KEPT_RUN_FILES = 10;
 async function pruneRunsFolder(snapshot: string): Promise<void> {
   const folder = runsFolder(snapshot);
   const names = await fs.readdir(folder).catch(() => [] as string[]);
-  const runStamp = /^(\d{4}-\d{2}-\d{2}-\d{9}Z)-(?:full|incremental)/;
-  const stamps = [...new Set(names.map((name) => runStamp.exec(name)?.[1]).filter((s) => s !== undefined))]
+  const stamps = [...new Set(names.map((name) => RUN_STAMP.exec(name)?.[1]).filter((s) => s !== undefined))]
     .sort()
     .reverse();
   const keepCopies = new Set(stamps.slice(0, KEPT_SNAPSHOT_COPIES));
   const keepRuns = new Set(stamps.slice(0, KEPT_RUN_FILES));
   const doomed = names.filter((name) => {
-    const at = runStamp.exec(name)?.[1];
+    const at = RUN_STAMP.exec(name)?.[1];
     return at !== undefined && (!keepRuns.has(at) || (name.endsWith('.snapshot.csv') && !keepCopies.has(at)));
   });
   await Promise.all(

@@ -41,6 +41,11 @@ export interface ExportRun {
   records: number;
   startedAt: number;
   finishedAt?: number;
+  /**
+   * Completed, then a later run (this id) wrote the same destination (a definition without
+   * {date}/{time}, overwritten as the user asked): the file is that run's now, not this one's.
+   */
+  replacedBy?: string;
   /** Why the export stopped (failed, interrupted). */
   error?: string;
   /** The partial file kept after a cancel or an interruption. */
@@ -89,6 +94,11 @@ export interface ExportRun {
    * and the snapshot as of this run (a hard link in the runs folder, kept for the newest runs so
    * Compare with Previous Run has both sides; absent where the file system cannot link) with its sha256.
    */
+  /**
+   * Once completed: the run's records have no Modified_Time column, so the definition's next
+   * incremental runs would be refused (NoModifiedTimeError): said at the run's end.
+   */
+  noModifiedTime?: true;
   changes?: {
     added: number;
     changed: number;
@@ -135,6 +145,9 @@ export function isMergedJob(
 export function exportFile(run: ExportRun): string | undefined {
   // An incremental definition's run: the snapshot as of the run (the report then), not its own
   // records (only what changed); older runs' copies are removed (./incremental.ts).
+  if (run.replacedBy !== undefined) {
+    return undefined; // its file now holds the later run's records
+  }
   return run.state === 'completed' ? (run.changes?.snapshotCopy ?? run.destination) : run.keptPath;
 }
 

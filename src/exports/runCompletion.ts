@@ -50,11 +50,34 @@ export class RunCompletion {
     if (!done) {
       throw new Fenced();
     }
+    await this.markReplaced(done);
     logger.info(
       `Export of ${run.ref.report} completed: ${run.records} records in ${run.batches.length} batches.`,
     );
     await this.ctx.record(done, sha256);
     this.ctx.finished(done);
+  }
+
+  /**
+   * The older completed runs that wrote the same file now name this run as what replaced it (the
+   * user agreed to the overwrite): their file is not "changed since", it is this run's
+   * (ExportsApi.verifyCompleted leaves them trusted; their row says they were replaced).
+   */
+  private async markReplaced(done: ExportRun): Promise<void> {
+    const { store } = this.ctx;
+    const older = store
+      .all()
+      .filter(
+        (other) =>
+          other.id !== done.id &&
+          other.state === 'completed' &&
+          other.replacedBy === undefined &&
+          other.destination === done.destination &&
+          other.startedAt <= done.startedAt,
+      );
+    for (const other of older) {
+      await store.update(other.id, { replacedBy: done.id, error: undefined });
+    }
   }
 
   /**

@@ -18,7 +18,7 @@ function tooltip(run: ExportRun): vscode.MarkdownString {
     `Export of ${run.ref.app} / ${run.ref.report}`,
     `State: ${isUntrusted(run) ? 'completed, but its file is not what the export wrote' : run.state}`,
     `Records: ${formatRecords(run.records)} in ${batchesDone(run)} of ${run.batches.length} batches`,
-    `File: ${exportFile(run) ?? `${run.destination} (when complete)`}`,
+    `File: ${exportFile(run) ?? `${run.destination} (${run.replacedBy ? 'replaced by a later run' : 'when complete'})`}`,
   ];
   if (run.query.criteria) {
     lines.push(`Criteria: ${run.query.criteria}`);

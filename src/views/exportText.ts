@@ -70,6 +70,10 @@ function exportState(run: ExportRun, now: number): string {
         // The whole problem is in the tooltip (and said when the file is opened).
         return `not trusted · the file changed since the export · Restart Export to read it again`;
       }
+      if (run.replacedBy !== undefined) {
+        // A later run of the same file replaced it, as the user asked: nothing to open here.
+        return `${completedRecords(run)} · ${batches(done)} · file replaced by a later run · ${elapsed}`;
+      }
       // "ready" as on a job row: the merged file has not been opened or revealed yet.
       return `${completedRecords(run)} · ${batches(done)} · ${isExportUnopened(run) ? 'ready · ' : ''}${elapsed}`;
     case 'cancelled':

@@ -15,7 +15,7 @@ export function isJobReady(services: Counted, job: TrackedJob, now: number = Dat
 
 /** A completed export whose merged file has not been opened or revealed yet. */
 export function isExportUnopened(run: ExportRun): boolean {
-  return run.state === 'completed' && run.seenAt === undefined;
+  return run.state === 'completed' && run.seenAt === undefined && run.replacedBy === undefined;
 }
 
 /** Unopened results: single jobs' CSVs plus completed exports' merged files. */

@@ -13,6 +13,7 @@ const DEFINITIONS = JSON.stringify({
   exports: [
     { name: 'Tickets', app: 'help-desk', report: 'All_Tickets', mode: 'incremental' },
     { name: 'Reference', app: 'help-desk', report: 'All_Tickets', destination: 'ref/{report}.csv' },
+    { name: 'Orders', app: 'zylker-store', report: 'All_Orders', mode: 'incremental' },
   ],
 });
 
@@ -22,7 +23,7 @@ describe('command line: an incremental definition against the simulator', functi
   let ws: Workspace;
 
   before(async () => {
-    sim = await startSimulator({ jobDurationMs: 0, throttles: false, ticketsRows: 2000 });
+    sim = await startSimulator({ jobDurationMs: 0, throttles: false, ticketsRows: 2000, ordersRows: 50 });
     ws = await Workspace.create(DEFINITIONS);
   });
 
@@ -87,5 +88,27 @@ describe('command line: an incremental definition against the simulator', functi
       deleted.sort().map((id) => `removed,${id}`),
     );
     assert.equal(await readFile(snapshot, 'utf8'), await reference());
+  });
+
+  it('says at the first run that a report without Modified_Time cannot run incrementally, then refuses with exit 2 and --full', async () => {
+    const first = await run('Orders');
+    assert.equal(first.mode, 'full');
+    assert.match(
+      String(first.message),
+      /^All_Orders has no Modified_Time column, so later runs of "Orders" cannot fetch only what changed.*Set "mode": "full"\.$/,
+    );
+    const { code, stdout } = await ws.run(['export', 'Orders', '--simulator', sim.url, '--json']).finished;
+    assert.equal(code, 2, 'the definition asks for what the report cannot give: a definitions problem');
+    const error = events(stdout).find((event) => event.type === 'error') as {
+      exitCode: number;
+      message: string;
+    };
+    assert.equal(error.exitCode, 2);
+    assert.match(
+      error.message,
+      /All_Orders has no Modified_Time column.*Run it with --full, or set "mode": "full"/,
+    );
+    assert.doesNotMatch(error.message, /"fields"/, 'the definition has no "fields" to add it to');
+    assert.equal((await run('Orders', '--full')).mode, 'full');
   });
 });

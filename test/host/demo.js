@@ -5,6 +5,8 @@
 // address and the demo credentials, and stops everything it started on Ctrl+C.
 //   npm run demo -- --port 8781 --vscode-port 8081
 //   npm run demo -- --smoke      start everything, check both addresses answer, stop (exit code says)
+//   npm run demo -- --changes 5,10,2   what Enter in this terminal does to help-desk/All_Tickets
+//                                (added,edited,deleted; default 5,10,2), to see incremental exports
 // Only Node built-ins are required at the top: node_modules may not exist yet.
 const fs = require('fs');
 const http = require('http');
@@ -47,7 +49,30 @@ function httpStatus(url) {
   });
 }
 
+/** `--changes added,edited,deleted`: the change set Enter applies to help-desk/All_Tickets. */
+function changeSet() {
+  const i = process.argv.indexOf('--changes');
+  const value = i === -1 ? '5,10,2' : process.argv[i + 1];
+  if (!/^\d+,\d+,\d+$/.test(value ?? '')) {
+    throw new Error('--changes needs three counts: added,edited,deleted (e.g. 5,10,2)');
+  }
+  return value;
+}
+
+/** Enter in this terminal changes help-desk/All_Tickets (the simulator's --changes), and says what changed. */
+function forwardEnter(simulator) {
+  require('readline')
+    .createInterface({ input: process.stdin })
+    .on('line', () => {
+      simulator.change().then(
+        (line) => console.log(`[demo] ${line}`),
+        (error) => console.error(`[demo] could not change All_Tickets: ${error.message}`),
+      );
+    });
+}
+
 async function main() {
+  const changes = changeSet();
   const simPort = option('--port', 8780);
   const vscodePort = option('--vscode-port', 8080);
   const smoke = process.argv.includes('--smoke');
@@ -104,7 +129,7 @@ async function main() {
   console.log(
     `\n[demo] starting the simulator on 127.0.0.1:${simPort} and code-server on 127.0.0.1:${vscodePort}`,
   );
-  const simulator = await startSimulator({ port: simPort });
+  const simulator = await startSimulator({ port: simPort, args: ['--changes', changes] });
   started.push(simulator);
   const settingsFile = path.join(dirs.userData, 'User', 'settings.json');
   fs.mkdirSync(path.dirname(settingsFile), { recursive: true });
@@ -134,9 +159,10 @@ async function main() {
 
   if (smoke) {
     const [serverStatus, simStatus] = await Promise.all([httpStatus(url), httpStatus(simulator.url)]);
-    const ok = serverStatus === 200 && simStatus > 0;
+    const changed = await simulator.change();
+    const ok = serverStatus === 200 && simStatus > 0 && changed.startsWith('Changed All_Tickets');
     console.log(
-      `[demo] smoke: code-server ${url} -> HTTP ${serverStatus}; simulator ${simulator.url} -> HTTP ${simStatus}`,
+      `[demo] smoke: code-server ${url} -> HTTP ${serverStatus}; simulator ${simulator.url} -> HTTP ${simStatus}; Enter -> ${changed}`,
     );
     await stopAll();
     console.log(`[demo] smoke ${ok ? 'passed' : 'FAILED'}; everything stopped.`);
@@ -156,9 +182,15 @@ async function main() {
     "Try the Local Simulator" (no credentials needed), or sign in by hand:
       Access token:      ${DEMO.accessToken}
       Refresh token:     ${DEMO.refreshToken}   client id ${DEMO.clientId}, client secret ${DEMO.clientSecret}
-      Owner / app:       ${DEMO.owner} / ${DEMO.app}   (reports All_Orders, All_Customers)${notInstalled}
+      Owner / app:       ${DEMO.owner} / ${DEMO.app}   (reports All_Orders, All_Customers)
+                         ${DEMO.owner} / help-desk   (report All_Tickets, which has Modified_Time)${notInstalled}
 
-  Press Ctrl+C to stop everything.`);
+    Incremental exports: save a definition of help-desk / All_Tickets with "mode": "incremental",
+    run it, press Enter here to change All_Tickets (adds, edits, deletes ${changes.replace(/,/g, ', ')}
+    records: --changes), then run it again: only what changed is read.
+
+  Press Enter to change All_Tickets; Ctrl+C to stop everything.`);
+  forwardEnter(simulator);
   await new Promise(() => undefined);
 }
 

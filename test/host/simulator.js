@@ -5,10 +5,13 @@ const { spawn } = require('child_process');
 const { ROOT, SIMULATOR_CLI } = require('./paths');
 
 const LISTENING = /Zoho Creator simulator listening on (http:\/\/127\.0\.0\.1:\d+)/;
+const CHANGED = /^Changed All_Tickets: .*\r?\n/m;
 
 /**
+ * With args ['--changes', '5,10,2'], `change()` applies one change set to help-desk/All_Tickets (a
+ * line on the simulator's stdin, as Enter does in `npm run sim`) and resolves with what it printed.
  * @param {{port?: number, args?: string[], echo?: boolean}} options extra CLI args such as ['--job-seconds', '2']
- * @returns {Promise<{url: string, pid: number, stop: () => Promise<void>}>}
+ * @returns {Promise<{url: string, pid: number, stop: () => Promise<void>, change: () => Promise<string>}>}
  */
 function startSimulator({ port = 0, args = [], echo = false } = {}) {
   if (!fs.existsSync(SIMULATOR_CLI)) {
@@ -17,8 +20,20 @@ function startSimulator({ port = 0, args = [], echo = false } = {}) {
   const child = spawn(
     process.execPath,
     ['-r', 'esbuild-register', SIMULATOR_CLI, '--port', String(port), ...args],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    { cwd: ROOT, stdio: [args.includes('--changes') ? 'pipe' : 'ignore', 'pipe', 'pipe'] },
   );
+  /** Resolvers of change() waiting for the simulator's "Changed All_Tickets" line, oldest first. */
+  const waiting = [];
+  let pending = '';
+  const change = () => {
+    if (!child.stdin) {
+      return Promise.reject(new Error('the simulator was started without --changes'));
+    }
+    return new Promise((resolve) => {
+      waiting.push(resolve);
+      child.stdin.write('\n');
+    });
+  };
   let exited = false;
   const exitedPromise = new Promise((resolve) => child.on('exit', () => ((exited = true), resolve())));
   const stop = async () => {
@@ -38,13 +53,20 @@ function startSimulator({ port = 0, args = [], echo = false } = {}) {
     }, 30_000);
     const onData = (chunk) => {
       output += chunk.toString();
+      // Kept only while a change() waits for its line (its line comes after its write).
+      pending = waiting.length > 0 ? pending + chunk.toString() : '';
+      let changed;
+      while (waiting.length > 0 && (changed = CHANGED.exec(pending))) {
+        pending = pending.slice(changed.index + changed[0].length);
+        waiting.shift()(changed[0].trim());
+      }
       if (echo) {
         process.stdout.write(chunk);
       }
       const match = LISTENING.exec(output);
       if (match) {
         clearTimeout(timer);
-        resolve({ url: match[1], pid: child.pid, stop });
+        resolve({ url: match[1], pid: child.pid, stop, change });
       }
     };
     child.stdout.on('data', onData);

@@ -5,17 +5,19 @@ import * as assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { silentLogger, systemClock } from '../../../src/core/ports';
 import { definitionRequest, type ExportDefinition } from '../../../src/exports/definitions';
 import { ExportRunner } from '../../../src/exports/exportRunner';
-import { EXPORTS_FILE_NAME, ExportStore } from '../../../src/exports/exportStore';
-import { NoModifiedTimeError, planIncrementalRun, runsFolder } from '../../../src/exports/incremental';
+import {
+  NoModifiedTimeError,
+  noModifiedTimeText,
+  planIncrementalRun,
+  runsFolder,
+} from '../../../src/exports/incremental';
 import type { ExportRun } from '../../../src/exports/model';
 import { JobService } from '../../../src/jobs/jobService';
 import { DEMO, startSimulator, type Simulator } from '../../simulator';
-import { TEST_POLL_SETTINGS } from '../helpers/pollSettings';
 import { SharedStorage } from '../jobs/sharedStorage';
-import { clientFor } from '../results/helpers';
+import { systemRunner } from '../helpers/systemRunner';
 import { sortedById } from '../helpers/sortedById';
 
 const TICKETS = { owner: DEMO.owner, app: 'help-desk', report: 'All_Tickets' };
@@ -41,27 +43,11 @@ describe('incremental export (simulator over HTTP)', function () {
   beforeEach(async () => {
     sim = await startSimulator({ jobDurationMs: 0, throttles: false, ticketsRows: 400 });
     shared = await SharedStorage.create();
-    const api = clientFor(sim);
-    service = new JobService({
-      store: shared.store(),
-      clients: async () => api,
-      clock: systemClock,
-      logger: silentLogger,
-      resultsDir: path.join(shared.dir, 'results'),
-      settings: TEST_POLL_SETTINGS,
-      autoDownload: () => true,
-    });
     applicationCalls = 0;
-    runner = new ExportRunner({
-      jobs: service,
-      store: new ExportStore(shared.file(EXPORTS_FILE_NAME)),
-      clock: systemClock,
-      logger: silentLogger,
-      applications: () => {
-        applicationCalls++;
-        return api.listApplications();
-      },
-    });
+    ({ service, runner } = systemRunner(sim, shared, (api) => () => {
+      applicationCalls++;
+      return api.listApplications();
+    }));
     snapshot = path.join(shared.dir, 'ws', 'exports', 'All_Tickets.csv');
   });
 
@@ -179,6 +165,20 @@ describe('incremental export (simulator over HTTP)', function () {
     assert.equal(applicationCalls, 1, "the app's date format is read once, then kept beside the snapshot");
   });
 
+  it('says at the end of the first run when its records have no Modified_Time column', async () => {
+    const short = { ...DEFINITION, fields: ['ID', 'Subject'] };
+    const first = await run(short);
+    assert.equal(first.state, 'completed', first.error);
+    assert.equal(first.noModifiedTime, true, 'the next runs would be refused: said now');
+    assert.match(
+      noModifiedTimeText(first),
+      /All_Tickets was exported without a Modified_Time column.*Add "Modified_Time" to "fields"/,
+    );
+    await assert.rejects(run(short), NoModifiedTimeError);
+    const full = await run(DEFINITION, { full: true });
+    assert.equal(full.noModifiedTime, undefined, 'the whole report has Modified_Time');
+  });
+
   it('leaves the snapshot as it was when a run fails, and the next run looks back as far', async () => {
     await run();
     const before = await readFile(snapshot, 'utf8');
@@ -251,7 +251,18 @@ describe('incremental export: which run is next', () => {
     await assert.rejects(plan(HOUR), (error: unknown) => {
       assert.ok(error instanceof NoModifiedTimeError);
       assert.match(error.message, /no Modified_Time column.*"mode": "full"/);
+      // No "fields" to add it to: the report itself has none.
+      assert.doesNotMatch(error.message, /"fields"/);
       return true;
     });
+    const listing = planIncrementalRun({
+      snapshot,
+      report: 'All_Tickets',
+      fields: ['ID', 'Name'],
+      request: { fullRunEvery: 7 },
+      now: HOUR,
+      application: app,
+    });
+    await assert.rejects(listing, /"fields" leaves it out.*Add "Modified_Time" to "fields"/);
   });
 });

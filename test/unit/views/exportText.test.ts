@@ -2,7 +2,9 @@
 // snapshot and what it changed there, not the run's own file in the runs folder.
 import * as assert from 'node:assert/strict';
 import type { ExportRun } from '../../../src/exports/model';
+import { exportFile } from '../../../src/exports/model';
 import { exportDescription, exportFileName, exportFinishedText } from '../../../src/views/exportText';
+import { isExportUnopened } from '../../../src/views/readyResults';
 
 const RUN = {
   id: 'run-1',
@@ -52,6 +54,13 @@ describe('export texts', () => {
       exportFinishedText(full),
       /^All_Tickets\.csv updated by a full run: \+0 added, ~0 changed, −3 removed;/,
     );
+  });
+
+  it('a run whose file a later run replaced says so, offers no file and is not ready', () => {
+    const run = { ...RUN, seenAt: undefined, replacedBy: 'run-2' };
+    assert.match(exportDescription(run, 10), /^10 records · 1 batch · file replaced by a later run · /);
+    assert.equal(exportFile(run), undefined);
+    assert.equal(isExportUnopened(run), false);
   });
 
   it('a plain export says its records and batches, and its row names its file', () => {
