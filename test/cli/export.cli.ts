@@ -5,14 +5,10 @@ import * as assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { silentLogger, systemClock } from '../../src/core/ports';
 import { definitionQuery } from '../../src/exports/definitions';
-import { ExportRunner } from '../../src/exports/exportRunner';
-import { EXPORTS_FILE_NAME, ExportStore } from '../../src/exports/exportStore';
-import { JobService } from '../../src/jobs/jobService';
 import { countCsvRecords } from '../../src/results/countCsvRecords';
 import { startSimulator, type Simulator } from '../simulator';
-import { TEST_POLL_SETTINGS } from '../unit/helpers/pollSettings';
+import { systemRunner } from '../unit/helpers/systemRunner';
 import { SharedStorage } from '../unit/jobs/sharedStorage';
 import { clientFor, ref } from '../unit/results/helpers';
 import { events, sha256, Workspace } from './harness';
@@ -31,22 +27,7 @@ const DAY = 24 * HOUR;
 /** The extension's export path, in this process: ExportRunner over a JobService, as extension.ts builds them. */
 async function editorExport(sim: Simulator, destination: string): Promise<void> {
   const shared = await SharedStorage.create();
-  const api = clientFor(sim);
-  const service = new JobService({
-    store: shared.store(),
-    clients: async () => api,
-    clock: systemClock,
-    logger: silentLogger,
-    resultsDir: path.join(shared.dir, 'results'),
-    settings: TEST_POLL_SETTINGS,
-    autoDownload: () => true,
-  });
-  const runner = new ExportRunner({
-    jobs: service,
-    store: new ExportStore(shared.file(EXPORTS_FILE_NAME)),
-    clock: systemClock,
-    logger: silentLogger,
-  });
+  const { service, runner } = systemRunner(sim, shared);
   try {
     const finished = new Promise<void>((resolve, reject) => {
       runner.onDidFinishExport(() => resolve());
