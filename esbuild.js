@@ -1,10 +1,11 @@
 // Bundles the extension (and, with --tests, the integration suite) with esbuild.
 // Production builds are minified and carry no sourcemaps; --watch rebuilds on change.
-// `require('./esbuild.js').extensionBuilds(true, dir)` gives the production builds to the bench and
-// to the test that runs downloads through a production bundle.
+// `require('./esbuild.js').buildExtension(true, dir)` builds what ships (extension.js, later.js and
+// vendor/: build/splitForLater.js) for the bench and the tests; extensionBuilds gives the options.
 const fs = require('fs');
 const path = require('path');
 const esbuild = require('esbuild');
+const { buildSplit } = require('./build/splitForLater');
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -130,6 +131,19 @@ function extensionBuilds(minified, outdir = path.join(__dirname, 'dist'), entryP
 }
 
 /**
+ * The shipped JavaScript, as users get it: extension.js and later.js (buildSplit), and vendor/.
+ * @returns {Promise<{ start: import('esbuild').BuildResult, later?: import('esbuild').BuildResult, vendor: import('esbuild').BuildResult }>}
+ */
+async function buildExtension(minified, outdir, entryPoint, extra = {}) {
+  const [main, vendor] = extensionBuilds(minified, outdir, entryPoint).map((options) => ({
+    ...options,
+    ...extra,
+  }));
+  const [split, vendorBuild] = await Promise.all([buildSplit(main), esbuild.build(vendor)]);
+  return { ...split, vendor: vendorBuild };
+}
+
+/**
  * The command-line tool (bin creator-bulk-jobs, src/cli): dist/cli.js parses the command line and
  * answers --help and --version alone; the commands and the core are dist/cli-run.js, required only
  * when a command runs, so the first output comes within a bare Node start (npm run bench). Both
@@ -213,16 +227,23 @@ async function main() {
     });
   }
   if (watch) {
+    // While developing, the start bundle holds later.js's code too (a dynamic import() bundled in
+    // place): the cut needs three passes, and a watch rebuilds one.
     for (const options of builds) {
       const ctx = await esbuild.context(options);
       await ctx.watch();
     }
     return;
   }
-  await Promise.all(builds.map((options) => esbuild.build(options)));
+  const start =
+    builds[0].outfile && path.basename(builds[0].outfile) === 'extension.js' ? builds.shift() : undefined;
+  await Promise.all([
+    ...(start ? [buildSplit(start)] : []),
+    ...builds.map((options) => esbuild.build(options)),
+  ]);
 }
 
-module.exports = { extensionBuilds, cliBuilds, LAZY_LIBRARIES };
+module.exports = { extensionBuilds, buildExtension, cliBuilds, LAZY_LIBRARIES };
 
 if (require.main === module) {
   main().catch((error) => {

@@ -1,17 +1,12 @@
 // Activation: builds the services and wires them to the editor. No logic of its own.
-// Nothing here touches the network or scans a folder, and axios, yauzl and zlib load on first use:
-// a window with nothing to do pays under 30 ms (README, Performance).
+// Nothing here touches the network or scans a folder, and the commands' code, downloads, axios,
+// yauzl and zlib load on first use (docs/ARCHITECTURE.md, "What a window start loads"): a window
+// with nothing to do pays about a fifth of a bare Node start (README, Performance).
 import { codeStarted, mark, span } from './host/loadClock'; // first: it times the loading of everything below
 import * as vscode from 'vscode';
 import * as path from 'node:path';
 import { AccountStore } from './accounts/accountStore';
 import { accountIdOfSecretKey } from './accounts/credentials';
-import { registerJobCommands } from './commands/jobCommands';
-import { registerShowLog } from './commands/showLog';
-import { registerSignInWithAccessToken } from './commands/signInWithAccessToken';
-import { registerSignInWithRefreshToken } from './commands/signInWithRefreshToken';
-import { registerSignOut } from './commands/signOut';
-import { registerUseSimulator } from './commands/useSimulator';
 import { FileLease, POLLER_LEASE_FILE_NAME } from './core/lease';
 import { DisposableStore, logUnexpectedErrorsTo, type IDisposable } from './core/lifecycle';
 import { systemClock } from './core/ports';
@@ -33,7 +28,7 @@ import { ResultFileSystem } from './host/resultFileSystem';
 import { probeWhileTracking } from './host/presenceRule';
 import { UiPresence } from './host/uiPresence';
 import { MementoStore, SecretStorageStore } from './host/storageAdapters';
-import { registerExportCommands } from './commands/exportCommands';
+import { registerCommands } from './commands/registerCommands';
 import { watchExport } from './commands/exportProgress';
 import { ExportRunner } from './exports/exportRunner';
 import { EXPORTS_FILE_NAME, ExportStore } from './exports/exportStore';
@@ -166,13 +161,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
   own(new ResultFileSystem(services));
   own(new ZohoAuthenticationProvider(services));
   const tree = own(registerJobsTree(context, services));
-  registerJobCommands(context, services, tree);
-  registerExportCommands(context, services, tree);
-  registerSignInWithAccessToken(context, services, accounts);
-  registerSignInWithRefreshToken(context, services, accounts);
-  registerSignOut(context, services, accounts);
-  registerUseSimulator(context, services, accounts);
-  registerShowLog(context, channel);
+  registerCommands(context, services, tree, accounts, channel);
 
   const statusBar = own(new JobsStatusBar(services));
   own(new CommandContexts(services));

@@ -12,8 +12,8 @@ import {
 } from '../core/ports';
 import type { AccountsApi } from './accountsApi';
 import type { BulkReadApi, TokenProvider } from '../zoho/api';
-import { RefreshTokenProvider, StaticTokenProvider } from '../zoho/auth';
-import { BulkReadClient } from '../zoho/client';
+import type * as AuthModule from '../zoho/auth';
+import type * as ClientModule from '../zoho/client';
 import { resolveEndpoints } from '../zoho/dataCentres';
 import { ZohoError } from '../zoho/errors';
 import type { Account, AccountTarget } from '../zoho/types';
@@ -170,9 +170,15 @@ export class AccountStore extends Disposable implements AccountsApi {
 
   /** A client for credentials that are not stored (yet): used to verify them at sign-in. */
   createClient(target: AccountTarget, credentials: Credentials): BulkReadApi {
+    // ../zoho/client.ts, ../zoho/auth.ts and what they use load with the first client, not at window
+    // start (esbuild.js, buildSplit).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { BulkReadClient } = require('../zoho/client') as typeof ClientModule;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const auth = require('../zoho/auth') as typeof AuthModule;
     return new BulkReadClient({
       target,
-      tokens: this.tokenProvider(target, credentials),
+      tokens: this.tokenProvider(auth, target, credentials),
       logger: this.logger,
       clock: this.clock,
     });
@@ -200,11 +206,15 @@ export class AccountStore extends Disposable implements AccountsApi {
     return this.createClient(account, credentials);
   }
 
-  private tokenProvider(target: AccountTarget, credentials: Credentials): TokenProvider {
+  private tokenProvider(
+    auth: typeof AuthModule,
+    target: AccountTarget,
+    credentials: Credentials,
+  ): TokenProvider {
     if (credentials.kind === 'accessToken') {
-      return new StaticTokenProvider(credentials.accessToken);
+      return new auth.StaticTokenProvider(credentials.accessToken);
     }
-    return new RefreshTokenProvider({
+    return new auth.RefreshTokenProvider({
       accountsBase: resolveEndpoints(target).accountsBase,
       clientId: credentials.clientId,
       clientSecret: credentials.clientSecret,

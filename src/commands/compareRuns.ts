@@ -246,10 +246,7 @@ export async function compareWithPreviousRun(services: Services, arg?: unknown):
   }
 }
 
-export function registerCompareRuns(context: vscode.ExtensionContext, services: Services): void {
-  context.subscriptions.push(
-    vscode.commands.registerCommand(COMPARE_RUNS_COMMAND, (arg?: unknown) =>
-      compareWithPreviousRun(services, arg),
-    ),
-  );
+/** The handler of COMPARE_RUNS_COMMAND (registered, and loaded on first use, by registerCommands.ts). */
+export function compareRunsCommand(services: Services) {
+  return (arg?: unknown) => compareWithPreviousRun(services, arg);
 }

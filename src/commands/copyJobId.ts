@@ -3,19 +3,18 @@ import * as vscode from 'vscode';
 import type { Services } from '../services';
 import { resolveJob } from './pickers';
 
-export function registerCopyJobId(context: vscode.ExtensionContext, services: Services): void {
-  context.subscriptions.push(
-    vscode.commands.registerCommand('creatorBulkJobs.copyJobId', async (arg?: unknown) => {
-      const job = await resolveJob(services, arg, {
-        placeHolder: 'Copy the id of which job?',
-        noneMessage: 'No job is tracked.',
-      });
-      if (!job) {
-        return undefined;
-      }
-      await vscode.env.clipboard.writeText(job.jobId);
-      vscode.window.setStatusBarMessage(`$(copy) Copied job id ${job.jobId}`, 3000);
-      return job.jobId;
-    }),
-  );
+/** The handler of 'creatorBulkJobs.copyJobId' (registered, and loaded on first use, by registerCommands.ts). */
+export function copyJobIdCommand(services: Services) {
+  return async (arg?: unknown) => {
+    const job = await resolveJob(services, arg, {
+      placeHolder: 'Copy the id of which job?',
+      noneMessage: 'No job is tracked.',
+    });
+    if (!job) {
+      return undefined;
+    }
+    await vscode.env.clipboard.writeText(job.jobId);
+    vscode.window.setStatusBarMessage(`$(copy) Copied job id ${job.jobId}`, 3000);
+    return job.jobId;
+  };
 }

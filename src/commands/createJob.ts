@@ -231,14 +231,7 @@ function offerToTrack(services: Services, error: JobNotSavedError): void {
   });
 }
 
-export function registerCreateJob(
-  context: vscode.ExtensionContext,
-  services: Services,
-  tree?: JobsTree,
-): void {
-  context.subscriptions.push(
-    vscode.commands.registerCommand('creatorBulkJobs.createJob', (arg?: unknown) =>
-      createJob(services, tree, arg),
-    ),
-  );
+/** The handler of 'creatorBulkJobs.createJob' (registered, and loaded on first use, by registerCommands.ts). */
+export function createJobCommand(services: Services, tree?: JobsTree) {
+  return (arg?: unknown) => createJob(services, tree, arg);
 }

@@ -300,14 +300,7 @@ export async function exportReport(
   );
 }
 
-export function registerExportReport(
-  context: vscode.ExtensionContext,
-  services: Services,
-  tree: JobsTree,
-): void {
-  context.subscriptions.push(
-    vscode.commands.registerCommand('creatorBulkJobs.exportReport', (arg?: unknown) =>
-      exportReport(services, tree, arg),
-    ),
-  );
+/** The handler of 'creatorBulkJobs.exportReport' (registered, and loaded on first use, by registerCommands.ts). */
+export function exportReportCommand(services: Services, tree: JobsTree) {
+  return (arg?: unknown) => exportReport(services, tree, arg);
 }

@@ -71,14 +71,7 @@ export async function fetchNextBatch(
   }
 }
 
-export function registerFetchNextBatch(
-  context: vscode.ExtensionContext,
-  services: Services,
-  tree?: JobsTree,
-): void {
-  context.subscriptions.push(
-    vscode.commands.registerCommand('creatorBulkJobs.fetchNextBatch', (arg?: unknown) =>
-      fetchNextBatch(services, tree, arg),
-    ),
-  );
+/** The handler of 'creatorBulkJobs.fetchNextBatch' (registered, and loaded on first use, by registerCommands.ts). */
+export function fetchNextBatchCommand(services: Services, tree?: JobsTree) {
+  return (arg?: unknown) => fetchNextBatch(services, tree, arg);
 }

@@ -14,41 +14,33 @@ import { checkedExportFile, resolveExport } from './exportArgs';
 import { PREVIEW_RECORDS, tooLargeText } from './openResult';
 import { showCommandError } from './showError';
 
-export function registerOpenExport(context: vscode.ExtensionContext, services: Services): void {
-  context.subscriptions.push(
-    vscode.commands.registerCommand('creatorBulkJobs.openExport', async (arg?: unknown) => {
-      const run = await resolveExport(
-        services,
-        arg,
-        (r) => exportFile(r) !== undefined,
-        'Open which export?',
-      );
-      const checked = run && (await checkedExportFile(services, run));
-      if (!run || !checked || checked.problem !== undefined) {
-        return undefined;
+/** The handler of 'creatorBulkJobs.openExport' (registered, and loaded on first use, by registerCommands.ts). */
+export function openExportCommand(services: Services) {
+  return async (arg?: unknown) => {
+    const run = await resolveExport(services, arg, (r) => exportFile(r) !== undefined, 'Open which export?');
+    const checked = run && (await checkedExportFile(services, run));
+    if (!run || !checked || checked.problem !== undefined) {
+      return undefined;
+    }
+    const file = checked.file;
+    try {
+      const { size } = await fs.stat(file);
+      const whole = size <= EXTENSION_DOCUMENT_LIMIT_BYTES;
+      const uri = whole ? exportUri(run) : exportUri(run, PREVIEW_RECORDS);
+      await vscode.commands.executeCommand('vscode.open', uri, { preview: false });
+      await services.exports.markSeen(run.id);
+      if (!whole) {
+        void vscode.window
+          .showInformationMessage(
+            `${path.basename(file)} is ${formatMegabytes(size)} MB, ${tooLargeText(exportFileFigures(run).records)} The whole file is in the workspace for other tools.`,
+            'Reveal in Explorer',
+          )
+          .then((choice) => choice && vscode.commands.executeCommand('creatorBulkJobs.revealExport', run.id));
       }
-      const file = checked.file;
-      try {
-        const { size } = await fs.stat(file);
-        const whole = size <= EXTENSION_DOCUMENT_LIMIT_BYTES;
-        const uri = whole ? exportUri(run) : exportUri(run, PREVIEW_RECORDS);
-        await vscode.commands.executeCommand('vscode.open', uri, { preview: false });
-        await services.exports.markSeen(run.id);
-        if (!whole) {
-          void vscode.window
-            .showInformationMessage(
-              `${path.basename(file)} is ${formatMegabytes(size)} MB, ${tooLargeText(exportFileFigures(run).records)} The whole file is in the workspace for other tools.`,
-              'Reveal in Explorer',
-            )
-            .then(
-              (choice) => choice && vscode.commands.executeCommand('creatorBulkJobs.revealExport', run.id),
-            );
-        }
-        return uri;
-      } catch (error) {
-        showCommandError(services, `Could not open ${file}`, error);
-        return undefined;
-      }
-    }),
-  );
+      return uri;
+    } catch (error) {
+      showCommandError(services, `Could not open ${file}`, error);
+      return undefined;
+    }
+  };
 }

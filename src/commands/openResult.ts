@@ -70,31 +70,30 @@ export function tooLargeText(records: number): string {
   return `more than the ${EXTENSION_DOCUMENT_LIMIT_BYTES / (1024 * 1024)} MB VS Code opens in an editor: showing its first ${formatCount(Math.min(PREVIEW_RECORDS, records))} of ${formatCount(records)} records, read-only.`;
 }
 
-export function registerOpenResult(context: vscode.ExtensionContext, services: Services): void {
-  context.subscriptions.push(
-    vscode.commands.registerCommand('creatorBulkJobs.openResult', async (arg?: unknown) => {
-      const job = await resolveJob(services, arg, {
-        filter: isCompleted,
-        placeHolder: 'Open the result of which job?',
-        noneMessage: 'No completed job yet: results can be opened once a job completes.',
-      });
-      if (!job) {
-        return undefined;
-      }
-      if (!isCompleted(job)) {
-        void vscode.window.showInformationMessage(
-          job.state === 'failed'
-            ? `Job ${job.jobId} failed on the server, so it has no result. Create a new job.`
-            : job.state === 'unknown'
-              ? `Job ${job.jobId} has no result: ${unknownStatusText(job)}. Refresh it to ask Zoho again.`
-              : `Job ${job.jobId} is still running; its result can be opened when it completes.`,
-        );
-        return undefined;
-      }
-      if (pointToMergedFile(services, job)) {
-        return undefined;
-      }
-      return openResult(services, job);
-    }),
-  );
+/** The handler of 'creatorBulkJobs.openResult' (registered, and loaded on first use, by registerCommands.ts). */
+export function openResultCommand(services: Services) {
+  return async (arg?: unknown) => {
+    const job = await resolveJob(services, arg, {
+      filter: isCompleted,
+      placeHolder: 'Open the result of which job?',
+      noneMessage: 'No completed job yet: results can be opened once a job completes.',
+    });
+    if (!job) {
+      return undefined;
+    }
+    if (!isCompleted(job)) {
+      void vscode.window.showInformationMessage(
+        job.state === 'failed'
+          ? `Job ${job.jobId} failed on the server, so it has no result. Create a new job.`
+          : job.state === 'unknown'
+            ? `Job ${job.jobId} has no result: ${unknownStatusText(job)}. Refresh it to ask Zoho again.`
+            : `Job ${job.jobId} is still running; its result can be opened when it completes.`,
+      );
+      return undefined;
+    }
+    if (pointToMergedFile(services, job)) {
+      return undefined;
+    }
+    return openResult(services, job);
+  };
 }

@@ -1,31 +1,29 @@
 // Restart Export: reads a stopped export's report again from its first batch (same query and file).
-import * as vscode from 'vscode';
 import type { Services } from '../services';
 import { isUntrusted } from '../exports/model';
 import { resolveExport } from './exportArgs';
 import { watchExport } from './exportProgress';
 import { showCommandError } from './showError';
 
-export function registerRestartExport(context: vscode.ExtensionContext, services: Services): void {
-  context.subscriptions.push(
-    vscode.commands.registerCommand('creatorBulkJobs.restartExport', async (arg?: unknown) => {
-      const run = await resolveExport(
-        services,
-        arg,
-        (r) => (r.state !== 'running' && r.state !== 'completed') || isUntrusted(r),
-        'Restart which export?',
-      );
-      if (!run) {
-        return undefined;
-      }
-      try {
-        const next = await services.exports.restart(run.id);
-        watchExport(services, next.id);
-        return next.id;
-      } catch (error) {
-        showCommandError(services, `Could not restart the export of ${run.ref.report}`, error, run.accountId);
-        return undefined;
-      }
-    }),
-  );
+/** The handler of 'creatorBulkJobs.restartExport' (registered, and loaded on first use, by registerCommands.ts). */
+export function restartExportCommand(services: Services) {
+  return async (arg?: unknown) => {
+    const run = await resolveExport(
+      services,
+      arg,
+      (r) => (r.state !== 'running' && r.state !== 'completed') || isUntrusted(r),
+      'Restart which export?',
+    );
+    if (!run) {
+      return undefined;
+    }
+    try {
+      const next = await services.exports.restart(run.id);
+      watchExport(services, next.id);
+      return next.id;
+    } catch (error) {
+      showCommandError(services, `Could not restart the export of ${run.ref.report}`, error, run.accountId);
+      return undefined;
+    }
+  };
 }

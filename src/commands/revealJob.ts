@@ -1,5 +1,4 @@
 // Show in Tree (hidden command, used by notifications and Show Jobs): selects the job's row.
-import * as vscode from 'vscode';
 import { jobIdOfKey } from '../jobs/model';
 import type { Services } from '../services';
 import type { JobsTree } from '../views/jobsTree';
@@ -14,24 +13,19 @@ export function revealQuietly(services: Services, tree: JobsTree | undefined, ke
   });
 }
 
-export function registerRevealJob(
-  context: vscode.ExtensionContext,
-  services: Services,
-  tree: JobsTree,
-): void {
-  context.subscriptions.push(
-    vscode.commands.registerCommand('creatorBulkJobs.revealJob', async (arg?: unknown) => {
-      const key =
-        jobKeyOf(arg) ??
-        (await pickJob(services, { placeHolder: 'Show which job?', noneMessage: 'No job is tracked.' }))?.key;
-      if (key === undefined) {
-        return;
-      }
-      try {
-        await tree.reveal(key);
-      } catch (error) {
-        showCommandError(services, 'Could not show the job', error);
-      }
-    }),
-  );
+/** The handler of 'creatorBulkJobs.revealJob' (registered, and loaded on first use, by registerCommands.ts). */
+export function revealJobCommand(services: Services, tree: JobsTree) {
+  return async (arg?: unknown) => {
+    const key =
+      jobKeyOf(arg) ??
+      (await pickJob(services, { placeHolder: 'Show which job?', noneMessage: 'No job is tracked.' }))?.key;
+    if (key === undefined) {
+      return;
+    }
+    try {
+      await tree.reveal(key);
+    } catch (error) {
+      showCommandError(services, 'Could not show the job', error);
+    }
+  };
 }

@@ -208,14 +208,7 @@ export async function runSavedExport(
   }
 }
 
-export function registerRunSavedExport(
-  context: vscode.ExtensionContext,
-  services: Services,
-  tree: JobsTree,
-): void {
-  context.subscriptions.push(
-    vscode.commands.registerCommand('creatorBulkJobs.runSavedExport', (arg?: unknown) =>
-      runSavedExport(services, tree, arg),
-    ),
-  );
+/** The handler of 'creatorBulkJobs.runSavedExport' (registered, and loaded on first use, by registerCommands.ts). */
+export function runSavedExportCommand(services: Services, tree: JobsTree) {
+  return (arg?: unknown) => runSavedExport(services, tree, arg);
 }

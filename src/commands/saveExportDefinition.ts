@@ -150,10 +150,7 @@ export async function saveExportDefinition(
   }
 }
 
-export function registerSaveExportDefinition(context: vscode.ExtensionContext, services: Services): void {
-  context.subscriptions.push(
-    vscode.commands.registerCommand('creatorBulkJobs.saveExportDefinition', (arg?: unknown) =>
-      saveExportDefinition(services, arg),
-    ),
-  );
+/** The handler of 'creatorBulkJobs.saveExportDefinition' (registered, and loaded on first use, by registerCommands.ts). */
+export function saveExportDefinitionCommand(services: Services) {
+  return (arg?: unknown) => saveExportDefinition(services, arg);
 }

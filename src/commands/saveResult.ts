@@ -109,27 +109,26 @@ export async function saveResult(services: Services, job: TrackedJob): Promise<v
   }
 }
 
-export function registerSaveResult(context: vscode.ExtensionContext, services: Services): void {
-  context.subscriptions.push(
-    vscode.commands.registerCommand('creatorBulkJobs.saveResult', async (arg?: unknown) => {
-      const job = await resolveJob(services, arg, {
-        filter: isCompleted,
-        placeHolder: 'Save the result of which job?',
-        noneMessage: 'No completed job yet: results can be saved once a job completes.',
-      });
-      if (!job) {
-        return undefined;
-      }
-      if (!isCompleted(job)) {
-        void vscode.window.showInformationMessage(
-          `Job ${job.jobId} has no result to save (it is ${job.state}).`,
-        );
-        return undefined;
-      }
-      if (pointToMergedFile(services, job)) {
-        return undefined;
-      }
-      return saveResult(services, job);
-    }),
-  );
+/** The handler of 'creatorBulkJobs.saveResult' (registered, and loaded on first use, by registerCommands.ts). */
+export function saveResultCommand(services: Services) {
+  return async (arg?: unknown) => {
+    const job = await resolveJob(services, arg, {
+      filter: isCompleted,
+      placeHolder: 'Save the result of which job?',
+      noneMessage: 'No completed job yet: results can be saved once a job completes.',
+    });
+    if (!job) {
+      return undefined;
+    }
+    if (!isCompleted(job)) {
+      void vscode.window.showInformationMessage(
+        `Job ${job.jobId} has no result to save (it is ${job.state}).`,
+      );
+      return undefined;
+    }
+    if (pointToMergedFile(services, job)) {
+      return undefined;
+    }
+    return saveResult(services, job);
+  };
 }

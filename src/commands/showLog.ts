@@ -1,8 +1,7 @@
 // Command: reveal the extension's log channel.
 import * as vscode from 'vscode';
 
-export function registerShowLog(context: vscode.ExtensionContext, channel: vscode.OutputChannel): void {
-  context.subscriptions.push(
-    vscode.commands.registerCommand('creatorBulkJobs.showLog', () => channel.show(true)),
-  );
+/** The handler of 'creatorBulkJobs.showLog' (registered, and loaded on first use, by registerCommands.ts). */
+export function showLogCommand(channel: vscode.OutputChannel) {
+  return () => channel.show(true);
 }

@@ -1,7 +1,6 @@
 // Command: sign in with a Zoho access token (no refresh: the user signs in again after an hour).
 // One guided flow: data centre (or custom host and URL style), owner, token. A refused token offers
 // Try Again, which reopens the token step with the rest kept.
-import * as vscode from 'vscode';
 import type { AccountStore } from '../accounts/accountStore';
 import type { Services } from '../services';
 import { runGuided, textStep } from './guided';
@@ -72,28 +71,20 @@ function guidedSignIn(
   );
 }
 
-export function registerSignInWithAccessToken(
-  context: vscode.ExtensionContext,
-  services: Services,
-  accounts: AccountStore,
-): void {
-  context.subscriptions.push(
-    vscode.commands.registerCommand(
-      'creatorBulkJobs.signInWithAccessToken',
-      async (arg?: AccessTokenCommandArg) => {
-        if (arg && 'token' in arg) {
-          const target = checkedTargetFromArgs(arg, () => validateSecret('access token')(arg.token ?? ''));
-          if (!target) {
-            return undefined;
-          }
-          const account = await verifyAndStore(accounts, services.logger, target, {
-            kind: 'accessToken',
-            accessToken: arg.token.trim(),
-          });
-          return account?.id;
-        }
-        return guidedSignIn(services, accounts, { known: knownTarget(accounts, arg) });
-      },
-    ),
-  );
+/** The handler of 'creatorBulkJobs.signInWithAccessToken' (registered, and loaded on first use, by registerCommands.ts). */
+export function signInWithAccessTokenCommand(services: Services, accounts: AccountStore) {
+  return async (arg?: AccessTokenCommandArg) => {
+    if (arg && 'token' in arg) {
+      const target = checkedTargetFromArgs(arg, () => validateSecret('access token')(arg.token ?? ''));
+      if (!target) {
+        return undefined;
+      }
+      const account = await verifyAndStore(accounts, services.logger, target, {
+        kind: 'accessToken',
+        accessToken: arg.token.trim(),
+      });
+      return account?.id;
+    }
+    return guidedSignIn(services, accounts, { known: knownTarget(accounts, arg) });
+  };
 }

@@ -177,43 +177,35 @@ function guidedSignIn(
   );
 }
 
-export function registerSignInWithRefreshToken(
-  context: vscode.ExtensionContext,
-  services: Services,
-  accounts: AccountStore,
-): void {
-  context.subscriptions.push(
-    vscode.commands.registerCommand(
-      'creatorBulkJobs.signInWithRefreshToken',
-      async (arg?: RefreshTokenCommandArg) => {
-        if (!(arg && 'clientId' in arg)) {
-          return guidedSignIn(services, accounts, { known: knownTarget(accounts, arg) });
-        }
-        const target = checkedTargetFromArgs(
-          arg,
-          () =>
-            validateSecret('client ID')(arg.clientId ?? '') ??
-            validateSecret('client secret')(arg.clientSecret ?? '') ??
-            (arg.refreshToken
-              ? validateSecret('refresh token')(arg.refreshToken)
-              : validateSecret('refresh token or grant code')(arg.grantCode ?? '')),
-        );
-        if (!target) {
-          return undefined;
-        }
-        const asked: AskedSecrets = {
-          clientId: arg.clientId.trim(),
-          clientSecret: arg.clientSecret.trim(),
-          refreshToken: arg.refreshToken?.trim(),
-          grantCode: arg.grantCode?.trim(),
-        };
-        const credentials = await toCredentials(services, target, asked);
-        if (!credentials) {
-          return undefined;
-        }
-        const account = await verifyAndStore(accounts, services.logger, target, credentials);
-        return account?.id;
-      },
-    ),
-  );
+/** The handler of 'creatorBulkJobs.signInWithRefreshToken' (registered, and loaded on first use, by registerCommands.ts). */
+export function signInWithRefreshTokenCommand(services: Services, accounts: AccountStore) {
+  return async (arg?: RefreshTokenCommandArg) => {
+    if (!(arg && 'clientId' in arg)) {
+      return guidedSignIn(services, accounts, { known: knownTarget(accounts, arg) });
+    }
+    const target = checkedTargetFromArgs(
+      arg,
+      () =>
+        validateSecret('client ID')(arg.clientId ?? '') ??
+        validateSecret('client secret')(arg.clientSecret ?? '') ??
+        (arg.refreshToken
+          ? validateSecret('refresh token')(arg.refreshToken)
+          : validateSecret('refresh token or grant code')(arg.grantCode ?? '')),
+    );
+    if (!target) {
+      return undefined;
+    }
+    const asked: AskedSecrets = {
+      clientId: arg.clientId.trim(),
+      clientSecret: arg.clientSecret.trim(),
+      refreshToken: arg.refreshToken?.trim(),
+      grantCode: arg.grantCode?.trim(),
+    };
+    const credentials = await toCredentials(services, target, asked);
+    if (!credentials) {
+      return undefined;
+    }
+    const account = await verifyAndStore(accounts, services.logger, target, credentials);
+    return account?.id;
+  };
 }

@@ -37,53 +37,48 @@ async function chooseAccount(accounts: AccountStore, arg: SignOutArg): Promise<A
   return picked?.account;
 }
 
-export function registerSignOut(
-  context: vscode.ExtensionContext,
-  services: Services,
-  accounts: AccountStore,
-): void {
-  context.subscriptions.push(
-    vscode.commands.registerCommand('creatorBulkJobs.signOut', async (arg?: SignOutArg): Promise<boolean> => {
-      const account = await chooseAccount(accounts, arg);
-      if (!account) {
-        return false;
-      }
-      const owned = services.jobs.jobs().filter((job) => job.accountId === account.id);
-      const exports = services.exports.exports().filter((run) => run.accountId === account.id);
-      const running = exports.filter((run) => run.state === 'running').length;
-      const jobs = owned.length;
-      const files = owned
-        .filter((job) => job.download === 'ready' && job.result)
-        .map((job) => resultTitle(job));
-      const named =
-        files.length === 0
-          ? ''
-          : ` Downloaded results deleted with them: ${files.slice(0, 3).join(', ')}${files.length > 3 ? ` and ${files.length - 3} more` : ''} (save them to the workspace first to keep them).`;
-      const stopped =
-        running > 0
-          ? ` ${running === 1 ? 'Its running export is' : `Its ${running} running exports are`} stopped and ${running === 1 ? 'its' : 'their'} records so far discarded.`
-          : '';
-      const detail =
-        jobs > 0
-          ? `Its credentials are deleted from this machine, and its ${jobs} tracked job${jobs === 1 ? ' is' : 's are'} forgotten. Jobs keep running on Zoho.${stopped}${named}`
-          : 'Its credentials are deleted from this machine.';
-      const choice = await vscode.window.showWarningMessage(
-        `Sign out of ${account.label}?`,
-        { modal: true, detail },
-        'Sign Out',
-      );
-      if (choice !== 'Sign Out') {
-        return false;
-      }
-      // Exports first: a running one stops creating batches before its jobs are forgotten.
-      for (const run of exports) {
-        await services.exports.remove(run.id);
-      }
-      await services.jobs.forgetAccount(account.id);
-      await accounts.removeAccount(account.id);
-      services.logger.info(`Signed out of ${account.label}.`);
-      void vscode.window.showInformationMessage(`Signed out of ${account.label}.`);
-      return true;
-    }),
-  );
+/** The handler of 'creatorBulkJobs.signOut' (registered, and loaded on first use, by registerCommands.ts). */
+export function signOutCommand(services: Services, accounts: AccountStore) {
+  return async (arg?: SignOutArg): Promise<boolean> => {
+    const account = await chooseAccount(accounts, arg);
+    if (!account) {
+      return false;
+    }
+    const owned = services.jobs.jobs().filter((job) => job.accountId === account.id);
+    const exports = services.exports.exports().filter((run) => run.accountId === account.id);
+    const running = exports.filter((run) => run.state === 'running').length;
+    const jobs = owned.length;
+    const files = owned
+      .filter((job) => job.download === 'ready' && job.result)
+      .map((job) => resultTitle(job));
+    const named =
+      files.length === 0
+        ? ''
+        : ` Downloaded results deleted with them: ${files.slice(0, 3).join(', ')}${files.length > 3 ? ` and ${files.length - 3} more` : ''} (save them to the workspace first to keep them).`;
+    const stopped =
+      running > 0
+        ? ` ${running === 1 ? 'Its running export is' : `Its ${running} running exports are`} stopped and ${running === 1 ? 'its' : 'their'} records so far discarded.`
+        : '';
+    const detail =
+      jobs > 0
+        ? `Its credentials are deleted from this machine, and its ${jobs} tracked job${jobs === 1 ? ' is' : 's are'} forgotten. Jobs keep running on Zoho.${stopped}${named}`
+        : 'Its credentials are deleted from this machine.';
+    const choice = await vscode.window.showWarningMessage(
+      `Sign out of ${account.label}?`,
+      { modal: true, detail },
+      'Sign Out',
+    );
+    if (choice !== 'Sign Out') {
+      return false;
+    }
+    // Exports first: a running one stops creating batches before its jobs are forgotten.
+    for (const run of exports) {
+      await services.exports.remove(run.id);
+    }
+    await services.jobs.forgetAccount(account.id);
+    await accounts.removeAccount(account.id);
+    services.logger.info(`Signed out of ${account.label}.`);
+    void vscode.window.showInformationMessage(`Signed out of ${account.label}.`);
+    return true;
+  };
 }

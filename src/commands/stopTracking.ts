@@ -33,24 +33,23 @@ async function confirmResultFate(services: Services, job: TrackedJob): Promise<b
   return choice === STOP_AND_DELETE;
 }
 
-export function registerStopTracking(context: vscode.ExtensionContext, services: Services): void {
-  context.subscriptions.push(
-    vscode.commands.registerCommand('creatorBulkJobs.stopTracking', async (arg?: unknown) => {
-      const job = await resolveJob(services, arg, {
-        placeHolder: 'Stop tracking which job?',
-        noneMessage: 'No job is tracked.',
-      });
-      if (!job || !(await confirmResultFate(services, job))) {
-        return false;
-      }
-      try {
-        await services.jobs.stopTracking(job.key);
-        vscode.window.setStatusBarMessage(`Stopped tracking ${jobLabel(job)}`, 3000);
-        return true;
-      } catch (error) {
-        showCommandError(services, `Could not stop tracking ${jobLabel(job)}`, error, job.accountId);
-        return false;
-      }
-    }),
-  );
+/** The handler of 'creatorBulkJobs.stopTracking' (registered, and loaded on first use, by registerCommands.ts). */
+export function stopTrackingCommand(services: Services) {
+  return async (arg?: unknown) => {
+    const job = await resolveJob(services, arg, {
+      placeHolder: 'Stop tracking which job?',
+      noneMessage: 'No job is tracked.',
+    });
+    if (!job || !(await confirmResultFate(services, job))) {
+      return false;
+    }
+    try {
+      await services.jobs.stopTracking(job.key);
+      vscode.window.setStatusBarMessage(`Stopped tracking ${jobLabel(job)}`, 3000);
+      return true;
+    } catch (error) {
+      showCommandError(services, `Could not stop tracking ${jobLabel(job)}`, error, job.accountId);
+      return false;
+    }
+  };
 }

@@ -133,14 +133,7 @@ export async function trackJob(
   );
 }
 
-export function registerTrackJob(
-  context: vscode.ExtensionContext,
-  services: Services,
-  tree?: JobsTree,
-): void {
-  context.subscriptions.push(
-    vscode.commands.registerCommand('creatorBulkJobs.trackJob', (arg?: unknown) =>
-      trackJob(services, tree, arg),
-    ),
-  );
+/** The handler of 'creatorBulkJobs.trackJob' (registered, and loaded on first use, by registerCommands.ts). */
+export function trackJobCommand(services: Services, tree?: JobsTree) {
+  return (arg?: unknown) => trackJob(services, tree, arg);
 }

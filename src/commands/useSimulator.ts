@@ -10,34 +10,29 @@ import { validateCustomHost, verifyAndStore } from './signInSteps';
 export const SIMULATOR_OWNER = 'demo';
 export const SIMULATOR_TOKEN = 'demo-token';
 
-export function registerUseSimulator(
-  context: vscode.ExtensionContext,
-  services: Services,
-  accounts: AccountStore,
-): void {
-  context.subscriptions.push(
-    vscode.commands.registerCommand('creatorBulkJobs.useSimulator', async (): Promise<string | undefined> => {
-      const url = readSimulatorUrl();
-      const problem = validateCustomHost(url);
-      if (problem) {
-        void openSettingsOn(`The setting creatorBulkJobs.simulatorUrl is unusable: ${problem}`);
-        return undefined;
-      }
-      const account = await verifyAndStore(
-        accounts,
-        services.logger,
-        { dataCentre: 'custom', customHost: url, family: 'B', owner: SIMULATOR_OWNER },
-        { kind: 'accessToken', accessToken: SIMULATOR_TOKEN },
-        {
-          explain: (error) =>
-            isZohoError(error, 'network')
-              ? `No simulator answers at ${url}. Start it with "npm run sim" in the extension's source folder (or "npm run demo"), or point creatorBulkJobs.simulatorUrl at a running one.`
-              : undefined,
-        },
-      );
-      return account?.id;
-    }),
-  );
+/** The handler of 'creatorBulkJobs.useSimulator' (registered, and loaded on first use, by registerCommands.ts). */
+export function useSimulatorCommand(services: Services, accounts: AccountStore) {
+  return async (): Promise<string | undefined> => {
+    const url = readSimulatorUrl();
+    const problem = validateCustomHost(url);
+    if (problem) {
+      void openSettingsOn(`The setting creatorBulkJobs.simulatorUrl is unusable: ${problem}`);
+      return undefined;
+    }
+    const account = await verifyAndStore(
+      accounts,
+      services.logger,
+      { dataCentre: 'custom', customHost: url, family: 'B', owner: SIMULATOR_OWNER },
+      { kind: 'accessToken', accessToken: SIMULATOR_TOKEN },
+      {
+        explain: (error) =>
+          isZohoError(error, 'network')
+            ? `No simulator answers at ${url}. Start it with "npm run sim" in the extension's source folder (or "npm run demo"), or point creatorBulkJobs.simulatorUrl at a running one.`
+            : undefined,
+      },
+    );
+    return account?.id;
+  };
 }
 
 async function openSettingsOn(message: string): Promise<void> {

@@ -24,8 +24,6 @@ import { LocalRefusal } from '../core/refusal';
 import type { TrackedJob } from '../jobs/model';
 import type { Application } from '../zoho/types';
 import type { JobServiceApi } from '../jobs/serviceApi';
-import { BatchChain } from './batchChain';
-import { BatchMerger } from './batchMerger';
 import { ExportStore, type ExportChange } from './exportStore';
 import type { ExportLease, ExportsApi, StartExport } from './exportsApi';
 import { planIncrementalRun, type IncrementalPlan } from './incremental';
@@ -34,7 +32,7 @@ import type { ExportRun } from './model';
 import { RetryPolicy } from './retryPolicy';
 import type { RunContext } from './runContext';
 import { RunAnnouncer } from './runAnnouncer';
-import { RunCompletion } from './runCompletion';
+import { RunMachinery } from './runMachinery';
 import type { LastRunFigures, LastRunQuery, RunHistory } from './runHistory';
 import { RunHistoryRecorder } from './runHistoryRecorder';
 import { batchName } from './runParts';
@@ -99,9 +97,7 @@ export class ExportRunner extends Disposable implements ExportsApi {
   private readonly subscriptions: IDisposable[] = [];
   private readonly ctx: RunContext;
   private readonly claims: WriterClaims;
-  private readonly chain: BatchChain;
-  private readonly merger: BatchMerger;
-  private readonly completion: RunCompletion;
+  private readonly parts: RunMachinery;
   private readonly recorder: RunHistoryRecorder;
   private readonly announcer: RunAnnouncer;
   private disposed = false;
@@ -136,16 +132,14 @@ export class ExportRunner extends Disposable implements ExportsApi {
       token: (run) => this.claims.token(run),
       reconcile: (id) => this.reconcile(id),
       takeOver: (id) => this.claims.takeOver(id),
-      stop: (id, state, text, keepRecords) => this.completion.stop(id, state, text, keepRecords),
-      complete: (id, writer) => this.completion.complete(id, writer),
+      stop: (id, state, text, keepRecords) => this.parts.completion.stop(id, state, text, keepRecords),
+      complete: (id, writer) => this.parts.completion.complete(id, writer),
       finished: (run) => this.announcer.tell(run, 'finished'),
       stopped: (run) => this.announcer.tell(run, 'stopped'),
       record: (run, sha256) => this.recorder.record(run, sha256),
     };
     this.claims = new WriterClaims(this.ctx);
-    this.chain = new BatchChain(this.ctx);
-    this.merger = new BatchMerger(this.ctx);
-    this.completion = new RunCompletion(this.ctx, this.merger);
+    this.parts = new RunMachinery(this.ctx);
     this.subscriptions.push(
       this.jobs.onDidFinishJob((job) => this.batchFinished(job)),
       this.jobs.onDidChangeJob((change) => {
@@ -208,7 +202,7 @@ export class ExportRunner extends Disposable implements ExportsApi {
     }
     const writer = randomUUID();
     const working = await this.ctx.files.begin(destination, writer);
-    this.chain.recordCreation(request.accountId);
+    this.parts.chain.recordCreation(request.accountId);
     // The id comes first: the batch is stored as this export's from its creation on.
     const id = randomUUID();
     let job: TrackedJob;
@@ -257,7 +251,7 @@ export class ExportRunner extends Disposable implements ExportsApi {
     await this.store.add(run);
     this.logger.info(`Export of ${request.ref.report} started with job ${job.jobId}.`);
     // A job that completed at once fired its finish event before the run knew it: look now.
-    this.chain.seen(this.jobs.get(job.key));
+    this.parts.chain.seen(this.jobs.get(job.key));
     this.reconcile(run.id);
     return this.store.get(run.id) ?? run;
   }
@@ -265,7 +259,7 @@ export class ExportRunner extends Disposable implements ExportsApi {
   async cancel(id: string, keepRecords: boolean): Promise<ExportRun | undefined> {
     const run = this.store.get(id);
     if (!run || run.state !== 'running' || this.lease.held) {
-      return this.completion.stop(id, 'cancelled', undefined, keepRecords);
+      return this.parts.completion.stop(id, 'cancelled', undefined, keepRecords);
     }
     // The window holding the lease drives this export and may be appending to its file right now:
     // only it may cut, rename or delete that file. Ask it, and wait until it has.
@@ -337,7 +331,7 @@ export class ExportRunner extends Disposable implements ExportsApi {
   protected override onDispose(): void {
     this.disposed = true;
     this.ctx.retries.dispose();
-    this.merger.dispose();
+    this.parts.dispose();
     this.recorder.dispose();
     this.announcer.dispose();
     for (const subscription of this.subscriptions) {
@@ -394,7 +388,7 @@ export class ExportRunner extends Disposable implements ExportsApi {
     for (const run of this.store.all()) {
       if (run.state === 'running') {
         for (const batch of run.batches) {
-          this.chain.seen(this.jobs.get(batch.key));
+          this.parts.chain.seen(this.jobs.get(batch.key));
         }
         this.reconcile(run.id);
       }
@@ -404,7 +398,7 @@ export class ExportRunner extends Disposable implements ExportsApi {
   private batchFinished(job: TrackedJob): void {
     const run = this.store.byJobKey(job.key);
     if (run) {
-      this.chain.seen(job);
+      this.parts.chain.seen(job);
       this.reconcile(run.id);
     }
   }
@@ -438,13 +432,13 @@ export class ExportRunner extends Disposable implements ExportsApi {
     }
     if (run.cancelRequest) {
       // Cancelled in a window without the lease: this one stops it, files included.
-      void this.completion.stop(id, 'cancelled', undefined, run.cancelRequest.keepRecords);
+      void this.parts.completion.stop(id, 'cancelled', undefined, run.cancelRequest.keepRecords);
       return;
     }
     const last = run.batches[run.batches.length - 1];
     const job = this.jobs.get(last.key);
     if (!job) {
-      void this.completion.stop(
+      void this.parts.completion.stop(
         id,
         'interrupted',
         `${capitalise(batchName(run, last.key))} is no longer tracked.`,
@@ -453,17 +447,21 @@ export class ExportRunner extends Disposable implements ExportsApi {
     }
     if (job.state === 'failed') {
       const reason = job.lastError?.message ?? 'Zoho reported the job as failed.';
-      void this.completion.stop(id, 'failed', `${capitalise(batchName(run, job.key))} failed: ${reason}`);
+      void this.parts.completion.stop(
+        id,
+        'failed',
+        `${capitalise(batchName(run, job.key))} failed: ${reason}`,
+      );
       return;
     }
     if (job.state === 'completed' && job.details?.result?.record_cursor) {
       if (job.nextBatchKey) {
-        void this.chain.claimBatch(id, job.nextBatchKey); // created, but the window closed before it was recorded
+        void this.parts.chain.claimBatch(id, job.nextBatchKey); // created, but the window closed before it was recorded
       } else {
-        this.chain.createNext(id, job);
+        this.parts.chain.createNext(id, job);
       }
     }
-    this.merger.drain(id);
+    this.parts.merger.drain(id);
   }
 }
 

@@ -19,7 +19,13 @@ import type { Application } from '../zoho/types';
 import { headerColumns } from './csvRecords';
 import type { ExportRun } from './model';
 import { ExportStop } from './runParts';
-import { mergeIntoSnapshot } from './snapshot';
+import type * as SnapshotModule from './snapshot';
+
+/** ./snapshot.ts (and node:readline) with the first incremental run, not at window start (esbuild.js, buildSplit). */
+function snapshots(): typeof SnapshotModule {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('./snapshot') as typeof SnapshotModule;
+}
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -232,7 +238,7 @@ export async function applyRunToSnapshot(
   const changesFile = run.destination.replace(/\.csv$/i, '') + '.changes.csv';
   const previous = await readSnapshotState(snapshot);
   try {
-    const merged = await mergeIntoSnapshot({
+    const merged = await snapshots().mergeIntoSnapshot({
       runFile: run.destination,
       snapshot,
       changesFile,

@@ -9,10 +9,17 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { capitalise, errorMessage } from '../core/format';
 import type { Logger } from '../core/ports';
-import { appendCsv, HeaderMismatchError, truncateTo, type AppendOutcome } from './appendCsv';
+import type * as AppendCsvModule from './appendCsv';
+import type { AppendOutcome } from './appendCsv';
 import { exportFile, exportFileFigures, partialPath, workingPath, type ExportRun } from './model';
 import { ExportStop, batchName, diskFullText, freeBytes, freeName, isDiskFull } from './runParts';
 import { copyPrefix, exists, mismatch, publish } from './workingFile';
+
+/** ./appendCsv.ts (and node:stream) with the first batch merged, not at window start (esbuild.js, buildSplit). */
+function csv(): typeof AppendCsvModule {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('./appendCsv') as typeof AppendCsvModule;
+}
 
 /** One completed batch to append: its job's key, its CSV, and the records Zoho counted in it. */
 export interface BatchFile {
@@ -40,7 +47,7 @@ export class MergedFileWriter {
   async begin(destination: string, writer: string): Promise<string> {
     const working = workingPath({ destination, writer });
     await fs.mkdir(path.dirname(working), { recursive: true });
-    await truncateTo(working, 0);
+    await csv().truncateTo(working, 0);
     return working;
   }
 
@@ -52,9 +59,9 @@ export class MergedFileWriter {
   async append(run: ExportRun, batch: BatchFile, signal?: AbortSignal): Promise<AppendOutcome> {
     let outcome: AppendOutcome;
     try {
-      outcome = await appendCsv(batch.path, workingPath(run), run.bytesWritten, run.header, signal);
+      outcome = await csv().appendCsv(batch.path, workingPath(run), run.bytesWritten, run.header, signal);
     } catch (error) {
-      if (error instanceof HeaderMismatchError) {
+      if (error instanceof csv().HeaderMismatchError) {
         throw new ExportStop(
           'failed',
           `${capitalise(batchName(run, batch.key))} cannot be merged: ${error.message}.`,
@@ -193,7 +200,7 @@ export class MergedFileWriter {
     const working = workingPath(run);
     try {
       if (keepRecords && run.records > 0) {
-        await truncateTo(working, run.bytesWritten);
+        await csv().truncateTo(working, run.bytesWritten);
         const kept = await freeName(partialPath(run.destination));
         await fs.rename(working, kept);
         return kept;
@@ -212,7 +219,7 @@ export class MergedFileWriter {
   async keepUncopied(run: ExportRun, keptPath: string): Promise<void> {
     const previous = workingPath(run);
     try {
-      await truncateTo(previous, run.bytesWritten);
+      await csv().truncateTo(previous, run.bytesWritten);
       await fs.rename(previous, keptPath);
     } catch (error) {
       this.logger.error(`Export ${run.id}: could not keep ${previous}: ${errorMessage(error)}`);

@@ -1,7 +1,17 @@
 // Reading the workspace's export definitions files (one per workspace folder), and opening one at a
 // definition (used by Run Saved Export and by the export notifications: here, so views need no command).
 import * as vscode from 'vscode';
-import { DEFINITIONS_FILE, parseDefinitions, type ParsedDefinitions } from '../exports/definitions';
+import type * as DefinitionsModule from '../exports/definitions';
+import type { ParsedDefinitions } from '../exports/definitions';
+
+/**
+ * ../exports/definitions.ts (the parser, criteria checks and schema rules), loaded when a
+ * definitions file is first read or edited, not at window start (esbuild.js, buildSplit).
+ */
+export function definitionsModule(): typeof DefinitionsModule {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('../exports/definitions') as typeof DefinitionsModule;
+}
 
 export interface DefinitionsFile {
   folder: vscode.WorkspaceFolder;
@@ -10,7 +20,7 @@ export interface DefinitionsFile {
 }
 
 export function definitionsUri(folder: vscode.WorkspaceFolder): vscode.Uri {
-  return vscode.Uri.joinPath(folder.uri, ...DEFINITIONS_FILE.split('/'));
+  return vscode.Uri.joinPath(folder.uri, ...definitionsModule().DEFINITIONS_FILE.split('/'));
 }
 
 /** The text of `uri`: an editor's with unsaved edits, else the file's; undefined when missing. */
@@ -33,7 +43,7 @@ export async function loadDefinitionFiles(): Promise<DefinitionsFile[]> {
     const uri = definitionsUri(folder);
     const text = await readText(uri);
     if (text !== undefined) {
-      files.push({ folder, uri, parsed: parseDefinitions(text) });
+      files.push({ folder, uri, parsed: definitionsModule().parseDefinitions(text) });
     }
   }
   return files;

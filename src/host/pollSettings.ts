@@ -1,7 +1,7 @@
 // Poll settings as the job service wants them: seconds to ms, clamped to package.json's limits
 // (a hand-edited settings.json can hold anything). No vscode import, so it is unit-tested.
 import type { PollSettings } from '../jobs/serviceApi';
-import { DEFAULT_IDLE_TIMEOUT_MS } from '../zoho/download';
+import { DEFAULT_IDLE_TIMEOUT_MS } from '../zoho/limits';
 
 function clamp(value: unknown, fallback: number, min: number, max: number): number {
   const number = typeof value === 'number' && Number.isFinite(value) ? value : fallback;

@@ -6,7 +6,7 @@ import { promises as fs } from 'node:fs';
 import { errorMessage } from '../core/format';
 import type { Clock, Logger } from '../core/ports';
 import { LocalRefusal } from '../core/refusal';
-import { deleteResultFiles, fetchResult, isResultLocked, withResultLock } from '../results/fetchResult';
+import type * as FetchResultModule from '../results/fetchResult';
 import type { BulkReadApi } from '../zoho/api';
 import { cancelledError, isZohoError } from '../zoho/errors';
 import { errorRecord } from './jobErrors';
@@ -14,6 +14,15 @@ import type { JobStore } from './jobStore';
 import { resultExpired, type LocalResult, type TrackedJob } from './model';
 import { RunningDownload } from './runningDownload';
 import type { ResultProgress } from './serviceApi';
+
+/**
+ * ../results/fetchResult.ts (the download, extraction and checks), required with the first result
+ * rather than at window start: the build leaves it out of the start bundle (esbuild.js, buildSplit).
+ */
+function results(): typeof FetchResultModule {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('../results/fetchResult') as typeof FetchResultModule;
+}
 
 /** How often a window waiting for another window's download looks whether it is done. */
 export const OTHER_DOWNLOAD_RECHECK_MS = 1_000;
@@ -109,7 +118,7 @@ export class ResultDownloads {
 
   async deleteFiles(job: TrackedJob): Promise<void> {
     // If another window is downloading it, that window deletes its files when it sees the job gone.
-    const removed = await deleteResultFiles(this.options.resultsDir, job);
+    const removed = await results().deleteResultFiles(this.options.resultsDir, job);
     if (removed && job.result) {
       await fs.rm(job.result.path, { force: true }).catch(() => undefined);
     }
@@ -126,7 +135,7 @@ export class ResultDownloads {
     const released = Promise.all(
       abandoned.map(async (job) => {
         try {
-          if (await isResultLocked(this.options.resultsDir, job)) {
+          if (await results().isResultLocked(this.options.resultsDir, job)) {
             return;
           }
           if (
@@ -166,7 +175,7 @@ export class ResultDownloads {
     try {
       const api = await this.options.clients(job.accountId);
       for (;;) {
-        const outcome = await withResultLock(resultsDir, job, async () => {
+        const outcome = await results().withResultLock(resultsDir, job, async () => {
           // Holding the lock: another window may have finished this result just before.
           const theirs = await this.readyResult(job.key);
           if (theirs) {
@@ -174,7 +183,7 @@ export class ResultDownloads {
           }
           await this.store.update(job.key, { download: 'downloading' });
           this.logger.info(`Downloading the result of job ${job.jobId} (${job.ref.report}).`);
-          const result = await fetchResult(api, job, resultsDir, {
+          const result = await results().fetchResult(api, job, resultsDir, {
             expectedRecords: job.details?.result?.count,
             downloadUrl: job.details?.result?.download_url,
             signal,
@@ -248,7 +257,7 @@ export class ResultDownloads {
       if (ready) {
         return ready;
       }
-      if (!(await isResultLocked(this.options.resultsDir, job))) {
+      if (!(await results().isResultLocked(this.options.resultsDir, job))) {
         return undefined;
       }
     }

@@ -3,7 +3,8 @@
 // accounts, the columns of each report's last export). The JSON schema adds completion and hovers
 // only: it validates nothing, so no mistake is reported twice (schemas/zoho-exports.schema.json).
 import * as vscode from 'vscode';
-import { parseDefinitions, type KnownNames, type ParsedDefinitions, type Span } from '../exports/definitions';
+import type { KnownNames, ParsedDefinitions, Span } from '../exports/definitions';
+import { definitionsModule } from '../host/definitionFiles';
 import { Disposable, Emitter } from '../core/lifecycle';
 import { DEFAULT_FULL_RUN_EVERY_DAYS } from '../exports/incremental';
 import type { Services } from '../services';
@@ -130,7 +131,7 @@ export class DefinitionsEditorSupport extends Disposable implements vscode.CodeL
     }
     let parsed: ParsedDefinitions;
     try {
-      parsed = parseDefinitions(document.getText(), this.known());
+      parsed = definitionsModule().parseDefinitions(document.getText(), this.known());
     } catch (error) {
       // parseDefinitions does not throw; if it ever did, the editor must not lose the file's features.
       parsed = {

@@ -8,13 +8,10 @@ import { pipeline } from 'node:stream/promises';
 import type * as zlib from 'node:zlib';
 import { FILE_CHUNK_BYTES } from '../core/fileChunks';
 import { ZohoError } from './errors';
+import { DEFAULT_IDLE_TIMEOUT_MS, MAX_JSON_BYTES } from './limits';
 import type { DownloadProgress } from './types';
 
 const ZIP_MAGIC = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
-/** A JSON answer larger than this is not an answer: stop collecting (also caps status bodies). */
-export const MAX_JSON_BYTES = 1024 * 1024;
-/** Default: no byte for this long and the download is given up (then retried). */
-export const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
 /**
  * Default: slower than this, averaged over one idle-timeout window, counts as stalled too; a
  * server trickling a byte a second would otherwise hold a download open for days.

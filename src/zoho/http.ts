@@ -5,7 +5,7 @@ import type { AxiosInstance, AxiosRequestConfig, AxiosResponse, AxiosStatic } fr
 };
 import { errorMessage } from '../core/format';
 import type { Logger } from '../core/ports';
-import { MAX_JSON_BYTES } from './download';
+import { MAX_JSON_BYTES } from './limits';
 import { redact } from './redact';
 
 export const DEFAULT_TIMEOUT_MS = 30_000;

@@ -6,7 +6,7 @@ import type { Readable } from 'node:stream';
 import { silentLogger, systemClock, type Clock, type Logger } from '../core/ports';
 import type { TokenProvider } from './api';
 import { resolveEndpoints } from './dataCentres';
-import { MAX_JSON_BYTES } from './download';
+import { MAX_JSON_BYTES } from './limits';
 import { ZohoError } from './errors';
 import {
   classifyResponse,

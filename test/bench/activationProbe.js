@@ -242,13 +242,14 @@ const { installFakeTimers, realSleep } = require('./probeTimers');
 async function main() {
   const bundle = path.resolve(process.argv[2] ?? 'dist/extension.js');
   const builtins = new Set();
-  /** The files under dist/vendor/ that were loaded (each is meant for first use, not for the start). */
+  /** The files under dist/vendor/ and later.js, if loaded (each is meant for first use, not for the start). */
   const vendor = new Set();
   const originalLoad = Module._load;
   Module._load = function (request, parent, isMain) {
     if (request === 'vscode') return vscodeStub;
     if (Module.isBuiltin(request)) builtins.add(request.replace(/^node:/, ''));
     else if (request.startsWith('./vendor/')) vendor.add(request.slice('./vendor/'.length));
+    else if (request === './later.js') vendor.add('later.js');
     return originalLoad.call(this, request, parent, isMain);
   };
   const state = { counting: false };

@@ -4,32 +4,45 @@ import { execFile } from 'node:child_process';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
-import { build, type BuildOptions } from 'esbuild';
+import type { BuildOptions, BuildResult } from 'esbuild';
 import { median } from './stats';
 
-// esbuild.js is the build script itself (CommonJS): its production options are what ships.
+// esbuild.js is the build script itself (CommonJS): its production build is what ships.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { extensionBuilds } = require('../../esbuild.js') as {
-  extensionBuilds(minified: boolean, outdir: string): BuildOptions[];
+const { buildExtension } = require('../../esbuild.js') as {
+  buildExtension(
+    minified: boolean,
+    outdir: string,
+    entryPoint: string | undefined,
+    extra: BuildOptions,
+  ): Promise<{ start: BuildResult; later?: BuildResult; vendor: BuildResult }>;
 };
 
 export interface BundleFigures {
   path: string;
   /** dist/extension.js: what every window start loads. */
   bytes: number;
-  /** The files under dist/vendor/, loaded on the first request or result. */
+  /** later.js and the files under dist/vendor/, loaded on first use. */
   lazy: { name: string; bytes: number }[];
-  /** Bytes in the bundle per npm package (or "src"), largest first. */
+  /** Bytes in the start bundle per npm package (or "src"), largest first. */
   parts: [string, number][];
 }
 
+/** The JavaScript files a build wrote, with their sizes (no sourcemaps). */
+function written(result: BuildResult | undefined, folder: string): { name: string; bytes: number }[] {
+  return Object.entries(result?.metafile?.outputs ?? {})
+    .filter(([file]) => file.endsWith('.js'))
+    .map(([file, out]) => ({ name: `${folder}${path.basename(file)}`, bytes: out.bytes }));
+}
+
 export async function buildProductionBundle(dir: string): Promise<BundleFigures> {
-  const [main, vendor] = await Promise.all(
-    extensionBuilds(true, dir).map((options) => build({ ...options, metafile: true, logLevel: 'silent' })),
-  );
+  const { start, later, vendor } = await buildExtension(true, dir, undefined, {
+    metafile: true,
+    logLevel: 'silent',
+  });
   const outfile = path.join(dir, 'extension.js');
-  const output =
-    main.metafile.outputs[path.relative(process.cwd(), outfile)] ?? Object.values(main.metafile.outputs)[0];
+  const outputs = start.metafile?.outputs ?? {};
+  const output = outputs[path.relative(process.cwd(), outfile)] ?? Object.values(outputs)[0];
   const parts = new Map<string, number>();
   for (const [file, input] of Object.entries(output.inputs)) {
     const name = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file)?.[1] ?? 'src';
@@ -38,9 +51,7 @@ export async function buildProductionBundle(dir: string): Promise<BundleFigures>
   return {
     path: outfile,
     bytes: output.bytes,
-    lazy: Object.entries(vendor.metafile.outputs)
-      .filter(([file]) => file.endsWith('.js'))
-      .map(([file, out]) => ({ name: `vendor/${path.basename(file)}`, bytes: out.bytes })),
+    lazy: [...written(later, ''), ...written(vendor, 'vendor/')],
     parts: [...parts].sort((a, b) => b[1] - a[1]),
   };
 }

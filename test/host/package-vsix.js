@@ -14,6 +14,7 @@ const ALLOWED = [
   /^extension\.vsixmanifest$/,
   /^extension\/package\.json$/,
   /^extension\/dist\/extension\.js$/,
+  /^extension\/dist\/later\.js$/,
   /^extension\/dist\/vendor\/[a-z-]+\.js$/,
   /^extension\/readme\.md$/i,
   /^extension\/changelog\.md$/i,
@@ -70,8 +71,9 @@ async function main() {
     console.log(`  ${String(entry.size).padStart(9)}  ${entry.name}`);
   }
   const unexpected = entries.filter((e) => !ALLOWED.some((re) => re.test(e.name)));
-  // The libraries loaded on first use (esbuild.js) must ship too, or downloads fail only later.
-  const required = ['extension.js', ...LAZY_LIBRARIES.map((name) => `vendor/${name}.js`)];
+  // The code and libraries loaded on first use (esbuild.js) must ship too, or commands and downloads
+  // fail only later.
+  const required = ['extension.js', 'later.js', ...LAZY_LIBRARIES.map((name) => `vendor/${name}.js`)];
   for (const file of required) {
     if (!entries.some((e) => e.name === `extension/dist/${file}`)) {
       throw new Error(`the VSIX lacks extension/dist/${file}`);
