@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
+import { getHeapStatistics } from 'node:v8';
 import { countCsvRecords, fetchResult } from '../../src/results';
 import { StaticTokenProvider } from '../../src/zoho/auth';
 import { BulkReadClient } from '../../src/zoho/client';
@@ -22,6 +23,28 @@ import {
   timed,
   withPeakRss,
 } from './stats';
+
+/**
+ * The used heap of the process our side runs in, as the extension host's: 42.4 MB in code-server
+ * 4.100.3's extension host with this extension active (v8.getHeapStatistics() from a test run
+ * there). It matters for the CPU time: V8 starts a full mark-compact once the external memory
+ * allocated since the last one (here the inflater's 1 MiB output buffers, 55 MB per 200,000
+ * records, freed young) nears the old generation's room, which grows with the heap. In a bare
+ * 12 MB bench process that set off two or three full collections per download, in a heap of the
+ * extension host's size one in twelve downloads (about 0.05 s of CPU per download).
+ */
+export const EXTENSION_HOST_HEAP_MB = 42;
+
+/** Plain objects that bring this process's used heap to `mb` (kept alive by the caller). */
+function heapOf(mb: number): unknown[] {
+  const ballast: unknown[] = [];
+  while (getHeapStatistics().used_heap_size < mb * MB) {
+    for (let i = 0; i < 10_000; i++) {
+      ballast.push({ i, text: `row ${i}`, pair: [i, i + 1] });
+    }
+  }
+  return ballast;
+}
 
 const REF = { owner: DEMO.owner, app: DEMO.app, report: 'All_Orders' };
 const JOB_ID = '1000000000000000001';
@@ -79,7 +102,13 @@ export async function benchDownloadVsCurl(
   pairs: number,
   withCurl: boolean,
   expectedRecords: number,
+  heapMb = EXTENSION_HOST_HEAP_MB,
 ): Promise<DownloadFigures> {
+  const ballast = heapOf(heapMb);
+  console.log(
+    `  ${label}: ours runs in a ${fmt(getHeapStatistics().used_heap_size / MB)} MB heap ` +
+      `(an extension host's, ${heapMb} MB: EXTENSION_HOST_HEAP_MB in test/bench/downloadVsCurl.ts)`,
+  );
   const server = await startServerProcess('bench/staticServer.ts', [zipPath]);
   const work = await fs.mkdtemp(path.join(path.dirname(zipPath), 'run-'));
   const client = new BulkReadClient({
@@ -171,6 +200,7 @@ export async function benchDownloadVsCurl(
       identical,
     };
   } finally {
+    ballast.length = 0;
     await runner?.close();
     await server.close();
     await fs.rm(work, { recursive: true, force: true });
