@@ -5,12 +5,23 @@
 const QUOTE = 0x22;
 const LF = 0x0a;
 const CR = 0x0d;
+/** The top bit of every byte of a 32-bit word. */
+const HIGH_BITS = 0x80808080 | 0;
+const LOW_BITS = 0x7f7f7f7f;
+/** A quote, an LF, a CR in every byte of a word. */
+const QUOTES = 0x22222222;
+const LFS = 0x0a0a0a0a;
+const CRS = 0x0d0d0d0d;
+/** A byte below this may be a line end (LF 0x0a, CR 0x0d); in text few other bytes are (tab). */
+const BELOW = 0x0e0e0e0e;
 
-/** 1 for the bytes that matter outside quotes: a quote and the two line-end bytes. */
-const SPECIAL = new Uint8Array(256);
-SPECIAL[QUOTE] = 1;
-SPECIAL[LF] = 1;
-SPECIAL[CR] = 1;
+/**
+ * Bit 7 of each byte of `t` set exactly when that byte is 0 ("haszero" in its exact form, Bit
+ * Twiddling Hacks): given `x ^ QUOTES`, the quotes of the word x.
+ */
+function bytesEqual(t: number): number {
+  return ~(((t & LOW_BITS) + LOW_BITS) | t | LOW_BITS);
+}
 
 /** Counts data records (header excluded). Blank lines are ignored; CRLF, LF and CR all end a record. */
 export class CsvRecordCounter {
@@ -19,59 +30,67 @@ export class CsvRecordCounter {
   private hasContent = false;
 
   /**
-   * Skips runs of ordinary bytes in tight loops (inside quotes only a quote matters) instead of
-   * deciding every byte three ways: about twice as fast, some 1.5 s less CPU for a 1 GB result
-   * (README, Performance). Buffer.indexOf per quote measured slower: in quote-heavy values (a
-   * quote every few bytes) the call costs more than the bytes it skips.
+   * Whether a byte is inside quotes is the parity of the quotes before it (an escaped pair `""`
+   * closes and reopens), so a run of bytes without a line end only flips that parity. Words of 4
+   * bytes with no CR or LF are read at once (SWAR: bit tricks on a 32-bit word), counting their
+   * quotes' parity without a branch per byte; the rest go byte by byte. In
+   * quote-heavy values (JSON text, a quote every few bytes) this is about twice as fast as the
+   * byte loop it replaces, whose branch mispredicted at every quote (README, Performance).
    */
   push(bytes: Uint8Array): void {
-    let { records, inQuotes, hasContent } = this;
+    let { records, hasContent } = this;
+    /** The quote parity so far, in bit 7 (where the word tricks leave it). */
+    let quoted = this.inQuotes ? 0x80 : 0;
     const end = bytes.length;
+    // An Int32Array must start at a multiple of 4 bytes: the bytes before that go one at a time.
+    const first = Math.min(end, (4 - (bytes.byteOffset & 3)) & 3);
+    const words = (end - first) >>> 2;
+    const view = words > 0 ? new Int32Array(bytes.buffer, bytes.byteOffset + first, words) : undefined;
     let i = 0;
-    while (i < end) {
-      if (inQuotes) {
-        // Inside quotes only a quote matters; an escaped pair ("") keeps us inside, which saves
-        // two turns of the outer loop in quote-heavy values such as JSON text.
-        for (;;) {
-          while (i < end && bytes[i] !== QUOTE) {
-            i++;
-          }
-          if (i + 1 < end && bytes[i + 1] === QUOTE) {
-            i += 2;
-            continue;
-          }
+    let stop = first;
+    let w = 0;
+    for (;;) {
+      for (; i < stop; i++) {
+        const byte = bytes[i];
+        if (byte === QUOTE) {
+          quoted ^= 0x80;
+          hasContent = true;
+        } else if (byte !== LF && byte !== CR) {
+          hasContent = true;
+        } else if (quoted === 0 && hasContent) {
+          records++; // a line end outside quotes ends a record unless the line is blank
+          hasContent = false;
+        }
+      }
+      if (view === undefined || w >= words) {
+        if (stop === end) {
           break;
         }
-        if (i >= end) {
-          break;
-        }
-        // The closing quote, or the first of a pair split between chunks (the next chunk's
-        // first quote reopens at once).
-        inQuotes = false;
-        i++;
+        stop = end; // the bytes after the last whole word
         continue;
       }
-      const start = i;
-      while (i < end && SPECIAL[bytes[i]] === 0) {
-        i++;
+      for (; w < words; w++) {
+        const x = view[w];
+        // A byte below 0x0e ("haslessthan", exact as a test of the word) is rare: only then look
+        // for an LF or CR exactly (a tab is no line end), which sends the word byte by byte.
+        if (((x - BELOW) & ~x & HIGH_BITS) !== 0 && (bytesEqual(x ^ LFS) | bytesEqual(x ^ CRS)) !== 0) {
+          break;
+        }
+        const q = bytesEqual(x ^ QUOTES);
+        const p = q ^ (q >>> 16);
+        quoted ^= (p ^ (p >>> 8)) & 0x80;
+        hasContent = true; // not a line end among these bytes
       }
-      if (i > start) {
-        hasContent = true;
+      i = first + w * 4;
+      if (w < words) {
+        w++;
+        stop = i + 4; // a word that may hold a line end: byte by byte
+      } else {
+        stop = end;
       }
-      if (i === end) {
-        break;
-      }
-      if (bytes[i] === QUOTE) {
-        inQuotes = true;
-        hasContent = true;
-      } else if (hasContent) {
-        records++;
-        hasContent = false;
-      }
-      i++;
     }
     this.records = records;
-    this.inQuotes = inQuotes;
+    this.inQuotes = quoted !== 0;
     this.hasContent = hasContent;
   }
 

@@ -6,6 +6,8 @@
 // Options: --pairs N (200,000-record pairs, default 7), --pairs-1gb N (default 3), --no-1gb,
 //          --activation-runs N (default 15), --cli-runs N (the command line's start, default 15),
 //          --idle-real S (the idle window's real seconds, default 60; 0 skips them),
+//          --heap-mb MB (the used heap the downloads run in, default an extension host's 42 MB;
+//          0 measures in this process's own, about 12 MB),
 //          --baseline-bundle BUNDLE (measure activation and the idle window "before" live on that
 //          bundle, e.g. one built from main 2caf0b4, instead of printing the recorded baselines).
 // `npm run bench -- idle` prints the idle window only.
@@ -21,7 +23,7 @@ import {
   benchActivation,
   buildProductionBundle,
 } from './bundleAndActivation';
-import { benchDownloadVsCurl, type DownloadFigures } from './downloadVsCurl';
+import { benchDownloadVsCurl, EXTENSION_HOST_HEAP_MB, type DownloadFigures } from './downloadVsCurl';
 import { writeResultZip } from './fixtures';
 import { benchCliStart, CLI_START_TARGET } from './cliStart';
 import { benchCompare } from './compareBench';
@@ -177,7 +179,14 @@ async function main(): Promise<void> {
         `${size.label}: generated ${made.records.toLocaleString('en-US')} records, ${fmt(made.csvBytes / MB)} MB CSV, ` +
           `${fmt(zipMb)} MB ZIP in ${fmt(seconds)} s`,
       );
-      const figures = await benchDownloadVsCurl(size.label, zipPath, size.pairs, withCurl, made.records);
+      const figures = await benchDownloadVsCurl(
+        size.label,
+        zipPath,
+        size.pairs,
+        withCurl,
+        made.records,
+        option('--heap-mb', EXTENSION_HOST_HEAP_MB),
+      );
       console.log(
         `  record count: ${figures.records.toLocaleString('en-US')} records ` +
           `(${figures.records === made.records ? 'as generated' : `GENERATED ${made.records}`}), ` +

@@ -89,16 +89,20 @@ export async function startServerProcess(
   });
   return {
     url,
-    close: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) {
-          resolve();
-          return;
-        }
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
+    close: () => stopChild(child, () => child.kill('SIGTERM')),
   };
+}
+
+/** Asks a child process to stop (`stop`) unless it has already exited; resolves once it has. */
+export function stopChild(child: ChildProcess, stop: () => void): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (child.exitCode !== null) {
+      resolve();
+      return;
+    }
+    child.once('exit', () => resolve());
+    stop();
+  });
 }
 
 /** Runs a command to completion; stdout goes to `stdoutFd` when given. Rejects on a non-zero exit. */

@@ -95,4 +95,58 @@ describe('CsvRecordCounter', () => {
     }
     assert.equal(counter.count, reference(text));
   });
+
+  /** `text`'s bytes at `offset` within a fresh ArrayBuffer (so its 4-byte words fall differently). */
+  function at(bytes: Buffer, offset: number): Uint8Array {
+    const copy = new Uint8Array(new ArrayBuffer(bytes.length + 8), offset, bytes.length);
+    copy.set(bytes);
+    return copy;
+  }
+
+  it('agrees at every alignment, with long runs read a word at a time and line ends next to them', () => {
+    // Runs long enough for whole 4-byte words, every special byte at each position within a word,
+    // and bytes near the 0x0e bound (tab, 0x0b, 0x0c, 0x0e, 0x00) and above 0x7f.
+    const pieces = [
+      'abcdefgh',
+      '"',
+      '""',
+      '\n',
+      '\r\n',
+      '\r',
+      '\t',
+      '\x0b\x0c\x0e\x00',
+      'ü€',
+      '"a""b"',
+      ',',
+      '\x7f',
+    ];
+    let seed = 11;
+    const random = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    for (let round = 0; round < 40; round++) {
+      const text = Array.from({ length: 300 }, () => pieces[Math.floor(random() * pieces.length)]).join('');
+      const bytes = Buffer.from(text);
+      const expected = reference(text);
+      for (let offset = 0; offset < 4; offset++) {
+        const whole = new CsvRecordCounter();
+        whole.push(at(bytes, offset));
+        assert.equal(whole.count, expected, `round ${round}, offset ${offset}`);
+        const cut = Math.floor(random() * bytes.length);
+        const split = new CsvRecordCounter();
+        split.push(at(bytes.subarray(0, cut), offset));
+        split.push(at(bytes.subarray(cut), (offset + 1) % 4));
+        assert.equal(split.count, expected, `round ${round}, offset ${offset}, cut at ${cut}`);
+        assert.equal(split.endsInQuotes, (text.match(/"/g) ?? []).length % 2 === 1);
+      }
+    }
+  });
+
+  it('tells a value that is still open after quote-heavy words from one that closed', () => {
+    const open = new CsvRecordCounter();
+    open.push(Buffer.from('h\n"[{""Product"":""Monitor 27\\"""",""Qty"":2}]\nnext'));
+    assert.equal(open.endsInQuotes, true);
+    assert.equal(open.count, 1, 'the newline inside the open value ends nothing');
+    open.push(Buffer.from('"\n2\n'));
+    assert.equal(open.endsInQuotes, false);
+    assert.equal(open.count, 2);
+  });
 });
