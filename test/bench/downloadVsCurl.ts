@@ -107,7 +107,9 @@ export async function benchDownloadVsCurl(
   const ballast = heapOf(heapMb);
   console.log(
     `  ${label}: ours runs in a ${fmt(getHeapStatistics().used_heap_size / MB)} MB heap ` +
-      `(an extension host's, ${heapMb} MB: EXTENSION_HOST_HEAP_MB in test/bench/downloadVsCurl.ts)`,
+      (heapMb > 0
+        ? `(an extension host's, ${heapMb} MB: EXTENSION_HOST_HEAP_MB in test/bench/downloadVsCurl.ts)`
+        : '(the bench process as it is)'),
   );
   const server = await startServerProcess('bench/staticServer.ts', [zipPath]);
   const work = await fs.mkdtemp(path.join(path.dirname(zipPath), 'run-'));

@@ -7,7 +7,8 @@
 //          --activation-runs N (default 15), --cli-runs N (the command line's start, default 15),
 //          --idle-real S (the idle window's real seconds, default 60; 0 skips them),
 //          --heap-mb MB (the used heap the downloads run in, default an extension host's 42 MB;
-//          0 measures in this process's own, about 12 MB),
+//          0 measures in this process's own, about 12 MB; without the option the 200,000 records
+//          are also measured in that bare heap first, --pairs-bare N pairs, default 5),
 //          --baseline-bundle BUNDLE (measure activation and the idle window "before" live on that
 //          bundle, e.g. one built from main 2caf0b4, instead of printing the recorded baselines).
 // `npm run bench -- idle` prints the idle window only.
@@ -179,6 +180,20 @@ async function main(): Promise<void> {
         `${size.label}: generated ${made.records.toLocaleString('en-US')} records, ${fmt(made.csvBytes / MB)} MB CSV, ` +
           `${fmt(zipMb)} MB ZIP in ${fmt(seconds)} s`,
       );
+      if ('records' in size.limit && !process.argv.includes('--heap-mb')) {
+        // The same in this process's own bare heap, first (before the extension host's size is
+        // filled in): printed beside it so that both readings are on the record.
+        downloads.push(
+          await benchDownloadVsCurl(
+            `${size.label}, bare bench heap`,
+            zipPath,
+            option('--pairs-bare', 5),
+            withCurl,
+            made.records,
+            0,
+          ),
+        );
+      }
       const figures = await benchDownloadVsCurl(
         size.label,
         zipPath,
