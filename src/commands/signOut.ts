@@ -2,6 +2,7 @@
 // removed, so nothing of it is left in the view (after the last account, the welcome is back).
 import * as vscode from 'vscode';
 import type { AccountStore } from '../accounts/accountStore';
+import { isMergedJob } from '../exports/model';
 import { resultTitle } from '../host/resultFileSystem';
 import type { Services } from '../services';
 import type { Account } from '../zoho/types';
@@ -48,8 +49,9 @@ export function signOutCommand(services: Services, accounts: AccountStore) {
     const exports = services.exports.exports().filter((run) => run.accountId === account.id);
     const running = exports.filter((run) => run.state === 'running').length;
     const jobs = owned.length;
+    // A batch merged into its export's file has no file of its own left to delete.
     const files = owned
-      .filter((job) => job.download === 'ready' && job.result)
+      .filter((job) => job.download === 'ready' && job.result && !isMergedJob(services.exports, job.key))
       .map((job) => resultTitle(job));
     const named =
       files.length === 0

@@ -1,5 +1,5 @@
 // The rows above the jobs: an account (its host and why it cannot be polled now) and a report group,
-// and the message the view shows above its rows about held accounts.
+// and the message the view shows above its rows about held accounts, or that none is signed in.
 import * as vscode from 'vscode';
 import { capitalise } from '../core/format';
 import type { AccountStateKind } from '../jobs/accountStates';
@@ -75,5 +75,17 @@ export function accountMessage(services: Services): string | undefined {
       const label = services.accounts.get(state.accountId)?.label ?? state.accountId;
       return accounts.length === 1 ? `${capitalise(state.summary)}.` : `${label}: ${state.summary}.`;
     });
+  if (accounts.length === 0 && hasRows(services)) {
+    // The welcome (with its sign-in buttons) shows only in an empty view.
+    lines.push('Not signed in: sign in (the key above) to run, refresh or download.');
+  }
   return lines.length > 0 ? lines.join(' ') : undefined;
+}
+
+function hasRows(services: Services): boolean {
+  return (
+    services.jobs.jobs().length > 0 ||
+    services.exports.exports().length > 0 ||
+    (services.history?.definitions().length ?? 0) > 0
+  );
 }

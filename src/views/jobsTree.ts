@@ -333,7 +333,10 @@ export function registerJobsTree(context: vscode.ExtensionContext, services: Ser
     showCollapseAll: true,
   });
   const updateMessage = (): void => {
-    view.message = accountMessage(services);
+    const message = accountMessage(services);
+    if (message !== view.message) {
+      view.message = message; // set only when it changes: job changes come by the hundred
+    }
   };
   updateMessage();
   // The badge counts results not opened or saved yet, as the status bar's "ready" does.
@@ -374,10 +377,19 @@ export function registerJobsTree(context: vscode.ExtensionContext, services: Ser
     tree,
     view.onDidChangeVisibility((event) => provider.setVisible(event.visible)),
     services.jobs.accountStates.onDidChange(updateMessage),
-    services.jobs.onDidChangeJob(updateBadge),
-    services.exports.onDidChangeExport(updateBadge),
+    services.jobs.onDidChangeJob(() => {
+      updateBadge();
+      updateMessage();
+    }),
+    services.exports.onDidChangeExport(() => {
+      updateBadge();
+      updateMessage();
+    }),
     services.accounts.onDidChange(updateMessage),
   );
+  if (services.history) {
+    context.subscriptions.push(services.history.onDidChange(updateMessage));
+  }
   return tree;
 }
 

@@ -4,7 +4,7 @@
 // `npm run bench -- poll` prints the poll budget (and the shared store's write economy) only;
 // `npm run bench -- shared` the write economy only; `npm run bench -- compare` the compare of two runs.
 // Options: --pairs N (200,000-record pairs, default 7), --pairs-1gb N (default 3), --no-1gb,
-//          --activation-runs N (default 15), --cli-runs N (the command line's start, default 15),
+//          --activation-runs N (default 25), --cli-runs N (the command line's start, default 15),
 //          --idle-real S (the idle window's real seconds, default 60; 0 skips them),
 //          --heap-mb MB (the used heap the downloads run in, default an extension host's 42 MB;
 //          0 measures in this process's own, about 12 MB; without the option the 200,000 records
@@ -128,7 +128,7 @@ async function main(): Promise<void> {
           .join('; '),
     );
 
-    const activation = await benchActivation(bundle.path, option('--activation-runs', 15));
+    const activation = await benchActivation(bundle.path, option('--activation-runs', 25));
     console.log(
       `activation (stub host, fresh process, median of ${activation.runs}): require ${fmt(activation.requireMs)} ms + ` +
         `activate() ${fmt(activation.activateMs)} ms = ${fmt(activation.totalMs)} ms wall ` +
@@ -138,7 +138,7 @@ async function main(): Promise<void> {
       ? path.resolve(process.argv[process.argv.indexOf('--baseline-bundle') + 1])
       : undefined;
     const base = baselineBundle
-      ? await benchActivation(baselineBundle, option('--activation-runs', 15))
+      ? await benchActivation(baselineBundle, option('--activation-runs', 25))
       : ACTIVATION_BASELINE;
     const beforeLabel = baselineBundle ?? 'main 2caf0b4, recorded in test/bench';
     console.log(

@@ -111,12 +111,27 @@ describe('Jobs tree beside Export Whole Report', () => {
     );
     assert.match(names[4], new RegExp(`job ${firstJob}$`));
     await wb().screenshot('export beside a job of its report');
-    // A reload lays the same tree out again.
+    // Its file opened from the notification (a preview: 69 MB is over what an editor opens).
+    await done
+      .locator('.monaco-button', { hasText: /^Open$/ })
+      .first()
+      .click();
+    const csvHeader = page.locator('.editor-instance .view-lines', { hasText: 'ID,Order_No' }).first();
+    await csvHeader.waitFor();
+    // A reload lays the same tree out again, and brings the open tab back with its text: VS Code
+    // restores it before the extension would start on its own (onFileSystem:creator-result).
     await wb().reload();
     await wb().openView();
     await jobRow(page, firstJob).waitFor();
     await view.locator('.monaco-list-row[aria-label^="Batch 3 of All_Orders,"]').waitFor();
     await assertEachJobOnce(page);
+    await csvHeader.waitFor();
+    assert.strictEqual(
+      await page.locator('.editor-container', { hasText: /could not be opened/ }).count(),
+      0,
+      'the restored tab opened',
+    );
+    await wb().screenshot('the export tab after a reload');
   });
 
   it('alike rows say what tells them apart, and Remove Export lists them in the tree order and asks first', async () => {

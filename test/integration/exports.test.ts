@@ -162,6 +162,24 @@ describe('Export Whole Report', function () {
     assert.doesNotMatch(String(tree.provider.getTreeItem(exportNode).description), /ready/);
   });
 
+  it('Sign Out names only the results it deletes: the batches merged into the export file have none left', async () => {
+    const run = api.services.exports.exports().find((r) => r.state === 'completed' && r.batches.length === 3);
+    assert.ok(run, 'the export of All_Orders above');
+    const details: string[] = [];
+    const signedOut = await withStubbedPrompt(
+      'showWarningMessage',
+      async (_message: string, options?: { detail?: string }) => {
+        details.push(options?.detail ?? '');
+        return undefined; // declined: everything stays
+      },
+      () => vscode.commands.executeCommand<boolean>('creatorBulkJobs.signOut', accountId),
+    );
+    assert.strictEqual(signedOut, false);
+    assert.strictEqual(details.length, 1);
+    assert.match(details[0], /its 3 tracked jobs are forgotten/);
+    assert.doesNotMatch(details[0], /Downloaded results deleted/, details[0]);
+  });
+
   it('a completed export whose file changed on disk is not opened as the export, and its row says so', async () => {
     const id = await withStubbedPrompt(
       'showInformationMessage',
@@ -487,5 +505,13 @@ describe('Export definitions', function () {
         'Sign In with Refresh Token',
       ],
     ]);
+  });
+
+  it('signed out, the view says so above the saved exports left in it (its welcome shows only when empty)', async () => {
+    const tree = await jobsTree();
+    assert.ok((api.services.history?.definitions().length ?? 0) > 0, 'a saved export ran above');
+    assert.equal(tree.view.message, undefined, 'signed in, nothing held: no message');
+    await signOut(accountId);
+    await waitFor(() => /^Not signed in: sign in/.test(tree.view.message ?? ''), 'the view to say so');
   });
 });
