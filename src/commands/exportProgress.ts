@@ -73,6 +73,16 @@ export async function confirmCancel(services: Services, id: string): Promise<Exp
     // The export runs on while the question is open: an answer given about other numbers than the
     // file holds now (records discarded unasked, a Keep button naming fewer) is asked again.
     const now = services.exports.get(id);
+    if (now && now.state !== 'running') {
+      // It ended while the question was open: there is nothing left to stop, and the answer was
+      // about numbers that no longer hold. Say what happened instead of acting on it.
+      void vscode.window.showInformationMessage(
+        now.state === 'completed'
+          ? `The export of ${run.ref.report} completed while you decided, with all ${formatCount(now.records)} records: nothing was stopped.`
+          : `The export of ${run.ref.report} ended (${now.state}) while you decided: nothing more was stopped.`,
+      );
+      return now;
+    }
     if (now?.state === 'running' && now.records !== run.records) {
       arrived = now.records - run.records;
       run = now;

@@ -29,7 +29,10 @@ function cursorText(job: TrackedJob, now: number): string {
   return left > 0 ? `valid for ${formatDuration(left)} more` : 'expired (cursors last 15 minutes)';
 }
 
-function localFileText(job: TrackedJob, now: number): string {
+function localFileText(job: TrackedJob, now: number, mergedInto: string | undefined): string {
+  if (mergedInto !== undefined) {
+    return `merged into ${mergedInto} (the batch's own copy is removed)`;
+  }
   switch (job.download) {
     case 'ready':
       return job.result ? job.result.path : 'ready';
@@ -54,7 +57,13 @@ function fieldsOf(job: TrackedJob): string[] | undefined {
   return job.query && 'fields' in job.query ? job.query.fields : undefined;
 }
 
-export function jobTooltip(job: TrackedJob, now: number, checks: CheckTimes = {}): vscode.MarkdownString {
+/** `mergedInto`: the export file a batch was appended to (it has no file of its own then). */
+export function jobTooltip(
+  job: TrackedJob,
+  now: number,
+  checks: CheckTimes = {},
+  mergedInto?: string,
+): vscode.MarkdownString {
   const details = job.details;
   const result = details?.result;
   const rows: [string, string][] = [
@@ -78,7 +87,7 @@ export function jobTooltip(job: TrackedJob, now: number, checks: CheckTimes = {}
     ['Records', result?.count === undefined ? '—' : formatCount(result.count)],
     ['Download URL', result?.download_url ?? '—'],
     ['Record cursor', cursorText(job, now)],
-    ['Local file', localFileText(job, now)],
+    ['Local file', localFileText(job, now, mergedInto)],
     ...checkText(job, checks, now),
   ];
   const stopped = downloadStopText(job);

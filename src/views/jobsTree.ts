@@ -8,7 +8,7 @@ import { systemClock, type Clock } from '../core/ports';
 import { Disposable, Emitter } from '../core/lifecycle';
 import { LocalRefusal } from '../core/refusal';
 import { jobIdOfKey, type TrackedJob } from '../jobs/model';
-import { isMergedJob } from '../exports/model';
+import { isMergedBatch, isMergedJob } from '../exports/model';
 import type { Services } from '../services';
 import { accountItem, accountMessage, reportItem } from './accountRows';
 import { AgeTicker, type TickNeed } from './ageTicker';
@@ -107,7 +107,9 @@ export class JobsTreeProvider extends Disposable implements vscode.TreeDataProvi
     if (element.kind === 'job') {
       const job = this.services.jobs.get(element.key);
       if (job) {
-        item.tooltip = jobTooltip(job, this.clock.now(), this.services.jobs.checkTimes(job.key));
+        const run = this.services.exports.exportOfJob(job.key);
+        const mergedInto = run && isMergedBatch(run, job.key) ? run.destination : undefined;
+        item.tooltip = jobTooltip(job, this.clock.now(), this.services.jobs.checkTimes(job.key), mergedInto);
       }
     }
     return item;

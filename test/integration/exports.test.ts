@@ -180,6 +180,22 @@ describe('Export Whole Report', function () {
     assert.doesNotMatch(details[0], /Downloaded results deleted/, details[0]);
   });
 
+  it("a merged batch's hover names the export file it went into, not a file of its own", async () => {
+    const run = api.services.exports.exports().find((r) => r.state === 'completed' && r.batches.length === 3);
+    assert.ok(run, 'the export of All_Orders above');
+    const tree = await jobsTree();
+    const batch = (await allTreeNodes(tree)).find(
+      (node): node is JobNode => node.kind === 'job' && node.key === run.batches[0].key,
+    );
+    assert.ok(batch, 'the first batch has a row');
+    const item = tree.provider.resolveTreeItem(tree.provider.getTreeItem(batch), batch);
+    const tooltip = (item.tooltip as vscode.MarkdownString).value.replace(/&nbsp;/g, ' ').replace(/\\/g, '');
+    assert.match(
+      tooltip,
+      /Local file:\*\* merged into .*it_All_Orders\.csv \(the batch's own copy is removed\)/,
+    );
+  });
+
   it('a completed export whose file changed on disk is not opened as the export, and its row says so', async () => {
     const id = await withStubbedPrompt(
       'showInformationMessage',
@@ -342,6 +358,48 @@ describe('Export Whole Report', function () {
     const kept = path.join(workspace(), 'exports', 'reasked_All_Orders.partial.csv');
     assert.equal(run?.keptPath, kept, 'the records written meanwhile are kept, as the answer said');
     assert.equal(await countCsvRecords(kept), api.services.exports.get(id)?.records);
+  });
+
+  it('says so when the export completed while the stop question was open, and stops nothing', async () => {
+    const id = await vscode.commands.executeCommand<string>('creatorBulkJobs.exportReport', {
+      accountId,
+      app: DEMO.app,
+      report: 'All_Customers',
+      destination: 'exports/finished_meanwhile.csv',
+    });
+    const told: string[] = [];
+    const run = await withStubbedPrompt(
+      'showInformationMessage',
+      async (message: string) => {
+        told.push(message);
+        return undefined;
+      },
+      () =>
+        withStubbedPrompt(
+          'showWarningMessage',
+          async (_message: string, _options: vscode.MessageOptions, ...actions: vscode.MessageItem[]) => {
+            // The person takes a while: the export completes while the question is open.
+            await waitFor(
+              () => api.services.exports.get(id)?.state === 'completed',
+              'the export to complete',
+            );
+            return actions.find((a) => a.title === 'Discard' || a.title === 'Stop Export');
+          },
+          () =>
+            vscode.commands.executeCommand<{ state: string; records: number }>(
+              'creatorBulkJobs.cancelExport',
+              id,
+            ),
+        ),
+    );
+    assert.equal(run?.state, 'completed');
+    assert.equal(await countCsvRecords(path.join(workspace(), 'exports', 'finished_meanwhile.csv')), 1000);
+    assert.ok(
+      told.includes(
+        'The export of All_Customers completed while you decided, with all 1,000 records: nothing was stopped.',
+      ),
+      told.join(' | '),
+    );
   });
 
   it('asks before replacing an existing file and starts nothing when the user declines', async () => {
