@@ -9,8 +9,8 @@
 // - WriterClaims (./writerClaims.ts): which window writes a run (fenced takeover).
 // This file starts, cancels, restarts and removes runs, and decides a run's next step (reconcile).
 // A run of an incremental definition is planned here (./incremental.ts decides, this file asks)
-// and merged into its snapshot by RunCompletion; that start path is why the file is a little over
-// 400 lines.
+// and merged into its snapshot by RunCompletion; a start holds its destination's claim
+// (./startClaim.ts) until its run is added. That start path is why the file is over 400 lines.
 //
 // Built on the job service's public API and events: the batches are ordinary tracked jobs, so
 // polling, pauses, downloads and persistence stay in one place.
@@ -33,6 +33,7 @@ import { RetryPolicy } from './retryPolicy';
 import type { RunContext } from './runContext';
 import { RunAnnouncer } from './runAnnouncer';
 import { RunMachinery } from './runMachinery';
+import { withStartClaim, type StillClaimed } from './startClaim';
 import type { LastRunFigures, LastRunQuery, RunHistory } from './runHistory';
 import { RunHistoryRecorder } from './runHistoryRecorder';
 import { batchName } from './runParts';
@@ -174,7 +175,12 @@ export class ExportRunner extends Disposable implements ExportsApi {
     return this.store.byJobKey(jobKey);
   }
 
-  async start(request: StartExport): Promise<ExportRun> {
+  start(request: StartExport): Promise<ExportRun> {
+    return withStartClaim(request.destination, (claimed) => this.startClaimed(request, claimed));
+  }
+
+  private async startClaimed(request: StartExport, claimed: StillClaimed): Promise<ExportRun> {
+    this.store.sync(); // a run another window added under the claim it held before
     const busy = this.store
       .all()
       .find(
@@ -246,6 +252,14 @@ export class ExportRunner extends Disposable implements ExportsApi {
     const records = lastRun?.records;
     if (records !== undefined && Number.isSafeInteger(records) && records >= 0) {
       run.expectedRecords = records;
+    }
+    if (!(await claimed())) {
+      // This window paused while starting, and another one has started meanwhile.
+      await this.jobs.stopTracking(job.key);
+      await this.ctx.files.remove(working);
+      throw new LocalRefusal(
+        `Another window started an export into ${path.basename(destination)} meanwhile.`,
+      );
     }
     this.claims.own(run.id, writer);
     await this.store.add(run);

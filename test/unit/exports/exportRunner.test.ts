@@ -494,6 +494,29 @@ describe('ExportRunner (simulator over HTTP)', function () {
     assert.deepEqual(await readdir(path.dirname(destination)), []);
   });
 
+  it('two windows starting an export into one file at the same moment: one starts it, the other is told, one job is created', async () => {
+    const first = newWindow();
+    const second = newWindow();
+    const results = await Promise.allSettled([startOrders(first.runner), startOrders(second.runner)]);
+    const started = results.filter((result) => result.status === 'fulfilled');
+    const refused = results.filter((result): result is PromiseRejectedResult => result.status === 'rejected');
+    assert.equal(started.length, 1, 'one start');
+    assert.equal(refused.length, 1, 'one refusal');
+    assert.match(
+      String(refused[0].reason),
+      /An export into All_Orders_2025-01-01\.csv is being started|being written by the running export/,
+    );
+    assert.equal(sim.requests.filter((r) => r.method === 'POST').length, 1, 'one job created');
+    // And a double click in one window: the same.
+    await assert.rejects(startOrders(first.runner), /being written by the running export of All_Orders/);
+    assert.equal(sim.requests.filter((r) => r.method === 'POST').length, 1);
+    assert.deepEqual(
+      (await readdir(path.dirname(destination))).filter((name) => name.endsWith('.lock')),
+      [],
+      'no lock left behind',
+    );
+  });
+
   it('waits out a 429 on the next batch (Retry-After) and goes on within the cursor life', async () => {
     const { service, runner } = newWindow();
     const started = await startOrders(runner);
