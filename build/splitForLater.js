@@ -17,12 +17,24 @@ function moduleKey(file) {
     .replace(/[^\w]/g, '_');
 }
 
+/** Throws when two files would share a key (src/a-b.ts and src/a_b.ts): one would shadow the other. */
+function checkKeys(files) {
+  const seen = new Map();
+  for (const file of files) {
+    const key = moduleKey(file);
+    if (seen.has(key)) {
+      throw new Error(`${seen.get(key)} and ${file} would share the key ${key}: rename one`);
+    }
+    seen.set(key, file);
+  }
+}
+
 /** esbuild's metafile names files relative to the working folder; a Set of their absolute paths. */
-function inputFiles(metafile) {
+function inputFiles(metafile, workingDir = process.cwd()) {
   return new Set(
     Object.keys(metafile.inputs)
-      .filter((name) => !/^[\w-]+:/.test(name))
-      .map((name) => path.resolve(name)),
+      .filter((name) => !/^[\w-]{2,}:/.test(name)) // a namespace ("later:…"), not a drive ("C:/…")
+      .map((name) => path.resolve(workingDir, name)),
   );
 }
 
@@ -52,10 +64,19 @@ function cutForLater(isLater, cut, laterFile) {
         args.namespace === 'later' ? { path: args.path, external: true } : undefined,
       );
       build.onResolve({ filter: /^\./ }, async (args) => {
-        if (!['dynamic-import', 'require-call'].includes(args.kind) || args.pluginData === 'resolving') {
+        // Only src's own imports: not the stand-ins of the lazy libraries (their require of
+        // ./vendor/*.js stays as it is) or of this cut.
+        if (
+          !['dynamic-import', 'require-call'].includes(args.kind) ||
+          args.pluginData === 'resolving' ||
+          args.namespace !== 'file'
+        ) {
           return undefined;
         }
         const resolved = await resolveAsUsual(build, args);
+        if (resolved.external) {
+          return undefined;
+        }
         if (resolved.errors.length > 0 || !isLater(resolved.path)) {
           return resolved.errors.length > 0 ? { errors: resolved.errors } : { path: resolved.path };
         }
@@ -127,8 +148,9 @@ async function buildSplit(options) {
     sourcemap: false,
     logLevel: 'silent',
   });
-  const startFiles = inputFiles(first.metafile);
+  const startFiles = inputFiles(first.metafile, options.absWorkingDir);
   const later = [...cut].filter((file) => !startFiles.has(file)).sort();
+  checkKeys(later);
   fs.rmSync(path.join(outdir, laterFile), { force: true });
   fs.rmSync(path.join(outdir, `${laterFile}.map`), { force: true });
   if (later.length === 0) {
@@ -152,6 +174,7 @@ async function buildSplit(options) {
   });
 
   const shared = [...taken].sort();
+  checkKeys(shared);
   const start = await esbuild.build({
     ...options,
     entryPoints: undefined,

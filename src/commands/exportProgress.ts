@@ -79,7 +79,7 @@ export async function confirmCancel(services: Services, id: string): Promise<Exp
       void vscode.window.showInformationMessage(
         now.state === 'completed'
           ? `The export of ${run.ref.report} completed while you decided, with all ${formatCount(now.records)} records: nothing was stopped.`
-          : `The export of ${run.ref.report} ended (${now.state}) while you decided: nothing more was stopped.`,
+          : `The export of ${run.ref.report} ${now.state === 'failed' ? 'failed' : `was ${now.state}`} while you decided: nothing more was stopped.`,
       );
       return now;
     }

@@ -4,8 +4,10 @@
 // (npm run bench).
 import * as vscode from 'vscode';
 import type { AccountStore } from '../accounts/accountStore';
+import { errorMessage } from '../core/format';
 import type { Services } from '../services';
 import type { JobsTree } from '../views/jobsTree';
+import { showLogCommand } from './showLog';
 
 // The handlers take what VS Code passes (a tree item, the arguments of executeCommand).
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -18,15 +20,38 @@ export function registerCommands(
   accounts: AccountStore,
   channel: vscode.OutputChannel,
 ): void {
-  /** Registers `id`; its handler is made from its module on the first run, then kept. */
+  /**
+   * Registers `id`; its handler is made from its module on the first run, then kept. A module that
+   * cannot load (a window still running a version an update removed) is said so, with Reload
+   * Window, and tried again on the next run.
+   */
   const lazy = (id: string, load: () => Promise<Handler>): void => {
     let handler: Promise<Handler> | undefined;
     context.subscriptions.push(
-      vscode.commands.registerCommand(id, async (...args: unknown[]) =>
-        (await (handler ??= load()))(...args),
-      ),
+      vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+        let run: Handler;
+        try {
+          run = await (handler ??= load());
+        } catch (error) {
+          handler = undefined;
+          services.logger.error(`Could not load the code of ${id}: ${errorMessage(error)}`);
+          const choice = await vscode.window.showErrorMessage(
+            'Zoho Creator Bulk Jobs could not load the code of this command: the extension may have been updated or removed since this window started. Reload the window to use it.',
+            'Reload Window',
+          );
+          if (choice === 'Reload Window') {
+            void vscode.commands.executeCommand('workbench.action.reloadWindow');
+          }
+          return undefined;
+        }
+        return run(...args);
+      }),
     );
   };
+  // The log is what to look at when something fails: its command loads nothing.
+  context.subscriptions.push(
+    vscode.commands.registerCommand('creatorBulkJobs.showLog', showLogCommand(channel)),
+  );
   lazy('creatorBulkJobs.cancelExport', async () =>
     (await import('./cancelExport.js')).cancelExportCommand(services),
   );
@@ -75,7 +100,6 @@ export function registerCommands(
     (await import('./saveResult.js')).saveResultCommand(services),
   );
   lazy('creatorBulkJobs.showJobs', async () => (await import('./showJobs.js')).showJobsCommand(services));
-  lazy('creatorBulkJobs.showLog', async () => (await import('./showLog.js')).showLogCommand(channel));
   lazy('creatorBulkJobs.signInWithAccessToken', async () =>
     (await import('./signInWithAccessToken.js')).signInWithAccessTokenCommand(services, accounts),
   );

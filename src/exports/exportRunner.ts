@@ -253,16 +253,27 @@ export class ExportRunner extends Disposable implements ExportsApi {
     if (records !== undefined && Number.isSafeInteger(records) && records >= 0) {
       run.expectedRecords = records;
     }
-    if (!(await claimed())) {
-      // This window paused while starting, and another one has started meanwhile.
+    const giveUp = async (listed: boolean): Promise<never> => {
+      // This window paused while starting past the claim's life, and another may have started.
+      if (listed) {
+        await this.store.remove(run.id);
+      }
       await this.jobs.stopTracking(job.key);
       await this.ctx.files.remove(working);
       throw new LocalRefusal(
         `Another window started an export into ${path.basename(destination)} meanwhile.`,
       );
+    };
+    if (!(await claimed())) {
+      await giveUp(false);
     }
     this.claims.own(run.id, writer);
     await this.store.add(run);
+    // Asked again once listed: a pause between the check above and the listing loses the claim
+    // too, and then this run, not the other window's, is taken back.
+    if (!(await claimed())) {
+      await giveUp(true);
+    }
     this.logger.info(`Export of ${request.ref.report} started with job ${job.jobId}.`);
     // A job that completed at once fired its finish event before the run knew it: look now.
     this.parts.chain.seen(this.jobs.get(job.key));

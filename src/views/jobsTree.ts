@@ -108,7 +108,12 @@ export class JobsTreeProvider extends Disposable implements vscode.TreeDataProvi
       const job = this.services.jobs.get(element.key);
       if (job) {
         const run = this.services.exports.exportOfJob(job.key);
-        const mergedInto = run && isMergedBatch(run, job.key) ? run.destination : undefined;
+        const mergedInto =
+          run && isMergedBatch(run, job.key)
+            ? run.state === 'completed'
+              ? run.destination
+              : `the ${run.state} export's file`
+            : undefined;
         item.tooltip = jobTooltip(job, this.clock.now(), this.services.jobs.checkTimes(job.key), mergedInto);
       }
     }

@@ -40,16 +40,18 @@ describe('the build cut between the window start (extension.js) and first use (l
     );
   });
 
-  it('loads later.js only when first used, with one copy of what both sides share', async () => {
+  it('loads later.js only when first used (and no library with it), with one copy of what both sides share', async () => {
     const script = `
       const bundle = require(${JSON.stringify(join(dir, 'extension.js'))});
       const loaded = () => Object.keys(require.cache).some((file) => file.endsWith('later.js'));
+      const vendor = () => Object.keys(require.cache).filter((file) => file.includes('vendor'));
       const before = loaded();
-      bundle.run().then((result) => console.log(JSON.stringify({ before, after: loaded(), ...result })));`;
+      bundle.run().then((result) => console.log(JSON.stringify({ before, after: loaded(), vendor: vendor(), ...result })));`;
     const { stdout } = await promisify(execFile)(process.execPath, ['-e', script]);
     assert.deepEqual(JSON.parse(stdout), {
       before: false,
       after: true,
+      vendor: [],
       sameClass: true,
       message: 'split-fixture-later-module',
       calls: 3,

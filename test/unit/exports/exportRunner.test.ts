@@ -517,6 +517,47 @@ describe('ExportRunner (simulator over HTTP)', function () {
     );
   });
 
+  /** `target` with `name` running `before` first (another window acting at that moment). */
+  function interposed<T extends object>(target: T, name: string, before: () => Promise<void>): T {
+    return new Proxy(target, {
+      get(object, key) {
+        const value: unknown = Reflect.get(object, key, object);
+        if (typeof value !== 'function') {
+          return value;
+        }
+        return key === name
+          ? async (...args: unknown[]) => {
+              await before();
+              return (value as (...a: unknown[]) => unknown).apply(object, args);
+            }
+          : value.bind(object);
+      },
+    });
+  }
+
+  for (const moment of ['creating its first batch', 'listing its run'] as const) {
+    it(`a start whose claim another window took while it was ${moment} (it had paused) gives up: no run, no job, no file`, async () => {
+      const { service } = newWindow();
+      // A window that found this start's claim stale (it paused past STALE_LOCK_MS) and took it.
+      const takeClaim = (): Promise<void> => writeFile(`${destination}.start.lock`, 'another window');
+      const store = exportStore();
+      const runner = new ExportRunner({
+        jobs: moment === 'creating its first batch' ? interposed(service, 'createJob', takeClaim) : service,
+        store: moment === 'listing its run' ? interposed(store, 'add', takeClaim) : store,
+        clock,
+        logger: silentLogger,
+      });
+      disposables.push(runner);
+      await assert.rejects(
+        startOrders(runner),
+        /Another window started an export into All_Orders_2025-01-01\.csv meanwhile/,
+      );
+      assert.deepEqual(runner.exports(), [], 'no run listed');
+      assert.deepEqual(service.jobs(), [], 'its job is not tracked');
+      assert.deepEqual(await workingFiles(), [], 'no working file');
+    });
+  }
+
   it('waits out a 429 on the next batch (Retry-After) and goes on within the cursor life', async () => {
     const { service, runner } = newWindow();
     const started = await startOrders(runner);
