@@ -202,14 +202,12 @@ function integrationEntryPoints(dir = 'test/integration') {
 async function main() {
   // The integration suite runs the minified bundle that ships (with a sourcemap for stack traces),
   // so it tests, and times, what users get.
-  const builds = tests
+  const [start, vendor] = tests
     ? extensionBuilds(true).map((options) => ({ ...options, sourcemap: 'linked' }))
     : extensionBuilds(production);
-  if (process.argv.includes('--cli')) {
-    // Only the command-line tool and the vendor files it needs (npm run test:cli).
-    builds.splice(0, 1);
-  }
-  builds.push(...cliBuilds(production || tests || process.argv.includes('--cli')));
+  // --cli: only the command-line tool and the vendor files it needs (npm run test:cli).
+  const withExtension = !process.argv.includes('--cli');
+  const builds = [vendor, ...cliBuilds(production || tests || !withExtension)];
   if (tests) {
     // Stale bundles of deleted tests would still run: start from an empty folder.
     fs.rmSync('out/integration', { recursive: true, force: true });
@@ -229,16 +227,14 @@ async function main() {
   if (watch) {
     // While developing, the start bundle holds later.js's code too (a dynamic import() bundled in
     // place): the cut needs three passes, and a watch rebuilds one.
-    for (const options of builds) {
+    for (const options of withExtension ? [start, ...builds] : builds) {
       const ctx = await esbuild.context(options);
       await ctx.watch();
     }
     return;
   }
-  const start =
-    builds[0].outfile && path.basename(builds[0].outfile) === 'extension.js' ? builds.shift() : undefined;
   await Promise.all([
-    ...(start ? [buildSplit(start)] : []),
+    ...(withExtension ? [buildSplit(start)] : []),
     ...builds.map((options) => esbuild.build(options)),
   ]);
 }
