@@ -37,7 +37,7 @@ import { activationExports } from './host/testMode';
 import { JobService } from './jobs/jobService';
 import { JOBS_FILE_NAME, JobStore } from './jobs/jobStore';
 import type { Services } from './services';
-import { registerJobsTree, type JobsTree } from './views/jobsTree';
+import { registerJobsTree, type JobsTree } from './views/jobsTreeView';
 import { DefinitionsEditorSupport } from './views/definitionsEditor';
 import { ExportNotifications } from './views/exportNotifications';
 import { NoModifiedTimeWarning } from './views/noModifiedTimeWarning';

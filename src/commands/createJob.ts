@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { LocalRefusal } from '../core/refusal';
 import { JobNotSavedError } from '../jobs/model';
 import type { Services } from '../services';
-import type { JobsTree } from '../views/jobsTree';
+import type { JobsTree } from '../views/jobsTreeView';
 import type { FirstBatchQuery } from '../zoho/types';
 import { isZohoError } from '../zoho/errors';
 import { runGuided, runPlanned, textStep } from './guided';

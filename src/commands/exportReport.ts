@@ -8,7 +8,7 @@ import type { ExportRun } from '../exports/model';
 import type { StartExport } from '../exports/exportsApi';
 import { readExportFile } from '../host/settings';
 import type { Services } from '../services';
-import type { JobsTree } from '../views/jobsTree';
+import type { JobsTree } from '../views/jobsTreeView';
 import { reportGroupKey } from '../views/treeShape';
 import { MAX_MAX_RECORDS } from '../zoho/createBody';
 import type { FirstBatchQuery, ReportRef } from '../zoho/types';

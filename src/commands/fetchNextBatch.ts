@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import { usableCursor, type TrackedJob } from '../jobs/model';
 import type { Services } from '../services';
-import type { JobsTree } from '../views/jobsTree';
+import type { JobsTree } from '../views/jobsTreeView';
 import { resolveJob } from './pickers';
 import { unknownStatusText } from '../views/jobDescription';
 import { revealQuietly } from './revealJob';

@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import type { AccountStore } from '../accounts/accountStore';
 import { errorMessage } from '../core/format';
 import type { Services } from '../services';
-import type { JobsTree } from '../views/jobsTree';
+import type { JobsTree } from '../views/jobsTreeView';
 import { showLogCommand } from './showLog';
 
 // The handlers take what VS Code passes (a tree item, the arguments of executeCommand).

@@ -1,7 +1,7 @@
 // Show in Tree (hidden command, used by notifications and Show Jobs): selects the job's row.
 import { jobIdOfKey } from '../jobs/model';
 import type { Services } from '../services';
-import type { JobsTree } from '../views/jobsTree';
+import type { JobsTree } from '../views/jobsTreeView';
 import { jobKeyOf, pickJob } from './pickers';
 import { errorMessage } from '../core/format';
 import { showCommandError } from './showError';

@@ -11,7 +11,7 @@ import {
 import { NoModifiedTimeError } from '../exports/incremental';
 import { readExportFile } from '../host/settings';
 import type { Services } from '../services';
-import type { JobsTree } from '../views/jobsTree';
+import type { JobsTree } from '../views/jobsTreeView';
 import type { Account } from '../zoho/types';
 import { loadDefinitionFiles, openDefinition, type DefinitionsFile } from '../host/definitionFiles';
 import { mayWrite, resolveDestination, startExport } from './exportReport';

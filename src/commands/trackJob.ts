@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import { LocalRefusal } from '../core/refusal';
 import type { Services } from '../services';
-import type { JobsTree } from '../views/jobsTree';
+import type { JobsTree } from '../views/jobsTreeView';
 import { errorMessage } from '../core/format';
 import { isZohoError } from '../zoho/errors';
 import { runGuided, runPlanned, textStep } from './guided';

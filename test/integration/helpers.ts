@@ -2,7 +2,8 @@
 import * as vscode from 'vscode';
 import type { TestApi } from '../../src/extension';
 import type { TrackedJob } from '../../src/jobs/model';
-import type { JobsTree, TreeNode } from '../../src/views/jobsTree';
+import type { TreeNode } from '../../src/views/jobsTree';
+import type { JobsTree } from '../../src/views/jobsTreeView';
 import { DEMO, startSimulator, type Simulator } from '../simulator';
 import type { SimulatorOptions } from '../simulator/api';
 
