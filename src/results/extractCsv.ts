@@ -1,4 +1,4 @@
-// Streams the one CSV out of a result ZIP (contract section 6) without holding it in memory, and
+// Streams the one CSV out of a result ZIP (docs/zoho-bulk-read-api.md, "Downloading the result") without holding it in memory, and
 // counts its records in the same pass, so the file is read exactly once.
 import { createReadStream, createWriteStream, type ReadStream } from 'node:fs';
 import { PassThrough, Readable, Transform, type TransformCallback } from 'node:stream';
@@ -137,7 +137,7 @@ export function tooLarge(max: number, what: string): ZohoError {
 
 /** What a ZIP's directory declares about an entry, and the CRC-32 function to check it with. */
 export interface DeclaredEntry {
-  /** Unknown while extracting from the body as it arrives (checked against the directory after). */
+  /** Unknown while extracting from the body as it arrives when the ZIP declares it after the data (./streamingExtract.ts). */
   size?: number;
   crc32?: number;
   crc: Crc32;

@@ -16,6 +16,10 @@ import { CountingGuard, type Streamed } from './extractCsv';
 
 const LOCAL_HEADER = 0x04034b50;
 const LOCAL_HEADER_BYTES = 30;
+/** General-purpose flag bit 3: sizes and CRC follow the data (a data descriptor), not in the header. */
+const SIZES_AFTER_DATA = 0x8;
+/** A size field of all ones: the real size is in a ZIP64 extra field (not Zoho's: the usual way). */
+const ZIP64_SIZE = 0xffffffff;
 /** A local header with a name and extra field longer than this is not Zoho's: leave it to the usual way. */
 const MAX_HEADER_BYTES = 64 * 1024;
 
@@ -24,6 +28,12 @@ export class StreamingExtraction {
   /** Bytes of the body so far (the ZIP on disk). */
   private bodyBytes = 0;
   private name: Buffer | undefined;
+  /**
+   * The CSV's size as the local header declares it; undefined when the ZIP declares it only after
+   * the data (flag bit 3), where nothing can be checked before the end: then the inflate ratio and
+   * `maxBytes` bound what is written, and the usual extraction enforces the directory's size.
+   */
+  private declaredSize: number | undefined;
   private inflate: zlibModule.InflateRaw | undefined;
   private guard: CountingGuard | undefined;
   private output: WriteStream | undefined;
@@ -112,10 +122,12 @@ export class StreamingExtraction {
     const flags = head.readUInt16LE(6);
     const method = head.readUInt16LE(8);
     const dataStart = LOCAL_HEADER_BYTES + head.readUInt16LE(26) + head.readUInt16LE(28);
+    const declaredSize = flags & SIZES_AFTER_DATA ? undefined : head.readUInt32LE(22);
     if (
       head.readUInt32LE(0) !== LOCAL_HEADER ||
       method !== 8 ||
       flags & 0x1 ||
+      declaredSize === ZIP64_SIZE ||
       dataStart > MAX_HEADER_BYTES
     ) {
       this.off = true;
@@ -126,6 +138,7 @@ export class StreamingExtraction {
       return undefined;
     }
     this.name = Buffer.from(head.subarray(LOCAL_HEADER_BYTES, LOCAL_HEADER_BYTES + head.readUInt16LE(26)));
+    this.declaredSize = declaredSize;
     this.head = [];
     this.start();
     return head.subarray(dataStart);
@@ -139,7 +152,9 @@ export class StreamingExtraction {
       highWaterMark: FILE_CHUNK_BYTES,
     };
     const inflate = this.zlib.createInflateRaw(options);
+    // The declared size stops an entry that lies about it at its first byte beyond (issue 16.5).
     const guard = new CountingGuard(this.maxBytes, 'ZIP expands to', {
+      size: this.declaredSize,
       crc: crc32(this.zlib),
       inflatedFrom: () => inflate.bytesWritten,
     });

@@ -3,12 +3,13 @@
 // Anything the check refuses is extracted again from the file by extractCsv (tested there and in
 // the fault suite); here: what is refused, and that what is kept is exactly the CSV.
 import * as assert from 'node:assert/strict';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { checkStreamed } from '../../../src/results/extractCsv';
 import { StreamingExtraction } from '../../../src/results/streamingExtract';
 import { zipOf } from '../helpers/zip';
+import { zipOfDeflated } from './bombs';
 import { quoteHeavyJsonCsv, tempDir } from './helpers';
 
 describe('extracting a ZIP as it arrives', () => {
@@ -96,5 +97,19 @@ describe('extracting a ZIP as it arrives', () => {
       kept: false,
       records: undefined,
     });
+  });
+
+  it('stops an entry at the first byte past the size its local header declares, writing no more', async () => {
+    // An ordinary CSV (3.7 MB, deflating about 25x: inside the 100x ratio bound) whose ZIP says 1,000 bytes.
+    const big = quoteHeavyJsonCsv(20_000);
+    const data = zlib.deflateRawSync(big);
+    assert.ok(big.length > 3_000_000 && big.length < 50 * data.length, 'a modest ratio, several MB');
+    const lying = zipOfDeflated('All_Leads.csv', { data, size: big.length, crc32: zlib.crc32(big) }, 1000);
+    const extraction = new StreamingExtraction(outPath, 1024 ** 3, zlib);
+    for (let offset = 0; offset < lying.length; offset += 64 * 1024) {
+      await extraction.push(lying.subarray(offset, offset + 64 * 1024));
+    }
+    assert.equal(await extraction.finish(), undefined, 'not kept: the usual extraction judges it');
+    assert.ok((await stat(outPath)).size <= 1000, `wrote ${(await stat(outPath)).size} bytes`);
   });
 });
