@@ -22,6 +22,8 @@ export function codeOfKind(kind: string | undefined): ExitCode {
       return EXIT.dailyLimit;
     case 'cancelled':
       return EXIT.interrupted;
+    case 'diskFull':
+      return EXIT.failure; // a disk error (./exitCodes.ts), not Zoho's refusal
     case undefined:
     case 'unknown':
       return EXIT.failure;

@@ -158,6 +158,16 @@ export class BatchMerger {
     if (retries.retryTransient(step, step, error, () => this.ctx.reconcile(id))) {
       return;
     }
+    if (isZohoError(error, 'diskFull')) {
+      // Its message says where and how much to free; a restart then downloads the batch again.
+      void this.ctx.stop(
+        id,
+        'interrupted',
+        (stopped) =>
+          `Could not download ${batchName(stopped, batch.key)} of ${stopped.ref.report}. ${error.message} ${keptText(stopped)} Restart the export once there is room.`,
+      );
+      return;
+    }
     // Results stay downloadable for 24 hours: the records so far are kept and a restart can follow.
     const tries = isZohoError(error) && isTransient(error) ? ` (tried ${TRANSIENT_TRIES} times)` : '';
     void this.ctx.stop(

@@ -12,7 +12,8 @@ import type { Logger } from '../core/ports';
 import type * as AppendCsvModule from './appendCsv';
 import type { AppendOutcome } from './appendCsv';
 import { exportFile, exportFileFigures, partialPath, workingPath, type ExportRun } from './model';
-import { ExportStop, batchName, diskFullText, freeBytes, freeName, isDiskFull } from './runParts';
+import { isDiskFull } from '../core/diskFull';
+import { ExportStop, batchName, diskFullText, freeBytes, freeName } from './runParts';
 import { copyPrefix, exists, mismatch, publish } from './workingFile';
 
 /** ./appendCsv.ts (and node:stream) with the first batch merged, not at window start (esbuild.js, buildSplit). */

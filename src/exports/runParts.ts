@@ -4,6 +4,7 @@
 import { createHash } from '../core/nodeCrypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { megabytesToFree } from '../core/diskFull';
 import { capitalise } from '../core/format';
 import type { TrackedJob } from '../jobs/model';
 import type { ExportRun } from './model';
@@ -39,11 +40,6 @@ export function cursorDigest(cursor: string): string {
   return createHash('sha256').update(cursor).digest('hex').slice(0, 16);
 }
 
-export function isDiskFull(error: unknown): boolean {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  return code === 'ENOSPC' || code === 'EDQUOT';
-}
-
 export function batchName(run: ExportRun, key: string): string {
   const index = run.batches.findIndex((batch) => batch.key === key);
   return `batch ${index + 1} (job ${run.batches[index]?.jobId ?? '?'})`;
@@ -72,8 +68,7 @@ export function takeoverDiskFullText(run: ExportRun, room: number | undefined): 
 }
 
 export function freeAtLeast(bytes: number, what: string): string {
-  const mb = Math.max(1, Math.ceil(bytes / 1_000_000)).toLocaleString('en-US');
-  return `Free at least ${mb} MB there (${what} ${bytes.toLocaleString('en-US')} bytes, and the later batches need room too), then restart the export.`;
+  return `Free at least ${megabytesToFree(bytes)} MB there (${what} ${bytes.toLocaleString('en-US')} bytes, and the later batches need room too), then restart the export.`;
 }
 
 /** Bytes free to this process in `folder`; undefined when the file system cannot tell. */

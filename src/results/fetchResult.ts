@@ -4,11 +4,12 @@
 // result's lock writes, clears or deletes its files, so one window never removes or renames
 // another's partial download.
 import { promises as fs } from 'node:fs';
+import { isDiskFull } from '../core/diskFull';
 import { isLocked, STALE_LOCK_MS, tryLock, type HeldLock } from '../core/fileLock';
 import { silentLogger, type Logger } from '../core/ports';
 import type { BulkReadApi } from '../zoho/api';
 import { removeQuietly } from '../zoho/download';
-import { cancelledError, ZohoError } from '../zoho/errors';
+import { cancelledError, resultDiskFull, ZohoError } from '../zoho/errors';
 import type { DownloadProgress } from '../zoho/types';
 import { CsvRecordCounter } from './csvRecordCounter';
 import { checkStreamed, extractCsv } from './extractCsv';
@@ -182,6 +183,7 @@ export async function fetchResult(
     await import('node:zlib'), // with the first result, not at activation
   );
   let stopped: Promise<void> = Promise.resolve();
+  let downloaded: number | undefined;
   try {
     // A raw CSV body is counted as it is written (csvTap); a ZIP's CSV as it is extracted.
     let counter = new CsvRecordCounter();
@@ -202,6 +204,7 @@ export async function fetchResult(
       },
     });
     throwIfAborted(options.signal);
+    downloaded = outcome.bytes;
     let records: number;
     if (outcome.format === 'zip') {
       const streamed = await streaming?.finish();
@@ -237,6 +240,18 @@ export async function fetchResult(
     await fs.rename(paths.extractPart, paths.csv);
     const { size } = await fs.stat(paths.csv);
     return { path: paths.csv, bytes: size, records, downloadedAt: (options.now ?? Date.now)() };
+  } catch (error) {
+    if (isDiskFull(error) && downloaded !== undefined) {
+      // The download fit (a full disk during it is told by the client); its CSV or its rename did not.
+      // The CSV takes at least as much as its ZIP again, and usually 5-20 times more.
+      throw resultDiskFull(
+        paths.folder,
+        jobId,
+        2 * downloaded,
+        `the ${downloaded}-byte download fit, its CSV did not`,
+      );
+    }
+    throw error;
   } finally {
     await streaming?.abort(); // closes its file before the .part files go
     await stopped;

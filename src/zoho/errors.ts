@@ -1,4 +1,5 @@
 // Errors the UI can act on. Every failure of the Zoho client is one of these kinds.
+import { megabytesToFree } from '../core/diskFull';
 
 export type ZohoErrorKind =
   | 'authExpired' // 401/1030: token invalid or expired; refresh or sign in again
@@ -12,6 +13,7 @@ export type ZohoErrorKind =
   | 'dailyLimit' // HTTP 200 with code 4000
   | 'network' // connection refused/reset, timeout, truncated body
   | 'server' // 5xx or an unexpected answer
+  | 'diskFull' // this computer's disk had no room for a result (ENOSPC, EDQUOT): never tried again
   | 'cancelled'; // the caller aborted
 
 export interface ZohoErrorInit {
@@ -55,4 +57,15 @@ export function cancelledError(message = 'The download was cancelled.'): ZohoErr
 
 export function isZohoError(error: unknown, kind?: ZohoErrorKind): error is ZohoError {
   return error instanceof ZohoError && (kind === undefined || error.kind === kind);
+}
+
+/**
+ * The local disk filled while a result was being saved in `folder` (see ../core/diskFull.ts).
+ * `needed`: the least room that would have done, when known; `written`: bytes saved before it filled.
+ */
+export function resultDiskFull(folder: string, jobId: string, needed: number, detail: string): ZohoError {
+  return new ZohoError({
+    kind: 'diskFull',
+    message: `The disk is full: the result of job ${jobId} could not be saved in ${folder} (${detail}); nothing of it was kept. Free at least ${megabytesToFree(needed)} MB there, then try again.`,
+  });
 }

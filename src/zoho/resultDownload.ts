@@ -2,10 +2,12 @@
 // "Downloading the result"): a body that stalls, crawls or is cut off is tried again; an error answer,
 // a web page, a body too large or an unreadable encoding is final. The bytes are bounded by
 // ./download.ts; the file is removed on any failure.
+import { dirname } from 'node:path';
 import type { Readable } from 'node:stream';
+import { isDiskFull } from '../core/diskFull';
 import type { DownloadOptions } from './api';
 import { decodeBody, describeBody, removeQuietly, streamToFile, undecodableBody } from './download';
-import { ZohoError, isZohoError } from './errors';
+import { ZohoError, isZohoError, resultDiskFull } from './errors';
 import { classifyTransportError, headerValue, readEnvelope, type ErrorContext } from './errorMapping';
 import type { HttpResponse } from './http';
 import { jobResultPath } from './paths';
@@ -97,12 +99,16 @@ async function downloadOnce(
     const declaredCsv = /^\s*text\/csv\b/i.test(contentType);
     phase.body = true;
     let outcome;
+    let received = 0;
     try {
       outcome = await streamToFile(decoded, destinationPath, {
         signal,
         total,
         jsonHint: /json/i.test(contentType),
-        onProgress: options.onProgress,
+        onProgress: (progress) => {
+          received = progress.bytes;
+          options.onProgress?.(progress);
+        },
         maxBytes: options.maxBytes,
         idleTimeoutMs: options.idleTimeoutMs,
         minBytesPerSecond: options.minBytesPerSecond,
@@ -123,6 +129,14 @@ async function downloadOnce(
       }
       if (isZohoError(error)) {
         throw error;
+      }
+      if (isDiskFull(error)) {
+        // Not a dropped connection: trying again cannot help until the user makes room.
+        const detail =
+          total === undefined
+            ? `it filled after ${received} bytes of the download`
+            : `the download is ${total} bytes`;
+        throw resultDiskFull(dirname(destinationPath), jobId, total ?? received, detail);
       }
       const undecodable = decoded?.encoded && undecodableBody(decoded.encoded.name, error);
       if (undecodable) {

@@ -6,6 +6,7 @@ import { fetchResult, withResultLock } from '../../../src/results/fetchResult';
 import { resultPaths, type ResultOwner } from '../../../src/results/resultPaths';
 import { ZohoError, isZohoError } from '../../../src/zoho/errors';
 import { startSimulator, type Simulator } from '../../simulator';
+import { mountSmallDisk } from '../helpers/smallDisk';
 import { clientFor, completedJob, ref, tempDir } from './helpers';
 
 const CUSTOMERS_HEADER =
@@ -89,6 +90,49 @@ describe('fetchResult (simulator over HTTP, real files)', () => {
       await rejectsWith(fetchResult(client, owner(jobId), temp.dir, { expectedRecords: 1000 }), 'network');
 
       assert.deepEqual(await temp.files(), []);
+    });
+  }
+
+  // With 72 KiB free the ZIP (about 40 kB) would fit, but not beside its 132 kB CSV.
+  const fills: Array<[format: 'zip' | 'csv', freeKiB: number]> = [
+    ['zip', 8],
+    ['csv', 8],
+    ['zip', 72],
+  ];
+  for (const [format, freeKiB] of fills) {
+    it(`says the disk is full, where and how much to free, and tries no more (${format}, ${freeKiB} KiB free)`, async function () {
+      const disk = path.join(temp.dir, 'disk');
+      await mkdir(disk);
+      const unmount = mountSmallDisk(disk);
+      if (!unmount) {
+        this.skip(); // needs root with CAP_SYS_ADMIN (test/unit/helpers/smallDisk.ts)
+      }
+      try {
+        // Another program fills the disk after the free-space check, leaving freeKiB of 1 MB.
+        await writeFile(path.join(disk, 'filler'), Buffer.alloc(1024 * 1024 - freeKiB * 1024));
+        sim.switches.downloadFormat = format;
+        const client = clientFor(sim);
+        const jobId = await completedJob(client, 'All_Customers');
+        const before = sim.requests.length;
+        const error = await rejectsWith(
+          fetchResult(client, owner(jobId), disk, { expectedRecords: 1000, freeBytes: async () => 1e9 }),
+          'diskFull',
+        );
+        assert.match(
+          error.message,
+          new RegExp(
+            `^The disk is full: the result of job ${jobId} could not be saved in ${disk.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}.*; nothing of it was kept\\. Free at least \\d+ MB there, then try again\\.$`,
+          ),
+        );
+        const downloads = sim.requests.slice(before).filter((r) => /\/result\/?$/.test(r.path));
+        assert.equal(downloads.length, 1, 'a full disk is not a dropped connection: no second try');
+        assert.deepEqual(
+          (await temp.files()).filter((f) => !f.endsWith('filler')),
+          [],
+        );
+      } finally {
+        unmount?.();
+      }
     });
   }
 
