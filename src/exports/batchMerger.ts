@@ -5,7 +5,7 @@
 import { errorMessage } from '../core/format';
 import { rateLimitPauseMs } from '../jobs/accountStates';
 import type { TrackedJob } from '../jobs/model';
-import { isZohoError } from '../zoho/errors';
+import { ZohoError, isZohoError } from '../zoho/errors';
 import type { ExportRun } from './model';
 import { workingPath } from './model';
 import { TRANSIENT_TRIES, downloadStep, isTransient } from './retryPolicy';
@@ -86,6 +86,10 @@ export class BatchMerger {
       }
       if (!stopping && retries.countedJobServiceTry(step, job, () => this.ctx.reconcile(id))) {
         return;
+      }
+      if (!stopping && job.download === 'failed' && job.lastError?.kind === 'diskFull') {
+        // The job service's own try found the disk full: another one now would only fill it again.
+        throw new ZohoError({ kind: 'diskFull', message: job.lastError.message });
       }
       await this.append(run, writer, index, job);
     }

@@ -131,6 +131,7 @@ function findTheCsvEntry(zipfile: yauzl.ZipFile, logger: Logger): Promise<yauzl.
 export function tooLarge(max: number, what: string): ZohoError {
   return new ZohoError({
     kind: 'server',
+    limitBytes: max,
     message: `The result ${what} more than ${max} bytes, beyond what this job can hold or the disk can take; it was stopped as a safety measure. Check the free disk space and download again.`,
   });
 }

@@ -9,7 +9,7 @@ import { isLocked, STALE_LOCK_MS, tryLock, type HeldLock } from '../core/fileLoc
 import { silentLogger, type Logger } from '../core/ports';
 import type { BulkReadApi } from '../zoho/api';
 import { removeQuietly } from '../zoho/download';
-import { cancelledError, resultDiskFull, ZohoError } from '../zoho/errors';
+import { cancelledError, isZohoError, resultDiskFull, ZohoError } from '../zoho/errors';
 import type { DownloadProgress } from '../zoho/types';
 import { CsvRecordCounter } from './csvRecordCounter';
 import { checkStreamed, extractCsv } from './extractCsv';
@@ -164,15 +164,17 @@ export async function fetchResult(
   // Leftovers of a crash mid-way are only ever .part files: clear them before starting again.
   await Promise.all([paths.downloadPart, paths.extractPart].map(removeQuietly));
   const freeBytes = options.freeBytes ?? statfsFree;
-  const cap = async (): Promise<number> =>
-    Math.max(
-      0,
-      Math.min(
-        plausibleResultBytes(expected),
-        options.maxExtractedBytes ?? Number.MAX_SAFE_INTEGER,
-        (await freeBytes(dir)) - DISK_RESERVE_BYTES,
-      ),
-    );
+  const limit = Math.min(
+    plausibleResultBytes(expected),
+    options.maxExtractedBytes ?? Number.MAX_SAFE_INTEGER,
+  );
+  /** The free disk, when it (and not what the job can hold) set the cap last: a refusal is then a full disk. */
+  let diskBound: number | undefined;
+  const cap = async (): Promise<number> => {
+    const free = await freeBytes(dir);
+    diskBound = free - DISK_RESERVE_BYTES < limit ? free : undefined;
+    return Math.max(0, Math.min(limit, free - DISK_RESERVE_BYTES));
+  };
   const logger = options.logger ?? silentLogger;
   const maxBytes = await cap();
   // A ZIP's CSV is extracted from the body as it arrives (./streamingExtract.ts): kept only if the
@@ -241,6 +243,16 @@ export async function fetchResult(
     const { size } = await fs.stat(paths.csv);
     return { path: paths.csv, bytes: size, records, downloadedAt: (options.now ?? Date.now)() };
   } catch (error) {
+    if (diskBound !== undefined && isZohoError(error) && error.limitBytes !== undefined) {
+      // Stopped at the room the disk had left (less the reserve kept for the system), not for being
+      // implausible: the user can fix this one by making room.
+      throw resultDiskFull(
+        paths.folder,
+        jobId,
+        Math.max(DISK_RESERVE_BYTES - diskBound, 0) + (downloaded ?? error.limitBytes),
+        `it needs more than the ${diskBound} bytes free there, less ${DISK_RESERVE_BYTES / 1024 / 1024} MB kept free for the system`,
+      );
+    }
     if (isDiskFull(error) && downloaded !== undefined) {
       // The download fit (a full disk during it is told by the client); its CSV or its rename did not.
       // The CSV takes at least as much as its ZIP again, and usually 5-20 times more.

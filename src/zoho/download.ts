@@ -226,6 +226,7 @@ class SniffingCounter extends Transform {
           ? new ZohoError({ kind: 'server', message: 'Zoho answered with a message too large to read.' })
           : new ZohoError({
               kind: 'server',
+              limitBytes: max,
               message: `The result is larger than the ${max} bytes this job can hold or the disk can take; the download was stopped as a safety measure. Check the free disk space and download again.`,
             }),
       );

@@ -28,6 +28,8 @@ export interface ZohoErrorInit {
   retryAfterMs?: number;
   /** For missingScope: the scope the operation needs, when known. */
   scope?: string;
+  /** For a result stopped for its size: the byte limit it passed (which a full disk may have set). */
+  limitBytes?: number;
 }
 
 export class ZohoError extends Error {
@@ -37,6 +39,7 @@ export class ZohoError extends Error {
   readonly serverMessage?: string;
   readonly retryAfterMs?: number;
   readonly scope?: string;
+  readonly limitBytes?: number;
 
   constructor(init: ZohoErrorInit) {
     super(init.message);
@@ -47,6 +50,7 @@ export class ZohoError extends Error {
     this.serverMessage = init.serverMessage;
     this.retryAfterMs = init.retryAfterMs;
     this.scope = init.scope;
+    this.limitBytes = init.limitBytes;
   }
 }
 

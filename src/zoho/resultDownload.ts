@@ -93,6 +93,7 @@ async function downloadOnce(
     if (total !== undefined && options.maxBytes !== undefined && total > options.maxBytes) {
       throw new ZohoError({
         kind: 'server',
+        limitBytes: options.maxBytes,
         message: `The result is ${total} bytes, more than the ${options.maxBytes} bytes this job can hold or the disk can take; it was not downloaded. Check the free disk space and the job.`,
       });
     }

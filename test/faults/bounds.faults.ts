@@ -173,7 +173,13 @@ describe('faults: bounds', () => {
         res.writeHead(200, { 'Content-Type': 'text/csv' });
         res.end(csv);
       });
-      await h.assertFailedCleanly(await h.createAndSettle(), /free disk space/);
+      // A full disk is the user's to fix: said so, where and how much, and not tried again.
+      const job = await h.createAndSettle();
+      await h.assertFailedCleanly(
+        job,
+        /^The disk is full: the result of job \d+ could not be saved in .* \(it needs more than the 34603008 bytes free there, less 32 MB kept free for the system\); nothing of it was kept\. Free at least \d+ MB there, then try again\.$/,
+      );
+      assert.equal(job.lastError?.kind, 'diskFull');
     },
   );
 

@@ -13,6 +13,7 @@ import { EXPORTS_FILE_NAME, EXPORTS_FOLDER_NAME, ExportStore } from '../../src/e
 import { partialPath, type ExportRun } from '../../src/exports/model';
 import type { JobServiceApi } from '../../src/jobs/serviceApi';
 import { countCsvRecords } from '../../src/results/countCsvRecords';
+import { DISK_RESERVE_BYTES } from '../../src/results/fetchResult';
 import { FakeClock } from '../unit/helpers/fakeClock';
 import { mountSmallDisk } from '../unit/helpers/smallDisk';
 import { ACCOUNT, Harness, REF, hostile, sleep, startHarness, stopHarness, until } from './harness';
@@ -51,8 +52,11 @@ describe('faults: exports', () => {
   let unmount: (() => void) | undefined;
 
   /** `retry`: the client's retry policy as in the extension (else one try per request). */
-  async function start(retry: 'default' | 'none' = 'none'): Promise<void> {
-    h = await startHarness(retry === 'default' ? { retry: 'default' } : { attempts: 1 });
+  async function start(
+    retry: 'default' | 'none' = 'none',
+    freeBytes?: (dir: string) => Promise<number>,
+  ): Promise<void> {
+    h = await startHarness({ ...(retry === 'default' ? { retry: 'default' } : { attempts: 1 }), freeBytes });
     clock = new FakeClock(Date.now());
     folder = path.join(h.dir, 'exports');
     destination = path.join(folder, 'All_Orders.csv');
@@ -277,6 +281,35 @@ describe('faults: exports', () => {
     assert.deepEqual(await readdir(folder), ['All_Orders.partial.csv']);
     await h.assertNothingLeaked();
   });
+
+  hostile(
+    'a disk that fills while a batch downloads says so, where and how much, keeps the records so far and does not try again',
+    async () => {
+      let free = 1e12;
+      await start('default', async () => free);
+      serve([{ records: 20_000, cursor: 'c1' }, { records: 100_000 }], async (res, n) => {
+        if (n === 2) {
+          free = DISK_RESERVE_BYTES + 100_000; // another program filled the disk meanwhile
+        }
+        await sendBatch(res, n === 1 ? 20_000 : 100_000);
+      });
+      const runner = window();
+      const run = await stopped(runner, (await startExport(runner)).id);
+
+      assert.equal(run.state, 'interrupted');
+      assert.match(
+        run.error ?? '',
+        /^Could not download batch 2 \(job \d+\) of All_Orders\. The disk is full: the result of job \d+ could not be saved in .*; nothing of it was kept\. Free at least \d+ MB there, then try again\. The 20,000 records so far are kept in All_Orders\.partial\.csv\. Restart the export once there is room\.$/,
+      );
+      // The job service's automatic download, and at most the export's own if it began before that
+      // failure was stored: a transient failure would be tried 3 times (TRANSIENT_TRIES).
+      const downloads = h.server.requests.filter((r) => r.route === 'download').map((r) => r.url);
+      const ofBatch2 = downloads.filter((url) => url.includes(`/${jobIdOf(2)}/`)).length;
+      assert.ok(ofBatch2 <= 2, `a full disk is not tried again\n${downloads.join('\n')}`);
+      assert.equal(await countCsvRecords(partialPath(destination)), 20_000);
+      await h.assertNothingLeaked();
+    },
+  );
 
   it('a full disk when a window takes an export over keeps the only copy and says the disk is full', async function () {
     await startOnSmallDisk(this);

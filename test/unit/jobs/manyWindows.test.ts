@@ -41,7 +41,10 @@ interface Window {
   announced: TrackedJob[];
 }
 
-describe('Many windows over one storage folder', () => {
+describe('Many windows over one storage folder', function () {
+  // A guard against a hang, not a time limit on the behaviour: each case runs three windows over
+  // real files and HTTP on a stepped fake clock, and took up to 31 s on a 2-core machine at load 13.
+  this.timeout(60_000);
   let sim: Simulator;
   let shared: SharedStorage;
   let results: Awaited<ReturnType<typeof tempDir>>;

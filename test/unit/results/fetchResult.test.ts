@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { mkdir, open, readFile, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { countCsvRecords } from '../../../src/results/countCsvRecords';
-import { fetchResult, withResultLock } from '../../../src/results/fetchResult';
+import { DISK_RESERVE_BYTES, fetchResult, withResultLock } from '../../../src/results/fetchResult';
 import { resultPaths, type ResultOwner } from '../../../src/results/resultPaths';
 import { ZohoError, isZohoError } from '../../../src/zoho/errors';
 import { startSimulator, type Simulator } from '../../simulator';
@@ -135,6 +135,26 @@ describe('fetchResult (simulator over HTTP, real files)', () => {
       }
     });
   }
+
+  it('says the disk is nearly full when the free room (less the reserve) stops a result, and tries no more', async () => {
+    const client = clientFor(sim);
+    const jobId = await completedJob(client, 'All_Customers');
+    const before = sim.requests.length;
+    const error = await rejectsWith(
+      fetchResult(client, owner(jobId), temp.dir, {
+        expectedRecords: 1000,
+        freeBytes: async () => DISK_RESERVE_BYTES + 10_000, // room for 10 kB: the ZIP is about 40 kB
+      }),
+      'diskFull',
+    );
+    assert.match(
+      error.message,
+      /^The disk is full: the result of job \d+ could not be saved in .* \(it needs more than the [\d]+ bytes free there, less 32 MB kept free for the system\); nothing of it was kept\. Free at least \d+ MB there, then try again\.$/,
+    );
+    assert.ok(error.message.includes(temp.dir), error.message);
+    assert.equal(sim.requests.slice(before).filter((r) => /\/result\/?$/.test(r.path)).length, 1);
+    assert.deepEqual(await temp.files(), []);
+  });
 
   it('surfaces a JSON error envelope as the matching ZohoError and writes nothing', async () => {
     const client = clientFor(sim);
