@@ -8,7 +8,7 @@
 // carrying the bytes to the window and building the model, which includes handing the whole text
 // back to the extension host. The plain file: URI is no faster, is writable, and in code-server stops
 // at "not displayed in the text editor because it is very large" with Open Anyway.
-import { promises as fs } from 'node:fs';
+import { promises as fs, type Stats } from 'node:fs';
 import * as vscode from 'vscode';
 import { exportFile, exportFileFigures, type ExportRun } from '../exports/model';
 import type { TrackedJob } from '../jobs/model';
@@ -74,6 +74,8 @@ export function exportUri(run: ExportRun, head?: number): vscode.Uri {
 interface Target {
   path: string;
   head?: number;
+  /** For an export's file: its run, whose completed file is checked before it is shown. */
+  exportId?: string;
 }
 
 export class ResultFileSystem extends Disposable implements vscode.FileSystemProvider {
@@ -81,6 +83,8 @@ export class ResultFileSystem extends Disposable implements vscode.FileSystemPro
   readonly onDidChangeFile = this.changeEmitter.event;
   /** Heads read for a stat, kept for the readFile that follows it (by path and size). */
   private readonly heads = new Map<string, Promise<CsvHead>>();
+  /** Each export file version's check (ExportsApi.verifyCompleted), by path, size and mtime. */
+  private readonly verdicts = new Map<string, Promise<string | undefined>>();
 
   constructor(private readonly services: Services) {
     super();
@@ -101,7 +105,29 @@ export class ResultFileSystem extends Disposable implements vscode.FileSystemPro
     if (!path) {
       throw vscode.FileSystemError.FileNotFound(uri);
     }
-    return { path, head: preview ? Number(preview[1]) : undefined };
+    return { path, head: preview ? Number(preview[1]) : undefined, exportId: run ? run.id : undefined };
+  }
+
+  /**
+   * Stats the target; a completed export's file must still be the one the export wrote (also when a
+   * tab restored by Reload Window or a preview reads it, not only Open Export), else it is refused.
+   */
+  private async checkedStat(target: Target): Promise<Stats> {
+    const stat = await fs.stat(target.path);
+    if (target.exportId !== undefined) {
+      const key = `${target.path}|${stat.size}|${stat.mtimeMs}`;
+      let verdict = this.verdicts.get(key);
+      if (!verdict) {
+        verdict = this.services.exports.verifyCompleted(target.exportId);
+        verdict.catch(() => this.verdicts.delete(key));
+        this.verdicts.set(key, verdict);
+      }
+      const problem = await verdict;
+      if (problem !== undefined) {
+        throw vscode.FileSystemError.Unavailable(problem);
+      }
+    }
+    return stat;
   }
 
   /** The first records of a file too large to open whole; read once per file version. */
@@ -120,7 +146,7 @@ export class ResultFileSystem extends Disposable implements vscode.FileSystemPro
   async stat(uri: vscode.Uri): Promise<vscode.FileStat> {
     try {
       const target = this.targetOf(uri);
-      const stat = await fs.stat(target.path);
+      const stat = await this.checkedStat(target);
       const size =
         target.head === undefined
           ? stat.size
@@ -140,10 +166,10 @@ export class ResultFileSystem extends Disposable implements vscode.FileSystemPro
   async readFile(uri: vscode.Uri): Promise<Uint8Array> {
     try {
       const target = this.targetOf(uri);
+      const stat = await this.checkedStat(target);
       if (target.head === undefined) {
         return await fs.readFile(target.path);
       }
-      const stat = await fs.stat(target.path);
       return (await this.headOf(target.path, target.head, stat.size, stat.mtimeMs)).bytes;
     } catch (error) {
       throw error instanceof vscode.FileSystemError ? error : vscode.FileSystemError.FileNotFound(uri);

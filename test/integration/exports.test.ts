@@ -5,6 +5,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
+import { exportUri } from '../../src/host/resultFileSystem';
 import { exportDescription } from '../../src/views/exportText';
 import type { TestApi } from '../../src/extension';
 import { countCsvRecords } from '../../src/results/countCsvRecords';
@@ -247,6 +248,17 @@ describe('Export Whole Report', function () {
     assert.match(String(item.contextValue), /\bexportUntrusted\b/);
     const tooltip = (item.tooltip as vscode.MarkdownString).value.replace(/&nbsp;/g, ' ').replace(/\\/g, '');
     assert.match(tooltip, /it_changed\.csv is not the file this export wrote .* Run the export again\./);
+
+    // A tab restored by Reload Window, or a preview, reads the export's address from the read-only
+    // file system without Open Export: the changed file is refused there too, whole or its head.
+    const run = api.services.exports.get(id);
+    assert.ok(run);
+    for (const uri of [exportUri(run), exportUri(run, 10)]) {
+      await assert.rejects(
+        Promise.resolve(vscode.workspace.fs.readFile(uri)),
+        /it_changed\.csv is not the file this export wrote/,
+      );
+    }
   });
 
   it('reads with the largest batch size unless told otherwise; a one-batch report is one batch', async () => {
