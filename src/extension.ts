@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { AccountStore } from './accounts/accountStore';
 import { accountIdOfSecretKey } from './accounts/credentials';
 import { FileLease, POLLER_LEASE_FILE_NAME } from './core/lease';
-import { DisposableStore, logUnexpectedErrorsTo, type IDisposable } from './core/lifecycle';
+import { closeWindow, DisposableStore, logUnexpectedErrorsTo, type IDisposable } from './core/lifecycle';
 import { systemClock } from './core/ports';
 import { SharedJsonFile } from './core/sharedJsonFile';
 import { WhileInUse } from './core/whileInUse';
@@ -73,8 +73,8 @@ export const STARTED_CONTEXT = 'creatorBulkJobs.started';
 const JOBS_VIEW_NAME = 'Bulk Read Jobs';
 
 let active: DisposableStore | undefined;
-/** Gives the poller lease back; deactivate waits for it (see deactivate). */
-let releaseLease: (() => Promise<void>) | undefined;
+/** The poller lease: deactivate gives it back first (core/lifecycle.ts closeWindow). */
+let activeLease: FileLease | undefined;
 /** Every module above has run by now: the bundle's own loading time ends here. */
 const codeLoaded = mark();
 
@@ -110,7 +110,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
     new SharedJsonFile(path.join(storageDir, POLLER_LEASE_FILE_NAME), systemClock, logger),
   );
   const lease = own(new FileLease(leaseFile, systemClock, logger));
-  releaseLease = () => lease.close();
+  activeLease = lease;
   // A 429, the daily limit or a rejected token met by one window holds the account in all of them.
   const holdsFile = own(
     new SharedJsonFile(path.join(storageDir, ACCOUNT_HOLDS_FILE_NAME), systemClock, logger),
@@ -254,15 +254,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
 }
 
 /**
- * VS Code waits (a few seconds) for the promise deactivate returns. The lease's release starts
- * first and is written before the window goes, so another window takes over polling on its next
- * beat (2 s), not after the lease lapses (up to 8 s, core/lease.ts; README, "Several windows").
- * Everything else is disposed at once; the promise also waits for the stores' pending writes.
+ * VS Code waits (a few seconds) for the promise deactivate returns: the lease is given back first,
+ * so another window takes over polling on its next beat (2 s), not after the lease lapses (up to
+ * 8 s, core/lease.ts; README, "Several windows"), and the promise also waits for the stores'
+ * pending writes (core/lifecycle.ts closeWindow).
  */
-export async function deactivate(): Promise<void> {
-  const released = releaseLease?.() ?? Promise.resolve();
-  releaseLease = undefined;
-  const disposed = active?.dispose() ?? Promise.resolve();
+export function deactivate(): Promise<void> {
+  const closed = closeWindow(active, activeLease);
   active = undefined;
-  await Promise.all([released, disposed]);
+  activeLease = undefined;
+  return closed;
 }

@@ -57,6 +57,20 @@ function settled(work: () => unknown): Promise<unknown> {
 }
 
 /**
+ * How a window closes (extension.ts deactivate, which VS Code waits for a few seconds): the
+ * lease's release starts first, so another window takes over polling on its next beat instead of
+ * after the lease lapses (./lease.ts), and everything the window owns (`root`, the lease among it)
+ * is disposed at once. Resolves when the release is written and the stores' pending writes have
+ * landed; never rejects (failures are reported).
+ */
+export function closeWindow(
+  root: IDisposable | undefined,
+  lease?: { close(): Promise<void> },
+): Promise<void> {
+  return disposeAll([{ dispose: () => lease?.close() }, ...(root ? [root] : [])]);
+}
+
+/**
  * Base class for whatever owns listeners, timers, files or editor items. What it register()s is
  * disposed with it, last registered first (listeners before the services they call); a subclass
  * puts the rest of its teardown in onDispose(), and returns a promise there when it has writes to

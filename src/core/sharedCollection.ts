@@ -2,7 +2,7 @@
 // subfolder of the storage folder (./itemFile.ts), so a change to one item writes, and makes the
 // other windows read, that item only (a few hundred bytes, not the whole list).
 //
-// One mechanism for every store (jobs, exports, account holds):
+// One mechanism for every store (jobs, exports, account holds, run history):
 // - a change is a merge function `(item as stored now) => item to store` (undefined: none). It
 //   runs on this window's copy at once (unless the caller wants to see only what was stored), and
 //   again, inside the write, on the item as stored then, under the item's lock: what another

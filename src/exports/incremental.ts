@@ -8,6 +8,7 @@
 // snapshot: a crash between the two only makes the next run look back further.
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { replaceFile } from '../core/atomicFile';
 import { errorMessage } from '../core/format';
 import {
   DEFAULT_DATE_FORMAT,
@@ -136,10 +137,7 @@ export async function readSnapshotState(snapshot: string): Promise<SnapshotState
 }
 
 async function writeSnapshotState(snapshot: string, state: SnapshotState): Promise<void> {
-  const file = statePath(snapshot);
-  const temp = `${file}.${process.pid}.tmp`;
-  await fs.writeFile(temp, `${JSON.stringify(state, null, 2)}\n`);
-  await fs.rename(temp, file);
+  await replaceFile(statePath(snapshot), `${JSON.stringify(state, null, 2)}\n`);
 }
 
 const stamp = (ms: number): string => new Date(ms).toISOString().replace(/[:.]/g, '').replace('T', '-');

@@ -14,6 +14,7 @@ import { errorMessage } from '../core/format';
 import { jsonEqual } from '../core/json';
 import { Disposable, Emitter, type Event, type IDisposable } from '../core/lifecycle';
 import { silentLogger } from '../core/ports';
+import { LocalRefusal } from '../core/refusal';
 import type { KeyValueStore, Logger } from '../core/ports';
 import { SharedCollection, type Merge, type Written } from '../core/sharedCollection';
 import type { SharedJsonFile } from '../core/sharedJsonFile';
@@ -74,7 +75,7 @@ export class JobStore extends Disposable {
   /** Tracks a new job; rejects if the key is already tracked. Resolves once saved. */
   async add(job: TrackedJob): Promise<void> {
     if (this.jobs.get(job.key)) {
-      throw new Error(`The job ${job.jobId} is already tracked.`);
+      throw new LocalRefusal(`The job ${job.jobId} is already tracked.`);
     }
     await this.write(job.key, addJob(withoutUndefined(structuredClone(job))));
   }
