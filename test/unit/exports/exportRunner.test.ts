@@ -385,7 +385,10 @@ describe('ExportRunner (simulator over HTTP)', function () {
     assert.equal(run.state, 'interrupted');
     assert.match(run.error ?? '', /record cursor of batch 1 .* expired/);
     // Counted after the kept batches were appended (issue 16.4: it said "The 0 records so far").
-    assert.match(run.error ?? '', /The 100,000 records so far are kept in All_Orders_2025-01-01\.partial\.csv\./);
+    assert.match(
+      run.error ?? '',
+      /The 100,000 records so far are kept in All_Orders_2025-01-01\.partial\.csv\./,
+    );
     assert.equal(run.keptPath, partialPath(destination));
     assert.equal(await countCsvRecords(partialPath(destination)), 100_000);
     assert.equal(await exists(destination), false);
