@@ -107,7 +107,7 @@ function unfinishedRunOf(runs: readonly ExportRun[], destination: string): Expor
 
 function heldText(name: string, held: ExportRun): string {
   const file = path.relative(process.cwd(), held.snapshot ?? held.destination) || held.destination;
-  return `${name}: an earlier run (export ${held.id}, started ${new Date(held.startedAt).toISOString()}) did not finish and still holds ${file}: it was interrupted (Ctrl+C, a killed process, the daily limit), or another creator-bulk-jobs process is running it. Nothing was sent to Zoho. Carry it on: resume finishes the file (from its next batch, or from the first once Zoho no longer keeps its cursor).`;
+  return `${name}: an earlier run (export ${held.id}, started ${new Date(held.startedAt).toISOString()}) did not finish and still holds ${file}: it was interrupted (Ctrl+C, a killed process, the daily limit), or another creator-bulk-jobs process is running it. Nothing was sent to Zoho. Carry it on: resume finishes the file (from its next batch, or from the first once Zoho no longer keeps its cursor); or start again with: creator-bulk-jobs export "${name}" --restart`;
 }
 
 /** Creations Zoho throttled (5 a minute per account) are tried again after its wait, this often. */
@@ -174,8 +174,14 @@ export async function exportCommand(context: Context): Promise<ExitCode> {
   });
   const services = await context.services();
   const codes: ExitCode[] = [];
+  /** Earlier runs that did not finish, to discard first (--restart). */
+  const discard: ExportRun[] = [];
   const runnable = plans.filter((plan) => {
     const held = unfinishedRunOf(services.exports.exports(), plan.destination);
+    if (held && options.restart) {
+      discard.push(held);
+      return true;
+    }
     if (held) {
       context.output.emit({
         type: 'error',
@@ -194,6 +200,12 @@ export async function exportCommand(context: Context): Promise<ExitCode> {
     await services.signIn(plan.account);
   }
   await services.start();
+  for (const held of discard) {
+    // As the editor's Cancel Export: stopped by the process that drives it (this one, or another
+    // over the same state folder, which is asked), its working file deleted, then forgotten.
+    await services.exports.remove(held.id);
+    context.output.note(`Discarded the earlier run ${held.id} of "${held.definition ?? held.ref.report}".`);
+  }
   for (const plan of runnable) {
     if (context.interrupted.aborted) {
       break;

@@ -160,6 +160,7 @@ describe('command line: export against the simulator', function () {
         `Resume with: creator-bulk-jobs resume ${exportId} --simulator .*\\(or: creator-bulk-jobs resume --most-recent`,
       ),
     );
+    assert.match(again.stderr, /or start again with: creator-bulk-jobs export "Orders" --restart/);
     assert.doesNotMatch(again.stderr, /cancel it/, 'no command the tool does not have');
     assert.equal(sim.requests.length, requestsBefore, 'no API call spent on a refused export');
 
@@ -179,7 +180,7 @@ describe('command line: export against the simulator', function () {
     assert.deepEqual(await readdir(path.dirname(destination)), ['All_Orders.csv'], 'no working file left');
   });
 
-  it('SIGTERM mid-export (a CI job cancelled, a service stopped) stops as Ctrl+C does: exit 6, nothing under the final name, how to resume', async () => {
+  it('SIGTERM mid-export (a CI job cancelled, a service stopped) stops as Ctrl+C does: exit 6, nothing under the final name, how to resume; export --restart starts over', async () => {
     // A state folder of its own: the run it leaves behind is no other case's.
     const own = await Workspace.create(DEFINITIONS);
     try {
@@ -197,6 +198,29 @@ describe('command line: export against the simulator', function () {
       );
       assert.match(stderr, /Resume with: creator-bulk-jobs resume [0-9a-f-]{36} --simulator /);
       assert.equal(existsSync(own.file('out/All_Orders.csv')), false, 'nothing under the final name');
+      const stoppedId = /resume ([0-9a-f-]{36})/.exec(stderr)?.[1];
+
+      // Starting over instead of resuming: the earlier run and its working file go, a new run writes the file.
+      sim.switches.jobDurationMs = 0;
+      const restarted = await own.run([
+        'export',
+        'Orders',
+        '--restart',
+        '--simulator',
+        sim.url,
+        ...FAST_POLLS,
+      ]).finished;
+      assert.equal(restarted.code, 0, restarted.stderr);
+      assert.match(restarted.stderr, new RegExp(`Discarded the earlier run ${stoppedId} of "Orders"`));
+      assert.match(restarted.stdout, /✔ Orders: 250,000 records, 2 batches, .* → out\/All_Orders\.csv/);
+      assert.equal(await sha256(own.file('out/All_Orders.csv')), reference);
+      assert.deepEqual(
+        await readdir(own.file('out')),
+        ['All_Orders.csv'],
+        'the earlier working file is gone',
+      );
+      const waiting = await own.run(['resume', '--simulator', sim.url]).finished;
+      assert.match(waiting.stderr, /No export is waiting to be resumed/);
     } finally {
       await own.remove();
     }
