@@ -6,7 +6,7 @@ export const EXIT = {
   ok: 0,
   /** Something unexpected (a bug, a disk error): the message says what. */
   failure: 1,
-  /** The command line or the definitions file is wrong (nothing was sent to Zoho). */
+  /** The command line or the definitions file is wrong, or the tool refused the request as it stands (nothing was sent to Zoho). */
   usage: 2,
   /** Credentials are missing, or Zoho rejected them (sign in again / fix the secret). */
   signIn: 3,

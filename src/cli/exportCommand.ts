@@ -6,10 +6,11 @@ import * as path from 'node:path';
 import { accountIdFor } from '../accounts/accountStore';
 import { definitionDestination, definitionRequest, type ExportDefinition } from '../exports/definitions';
 import { DEFAULT_EXPORT_FILE } from '../exports/destination';
+import type { ExportRun } from '../exports/model';
 import { isZohoError } from '../zoho/errors';
 import { accountFromEnv, simulatorAccount, type EnvAccount } from './environment';
 import { CliError, EXIT, worst, type ExitCode } from './exitCodes';
-import { describeError, follow } from './follow';
+import { describeError, follow, resumeHint } from './follow';
 import {
   destinationOf,
   hasErrors,
@@ -93,6 +94,22 @@ function chosen(context: Context, defs: DefinitionsFile): ExportDefinition[] {
   });
 }
 
+/**
+ * The run that never finished (Ctrl+C, a killed process, the daily limit) and still writes this
+ * file or snapshot. The core refuses a second run of it (src/exports/exportRunner.ts, start), but
+ * only after this process signed in and began driving the old run: asked here first, nothing is spent.
+ */
+function unfinishedRunOf(runs: readonly ExportRun[], destination: string): ExportRun | undefined {
+  return runs.find(
+    (run) => run.state === 'running' && (run.destination === destination || run.snapshot === destination),
+  );
+}
+
+function heldText(name: string, held: ExportRun): string {
+  const file = path.relative(process.cwd(), held.snapshot ?? held.destination) || held.destination;
+  return `${name}: an earlier run (export ${held.id}, started ${new Date(held.startedAt).toISOString()}) did not finish and still holds ${file}: it was interrupted (Ctrl+C, a killed process, the daily limit), or another creator-bulk-jobs process is running it. Nothing was sent to Zoho. Carry it on: resume finishes the file (from its next batch, or from the first once Zoho no longer keeps its cursor); or start again with: creator-bulk-jobs export "${name}" --restart`;
+}
+
 /** Creations Zoho throttled (5 a minute per account) are tried again after its wait, this often. */
 const THROTTLED_TRIES = 5;
 
@@ -156,12 +173,40 @@ export async function exportCommand(context: Context): Promise<ExitCode> {
     return { definition, account, ref, destination };
   });
   const services = await context.services();
-  for (const plan of plans) {
+  const codes: ExitCode[] = [];
+  /** Earlier runs that did not finish, to discard first (--restart). */
+  const discard: ExportRun[] = [];
+  const runnable = plans.filter((plan) => {
+    const held = unfinishedRunOf(services.exports.exports(), plan.destination);
+    if (held && options.restart) {
+      discard.push(held);
+      return true;
+    }
+    if (held) {
+      context.output.emit({
+        type: 'error',
+        exitCode: EXIT.interrupted,
+        message: heldText(plan.definition.name, held),
+        resume: resumeHint(held, context.invocation.options.simulator),
+      });
+      codes.push(EXIT.interrupted);
+    }
+    return !held;
+  });
+  if (runnable.length === 0) {
+    return worst(codes); // nothing signed in, nothing sent
+  }
+  for (const plan of runnable) {
     await services.signIn(plan.account);
   }
   await services.start();
-  const codes: ExitCode[] = [];
-  for (const plan of plans) {
+  for (const held of discard) {
+    // As the editor's Cancel Export: stopped by the process that drives it (this one, or another
+    // over the same state folder, which is asked), its working file deleted, then forgotten.
+    await services.exports.remove(held.id);
+    context.output.note(`Discarded the earlier run ${held.id} of "${held.definition ?? held.ref.report}".`);
+  }
+  for (const plan of runnable) {
     if (context.interrupted.aborted) {
       break;
     }

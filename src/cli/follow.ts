@@ -1,6 +1,7 @@
 // Follows one export run until it settles, printing its progress and one summary line, and says
 // which exit code its outcome stands for. Shared by `export` and `resume`.
 import * as path from 'node:path';
+import { LocalRefusal } from '../core/refusal';
 import { NoModifiedTimeError, noModifiedTimeAdvice, noModifiedTimeText } from '../exports/incremental';
 import { batchesDone, type ExportRun } from '../exports/model';
 import type { TrackedJob } from '../jobs/model';
@@ -51,6 +52,11 @@ export function describeError(error: unknown): { code: ExitCode; message: string
       code: EXIT.usage,
       message: `${error.problem} ${noModifiedTimeAdvice(error.fieldsLackIt, 'Run it with --full')}`,
     };
+  }
+  if (error instanceof LocalRefusal) {
+    // Refused here before asking Zoho (a file another export writes, a job id that is not one):
+    // what the user asked cannot be done as asked, which is not a bug of the tool.
+    return { code: EXIT.usage, message: error.message };
   }
   return { code: EXIT.failure, message: error instanceof Error ? error.message : String(error) };
 }

@@ -48,6 +48,8 @@ what Zoho counted; one summary line per export follows. An incremental definitio
 Options:
   --all                run every definition in the file
   --overwrite          replace a destination file that exists already (default: refuse)
+  --restart            discard an earlier run of the definition that did not finish (its
+                       working file too) and start again, instead of "resume"
   --full               run incremental definitions full this time (the whole report; finds
                        the records deleted since the last full run)
 ${POLL}

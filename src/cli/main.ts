@@ -13,6 +13,7 @@ declare const CLI_VERSION: string | undefined;
 export interface CliOptions {
   all?: boolean;
   overwrite?: boolean;
+  restart?: boolean;
   full?: boolean;
   json?: boolean;
   definitions?: string;
@@ -37,6 +38,7 @@ export interface Invocation {
 const OPTIONS: NonNullable<ParseArgsConfig['options']> = {
   all: { type: 'boolean' },
   overwrite: { type: 'boolean' },
+  restart: { type: 'boolean' },
   full: { type: 'boolean' },
   json: { type: 'boolean' },
   definitions: { type: 'string' },
@@ -55,7 +57,7 @@ const OPTIONS: NonNullable<ParseArgsConfig['options']> = {
 const COMMON = ['definitions', 'simulator', 'json', 'help'];
 /** The options each command takes (any other is a usage error, not silently ignored). */
 const ALLOWED: Record<CommandName, string[]> = {
-  export: [...COMMON, 'all', 'overwrite', 'full', 'poll-seconds', 'max-poll-seconds'],
+  export: [...COMMON, 'all', 'overwrite', 'restart', 'full', 'poll-seconds', 'max-poll-seconds'],
   list: COMMON,
   status: [...COMMON, 'app', 'report', 'owner'],
   download: [...COMMON, 'app', 'report', 'owner', 'out', 'overwrite', 'poll-seconds', 'max-poll-seconds'],

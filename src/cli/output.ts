@@ -67,7 +67,13 @@ export type CliEvent =
       startedAt: string;
       file?: string;
     }
-  | { type: 'error'; exitCode: number; message: string };
+  | {
+      type: 'error';
+      exitCode: number;
+      message: string;
+      /** How to carry on an earlier run that is in the way (an export refused before it started). */
+      resume?: string;
+    };
 
 export type Progress = Extract<CliEvent, { type: 'progress' }>;
 type Mode = 'tty' | 'plain' | 'json';
@@ -170,7 +176,7 @@ export class Output {
         );
         return;
       case 'error':
-        this.line(event.message, this.err);
+        this.line(`${event.message}${event.resume ? `\n  ${event.resume}` : ''}`, this.err);
         return;
       case 'definition':
         this.line(

@@ -86,11 +86,13 @@ export async function resumeCommand(context: Context): Promise<ExitCode> {
       `The export ${run.id} ran as the account ${run.accountId}, but the environment signs in as ${accountIdFor(env.target)}. Set the variables of that account (see "creator-bulk-jobs --help").`,
     );
   }
+  // Counted from here: once started, this process polls the run's batch and downloads its result
+  // at once (before any line below), and those calls are this resume's.
+  const callsBefore = services.apiCalls();
   await services.signIn(env);
   await services.start();
   const name = run.definition ?? run.ref.report;
   let id = run.id;
-  const callsBefore = services.apiCalls();
   if (run.state !== 'running') {
     context.output.note(
       `The export ${run.id} ${run.state}${run.error ? ` (${run.error})` : ''}; Zoho keeps no record cursor that long, so it starts again from the first batch.`,

@@ -11,7 +11,7 @@ import { startSimulator, type Simulator } from '../simulator';
 import { systemRunner } from '../unit/helpers/systemRunner';
 import { SharedStorage } from '../unit/jobs/sharedStorage';
 import { clientFor, ref } from '../unit/results/helpers';
-import { events, sha256, Workspace } from './harness';
+import { events, sha256, Workspace, type Finished } from './harness';
 
 const DEFINITIONS = `{
   // As the editor's Save Export as Definition writes them, with a comment.
@@ -23,6 +23,25 @@ const DEFINITIONS = `{
 `;
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
+
+/** Polls often: the simulator's clock, moved by the test, decides when a batch completes. */
+const FAST_POLLS = ['--poll-seconds', '0.2', '--max-poll-seconds', '1'];
+
+/** `export Orders` (batches of 1 hour) stopped by `signal` once batch 1 is written and batch 2 runs. */
+async function stopAtBatch2(
+  sim: Simulator,
+  ws: Workspace,
+  args: string[],
+  signal: NodeJS.Signals,
+): Promise<Finished> {
+  sim.switches.jobDurationMs = HOUR; // each batch runs until the test moves the simulator's clock
+  const run = ws.run(['export', 'Orders', ...args]);
+  await run.line((line) => line.includes('Exporting Orders'));
+  sim.clock.advance(HOUR); // batch 1 completes; batch 2 is created and runs
+  await run.line((line) => /batch 2\/\? · 200,000 records/.test(line));
+  run.child.kill(signal);
+  return run.finished;
+}
 
 /** The extension's export path, in this process: ExportRunner over a JobService, as extension.ts builds them. */
 async function editorExport(sim: Simulator, destination: string): Promise<void> {
@@ -100,7 +119,6 @@ describe('command line: export against the simulator', function () {
   });
 
   it('Ctrl+C mid-export leaves nothing under the final name, says how to resume, and resume --most-recent gives the exact file', async () => {
-    sim.switches.jobDurationMs = HOUR; // each batch runs until the test moves the simulator's clock
     const destination = ws.file('out/interrupted/All_Orders.csv');
     const definitions = ws.file('.vscode/interrupted.json');
     const { writeFile } = await import('node:fs/promises');
@@ -117,38 +135,95 @@ describe('command line: export against the simulator', function () {
         ],
       }),
     );
-    const args = [
-      '--definitions',
-      definitions,
-      '--simulator',
-      sim.url,
-      '--poll-seconds',
-      '0.2',
-      '--max-poll-seconds',
-      '1',
-    ];
-    const first = ws.run(['export', 'Orders', ...args]);
-    await first.line((line) => line.includes('Exporting Orders'));
-    sim.clock.advance(HOUR); // batch 1 completes; batch 2 is created and runs
-    await first.line((line) => /batch 2\/\? · 200,000 records/.test(line));
-    first.child.kill('SIGINT');
-    const stopped = await first.finished;
+    const args = ['--definitions', definitions, '--simulator', sim.url, ...FAST_POLLS];
+    const stopped = await stopAtBatch2(sim, ws, args, 'SIGINT');
     assert.equal(stopped.code, 6, stopped.stderr);
     assert.match(stopped.stderr, /nothing was written under out\/interrupted\/All_Orders\.csv/);
     assert.match(stopped.stderr, /creator-bulk-jobs resume --most-recent/);
     assert.equal(existsSync(destination), false, 'nothing under the final name');
+    const exportId = /resume ([0-9a-f-]{36})/.exec(stopped.stderr)?.[1];
+    assert.ok(exportId, stopped.stderr);
+
+    // The nightly run after a killed one: refused before signing in, with how to carry the old one on.
+    const requestsBefore = sim.requests.length;
+    const again = await ws.run(['export', 'Orders', ...args]).finished;
+    assert.equal(again.code, 6, again.stderr);
+    assert.match(
+      again.stderr,
+      new RegExp(
+        `Orders: an earlier run \\(export ${exportId}, started .*\\) did not finish and still holds out/interrupted/All_Orders\\.csv`,
+      ),
+    );
+    assert.match(
+      again.stderr,
+      new RegExp(
+        `Resume with: creator-bulk-jobs resume ${exportId} --simulator .*\\(or: creator-bulk-jobs resume --most-recent`,
+      ),
+    );
+    assert.match(again.stderr, /or start again with: creator-bulk-jobs export "Orders" --restart/);
+    assert.doesNotMatch(again.stderr, /cancel it/, 'no command the tool does not have');
+    assert.equal(sim.requests.length, requestsBefore, 'no API call spent on a refused export');
 
     const resumed = ws.run(['resume', '--most-recent', ...args]);
     await resumed.line((line) => line.includes('Resuming Orders'));
     sim.clock.advance(HOUR); // batch 2 completes
     const { code, stdout, stderr } = await resumed.finished;
     assert.equal(code, 0, stderr);
-    assert.match(
-      stdout,
-      /✔ Orders: 250,000 records, 2 batches, .* API calls?, .* → out\/interrupted\/All_Orders\.csv/,
-    );
+    const summary =
+      /✔ Orders: 250,000 records, 2 batches, .*, (\d+) API calls?, .* → out\/interrupted\/All_Orders\.csv/.exec(
+        stdout,
+      );
+    assert.ok(summary, stdout);
+    // What the summary says was spent is what reached Zoho (the status check and downloads at start too).
+    assert.equal(Number(summary[1]), sim.requests.length - requestsBefore);
     assert.equal(await sha256(destination), reference);
     assert.deepEqual(await readdir(path.dirname(destination)), ['All_Orders.csv'], 'no working file left');
+  });
+
+  it('SIGTERM mid-export (a CI job cancelled, a service stopped) stops as Ctrl+C does: exit 6, nothing under the final name, how to resume; export --restart starts over', async () => {
+    // A state folder of its own: the run it leaves behind is no other case's.
+    const own = await Workspace.create(DEFINITIONS);
+    try {
+      const { code, stderr } = await stopAtBatch2(
+        sim,
+        own,
+        ['--simulator', sim.url, ...FAST_POLLS],
+        'SIGTERM',
+      );
+      assert.equal(code, 6, stderr);
+      assert.match(stderr, /SIGTERM: stopping cleanly/);
+      assert.match(
+        stderr,
+        /✖ Orders: Interrupted after 1 of its batches: nothing was written under out\/All_Orders\.csv/,
+      );
+      assert.match(stderr, /Resume with: creator-bulk-jobs resume [0-9a-f-]{36} --simulator /);
+      assert.equal(existsSync(own.file('out/All_Orders.csv')), false, 'nothing under the final name');
+      const stoppedId = /resume ([0-9a-f-]{36})/.exec(stderr)?.[1];
+
+      // Starting over instead of resuming: the earlier run and its working file go, a new run writes the file.
+      sim.switches.jobDurationMs = 0;
+      const restarted = await own.run([
+        'export',
+        'Orders',
+        '--restart',
+        '--simulator',
+        sim.url,
+        ...FAST_POLLS,
+      ]).finished;
+      assert.equal(restarted.code, 0, restarted.stderr);
+      assert.match(restarted.stderr, new RegExp(`Discarded the earlier run ${stoppedId} of "Orders"`));
+      assert.match(restarted.stdout, /✔ Orders: 250,000 records, 2 batches, .* → out\/All_Orders\.csv/);
+      assert.equal(await sha256(own.file('out/All_Orders.csv')), reference);
+      assert.deepEqual(
+        await readdir(own.file('out')),
+        ['All_Orders.csv'],
+        'the earlier working file is gone',
+      );
+      const waiting = await own.run(['resume', '--simulator', sim.url]).finished;
+      assert.match(waiting.stderr, /No export is waiting to be resumed/);
+    } finally {
+      await own.remove();
+    }
   });
 
   it('lists the definitions, and exports a small one with a plain summary line in a log', async () => {
