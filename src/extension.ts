@@ -164,7 +164,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
   registerCommands(context, services, tree, accounts, channel);
 
   const statusBar = own(new JobsStatusBar(services));
-  own(new CommandContexts(services));
+  own(
+    new CommandContexts(services, (key, value) => vscode.commands.executeCommand('setContext', key, value)),
+  );
   own(new JobNotifications(services, readNotificationLevel, readAutoDownload));
   own(new ExportNotifications(services, readNotificationLevel));
   own(new NoModifiedTimeWarning(services));

@@ -88,7 +88,7 @@ export class ExportNotifications extends Disposable {
     void choice
       .then((action) => {
         if (action === 'Open Definition' && run.definition) {
-          return openDefinition(run.definition);
+          return openDefinition(run.definition, run.definitionsFile);
         }
         const command = commands[action ?? ''];
         return command ? vscode.commands.executeCommand(`creatorBulkJobs.${command}`, run.id) : undefined;

@@ -82,17 +82,27 @@ export function logFiles(logsDir: string): string[] {
  * Error lines VS Code itself writes in a correct run, none about this extension: a second window
  * on the same folder cannot take the workspace storage lock (VS Code then uses another folder); a
  * closed window's built-in JSON extension logs its language server's exit after its output
- * channel is gone (the stack names json-language-features); VS Code's extension host clears every
- * tree element handle when it fetches a tree's root again (a whole-tree refresh), so a request for
- * the children of a row the workbench had just received, still in flight, finds no element: it is
- * logged and answered with no children, and the root refresh under way asks again (read in
- * code-server 4.100.3's extensionHostProcess.js: ExtHostTreeView getChildren / clearAll).
+ * channel is gone (the stack names json-language-features).
  */
 const VSCODE_NOISE = [
-  /\[error\] No tree item with id '[^']*' found\.$/,
   /EEXIST: file already exists, open '.*[\\/]vscode\.lock'/,
   /Error: Channel has been closed\n(\s+at .*\n)*\s+at .*[\\/]extensions[\\/]json-language-features[\\/]/,
 ];
+
+/**
+ * VS Code's extension host clears every tree element handle when it fetches a tree's root again (a
+ * whole-tree refresh), so a request for the children of a row the workbench had just received,
+ * still in flight, finds no element: it is logged as this line and answered with no children, and
+ * the root refresh under way asks again (read in code-server 4.100.3's extensionHostProcess.js:
+ * ExtHostTreeView getChildren / clearAll). It happens while a window's view loads as the tree
+ * changes (seen once in 132 e2e extension host logs: a window opened as another created a job), so
+ * only openAnotherWindow() and reload() (./workbench.ts) allow it, for their test, and only for a
+ * row that has children (an account, report, export or saved export; "1/" is VS Code's prefix of
+ * an id handle): a job or run row named in this line, or the line in any other test, is a tree bug
+ * of ours (an id given twice or changed, a row gone from the tree it is still shown in).
+ */
+export const TREE_ROOT_REFRESH_RACE =
+  /\[error\] No tree item with id '1\/(?:account|report|export|definition):(?:(?!\/job:|\/run:)[^'])*' found\.$/;
 
 export class ErrorGuard {
   private readonly seen: SeenError[] = [];

@@ -10,12 +10,20 @@ import {
   createJobThroughPalette,
   JOB_DURATION_MS,
   jobRow,
+  jobsView,
   showRowHover,
   signInThroughPalette,
   spinner,
   useControlledSimulator,
 } from './flows';
-import { expectErrors, openAnotherWindow, useWorkbench, type Workbench } from './workbench';
+import { STEADY_MIN_INTERVAL_MS } from '../../src/jobs/pollPolicy';
+import {
+  expectErrors,
+  openAnotherWindow,
+  updateUserSettings,
+  useWorkbench,
+  type Workbench,
+} from './workbench';
 
 const COMPLETED = /: [\d,]+ records ready to open/;
 
@@ -69,6 +77,22 @@ function lease(): { holder: string; focusedWindow?: string } {
   return JSON.parse(fs.readFileSync(file, 'utf8')) as { holder: string; focusedWindow?: string };
 }
 
+/** The job as stored in the shared jobs folder (src/jobs/jobStore.ts), once it is there. */
+function storedJob(jobId: string): { trackedAt: number; lastPolledAt?: number } | undefined {
+  const userDir = path.dirname(process.env.CBJ_E2E_SETTINGS_FILE ?? '');
+  const dir = path.join(userDir, 'globalStorage', 'creatorbulkjobs.creator-bulk-jobs', 'jobs');
+  for (const name of fs.readdirSync(dir).filter((file) => file.endsWith('.json'))) {
+    const text = fs.readFileSync(path.join(dir, name), 'utf8');
+    const stored = JSON.parse(text) as {
+      value?: { jobId?: string; trackedAt: number; lastPolledAt?: number };
+    };
+    if (stored.value?.jobId === jobId) {
+      return stored.value;
+    }
+  }
+  return undefined;
+}
+
 /** Who holds the poller lease now. */
 function leaseHolder(): string {
   return lease().holder;
@@ -86,24 +110,54 @@ async function untilFocusIsElsewhereThanThePoller(page: Page): Promise<void> {
 
 describe('Two windows', () => {
   const simulator = useControlledSimulator();
+  // Waits after a job's first check as in the editor (maxPollIntervalSeconds ≥ 30: the steady wait
+  // is STEADY_MIN_INTERVAL_MS), first checks as fast as e2e polls (1 s): a job whose first check
+  // waited the steady interval (issue 17.4: 30 s in the window that does not poll, 5.8 s in the
+  // one that does) is told apart from one checked on the normal schedule. Set before the windows
+  // open, so both start with it; test 1 sets the e2e pace back once the first check is seen.
+  before(() => updateUserSettings({ 'creatorBulkJobs.maxPollIntervalSeconds': 300 }));
   const wb = useWorkbench();
   let second: Workbench;
   let jobId = '';
 
-  it('a job created in one window shows up in the other, running', async () => {
+  it('a job created in the window that does not poll shows up in the other, and is first checked on the normal schedule', async () => {
     const sim = simulator();
     await wb().openView();
     await signInThroughPalette(wb(), { host: sim.url, owner: 'demo', token: 'demo-token' });
     await wb().waitForNotification(/Signed in to demo/);
+    // The first window polls (opened first); the user creates the job in the second.
     second = await openAnotherWindow(wb());
     await second.openView();
-    jobId = await createJobThroughPalette(wb(), { app: 'Zylker Store', report: 'All_Customers' });
+    // Signed in there too (the palette lists Create Bulk Read Job only then, and does not update
+    // while open): the view's welcome for a signed-in window.
+    await jobsView(second.page)
+      .locator('.welcome-view-content', { hasText: 'No bulk read jobs tracked yet' })
+      .waitFor();
+    await setFocus(second, true);
+    jobId = await createJobThroughPalette(second, { app: 'Zylker Store', report: 'All_Customers' });
+
+    await spinner(jobRow(wb().page, jobId)).waitFor();
+    // The first check, made by the polling window and stored for every window (creating the job
+    // stored lastPolledAt = trackedAt: creation is not a check, src/jobs/statusPoller.ts).
+    let job = storedJob(jobId);
+    while (!job?.lastPolledAt || job.lastPolledAt <= job.trackedAt) {
+      await wb().page.waitForTimeout(250);
+      job = storedJob(jobId);
+    }
+    const firstCheckAfterMs = job.lastPolledAt - job.trackedAt;
+    console.log(`      first check ${firstCheckAfterMs} ms after the job was created`);
+    // The old schedule waited at least the steady interval: this holds under any load.
+    assert.ok(
+      firstCheckAfterMs < STEADY_MIN_INTERVAL_MS,
+      `first checked ${firstCheckAfterMs} ms after its creation, not on the normal schedule`,
+    );
+    updateUserSettings({ 'creatorBulkJobs.maxPollIntervalSeconds': 5 });
 
     await spinner(jobRow(second.page, jobId)).waitFor();
     // The hover says when the job was checked and when it will be (or that the other window polls).
     for (const window of [wb(), second]) {
       await window.page.bringToFront();
-      await showRowHover(window.page, jobRow(window.page, jobId), /Next check/);
+      await showRowHover(window.page, jobRow(window.page, jobId), /Last checked[^]*Next check/);
       console.log(
         `      screenshot: ${await window.screenshot(`two windows - hover in ${window === second ? 'the second' : 'the first'}`)}`,
       );

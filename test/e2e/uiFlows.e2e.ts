@@ -32,21 +32,21 @@ async function paletteLabels(page: Page, query: string): Promise<string[]> {
   return labels.map((label) => label.trim());
 }
 
-/** The job and export commands that cannot apply while nothing is tracked. */
-const JOB_COMMANDS = [
-  'Open Result',
-  'Save Result to Workspace',
-  'Fetch Next Batch',
-  'Refresh',
-  'Refresh All Jobs',
-  'Copy Job ID',
-  'Stop Tracking',
-  'Cancel Export',
-  'Restart Export',
-  'Open Export',
-  'Reveal Export in Explorer',
-  'Remove Export from List',
-  'Save Export as Definition',
+/**
+ * Every command of the extension the palette may list when signed in with nothing tracked, exactly:
+ * a new command without a `when` in package.json's menus.commandPalette fails this test (test/unit/
+ * views/commandContexts.test.ts checks the manifest itself).
+ */
+const LISTED_WITH_NOTHING_TRACKED = [
+  'Create Bulk Read Job',
+  'Export Whole Report',
+  'Run Saved Export',
+  'Show Jobs',
+  'Show Log',
+  'Sign In with Access Token',
+  'Sign In with Refresh Token',
+  'Sign Out',
+  'Track Existing Job',
 ];
 
 describe('UI flows (issue 17)', () => {
@@ -77,12 +77,11 @@ describe('UI flows (issue 17)', () => {
       .locator('.welcome-view-content', { hasText: 'No bulk read jobs tracked yet' })
       .waitFor();
     const labels = await paletteLabels(page, 'Zoho Creator: ');
-    const listed = labels.map((label) => label.replace(/^Zoho Creator: /, ''));
-    for (const title of ['Create Bulk Read Job', 'Export Whole Report', 'Track Existing Job', 'Show Log']) {
-      assert.ok(listed.includes(title), `${title} is listed: ${listed.join(', ')}`);
-    }
-    const inapplicable = JOB_COMMANDS.filter((title) => listed.includes(title));
-    assert.deepStrictEqual(inapplicable, [], `listed with no jobs: ${inapplicable.join(', ')}`);
+    const listed = labels
+      .filter((label) => label.startsWith('Zoho Creator: '))
+      .map((label) => label.replace(/^Zoho Creator: /, ''))
+      .sort();
+    assert.deepStrictEqual(listed, LISTED_WITH_NOTHING_TRACKED, `listed with no jobs: ${listed.join(', ')}`);
     await page.keyboard.press('F1');
     await page.locator('.quick-input-widget input').fill('>Zoho Creator: ');
     await page.locator('.quick-input-widget .quick-input-list .monaco-list-row').first().waitFor();

@@ -11,7 +11,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { launchPersistent } from '../host/chromium';
-import { describeErrors, ErrorGuard, logFiles } from './errorGuard';
+import { describeErrors, ErrorGuard, logFiles, TREE_ROOT_REFRESH_RACE } from './errorGuard';
 
 function env(name: string): string {
   const value = process.env[name];
@@ -106,6 +106,8 @@ export async function openWorkbench(): Promise<Workbench> {
  * SecretStorage), with its own extension host over the same global storage. close() closes the tab.
  */
 export async function openAnotherWindow(wb: Workbench): Promise<Workbench> {
+  // Its view loads while the other window may change the tree (./errorGuard.ts).
+  guard?.expect([TREE_ROOT_REFRESH_RACE]);
   const other = await workbenchIn(wb.context, await wb.context.newPage());
   return { ...other, close: () => other.page.close() };
 }
@@ -231,6 +233,8 @@ async function workbenchIn(context: BrowserContext, page: Page): Promise<Workben
       // The extension host of the page being left logs this as its connection goes: VS Code's own
       // line about the old page, nothing a person sees.
       guard?.expect([/Error: Channel has been closed/, /Error: read ECONNRESET/]);
+      // The reloaded view loads while a running export may change the tree (./errorGuard.ts).
+      guard?.expect([TREE_ROOT_REFRESH_RACE]);
       await page.reload();
       await load();
     },
