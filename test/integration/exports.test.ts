@@ -479,6 +479,10 @@ describe('Export definitions', function () {
     );
     const document = await vscode.workspace.openTextDocument(definitionsFile());
     await vscode.window.showTextDocument(document);
+    // A suite before this one may have had the file open: VS Code can hand back its document and
+    // takes the new text in from disk on its own schedule.
+    const written = fs.readFileSync(definitionsFile(), 'utf8');
+    await waitFor(() => document.getText() === written, 'the editor to hold the file as written');
 
     const diagnostics = await waitFor(() => {
       const found = vscode.languages
