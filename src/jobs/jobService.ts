@@ -316,7 +316,7 @@ export class JobService extends Disposable implements JobServiceApi {
       this.announced.delete(job.key);
       // Stopped in another window: stop here too; an aborted download removes its own files.
       this.poller.forget(job.key);
-      this.downloads.cancel(job.key);
+      void this.downloads.cancel(job.key);
     } else {
       this.poller.follow(job);
     }

@@ -109,7 +109,7 @@ export class JobTracker {
       this.logger.info(`Stopped tracking job ${job.jobId} (${job.ref.report}).`);
     }
     this.poller.forget(key);
-    this.downloads.cancel(key);
+    await this.downloads.cancel(key); // a download ending now holds the lock its files need
     await this.store.remove(key);
     if (job) {
       await this.downloads.deleteFiles(job);

@@ -111,9 +111,14 @@ export class ResultDownloads {
     this.ensureResult(job.key).catch((error) => this.logDownloadError(job, error));
   }
 
-  /** Stops the job's download, if one runs here (an aborted download removes its own files). */
-  cancel(key: string): void {
-    this.downloads.get(key)?.cancel();
+  /**
+   * Stops the job's download, if one runs here (an aborted download removes its own files), and
+   * resolves once it has ended: its result lock is free then, so its files can be deleted.
+   */
+  async cancel(key: string): Promise<void> {
+    const running = this.downloads.get(key);
+    running?.cancel();
+    await running?.settled();
   }
 
   async deleteFiles(job: TrackedJob): Promise<void> {

@@ -23,6 +23,14 @@ export class RunningDownload {
     this.controller.abort();
   }
 
+  /** Resolves once the download has ended, however (its files and lock are let go by then). */
+  settled(): Promise<void> {
+    return this.promise.then(
+      () => undefined,
+      () => undefined,
+    );
+  }
+
   join(caller: ResultProgress): Promise<LocalResult> {
     const { onProgress, signal } = caller;
     if (onProgress) {
