@@ -45,34 +45,27 @@ export function signOutCommand(services: Services, accounts: AccountStore) {
     if (!account) {
       return false;
     }
-    const owned = services.jobs.jobs().filter((job) => job.accountId === account.id);
-    const exports = services.exports.exports().filter((run) => run.accountId === account.id);
-    const running = exports.filter((run) => run.state === 'running').length;
-    const jobs = owned.length;
-    // A batch merged into its export's file has no file of its own left to delete.
-    const files = owned
-      .filter((job) => job.download === 'ready' && job.result && !isMergedJob(services.exports, job.key))
-      .map((job) => resultTitle(job));
-    const named =
-      files.length === 0
-        ? ''
-        : ` Downloaded results deleted with them: ${files.slice(0, 3).join(', ')}${files.length > 3 ? ` and ${files.length - 3} more` : ''} (save them to the workspace first to keep them).`;
-    const stopped =
-      running > 0
-        ? ` ${running === 1 ? 'Its running export is' : `Its ${running} running exports are`} stopped and ${running === 1 ? 'its' : 'their'} records so far discarded.`
-        : '';
-    const detail =
-      jobs > 0
-        ? `Its credentials are deleted from this machine, and its ${jobs} tracked job${jobs === 1 ? ' is' : 's are'} forgotten. Jobs keep running on Zoho.${stopped}${named}`
-        : 'Its credentials are deleted from this machine.';
-    const choice = await vscode.window.showWarningMessage(
-      `Sign out of ${account.label}?`,
-      { modal: true, detail },
-      'Sign Out',
-    );
-    if (choice !== 'Sign Out') {
-      return false;
+    // Asked again when a result finished downloading while the question was open: every file it
+    // deletes is named to the user before they agree (a job may complete behind the dialog).
+    let asked: string[] | undefined;
+    for (;;) {
+      const { detail, files } = signOutDetail(services, account);
+      if (asked && files.every((file) => asked?.includes(file))) {
+        break;
+      }
+      const choice = await vscode.window.showWarningMessage(
+        asked
+          ? `Sign out of ${account.label}? More results were downloaded meanwhile.`
+          : `Sign out of ${account.label}?`,
+        { modal: true, detail },
+        'Sign Out',
+      );
+      if (choice !== 'Sign Out') {
+        return false;
+      }
+      asked = files;
     }
+    const exports = services.exports.exports().filter((run) => run.accountId === account.id);
     // Exports first: a running one stops creating batches before its jobs are forgotten.
     for (const run of exports) {
       await services.exports.remove(run.id);
@@ -83,4 +76,30 @@ export function signOutCommand(services: Services, accounts: AccountStore) {
     void vscode.window.showInformationMessage(`Signed out of ${account.label}.`);
     return true;
   };
+}
+
+/** What signing out of `account` deletes, in words, and the result files it names. */
+function signOutDetail(services: Services, account: Account): { detail: string; files: string[] } {
+  const owned = services.jobs.jobs().filter((job) => job.accountId === account.id);
+  const running = services.exports
+    .exports()
+    .filter((run) => run.accountId === account.id && run.state === 'running').length;
+  const jobs = owned.length;
+  // A batch merged into its export's file has no file of its own left to delete.
+  const files = owned
+    .filter((job) => job.download === 'ready' && job.result && !isMergedJob(services.exports, job.key))
+    .map((job) => resultTitle(job));
+  const named =
+    files.length === 0
+      ? ''
+      : ` Downloaded results deleted with them: ${files.slice(0, 3).join(', ')}${files.length > 3 ? ` and ${files.length - 3} more` : ''} (save them to the workspace first to keep them).`;
+  const stopped =
+    running > 0
+      ? ` ${running === 1 ? 'Its running export is' : `Its ${running} running exports are`} stopped and ${running === 1 ? 'its' : 'their'} records so far discarded.`
+      : '';
+  const detail =
+    jobs > 0
+      ? `Its credentials are deleted from this machine, and its ${jobs} tracked job${jobs === 1 ? ' is' : 's are'} forgotten. Jobs keep running on Zoho.${stopped}${named}`
+      : 'Its credentials are deleted from this machine.';
+  return { detail, files };
 }

@@ -113,6 +113,12 @@ export class JobNotifications extends Disposable {
         .showInformationMessage(completedMessage(job), 'Open', 'Save', 'Show in Tree')
         .then((action) => {
           const command = COMPLETED_ACTIONS[action ?? ''];
+          if (command && !this.services.jobs.get(job.key)) {
+            // Forgotten while the toast was up (Sign Out, Stop Tracking): its file went with it.
+            return vscode.window.showInformationMessage(
+              `${job.ref.report} batch ${job.batch} is no longer tracked (signed out, or Stop Tracking), and its result was deleted with it. Create the job again to read its records.`,
+            );
+          }
           return command ? vscode.commands.executeCommand(`creatorBulkJobs.${command}`, job.key) : undefined;
         })
         .then(undefined, (error) =>
