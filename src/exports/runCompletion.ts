@@ -139,8 +139,10 @@ export class RunCompletion {
     if (state === 'cancelled') {
       this.merger.abort(id);
       for (const batch of run.batches) {
-        if (jobs.get(batch.key)?.state === 'running') {
-          await jobs.stopTracking(batch.key); // its records will not be read
+        if (!batch.appended && jobs.get(batch.key)) {
+          // Its records go into no file: it is stopped, and a download of it (the job service's
+          // own, say) ends and leaves nothing; a completed batch stayed behind as a ready result.
+          await jobs.stopTracking(batch.key);
         }
       }
     }

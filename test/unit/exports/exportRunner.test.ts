@@ -482,6 +482,31 @@ describe('ExportRunner (simulator over HTTP)', function () {
     assert.equal(history.previousOf('Nightly', second.id)?.id, first.id);
   });
 
+  it('cancel forgets a completed batch not yet appended: its download ends and no file of it stays', async () => {
+    const { service, runner } = newWindow();
+    const started = await startOrders(runner);
+    await completeRunningBatch(service);
+    await until(() => runner.get(started.id)?.batches[0].appended === true, 'batch 1 to be appended');
+    await until(() => runner.get(started.id)?.batches.length === 2, 'batch 2 to be created');
+    const batchTwo = runner.get(started.id)?.batches[1].key ?? '';
+    sim.switches.downloadBehaviour = 'slow'; // batch 2 completes and is still downloading at the cancel
+    sim.switches.slowBytesPerSecond = 64 * 1024;
+    await completeRunningBatch(service);
+    await until(() => service.get(batchTwo)?.download === 'downloading', 'batch 2 to be downloading');
+
+    const run = await runner.cancel(started.id, false);
+
+    assert.equal(run?.state, 'cancelled');
+    assert.equal(service.get(batchTwo), undefined, 'the completed batch is no longer tracked');
+    const left = await readdir(path.join(temp.dir, 'results'), { recursive: true, withFileTypes: true });
+    assert.deepEqual(
+      left.filter((entry) => entry.isFile()).map((entry) => entry.name),
+      [],
+      'no result, part or lock file of the cancelled export stays',
+    );
+    assert.deepEqual(await readdir(path.dirname(destination)), []);
+  });
+
   it('refuses a second export into the same file; cancel can discard the records, leaving no file', async () => {
     const { service, runner } = newWindow();
     const started = await startOrders(runner);
