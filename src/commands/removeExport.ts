@@ -10,9 +10,14 @@ export function removeExportCommand(services: Services) {
     if (!run) {
       return;
     }
-    const after = run.state === 'running' ? await confirmCancel(services, run.id) : run;
-    if (after && after.state !== 'running') {
-      await services.exports.remove(run.id);
+    if (run.state === 'running') {
+      // Removed only when the user's answer stopped it: an export that completed (or failed) while
+      // the question was open stays listed, whatever the answer (Continue Export must not remove).
+      const after = await confirmCancel(services, run.id);
+      if (after?.state !== 'cancelled') {
+        return;
+      }
     }
+    await services.exports.remove(run.id);
   };
 }

@@ -1,0 +1,73 @@
+// Remove Export from List of a running export asks first (issue 17.7); the answer decides, also when
+// the export ends while the question is open: Continue Export keeps it listed.
+import * as assert from 'assert';
+import * as vscode from 'vscode';
+import type { TestApi } from '../../src/extension';
+import { DEMO, startSimulator, type Simulator } from '../simulator';
+import {
+  activateExtension,
+  signInToSimulator,
+  signOut,
+  useFastPolling,
+  waitFor,
+  withStubbedPrompt,
+} from './helpers';
+
+describe('Remove Export from List of a running export', function () {
+  this.timeout(120_000);
+  let sim: Simulator;
+  let api: TestApi;
+  let accountId: string;
+  let restoreSettings: () => Promise<void>;
+
+  before(async () => {
+    sim = await startSimulator({ jobDurationMs: 1500, throttles: false });
+    api = await activateExtension();
+    restoreSettings = await useFastPolling();
+    accountId = await signInToSimulator(sim);
+  });
+  after(async () => {
+    for (const run of api?.services.exports.exports() ?? []) {
+      await api.services.exports.remove(run.id);
+    }
+    if (accountId) {
+      await signOut(accountId);
+    }
+    await restoreSettings?.();
+    await sim?.close();
+  });
+
+  it('keeps an export that completed while the question was open when the answer is Continue Export', async () => {
+    const id = await withStubbedPrompt(
+      'showInformationMessage',
+      async () => undefined,
+      () =>
+        vscode.commands.executeCommand<string>('creatorBulkJobs.exportReport', {
+          accountId,
+          app: DEMO.app,
+          report: 'All_Customers',
+          destination: 'exports/remove_then_continue.csv',
+        }),
+    );
+    assert.strictEqual(api.services.exports.get(id)?.state, 'running');
+    const asked: string[] = [];
+    await withStubbedPrompt(
+      'showWarningMessage',
+      async (message: string) => {
+        asked.push(message);
+        // The user reads the question while the export completes behind it, then keeps exporting.
+        await waitFor(() => api.services.exports.get(id)?.state === 'completed', 'the export to complete');
+        return { title: 'Continue Export', isCloseAffordance: true };
+      },
+      () =>
+        withStubbedPrompt(
+          'showInformationMessage',
+          async () => undefined,
+          () => vscode.commands.executeCommand('creatorBulkJobs.removeExport', id),
+        ),
+    );
+
+    assert.deepStrictEqual(asked, ['Stop exporting All_Customers?']);
+    assert.strictEqual(api.services.exports.get(id)?.state, 'completed', 'still listed');
+  });
+});
