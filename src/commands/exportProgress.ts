@@ -62,7 +62,7 @@ export async function confirmCancel(services: Services, id: string): Promise<Exp
         modal: true,
         detail:
           run.records > 0
-            ? `${meanwhile}${exportProgressText(run)}. Keep them in a file named as partial, or discard them?`
+            ? `${meanwhile}${exportProgressText(run, newestBatch(services, run))}. Keep them in a file named as partial, or discard them?`
             : 'No records have been written yet.',
       },
       ...(keep ? [keep, discard, resume] : [discard, resume]),
@@ -112,6 +112,12 @@ async function stopAs(
   return after;
 }
 
+/** What the export's newest batch is doing: Zoho still reads it, or its result is coming in. */
+function newestBatch(services: Services, run: ExportRun): 'running' | 'downloading' {
+  const newest = run.batches[run.batches.length - 1];
+  return newest && services.jobs.get(newest.key)?.state === 'completed' ? 'downloading' : 'running';
+}
+
 /** Shows a cancellable progress notification until the export stops (the user may hide it). */
 export function watchExport(services: Services, id: string): void {
   const run = services.exports.get(id);
@@ -128,8 +134,15 @@ export function watchExport(services: Services, id: string): void {
       new Promise<void>((resolve) => {
         let cancelling = false;
         const report = (current: ExportRun): void =>
-          progress.report({ message: exportProgressText(current) });
+          progress.report({ message: exportProgressText(current, newestBatch(services, current)) });
         report(run);
+        // The newest batch's own change (completed, so downloading) says so as the tree row does.
+        const batchWatch = services.jobs.onDidChangeJob(({ job }) => {
+          const current = services.exports.get(id);
+          if (current?.state === 'running' && current.batches.some((batch) => batch.key === job.key)) {
+            report(current);
+          }
+        });
         const subscription = services.exports.onDidChangeExport(({ run: changed, kind }) => {
           if (changed.id !== id) {
             return;
@@ -142,6 +155,7 @@ export function watchExport(services: Services, id: string): void {
         });
         const finish = (): void => {
           subscription.dispose();
+          batchWatch.dispose();
           resolve();
         };
         token.onCancellationRequested(() => {

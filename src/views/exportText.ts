@@ -9,9 +9,9 @@ function batches(n: number): string {
 }
 
 /** `Batch 2 running · 100,000 records so far` */
-export function exportProgressText(run: ExportRun): string {
+export function exportProgressText(run: ExportRun, newest: 'running' | 'downloading' = 'running'): string {
   const done = batchesDone(run);
-  const current = run.batches.length > done ? `Batch ${run.batches.length} running · ` : '';
+  const current = run.batches.length > done ? `Batch ${run.batches.length} ${newest} · ` : '';
   return `${current}${formatRecords(run.records)} so far (${batches(done)} done)`;
 }
 

@@ -3,7 +3,12 @@
 import * as assert from 'node:assert/strict';
 import type { ExportRun } from '../../../src/exports/model';
 import { exportFile } from '../../../src/exports/model';
-import { exportDescription, exportFileName, exportFinishedText } from '../../../src/views/exportText';
+import {
+  exportDescription,
+  exportFileName,
+  exportFinishedText,
+  exportProgressText,
+} from '../../../src/views/exportText';
 import { isExportUnopened } from '../../../src/views/readyResults';
 
 const RUN = {
@@ -22,6 +27,23 @@ const RUN = {
 } as ExportRun;
 
 describe('export texts', () => {
+  it('the progress notification says whether the newest batch is still read by Zoho or coming in', () => {
+    const run: ExportRun = {
+      ...RUN,
+      state: 'running',
+      batches: [
+        { key: 'k1', jobId: '1', appended: true },
+        { key: 'k2', jobId: '2', appended: false },
+      ],
+      records: 100_000,
+    };
+    assert.equal(exportProgressText(run), 'Batch 2 running · 100,000 records so far (1 batch done)');
+    assert.equal(
+      exportProgressText(run, 'downloading'),
+      'Batch 2 downloading · 100,000 records so far (1 batch done)',
+    );
+  });
+
   it('an incremental run says what it changed in its snapshot, the records in it, and what it read', () => {
     const run: ExportRun = {
       ...RUN,
