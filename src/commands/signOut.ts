@@ -1,9 +1,10 @@
 // Command: sign out of one account: its secret, its entry, its exports and its tracked jobs are
-// removed, so nothing of it is left in the view (after the last account, the welcome is back).
+// removed and their read-only tabs closed, so nothing of it is left in the view (after the last
+// account, the welcome is back).
 import * as vscode from 'vscode';
 import type { AccountStore } from '../accounts/accountStore';
 import { isMergedJob } from '../exports/model';
-import { resultTitle } from '../host/resultFileSystem';
+import { RESULT_SCHEME, resultTitle } from '../host/resultFileSystem';
 import type { Services } from '../services';
 import type { Account } from '../zoho/types';
 
@@ -66,12 +67,20 @@ export function signOutCommand(services: Services, accounts: AccountStore) {
       asked = files;
     }
     const exports = services.exports.exports().filter((run) => run.accountId === account.id);
+    const gone = [
+      ...exports.map((run) => `export:${run.id}`),
+      ...services.jobs
+        .jobs()
+        .filter((job) => job.accountId === account.id)
+        .map((job) => job.key),
+    ];
     // Exports first: a running one stops creating batches before its jobs are forgotten.
     for (const run of exports) {
       await services.exports.remove(run.id);
     }
     await services.jobs.forgetAccount(account.id);
     await accounts.removeAccount(account.id);
+    await closeTabsOf(gone);
     services.logger.info(`Signed out of ${account.label}.`);
     void vscode.window.showInformationMessage(`Signed out of ${account.label}.`);
     return true;
@@ -102,4 +111,21 @@ function signOutDetail(services: Services, account: Account): { detail: string; 
       ? `Its credentials are deleted from this machine, and its ${jobs} tracked job${jobs === 1 ? ' is' : 's are'} forgotten. Jobs keep running on Zoho.${stopped}${named}`
       : 'Its credentials are deleted from this machine.';
   return { detail, files };
+}
+
+/**
+ * Closes the read-only tabs of results and exports no longer listed (`keys`: job keys and
+ * `export:<id>`): they could no longer be read and would show an error; the files in the workspace stay.
+ */
+async function closeTabsOf(keys: string[]): Promise<void> {
+  const listed = new Set(keys);
+  const tabs = vscode.window.tabGroups.all
+    .flatMap((group) => group.tabs)
+    .filter((tab) => {
+      const uri = tab.input instanceof vscode.TabInputText ? tab.input.uri : undefined;
+      return uri?.scheme === RESULT_SCHEME && listed.has(uri.query.replace(/^head:\d+:/, ''));
+    });
+  if (tabs.length > 0) {
+    await vscode.window.tabGroups.close(tabs);
+  }
 }

@@ -7,6 +7,13 @@ import type { TestApi } from '../../src/extension';
 import { DEMO, startSimulator, type Simulator } from '../simulator';
 import { activateExtension, signInToSimulator, useFastPolling, waitFor, withStubbedPrompt } from './helpers';
 
+/** The tabs of the extension's read-only results. */
+function resultTabs(): vscode.Tab[] {
+  return vscode.window.tabGroups.all
+    .flatMap((group) => group.tabs)
+    .filter((tab) => tab.input instanceof vscode.TabInputText && tab.input.uri.scheme === 'creator-result');
+}
+
 describe('Sign Out while a job completes behind its question', function () {
   this.timeout(120_000);
   let sim: Simulator;
@@ -23,7 +30,7 @@ describe('Sign Out while a job completes behind its question', function () {
     await sim?.close();
   });
 
-  it('asks again, naming the result downloaded meanwhile, and deletes only what it named', async () => {
+  it('asks again, naming the result downloaded meanwhile, deletes only what it named and closes its tab', async () => {
     const accountId = await signInToSimulator(sim);
     const key = await vscode.commands.executeCommand<string>('creatorBulkJobs.createJob', {
       accountId,
@@ -44,6 +51,8 @@ describe('Sign Out while a job completes behind its question', function () {
             return job?.download === 'ready' && job;
           }, 'the job to complete and download behind the question');
           file = done.result?.path;
+          await vscode.commands.executeCommand('creatorBulkJobs.openResult', key);
+          await waitFor(() => resultTabs().length === 1, 'the result to open in a tab');
         }
         return 'Sign Out';
       },
@@ -60,5 +69,6 @@ describe('Sign Out while a job completes behind its question', function () {
     );
     assert.strictEqual(api.services.jobs.get(key), undefined);
     assert.ok(file && !fs.existsSync(file), 'the result it named is deleted');
+    assert.deepStrictEqual(resultTabs(), [], 'its tab is closed, not left to show an error');
   });
 });
