@@ -2,6 +2,7 @@
 import type { Services } from '../services';
 import { resolveExport } from './exportArgs';
 import { confirmCancel } from './exportProgress';
+import { closeTabsOf } from './resultTabs';
 
 /** The handler of 'creatorBulkJobs.removeExport' (registered, and loaded on first use, by registerCommands.ts). */
 export function removeExportCommand(services: Services) {
@@ -18,6 +19,8 @@ export function removeExportCommand(services: Services) {
         return;
       }
     }
+    const gone = [`export:${run.id}`, ...run.batches.map((batch) => batch.key)];
     await services.exports.remove(run.id);
+    await closeTabsOf(gone); // they could no longer be read; the files in the workspace stay
   };
 }

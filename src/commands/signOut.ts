@@ -4,7 +4,8 @@
 import * as vscode from 'vscode';
 import type { AccountStore } from '../accounts/accountStore';
 import { isMergedJob } from '../exports/model';
-import { RESULT_SCHEME, resultTitle } from '../host/resultFileSystem';
+import { resultTitle } from '../host/resultFileSystem';
+import { closeTabsOf } from './resultTabs';
 import type { Services } from '../services';
 import type { Account } from '../zoho/types';
 
@@ -111,21 +112,4 @@ function signOutDetail(services: Services, account: Account): { detail: string; 
       ? `Its credentials are deleted from this machine, and its ${jobs} tracked job${jobs === 1 ? ' is' : 's are'} forgotten. Jobs keep running on Zoho.${stopped}${named}`
       : 'Its credentials are deleted from this machine.';
   return { detail, files };
-}
-
-/**
- * Closes the read-only tabs of results and exports no longer listed (`keys`: job keys and
- * `export:<id>`): they could no longer be read and would show an error; the files in the workspace stay.
- */
-async function closeTabsOf(keys: string[]): Promise<void> {
-  const listed = new Set(keys);
-  const tabs = vscode.window.tabGroups.all
-    .flatMap((group) => group.tabs)
-    .filter((tab) => {
-      const uri = tab.input instanceof vscode.TabInputText ? tab.input.uri : undefined;
-      return uri?.scheme === RESULT_SCHEME && listed.has(uri.query.replace(/^head:\d+:/, ''));
-    });
-  if (tabs.length > 0) {
-    await vscode.window.tabGroups.close(tabs);
-  }
 }

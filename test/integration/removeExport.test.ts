@@ -70,4 +70,27 @@ describe('Remove Export from List of a running export', function () {
     assert.deepStrictEqual(asked, ['Stop exporting All_Customers?']);
     assert.strictEqual(api.services.exports.get(id)?.state, 'completed', 'still listed');
   });
+
+  it("closes the removed export's read-only tab: it could no longer be read", async () => {
+    const run = api.services.exports.exports().find((r) => r.state === 'completed');
+    assert.ok(run, 'the export of the test above');
+    await withStubbedPrompt(
+      'showInformationMessage',
+      async () => undefined,
+      () => vscode.commands.executeCommand('creatorBulkJobs.openExport', run.id),
+    );
+    await waitFor(() => exportTabs().length === 1, 'the export to open in a tab');
+
+    await vscode.commands.executeCommand('creatorBulkJobs.removeExport', run.id);
+
+    assert.strictEqual(api.services.exports.get(run.id), undefined);
+    assert.deepStrictEqual(exportTabs(), [], 'no tab left to show an error');
+  });
 });
+
+/** The tabs of the extension's read-only results and exports. */
+function exportTabs(): vscode.Tab[] {
+  return vscode.window.tabGroups.all
+    .flatMap((group) => group.tabs)
+    .filter((tab) => tab.input instanceof vscode.TabInputText && tab.input.uri.scheme === 'creator-result');
+}
