@@ -3,38 +3,20 @@
 import * as assert from 'assert';
 import * as vscode from 'vscode';
 import type { TestApi } from '../../src/extension';
-import { DEMO, startSimulator, type Simulator } from '../simulator';
-import {
-  activateExtension,
-  signInToSimulator,
-  signOut,
-  useFastPolling,
-  waitFor,
-  withStubbedPrompt,
-} from './helpers';
+import { DEMO } from '../simulator';
+import { useSignedInSimulator, waitFor, withStubbedPrompt } from './helpers';
 
 describe('Remove Export from List of a running export', function () {
   this.timeout(120_000);
-  let sim: Simulator;
   let api: TestApi;
   let accountId: string;
-  let restoreSettings: () => Promise<void>;
-
-  before(async () => {
-    sim = await startSimulator({ jobDurationMs: 1500, throttles: false });
-    api = await activateExtension();
-    restoreSettings = await useFastPolling();
-    accountId = await signInToSimulator(sim);
+  useSignedInSimulator({ jobDurationMs: 1500, throttles: false }, (signedIn) => {
+    ({ api, accountId } = signedIn);
   });
   after(async () => {
     for (const run of api?.services.exports.exports() ?? []) {
       await api.services.exports.remove(run.id);
     }
-    if (accountId) {
-      await signOut(accountId);
-    }
-    await restoreSettings?.();
-    await sim?.close();
   });
 
   it('keeps an export that completed while the question was open when the answer is Continue Export', async () => {
