@@ -133,8 +133,14 @@ export function watchExport(services: Services, id: string): void {
     (progress, token) =>
       new Promise<void>((resolve) => {
         let cancelling = false;
-        const report = (current: ExportRun): void =>
-          progress.report({ message: exportProgressText(current, newestBatch(services, current)) });
+        let shown: string | undefined;
+        const report = (current: ExportRun): void => {
+          const message = exportProgressText(current, newestBatch(services, current));
+          if (message !== shown) {
+            shown = message; // a batch's every poll changes its job: report only what reads differently
+            progress.report({ message });
+          }
+        };
         report(run);
         // The newest batch's own change (completed, so downloading) says so as the tree row does.
         const batchWatch = services.jobs.onDidChangeJob(({ job }) => {

@@ -5,7 +5,9 @@
 // host keep polling and writing state during the next file). Screenshots and, on failure, the
 // extension's log go to test-results/e2e/. The last line is exactly `N passed, N failed`.
 // `npm run test:e2e -- --no-package` reuses the VSIX already in artifacts/ (quicker while iterating);
-// words after it run only the files whose names contain one of them.
+// words after it run only the files whose names contain one of them. Files run two at a time (each
+// mostly waits on its workbench; CBJ_E2E_LANES=1 runs them one by one), longest first; a file's output
+// is printed in one piece when it ends.
 const fs = require('fs');
 const path = require('path');
 const { spawn, spawnSync } = require('child_process');
@@ -58,8 +60,18 @@ function runSync(command, args) {
 /** The current child processes, stopped on Ctrl+C. */
 const running = new Set();
 
+/** Typical seconds per file on a 2-core machine (CI logs), to start the longest first. */
+const TYPICAL_SECONDS = {
+  twoWindows: 100,
+  exportTree: 70,
+  exportWholeReport: 45,
+  stateAfterReload: 35,
+  openResult: 35,
+  definitionsEditor: 32,
+};
+
 /** Runs one test file against its own simulator and server; returns its counts. */
-async function runFile(file, index, vsix) {
+async function runFile(file, index, vsix, print) {
   const name = path.basename(file).replace(/\.e2e\.[jt]s$/, '');
   const dir = path.join(RUN_DIR, `${index}-${name}`);
   const dirs = {
@@ -86,9 +98,7 @@ async function runFile(file, index, vsix) {
       scratchDir: dirs.scratch,
     });
     running.add(server);
-    console.log(
-      `\n[test:e2e] ${path.relative(ROOT, file)}: server ${server.url}, simulator ${simulator.url}`,
-    );
+    print(`\n[test:e2e] ${path.relative(ROOT, file)}: server ${server.url}, simulator ${simulator.url}\n`);
     const env = {
       ...process.env,
       CBJ_E2E_WORKBENCH_URL: `${server.url}/?folder=${encodeURIComponent(dirs.workspace)}`,
@@ -105,8 +115,10 @@ async function runFile(file, index, vsix) {
     const child = spawn(
       process.execPath,
       ['-r', 'esbuild-register', path.join(__dirname, 'e2e-mocha.js'), file],
-      { cwd: ROOT, env, stdio: 'inherit' },
+      { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] },
     );
+    child.stdout.on('data', (chunk) => print(chunk.toString()));
+    child.stderr.on('data', (chunk) => print(chunk.toString()));
     const mochaRun = { stop: async () => child.kill('SIGTERM') };
     running.add(mochaRun);
     await new Promise((resolve) => child.on('exit', resolve));
@@ -120,7 +132,7 @@ async function runFile(file, index, vsix) {
   try {
     return JSON.parse(fs.readFileSync(stats, 'utf8'));
   } catch {
-    console.error(`[test:e2e] ${path.relative(ROOT, file)} ended without results: counted as one failure`);
+    print(`[test:e2e] ${path.relative(ROOT, file)} ended without results: counted as one failure\n`);
     return { passes: 0, failures: 1, pending: 0 };
   }
 }
@@ -156,14 +168,25 @@ async function main() {
   console.log(`[test:e2e] installed ${path.relative(ROOT, vsix)} in ${seconds(t)}`);
 
   const total = { passes: 0, failures: 0, pending: 0 };
-  for (const [index, file] of files.entries()) {
-    t = Date.now();
-    const result = await runFile(file, index + 1, vsix);
-    console.log(`[test:e2e] ${path.relative(ROOT, file)} took ${seconds(t)}`);
-    total.passes += result.passes;
-    total.failures += result.failures;
-    total.pending += result.pending;
-  }
+  const lanes = Math.max(1, Number(process.env.CBJ_E2E_LANES ?? 2) || 1);
+  const typical = (file) => TYPICAL_SECONDS[path.basename(file).replace(/\.e2e\.[jt]s$/, '')] ?? 25;
+  const queue = files
+    .map((file, index) => ({ file, index }))
+    .sort((a, b) => typical(b.file) - typical(a.file));
+  const lane = async () => {
+    for (let next = queue.shift(); next; next = queue.shift()) {
+      const fileStarted = Date.now();
+      const output = [];
+      const print = lanes === 1 ? (text) => process.stdout.write(text) : (text) => output.push(text);
+      const result = await runFile(next.file, next.index + 1, vsix, print);
+      process.stdout.write(output.join(''));
+      console.log(`[test:e2e] ${path.relative(ROOT, next.file)} took ${seconds(fileStarted)}`);
+      total.passes += result.passes;
+      total.failures += result.failures;
+      total.pending += result.pending;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(lanes, files.length) }, lane));
   console.log(
     `[test:e2e] ${files.length} file(s) in ${seconds(started)}; screenshots in ${path.relative(ROOT, RESULTS)}/`,
   );
